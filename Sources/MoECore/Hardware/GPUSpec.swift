@@ -1,0 +1,37 @@
+/// One accelerator model: the datasheet numbers MoE-CAP uses plus what the simulator needs.
+///
+/// `key` is the `gpu_raw_type` string as MoE-CAP's `get_gpu_details()` produces it and its tables use
+/// (moecap_metrics.md §8). `memoryBandwidth` and `peakFlops` are MoE-CAP's `MEM_BW_DICT` and
+/// `PEAK_FLOPS_DICT` values exactly, quirks included (NVIDIA entries are *with-sparsity* peaks, so the dense
+/// peak is half; fp4 on A100/H100 is filled with the int8 number). ``denseFlops(_:)`` gives the physical dense
+/// peak the simulator's roofline uses.
+public struct GPUSpec: Sendable, Equatable {
+    /// MoE-CAP table key, e.g. `NVIDIA-H100-HBM3-80GB`.
+    public let key: String
+    /// Bytes per second (`MEM_BW_DICT`).
+    public let memoryBandwidth: Double
+    /// FLOP/s by MoE-CAP dtype section name (`float32`, `float16`, `bfloat16`, `int8`, `fp8`, `fp4`, `int4`);
+    /// a missing section reads as 0, as MoE-CAP's `get_peak_flops` does.
+    public let peakFlops: [String: Double]
+    /// Whether `peakFlops` holds with-sparsity numbers (NVIDIA Ampere/Hopper); the dense peak is then half.
+    public let tableIsSparse: Bool
+    /// Device memory in bytes.
+    public let memoryBytes: Double
+    /// GPU-to-GPU bandwidth per direction in bytes/s (NVLink, Infinity Fabric or PCIe), for tensor parallelism.
+    public let interconnectBandwidth: Double
+    /// Interconnect name for display.
+    public let interconnect: String
+
+    /// MoE-CAP's `get_peak_flops(gpu, dtype)`: the table value, 0 when the section or key is missing.
+    /// `mxfp4` is read as `fp4` (`PRECISION_ALIASES`, §7).
+    public func moecapPeakFlops(_ dtype: String) -> Double {
+        let d = dtype == "mxfp4" ? "fp4" : dtype
+        return peakFlops[d] ?? 0
+    }
+
+    /// The physical dense peak for `dtype` used by the simulator's roofline (not by MoE-CAP's formulas).
+    public func denseFlops(_ dtype: String) -> Double {
+        let v = moecapPeakFlops(dtype)
+        return tableIsSparse ? v / 2 : v
+    }
+}

@@ -1,0 +1,245 @@
+/// Errors from ``JSONValue/parse(_:)``, worded like Python's `json.JSONDecodeError`.
+public struct JSONParseError: Error, CustomStringConvertible, Sendable, Equatable {
+    public let message: String
+    /// Byte offset of the problem.
+    public let offset: Int
+    public var description: String { "\(message): char \(offset)" }
+}
+
+extension JSONValue {
+    /// Parses UTF-8 JSON text (RFC 8259, plus Python's `NaN`/`Infinity`). Nesting depth is limited to 512.
+    public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
+        let array = Array(bytes)
+        return try array.withUnsafeBufferPointer { buf throws(JSONParseError) in
+            var p = JSONByteParser(buf)
+            p.skipSpace()
+            let v = try p.value(depth: 0)
+            p.skipSpace()
+            if p.i != buf.count { throw p.error("Extra data") }
+            return v
+        }
+    }
+
+    /// Parses JSON text.
+    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+        try parse(Array(text.utf8))
+    }
+}
+
+private struct JSONByteParser {
+    let b: UnsafeBufferPointer<UInt8>
+    var i = 0
+
+    init(_ b: UnsafeBufferPointer<UInt8>) { self.b = b }
+
+    func error(_ m: String) -> JSONParseError { JSONParseError(message: m, offset: i) }
+
+    mutating func skipSpace() {
+        while i < b.count {
+            switch b[i] {
+            case 0x20, 0x09, 0x0A, 0x0D: i += 1
+            default: return
+            }
+        }
+    }
+
+    mutating func literal(_ word: StaticString, _ v: JSONValue) throws(JSONParseError) -> JSONValue {
+        let n = word.utf8CodeUnitCount
+        guard i + n <= b.count else { throw error("Expecting value") }
+        let w = word.utf8Start
+        for k in 0..<n where b[i + k] != w[k] { throw error("Expecting value") }
+        i += n
+        return v
+    }
+
+    mutating func value(depth: Int) throws(JSONParseError) -> JSONValue {
+        guard depth < 512 else { throw error("Nesting too deep") }
+        guard i < b.count else { throw error("Expecting value") }
+        switch b[i] {
+        case UInt8(ascii: "{"): return try object(depth: depth)
+        case UInt8(ascii: "["): return try array(depth: depth)
+        case UInt8(ascii: "\""): return .string(try string())
+        case UInt8(ascii: "t"): return try literal("true", .bool(true))
+        case UInt8(ascii: "f"): return try literal("false", .bool(false))
+        case UInt8(ascii: "n"): return try literal("null", .null)
+        case UInt8(ascii: "N"): return try literal("NaN", .double(.nan))
+        case UInt8(ascii: "I"): return try literal("Infinity", .double(.infinity))
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number()
+        default: throw error("Expecting value")
+        }
+    }
+
+    mutating func object(depth: Int) throws(JSONParseError) -> JSONValue {
+        i += 1
+        var obj = JSONObject()
+        skipSpace()
+        if i < b.count, b[i] == UInt8(ascii: "}") {
+            i += 1
+            return .object(obj)
+        }
+        while true {
+            skipSpace()
+            guard i < b.count, b[i] == UInt8(ascii: "\"") else {
+                throw error("Expecting property name enclosed in double quotes")
+            }
+            let key = try string()
+            skipSpace()
+            guard i < b.count, b[i] == UInt8(ascii: ":") else { throw error("Expecting ':' delimiter") }
+            i += 1
+            skipSpace()
+            obj[key] = try value(depth: depth + 1)
+            skipSpace()
+            guard i < b.count else { throw error("Expecting ',' delimiter") }
+            if b[i] == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
+            if b[i] == UInt8(ascii: "}") {
+                i += 1
+                return .object(obj)
+            }
+            throw error("Expecting ',' delimiter")
+        }
+    }
+
+    mutating func array(depth: Int) throws(JSONParseError) -> JSONValue {
+        i += 1
+        var out: [JSONValue] = []
+        skipSpace()
+        if i < b.count, b[i] == UInt8(ascii: "]") {
+            i += 1
+            return .array(out)
+        }
+        while true {
+            skipSpace()
+            out.append(try value(depth: depth + 1))
+            skipSpace()
+            guard i < b.count else { throw error("Expecting ',' delimiter") }
+            if b[i] == UInt8(ascii: ",") {
+                i += 1
+                continue
+            }
+            if b[i] == UInt8(ascii: "]") {
+                i += 1
+                return .array(out)
+            }
+            throw error("Expecting ',' delimiter")
+        }
+    }
+
+    mutating func hex4() throws(JSONParseError) -> UInt32 {
+        guard i + 4 <= b.count else { throw error("Invalid \\uXXXX escape") }
+        var v: UInt32 = 0
+        for _ in 0..<4 {
+            let c = b[i]
+            let d: UInt32
+            switch c {
+            case UInt8(ascii: "0")...UInt8(ascii: "9"): d = UInt32(c - UInt8(ascii: "0"))
+            case UInt8(ascii: "a")...UInt8(ascii: "f"): d = UInt32(c - UInt8(ascii: "a") + 10)
+            case UInt8(ascii: "A")...UInt8(ascii: "F"): d = UInt32(c - UInt8(ascii: "A") + 10)
+            default: throw error("Invalid \\uXXXX escape")
+            }
+            v = v << 4 | d
+            i += 1
+        }
+        return v
+    }
+
+    mutating func string() throws(JSONParseError) -> String {
+        i += 1
+        let start = i
+        // Fast path: no escapes.
+        while i < b.count {
+            let c = b[i]
+            if c == UInt8(ascii: "\"") {
+                let s = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
+                i += 1
+                return s
+            }
+            if c == UInt8(ascii: "\\") || c < 0x20 { break }
+            i += 1
+        }
+        var out = Array(b[start..<i])
+        while i < b.count {
+            let c = b[i]
+            if c == UInt8(ascii: "\"") {
+                i += 1
+                return String(decoding: out, as: UTF8.self)
+            }
+            if c < 0x20 { throw error("Invalid control character at") }
+            if c != UInt8(ascii: "\\") {
+                out.append(c)
+                i += 1
+                continue
+            }
+            i += 1
+            guard i < b.count else { throw error("Unterminated string starting at") }
+            let e = b[i]
+            i += 1
+            switch e {
+            case UInt8(ascii: "\""): out.append(0x22)
+            case UInt8(ascii: "\\"): out.append(0x5C)
+            case UInt8(ascii: "/"): out.append(0x2F)
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0C)
+            case UInt8(ascii: "n"): out.append(0x0A)
+            case UInt8(ascii: "r"): out.append(0x0D)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = try hex4()
+                if (0xD800..<0xDC00).contains(scalar), i + 6 <= b.count, b[i] == UInt8(ascii: "\\"),
+                    b[i + 1] == UInt8(ascii: "u")
+                {
+                    let save = i
+                    i += 2
+                    let low = try hex4()
+                    if (0xDC00..<0xE000).contains(low) {
+                        scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
+                    } else {
+                        i = save
+                    }
+                }
+                let u = Unicode.Scalar(scalar) ?? "\u{FFFD}"
+                out.append(contentsOf: Array(String(Character(u)).utf8))
+            default: throw error("Invalid \\escape")
+            }
+        }
+        throw error("Unterminated string starting at")
+    }
+
+    mutating func number() throws(JSONParseError) -> JSONValue {
+        let start = i
+        var isFloat = false
+        if b[i] == UInt8(ascii: "-") { i += 1 }
+        guard i < b.count else { throw error("Expecting value") }
+        if b[i] == UInt8(ascii: "I") {
+            _ = try literal("Infinity", .null)
+            return .double(-.infinity)
+        }
+        guard (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b[i]) else { throw error("Expecting value") }
+        if b[i] == UInt8(ascii: "0") {
+            i += 1
+        } else {
+            while i < b.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b[i]) { i += 1 }
+        }
+        if i < b.count, b[i] == UInt8(ascii: ".") {
+            isFloat = true
+            i += 1
+            let digits = i
+            while i < b.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b[i]) { i += 1 }
+            if i == digits { throw error("Expecting value") }
+        }
+        if i < b.count, b[i] == UInt8(ascii: "e") || b[i] == UInt8(ascii: "E") {
+            isFloat = true
+            i += 1
+            if i < b.count, b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-") { i += 1 }
+            let digits = i
+            while i < b.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b[i]) { i += 1 }
+            if i == digits { throw error("Expecting value") }
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
+        if !isFloat, let v = Int(text) { return .int(v) }
+        guard let d = Double(text) else { throw error("Expecting value") }
+        return .double(d)
+    }
+}

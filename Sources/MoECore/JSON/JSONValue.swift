@@ -1,0 +1,144 @@
+/// A JSON value that keeps object keys in insertion order.
+///
+/// ServerlessLLM and MoE-CAP are Python programs: their JSON objects come out in dict insertion order, and the
+/// batch-record format (sllm_api.md §4) is defined by that order. Foundation's encoders do not promise an
+/// order, so the project reads and writes JSON through this type. Integers and floating-point numbers stay
+/// distinct (`16` vs `16.0`) because Python's `json` keeps them distinct.
+///
+/// Values are immutable and `Sendable`; build objects with ``JSONObject`` or an array literal of pairs.
+public enum JSONValue: Sendable, Equatable {
+    case null
+    case bool(Bool)
+    case int(Int)
+    case double(Double)
+    case string(String)
+    case array([JSONValue])
+    case object(JSONObject)
+}
+
+/// An insertion-ordered JSON object. Lookups are linear, which is faster than hashing for the small objects
+/// (≤ 20 keys) this project handles; duplicate keys keep the last value, like Python's `json`.
+public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
+    /// The members in order.
+    public private(set) var pairs: [(key: String, value: JSONValue)]
+
+    public init() { pairs = [] }
+
+    public init(_ pairs: [(String, JSONValue)]) {
+        self.pairs = []
+        self.pairs.reserveCapacity(pairs.count)
+        for (k, v) in pairs { self[k] = v }
+    }
+
+    public init(dictionaryLiteral elements: (String, JSONValue)...) { self.init(elements) }
+
+    public var keys: [String] { pairs.map(\.key) }
+    public var count: Int { pairs.count }
+    public var isEmpty: Bool { pairs.isEmpty }
+
+    /// The value of `key`, or nil; setting nil removes the key, setting an existing key keeps its position.
+    public subscript(key: String) -> JSONValue? {
+        get {
+            for p in pairs where p.key == key { return p.value }
+            return nil
+        }
+        set {
+            if let i = pairs.firstIndex(where: { $0.key == key }) {
+                if let newValue { pairs[i].value = newValue } else { pairs.remove(at: i) }
+            } else if let newValue {
+                pairs.append((key, newValue))
+            }
+        }
+    }
+
+    /// Removes `key` and returns its value (Python's `dict.pop`).
+    @discardableResult
+    public mutating func removeValue(forKey key: String) -> JSONValue? {
+        guard let i = pairs.firstIndex(where: { $0.key == key }) else { return nil }
+        return pairs.remove(at: i).value
+    }
+
+    public static func == (a: JSONObject, b: JSONObject) -> Bool {
+        a.pairs.count == b.pairs.count && zip(a.pairs, b.pairs).allSatisfy { $0.key == $1.key && $0.value == $1.value }
+    }
+}
+
+extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
+    ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
+{
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .int(value) }
+    public init(floatLiteral value: Double) { self = .double(value) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(JSONObject(elements)) }
+    public init(nilLiteral: ()) { self = .null }
+}
+
+extension JSONValue {
+    /// The object's member `key`; nil for non-objects.
+    public subscript(key: String) -> JSONValue? {
+        if case .object(let o) = self { return o[key] }
+        return nil
+    }
+
+    public var objectValue: JSONObject? {
+        if case .object(let o) = self { return o }
+        return nil
+    }
+    public var arrayValue: [JSONValue]? {
+        if case .array(let a) = self { return a }
+        return nil
+    }
+    public var stringValue: String? {
+        if case .string(let s) = self { return s }
+        return nil
+    }
+    public var boolValue: Bool? {
+        if case .bool(let b) = self { return b }
+        return nil
+    }
+    /// Integer value; a float with an integral value counts too (Python accepts `16.0` for an int in many places).
+    public var intValue: Int? {
+        switch self {
+        case .int(let i): return i
+        case .double(let d) where d.rounded() == d && abs(d) < 9e18: return Int(d)
+        default: return nil
+        }
+    }
+    /// Numeric value of an int or a double (not of a bool).
+    public var doubleValue: Double? {
+        switch self {
+        case .int(let i): return Double(i)
+        case .double(let d): return d
+        default: return nil
+        }
+    }
+    public var isNull: Bool { self == .null }
+
+    /// The Python type name of this value, for error messages that mimic Python's.
+    public var pythonTypeName: String {
+        switch self {
+        case .null: return "NoneType"
+        case .bool: return "bool"
+        case .int: return "int"
+        case .double: return "float"
+        case .string: return "str"
+        case .array: return "list"
+        case .object: return "dict"
+        }
+    }
+
+    /// Python truthiness (`if value:`).
+    public var isTruthy: Bool {
+        switch self {
+        case .null: return false
+        case .bool(let b): return b
+        case .int(let i): return i != 0
+        case .double(let d): return d != 0
+        case .string(let s): return !s.isEmpty
+        case .array(let a): return !a.isEmpty
+        case .object(let o): return !o.isEmpty
+        }
+    }
+}
