@@ -1,0 +1,183 @@
+import Synchronization
+
+/// What a route handler gives back: a response now, one later, or a stream of server-sent events.
+public enum Reply: Sendable {
+    case now(HTTPResponse)
+    case later(PendingResponse)
+    case stream(EventStream)
+}
+
+/// A response that another thread (the engine) fills in later.
+///
+/// Thread-safe. The HTTP layer registers a waker with ``onReady(_:)`` (called once, on whatever thread fulfils
+/// the response, or immediately if it is already there) and calls ``cancel()`` when the client goes away; the
+/// producer registers what cancelling means with ``onCancel(_:)`` and calls ``fulfill(_:)`` once.
+public final class PendingResponse: Sendable {
+    private struct State {
+        var response: HTTPResponse?
+        var waker: (@Sendable () -> Void)?
+        var cancelHandler: (@Sendable () -> Void)?
+        var cancelled = false
+    }
+    private let state = Mutex(State())
+
+    public init() {}
+
+    /// The response, once fulfilled.
+    public var response: HTTPResponse? { state.withLock { $0.response } }
+
+    /// Sets the response (first call wins) and wakes the waiter.
+    public func fulfill(_ response: HTTPResponse) {
+        let waker: (@Sendable () -> Void)? = state.withLock { s in
+            guard s.response == nil else { return nil }
+            s.response = response
+            defer { s.waker = nil }
+            return s.waker
+        }
+        waker?()
+    }
+
+    /// Registers the waker; runs it at once when the response is already there.
+    public func onReady(_ waker: @escaping @Sendable () -> Void) {
+        let ready = state.withLock { s -> Bool in
+            if s.response != nil { return true }
+            s.waker = waker
+            return false
+        }
+        if ready { waker() }
+    }
+
+    /// Registers what to do when the client disconnects before the response is ready.
+    public func onCancel(_ handler: @escaping @Sendable () -> Void) {
+        let run = state.withLock { s -> Bool in
+            if s.cancelled { return true }
+            s.cancelHandler = handler
+            return false
+        }
+        if run { handler() }
+    }
+
+    /// The client went away: runs the cancel handler once (only if no response was produced yet).
+    public func cancel() {
+        let handler = state.withLock { s -> (@Sendable () -> Void)? in
+            guard !s.cancelled, s.response == nil else { return nil }
+            s.cancelled = true
+            defer { s.cancelHandler = nil }
+            return s.cancelHandler
+        }
+        handler?()
+    }
+}
+
+/// A byte stream (SSE) produced by the engine and drained by the HTTP layer.
+///
+/// Thread-safe. Producers call ``send(_:)`` and ``finish()``; the HTTP layer calls ``read(into:)`` and, when it
+/// returns `.wouldBlock`, waits for the waker registered with ``read(into:waker:)``.
+public final class EventStream: Sendable {
+    /// Outcome of a read.
+    public enum ReadResult: Equatable, Sendable {
+        case bytes(Int)
+        case wouldBlock
+        case end
+    }
+
+    private struct State {
+        var buffer: [UInt8] = []
+        var offset = 0
+        var finished = false
+        var cancelled = false
+        var waker: (@Sendable () -> Void)?
+        var cancelHandler: (@Sendable () -> Void)?
+    }
+    private let state = Mutex(State())
+
+    /// HTTP status and content type sent before the first byte.
+    public let status: Int
+    public let contentType: String
+
+    public init(status: Int = 200, contentType: String = "text/event-stream; charset=utf-8") {
+        self.status = status
+        self.contentType = contentType
+    }
+
+    /// Appends bytes and wakes the reader.
+    public func send(_ bytes: [UInt8]) {
+        let waker = state.withLock { s -> (@Sendable () -> Void)? in
+            guard !s.finished, !s.cancelled else { return nil }
+            s.buffer.append(contentsOf: bytes)
+            defer { s.waker = nil }
+            return s.waker
+        }
+        waker?()
+    }
+
+    /// Ends the stream after the buffered bytes.
+    public func finish() {
+        let waker = state.withLock { s -> (@Sendable () -> Void)? in
+            s.finished = true
+            defer { s.waker = nil }
+            return s.waker
+        }
+        waker?()
+    }
+
+    /// Copies buffered bytes into `out`. When nothing is buffered and the stream is open, stores `waker`
+    /// (called once when data or the end arrives) and returns `.wouldBlock`; `arm` runs under the stream's lock
+    /// before that, so a producer cannot slip in between the check and the wait.
+    public func read(
+        into out: UnsafeMutableRawBufferPointer, waker: (@Sendable () -> Void)? = nil, arm: () -> Void = {}
+    ) -> ReadResult {
+        state.withLock { s in
+            let available = s.buffer.count - s.offset
+            if available > 0 {
+                let n = min(available, out.count)
+                s.buffer.withUnsafeBytes { src in
+                    out.baseAddress!.copyMemory(from: src.baseAddress! + s.offset, byteCount: n)
+                }
+                s.offset += n
+                if s.offset == s.buffer.count {
+                    s.buffer.removeAll(keepingCapacity: true)
+                    s.offset = 0
+                }
+                return .bytes(n)
+            }
+            if s.finished || s.cancelled { return .end }
+            arm()
+            s.waker = waker
+            return .wouldBlock
+        }
+    }
+
+    /// Everything buffered so far, consumed (for tests).
+    public func drain() -> (bytes: [UInt8], finished: Bool) {
+        state.withLock { s in
+            let out = Array(s.buffer[s.offset...])
+            s.buffer.removeAll()
+            s.offset = 0
+            return (out, s.finished)
+        }
+    }
+
+    public var isFinished: Bool { state.withLock { $0.finished } }
+
+    /// Registers what to do when the client disconnects.
+    public func onCancel(_ handler: @escaping @Sendable () -> Void) {
+        let run = state.withLock { s -> Bool in
+            if s.cancelled { return true }
+            s.cancelHandler = handler
+            return false
+        }
+        if run { handler() }
+    }
+
+    /// The client went away: stop producing.
+    public func cancel() {
+        let handler = state.withLock { s -> (@Sendable () -> Void)? in
+            guard !s.cancelled, !s.finished else { return nil }
+            s.cancelled = true
+            defer { s.cancelHandler = nil }
+            return s.cancelHandler
+        }
+        handler?()
+    }
+}
