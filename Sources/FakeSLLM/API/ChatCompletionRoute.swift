@@ -1,0 +1,210 @@
+import MoECore
+
+extension SLLMAPI {
+    /// `POST /v1/chat/completions` (sllm_api.md §3.6): gateway checks, router checks, then the `vllm_moecap`
+    /// backend's `generate`.
+    func chatCompletions(_ r: HTTPRequest) -> Reply {
+        // Gateway: `await request.json()` failing is an uncaught exception → 500 text.
+        guard let body = objectBody(r) else { return .now(.internalServerError) }
+        guard let model = body["model"], model.isTruthy else {
+            return .now(.detail("Missing model_name in request body", status: 400))
+        }
+        // `ray.get_actor` on an unknown (or non-string) name raises ValueError, uncaught → 500 text.
+        guard let name = model.stringValue, let deployment = registry.deployment(named: name) else {
+            return .now(.internalServerError)
+        }
+        return generate(deployment, body)
+    }
+
+    /// `POST /v1/completions` (§3.7): rewritten into a chat request with one user message. The real branch
+    /// always inserts `"stream"`, so every call fails there; that is the `reject_stream` quirk.
+    func completions(_ r: HTTPRequest) -> Reply {
+        guard let body = objectBody(r) else { return .now(.internalServerError) }
+        guard let model = body["model"], model.isTruthy else {
+            return .now(.detail("Missing model_name in request body", status: 400))
+        }
+        var prompt = body["prompt"] ?? .string("")
+        if case .array(let list) = prompt {
+            if list.isEmpty { return .now(.detail("Empty prompt list", status: 400)) }
+            if list.count > 1 {
+                return .now(
+                    .detail(
+                        "Multiple prompts in single request not supported. Please send separate requests for each prompt.",
+                        status: 400))
+            }
+            prompt = list[0]
+        }
+        guard let name = model.stringValue, let deployment = registry.deployment(named: name) else {
+            return .now(.internalServerError)
+        }
+        var chat = JSONObject([
+            ("model", model), ("messages", [["role": "user", "content": prompt]]),
+            ("max_tokens", body["max_tokens"] ?? 100), ("temperature", body["temperature"] ?? 0.0),
+            ("stream", body["stream"] ?? false),
+        ])
+        for key in ["top_p", "frequency_penalty", "presence_penalty"] where body[key] != nil { chat[key] = body[key] }
+        return generate(deployment, chat)
+    }
+
+    /// The backend's `generate` (§3.6 steps 1–6) for a body whose `model` names `deployment`.
+    func generate(_ deployment: Deployment, _ body: JSONObject) -> Reply {
+        if deployment.isDeleted { return .now(.json(["error": "Instance stopped"])) }
+        var rest = body
+        let model = rest.removeValue(forKey: "model") ?? "vllm-model"
+        let messages = rest.removeValue(forKey: "messages") ?? .array([])
+        let promptOverride = rest.removeValue(forKey: "prompt")
+        let inputTokens = rest.removeValue(forKey: "input_tokens")
+        let requestIdValue = rest.removeValue(forKey: "request_id")
+
+        // Extension: `stream` selects SSE, unless the real backend's rejection is switched on.
+        var stream = false
+        var includeUsage = false
+        if !deployment.settings.quirks.rejectStream, let s = rest.removeValue(forKey: "stream") {
+            stream = s.isTruthy
+            if let options = rest.removeValue(forKey: "stream_options") {
+                includeUsage = options["include_usage"]?.isTruthy ?? false
+            }
+        }
+
+        // Messages lacking "content" are dropped; the rest go through the chat template.
+        guard case .array(let list) = messages else {
+            return .now(.detail("'messages' must be a list of message objects", status: 400))
+        }
+        var turns: [(role: String, content: String)] = []
+        for m in list {
+            guard case .object(let o) = m else {
+                return .now(.detail("each message must be an object with 'role' and 'content'", status: 400))
+            }
+            guard let content = o["content"] else { continue }
+            guard let text = ChatContent.text(content) else {
+                return .now(.detail("message 'content' must be a string or a list of text parts", status: 400))
+            }
+            turns.append((o["role"]?.stringValue ?? "user", text))
+        }
+        let spec = deployment.engineConfig.model
+        let template = ChatTemplate.forModel(spec)
+        var prompt: String
+        if let p = promptOverride?.stringValue {
+            prompt = p
+        } else {
+            guard !turns.isEmpty else { return .now(.detail("No user query found in messages.", status: 400)) }
+            prompt = template.render(
+                turns, defaultSystem: ChatTemplate.addsDefaultSystem(spec) ? "You are a helpful assistant." : nil)
+        }
+        var promptTokens = TokenEstimator.count(prompt)
+        if let tokens = inputTokens, !tokens.isNull {
+            guard let ids = tokens.arrayValue else {
+                return .now(.detail("'input_tokens' must be a list of token ids", status: 400))
+            }
+            promptTokens = ids.count
+        }
+        let requestId = requestIdValue?.stringValue ?? "chatcmpl-\(uuid4())"
+
+        let sampling: SamplingParams
+        do { sampling = try SamplingParams(rest) } catch {
+            return .now(.json(["error": .string("Invalid sampling parameters: \(error.text)")]))
+        }
+        guard promptTokens > 0 else { return .now(.detail("The decoder prompt cannot be empty", status: 400)) }
+        let maxModelLen = deployment.engineConfig.maxModelLen ?? spec.maxPositionEmbeddings
+        if promptTokens > maxModelLen {
+            // vLLM's input processor raises this ValueError; the real server turns it into a 500.
+            return .now(
+                .detail(
+                    "The decoder prompt (length \(promptTokens)) is longer than the maximum model length of "
+                        + "\(maxModelLen). Make sure that `max_model_len` is no smaller than the number of text tokens.",
+                    status: 400))
+        }
+        let maxTokens = max(1, min(sampling.maxTokens, maxModelLen - promptTokens))
+
+        let instance: Instance
+        do { instance = try deployment.instance() } catch {
+            logError("\(deployment.name): cannot start an instance: \(error)")
+            return .now(.internalServerError)
+        }
+
+        // Plan each choice's text: deterministic per prompt under greedy decoding, per seed otherwise.
+        let promptHash = stableHash(prompt.utf8, seed: deployment.settings.seed &+ 0x5151)
+        let answer = deployment.oracle.flatMap { oracle in
+            turns.last(where: { $0.role == "user" }).flatMap { oracle.answer(for: $0.content) }
+        }
+        let blockHashes = PrefixHashes.blocks(of: prompt, blockSize: deployment.engineConfig.blockSize)
+        var choices: [ChatJob.Choice] = []
+        for i in 0..<sampling.n {
+            var seed = promptHash &+ UInt64(i) &* 0x9E37_79B9
+            if let s = sampling.seed {
+                seed ^= UInt64(bitPattern: Int64(s)) &* 0xD6E8_FEB8_6659_FD93
+            } else if sampling.temperature > 0 {
+                seed ^= deployment.newRequestId() &* 0xA24B_AED4_963E_E407
+            }
+            let plan = CompletionPlan.make(
+                sampling: sampling, maxTokens: maxTokens, settings: deployment.settings, rngSeed: seed,
+                answer: answer?.text(choice: i))
+            choices.append(ChatJob.Choice(plan: plan, engineId: deployment.newRequestId()))
+        }
+        let target: ChatJob.Target = stream ? .stream(EventStream()) : .response(PendingResponse())
+        let job = ChatJob(
+            requestId: requestId, model: model.stringValue ?? model.serialized(), created: Int(unixTime()),
+            promptTokens: promptTokens, choices: choices, target: target, includeUsage: includeUsage)
+        let runner = instance.runner
+        let ids = job.engineIds
+        switch target {
+        case .response(let p): p.onCancel { for id in ids { runner.abort(id) } }
+        case .stream(let s): s.onCancel { for id in ids { runner.abort(id) } }
+        }
+        for (i, c) in choices.enumerated() {
+            var request = EngineRequest(
+                id: c.engineId, promptTokens: promptTokens, maxTokens: maxTokens, outputTokens: c.plan.tokens)
+            request.minTokens = sampling.minTokens
+            request.ignoreEOS = sampling.ignoreEOS
+            request.prefixBlockHashes = blockHashes
+            runner.submit(request, sink: job.sink(i))
+        }
+        switch target {
+        case .response(let p): return .later(p)
+        case .stream(let s): return .stream(s)
+        }
+    }
+}
+
+/// Text of a message's `content`: a string, or a list of `{"type": "text", "text": …}` parts.
+enum ChatContent {
+    static func text(_ content: JSONValue) -> String? {
+        switch content {
+        case .string(let s): return s
+        case .null: return ""
+        case .array(let parts):
+            var out = ""
+            for p in parts {
+                if let s = p.stringValue {
+                    out += s
+                } else if let t = p["text"]?.stringValue {
+                    out += t
+                } else {
+                    return nil
+                }
+            }
+            return out
+        default: return nil
+        }
+    }
+}
+
+/// Content hashes of a prompt's full KV blocks, chained so that equal hashes mean equal prefixes (the key of
+/// vLLM's prefix cache).
+enum PrefixHashes {
+    static func blocks(of prompt: String, blockSize: Int) -> [UInt64] {
+        var hashes: [UInt64] = []
+        var current: UInt64 = 0xCBF2_9CE4_8422_2325
+        var inBlock = 0
+        TokenEstimator.scan(prompt) { range, tokens in
+            current = stableHash(prompt[range].utf8, seed: current)
+            inBlock += tokens
+            while inBlock >= blockSize {
+                hashes.append(current)
+                current = stableHash([UInt8(truncatingIfNeeded: hashes.count)], seed: current)
+                inBlock -= blockSize
+            }
+        }
+        return hashes
+    }
+}

@@ -1,0 +1,83 @@
+import MoECore
+
+/// ServerlessLLM's gateway as pure functions of a request (sllm_api.md §2): the route table, FastAPI's 404/405
+/// conventions, and the handlers. No sockets: tests call ``handle(_:)`` directly; ``HTTPServer`` serves it.
+///
+/// Thread-safe; handlers never block (engine work completes through ``Reply/later(_:)`` or a stream).
+public struct SLLMAPI: Sendable {
+    public let registry: DeploymentRegistry
+    let fineTuning = FineTuningJobs()
+    let startedAt = unixTime()
+
+    public init(registry: DeploymentRegistry) { self.registry = registry }
+
+    typealias Route = @Sendable (SLLMAPI, HTTPRequest, [String]) -> Reply
+
+    /// (method, path pattern, handler); `{}` in a pattern matches one path segment.
+    private static let routes: [(String, String, Route)] = [
+        ("GET", "/health", { _, _, _ in .now(.json(["status": "ok"])) }),
+        ("POST", "/register", { api, r, _ in api.register(r) }),
+        ("POST", "/update", { api, r, _ in api.update(r) }),
+        ("POST", "/delete", { api, r, _ in api.delete(r) }),
+        ("POST", "/v1/chat/completions", { api, r, _ in api.chatCompletions(r) }),
+        ("POST", "/v1/completions", { api, r, _ in api.completions(r) }),
+        ("POST", "/v1/embeddings", { api, r, _ in api.embeddings(r) }),
+        ("POST", "/v1/fine-tuning/jobs", { api, r, _ in api.createFineTuningJob(r) }),
+        ("GET", "/v1/fine_tuning/jobs/{}", { api, _, p in api.fineTuningJob(p[0], cancel: false) }),
+        ("POST", "/v1/fine_tuning/jobs/{}/cancel", { api, _, p in api.fineTuningJob(p[0], cancel: true) }),
+        ("GET", "/v1/models", { api, _, _ in api.models() }),
+        ("POST", "/start_batch_recording", { api, r, _ in api.recording(r, .start) }),
+        ("POST", "/stop_batch_recording", { api, r, _ in api.recording(r, .stop) }),
+        ("POST", "/dump_batch_recording", { api, r, _ in api.recording(r, .dump) }),
+        ("GET", "/batch_recording_status", { api, r, _ in api.recordingStatus(r) }),
+        ("POST", "/clear_batch_recording", { api, r, _ in api.recording(r, .clear) }),
+        ("POST", "/configure_expert_distribution", { api, r, _ in api.expertDistribution(r, .configure) }),
+        ("POST", "/start_expert_distribution", { api, r, _ in api.expertDistribution(r, .start) }),
+        ("POST", "/stop_expert_distribution", { api, r, _ in api.expertDistribution(r, .stop) }),
+        ("POST", "/dump_expert_distribution", { api, r, _ in api.expertDistribution(r, .dump) }),
+        ("POST", "/clear_expert_distribution", { api, r, _ in api.expertDistribution(r, .clear) }),
+        ("GET", "/expert_distribution_status", { api, r, _ in api.expertDistributionStatus(r) }),
+        // Extensions of this simulator, outside ServerlessLLM's contract.
+        ("GET", "/fake_sllm/info", { api, _, _ in api.info() }),
+        ("POST", "/fake_sllm/dump_ground_truth", { api, r, _ in api.dumpGroundTruth(r) }),
+    ]
+
+    /// Routes a request. Unknown path → 404 `{"detail":"Not Found"}`; known path, other method → 405
+    /// `{"detail":"Method Not Allowed"}` (FastAPI, sllm_api.md §1).
+    public func handle(_ request: HTTPRequest) -> Reply {
+        var pathMatched = false
+        let segments = request.path.split(separator: "/", omittingEmptySubsequences: false)
+        for (method, pattern, route) in SLLMAPI.routes {
+            guard let params = SLLMAPI.match(pattern, segments) else { continue }
+            pathMatched = true
+            if method == request.method || (method == "GET" && request.method == "HEAD") {
+                return route(self, request, params)
+            }
+        }
+        if pathMatched {
+            var r = HTTPResponse.detail("Method Not Allowed", status: 405)
+            let allowed = SLLMAPI.routes.filter { SLLMAPI.match($0.1, segments) != nil }.map(\.0)
+            r.headers.append(("Allow", allowed.joined(separator: ", ")))
+            return .now(r)
+        }
+        return .now(.detail("Not Found", status: 404))
+    }
+
+    private static func match(_ pattern: String, _ segments: [Substring]) -> [String]? {
+        let parts = pattern.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == segments.count else { return nil }
+        var params: [String] = []
+        for (p, s) in zip(parts, segments) {
+            if p == "{}" {
+                guard !s.isEmpty else { return nil }
+                params.append(String(s))
+            } else if p != s {
+                return nil
+            }
+        }
+        return params
+    }
+
+    /// The JSON object body, or nil when `await request.json()` would fail or give a non-dict.
+    func objectBody(_ r: HTTPRequest) -> JSONObject? { r.jsonBody()?.objectValue }
+}

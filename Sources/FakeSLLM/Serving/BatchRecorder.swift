@@ -1,0 +1,102 @@
+import MoECore
+import Synchronization
+
+/// One engine step as recorded: what goes into a batch record plus the simulator's ground truth.
+public struct RecordedStep: Sendable {
+    public var batchSize: Int
+    public var seqLensSum: Int
+    public var forwardMode: ForwardMode
+    public var latency: Double
+    public var expertActivation: Double
+    public var forwardPassId: Int
+    public var truth: StepGroundTruth
+}
+
+/// The batch-recording state of one instance (sllm_api.md §3.9): a flag and a list of records.
+///
+/// Start clears, stop keeps, dump does not consume, clear keeps the flag. Thread-safe: the engine thread
+/// appends, HTTP threads control and read.
+public final class BatchRecorder: Sendable {
+    private struct State {
+        var recording = false
+        var steps: [RecordedStep] = []
+    }
+    private let state = Mutex(State())
+    /// `gpu_num` of every record (vLLM's world size).
+    public let gpuNum: Int
+    /// `gpu_raw_type` of every record.
+    public let gpuRawType: String
+    /// Write each step once per rank (the real branch's TP duplication, a quirk).
+    public let duplicatePerRank: Bool
+
+    public init(gpuNum: Int, gpuRawType: String, duplicatePerRank: Bool) {
+        self.gpuNum = gpuNum
+        self.gpuRawType = gpuRawType
+        self.duplicatePerRank = duplicatePerRank
+    }
+
+    public var isRecording: Bool { state.withLock { $0.recording } }
+
+    /// Records as the dump counts them (× ranks when duplicating).
+    public var totalRecords: Int { state.withLock { $0.steps.count } * copies }
+
+    private var copies: Int { duplicatePerRank ? gpuNum : 1 }
+
+    /// Starts recording; existing records are deleted (start implies clear, §3.9).
+    public func start() {
+        state.withLock {
+            $0.recording = true
+            $0.steps.removeAll()
+        }
+    }
+
+    /// Stops recording; returns the record count.
+    public func stop() -> Int {
+        state.withLock { $0.recording = false }
+        return totalRecords
+    }
+
+    /// Deletes the records, keeps the flag; returns how many were deleted.
+    public func clear() -> Int {
+        let n = totalRecords
+        state.withLock { $0.steps.removeAll() }
+        return n
+    }
+
+    /// Appends a step if recording (engine thread).
+    func append(_ step: RecordedStep) {
+        state.withLock { s in if s.recording { s.steps.append(step) } }
+    }
+
+    /// The recorded steps (no rank copies).
+    public var steps: [RecordedStep] { state.withLock { $0.steps } }
+
+    /// The records in the real backend's format: the eight keys in order (sllm_api.md §4). With
+    /// ``duplicatePerRank`` each step appears `gpu_num` times in a row, with rank-specific latencies a few
+    /// microseconds apart, as the TP workers' own timers would give.
+    public func records() -> [JSONValue] {
+        let steps = self.steps
+        var out: [JSONValue] = []
+        out.reserveCapacity(steps.count * copies)
+        for s in steps {
+            for rank in 0..<copies {
+                out.append(record(s, latency: s.latency + Double(rank) * 3e-6))
+            }
+        }
+        return out
+    }
+
+    private func record(_ s: RecordedStep, latency: Double) -> JSONValue {
+        .object(
+            JSONObject([
+                ("batch_size", .int(s.batchSize)),
+                ("latency", .double(latency)),
+                ("seq_lens_sum", .int(s.seqLensSum)),
+                ("forward_mode", .string(s.forwardMode.rawValue)),
+                ("expert_activation", .double(s.expertActivation)),
+                ("forward_pass_id", .int(s.forwardPassId)),
+                ("gpu_num", .int(gpuNum)),
+                ("gpu_raw_type", .string(gpuRawType)),
+            ]))
+    }
+}

@@ -1,0 +1,188 @@
+import MoECore
+import Synchronization
+
+/// One chat completion in flight: its `n` choices in the engine, and the answer it is building — a whole
+/// `chat.completion` response, or `chat.completion.chunk` events on a stream.
+///
+/// The choices' sinks are called on the engine thread; the mutable state sits behind a lock because a failure can
+/// also be reported from the submitting thread.
+final class ChatJob: Sendable {
+    struct Choice {
+        var plan: CompletionPlan
+        var emitted = 0
+        var finish: FinishReason?
+        var engineId: UInt64
+    }
+    private struct State {
+        var choices: [Choice]
+        var firstTokenSim: Double?
+        var arrivalSim: Double?
+        var done = false
+    }
+
+    let requestId: String
+    let model: String
+    let created: Int
+    let promptTokens: Int
+    let target: Target
+    let includeUsage: Bool
+    private let state: Mutex<State>
+
+    /// Where the answer goes.
+    enum Target: Sendable {
+        case response(PendingResponse)
+        case stream(EventStream)
+    }
+
+    init(
+        requestId: String, model: String, created: Int, promptTokens: Int, choices: [Choice], target: Target,
+        includeUsage: Bool
+    ) {
+        self.requestId = requestId
+        self.model = model
+        self.created = created
+        self.promptTokens = promptTokens
+        self.target = target
+        self.includeUsage = includeUsage
+        state = Mutex(State(choices: choices))
+        if case .stream(let s) = target {
+            for i in choices.indices { s.send(chunk(index: i, delta: ["role": "assistant", "content": ""])) }
+        }
+    }
+
+    /// The sink for choice `index`.
+    func sink(_ index: Int) -> ChoiceSink { ChoiceSink(job: self, index: index) }
+
+    var engineIds: [UInt64] { state.withLock { $0.choices.map(\.engineId) } }
+
+    func deliver(index: Int, newTokens: Int, finished: FinishReason?, simTime: Double) {
+        var events: [[UInt8]] = []
+        var response: HTTPResponse?
+        state.withLock { s in
+            guard !s.done else { return }
+            if newTokens > 0, s.firstTokenSim == nil { s.firstTokenSim = simTime }
+            var c = s.choices[index]
+            let from = c.emitted
+            c.emitted = min(c.plan.tokens, c.emitted + newTokens)
+            if let finished { c.finish = finished }
+            s.choices[index] = c
+            if case .stream = target {
+                let text = c.plan.pieces[from..<c.emitted].joined()
+                if c.emitted > from { events.append(chunk(index: index, delta: ["content": .string(text)])) }
+                if let finish = c.finish {
+                    events.append(chunk(index: index, delta: [:], finish: finish.rawValue))
+                }
+            }
+            if s.choices.allSatisfy({ $0.finish != nil }) {
+                s.done = true
+                switch target {
+                case .response: response = completionResponse(s)
+                case .stream:
+                    if includeUsage { events.append(usageChunk(s)) }
+                    events.append(Array("data: [DONE]\n\n".utf8))
+                }
+            }
+        }
+        switch target {
+        case .response(let p): if let response { p.fulfill(response) }
+        case .stream(let s):
+            for e in events { s.send(e) }
+            if response == nil, state.withLock({ $0.done }) { s.finish() }
+        }
+    }
+
+    /// The request failed before or while running. Engine errors (vLLM raising, e.g. an over-long prompt) are
+    /// 400 with vLLM's text; router errors are 200 `{"error": …}` as the real router answers.
+    func fail(_ message: String, engineError: Bool) {
+        let first = state.withLock { s -> Bool in
+            defer { s.done = true }
+            return !s.done
+        }
+        guard first else { return }
+        let body: HTTPResponse = engineError ? .detail(message, status: 400) : .json(["error": .string(message)])
+        switch target {
+        case .response(let p): p.fulfill(body)
+        case .stream(let s):
+            let payload: JSONValue = ["error": ["message": .string(message), "type": "BadRequestError", "code": 400]]
+            s.send(Array("data: \(payload.serialized(compact: true))\n\n".utf8))
+            s.send(Array("data: [DONE]\n\n".utf8))
+            s.finish()
+        }
+    }
+
+    private func usage(_ s: State) -> JSONValue {
+        let completion = s.choices.reduce(0) { $0 + $1.emitted }
+        return [
+            "prompt_tokens": .int(promptTokens), "completion_tokens": .int(completion),
+            "total_tokens": .int(promptTokens + completion),
+        ]
+    }
+
+    /// The backend's `process_output` shape (sllm_api.md §3.6 step 6), plus simulated timings in headers.
+    private func completionResponse(_ s: State) -> HTTPResponse {
+        let choices: [JSONValue] = s.choices.enumerated().map { i, c in
+            .object(
+                JSONObject([
+                    ("index", .int(i)),
+                    ("message", ["role": "assistant", "content": .string(c.plan.pieces[..<c.emitted].joined())]),
+                    ("logprobs", .null),
+                    ("finish_reason", .string(c.finish?.rawValue ?? "stop")),
+                ]))
+        }
+        let body: JSONValue = .object(
+            JSONObject([
+                ("id", .string(requestId)), ("object", "chat.completion"), ("created", .int(created)),
+                ("model", .string(model)), ("choices", .array(choices)), ("usage", usage(s)),
+            ]))
+        var r = HTTPResponse.json(body)
+        if let first = s.firstTokenSim, let arrival = s.arrivalSim {
+            r.headers.append(("X-Fake-SLLM-TTFT-S", JSONValue.pythonFloatText(first - arrival)))
+        }
+        return r
+    }
+
+    private func chunk(index: Int, delta: JSONObject, finish: String? = nil) -> [UInt8] {
+        let body: JSONValue = .object(
+            JSONObject([
+                ("id", .string(requestId)), ("object", "chat.completion.chunk"), ("created", .int(created)),
+                ("model", .string(model)),
+                (
+                    "choices",
+                    [
+                        .object(
+                            JSONObject([
+                                ("index", .int(index)), ("delta", .object(delta)), ("logprobs", .null),
+                                ("finish_reason", finish.map { .string($0) } ?? .null),
+                            ]))
+                    ]
+                ),
+            ]))
+        return Array("data: ".utf8) + body.serializedBytes(compact: true) + Array("\n\n".utf8)
+    }
+
+    private func usageChunk(_ s: State) -> [UInt8] {
+        let body: JSONValue = .object(
+            JSONObject([
+                ("id", .string(requestId)), ("object", "chat.completion.chunk"), ("created", .int(created)),
+                ("model", .string(model)), ("choices", []), ("usage", usage(s)),
+            ]))
+        return Array("data: ".utf8) + body.serializedBytes(compact: true) + Array("\n\n".utf8)
+    }
+
+    func noteArrival(_ sim: Double) { state.withLock { if $0.arrivalSim == nil { $0.arrivalSim = sim } } }
+}
+
+/// The engine's view of one choice of a ``ChatJob``.
+final class ChoiceSink: EngineSink {
+    let job: ChatJob
+    let index: Int
+    init(job: ChatJob, index: Int) {
+        self.job = job
+        self.index = index
+    }
+    func deliver(newTokens: Int, finished: FinishReason?, simTime: Double) {
+        job.deliver(index: index, newTokens: newTokens, finished: finished, simTime: simTime)
+    }
+    func fail(_ message: String, engineError: Bool) { job.fail(message, engineError: engineError) }
+    func admitted(simTime: Double) { job.noteArrival(simTime) }
+}

@@ -1,0 +1,70 @@
+import MoECore
+
+/// A ServerlessLLM deploy config, the body of `POST /register` (sllm_api.md §3.2).
+///
+/// The whole body is kept (`raw`) because `/v1/models` echoes some of its keys; the simulator reads its own
+/// settings from the `fake_sllm` extension object, which the real server ignores.
+public struct DeployConfig: Sendable {
+    public var model: String
+    /// `vllm_moecap` records batches; `vllm` (and the others) answer recording calls with 400.
+    public var backend: String?
+    public var numGPUs: Int
+    public var backendConfig: JSONObject
+    public var autoScaling: AutoScalingConfig
+    public var raw: JSONObject
+
+    /// Parses a deploy config body.
+    /// - Throws: ``SettingsError`` for wrong types (a missing `backend` is not an error: the controller
+    ///   silently ignores such a registration, §3.2).
+    public init(json: JSONValue) throws(SettingsError) {
+        guard case .object(let o) = json else { throw SettingsError("deploy config must be a JSON object") }
+        guard let model = o["model"]?.stringValue, !model.isEmpty else {
+            throw SettingsError("deploy config needs a non-empty string 'model'")
+        }
+        self.model = model
+        backend = o["backend"]?.stringValue
+        numGPUs = o["num_gpus"]?.intValue ?? 1
+        if let bc = o["backend_config"], !bc.isNull {
+            guard case .object(let b) = bc else { throw SettingsError("'backend_config' must be an object") }
+            backendConfig = b
+        } else {
+            backendConfig = JSONObject()
+        }
+        autoScaling = try AutoScalingConfig(json: o["auto_scaling_config"])
+        raw = o
+    }
+
+    /// The simulator's extension object.
+    public var simulatorOverrides: JSONValue? { raw["fake_sllm"] }
+
+    /// `tensor_parallel_size` × `pipeline_parallel_size` of the backend config (vLLM's `world_size`, the
+    /// records' `gpu_num`).
+    public var worldSize: Int {
+        max(1, backendConfig["tensor_parallel_size"]?.intValue ?? 1)
+            * max(1, backendConfig["pipeline_parallel_size"]?.intValue ?? 1)
+    }
+}
+
+/// `auto_scaling_config` with the router's defaults (sllm_api.md §3.2: min 0, max 10, target 2, keep_alive 0).
+public struct AutoScalingConfig: Sendable, Equatable {
+    public var metric = "concurrency"
+    public var target = 2
+    public var minInstances = 0
+    public var maxInstances = 10
+    public var keepAlive = 0.0
+
+    public init() {}
+
+    init(json: JSONValue?) throws(SettingsError) {
+        guard let json, !json.isNull else { return }
+        guard case .object(let o) = json else { throw SettingsError("'auto_scaling_config' must be an object") }
+        metric = o["metric"]?.stringValue ?? metric
+        target = max(1, o["target"]?.intValue ?? target)
+        minInstances = max(0, o["min_instances"]?.intValue ?? minInstances)
+        maxInstances = max(0, o["max_instances"]?.intValue ?? maxInstances)
+        keepAlive = o["keep_alive"]?.doubleValue ?? keepAlive
+    }
+
+    /// Requests one instance may hold (the router's per-instance cap, §3.6 Router).
+    public var perInstanceCap: Int { metric == "concurrency" ? target : 1 }
+}

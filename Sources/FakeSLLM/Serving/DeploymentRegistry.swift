@@ -1,0 +1,74 @@
+import MoECore
+import Synchronization
+
+/// Why a registration failed; the gateway answers 500 `Cannot register model…` (sllm_api.md §3.2).
+public struct RegistrationError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+}
+
+/// The controller's registry of deployments, in registration order. Thread-safe.
+public final class DeploymentRegistry: Sendable {
+    private let deployments = Mutex<[Deployment]>([])
+    /// Server-wide simulator settings (flags); each deploy config's `fake_sllm` object overrides them.
+    public let defaults: SimulatorSettings
+
+    public init(defaults: SimulatorSettings) { self.defaults = defaults }
+
+    /// Outcome of ``register(_:)``.
+    public enum Registration: Equatable, Sendable {
+        case registered
+        /// The controller's silent refusals: 200 `{"status": "ok"}` all the same (§3.2).
+        case ignoredNoBackend, ignoredAlreadyRegistered
+    }
+
+    /// Registers a deployment: resolves the model config, GPU and engine settings, and starts an instance
+    /// when `min_instances > 0`.
+    public func register(_ config: DeployConfig) throws(RegistrationError) -> Registration {
+        guard config.backend != nil else { return .ignoredNoBackend }
+        if deployment(named: config.model) != nil { return .ignoredAlreadyRegistered }
+        let deployment: Deployment
+        do {
+            let settings = try defaults.applying(config.simulatorOverrides)
+            let engineConfig = try EngineSettings.engineConfig(deploy: config, settings: settings)
+            let oracle = try settings.oracle.map { try AnswerOracle(settings: $0, seed: settings.seed) }
+            deployment = try Deployment(
+                config: config, settings: settings, engineConfig: engineConfig, oracle: oracle)
+        } catch let e as SettingsError {
+            throw RegistrationError(description: e.description)
+        } catch let e as ModelConfigError {
+            throw RegistrationError(description: e.description)
+        } catch {
+            throw RegistrationError(description: "\(error)")
+        }
+        return deployments.withLock { list in
+            if list.contains(where: { $0.name == config.model }) {
+                deployment.shutdown()
+                return .ignoredAlreadyRegistered
+            }
+            list.append(deployment)
+            return .registered
+        }
+    }
+
+    public func deployment(named name: String) -> Deployment? {
+        deployments.withLock { $0.first { $0.name == name } }
+    }
+
+    public var all: [Deployment] { deployments.withLock { $0 } }
+
+    /// Removes and stops a deployment; false when unknown.
+    @discardableResult
+    public func delete(_ name: String) -> Bool {
+        let removed = deployments.withLock { list -> Deployment? in
+            guard let i = list.firstIndex(where: { $0.name == name }) else { return nil }
+            return list.remove(at: i)
+        }
+        removed?.shutdown()
+        return removed != nil
+    }
+
+    /// Stops every deployment (server shutdown).
+    public func shutdownAll() {
+        for d in deployments.withLock({ $0 }) { d.shutdown() }
+    }
+}

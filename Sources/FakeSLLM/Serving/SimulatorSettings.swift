@@ -1,0 +1,167 @@
+import MoECore
+
+/// Switches that reproduce known defects of the real ServerlessLLM branch. All off by default (DESIGN.md §3).
+public struct Quirks: Sendable, Equatable {
+    /// Write each step once per tensor-parallel rank, as every TP worker does on the real branch
+    /// (sllm_api.md §4 "Multiplicity").
+    public var tpDuplicateRecords = false
+    /// The router's 1-second sleep before each dispatch: at most ~1 request/s enters the engine (§3.6 Router).
+    public var dispatchSleep = false
+    /// Reject the `stream` key (even `false`) with `Invalid sampling parameters`, as the real backend does
+    /// (§3.6 step 5); also makes every `/v1/completions` call fail (§3.7).
+    public var rejectStream = false
+    /// Cap requests in the engine at `auto_scaling_config.target` (metric `concurrency`), as the router does.
+    public var routerConcurrencyCap = false
+
+    public init() {}
+
+    static let names = ["tp_duplicate_records", "dispatch_sleep", "reject_stream", "router_concurrency_cap"]
+
+    /// Turns on the quirk named `name` (one of ``names``).
+    mutating func set(_ name: String, _ on: Bool) throws(SettingsError) {
+        switch name {
+        case "tp_duplicate_records": tpDuplicateRecords = on
+        case "dispatch_sleep": dispatchSleep = on
+        case "reject_stream": rejectStream = on
+        case "router_concurrency_cap": routerConcurrencyCap = on
+        default:
+            throw SettingsError("unknown quirk '\(name)' (known: \(Quirks.names.joined(separator: ", ")))")
+        }
+    }
+}
+
+/// A bad simulator setting (flag or `fake_sllm` object of a deploy config).
+public struct SettingsError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+    public init(_ d: String) { description = d }
+}
+
+/// How the simulator answers, server-wide (flags) and per deployment (the `fake_sllm` object of a deploy
+/// config, which ServerlessLLM itself ignores, so a real `moecap_config.json` deploys unchanged).
+public struct SimulatorSettings: Sendable {
+    /// GPU model: a MoE-CAP table key or an alias (`H100`, `A100`, …).
+    public var gpuType = "H100"
+    /// Simulated seconds per wall second; `nil` = no waiting (steps run back to back, for tests and sweeps).
+    public var speedup: Double? = 1
+    /// Seed of routing and text generation.
+    public var seed: UInt64 = 0
+    /// Expert popularity: nil = the engine's calibrated default.
+    public var routing: RoutingConfig?
+    /// Mean and log-normal spread of sampled completion lengths (tokens) when a request is not stopped by
+    /// `max_tokens`.
+    public var outputLengthMean = 256.0
+    public var outputLengthSigma = 0.6
+    /// Simulated seconds an instance takes to start when a deployment scales up from zero.
+    public var coldStartSeconds = 0.0
+    public var quirks = Quirks()
+    /// The answer oracle (dataset file and accuracy), if any.
+    public var oracle: OracleSettings?
+    /// Path of an HF `config.json` (or a folder holding one) for models not in the built-in catalog.
+    public var modelConfig: String?
+
+    public init() {}
+
+    /// These settings with the members of a `fake_sllm` object applied.
+    public func applying(_ overrides: JSONValue?) throws(SettingsError) -> SimulatorSettings {
+        guard let overrides, !overrides.isNull else { return self }
+        guard case .object(let o) = overrides else { throw SettingsError("'fake_sllm' must be an object") }
+        var s = self
+        for (key, value) in o.pairs {
+            switch key {
+            case "gpu_type":
+                guard let v = value.stringValue else { throw SettingsError("fake_sllm.gpu_type must be a string") }
+                s.gpuType = v
+            case "speedup":
+                if value.isNull || value.stringValue == "none" || value.stringValue == "no-wait" {
+                    s.speedup = nil
+                } else if let v = value.doubleValue, v > 0 {
+                    s.speedup = v
+                } else {
+                    throw SettingsError("fake_sllm.speedup must be a positive number or \"no-wait\"")
+                }
+            case "seed":
+                guard let v = value.intValue, v >= 0 else { throw SettingsError("fake_sllm.seed must be an integer ≥ 0") }
+                s.seed = UInt64(v)
+            case "routing":
+                s.routing = try RoutingSpec.parse(value)
+            case "output_len_mean":
+                guard let v = value.doubleValue, v >= 1 else {
+                    throw SettingsError("fake_sllm.output_len_mean must be a number ≥ 1")
+                }
+                s.outputLengthMean = v
+            case "output_len_sigma":
+                guard let v = value.doubleValue, v >= 0 else {
+                    throw SettingsError("fake_sllm.output_len_sigma must be a number ≥ 0")
+                }
+                s.outputLengthSigma = v
+            case "cold_start_s":
+                guard let v = value.doubleValue, v >= 0 else {
+                    throw SettingsError("fake_sllm.cold_start_s must be a number ≥ 0")
+                }
+                s.coldStartSeconds = v
+            case "quirks":
+                guard case .object(let q) = value else { throw SettingsError("fake_sllm.quirks must be an object") }
+                for (name, on) in q.pairs {
+                    guard let b = on.boolValue else { throw SettingsError("fake_sllm.quirks.\(name) must be a boolean") }
+                    try s.quirks.set(name, b)
+                }
+            case "oracle":
+                s.oracle = try OracleSettings(json: value)
+            case "model_config":
+                guard let v = value.stringValue else { throw SettingsError("fake_sllm.model_config must be a path") }
+                s.modelConfig = v
+            default:
+                throw SettingsError(
+                    "unknown fake_sllm setting '\(key)' (known: gpu_type, speedup, seed, routing, output_len_mean, "
+                        + "output_len_sigma, cold_start_s, quirks, oracle, model_config)")
+            }
+        }
+        return s
+    }
+}
+
+/// Parses routing specifications: `"uniform"`, `"zipf:1.2"`, `{"zipf": 1.2}`, `{"counts": [[…]]}` or
+/// `{"counts_file": "path.json"}` (a JSON array of per-layer arrays of per-expert counts).
+public enum RoutingSpec {
+    public static func parse(_ value: JSONValue) throws(SettingsError) -> RoutingConfig {
+        if let s = value.stringValue { return try parse(text: s) }
+        guard case .object(let o) = value else { throw SettingsError("routing must be a string or an object") }
+        if let z = o["zipf"]?.doubleValue {
+            guard z >= 0 else { throw SettingsError("routing zipf exponent must be ≥ 0") }
+            return .zipf(z)
+        }
+        if let counts = o["counts"] { return try counts2D(counts, origin: "routing.counts") }
+        if let path = o["counts_file"]?.stringValue { return try parse(text: "file:" + path) }
+        throw SettingsError("routing object needs 'zipf', 'counts' or 'counts_file'")
+    }
+
+    /// `uniform`, `zipf:S` or `file:PATH`.
+    public static func parse(text: String) throws(SettingsError) -> RoutingConfig {
+        if text == "uniform" { return .uniform }
+        if text.hasPrefix("zipf:"), let z = Double(text.dropFirst(5)), z >= 0 { return .zipf(z) }
+        if text.hasPrefix("file:") {
+            let path = String(text.dropFirst(5))
+            guard let bytes = readFileBytes(path) else { throw SettingsError("cannot read routing counts file \(path)") }
+            let json: JSONValue
+            do { json = try JSONValue.parse(bytes) } catch {
+                throw SettingsError("routing counts file \(path) is not JSON: \(error)")
+            }
+            return try counts2D(json, origin: path)
+        }
+        throw SettingsError("routing must be 'uniform', 'zipf:S' or 'file:PATH', got '\(text)'")
+    }
+
+    private static func counts2D(_ v: JSONValue, origin: String) throws(SettingsError) -> RoutingConfig {
+        guard let rows = v.arrayValue, !rows.isEmpty else {
+            throw SettingsError("\(origin): expected a non-empty array of per-layer arrays of expert counts")
+        }
+        var out: [[Double]] = []
+        for (i, row) in rows.enumerated() {
+            guard let r = row.arrayValue?.compactMap(\.doubleValue), r.count == row.arrayValue?.count, !r.isEmpty,
+                r.allSatisfy({ $0 >= 0 }), r.contains(where: { $0 > 0 })
+            else { throw SettingsError("\(origin): layer \(i) must be a non-empty array of counts ≥ 0, not all 0") }
+            out.append(r)
+        }
+        return .counts(out)
+    }
+}

@@ -1,0 +1,99 @@
+import MoECore
+
+/// Generates filler completion text with an exact token count under ``TokenEstimator``.
+///
+/// Every piece it emits (a common word with its leading space, a punctuation mark, a paragraph break) is one
+/// token for the estimator, so a completion of `n` pieces reports `completion_tokens = n` and re-tokenizes to
+/// `n`. Deterministic for a given seed. Pure value type; safe on any thread.
+public struct CompletionText: Sendable {
+    private var rng: TextRNG
+    private var wordsInSentence = 0
+    private var sentenceLength = 12
+    private var sentencesInParagraph = 0
+    private var startOfSentence = true
+    private var emitted = 0
+
+    public init(seed: UInt64) {
+        rng = TextRNG(seed: seed)
+        sentenceLength = 8 + Int(rng.next() % 12)
+    }
+
+    /// The next token's text.
+    public mutating func nextPiece() -> String {
+        defer { emitted += 1 }
+        if wordsInSentence >= sentenceLength {
+            wordsInSentence = 0
+            sentenceLength = 8 + Int(rng.next() % 12)
+            startOfSentence = true
+            sentencesInParagraph += 1
+            return "."
+        }
+        if startOfSentence, sentencesInParagraph >= 4, emitted > 0 {
+            sentencesInParagraph = 0
+            return "\n\n"
+        }
+        let word = CompletionText.words[Int(rng.next() % UInt64(CompletionText.words.count))]
+        defer {
+            wordsInSentence += 1
+            startOfSentence = false
+        }
+        if startOfSentence {
+            let capital = word.prefix(1).uppercased() + word.dropFirst()
+            return emitted == 0 || lastWasBreak ? capital : " " + capital
+        }
+        if wordsInSentence > 3, wordsInSentence < sentenceLength - 2, rng.next() % 9 == 0 {
+            wordsInSentence += 1
+            return ","
+        }
+        return " " + word
+    }
+
+    private var lastWasBreak: Bool { sentencesInParagraph == 0 && emitted > 0 }
+
+    /// `count` pieces.
+    public mutating func pieces(_ count: Int) -> [String] {
+        (0..<max(0, count)).map { _ in nextPiece() }
+    }
+
+    /// Common English words of at most eight letters (one token each).
+    static let words: [String] = [
+        "the", "model", "answer", "value", "first", "number", "total", "each", "step", "result", "we", "can",
+        "compute", "then", "so", "this", "gives", "that", "and", "of", "to", "in", "is", "for", "with", "as",
+        "it", "on", "by", "from", "at", "which", "are", "be", "one", "two", "three", "more", "less", "time",
+        "after", "before", "between", "each", "every", "next", "final", "check", "again", "sum", "product",
+        "amount", "price", "cost", "money", "hours", "days", "people", "items", "group", "part", "half", "twice",
+        "per", "many", "much", "left", "remains", "equals", "means", "known", "given", "problem", "question",
+        "simple", "clear", "careful", "method", "count", "add", "take", "away", "multiply", "divide", "both",
+        "sides", "same", "other", "new", "old", "small", "large", "long", "short", "early", "later", "while",
+        "because", "since", "thus", "hence", "also", "only", "just", "about", "around", "under", "over",
+        "into", "out", "up", "down", "all", "some", "any", "no", "not", "yes", "true", "false", "case", "way",
+        "point", "line", "set", "rate", "speed", "distance", "weight", "length", "width", "height", "area",
+        "volume", "ratio", "percent", "share", "week", "month", "year", "minute", "second", "store", "school",
+        "friend", "family", "book", "apple", "orange", "box", "bag", "car", "train", "water", "garden",
+    ]
+}
+
+/// SplitMix64: small, fast, deterministic.
+struct TextRNG: Sendable {
+    private var state: UInt64
+    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1).
+    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}
+
+/// FNV-1a over bytes: a stable hash for seeds and prefix-cache block keys (Swift's `Hasher` is randomized).
+func stableHash<S: Sequence>(_ bytes: S, seed: UInt64 = 0xCBF2_9CE4_8422_2325) -> UInt64 where S.Element == UInt8 {
+    var h = seed
+    for b in bytes {
+        h ^= UInt64(b)
+        h = h &* 0x100_0000_01B3
+    }
+    return h
+}

@@ -1,0 +1,110 @@
+import ArgumentParser
+import FakeSLLM
+import Foundation
+import MoECore
+
+/// `fake-sllm serve`: the HTTP server.
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve",
+        abstract: "Serve ServerlessLLM's HTTP API (default command).",
+        discussion: """
+            The default address 127.0.0.1:8500 is the evaluator's default --server-url; a real `sllm start` \
+            listens on 8343. Deploy models with POST /register or --deploy FILE (a ServerlessLLM deploy config; \
+            its optional "fake_sllm" object overrides the simulator flags for that model).
+            """)
+
+    @Option(help: "IPv4 address to listen on.") var host = "127.0.0.1"
+    @Option(help: "TCP port (0 picks a free one; real sllm uses 8343).") var port: UInt16 = 8500
+    @Option(name: .customLong("deploy"), help: "Deploy config JSON file to register at start-up (repeatable).")
+    var deployFiles: [String] = []
+    @Option(help: "Simulated GPU: an alias (H100, A100, H200, …) or a MoE-CAP key such as NVIDIA-H100-HBM3-80GB.")
+    var gpuType = "H100"
+    @Option(help: "Simulated seconds per wall second (1 = real time).") var speedup: Double = 1
+    @Flag(help: "Do not pace the simulation: run steps back to back (tests, sweeps).") var noWait = false
+    @Option(help: "Seed for routing and generated text.") var seed: UInt64 = 0
+    @Option(help: "Expert popularity: uniform, zipf:S (exponent S) or file:PATH (per-layer expert counts).")
+    var routing: String?
+    @Option(help: "Mean completion length in tokens when not cut by max_tokens.") var outputLenMean: Double = 256
+    @Option(help: "Log-normal spread of completion lengths.") var outputLenSigma: Double = 0.6
+    @Option(help: "Simulated seconds to start an instance scaled up from zero.") var coldStart: Double = 0
+    @Option(
+        name: .customLong("quirk"),
+        help: "Reproduce a defect of the real server (repeatable): tp_duplicate_records, dispatch_sleep, reject_stream, router_concurrency_cap."
+    )
+    var quirks: [String] = []
+    @Option(help: "Dataset file (JSONL/JSON rows) whose items the answer oracle recognises.") var oracleFile: String?
+    @Option(help: "Dataset of --oracle-file: gsm8k, numinamath or longbench_v2.") var oracleDataset: String?
+    @Option(help: "Probability that the oracle answers a known item correctly.") var oracleAccuracy: Double = 1
+    @Option(help: "Largest request body in bytes (larger: 413).") var maxBodyBytes = 32 << 20
+    @Option(help: "HTTP polling threads.") var threads = 2
+
+    func validate() throws {
+        guard speedup > 0 else { throw ValidationError("--speedup must be > 0 (use --no-wait for no pacing)") }
+        guard HardwareCatalog.gpu(named: gpuType) != nil else {
+            throw ValidationError("unknown --gpu-type '\(gpuType)'; known: \(HardwareCatalog.acceptedNames)")
+        }
+        guard (0...1).contains(oracleAccuracy) else { throw ValidationError("--oracle-accuracy must be in [0, 1]") }
+        guard threads >= 1, maxBodyBytes >= 1024 else { throw ValidationError("--threads ≥ 1, --max-body-bytes ≥ 1024") }
+    }
+
+    func run() throws {
+        // Block the signals before any thread starts, so they reach `sigwait` only.
+        let signals = blockTerminationSignals()
+        var settings = SimulatorSettings()
+        settings.gpuType = gpuType
+        settings.speedup = noWait ? nil : speedup
+        settings.seed = seed
+        settings.outputLengthMean = outputLenMean
+        settings.outputLengthSigma = outputLenSigma
+        settings.coldStartSeconds = coldStart
+        do {
+            if let routing { settings.routing = try RoutingSpec.parse(text: routing) }
+            var overrides = JSONObject()
+            overrides["quirks"] = .object(JSONObject(quirks.map { ($0, JSONValue.bool(true)) }))
+            settings = try settings.applying(.object(overrides))
+        } catch {
+            throw ValidationError(error.description)
+        }
+        if let oracleFile {
+            settings.oracle = OracleSettings(datasetFile: oracleFile, dataset: oracleDataset, accuracy: oracleAccuracy)
+        }
+        let registry = DeploymentRegistry(defaults: settings)
+        for file in deployFiles {
+            guard let data = FileManager.default.contents(atPath: file) else {
+                throw ValidationError("cannot read deploy config \(file)")
+            }
+            do {
+                let config = try DeployConfig(json: try JSONValue.parse([UInt8](data)))
+                _ = try registry.register(config)
+            } catch {
+                throw ValidationError("deploy config \(file): \(error)")
+            }
+        }
+        var options = HTTPServerOptions()
+        options.host = host
+        options.port = port
+        options.maxBodyBytes = maxBodyBytes
+        options.threads = threads
+        let api = SLLMAPI(registry: registry)
+        let server = HTTPServer(options: options, handler: { api.handle($0) })
+        do { try server.start() } catch { throw ValidationError(error.description) }
+        FileHandle.standardOutput.write(Data("fake-sllm: listening on http://\(host):\(server.port)\n".utf8))
+        var received: Int32 = 0
+        var set = signals
+        sigwait(&set, &received)
+        FileHandle.standardError.write(Data("fake-sllm: shutting down\n".utf8))
+        server.stop()
+        registry.shutdownAll()
+    }
+}
+
+/// Blocks SIGINT and SIGTERM in this thread (and the threads it starts); returns the set for `sigwait`.
+func blockTerminationSignals() -> sigset_t {
+    var set = sigset_t()
+    sigemptyset(&set)
+    sigaddset(&set, SIGINT)
+    sigaddset(&set, SIGTERM)
+    pthread_sigmask(SIG_BLOCK, &set, nil)
+    return set
+}
