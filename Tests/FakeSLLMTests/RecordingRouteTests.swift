@@ -1,0 +1,133 @@
+import MoECore
+import Testing
+
+@testable import FakeSLLM
+
+/// The batch-recording and expert-distribution routes (sllm_api.md §3.9, §3.10) and the record format (§4).
+@Suite struct RecordingRouteTests {
+    let model = JSONValue.string(APIHarness.model)
+
+    @Test func gatewayErrorRows() async {
+        let h = APIHarness()
+        let missing = await h.send("POST", "/start_batch_recording", [:])
+        #expect(missing.status == 400 && missing.json == ["detail": "Missing 'model' field in request body"])
+        let noBody = await h.sendRaw("POST", "/start_batch_recording", body: "")
+        #expect(noBody.status == 500 && noBody.text == "Internal Server Error")
+        let unknown = await h.send("POST", "/dump_batch_recording", ["model": "x/y"])
+        #expect(unknown.status == 404 && unknown.json == ["detail": "Model x/y not found or not deployed"])
+        let noQuery = await h.send("GET", "/batch_recording_status")
+        #expect(noQuery.status == 400 && noQuery.json == ["detail": "Missing model query parameter"])
+        let expertMissing = await h.send("POST", "/start_expert_distribution", [:])
+        #expect(expertMissing.json == ["detail": "Missing model in request body"])
+    }
+
+    @Test func vllmBackendDoesNotRecord() async {
+        let h = APIHarness(backend: "vllm")
+        let r = await h.recording("start")
+        #expect(r.status == 400)
+        #expect(
+            r.json == [
+                "detail": .string(
+                    "Model \(APIHarness.model) does not support batch recording. Please deploy with backend='vllm_moecap'")
+            ])
+        let e = await h.send("POST", "/start_expert_distribution", ["model": model])
+        #expect(e.status == 400)
+        #expect(e.json["detail"]?.stringValue?.contains("does not support expert distribution recording") == true)
+    }
+
+    @Test func noReadyInstanceBeforeTheFirstRequest() async {
+        let h = APIHarness()
+        #expect((await h.recording("start")).json == ["status": "error", "message": "No ready instances available"])
+        #expect(
+            (await h.recording("dump")).json == [
+                "status": "error", "message": "No ready instances available", "records": [],
+            ])
+        let status = await h.send("GET", "/batch_recording_status", query: [("model", APIHarness.model)])
+        #expect(status.json["status"] == "error")
+    }
+
+    @Test func recordingLifecycleAndRecordFormat() async throws {
+        let h = APIHarness()
+        _ = await h.chat(["max_tokens": 4])  // warm-up cold-starts the instance
+        let start = await h.recording("start")
+        #expect(start.json["status"] == "success")
+        #expect(start.json["message"] == .string("Started recording batch statistics for \(APIHarness.model)"))
+        let instance = try #require(start.json["instance_id"]?.stringValue)
+        let status = await h.send("GET", "/batch_recording_status", query: [("model", APIHarness.model)])
+        #expect(status.json.objectValue?.keys == ["model", "instance_id", "is_recording", "total_records"])
+        #expect(status.json["is_recording"] == true)
+
+        _ = await h.chat(["max_tokens": 10, "ignore_eos": true])
+        let stop = await h.recording("stop")
+        let total = try #require(stop.json["total_records"]?.intValue)
+        #expect(total >= 10)  // one prefill step + 9 decode steps at least
+        _ = await h.chat(["max_tokens": 5])  // not recorded
+        let dump = await h.recording("dump")
+        #expect(dump.json.objectValue?.keys == ["status", "model", "instance_id", "records", "total_records"])
+        #expect(dump.json["instance_id"] == .string(instance))
+        let records = try #require(dump.json["records"]?.arrayValue)
+        #expect(records.count == total && dump.json["total_records"]?.intValue == total)
+        let keys = [
+            "batch_size", "latency", "seq_lens_sum", "forward_mode", "expert_activation", "forward_pass_id", "gpu_num",
+            "gpu_raw_type",
+        ]
+        for r in records {
+            #expect(r.objectValue?.keys == keys)
+            #expect(r["batch_size"] == r["seq_lens_sum"])
+            #expect(r["gpu_num"] == 1 && r["gpu_raw_type"] == "NVIDIA-H100-HBM3-80GB")
+            #expect((r["latency"]?.doubleValue ?? 0) > 0)
+        }
+        #expect(records.first?["forward_mode"] == "prefill")
+        #expect(records.dropFirst().allSatisfy { $0["forward_mode"] == "decode" })
+        let ids = records.compactMap { $0["forward_pass_id"]?.intValue }
+        #expect(ids == ids.sorted() && Set(ids).count == ids.count && ids.first! > 1)
+        // Dump is not destructive; clear keeps the flag; start clears.
+        #expect((await h.recording("dump")).json["total_records"]?.intValue == total)
+        let clear = await h.recording("clear")
+        #expect(clear.json["message"] == .string("Cleared \(total) records") && clear.json["cleared_count"]?.intValue == total)
+        #expect((await h.recording("clear")).json["message"] == "Cleared 0 records")
+    }
+
+    @Test func tpDuplicationQuirkWritesOneRecordPerRank() async throws {
+        var s = SimulatorSettings()
+        s.speedup = nil
+        s.quirks.tpDuplicateRecords = true
+        let h = APIHarness(extra: ["backend_config": ["tensor_parallel_size": 2]], settings: s)
+        _ = await h.chat(["max_tokens": 2])
+        _ = await h.recording("start")
+        _ = await h.chat(["max_tokens": 3, "ignore_eos": true])
+        _ = await h.recording("stop")
+        let records = try #require((await h.recording("dump")).json["records"]?.arrayValue)
+        #expect(records.count % 2 == 0 && !records.isEmpty)
+        for pair in stride(from: 0, to: records.count, by: 2) {
+            #expect(records[pair]["forward_pass_id"] == records[pair + 1]["forward_pass_id"])
+            #expect(records[pair]["gpu_num"] == 2)
+        }
+    }
+
+    @Test func expertDistributionRoutes() async throws {
+        let h = APIHarness()
+        _ = await h.chat(["max_tokens": 2])
+        let conf = await h.send("POST", "/configure_expert_distribution", ["model": model, "recording_mode": "stat"])
+        #expect(conf.json["message"] == "Configured expert distribution recording with mode=stat")
+        #expect(conf.json["worker_results"]?.arrayValue?.count == 1)
+        let dump = await h.send("POST", "/dump_expert_distribution", ["model": model])
+        #expect(dump.json["local_records"] == [] && dump.json["total_local_records"] == 0)
+        let status = await h.send("GET", "/expert_distribution_status", query: [("model", APIHarness.model)])
+        #expect(status.json["is_recording"] == false)
+        let clear = await h.send("POST", "/clear_expert_distribution", ["model": model])
+        #expect(clear.json["message"] == "Cleared 0 expert distribution records")
+    }
+
+    @Test func groundTruthExtensionFollowsRecords() async throws {
+        let h = APIHarness()
+        _ = await h.chat(["max_tokens": 2])
+        _ = await h.recording("start")
+        _ = await h.chat(["max_tokens": 6, "ignore_eos": true])
+        let dump = try #require((await h.recording("dump")).json["records"]?.arrayValue)
+        let truth = await h.send("POST", "/fake_sllm/dump_ground_truth", ["model": model])
+        let steps = try #require(truth.json["steps"]?.arrayValue)
+        #expect(steps.map { $0["forward_pass_id"] } == dump.map { $0["forward_pass_id"] })
+        #expect(steps.allSatisfy { ($0["flops"]?.doubleValue ?? 0) >= 0 })
+    }
+}
