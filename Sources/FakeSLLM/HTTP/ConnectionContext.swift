@@ -8,7 +8,6 @@ import Synchronization
 /// asked to resume a connection that is not suspended (a freed one in particular).
 final class ConnectionContext: @unchecked Sendable {
     let connection: OpaquePointer
-    unowned let server: HTTPServer
     let method: String
     let path: String
     var body: [UInt8] = []
@@ -22,9 +21,8 @@ final class ConnectionContext: @unchecked Sendable {
     }
     private let lock = Mutex(Shared())
 
-    init(connection: OpaquePointer, server: HTTPServer, method: String, path: String) {
+    init(connection: OpaquePointer, method: String, path: String) {
         self.connection = connection
-        self.server = server
         self.method = method
         self.path = path
     }

@@ -8,7 +8,7 @@ import Synchronization
 /// go unnoticed until the answer is written. This thread polls the sockets of suspended connections every
 /// 100 ms for a peer hang-up (`POLLRDHUP`) and cancels their work in the engine.
 final class DisconnectWatcher: @unchecked Sendable {
-    private unowned let server: HTTPServer
+    private weak var server: HTTPServer?
     private let running = Atomic<Bool>(true)
     private var thread: Thread?
 
@@ -26,6 +26,7 @@ final class DisconnectWatcher: @unchecked Sendable {
     private func loop() {
         while running.load(ordering: .relaxed) {
             usleep(100_000)
+            guard running.load(ordering: .relaxed), let server else { return }
             let waiting = server.live.withLock { live in
                 live.values.compactMap { ctx in ctx.socketIfSuspended.map { (ctx, $0) } }
             }

@@ -80,7 +80,8 @@ public final class HTTPServer: Sendable {
     public func stop(grace: Double = 2) {
         guard !stopping.exchange(true, ordering: .sequentiallyConsistent) else { return }
         guard let d = daemon.withLock({ $0 }) else { return }
-        _ = MHD_quiesce_daemon(d.raw)
+        // Quiescing hands the listening socket back to us; it is closed after the daemon stops (MHD's rule).
+        let listener = MHD_quiesce_daemon(d.raw)
         for ctx in live.withLock({ Array($0.values) }) { ctx.endForShutdown() }
         let deadline = monotonicSeconds() + grace
         while monotonicSeconds() < deadline, live.withLock({ !$0.isEmpty }) { usleep(10_000) }
@@ -91,6 +92,7 @@ public final class HTTPServer: Sendable {
             if let h { MHD_stop_daemon(h.raw) }
             h = nil
         }
+        if listener >= 0 { close(listener) }
     }
 
     /// Number of requests in flight (for tests and the info route).

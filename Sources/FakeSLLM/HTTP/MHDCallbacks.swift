@@ -14,7 +14,7 @@ let onAccess: MHD_AccessHandlerCallback = { cls, connection, url, method, _, upl
 
     guard let existing = reqCls.pointee else {
         let ctx = ConnectionContext(
-            connection: connection, server: server, method: method.map { String(cString: $0) } ?? "GET",
+            connection: connection, method: method.map { String(cString: $0) } ?? "GET",
             path: url.map { String(cString: $0) } ?? "/")
         reqCls.pointee = Unmanaged.passRetained(ctx).toOpaque()
         server.register(ctx)
