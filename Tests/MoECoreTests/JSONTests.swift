@@ -1,0 +1,122 @@
+import Testing
+
+@testable import MoECore
+
+@Suite struct JSONTests {
+    @Test func objectKeysKeepInsertionOrder() throws {
+        let v = try JSONValue.parse(#"{"z": 1, "a": 2, "m": {"y": true, "b": null}}"#)
+        #expect(v.objectValue?.keys == ["z", "a", "m"])
+        #expect(v["m"]?.objectValue?.keys == ["y", "b"])
+        #expect(v.serialized() == #"{"z": 1, "a": 2, "m": {"y": true, "b": null}}"#)
+    }
+
+    @Test func intsAndFloatsStayDistinct() throws {
+        let v = try JSONValue.parse("[16, 16.0, -0, 1e2, 2.5E-3]")
+        #expect(v == .array([.int(16), .double(16), .int(0), .double(100), .double(0.0025)]))
+        #expect(v.serialized() == "[16, 16.0, 0, 100.0, 0.0025]")
+        #expect(v.arrayValue?[1].intValue == 16)
+        #expect(JSONValue.double(16.5).intValue == nil)
+        #expect(JSONValue.bool(true).doubleValue == nil)
+    }
+
+    @Test(arguments: [
+        (1e16, "1e+16"), (1e15, "1000000000000000.0"), (1e-05, "1e-05"), (0.0001, "0.0001"), (0.1, "0.1"),
+        (1.0, "1.0"), (123456789012345680.0, "1.2345678901234568e+17"), (-2.5e-7, "-2.5e-07"),
+        (3.35e12, "3350000000000.0"),
+    ])
+    func floatsPrintLikePythonRepr(value: Double, text: String) {
+        #expect(JSONValue.pythonFloatText(value) == text)
+        #expect(JSONValue.double(value).serialized() == text)
+    }
+
+    @Test func nanAndInfinityRoundTrip() throws {
+        let v = try JSONValue.parse("[NaN, Infinity, -Infinity]")
+        guard case .array(let a) = v, case .double(let nan) = a[0] else {
+            Issue.record("not an array of doubles")
+            return
+        }
+        #expect(nan.isNaN)
+        #expect(a[1] == .double(.infinity))
+        #expect(a[2] == .double(-.infinity))
+        #expect(v.serialized() == "[NaN, Infinity, -Infinity]")
+    }
+
+    @Test func stringEscapesRoundTrip() throws {
+        let text = #""quote \" backslash \\ slash \/ nl \n tab \t ctl \u001f e\u0301 \ud83d\ude00 ü""#
+        let v = try JSONValue.parse(text)
+        #expect(v.stringValue == "quote \" backslash \\ slash / nl \n tab \t ctl \u{1F} e\u{301} 😀 ü")
+        // Python json.dumps(ensure_ascii=False): only quote, backslash and control characters are escaped.
+        #expect(v.serialized() == #""quote \" backslash \\ slash / nl \n tab \t ctl \u001f e\#u{301} 😀 ü""#)
+        #expect(try JSONValue.parse(v.serialized()) == v)
+    }
+
+    @Test func indentedLayoutMatchesPython() {
+        let v: JSONValue = ["a": [1, 2], "b": [:], "c": [], "d": ["x": "y"]]
+        // json.dumps(v, indent=2)
+        let expected = """
+            {
+              "a": [
+                1,
+                2
+              ],
+              "b": {},
+              "c": [],
+              "d": {
+                "x": "y"
+              }
+            }
+            """
+        #expect(v.serialized(indent: 2) == expected)
+        #expect(v.serialized(compact: true) == #"{"a":[1,2],"b":{},"c":[],"d":{"x":"y"}}"#)
+    }
+
+    @Test func duplicateKeysKeepLastValueAtFirstPosition() throws {
+        let v = try JSONValue.parse(#"{"a": 1, "b": 2, "a": 3}"#)
+        #expect(v.objectValue?.keys == ["a", "b"])
+        #expect(v["a"] == .int(3))
+    }
+
+    @Test func objectSubscriptSetAndRemove() {
+        var o: JSONObject = ["a": 1, "b": 2, "c": 3]
+        o["b"] = "x"
+        o["d"] = 4
+        o["a"] = nil
+        #expect(o.keys == ["b", "c", "d"])
+        #expect(o.removeValue(forKey: "c") == .int(3))
+        #expect(JSONValue.object(o).serialized() == #"{"b": "x", "d": 4}"#)
+    }
+
+    @Test(arguments: [
+        "", "[1,]", "{\"a\" 1}", "{'a': 1}", "[1] x", "\"abc", "tru", "01", "1.", "-", "\"\\x\"", "[1 2]",
+    ])
+    func malformedInputThrows(text: String) {
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(text) }
+    }
+
+    @Test func extraDataErrorNamesOffset() {
+        do {
+            _ = try JSONValue.parse("{} x")
+            Issue.record("no error")
+        } catch {
+            #expect(error.message == "Extra data")
+            #expect(error.offset == 3)
+        }
+    }
+
+    @Test func deepNestingIsRejectedNotCrashing() {
+        let deep = String(repeating: "[", count: 600) + String(repeating: "]", count: 600)
+        #expect(throws: JSONParseError.self) { try JSONValue.parse(deep) }
+        let ok = String(repeating: "[", count: 100) + String(repeating: "]", count: 100)
+        #expect((try? JSONValue.parse(ok)) != nil)
+    }
+
+    @Test func pythonTruthinessAndTypeNames() {
+        #expect(!JSONValue.array([]).isTruthy)
+        #expect(JSONValue.array([0]).isTruthy)
+        #expect(!JSONValue.string("").isTruthy)
+        #expect(!JSONValue.double(0).isTruthy)
+        #expect(JSONValue.int(3).pythonTypeName == "int")
+        #expect(JSONValue.object([:]).pythonTypeName == "dict")
+        #expect(JSONValue.null.pythonTypeName == "NoneType")
+    }
+}
