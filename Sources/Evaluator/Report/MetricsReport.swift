@@ -1,0 +1,161 @@
+import Foundation
+import MoECore
+
+/// Everything `metrics.json` is computed from; `score` rebuilds it from an output directory.
+public struct ScoringInput: Sendable {
+    public var config: EvaluationConfig
+    /// Expected answer per request, in dataset order.
+    public var targets: [String]
+    /// Response text per request ("" for failures), in dataset order.
+    public var responses: [String?]
+    /// The outcomes (for client metrics); empty when re-scoring files.
+    public var outcomes: [RequestOutcome]
+    /// The dump's records (after mapping `batches` → `records`).
+    public var records: [JSONValue]
+    /// Wall time of the sending phase (s).
+    public var wallSeconds: Double
+    /// The simulator's per-step ground truth, when the server offered it.
+    public var groundTruth: [JSONValue]?
+}
+
+/// Builds `metrics.json`: `batch_metrics` (DESIGN.md §5 basic fields + MoE-CAP's nine advanced fields),
+/// `accuracy_metrics`, `client_metrics`, `run_info` and, against fake-sllm, `ground_truth_check`.
+public enum MetricsReport {
+    public struct Output: Sendable {
+        public var json: JSONValue
+        public var warnings: [String]
+        /// The advanced metrics, when they could be computed.
+        public var advanced: ContinuousMetrics?
+    }
+
+    public static func build(_ input: ScoringInput) -> Output {
+        var warnings: [String] = []
+        let config = input.config
+        let total = input.targets.count
+
+        // Records: parse and de-duplicate per-rank copies (same forward_pass_id).
+        var records: [BatchRecord] = []
+        for (i, r) in input.records.enumerated() {
+            do { records.append(try BatchRecord(json: r)) } catch {
+                warnings.append("record \(i) skipped: \(error)")
+            }
+        }
+        let unique = BatchRecord.deduplicated(records)
+
+        var batch = JSONObject()
+        var advanced: ContinuousMetrics?
+        var runGPU = config.gpuType.flatMap { HardwareCatalog.gpu(named: $0)?.key } ?? config.gpuType
+        var numGPUs = config.numGPUs
+        if unique.isEmpty {
+            batch["error"] = "No batch data collected"
+            batch["total_records"] = 0
+        } else {
+            do {
+                let basic = try BasicBatchMetrics(records: unique, totalRequests: total)
+                for (k, v) in basic.json.objectValue?.pairs ?? [] { batch[k] = v }
+            } catch {
+                warnings.append("basic batch metrics: \(error)")
+            }
+            // num_gpus and gpu_raw_type come from the first record (moecap_metrics.md §3), --gpu-type overrides.
+            numGPUs = ContinuousMetrics.runGPUCount(unique, fallback: config.numGPUs)
+            runGPU = config.gpuType.map { HardwareCatalog.gpu(named: $0)?.key ?? $0 }
+                ?? ContinuousMetrics.runGPURawType(unique, fallback: "")
+            switch advancedMetrics(unique, config: config, gpuKey: runGPU ?? "", numGPUs: numGPUs) {
+            case .success(let m):
+                advanced = m
+                for (k, v) in m.json.objectValue?.pairs ?? [] { batch[k] = v }
+            case .failure(let message):
+                warnings.append("MoE-CAP advanced metrics omitted: \(message)")
+            }
+            batch["total_records"] = .int(input.records.count)
+        }
+
+        var accuracy: JSONValue = .null
+        do {
+            let acc = try ExactMatch.accuracy(
+                responses: input.responses, targets: input.targets, dataset: config.dataset.rawValue)
+            accuracy = acc.json
+        } catch {
+            warnings.append("accuracy: \(error)")
+        }
+
+        var out = JSONObject([("batch_metrics", .object(batch)), ("accuracy_metrics", accuracy)])
+        if !input.outcomes.isEmpty {
+            out["client_metrics"] = ClientMetrics.json(outcomes: input.outcomes, wallSeconds: input.wallSeconds)
+        }
+        out["run_info"] = runInfo(input, gpuKey: runGPU, numGPUs: numGPUs)
+        if let truth = input.groundTruth, !truth.isEmpty {
+            out["ground_truth_check"] = GroundTruthCheck.json(truth: truth, records: unique, advanced: advanced)
+        }
+        if !warnings.isEmpty { out["warnings"] = .array(warnings.map { .string($0) }) }
+        return Output(json: .object(out), warnings: warnings, advanced: advanced)
+    }
+
+    /// MoE-CAP's `_calculate_continuous_metrics`, or why it cannot run (unknown model, GPU or precision).
+    static func advancedMetrics(
+        _ records: [BatchRecord], config: EvaluationConfig, gpuKey: String, numGPUs: Int
+    ) -> Result<ContinuousMetrics, String> {
+        let model: ModelSpec
+        do { model = try ModelResolver.spec(config.model, configPath: config.modelConfig) } catch {
+            return .failure("\(error)")
+        }
+        guard let gpu = HardwareCatalog.all.first(where: { $0.key == gpuKey }) else {
+            return .failure(
+                "unknown GPU '\(gpuKey)' (not a key of MoE-CAP's hardware tables; pass --gpu-type, e.g. H100)")
+        }
+        let precision = Precision.effective(explicit: config.precision, config: model.raw)
+        let bytes = Precision.bytesPerParam(precision)
+        do {
+            return .success(
+                try ContinuousMetrics.compute(
+                    records: records, model: model, gpu: gpu, usedDtype: precision, precision: bytes,
+                    numGPUs: numGPUs))
+        } catch {
+            return .failure("\(error) (precision '\(precision)', GPU \(gpu.key))")
+        }
+    }
+
+    /// The fields of the ServerlessLLM script's `cap_metrics_sllm_*.json` that are not metrics (sllm_api.md §5.1).
+    static func runInfo(_ input: ScoringInput, gpuKey: String?, numGPUs: Int) -> JSONValue {
+        let config = input.config
+        let e2e = (input.wallSeconds * 100).rounded() / 100  // round(total_time, 2)
+        let lower = config.model.lowercased()
+        let successes = input.responses.filter { !($0 ?? "").isEmpty }.count
+        var o = JSONObject([
+            ("model_name", .string(config.model)), ("method", "sllm"),
+            ("precision", .string(config.precision ?? "bfloat16")), ("e2e_s", .double(e2e)),
+            ("gpu_raw_type", gpuKey.map { .string($0) } ?? .null),
+            ("gpu_type", .string("\(numGPUs)x\(HardwareCatalog.shortName(gpuKey ?? "unknown"))")),
+            ("dataset", .string(config.dataset.rawValue)),
+            ("model_type", .string(lower.contains("instruct") || lower.contains("chat") ? "instruct" : "thinking")),
+            ("total_requests", .int(input.targets.count)), ("successful_requests", .int(successes)),
+            ("failed_requests", .int(input.targets.count - successes)),
+        ])
+        if let gpuKey, let cost = MoECAPCost.calculate(e2eLatencySeconds: e2e, gpuType: gpuKey, numGPUs: numGPUs) {
+            o["cost"] = .double(cost)
+        }
+        return .object(o)
+    }
+}
+
+/// The model spec for metrics: a `config.json` path, else the built-in catalog.
+public enum ModelResolver {
+    public struct Unknown: Error, CustomStringConvertible {
+        public let description: String
+    }
+
+    public static func spec(_ model: String, configPath: String?) throws -> ModelSpec {
+        if let path = configPath {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw Unknown(description: "cannot read --model-config \(path)")
+            }
+            return try ModelSpec(hfConfig: try JSONValue.parse([UInt8](data)), name: model)
+        }
+        guard var spec = ModelCatalog.spec(for: model) else {
+            throw Unknown(
+                description: "no built-in config for model '\(model)'; pass --model-config PATH (its HF config.json)")
+        }
+        spec.name = model
+        return spec
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+import MoECore
+
+/// The run's files in `--output-dir` (seed README "Output Files"): `metrics.json`, `batch_data.json`,
+/// `inference_outputs.json`, `config.json`; plus `inference_outputs.partial.jsonl`, one line per response as it
+/// arrives, removed once `inference_outputs.json` is written.
+public struct OutputFiles: Sendable {
+    public let directory: String
+
+    public static let metrics = "metrics.json"
+    public static let batchData = "batch_data.json"
+    public static let inferenceOutputs = "inference_outputs.json"
+    public static let config = "config.json"
+    public static let partial = "inference_outputs.partial.jsonl"
+
+    /// Creates the directory.
+    /// - Throws: ``OutputError`` when it cannot be created or written.
+    public init(directory: String) throws {
+        self.directory = directory
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw OutputError(description: "cannot create output directory \(directory): \(error.localizedDescription)")
+        }
+        guard FileManager.default.isWritableFile(atPath: directory) else {
+            throw OutputError(description: "output directory \(directory) is not writable")
+        }
+    }
+
+    public func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+
+    /// Writes `value` (indent 2) atomically: a temporary file renamed over the target.
+    public func write(_ name: String, _ value: JSONValue) throws {
+        let target = path(name)
+        let tmp = target + ".tmp"
+        let data = Data((value.serialized(indent: 2) + "\n").utf8)
+        guard FileManager.default.createFile(atPath: tmp, contents: data) else {
+            throw OutputError(description: "cannot write \(tmp)")
+        }
+        if rename(tmp, target) != 0 { throw OutputError(description: "cannot write \(target)") }
+    }
+
+    /// One `inference_outputs.json` entry: the seed's `prompt`, `expected`, `response` (full completion or `{}`),
+    /// then this project's `extracted_answer`, `is_correct`, `error`, `latency_s`, `ttft_s`.
+    public static func entry(prompt: String, expected: String, outcome: RequestOutcome, dataset: String) -> JSONValue {
+        let extracted = outcome.succeeded ? AnswerExtractor.extract(outcome.text, dataset: dataset) : ""
+        let correct = !extracted.isEmpty && extracted.lowercased() == expected.trimmingCharacters(in: .whitespaces).lowercased()
+        return .object(
+            JSONObject([
+                ("prompt", .string(prompt)), ("expected", .string(expected)),
+                ("response", outcome.response ?? .object(JSONObject())),
+                ("extracted_answer", .string(extracted)), ("is_correct", .bool(correct)),
+                ("error", outcome.error.map { .string($0) } ?? .null),
+                ("latency_s", outcome.e2e.map { .double($0) } ?? .null),
+                ("ttft_s", outcome.ttft.map { .double($0) } ?? .null),
+            ]))
+    }
+}
+
+/// Appends lines to the partial outputs file, flushing each (so a killed run keeps what it received).
+final class PartialOutputLog: @unchecked Sendable {
+    private let handle: FileHandle?
+
+    init(path: String) {
+        FileManager.default.createFile(atPath: path, contents: nil)
+        handle = FileHandle(forWritingAtPath: path)
+    }
+
+    func append(_ value: JSONValue) {
+        handle?.write(Data((value.serialized(compact: true) + "\n").utf8))
+    }
+
+    func close() { try? handle?.close() }
+}
+
+/// An output file or directory problem.
+public struct OutputError: Error, CustomStringConvertible, Sendable {
+    public let description: String
+}

@@ -1,0 +1,41 @@
+import Foundation
+import MoECore
+
+/// A short text table of the headline metrics, for the terminal.
+public enum SummaryTable {
+    public static func render(_ metrics: JSONValue) -> String {
+        var rows: [(String, String)] = []
+        func add(_ label: String, _ value: JSONValue?, _ format: String = "%.4g") {
+            guard let value, !value.isNull else { return }
+            if let d = value.doubleValue {
+                rows.append((label, String(format: format, d)))
+            } else {
+                rows.append((label, value.stringValue ?? value.serialized()))
+            }
+        }
+        let b = metrics["batch_metrics"]
+        let a = metrics["accuracy_metrics"]
+        let c = metrics["client_metrics"]
+        add("batches (records)", b?["total_batches"], "%.0f")
+        add("avg batch size (tokens)", b?["avg_batch_size"], "%.1f")
+        add("avg step latency (ms)", b?["avg_latency_ms"], "%.2f")
+        add("prefill S-MBU", b?["prefill_smbu"])
+        add("prefill S-MFU", b?["prefill_smfu"])
+        add("decoding S-MBU", b?["decoding_smbu"])
+        add("decoding S-MFU", b?["decoding_smfu"])
+        add("kv_size (M elements)", b?["kv_size"], "%.1f")
+        add("decoding throughput (tok/s)", b?["decoding_throughput"], "%.1f")
+        add("prefill throughput (tok/s)", b?["prefill_tp"], "%.1f")
+        add("ttft, per prefill step (s)", b?["ttft"])
+        add("tpot, per decode step (s)", b?["tpot"])
+        add("exact match", a?["exact_match"], "%.3f")
+        add("correct / total", a.map { .string("\($0["correct"]?.intValue ?? 0) / \($0["total"]?.intValue ?? 0)") })
+        add("client e2e mean (s)", c?["e2e_latency_s"]?["mean"])
+        add("client ttft mean (s)", c?["ttft_s"]?["mean"])
+        add("output tokens/s (client)", c?["output_token_throughput_tps"], "%.1f")
+        add("failed requests", c?["failed_requests"], "%.0f")
+        let width = rows.map(\.0.count).max() ?? 0
+        return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }
+            .joined(separator: "\n")
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import MoECore
+
+/// Where an evaluation's items come from: `--data-file`, else the Hugging Face Hub (cached).
+public enum DatasetSourcing {
+    public static func load(_ config: EvaluationConfig) async throws -> Dataset {
+        let source: DatasetSource
+        if let file = config.dataFile {
+            source = .file(file)
+        } else {
+            let hub = HubDownloader(configuration: .fromEnvironment())
+            let kind = config.dataset
+            let split = try await hub.rows(
+                dataset: kind.hubID, config: kind.datasetsServerConfig(), split: kind.hubSplit())
+            source = .rows(split.rows, origin: split.cacheFile)
+        }
+        return try DatasetLoader.load(
+            kind: config.dataset, source: source, numSamples: config.numSamples, fixedLength: config.fixedLength)
+    }
+}
+
+/// `--fixed-length`: a MoE-CAP preset (`4K-1K`, `13K-1K`) or `INPUTxOUTPUT` tokens.
+public enum FixedLengthOption {
+    public static func parse(_ text: String) throws -> FixedLengthSpec {
+        if let preset = try? FixedLengthPreset(parsing: text) { return preset.spec }
+        let parts = text.lowercased().split(separator: "x")
+        guard parts.count == 2, let i = Int(parts[0]), let o = Int(parts[1]), i > 0, o > 0 else {
+            throw CLIValueError(
+                "--fixed-length must be 4K-1K, 13K-1K or INPUTxOUTPUT token counts (e.g. 2048x512), got '\(text)'")
+        }
+        return FixedLengthSpec(inputTokens: i, outputTokens: o)
+    }
+}
+
+/// A bad option value, described in one line.
+public struct CLIValueError: Error, CustomStringConvertible {
+    public let description: String
+    public init(_ d: String) { description = d }
+}

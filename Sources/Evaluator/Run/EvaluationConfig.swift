@@ -1,0 +1,78 @@
+import MoECore
+
+/// Every setting of an evaluation run; written to `config.json`.
+public struct EvaluationConfig: Sendable {
+    // The seed script's flags (seed README "Arguments"), same names, meanings and defaults.
+    public var model: String
+    public var dataset: DatasetKind
+    public var numSamples: Int?
+    public var numGPUs = 1
+    public var serverURL = "http://127.0.0.1:8500"
+    public var outputDir = "./moecap_results"
+    public var maxTokens = 512
+    public var temperature = 0.0
+    public var clearBefore = false
+
+    // Extensions.
+    /// Local dataset file in the dataset's own row schema (else the Hugging Face Hub).
+    public var dataFile: String?
+    /// Requests in flight at once; nil = all at once, like the original script.
+    public var concurrency: Int?
+    /// Poisson arrival rate (requests/s); nil = no pacing.
+    public var requestRate: Double?
+    /// Stream responses (SSE; an extension of fake-sllm, not accepted by a real ServerlessLLM server).
+    public var stream = false
+    /// Per-request timeout in seconds (the original used aiohttp's 300 s total timeout).
+    public var timeout = 300.0
+    /// Retries for connection errors, timeouts and 5xx answers.
+    public var retries = 2
+    /// GPU for the MoE-CAP peaks when the records do not say (or to override them).
+    public var gpuType: String?
+    /// An HF `config.json` for models outside the built-in catalog.
+    public var modelConfig: String?
+    /// Weight precision (MoE-CAP §7); nil = the model config's.
+    public var precision: String?
+    /// Seed of the Poisson arrivals.
+    public var seed: UInt64 = 0
+    public var quiet = false
+    /// Prompt style: the ServerlessLLM script's (default) or MoE-CAP's.
+    public var promptStyle = PromptStyle.sllm
+    /// Fixed-length mode (MoE-CAP's 4K-1K / 13K-1K presets or custom).
+    public var fixedLength: FixedLengthSpec?
+    /// Ask the server for ground truth (`/fake_sllm/dump_ground_truth`) when it offers it.
+    public var groundTruth = true
+
+    public init(model: String, dataset: DatasetKind) {
+        self.model = model
+        self.dataset = dataset
+    }
+
+    /// The server URL without a trailing slash.
+    var baseURL: String { serverURL.hasSuffix("/") ? String(serverURL.dropLast()) : serverURL }
+
+    /// `config.json`: the seed's five keys first, then every other setting.
+    public var json: JSONValue {
+        func opt<T>(_ v: T?, _ f: (T) -> JSONValue) -> JSONValue { v.map(f) ?? .null }
+        return .object(
+            JSONObject([
+                ("model", .string(model)), ("dataset", .string(dataset.rawValue)),
+                ("num_samples", opt(numSamples) { .int($0) }), ("max_tokens", .int(maxTokens)),
+                ("temperature", .double(temperature)), ("num_gpus", .int(numGPUs)), ("server_url", .string(serverURL)),
+                ("output_dir", .string(outputDir)), ("clear_before", .bool(clearBefore)),
+                ("data_file", opt(dataFile) { .string($0) }), ("concurrency", opt(concurrency) { .int($0) }),
+                ("request_rate", opt(requestRate) { .double($0) }), ("stream", .bool(stream)),
+                ("timeout_s", .double(timeout)), ("retries", .int(retries)), ("gpu_type", opt(gpuType) { .string($0) }),
+                ("model_config", opt(modelConfig) { .string($0) }), ("precision", opt(precision) { .string($0) }),
+                ("seed", .int(Int(truncatingIfNeeded: seed))), ("prompt_style", .string(promptStyle.rawValue)),
+                (
+                    "fixed_length",
+                    opt(fixedLength) {
+                        [
+                            "input_tokens": .int($0.inputTokens), "output_tokens": .int($0.outputTokens),
+                            "num_samples": .int($0.numSamples),
+                        ]
+                    }
+                ),
+            ]))
+    }
+}

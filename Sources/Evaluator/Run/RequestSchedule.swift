@@ -1,0 +1,66 @@
+import Foundation
+import MoECore
+
+/// When requests go out: all at once (the original script), at most `concurrency` in flight, and/or at Poisson
+/// arrival times of a given rate.
+public struct RequestSchedule: Sendable {
+    public var concurrency: Int?
+    public var rate: Double?
+    public var seed: UInt64
+
+    public init(concurrency: Int?, rate: Double?, seed: UInt64) {
+        self.concurrency = concurrency
+        self.rate = rate
+        self.seed = seed
+    }
+
+    /// Arrival offsets (s) of `n` requests: 0 for all without a rate, else cumulative exponential gaps.
+    public func arrivals(_ n: Int) -> [Double] {
+        guard let rate, rate > 0 else { return Array(repeating: 0, count: n) }
+        var state = seed &+ 0x9E37_79B9_7F4A_7C15
+        func unit() -> Double {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            z ^= z >> 31
+            return Double(z >> 11) / Double(1 << 53)
+        }
+        var t = 0.0
+        return (0..<n).map { _ in
+            defer { t += -log(1 - unit()) / rate }
+            return t
+        }
+    }
+
+    /// Runs `body` for indices `0..<n` following the schedule; `done` is called as each finishes (in completion
+    /// order, on the caller's task, never concurrently). Cancellation stops launching and cancels those in flight.
+    public func run<T: Sendable>(
+        count n: Int, _ body: @escaping @Sendable (Int) async -> T, done: (T) -> Void
+    ) async {
+        let arrivals = arrivals(n)
+        let limit = max(1, concurrency ?? n)
+        let start = ContinuousClock.now
+        await withTaskGroup(of: T.self) { group in
+            var next = 0
+            var running = 0
+            func launch() {
+                let i = next
+                let at = arrivals[i]
+                group.addTask {
+                    let wait = at - seconds(start.duration(to: .now))
+                    if wait > 0 { try? await Task.sleep(for: .seconds(wait)) }
+                    return await body(i)
+                }
+                next += 1
+                running += 1
+            }
+            while next < n, running < limit, !Task.isCancelled { launch() }
+            while let result = await group.next() {
+                running -= 1
+                done(result)
+                while next < n, running < limit, !Task.isCancelled { launch() }
+            }
+        }
+    }
+}

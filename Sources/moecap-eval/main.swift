@@ -1,1 +1,0 @@
-print("moecap-eval")
