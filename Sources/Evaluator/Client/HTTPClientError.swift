@@ -1,0 +1,36 @@
+/// Why an HTTP exchange produced no response. HTTP error statuses are responses, not errors.
+///
+/// `description` is one line: kind, libcurl's detailed text and the URL.
+public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The failure classes callers act on (retry, report, stop).
+    public enum Kind: String, Sendable, Equatable {
+        /// No connection could be made or it broke before the response was complete (refused, DNS failure,
+        /// reset, empty reply, truncated body).
+        case connectionFailed = "connection failed"
+        /// The request or connect timeout expired.
+        case timeout = "timed out"
+        /// The calling task was cancelled or the client was shut down.
+        case cancelled = "cancelled"
+        /// More redirects than ``HTTPClient/Configuration/maxRedirects``.
+        case tooManyRedirects = "too many redirects"
+        /// Anything else libcurl reports (malformed URL, unsupported protocol, out of memory, ...).
+        case other = "failed"
+    }
+
+    public var kind: Kind
+    /// libcurl's error text (the error buffer when it has one), or the client's own reason.
+    public var message: String
+    /// The request URL.
+    public var url: String
+
+    public init(kind: Kind, message: String, url: String) {
+        self.kind = kind
+        self.message = message
+        self.url = url
+    }
+
+    public var description: String {
+        let oneLine = message.split(whereSeparator: \.isNewline).joined(separator: " ")
+        return "HTTP request \(kind.rawValue): \(oneLine) (\(url))"
+    }
+}

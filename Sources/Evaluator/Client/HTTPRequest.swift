@@ -1,0 +1,44 @@
+import MoECore
+
+/// One HTTP request for ``HTTPClient``: method, absolute URL, headers, optional body, optional timeout.
+///
+/// A value type: `Sendable`, safe to build on any thread and to send several times (retries do).
+public struct HTTPRequest: Sendable, Equatable {
+    /// The request method, sent as given (`GET`, `POST`, `DELETE`, ...).
+    public var method: String
+    /// An absolute `http://` or `https://` URL, query string included and already percent-encoded.
+    public var url: String
+    /// Header fields sent as given; `Host`, `Content-Length` and `Accept-Encoding` are managed by the client.
+    public var headers: HTTPHeaders
+    /// The request body, sent with a `Content-Length`; nil sends none.
+    public var body: [UInt8]?
+    /// The whole-request limit (connect, send, wait, receive); nil uses the client's default.
+    public var timeout: Duration?
+
+    /// - Parameters:
+    ///   - method: the request method; defaults to `GET`.
+    ///   - url: an absolute URL.
+    ///   - headers: extra header fields.
+    ///   - body: bytes to send, or nil.
+    ///   - timeout: limit for this request, or nil for ``HTTPClient/Configuration/requestTimeout``.
+    public init(
+        method: String = "GET", url: String, headers: HTTPHeaders = [:], body: [UInt8]? = nil,
+        timeout: Duration? = nil
+    ) {
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self.timeout = timeout
+    }
+
+    /// A `POST` of `json`, compact, with `Content-Type: application/json`.
+    public static func post(url: String, json: JSONValue, headers: HTTPHeaders = [:], timeout: Duration? = nil)
+        -> HTTPRequest
+    {
+        var headers = headers
+        headers.add(name: "Content-Type", value: "application/json")
+        return HTTPRequest(
+            method: "POST", url: url, headers: headers, body: json.serializedBytes(compact: true), timeout: timeout)
+    }
+}
