@@ -94,14 +94,14 @@ public enum MetricsReport {
     /// MoE-CAP's `_calculate_continuous_metrics`, or why it cannot run (unknown model, GPU or precision).
     static func advancedMetrics(
         _ records: [BatchRecord], config: EvaluationConfig, gpuKey: String, numGPUs: Int
-    ) -> Result<ContinuousMetrics, String> {
+    ) -> Result<ContinuousMetrics, MetricsProblem> {
         let model: ModelSpec
         do { model = try ModelResolver.spec(config.model, configPath: config.modelConfig) } catch {
-            return .failure("\(error)")
+            return .failure(MetricsProblem("\(error)"))
         }
         guard let gpu = HardwareCatalog.all.first(where: { $0.key == gpuKey }) else {
             return .failure(
-                "unknown GPU '\(gpuKey)' (not a key of MoE-CAP's hardware tables; pass --gpu-type, e.g. H100)")
+                MetricsProblem("unknown GPU '\(gpuKey)' (not a key of MoE-CAP's hardware tables; pass --gpu-type, e.g. H100)"))
         }
         let precision = Precision.effective(explicit: config.precision, config: model.raw)
         let bytes = Precision.bytesPerParam(precision)
@@ -111,7 +111,7 @@ public enum MetricsReport {
                     records: records, model: model, gpu: gpu, usedDtype: precision, precision: bytes,
                     numGPUs: numGPUs))
         } catch {
-            return .failure("\(error) (precision '\(precision)', GPU \(gpu.key))")
+            return .failure(MetricsProblem("\(error) (precision '\(precision)', GPU \(gpu.key))"))
         }
     }
 
@@ -158,4 +158,10 @@ public enum ModelResolver {
         spec.name = model
         return spec
     }
+}
+
+/// Why MoE-CAP's advanced metrics could not be computed.
+struct MetricsProblem: Error, CustomStringConvertible {
+    let description: String
+    init(_ d: String) { description = d }
 }

@@ -8,7 +8,9 @@ public enum DatasetSourcing {
         if let file = config.dataFile {
             source = .file(file)
         } else {
-            let hub = HubDownloader(configuration: .fromEnvironment())
+            let client = try HTTPClient()
+            defer { client.shutdown() }
+            let hub = HubDownloader(configuration: .fromEnvironment(), client: client)
             let kind = config.dataset
             let split = try await hub.rows(
                 dataset: kind.hubID, config: kind.datasetsServerConfig(), split: kind.hubSplit())

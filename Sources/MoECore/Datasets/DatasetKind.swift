@@ -11,7 +11,7 @@ public enum DatasetKind: String, CaseIterable, Sendable {
     /// The dataset named `name`, compared case-insensitively as MoE-CAP's registry does (moecap_metrics.md §10).
     /// - Throws: ``DatasetError/unknownDataset(_:)``, whose description lists the valid names.
     public init(parsing name: String) throws(DatasetError) {
-        let lower = name.trimmingPythonWhitespace().lowercased()
+        let lower = PythonText.strip(name).lowercased()
         guard let kind = DatasetKind(rawValue: lower) else { throw .unknownDataset(name) }
         self = kind
     }

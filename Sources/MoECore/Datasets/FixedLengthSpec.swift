@@ -35,7 +35,7 @@ public enum FixedLengthPreset: String, CaseIterable, Sendable {
     /// The preset named `name`, case-insensitively (`4k-1k` works).
     /// - Throws: ``DatasetError/unknownFixedLengthPreset(_:)``, whose description lists the valid names.
     public init(parsing name: String) throws(DatasetError) {
-        let upper = name.trimmingPythonWhitespace().uppercased()
+        let upper = PythonText.strip(name).uppercased()
         guard let preset = FixedLengthPreset(rawValue: upper) else { throw .unknownFixedLengthPreset(name) }
         self = preset
     }

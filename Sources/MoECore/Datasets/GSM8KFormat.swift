@@ -12,7 +12,7 @@ public enum GSM8KFormat {
             defer { start += 1 }
             guard s[start..<start + hashes].allSatisfy({ $0 == "#" }) else { continue }
             var i = start + hashes
-            while i < s.count, s[i].isPythonWhitespace { i += 1 }
+            while i < s.count, PythonText.isSpace(s[i]) { i += 1 }
             let numberStart = i
             var number = String.UnicodeScalarView()
             while i < s.count, isNumberCharacter(s[i]) {

@@ -20,7 +20,7 @@ public enum NuminaMathFormat {
                 level -= 1
                 if level == 0 {
                     // Braces are ASCII, so both cuts fall on character boundaries.
-                    return String(decoding: bytes[start..<i], as: UTF8.self).trimmingPythonWhitespace()
+                    return PythonText.strip(String(decoding: bytes[start..<i], as: UTF8.self))
                 }
             }
             i += 1

@@ -10,7 +10,7 @@ public enum PromptStyle: String, CaseIterable, Sendable {
     /// The style named `name`, case-insensitively.
     /// - Throws: ``DatasetError/unknownPromptStyle(_:)``, whose description lists the valid names.
     public init(parsing name: String) throws(DatasetError) {
-        guard let style = PromptStyle(rawValue: name.trimmingPythonWhitespace().lowercased()) else {
+        guard let style = PromptStyle(rawValue: PythonText.strip(name).lowercased()) else {
             throw .unknownPromptStyle(name)
         }
         self = style
