@@ -45,16 +45,6 @@ static inline CURLcode shim_easy_getinfo_long(CURL *handle, CURLINFO info, long 
     return curl_easy_getinfo(handle, info, out);
 }
 
-/* curl_easy_getinfo for CURLINFO_OFF_T values (e.g. CURLINFO_TOTAL_TIME_T, microseconds). */
-static inline CURLcode shim_easy_getinfo_off_t(CURL *handle, CURLINFO info, curl_off_t *out) {
-    return curl_easy_getinfo(handle, info, out);
-}
-
-/* curl_easy_getinfo for CURLINFO_STRING values (e.g. CURLINFO_EFFECTIVE_URL); the string belongs to the handle. */
-static inline CURLcode shim_easy_getinfo_string(CURL *handle, CURLINFO info, const char **out) {
-    return curl_easy_getinfo(handle, info, (char **)out);
-}
-
 /* curl_multi_setopt for options of type long (CURLMOPT_MAX_TOTAL_CONNECTIONS, CURLMOPT_MAXCONNECTS, ...). */
 static inline CURLMcode shim_multi_setopt_long(CURLM *multi, CURLMoption option, long value) {
     return curl_multi_setopt(multi, option, value);

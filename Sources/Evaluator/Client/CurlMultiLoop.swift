@@ -27,6 +27,8 @@ final class CurlMultiLoop: @unchecked Sendable {
 
     private let multi: UnsafeMutableRawPointer
     private let configuration: HTTPClient.Configuration
+    /// Transfers attached to libcurl at most (and easy handles kept for reuse).
+    private let slots: Int
     private let inbox = Mutex(Inbox())
 
     // Loop thread only.
@@ -42,9 +44,9 @@ final class CurlMultiLoop: @unchecked Sendable {
         }
         self.multi = multi
         self.configuration = configuration
-        let limit = max(1, configuration.maxConnections)
-        _ = shim_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, limit)
-        _ = shim_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, limit)
+        self.slots = max(1, configuration.maxConnections)
+        _ = shim_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, slots)
+        _ = shim_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, slots)
 
         var thread = pthread_t()
         let context = Unmanaged.passRetained(self).toOpaque()
@@ -124,7 +126,7 @@ final class CurlMultiLoop: @unchecked Sendable {
             startWaitingTransfers()
             _ = curl_multi_perform(multi, &stillRunning)
             collectCompletedTransfers()
-            if waitingHead < waiting.count, active.count < configuration.maxConnections { continue }
+            if waitingHead < waiting.count, active.count < slots { continue }
             _ = curl_multi_poll(multi, nil, 0, 1000, nil)
         }
         for transfer in Array(active.values) { abort(transfer, reason: "the HTTP client was shut down") }
@@ -137,7 +139,7 @@ final class CurlMultiLoop: @unchecked Sendable {
     }
 
     private func startWaitingTransfers() {
-        while active.count < max(1, configuration.maxConnections), let transfer = popWaiting() {
+        while active.count < slots, let transfer = popWaiting() {
             guard let handle = idleHandles.popLast() ?? curl_easy_init() else {
                 transfer.finish(transfer.failure(.other, "libcurl could not create a handle"))
                 continue
@@ -199,7 +201,7 @@ final class CurlMultiLoop: @unchecked Sendable {
     }
 
     private func recycle(_ handle: UnsafeMutableRawPointer) {
-        if idleHandles.count < configuration.maxConnections {
+        if idleHandles.count < slots {
             idleHandles.append(handle)
         } else {
             curl_easy_cleanup(handle)

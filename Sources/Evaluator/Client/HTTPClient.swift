@@ -88,7 +88,8 @@ public final class HTTPClient: Sendable {
     }
 
     /// Fails every queued and running request with `.cancelled` and stops the transfer thread, waiting for it.
-    /// Later calls to ``send(_:onEvent:)`` fail at once. Idempotent; any thread except an event callback's.
+    /// Later calls to ``send(_:onEvent:)`` fail at once. Idempotent; any thread (from an event callback it stops
+    /// the thread without waiting for it).
     public func shutdown() { loop.shutdown() }
 }
 

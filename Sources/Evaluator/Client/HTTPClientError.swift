@@ -31,6 +31,7 @@ public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertib
 
     public var description: String {
         let oneLine = message.split(whereSeparator: \.isNewline).joined(separator: " ")
-        return "HTTP request \(kind.rawValue): \(oneLine) (\(url))"
+        return url.isEmpty
+            ? "HTTP client \(kind.rawValue): \(oneLine)" : "HTTP request \(kind.rawValue): \(oneLine) (\(url))"
     }
 }

@@ -16,12 +16,27 @@ public struct HTTPResponse: Sendable {
     public var events: [TimedSSEEvent]
     /// When the transfer was handed to libcurl (after any wait for a free connection slot).
     public var startTime: ContinuousClock.Instant
-    /// When the first byte of the response (its status line) arrived.
+    /// When the first byte of a response (its status line) arrived; before any redirect, the first response's.
     public var firstByteTime: ContinuousClock.Instant?
     /// When the first server-sent event arrived (for LLM streams: the first token chunk).
     public var firstEventTime: ContinuousClock.Instant? { events.first?.time }
     /// When the transfer completed.
     public var endTime: ContinuousClock.Instant
+
+    /// A response as the client builds it; public so that test doubles of a sender can make one.
+    public init(
+        status: Int, headers: HTTPHeaders = [:], body: [UInt8] = [], events: [TimedSSEEvent] = [],
+        startTime: ContinuousClock.Instant, firstByteTime: ContinuousClock.Instant? = nil,
+        endTime: ContinuousClock.Instant
+    ) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.events = events
+        self.startTime = startTime
+        self.firstByteTime = firstByteTime
+        self.endTime = endTime
+    }
 
     /// Whether the status is 2xx.
     public var isSuccess: Bool { (200..<300).contains(status) }

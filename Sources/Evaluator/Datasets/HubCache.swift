@@ -7,7 +7,8 @@ import MoECore
 
 /// The on-disk cache of downloaded dataset splits.
 ///
-/// Layout under ``directory``: `<owner>--<name>/<config>/<split>.jsonl` (one compact JSON row per line) and
+/// Layout under ``directory``: `<owner>--<name>/<config>/<split>.jsonl` (one compact JSON row per line; the
+/// config folder is `_auto` when the caller left the config to the server) and
 /// `<split>.meta.json` beside it (`dataset`, `config`, `split`, `num_rows`, `sha256` of the JSONL, `source`).
 /// A split is served from the cache only if the meta file names the same split, the JSONL's SHA-256 and line
 /// count match it and every line parses; anything else counts as a miss. Both files are written to a temporary
