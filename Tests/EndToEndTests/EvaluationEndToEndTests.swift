@@ -1,0 +1,176 @@
+import Foundation
+import MoECore
+import Testing
+
+/// Both built binaries, run like a user runs them.
+@Suite struct EvaluationEndToEndTests {
+    let deploy = Binaries.fixture("deploy/qwen3-30b-a3b-h100.json")
+    let gsm8k = Binaries.fixture("datasets/gsm8k_sample.jsonl")
+
+    func evaluate(_ server: Binaries.Server, _ out: String, _ extra: [String] = []) throws -> Binaries.Result {
+        try Binaries.run(
+            "moecap-eval",
+            [
+                "--model", "Qwen/Qwen3-30B-A3B", "--dataset", "gsm8k", "--data-file", gsm8k, "--server-url", server.url,
+                "--output-dir", out, "--max-tokens", "64", "--quiet",
+            ] + extra)
+    }
+
+    @Test func fullRunWritesTheFourFiles() throws {
+        let server = try Binaries.Server(["--no-wait", "--deploy", deploy])
+        defer { server.stop() }
+        let out = Binaries.tempDir()
+        let r = try evaluate(server, out, ["--num-samples", "20"])
+        #expect(r.status == 0, "\(r.stderr)")
+
+        let metrics = try Binaries.json(out + "/metrics.json")
+        let batch = try #require(metrics["batch_metrics"])
+        let basic = [
+            "total_batches", "total_requests", "avg_batch_size", "max_batch_size", "min_batch_size", "avg_latency_ms",
+            "max_latency_ms", "min_latency_ms", "throughput_rps", "total_time_s",
+        ]
+        let advanced = [
+            "prefill_smbu", "prefill_smfu", "decoding_smbu", "decoding_smfu", "kv_size", "decoding_throughput",
+            "prefill_tp", "ttft", "tpot",
+        ]
+        #expect(Array(batch.objectValue!.keys.prefix(19)) == basic + advanced)
+        #expect(batch["total_requests"] == 20)
+        #expect((batch["decoding_smbu"]?.doubleValue ?? 0) > 0)
+        let acc = try #require(metrics["accuracy_metrics"])
+        #expect(acc.objectValue?.keys == ["exact_match", "correct", "total", "no_answer"])
+        #expect(acc["total"] == 20)
+        #expect(metrics["client_metrics"]?["successful_requests"] == 20)
+
+        let dump = try Binaries.json(out + "/batch_data.json")
+        #expect(dump.objectValue?.keys == ["status", "model", "instance_id", "records", "total_records"])
+        let records = try #require(dump["records"]?.arrayValue)
+        #expect(records.count == batch["total_batches"]?.intValue)
+
+        let outputs = try #require(try Binaries.json(out + "/inference_outputs.json").arrayValue)
+        #expect(outputs.count == 20)
+        #expect(Array(outputs[0].objectValue!.keys.prefix(3)) == ["prompt", "expected", "response"])
+        #expect(outputs[0]["response"]?["object"] == "chat.completion")
+
+        let config = try Binaries.json(out + "/config.json")
+        #expect(Array(config.objectValue!.keys.prefix(5)) == ["model", "dataset", "num_samples", "max_tokens", "temperature"])
+        #expect(config["num_samples"] == 20 && config["max_tokens"] == 64)
+        #expect(!FileManager.default.fileExists(atPath: out + "/inference_outputs.partial.jsonl"))
+
+        // `score` recomputes the same batch and accuracy metrics from the files alone.
+        let scored = try Binaries.run("moecap-eval", ["score", out, "--dry-run"])
+        #expect(scored.status == 0, "\(scored.stderr)")
+        let rescored = try JSONValue.parse(scored.stdout)
+        #expect(rescored["batch_metrics"] == metrics["batch_metrics"])
+        #expect(rescored["accuracy_metrics"] == metrics["accuracy_metrics"])
+    }
+
+    @Test func streamingRunMeasuresTTFTAndInterTokenLatency() throws {
+        let server = try Binaries.Server(["--speedup", "200", "--deploy", deploy])
+        defer { server.stop() }
+        let out = Binaries.tempDir()
+        let r = try evaluate(server, out, ["--num-samples", "8", "--stream", "--concurrency", "4"])
+        #expect(r.status == 0, "\(r.stderr)")
+        let client = try #require(try Binaries.json(out + "/metrics.json")["client_metrics"])
+        #expect(client["ttft_s"]?["count"] == 8)
+        #expect((client["itl_s"]?["count"]?.intValue ?? 0) > 8)
+        #expect((client["tpot_s"]?["mean"]?.doubleValue ?? 0) > 0)
+    }
+
+    @Test func unreachableServerFailsClearlyAndKeepsFiles() throws {
+        let out = Binaries.tempDir()
+        let r = try Binaries.run(
+            "moecap-eval",
+            [
+                "--model", "Qwen/Qwen3-30B-A3B", "--dataset", "gsm8k", "--data-file", gsm8k, "--server-url",
+                "http://127.0.0.1:9", "--output-dir", out, "--num-samples", "3", "--retries", "0", "--quiet",
+            ])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("server unreachable"))
+        #expect(FileManager.default.fileExists(atPath: out + "/config.json"))
+        let outputs = try #require(try Binaries.json(out + "/inference_outputs.json").arrayValue)
+        #expect(outputs.count == 3 && outputs.allSatisfy { $0["response"] == .object(JSONObject()) })
+    }
+
+    @Test func vllmBackendGivesTheSeedAdviceAndStillWritesOutputs() throws {
+        let dir = Binaries.tempDir()
+        let config = dir + "/vllm.json"
+        try #"{"model": "Qwen/Qwen3-30B-A3B", "backend": "vllm", "backend_config": {"max_model_len": 8192}}"#
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let server = try Binaries.Server(["--no-wait", "--deploy", config])
+        defer { server.stop() }
+        let r = try evaluate(server, dir + "/out", ["--num-samples", "3"])
+        #expect(r.status != 0)
+        #expect(r.stderr.contains("does not support batch recording"))
+        #expect(r.stderr.contains("vllm_moecap"))
+        let outputs = try #require(try Binaries.json(dir + "/out/inference_outputs.json").arrayValue)
+        #expect(outputs.count == 3 && outputs.allSatisfy { $0["response"]?["object"] == "chat.completion" })
+    }
+
+    @Test func interruptKeepsWhatWasReceived() throws {
+        let server = try Binaries.Server(["--speedup", "1", "--deploy", deploy])
+        defer { server.stop() }
+        let out = Binaries.tempDir()
+        let p = Process()
+        p.executableURL = Binaries.dir.appendingPathComponent("moecap-eval")
+        p.arguments = [
+            "--model", "Qwen/Qwen3-30B-A3B", "--dataset", "gsm8k", "--data-file", gsm8k, "--server-url", server.url,
+            "--output-dir", out, "--max-tokens", "400", "--concurrency", "2", "--quiet",
+        ]
+        p.standardOutput = FileHandle.nullDevice
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        // Let a few requests finish, then Ctrl-C.
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            let partial = (try? String(contentsOfFile: out + "/inference_outputs.partial.jsonl", encoding: .utf8)) ?? ""
+            if partial.split(separator: "\n").count >= 2 { break }
+            usleep(50_000)
+        }
+        p.interrupt()
+        p.waitUntilExit()
+        #expect(p.terminationStatus != 0)
+        let outputs = try #require(try Binaries.json(out + "/inference_outputs.json").arrayValue)
+        #expect(outputs.count == 50)
+        let answered = outputs.filter { $0["response"]?["object"] == "chat.completion" }.count
+        #expect(answered >= 2 && answered < 50)
+        let metrics = try Binaries.json(out + "/metrics.json")
+        #expect((metrics["batch_metrics"]?["total_batches"]?.intValue ?? 0) > 0)
+        #expect(FileManager.default.fileExists(atPath: out + "/batch_data.json"))
+    }
+
+    @Test func extractSubcommand() throws {
+        let input = "\"Josh made a profit of $70,000.\"\n\"#### 106.12\"\n\"no number here\""
+        let r = try Binaries.run("moecap-eval", ["extract", "--dataset", "gsm8k"], input: input)
+        #expect(r.status == 0)
+        #expect(r.stdout == "\"70000\"\n\"106\"\n\"\"\n")
+        let bad = try Binaries.run("moecap-eval", ["extract", "--dataset", "gsm8k"], input: "not json\n")
+        #expect(bad.status != 0 && bad.stderr.contains("line 1"))
+    }
+
+    @Test func badInputGivesOneLineAndNonZeroExit() throws {
+        let cases: [[String]] = [
+            ["--model", "m", "--dataset", "nope"],
+            ["--model", "m", "--dataset", "gsm8k", "--data-file", "/nonexistent/file.jsonl"],
+            ["--model", "m", "--dataset", "gsm8k", "--gpu-type", "TPUv9"],
+            ["--model", "m", "--dataset", "gsm8k", "--concurrency", "0"],
+        ]
+        for args in cases {
+            let r = try Binaries.run("moecap-eval", args + ["--output-dir", Binaries.tempDir()])
+            #expect(r.status != 0, "\(args)")
+            #expect(!r.stderr.isEmpty, "\(args)")
+        }
+        let emptyFile = Binaries.tempDir() + "/empty.jsonl"
+        FileManager.default.createFile(atPath: emptyFile, contents: Data())
+        let r = try Binaries.run("moecap-eval", ["--model", "m", "--dataset", "gsm8k", "--data-file", emptyFile])
+        #expect(r.status != 0 && r.stderr.contains("empty.jsonl"))
+        let serverBad = try Binaries.run("fake-sllm", ["serve", "--gpu-type", "TPUv9"])
+        #expect(serverBad.status != 0 && serverBad.stderr.contains("TPUv9"))
+        let deployBad = try Binaries.run("fake-sllm", ["serve", "--port", "0", "--deploy", "/nonexistent.json"])
+        #expect(deployBad.status != 0 && deployBad.stderr.contains("/nonexistent.json"))
+    }
+
+    @Test func serverExitsCleanlyOnSIGTERM() throws {
+        let server = try Binaries.Server(["--no-wait", "--deploy", deploy])
+        #expect(server.stop() == 0)
+    }
+}
