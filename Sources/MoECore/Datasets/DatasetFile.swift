@@ -1,11 +1,5 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
-import MoECore
-
-/// Reads a local dataset file (`--data-file`) into rows.
+/// Parses the contents of a local dataset file (`--data-file`, the oracle's file) into rows; pure, no I/O
+/// (the evaluator's `DatasetFile.rows(atPath:)` reads the file).
 ///
 /// Accepted layouts, told apart by content:
 /// - JSON Lines: one row object per line; blank lines are ignored; a row's location is `path:line`.
@@ -13,12 +7,6 @@ import MoECore
 /// - A JSON object with a `rows` array: a saved datasets-server page, whose entries may be
 ///   `{"row_idx", "row": {…}}` (``DatasetRows`` unwraps them); a single row object counts as a one-row file.
 public enum DatasetFile {
-    /// The rows of the file at `path` (named in messages as given).
-    /// - Throws: ``DatasetFileError``.
-    public static func rows(atPath path: String) throws(DatasetFileError) -> DatasetRows {
-        try rows(fromContents: readBytes(path: path), path: path)
-    }
-
     /// The rows of file contents `bytes`; `path` names the file in locations and errors.
     /// - Throws: ``DatasetFileError`` other than the file-system cases.
     public static func rows(fromContents bytes: [UInt8], path: String) throws(DatasetFileError) -> DatasetRows {
@@ -89,32 +77,5 @@ public enum DatasetFile {
     private static func isJSONLinesName(_ path: String) -> Bool {
         let lower = path.lowercased()
         return lower.hasSuffix(".jsonl") || lower.hasSuffix(".ndjson")
-    }
-
-    /// The whole file, with the system's reason on failure.
-    private static func readBytes(path: String) throws(DatasetFileError) -> [UInt8] {
-        let fd = open(path, O_RDONLY)
-        guard fd >= 0 else {
-            let code = errno
-            if code == ENOENT { throw .notFound(path: path) }
-            throw .unreadable(path: path, reason: String(cString: strerror(code)))
-        }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0 else { throw .unreadable(path: path, reason: String(cString: strerror(errno))) }
-        if (info.st_mode & S_IFMT) == S_IFDIR { throw .isDirectory(path: path) }
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(Int(info.st_size))
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if n == 0 { break }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw .unreadable(path: path, reason: String(cString: strerror(errno)))
-            }
-            bytes.append(contentsOf: chunk[..<n])
-        }
-        return bytes
     }
 }
