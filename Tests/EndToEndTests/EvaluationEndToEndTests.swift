@@ -64,6 +64,22 @@ import Testing
         #expect(rescored["accuracy_metrics"] == metrics["accuracy_metrics"])
     }
 
+    @Test func oracleAccuracyIsMeasuredWithinBinomialTolerance() throws {
+        let server = try Binaries.Server([
+            "--no-wait", "--deploy", deploy, "--oracle-file", gsm8k, "--oracle-dataset", "gsm8k",
+            "--oracle-accuracy", "0.6", "--seed", "11",
+        ])
+        defer { server.stop() }
+        let out = Binaries.tempDir()
+        let r = try evaluate(server, out)
+        #expect(r.status == 0, "\(r.stderr)")
+        let acc = try #require(try Binaries.json(out + "/metrics.json")["accuracy_metrics"])
+        let em = try #require(acc["exact_match"]?.doubleValue)
+        let sigma = (0.6 * 0.4 / 50).squareRoot()
+        #expect(abs(em - 0.6) <= 3 * sigma, "exact_match \(em)")
+        #expect(acc["total"] == 50 && acc["no_answer"] == 0)
+    }
+
     @Test func streamingRunMeasuresTTFTAndInterTokenLatency() throws {
         let server = try Binaries.Server(["--speedup", "200", "--deploy", deploy])
         defer { server.stop() }

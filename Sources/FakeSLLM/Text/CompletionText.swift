@@ -12,6 +12,7 @@ public struct CompletionText: Sendable {
     private var sentencesInParagraph = 0
     private var startOfSentence = true
     private var emitted = 0
+    private var lastWasComma = false
 
     public init(seed: UInt64) {
         rng = TextRNG(seed: seed)
@@ -20,7 +21,13 @@ public struct CompletionText: Sendable {
 
     /// The next token's text.
     public mutating func nextPiece() -> String {
-        defer { emitted += 1 }
+        let piece = piece()
+        lastWasComma = piece == ","
+        emitted += 1
+        return piece
+    }
+
+    private mutating func piece() -> String {
         if wordsInSentence >= sentenceLength {
             wordsInSentence = 0
             sentenceLength = 8 + Int(rng.next() % 12)
@@ -41,7 +48,8 @@ public struct CompletionText: Sendable {
             let capital = word.prefix(1).uppercased() + word.dropFirst()
             return emitted == 0 || lastWasBreak ? capital : " " + capital
         }
-        if wordsInSentence > 3, wordsInSentence < sentenceLength - 2, rng.next() % 9 == 0 {
+        // Two punctuation marks in a row would merge into one token.
+        if !lastWasComma, wordsInSentence > 3, wordsInSentence < sentenceLength - 2, rng.next() % 9 == 0 {
             wordsInSentence += 1
             return ","
         }

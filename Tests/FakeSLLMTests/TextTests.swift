@@ -1,0 +1,95 @@
+import MoECore
+import Testing
+
+@testable import FakeSLLM
+
+@Suite struct TextTests {
+    @Test(arguments: [1, 2, 7, 16, 100, 1000])
+    func completionTextHasExactlyTheRequestedTokens(n: Int) {
+        var gen = CompletionText(seed: UInt64(n))
+        let text = gen.pieces(n).joined()
+        #expect(TokenEstimator.count(text) == n)
+    }
+
+    @Test func estimatorCountsLikeABPETokenizer() {
+        #expect(TokenEstimator.count("Hello world") == 2)
+        #expect(TokenEstimator.count("1234") == 4)  // digits are single tokens (Qwen, Llama)
+        #expect(TokenEstimator.count("<|im_start|>user\nHi<|im_end|>\n") == 6)
+        #expect(TokenEstimator.count("") == 0)
+        // A typical English sentence: 1.0–1.5 tokens per word.
+        let sentence = "Natalia sold clips to forty-eight of her friends in April, and then she sold half as many clips in May."
+        let words = sentence.split(separator: " ").count
+        let tokens = TokenEstimator.count(sentence)
+        #expect(tokens >= words && tokens <= words * 3 / 2)
+        #expect(TokenEstimator.prefix("one two three four", tokens: 2) == "one two")
+    }
+
+    @Test func chatTemplatesByFamily() throws {
+        let qwen3 = try #require(ModelCatalog.spec(for: "Qwen/Qwen3-30B-A3B"))
+        #expect(ChatTemplate.forModel(qwen3) == .chatML)
+        #expect(
+            ChatTemplate.chatML.render([("system", "S"), ("user", "U")])
+                == "<|im_start|>system\nS<|im_end|>\n<|im_start|>user\nU<|im_end|>\n<|im_start|>assistant\n")
+        let mixtral = try #require(ModelCatalog.spec(for: "mistralai/Mixtral-8x7B-Instruct-v0.1"))
+        #expect(ChatTemplate.forModel(mixtral) == .mistral)
+        #expect(ChatTemplate.mistral.render([("system", "S"), ("user", "U")]) == "<s>[INST] S\n\nU [/INST]")
+        let deepseek = try #require(ModelCatalog.spec(for: "deepseek-ai/DeepSeek-V2-Lite-Chat"))
+        #expect(ChatTemplate.forModel(deepseek) == .deepSeek)
+        let qwen15 = try #require(ModelCatalog.spec(for: "Qwen/Qwen1.5-MoE-A2.7B-Chat"))
+        #expect(ChatTemplate.addsDefaultSystem(qwen15) && !ChatTemplate.addsDefaultSystem(qwen3))
+    }
+
+    @Test func prefixHashesShareCommonPrefixes() {
+        let base = String(repeating: "The same shared system prompt for every request. ", count: 8)
+        let a = PrefixHashes.blocks(of: base + "Question one?", blockSize: 16)
+        let b = PrefixHashes.blocks(of: base + "A different second question here?", blockSize: 16)
+        #expect(a.count >= 4)
+        let common = zip(a, b).prefix { $0 == $1 }.count
+        #expect(common >= a.count - 1 && common >= 4)
+        #expect(PrefixHashes.blocks(of: "short", blockSize: 16).isEmpty)
+    }
+
+    @Test func oracleAnswersKnownItemsInTheDatasetStyle() throws {
+        let file = fixture("datasets/gsm8k_sample.jsonl")
+        let oracle = try AnswerOracle(settings: OracleSettings(datasetFile: file, dataset: "gsm8k", accuracy: 1), seed: 3)
+        #expect(oracle.count == 50)
+        let rows = try DatasetFile.rows(fromContents: Array(try String(contentsOfFile: file, encoding: .utf8).utf8), path: file)
+        let dataset = try Dataset(kind: .gsm8k, rows: rows)
+        for item in dataset.items {
+            let answer = try #require(oracle.answer(for: item.input)?.text(choice: 0))
+            #expect(AnswerExtractor.extract(answer, dataset: "gsm8k") == item.target)
+        }
+        #expect(oracle.answer(for: "Something nobody asked") == nil)
+        // Accuracy 0: every answer is wrong.
+        let liar = try AnswerOracle(settings: OracleSettings(datasetFile: file, dataset: nil, accuracy: 0), seed: 3)
+        #expect(liar.kind == .gsm8k)
+        let wrong = dataset.items.filter {
+            AnswerExtractor.extract(liar.answer(for: $0.input)!.text(choice: 0), dataset: "gsm8k") != $0.target
+        }
+        #expect(wrong.count == dataset.items.count)
+    }
+
+    @Test func oracleStylesForLetterAndBoxedDatasets() throws {
+        var rng = TextRNG(seed: 1)
+        let lb = AnswerOracle.render("C", kind: .longbenchV2, rng: &rng)
+        #expect(AnswerExtractor.extract(lb, dataset: "longbench_v2") == "C")
+        let nm = AnswerOracle.render("12", kind: .numinamath, rng: &rng)
+        #expect(AnswerExtractor.extract(nm, dataset: "numinamath") == "12")
+        #expect(AnswerOracle.wrong("C", kind: .longbenchV2, rng: &rng) != "C")
+    }
+
+    @Test func badOracleFileIsAClearError() {
+        #expect(throws: SettingsError.self) {
+            try AnswerOracle(settings: OracleSettings(datasetFile: "/nonexistent.jsonl", dataset: nil, accuracy: 1), seed: 0)
+        }
+    }
+}
+
+/// A fixture file of the package.
+func fixture(_ path: String) -> String {
+    var url = URL(fileURLWithPath: #filePath)
+    for _ in 0..<3 { url.deleteLastPathComponent() }
+    return url.appendingPathComponent("Fixtures/" + path).path
+}
+
+import Foundation
