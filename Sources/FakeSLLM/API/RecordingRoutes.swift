@@ -77,24 +77,31 @@ extension SLLMAPI {
 
     /// `GET /batch_recording_status?model=` (no `status` key in the answer).
     func recordingStatus(_ r: HTTPRequest) -> Reply {
+        statusRoute(r, unsupported: Self.batchUnsupported) { ($0.recorder.isRecording, $0.recorder.totalRecords) }
+    }
+
+    /// The GET status routes: query checks, lookup, then `{model, instance_id, is_recording, total_records}`.
+    private func statusRoute(
+        _ r: HTTPRequest, unsupported: (String) -> String, state: (Instance) -> (recording: Bool, records: Int)
+    ) -> Reply {
         guard let name = r.queryValue("model"), !name.isEmpty else {
             return .now(.detail("Missing model query parameter", status: 400))
         }
         let d: Deployment
-        switch lookup(name, unsupported: Self.batchUnsupported) {
+        switch lookup(name, unsupported: unsupported) {
         case .failure(let e): return .now(e.response)
         case .success(let dep): d = dep
         }
         guard let instance = d.readyInstance else {
             return .now(.json(["status": "error", "message": "No ready instances available"]))
         }
+        let (recording, records) = state(instance)
         return .now(
             .json(
                 .object(
                     JSONObject([
                         ("model", .string(d.name)), ("instance_id", .string(instance.id)),
-                        ("is_recording", .bool(instance.recorder.isRecording)),
-                        ("total_records", .int(instance.recorder.totalRecords)),
+                        ("is_recording", .bool(recording)), ("total_records", .int(records)),
                     ]))))
     }
 
@@ -160,26 +167,9 @@ extension SLLMAPI {
         return .now(.json(.object(out)))
     }
 
-    /// `GET /expert_distribution_status?model=`.
+    /// `GET /expert_distribution_status?model=` (nothing is ever recorded, as on the real branch).
     func expertDistributionStatus(_ r: HTTPRequest) -> Reply {
-        guard let name = r.queryValue("model"), !name.isEmpty else {
-            return .now(.detail("Missing model query parameter", status: 400))
-        }
-        let d: Deployment
-        switch lookup(name, unsupported: Self.expertUnsupported) {
-        case .failure(let e): return .now(e.response)
-        case .success(let dep): d = dep
-        }
-        guard let instance = d.readyInstance else {
-            return .now(.json(["status": "error", "message": "No ready instances available"]))
-        }
-        return .now(
-            .json(
-                .object(
-                    JSONObject([
-                        ("model", .string(d.name)), ("instance_id", .string(instance.id)), ("is_recording", false),
-                        ("total_records", 0),
-                    ]))))
+        statusRoute(r, unsupported: Self.expertUnsupported) { _ in (false, 0) }
     }
 }
 

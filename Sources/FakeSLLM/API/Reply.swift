@@ -16,10 +16,9 @@ public final class PendingResponse: Sendable {
     private struct State {
         var response: HTTPResponse?
         var waker: (@Sendable () -> Void)?
-        var cancelHandler: (@Sendable () -> Void)?
-        var cancelled = false
     }
     private let state = Mutex(State())
+    private let cancellation = CancellationHook()
 
     public init() {}
 
@@ -48,24 +47,11 @@ public final class PendingResponse: Sendable {
     }
 
     /// Registers what to do when the client disconnects before the response is ready.
-    public func onCancel(_ handler: @escaping @Sendable () -> Void) {
-        let run = state.withLock { s -> Bool in
-            if s.cancelled { return true }
-            s.cancelHandler = handler
-            return false
-        }
-        if run { handler() }
-    }
+    public func onCancel(_ handler: @escaping @Sendable () -> Void) { cancellation.register(handler) }
 
     /// The client went away: runs the cancel handler once (only if no response was produced yet).
     public func cancel() {
-        let handler = state.withLock { s -> (@Sendable () -> Void)? in
-            guard !s.cancelled, s.response == nil else { return nil }
-            s.cancelled = true
-            defer { s.cancelHandler = nil }
-            return s.cancelHandler
-        }
-        handler?()
+        if response == nil { cancellation.fire() }
     }
 }
 
@@ -87,9 +73,9 @@ public final class EventStream: Sendable {
         var finished = false
         var cancelled = false
         var waker: (@Sendable () -> Void)?
-        var cancelHandler: (@Sendable () -> Void)?
     }
     private let state = Mutex(State())
+    private let cancellation = CancellationHook()
 
     /// HTTP status and content type sent before the first byte.
     public let status: Int
@@ -161,22 +147,39 @@ public final class EventStream: Sendable {
     public var isFinished: Bool { state.withLock { $0.finished } }
 
     /// Registers what to do when the client disconnects.
-    public func onCancel(_ handler: @escaping @Sendable () -> Void) {
-        let run = state.withLock { s -> Bool in
-            if s.cancelled { return true }
-            s.cancelHandler = handler
+    public func onCancel(_ handler: @escaping @Sendable () -> Void) { cancellation.register(handler) }
+
+    /// The client went away: stop producing (unless the stream already ended).
+    public func cancel() {
+        let live = state.withLock { s -> Bool in
+            guard !s.cancelled, !s.finished else { return false }
+            s.cancelled = true
+            return true
+        }
+        if live { cancellation.fire() }
+    }
+}
+
+/// A one-shot cancellation callback: registered by the producer, fired at most once by the HTTP layer; a handler
+/// registered after firing runs at once. Thread-safe.
+final class CancellationHook: Sendable {
+    private let state = Mutex<(fired: Bool, handler: (@Sendable () -> Void)?)>((false, nil))
+
+    func register(_ handler: @escaping @Sendable () -> Void) {
+        let runNow = state.withLock { s -> Bool in
+            if s.fired { return true }
+            s.handler = handler
             return false
         }
-        if run { handler() }
+        if runNow { handler() }
     }
 
-    /// The client went away: stop producing.
-    public func cancel() {
+    func fire() {
         let handler = state.withLock { s -> (@Sendable () -> Void)? in
-            guard !s.cancelled, !s.finished else { return nil }
-            s.cancelled = true
-            defer { s.cancelHandler = nil }
-            return s.cancelHandler
+            guard !s.fired else { return nil }
+            s.fired = true
+            defer { s.handler = nil }
+            return s.handler
         }
         handler?()
     }
