@@ -1,0 +1,121 @@
+import Foundation
+import Synchronization
+import MoECore
+import Testing
+
+@testable import Evaluator
+
+@Suite struct RunAndReportTests {
+    @Test func serverAnswersAreJudgedLikeTheRealServerMeansThem() {
+        func judge(_ status: Int, _ body: String) -> ServerAnswer { ServerSession.judge(status: status, body: Array(body.utf8)) }
+        #expect(judge(200, #"{"status":"success"}"#).value != nil)
+        guard case .failed(let f1) = judge(200, #"{"status":"error","message":"No ready instances available"}"#) else {
+            Issue.record("status error accepted")
+            return
+        }
+        #expect(f1.isNoInstance)
+        guard case .failed(let f2) = judge(200, #"{"error":"Invalid sampling parameters: x"}"#) else {
+            Issue.record("error body accepted")
+            return
+        }
+        #expect(f2.message == "Invalid sampling parameters: x")
+        guard case .failed(let f3) = judge(400, #"{"detail":"Model m does not support batch recording. Please deploy with backend='vllm_moecap'"}"#)
+        else {
+            Issue.record("400 accepted")
+            return
+        }
+        #expect(f3.isUnsupportedBackend && f3.status == 400)
+        guard case .failed(let f4) = judge(500, "Internal Server Error") else {
+            Issue.record("500 accepted")
+            return
+        }
+        #expect(f4.message.contains("non-JSON"))
+    }
+
+    func record(_ mode: String, _ tokens: Int, _ latency: Double, id: Int, gpu: String = "NVIDIA-H100-HBM3-80GB") -> JSONValue {
+        [
+            "batch_size": .int(tokens), "latency": .double(latency), "seq_lens_sum": .int(tokens),
+            "forward_mode": .string(mode), "expert_activation": 60.0, "forward_pass_id": .int(id), "gpu_num": 1,
+            "gpu_raw_type": .string(gpu),
+        ]
+    }
+
+    func input(records: [JSONValue], gpuType: String? = nil, model: String = "Qwen/Qwen3-30B-A3B") -> ScoringInput {
+        var config = EvaluationConfig(model: model, dataset: .gsm8k)
+        config.gpuType = gpuType
+        return ScoringInput(
+            config: config, targets: ["42", "7"], responses: ["#### 42", nil], outcomes: [], records: records,
+            wallSeconds: 1.234, groundTruth: nil)
+    }
+
+    @Test func metricsDeduplicateRankCopiesAndComputeBothSections() throws {
+        let records = [record("prefill", 4000, 0.25, id: 5), record("prefill", 4000, 0.25, id: 5),
+                       record("decode", 32, 0.02, id: 6)]
+        let out = MetricsReport.build(input(records: records))
+        let batch = try #require(out.json["batch_metrics"])
+        #expect(batch["total_batches"] == 2 && batch["total_records"] == 3)
+        #expect(batch["ttft"] == 0.25 && batch["tpot"] == 0.02)
+        #expect(out.json["accuracy_metrics"]?["correct"] == 1 && out.json["accuracy_metrics"]?["no_answer"] == 1)
+        #expect(out.json["run_info"]?["e2e_s"] == 1.23 && out.json["run_info"]?["gpu_type"] == "1xH100")
+        #expect(out.warnings.isEmpty)
+    }
+
+    @Test func unknownGPUOrModelOmitsAdvancedFieldsWithAWarning() throws {
+        let records = [record("decode", 32, 0.02, id: 6, gpu: "NVIDIA-A100-80GB")]
+        let out = MetricsReport.build(input(records: records))
+        #expect(out.json["batch_metrics"]?["decoding_smbu"] == nil)
+        #expect(out.json["batch_metrics"]?["total_batches"] == 1)
+        #expect(out.warnings.contains { $0.contains("NVIDIA-A100-80GB") })
+        // --gpu-type fixes it.
+        let fixed = MetricsReport.build(input(records: records, gpuType: "A100"))
+        #expect(fixed.json["batch_metrics"]?["decoding_smbu"] != nil)
+        let unknownModel = MetricsReport.build(input(records: records, gpuType: "H100", model: "acme/unknown"))
+        #expect(unknownModel.warnings.contains { $0.contains("--model-config") })
+    }
+
+    @Test func emptyDumpIsReported() {
+        let out = MetricsReport.build(input(records: []))
+        #expect(out.json["batch_metrics"]?["error"] == "No batch data collected")
+        #expect(out.json["accuracy_metrics"]?["total"] == 2)
+    }
+
+    @Test func poissonArrivalsHaveTheRequestedRate() {
+        let arrivals = RequestSchedule(concurrency: nil, rate: 20, seed: 1).arrivals(4000)
+        let rate = Double(arrivals.count - 1) / arrivals.last!
+        #expect(abs(rate - 20) < 1.5)
+        #expect(zip(arrivals.dropFirst(), arrivals).allSatisfy { $0 >= $1 })
+        #expect(RequestSchedule(concurrency: 4, rate: nil, seed: 1).arrivals(3) == [0, 0, 0])
+    }
+
+    @Test func scheduleHonoursTheConcurrencyCap() async {
+        let inFlight = Mutex((now: 0, peak: 0))
+        let schedule = RequestSchedule(concurrency: 3, rate: nil, seed: 0)
+        var done = 0
+        await schedule.run(
+            count: 12,
+            { _ in
+                inFlight.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) }
+                try? await Task.sleep(for: .milliseconds(5))
+                inFlight.withLock { $0.now -= 1 }
+                return 1
+            }, done: { done += $0 })
+        #expect(done == 12 && inFlight.withLock { $0.peak } == 3)
+    }
+
+    @Test func fixedLengthOption() throws {
+        #expect(try FixedLengthOption.parse("4K-1K") == FixedLengthPreset.fourKOneK.spec)
+        #expect(try FixedLengthOption.parse("2048x512").inputTokens == 2048)
+        #expect(throws: (any Error).self) { try FixedLengthOption.parse("lots") }
+    }
+
+    @Test func tpotFollowsVLLMBench() {
+        var o = RequestOutcome(index: 0, response: nil, text: "", error: nil, startOffset: 0)
+        o.e2e = 2.0
+        o.ttft = 0.2
+        o.completionTokens = 10
+        #expect(abs(o.tpot! - 0.2) < 1e-12)
+        o.tokenTimes = [0.2, 0.4, 0.5]
+        #expect(o.interTokenLatencies.count == 2)
+    }
+}
+
