@@ -4,7 +4,7 @@ APT_PACKAGES := libmicrohttpd-dev libcurl4-openssl-dev pkg-config
 BIN_DEBUG := .build/debug
 BIN_RELEASE := .build/release
 
-.PHONY: setup build release test demo bench bench-sim bench-fidelity bench-http lint format clean
+.PHONY: setup build release test demo bench bench-sim bench-fidelity bench-http bench-eval lint format clean
 
 ## setup: install the C libraries the build needs (idempotent)
 setup:
@@ -37,7 +37,7 @@ demo: build
 	@bash scripts/demo.sh $(BIN_DEBUG)
 
 ## bench: speed figures (release build)
-bench: release bench-sim bench-fidelity bench-http
+bench: release bench-sim bench-fidelity bench-http bench-eval
 
 bench-sim: release
 	@bash scripts/bench-sim.sh $(BIN_RELEASE)
@@ -56,3 +56,6 @@ format:
 
 clean:
 	rm -rf .build
+
+bench-eval: release
+	@bash scripts/bench-eval.sh $(BIN_RELEASE)

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Evaluator figures (release build): the request rate moecap-eval sustains against fake-sllm in no-wait mode, and
+# its client CPU time per request. 5,000 GSM8K-shaped requests (max_tokens 16), concurrency 64, no streaming.
+# Usage: scripts/bench-eval.sh BIN_DIR
+set -euo pipefail
+bin=${1:-.build/release}
+dir=$(mktemp -d)
+trap 'kill -INT $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$dir"' EXIT
+python3 - "$dir/data.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for i in range(5000):
+        f.write(json.dumps({"question": f"Item {i}: a shop sells {i % 50 + 2} apples a day. How many in a week?",
+                            "answer": f"{i % 50 + 2}*7=<<{i % 50 + 2}*7={(i % 50 + 2) * 7}>>\n#### {(i % 50 + 2) * 7}"}) + "\n")
+PY
+"$bin/fake-sllm" serve --port 0 --no-wait --deploy Fixtures/deploy/qwen3-30b-a3b-h100.json >"$dir/log" 2>&1 &
+for _ in $(seq 100); do
+  url=$(sed -n 's/^fake-sllm: listening on \(http:[^ ]*\)$/\1/p' "$dir/log"); [ -n "$url" ] && break; sleep 0.1
+done
+for c in 64 1; do
+  n=$([ $c = 1 ] && echo 1000 || echo 5000)
+  /usr/bin/time -f "%e %U %S %M" -o "$dir/time" "$bin/moecap-eval" --model Qwen/Qwen3-30B-A3B --dataset gsm8k \
+    --data-file "$dir/data.jsonl" --num-samples $n --server-url "$url" --output-dir "$dir/out" --max-tokens 16 \
+    --concurrency $c --quiet >/dev/null
+  read -r wall user sys rss <"$dir/time"
+  python3 - "$dir/out/metrics.json" "$wall" "$user" "$sys" "$rss" "$c" "$n" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1])); wall, user, sys_, rss, c, n = map(float, sys.argv[2:])
+cm = m["client_metrics"]
+print(f"== concurrency {int(c)}, {int(n)} requests")
+print(f"  sending phase: {cm['duration_s']:.2f} s, {cm['request_throughput_rps']:.0f} requests/s, failures {cm['failed_requests']}")
+print(f"  whole run (load, warm-up, dump {m['batch_metrics'].get('total_batches', 0)} records, metrics, files): {wall:.2f} s wall")
+print(f"  client CPU (user+sys) per request: {(user + sys_) / n * 1e6:.0f} us; peak RSS {rss / 1024:.0f} MiB")
+print(f"  e2e latency mean {cm['e2e_latency_s']['mean'] * 1e3:.2f} ms, p99 {cm['e2e_latency_s']['p99'] * 1e3:.2f} ms")
+PY
+done
