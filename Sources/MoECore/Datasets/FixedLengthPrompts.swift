@@ -14,29 +14,34 @@ public enum FixedLengthPrompts {
         + "the storms rolled in from the west, the waves broke over the sea wall, and the light turned through "
         + "the long nights so that no ship would be lost on the rocks below."
 
-    /// The prompt made from `text`: the text repeated end to end until it holds at least `tokens` tokens, cut to
-    /// its first `tokens` tokens (never splitting a piece, so at most `tokens`), then ``suffix``.
+    /// The prompt made from `text`: MoE-CAP encodes the text, appends re-encodings of it until there are at least
+    /// `tokens` tokens, keeps the first `tokens` and decodes them. Here that is every whole copy of the text that
+    /// fits, then the first tokens of one more copy (never splitting a piece, so possibly a token short), then
+    /// ``suffix``. Copies are counted one by one, as token lists are, so pieces merging at the seams do not matter.
     /// - Precondition: `tokens >= 1` and `text` has at least one token.
     public static func prompt(from text: String, tokens: Int) -> String {
-        let perCopy = TokenEstimator.count(text)
-        precondition(tokens >= 1 && perCopy >= 1, "a fixed-length prompt needs a token budget and a non-empty text")
-        var copies = (tokens + perCopy - 1) / perCopy
-        var repeated = String(repeating: text, count: copies)
-        // Joining copies can merge the pieces at their seams (a word running into the next copy's first word).
-        while TokenEstimator.count(repeated) < tokens {
-            copies += 1
-            repeated += text
-        }
-        return TokenEstimator.prefix(repeated, tokens: tokens) + suffix
+        prompt(from: text, tokensPerCopy: TokenEstimator.count(text), tokens: tokens)
     }
 
-    /// `spec.numSamples` items: item `i` is made from `baseTexts[i % count]`; targets are empty. Texts without
-    /// tokens are passed over; with none left, ``syntheticParagraph`` is the only base text.
+    private static func prompt(from text: String, tokensPerCopy perCopy: Int, tokens: Int) -> String {
+        precondition(tokens >= 1 && perCopy >= 1, "a fixed-length prompt needs a token budget and a non-empty text")
+        let wholeCopies = tokens / perCopy
+        let rest = tokens - wholeCopies * perCopy
+        return String(repeating: text, count: wholeCopies) + TokenEstimator.prefix(text, tokens: rest) + suffix
+    }
+
+    /// `spec.numSamples` items: item `i` is made from text `i % count` of the base texts that have tokens (an
+    /// empty text, which would never reach the budget, is passed over); with none, from ``syntheticParagraph``.
+    /// Targets are empty.
     public static func items(baseTexts: [String], spec: FixedLengthSpec) -> [DatasetItem] {
-        let usable = baseTexts.filter { TokenEstimator.count($0) > 0 }
-        let texts = usable.isEmpty ? [syntheticParagraph] : usable
-        return (0..<spec.numSamples).map { i in
-            DatasetItem(index: i, input: prompt(from: texts[i % texts.count], tokens: spec.inputTokens), target: "")
+        let n = spec.numSamples
+        // Item i uses text i % count, so only the first n usable texts are ever needed.
+        var prompts: [String] = []
+        for text in baseTexts where prompts.count < n {
+            let perCopy = TokenEstimator.count(text)
+            if perCopy > 0 { prompts.append(prompt(from: text, tokensPerCopy: perCopy, tokens: spec.inputTokens)) }
         }
+        if prompts.isEmpty { prompts = [prompt(from: syntheticParagraph, tokens: spec.inputTokens)] }
+        return (0..<n).map { i in DatasetItem(index: i, input: prompts[i % prompts.count], target: "") }
     }
 }
