@@ -25,6 +25,23 @@ import Testing
         #expect(text.hasPrefix(cut))
     }
 
+    /// Long texts are cut from a window at their start; the result must be the whole text's first tokens,
+    /// whatever stands at the window's edge (a long word, a chat marker, a run of punctuation or spaces).
+    @Test(arguments: [
+        "The river runs past the old mill. ",
+        "Pneumonoultramicroscopicsilicovolcanoconiosis and antidisestablishmentarianism! ",
+        "<|im_start|>user 42 --- ?! <|im_end|>\n",
+        "word                                                                                 ",
+        "数字 1234567890 ... ",
+    ])
+    func longTextCutMatchesTheWholeTextScan(unit: String) {
+        let text = String(repeating: unit, count: 3000) + "tail"
+        for tokens in [1, 7, 100, 997] {
+            let expected = String(TokenEstimator.prefix(text, tokens: tokens)) + FixedLengthPrompts.suffix
+            #expect(FixedLengthPrompts.prompt(from: text, tokens: tokens) == expected)
+        }
+    }
+
     @Test func copiesAreCountedOneByOne() {
         // Joined, "ab" copies make one long word (fewer tokens); as token lists they are one token each.
         let cut = body(FixedLengthPrompts.prompt(from: "ab", tokens: 30))
@@ -59,8 +76,10 @@ import Testing
         #expect(TokenEstimator.count(body(dataset.items[99].input)) == 300)
         #expect(dataset.ignoreEOS)
         #expect(dataset.maxTokens == 64)
-        let blank = FixedLengthPrompts.items(baseTexts: ["", ""], spec: FixedLengthSpec(inputTokens: 10, numSamples: 1))
+        let blank = FixedLengthPrompts.items(
+            baseTexts: ["", ""], spec: FixedLengthSpec(inputTokens: 10, numSamples: 1))
         #expect(blank[0].input.hasPrefix("The old lighthouse stood at the edge"))
+        #expect(FixedLengthPrompts.prompt(from: "", tokens: 10) == FixedLengthPrompts.suffix)
     }
 
     @Test func specDefaultsAndPresets() throws {
@@ -90,9 +109,11 @@ import Testing
     }
 
     @Test func baseDatasetInputsAreTheBaseTexts() throws {
-        let rows = DatasetRows(origin: "b", values: [["question": "Q one", "answer": "#### 1"], ["question": "Q two"]])
+        let rows = DatasetRows(
+            origin: "b", values: [["question": "Q one", "answer": "#### 1"], ["question": "Q two"]])
         let base = try Dataset(kind: .gsm8k, rows: rows)
-        let dataset = try Dataset(fixedLength: FixedLengthSpec(inputTokens: 40, outputTokens: 8, numSamples: 3), base: base)
+        let dataset = try Dataset(
+            fixedLength: FixedLengthSpec(inputTokens: 40, outputTokens: 8, numSamples: 3), base: base)
         #expect(dataset.kind == .gsm8k)
         #expect(dataset.items.map { String($0.input.prefix(5)) } == ["Q one", "Q two", "Q one"])
         #expect(dataset.items.allSatisfy { $0.target.isEmpty })

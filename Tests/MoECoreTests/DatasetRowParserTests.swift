@@ -33,17 +33,19 @@ import Testing
             ],
             lines: [1, 2, 4, 5, 6])
         let (items, warnings) = try DatasetRowParser.parse(rows, kind: .gsm8k)
-        #expect(items == [
-            DatasetItem(index: 0, input: "Q1", target: "72"),
-            DatasetItem(index: 1, input: "Q3", target: ""),
-            DatasetItem(index: 2, input: "Q5", target: ""),
-        ])
-        #expect(warnings.map(\.description) == [
-            "g.jsonl:2: no 'question' field, row skipped",
-            "g.jsonl:4: answer has no '#### <number>', target is empty",
-            "g.jsonl:5: 'question' is int, expected str, row skipped",
-            "g.jsonl:6: no 'answer' field, target is empty",
-        ])
+        #expect(
+            items == [
+                DatasetItem(index: 0, input: "Q1", target: "72"),
+                DatasetItem(index: 1, input: "Q3", target: ""),
+                DatasetItem(index: 2, input: "Q5", target: ""),
+            ])
+        #expect(
+            warnings.map(\.description) == [
+                "g.jsonl:2: no 'question' field, row skipped",
+                "g.jsonl:4: answer has no '#### <number>', target is empty",
+                "g.jsonl:5: 'question' is int, expected str, row skipped",
+                "g.jsonl:6: no 'answer' field, target is empty",
+            ])
     }
 
     // MARK: NuminaMath target: last \boxed{…}, brace-balanced, stripped
@@ -73,7 +75,11 @@ import Testing
             origin: "n.json",
             values: [
                 ["messages": ["role": "system", "content": "s"], "problem": "ignored"],
-                ["messages": [["role": "system", "content": "s"], user, ["role": "assistant", "content": #"\boxed{3}"#]]],
+                [
+                    "messages": [
+                        ["role": "system", "content": "s"], user, ["role": "assistant", "content": #"\boxed{3}"#],
+                    ]
+                ],
                 ["messages": [user]],
                 ["messages": [user, ["role": "assistant", "content": "no box"]]],
                 ["problem": "P5", "solution": #"\boxed{1}"#],
@@ -82,13 +88,14 @@ import Testing
         let (items, warnings) = try DatasetRowParser.parse(rows, kind: .numinamath)
         #expect(items.map(\.input) == ["P1", "P1", "P1"])
         #expect(items.map(\.target) == ["3", "", ""])
-        #expect(warnings.map(\.description) == [
-            "n.json row 0: 'messages' is dict, expected list, row skipped",
-            "n.json row 2: no assistant message, target is empty",
-            "n.json row 3: assistant message has no complete \\boxed{…}, target is empty",
-            "n.json row 4: no 'messages' field, row skipped",
-            "n.json row 5: user message: 'content' is int, expected str, row skipped",
-        ])
+        #expect(
+            warnings.map(\.description) == [
+                "n.json row 0: 'messages' is dict, expected list, row skipped",
+                "n.json row 2: no assistant message, target is empty",
+                "n.json row 3: assistant message has no complete \\boxed{…}, target is empty",
+                "n.json row 4: no 'messages' field, row skipped",
+                "n.json row 5: user message: 'content' is int, expected str, row skipped",
+            ])
     }
 
     // MARK: LongBench-v2
@@ -137,7 +144,9 @@ import Testing
         #expect(items.map(\.index) == [0, 1])
         #expect(items.map(\.target) == ["B", ""])
         #expect(warnings.map(\.description) == ["lb row 2: 'answer' is NoneType, expected str, target is empty"])
-        #expect(throws: DatasetError.noRowsInSubDomain(origin: "lb", subDomain: "News", available: ["Legal", "Financial"])) {
+        #expect(
+            throws: DatasetError.noRowsInSubDomain(origin: "lb", subDomain: "News", available: ["Legal", "Financial"])
+        ) {
             try DatasetRowParser.parse(rows, kind: .longbenchV2, subDomain: "News")
         }
     }
@@ -163,10 +172,11 @@ import Testing
             ])
         let (items, warnings) = try DatasetRowParser.parse(rows, kind: .gsm8k)
         #expect(items.map(\.target) == ["2", "3"])
-        #expect(warnings.map(\.description) == [
-            "openai/gsm8k (main, test) row 41: cells cut short by the datasets-server: answer",
-            "openai/gsm8k (main, test) row 42: no 'question' field, row skipped",
-        ])
+        #expect(
+            warnings.map(\.description) == [
+                "openai/gsm8k (main, test) row 41: cells cut short by the datasets-server: answer",
+                "openai/gsm8k (main, test) row 42: no 'question' field, row skipped",
+            ])
     }
 
     @Test func emptyAndUnusableSourcesAreErrors() {

@@ -18,28 +18,45 @@ public enum FixedLengthPrompts {
     /// `tokens` tokens, keeps the first `tokens` and decodes them. Here that is every whole copy of the text that
     /// fits, then the first tokens of one more copy (never splitting a piece, so possibly a token short), then
     /// ``suffix``. Copies are counted one by one, as token lists are, so pieces merging at the seams do not matter.
-    /// - Precondition: `tokens >= 1` and `text` has at least one token.
+    /// An empty `text` gives the suffix alone.
+    /// - Precondition: `tokens >= 1`.
     public static func prompt(from text: String, tokens: Int) -> String {
-        prompt(from: text, tokensPerCopy: TokenEstimator.count(text), tokens: tokens)
-    }
-
-    private static func prompt(from text: String, tokensPerCopy perCopy: Int, tokens: Int) -> String {
-        precondition(tokens >= 1 && perCopy >= 1, "a fixed-length prompt needs a token budget and a non-empty text")
+        precondition(tokens >= 1, "a fixed-length prompt needs a token budget")
+        if let head = leadingTokens(of: text, tokens: tokens) { return head + suffix }
+        let perCopy = TokenEstimator.count(text)
+        guard perCopy > 0 else { return suffix }
         let wholeCopies = tokens / perCopy
         let rest = tokens - wholeCopies * perCopy
         return String(repeating: text, count: wholeCopies) + TokenEstimator.prefix(text, tokens: rest) + suffix
     }
 
-    /// `spec.numSamples` items: item `i` is made from text `i % count` of the base texts that have tokens (an
-    /// empty text, which would never reach the budget, is passed over); with none, from ``syntheticParagraph``.
-    /// Targets are empty.
+    /// `TokenEstimator.prefix(text, tokens:)` when `text` has more than `tokens` tokens, found by scanning a window
+    /// at the start of the text rather than all of it (a LongBench-v2 context can run to megabytes); nil when the
+    /// text is not longer than the window that would be needed.
+    private static func leadingTokens(of text: String, tokens: Int) -> String? {
+        let scalars = text.unicodeScalars
+        var window = 8 * tokens + 256
+        while let end = scalars.index(scalars.startIndex, offsetBy: window, limitedBy: scalars.endIndex),
+            end < scalars.endIndex
+        {
+            let head = String(String.UnicodeScalarView(scalars[..<end]))
+            let cut = TokenEstimator.prefix(head, tokens: tokens)
+            // The scanner looks at most 34 scalars past a piece, so pieces ending further than that from the window's
+            // edge are the whole text's pieces too; the piece that did not fit is no shorter in the whole text.
+            if head.unicodeScalars.count - cut.unicodeScalars.count > 64 { return String(cut) }
+            window *= 2
+        }
+        return nil
+    }
+
+    /// `spec.numSamples` items: item `i` is made from text `i % count` of the non-empty base texts (an empty text
+    /// would never reach the budget); with none, from ``syntheticParagraph``. Targets are empty.
     public static func items(baseTexts: [String], spec: FixedLengthSpec) -> [DatasetItem] {
         let n = spec.numSamples
-        // Item i uses text i % count, so only the first n usable texts are ever needed.
+        // Item i uses text i % count, so only the first n texts are ever needed.
         var prompts: [String] = []
-        for text in baseTexts where prompts.count < n {
-            let perCopy = TokenEstimator.count(text)
-            if perCopy > 0 { prompts.append(prompt(from: text, tokensPerCopy: perCopy, tokens: spec.inputTokens)) }
+        for text in baseTexts where prompts.count < n && !text.isEmpty {
+            prompts.append(prompt(from: text, tokens: spec.inputTokens))
         }
         if prompts.isEmpty { prompts = [prompt(from: syntheticParagraph, tokens: spec.inputTokens)] }
         return (0..<n).map { i in DatasetItem(index: i, input: prompts[i % prompts.count], target: "") }
