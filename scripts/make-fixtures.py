@@ -237,7 +237,8 @@ PROBLEMS = [
 ROWS = [
     ("synthetic_math",
      r"What is the sum of all positive divisors of $36$?",
-     r"""Write $36 = 2^2 \cdot 3^2$. The sum of the divisors of $p^a q^b$ is $(1 + p + \dots + p^a)(1 + q + \dots + q^b)$.
+     r"""Write $36 = 2^2 \cdot 3^2$. The sum of the divisors of $p^a q^b$ is
+$(1 + p + \dots + p^a)(1 + q + \dots + q^b)$.
 
 Here that is $(1 + 2 + 4)(1 + 3 + 9) = 7 \cdot 13 = 91$.
 
