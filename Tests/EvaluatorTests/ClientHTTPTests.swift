@@ -110,7 +110,7 @@ import Testing
 
     @Test func requestTimeoutFailsWithTimeout() async throws {
         try await withLiveServer { _ in
-            TestHTTPServer.sleep(.seconds(2))
+            TestHTTPServer.sleep(.seconds(12))
             return .text(200, "late")
         } _: { server, client in
             let start = ContinuousClock.now
@@ -118,7 +118,8 @@ import Testing
                 try await client.send(HTTPRequest(url: server.baseURL, timeout: .milliseconds(200)))
             }
             #expect(error?.kind == .timeout)
-            #expect(ContinuousClock.now - start < .milliseconds(1500))
+            // Well before the server's answer (12 s), with room for a loaded machine.
+            #expect(ContinuousClock.now - start < .seconds(8))
         }
     }
 
@@ -218,7 +219,7 @@ import Testing
             task.cancel()
             let result = await task.result
             // Left alone, the response would take 4 s.
-            #expect(ContinuousClock.now - start < .seconds(1))
+            #expect(ContinuousClock.now - start < .seconds(3))
             let error = #expect(throws: HTTPClientError.self) { try result.get() }
             #expect(error?.kind == .cancelled)
             // The client still works afterwards.
