@@ -20,6 +20,7 @@ import Testing
         let server = try Binaries.Server(["--no-wait", "--deploy", deploy])
         defer { server.stop() }
         let out = Binaries.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: out) }
         let r = try evaluate(server, out, ["--num-samples", "20"])
         #expect(r.status == 0, "\(r.stderr)")
 
@@ -71,6 +72,7 @@ import Testing
         ])
         defer { server.stop() }
         let out = Binaries.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: out) }
         let r = try evaluate(server, out)
         #expect(r.status == 0, "\(r.stderr)")
         let acc = try #require(try Binaries.json(out + "/metrics.json")["accuracy_metrics"])
@@ -84,6 +86,7 @@ import Testing
         let server = try Binaries.Server(["--speedup", "200", "--deploy", deploy])
         defer { server.stop() }
         let out = Binaries.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: out) }
         let r = try evaluate(server, out, ["--num-samples", "8", "--stream", "--concurrency", "4"])
         #expect(r.status == 0, "\(r.stderr)")
         let client = try #require(try Binaries.json(out + "/metrics.json")["client_metrics"])
@@ -94,6 +97,7 @@ import Testing
 
     @Test func unreachableServerFailsClearlyAndKeepsFiles() throws {
         let out = Binaries.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: out) }
         let r = try Binaries.run(
             "moecap-eval",
             [
@@ -109,6 +113,7 @@ import Testing
 
     @Test func vllmBackendGivesTheSeedAdviceAndStillWritesOutputs() throws {
         let dir = Binaries.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
         let config = dir + "/vllm.json"
         try #"{"model": "Qwen/Qwen3-30B-A3B", "backend": "vllm", "backend_config": {"max_model_len": 8192}}"#
             .write(toFile: config, atomically: true, encoding: .utf8)
@@ -126,6 +131,7 @@ import Testing
         let server = try Binaries.Server(["--speedup", "1", "--deploy", deploy])
         defer { server.stop() }
         let out = Binaries.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: out) }
         let p = Process()
         p.executableURL = Binaries.dir.appendingPathComponent("moecap-eval")
         p.arguments = [
@@ -170,12 +176,14 @@ import Testing
             ["--model", "m", "--dataset", "gsm8k", "--gpu-type", "TPUv9"],
             ["--model", "m", "--dataset", "gsm8k", "--concurrency", "0"],
         ]
+        let scratch = Binaries.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: scratch) }
         for args in cases {
-            let r = try Binaries.run("moecap-eval", args + ["--output-dir", Binaries.tempDir()])
+            let r = try Binaries.run("moecap-eval", args + ["--output-dir", scratch + "/out"])
             #expect(r.status != 0, "\(args)")
             #expect(!r.stderr.isEmpty, "\(args)")
         }
-        let emptyFile = Binaries.tempDir() + "/empty.jsonl"
+        let emptyFile = scratch + "/empty.jsonl"
         FileManager.default.createFile(atPath: emptyFile, contents: Data())
         let r = try Binaries.run("moecap-eval", ["--model", "m", "--dataset", "gsm8k", "--data-file", emptyFile])
         #expect(r.status != 0 && r.stderr.contains("empty.jsonl"))
