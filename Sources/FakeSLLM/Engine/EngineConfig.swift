@@ -19,6 +19,12 @@ public struct EngineConfig: Sendable {
     public var blockSize = 16
     public var enablePrefixCaching = true
     public var enforceEager = false
+    /// vLLM `async_scheduling` (off in 0.11, on by default from 0.12): the scheduler plans step N+1 while step N
+    /// runs, so scheduling costs no GPU idle time but a request arriving during step N joins step N+2 at the
+    /// earliest.
+    public var asyncScheduling = false
+    /// vLLM `num_gpu_blocks_override`: use this many KV blocks whatever the memory plan says.
+    public var numGPUBlocksOverride: Int?
     /// vLLM `dtype`: `auto` (the checkpoint's), `bfloat16`, `float16`, `float32`.
     public var dtype = "auto"
     /// vLLM `quantization` (`fp8`, `awq`, `gptq`, …) or nil (the checkpoint's `quantization_config`, if any).
@@ -98,6 +104,8 @@ public struct EngineConfig: Sendable {
         if let n = try int("block_size") { blockSize = n }
         if let b = try bool("enable_prefix_caching") { enablePrefixCaching = b }
         if let b = try bool("enforce_eager") { enforceEager = b }
+        if let b = try bool("async_scheduling") { asyncScheduling = b }
+        if let n = try int("num_gpu_blocks_override") { numGPUBlocksOverride = n }
         // ServerlessLLM maps `torch_dtype` to vLLM's `dtype` (sllm_api.md §3.2); an explicit `dtype` wins.
         if let d = try string("torch_dtype") { dtype = d }
         if let d = try string("dtype") { dtype = d }
@@ -168,6 +176,9 @@ public struct EngineConfig: Sendable {
         guard gpuMemoryUtilization > 0, gpuMemoryUtilization <= 1 else {
             throw EngineConfigError(
                 "GPU memory utilization must be within (0, 1]. Got \(gpuMemoryUtilization).")
+        }
+        if let n = numGPUBlocksOverride, n < 2 {
+            throw EngineConfigError("num_gpu_blocks_override must be at least 2, got \(n)")
         }
         guard [1, 8, 16, 32, 64, 128].contains(blockSize) else {
             throw EngineConfigError("block_size must be one of 1, 8, 16, 32, 64, 128; got \(blockSize)")

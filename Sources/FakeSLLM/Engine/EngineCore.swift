@@ -31,6 +31,8 @@ public final class EngineCore {
     private let maxModelLen: Int
     private var stepCounter = 0
     private var eventBuffer: [RequestEvent] = []
+    private var routingTime = Duration.zero
+    private let clock = ContinuousClock()
 
     /// Builds the engine and sizes its KV cache as vLLM does.
     /// - Throws: ``EngineConfigError`` when a setting is invalid, the weights do not fit in the GPUs' memory, or
@@ -50,20 +52,22 @@ public final class EngineCore {
         let plan = MemoryPlan(config: config, footprint: fp)
         memory = plan
         let blockBytes = Double(config.blockSize) * fp.kvBytesPerTokenPerRank
-        let numBlocks = plan.kvCacheBytes > 0 ? Int(plan.kvCacheBytes / blockBytes) : 0
+        var numBlocks = plan.kvCacheBytes > 0 ? Int(plan.kvCacheBytes / blockBytes) : 0
         guard plan.kvCacheBytes > 0, numBlocks >= 2 else {
             throw EngineConfigError(plan.doesNotFitMessage(config: config))
         }
+        if let override = config.numGPUBlocksOverride { numBlocks = override }
         kvCacheBlocks = numBlocks - 1
         kvCacheTokens = kvCacheBlocks * config.blockSize
         let neededBlocks = (maxModelLen + config.blockSize - 1) / config.blockSize
         guard neededBlocks <= kvCacheBlocks else {
             let gib = 1_073_741_824.0
             let needed = Double(maxModelLen) * fp.kvBytesPerTokenPerRank / gib
+            let available = Double(kvCacheBlocks) * blockBytes / gib
             throw EngineConfigError(
                 "To serve at least one request with the models's max seq len (\(maxModelLen)), "
                     + "(\(format2(needed)) GiB KV cache is needed, which is larger than the available KV cache "
-                    + "memory (\(format2(plan.kvCacheBytes / gib)) GiB). Based on the available memory, the "
+                    + "memory (\(format2(available)) GiB). Based on the available memory, the "
                     + "estimated maximum model length is \(kvCacheTokens). Try increasing `gpu_memory_utilization` "
                     + "or decreasing `max_model_len` when initializing the engine.")
         }
@@ -92,7 +96,9 @@ public final class EngineCore {
         }
         guard request.maxTokens >= 1 else { throw .invalidMaxTokens(request.maxTokens) }
         guard !scheduler.contains(request.id) else { throw .duplicateID(request.id) }
-        scheduler.add(request)
+        // With async scheduling the next step was planned while the last one ran: a request added now joins the
+        // one after it.
+        scheduler.add(request, visibleFrom: stepCounter + (config.asyncScheduling ? 2 : 1))
     }
 
     /// Drops an unfinished request (client gone); no event is produced. Unknown ids are ignored.
@@ -114,6 +120,10 @@ public final class EngineCore {
     public var admittedPromptTokens: Int { scheduler.admittedPromptTokens }
     /// Fraction of KV blocks held by requests.
     public var kvCacheUsage: Double { scheduler.kv.usage }
+    /// Real (wall-clock) seconds spent routing tokens to experts so far: the router's cost, for benchmarks.
+    public var routingWallSeconds: Double {
+        Double(routingTime.components.seconds) + Double(routingTime.components.attoseconds) * 1e-18
+    }
 
     /// Empties the prefix cache (vLLM `reset_prefix_cache`).
     public func resetPrefixCache() { scheduler.resetPrefixCache() }
@@ -121,7 +131,7 @@ public final class EngineCore {
     /// Schedules and "executes" one step starting at simulated time `now` (s).
     /// - Returns: the step, or nil when nothing could be scheduled (no unfinished requests).
     public func step(now: Double) -> StepOutcome? {
-        guard scheduler.hasUnfinished, scheduler.schedule() else { return nil }
+        guard scheduler.hasUnfinished, scheduler.schedule(step: stepCounter + 1) else { return nil }
         stepCounter += 1
         let scheduledTokens = scheduler.scheduledTokens
         let padded = graphs.padded(scheduledTokens)
@@ -148,16 +158,20 @@ public final class EngineCore {
         var touched = 0.0
         var activation = 0.0
         if let layers = router?.moeLayers {
+            let started = clock.now
             // Padding rows carry identical inputs, so they add at most one token's worth of choices.
             touched = router?.route(tokens: scheduledTokens + (padded > scheduledTokens ? 1 : 0)) ?? 0
             activation = touched / Double(layers)
+            routingTime += clock.now - started
         }
         let shape = StepShape(
             tokens: padded, scheduledTokens: scheduledTokens, requests: numRequests, decodeRequests: decodeRequests,
             prefillAttentionPairs: prefillPairs, decodeAttentionPairs: decodePairs, kvTokensRead: kvRead,
             touchedExperts: touched, cudaGraph: useGraph)
         let cost = costModel.cost(shape)
-        let duration = costModel.schedulingTime(requests: numRequests) + cost.latency
+        // Scheduling runs on the CPU before the step, or overlapped with the previous step (async scheduling).
+        let cpu = costModel.schedulingTime(requests: numRequests)
+        let duration = config.asyncScheduling ? max(cpu, cost.latency) : cpu + cost.latency
         // vLLM's uniform_decode: every request runs exactly one token.
         let mode: ForwardMode = maxQuery == 1 ? .decode : .prefill
         eventBuffer.removeAll(keepingCapacity: true)

@@ -10,10 +10,11 @@ import Foundation
 ///   Gumbel-perturbed top-k router follows).
 /// - **Moments** otherwise: expert j is left untouched by n tokens with probability `(1−π_j)^n`, where `π_j` is
 ///   its exact Plackett–Luce inclusion probability (computed once per distribution by numerical integration).
-///   The mean untouched count `Σ_j (1−π_j)^n` is exact; its variance adds the within-token negative correlation
-///   in closed form (exact for uniform routing). The total untouched count over all layers is drawn as Poisson
+///   The mean untouched count `Σ_j (1−π_j)^n` is exact; its variance includes the within-token negative
+///   correlation between experts (see ``moments(tokens:)``). The total untouched count over all layers is drawn as Poisson
 ///   when small (rare events) and normal otherwise. Moments are cached per token count, so a step costs O(1)
-///   once a count has been seen. For uniform routing the mean is `E·(1−(1−k/E)^n)` per layer.
+///   once a count has been seen (the first time costs O(E²) for the pair term). For uniform routing the mean is
+///   `E·(1−(1−k/E)^n)` per layer.
 ///
 /// Deterministic for a given seed. Not thread-safe: owned by one ``EngineCore``.
 struct ExpertRouter {
@@ -32,10 +33,13 @@ struct ExpertRouter {
     private(set) var inclusion: [[Double]]
     /// For each distinct distribution, how many layers use it.
     private var distributionLayers: [Int]
-    /// For each table, its distribution index.
-    private var tableDistribution: [Int]
     private var rng: SimRandom
     private var momentCache: [Int: (mean: Double, variance: Double)] = [:]
+    private var firstMomentCache: [Int: (mean: Double, bernoulli: [Double])] = [:]
+    private var pairRatioCache: [Int: [Int: Double]] = [:]
+    private var pairTables: [Int: PairTable] = [:]
+    /// Distributions whose pair term is computed (all, or eight evenly spaced ones).
+    private var sampledDistributions: [Int] = []
     private var layerMark: [UInt32]
     private var tokenMark: [UInt32]
     private var layerStamp: UInt32 = 0
@@ -110,10 +114,11 @@ struct ExpertRouter {
         }
         tables = weightsPerLayer.map { AliasTable(weights: $0) }
         layerTable = Array(0..<moeLayers)
-        tableDistribution = layerDistribution
         distributionLayers = [Int](repeating: 0, count: distributions.count)
         for d in layerDistribution { distributionLayers[d] += 1 }
         inclusion = distributions.map { ExpertRouter.inclusionProbabilities(weights: $0, k: topK) }
+        sampledDistributions =
+            inclusion.count <= 8 ? Array(inclusion.indices) : (0..<8).map { $0 * (inclusion.count - 1) / 7 }
     }
 
     /// Routes `tokens` tokens through every MoE layer.
@@ -121,50 +126,163 @@ struct ExpertRouter {
     mutating func route(tokens: Int) -> Double {
         guard tokens > 0 else { return 0 }
         if tokens * topK * moeLayers <= exactDrawBudget { return routeExactly(tokens: tokens) }
-        let m = moments(tokens: tokens)
         let total = Double(numExperts * moeLayers)
-        let untouchedMean = total - m.mean
+        let untouchedMean = total - firstMoments(tokens: tokens).mean
         var untouched: Double
         if untouchedMean < 25 {
+            // Rare untouched experts: their count is Poisson (Le Cam), and the variance is not needed.
             untouched = Double(rng.poisson(untouchedMean))
         } else {
-            untouched = (untouchedMean + m.variance.squareRoot() * rng.normal()).rounded()
+            untouched = (untouchedMean + moments(tokens: tokens).variance.squareRoot() * rng.normal()).rounded()
         }
-        let maxUntouched = Double((numExperts - min(topK * tokens, numExperts)) * moeLayers)
-        untouched = min(max(untouched, 0), maxUntouched)
+        // Each layer touches between k and min(k·n, E) experts.
+        let minUntouched = Double(max(numExperts - topK * tokens, 0) * moeLayers)
+        let maxUntouched = Double((numExperts - topK) * moeLayers)
+        untouched = min(max(untouched, minUntouched), maxUntouched)
         return total - untouched
     }
 
     /// Expected Σ over MoE layers of distinct experts for `tokens` tokens, and its variance.
+    ///
+    /// Per layer, with u_j = (1−π_j)^n the chance that expert j stays untouched: mean = Σ_j (1 − u_j) (exact);
+    /// variance = Σ_j u_j(1−u_j) + Σ_{i≠j} (P(a token avoids i and j)^n − u_i u_j). For uniform routing the pair
+    /// term is exact in closed form. Otherwise the pair inclusion probabilities use Hájek's approximation
+    /// π_ij ∝ π_i π_j (1 − (1−π_i)(1−π_j)/D), D = Σ π_l(1−π_l), scaled so that Σ_{i≠j} π_ij = k(k−1); the O(E²)
+    /// pair sum is evaluated on a geometric grid of token counts (every count up to 16, then steps of 12 %) and
+    /// its ratio to the first term interpolated in log n. With more than eight distinct layer distributions (a
+    /// counts matrix), eight of them stand for the rest.
     mutating func moments(tokens: Int) -> (mean: Double, variance: Double) {
         if let cached = momentCache[tokens] { return cached }
-        var mean = 0.0
+        let first = firstMoments(tokens: tokens)
         var variance = 0.0
-        let e = Double(numExperts)
-        let k = Double(topK)
+        var ratioSum = 0.0
+        var ratioCount = 0
+        for d in sampledDistributions {
+            let r = pairRatio(distribution: d, tokens: tokens)
+            ratioSum += r
+            ratioCount += 1
+            variance += Double(distributionLayers[d]) * max(first.bernoulli[d] * (1 + r), 0)
+        }
+        let meanRatio = ratioCount > 0 ? ratioSum / Double(ratioCount) : 0
+        for d in inclusion.indices where !sampledDistributions.contains(d) {
+            variance += Double(distributionLayers[d]) * max(first.bernoulli[d] * (1 + meanRatio), 0)
+        }
+        momentCache[tokens] = (first.mean, variance)
+        return (first.mean, variance)
+    }
+
+    /// The mean, and each distribution's Σ u(1−u), for `tokens` tokens (O(E) per distribution, cached).
+    private mutating func firstMoments(tokens: Int) -> (mean: Double, bernoulli: [Double]) {
+        if let cached = firstMomentCache[tokens] { return cached }
         let n = Double(tokens)
-        // Within-token correlation: P(avoid i and j) ≈ (1−π_i)(1−π_j)·ρ, exact for uniform routing.
-        let rho = numExperts > 1 ? ((e - k) * (e - k - 1) / (e * (e - 1))) / ((1 - k / e) * (1 - k / e)) : 1
-        let rhoN = (1 - k / e) > 0 ? pow(rho, n) : 1
+        var mean = 0.0
+        var bernoulli: [Double] = []
+        bernoulli.reserveCapacity(inclusion.count)
         for (d, pi) in inclusion.enumerated() {
-            var sumU = 0.0
-            var sumU2 = 0.0
             var distinct = 0.0
-            var bernoulliVar = 0.0
+            var b = 0.0
             for p in pi {
                 let u = p >= 1 ? 0 : pow(1 - p, n)
                 distinct += 1 - u
-                bernoulliVar += u * (1 - u)
-                sumU += u
-                sumU2 += u * u
+                b += u * (1 - u)
             }
-            let covariance = (rhoN - 1) * (sumU * sumU - sumU2)
-            let layers = Double(distributionLayers[d])
-            mean += layers * distinct
-            variance += layers * max(bernoulliVar + covariance, 0)
+            mean += Double(distributionLayers[d]) * distinct
+            bernoulli.append(b)
         }
-        momentCache[tokens] = (mean, variance)
-        return (mean, variance)
+        firstMomentCache[tokens] = (mean, bernoulli)
+        return (mean, bernoulli)
+    }
+
+    /// Pair term ÷ first term of one distribution's variance at `tokens` tokens.
+    private mutating func pairRatio(distribution d: Int, tokens: Int) -> Double {
+        let pi = inclusion[d]
+        if pi.allSatisfy({ $0 == pi[0] }) {
+            // Uniform: P(avoid i and j) = (E−k)(E−k−1)/(E(E−1)) exactly.
+            let e = Double(pi.count)
+            let k = pi[0] * e
+            let n = Double(tokens)
+            let u = pow(1 - k / e, n)
+            let bern = e * u * (1 - u)
+            guard bern > 0, e > 1 else { return 0 }
+            let pair = e * (e - 1) * (pow((e - k) * (e - k - 1) / (e * (e - 1)), n) - u * u)
+            return pair / bern
+        }
+        func grid(_ i: Int) -> Int { i <= 16 ? i : Int((16 * pow(1.12, Double(i - 16))).rounded()) }
+        func ratioAt(_ n: Int) -> Double {
+            if let r = pairRatioCache[d]?[n] { return r }
+            let bern = pi.reduce(0.0) { acc, p in
+                let u = p >= 1 ? 0 : pow(1 - p, Double(n))
+                return acc + u * (1 - u)
+            }
+            if pairTables[d] == nil { pairTables[d] = PairTable(pi) }
+            let r = bern > 0 ? ExpertRouter.pairCovariance(pairTables[d]!, tokens: Double(n)) / bern : 0
+            pairRatioCache[d, default: [:]][n] = r
+            return r
+        }
+        var i = 1
+        while grid(i + 1) <= tokens { i += 1 }
+        let low = grid(i)
+        if low == tokens { return ratioAt(low) }
+        let high = grid(i + 1)
+        let t = (log(Double(tokens)) - log(Double(low))) / (log(Double(high)) - log(Double(low)))
+        return ratioAt(low) * (1 - t) + ratioAt(high) * t
+    }
+
+    /// Σ_{i≠j} Cov(untouched_i, untouched_j) for one layer after n tokens (see ``moments(tokens:)``).
+    static func pairCovariance(_ pi: [Double], tokens n: Double) -> Double {
+        pairCovariance(PairTable(pi), tokens: n)
+    }
+
+    /// Σ_{i≠j} Cov(untouched_i, untouched_j) from precomputed logarithms.
+    static func pairCovariance(_ table: PairTable, tokens n: Double) -> Double {
+        var total = 0.0
+        var p = 0
+        let logSingle = table.logUntouched
+        for i in 0..<logSingle.count {
+            let li = logSingle[i]
+            for j in (i + 1)..<logSingle.count {
+                total += exp(n * table.logAvoid[p]) - exp(n * (li + logSingle[j]))
+                p += 1
+            }
+        }
+        return 2 * total
+    }
+
+    /// ln(1−π_j) of the experts that are neither certain nor impossible, and ln P(a token avoids i and j) of
+    /// their pairs (row-major upper triangle): what the pair term needs for any n, computed once per
+    /// distribution. Pair probabilities are Hájek's, scaled so that Σ_{i≠j} π_ij = k(k−1).
+    struct PairTable {
+        var logUntouched: [Double] = []
+        var logAvoid: [Double] = []
+
+        init(_ pi: [Double]) {
+            var dSum = 0.0
+            var k = 0.0
+            for p in pi {
+                dSum += p * (1 - p)
+                k += p
+            }
+            let free = pi.filter { $0 > 0 && $0 < 1 }
+            guard dSum > 0, free.count > 1 else { return }
+            func hajek(_ a: Double, _ b: Double) -> Double { a * b * (1 - (1 - a) * (1 - b) / dSum) }
+            var pairSum = 0.0
+            for i in 0..<free.count {
+                for j in (i + 1)..<free.count { pairSum += 2 * hajek(free[i], free[j]) }
+            }
+            let certain = Double(pi.count { $0 >= 1 })
+            let kk = k.rounded()
+            let target = kk * (kk - 1) - 2 * certain * (kk - 1)
+            let scale = pairSum > 0 && target > 0 ? target / pairSum : 1
+            logUntouched = free.map { log(1 - $0) }
+            logAvoid.reserveCapacity(free.count * (free.count - 1) / 2)
+            for i in 0..<free.count {
+                for j in (i + 1)..<free.count {
+                    let a = free[i]
+                    let b = free[j]
+                    logAvoid.append(log(max(1 - a - b + scale * hajek(a, b), 1e-300)))
+                }
+            }
+        }
     }
 
     private mutating func routeExactly(tokens: Int) -> Double {
@@ -241,7 +359,7 @@ struct ExpertRouter {
         let tLow = 1e-7 / pMax
         // Upper limit: every clock but (k−1) has surely rung; clocks with weight pMin ring by ~50/pMin.
         let tHigh = 60 / pMin
-        let intervals = max(400, Int((log(tHigh / tLow) * 24).rounded(.up)) & ~1)
+        let intervals = max(200, Int((log(tHigh / tLow) * 12).rounded(.up)) & ~1)
         let h = log(tHigh / tLow) / Double(intervals)
         var pi = [Double](repeating: 0, count: e)
         var full = [Double](repeating: 0, count: k + 1)

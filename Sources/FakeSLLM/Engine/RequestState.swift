@@ -22,6 +22,8 @@ struct RequestState {
     var preemptions = 0
     /// Tokens reused from the prefix cache at the last admission.
     var cachedPromptTokens = 0
+    /// First step that may admit it (async scheduling plans one step ahead).
+    var visibleFromStep = 0
 
     init(_ r: EngineRequest) {
         id = r.id

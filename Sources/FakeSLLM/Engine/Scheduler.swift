@@ -30,7 +30,10 @@ struct Scheduler {
     let maxModelLen: Int
     private(set) var kv: KVCacheManager
 
-    private var requests: [RequestState?] = []
+    /// Request states by slot (mutated in place: copying one out would copy its block list); `live[slot]` tells
+    /// whether the slot holds an unfinished request.
+    private var requests: [RequestState] = []
+    private var live: [Bool] = []
     private var freeSlots: [Int] = []
     private var slotOfID: [UInt64: Int] = [:]
     private(set) var waiting = SlotQueue()
@@ -58,17 +61,21 @@ struct Scheduler {
 
     func contains(_ id: UInt64) -> Bool { slotOfID[id] != nil }
 
-    func request(_ slot: Int) -> RequestState { requests[slot]! }
+    func request(_ slot: Int) -> RequestState { requests[slot] }
 
-    /// Queues a new request at the back of the waiting queue.
-    mutating func add(_ r: EngineRequest) {
+    /// Queues a new request at the back of the waiting queue; it may be admitted from step `visibleFrom` on.
+    mutating func add(_ r: EngineRequest, visibleFrom: Int) {
+        var state = RequestState(r)
+        state.visibleFromStep = visibleFrom
         let slot: Int
         if let s = freeSlots.popLast() {
             slot = s
-            requests[s] = RequestState(r)
+            requests[s] = state
+            live[s] = true
         } else {
             slot = requests.count
-            requests.append(RequestState(r))
+            requests.append(state)
+            live.append(true)
         }
         slotOfID[r.id] = slot
         waiting.append(slot)
@@ -86,8 +93,10 @@ struct Scheduler {
         return true
     }
 
-    /// Plans one step into ``scheduled``/``preemptedSlots``. - Returns: whether anything was scheduled.
-    mutating func schedule() -> Bool {
+    /// Plans step number `step` into ``scheduled``/``preemptedSlots``. Waiting requests not yet visible at `step`
+    /// (async scheduling) wait, unless nothing else would run (an idle engine schedules them at once).
+    /// - Returns: whether anything was scheduled.
+    mutating func schedule(step: Int) -> Bool {
         scheduled.removeAll(keepingCapacity: true)
         preemptedSlots.removeAll(keepingCapacity: true)
         var budget = maxNumBatchedTokens
@@ -95,53 +104,44 @@ struct Scheduler {
         // Running requests first.
         runningLoop: while index < running.count && budget > 0 {
             let slot = running[index]
-            var r = requests[slot]!
-            var n = r.numTokens - r.numComputed
+            var n = requests[slot].numTokens - requests[slot].numComputed
             n = min(n, budget)
             // vLLM caps the position at max_model_len − 1 (for speculative tokens); without them a request never
             // needs more than max_model_len positions, which this cap allows.
-            n = min(n, maxModelLen - r.numComputed)
+            n = min(n, maxModelLen - requests[slot].numComputed)
             if n <= 0 {
                 index += 1
                 continue
             }
-            while !kv.allocateSlots(&r, newTokens: n) {
+            while !kv.allocateSlots(&requests[slot], newTokens: n) {
                 let victim = running.removeLast()
-                if victim == slot {
-                    requests[slot] = r
-                    preempt(slot)
-                    break runningLoop
-                }
                 preempt(victim)
+                if victim == slot { break runningLoop }
             }
-            requests[slot] = r
-            scheduled.append(Scheduled(slot: slot, tokens: n, computedBefore: r.numComputed))
+            scheduled.append(Scheduled(slot: slot, tokens: n, computedBefore: requests[slot].numComputed))
             budget -= n
             index += 1
         }
         // Then waiting requests, unless this step preempted.
         if preemptedSlots.isEmpty {
+            let idle = scheduled.isEmpty
             while let slot = waiting.first, budget > 0, running.count < maxNumSeqs {
-                var r = requests[slot]!
-                let computed = r.numComputed == 0 ? kv.computedBlocks(&r) : []
+                if requests[slot].visibleFromStep > step && !idle { break }
+                let computed = requests[slot].numComputed == 0 ? kv.computedBlocks(&requests[slot]) : []
                 let hitTokens = computed.count * kv.blockSize
-                var n = r.numTokens - r.numComputed - hitTokens
+                var n = requests[slot].numTokens - requests[slot].numComputed - hitTokens
                 n = min(n, budget)
-                guard kv.allocateSlots(&r, newTokens: n, computed: computed) else {
-                    requests[slot] = r
-                    break
-                }
+                guard kv.allocateSlots(&requests[slot], newTokens: n, computed: computed) else { break }
                 waiting.popFirst()
-                if r.status == .waiting {
+                if requests[slot].status == .waiting {
                     prefixHitTokens += hitTokens
-                    admittedPromptTokens += r.promptTokens
+                    admittedPromptTokens += requests[slot].promptTokens
                 }
-                r.numComputed += hitTokens
-                r.cachedPromptTokens = hitTokens
-                r.status = .running
-                requests[slot] = r
+                requests[slot].numComputed += hitTokens
+                requests[slot].cachedPromptTokens = hitTokens
+                requests[slot].status = .running
                 running.append(slot)
-                scheduled.append(Scheduled(slot: slot, tokens: n, computedBefore: r.numComputed))
+                scheduled.append(Scheduled(slot: slot, tokens: n, computedBefore: requests[slot].numComputed))
                 budget -= n
             }
         }
@@ -153,57 +153,55 @@ struct Scheduler {
     /// - Returns: one event per scheduled or preempted request.
     mutating func update(events: inout [RequestEvent]) {
         for p in preemptedSlots {
-            let r = requests[p]!
             events.append(
                 RequestEvent(
-                    id: r.id, newTokens: 0, outputTokens: r.numOutput, isFirstToken: false, finished: nil,
-                    preempted: true))
+                    id: requests[p].id, newTokens: 0, outputTokens: requests[p].numOutput, isFirstToken: false,
+                    finished: nil, preempted: true))
         }
         var anyFinished = false
         for s in scheduled {
-            var r = requests[s.slot]!
-            r.numComputed += s.tokens
+            let slot = s.slot
+            requests[slot].numComputed += s.tokens
             var newTokens = 0
             var finished: FinishReason?
-            if r.numComputed >= r.numTokens {
-                r.numOutput += 1
+            if requests[slot].numComputed >= requests[slot].numTokens {
+                requests[slot].numOutput += 1
                 newTokens = 1
-                if r.numTokens >= maxModelLen || r.numOutput >= r.maxTokens {
+                let output = requests[slot].numOutput
+                if requests[slot].numTokens >= maxModelLen || output >= requests[slot].maxTokens {
                     finished = .length
-                } else if r.numOutput >= r.eosAt {
+                } else if output >= requests[slot].eosAt {
                     finished = .stop
                 }
             }
+            let output = requests[slot].numOutput
             events.append(
                 RequestEvent(
-                    id: r.id, newTokens: newTokens, outputTokens: r.numOutput, isFirstToken: newTokens == 1
-                        && r.numOutput == 1, finished: finished, preempted: false))
-            requests[s.slot] = r
+                    id: requests[slot].id, newTokens: newTokens, outputTokens: output,
+                    isFirstToken: newTokens == 1 && output == 1, finished: finished, preempted: false))
             if finished != nil {
                 anyFinished = true
-                release(s.slot)
+                release(slot)
             }
         }
-        if anyFinished { running.removeAll { requests[$0] == nil } }
+        if anyFinished { running.removeAll { !live[$0] } }
     }
 
     private mutating func preempt(_ slot: Int) {
-        var r = requests[slot]!
-        kv.free(&r)
-        r.numComputed = 0
-        r.status = .preempted
-        r.preemptions += 1
-        requests[slot] = r
+        kv.free(&requests[slot])
+        requests[slot].numComputed = 0
+        requests[slot].status = .preempted
+        requests[slot].preemptions += 1
         waiting.prepend(slot)
         preemptedSlots.append(slot)
         totalPreemptions += 1
     }
 
     private mutating func release(_ slot: Int) {
-        var r = requests[slot]!
-        kv.free(&r)
-        slotOfID.removeValue(forKey: r.id)
-        requests[slot] = nil
+        kv.free(&requests[slot])
+        slotOfID.removeValue(forKey: requests[slot].id)
+        requests[slot].hashes = []
+        live[slot] = false
         freeSlots.append(slot)
     }
 

@@ -13,9 +13,15 @@ public struct Calibration: Sendable, Equatable {
     // MARK: Memory-bound efficiencies (fraction of the datasheet bandwidth)
 
     /// Streaming dense weights (attention projections, dense FFNs, shared experts, LM head).
-    public var denseWeightBandwidth = 0.83
-    /// The fused-MoE kernel reading the touched experts' weights.
-    public var expertWeightBandwidth = 0.72
+    public var denseWeightBandwidth = 0.85
+    /// The fused-MoE kernel reading the touched experts' weights, for large experts; a rank's slice of one expert
+    /// of S bytes streams at `expertWeightBandwidth · S / (S + expertHalfBytes)` (small experts such as Qwen3's
+    /// 9 MB ones pay a fixed cost per expert tile: vLLM's fused-MoE kernel moves Qwen3-30B-A3B's 604 MB of FP8
+    /// experts per layer in about 270 µs, ~0.67 of an H100's bandwidth, vLLM PR #24700).
+    public var expertWeightBandwidth = 0.88
+    /// Expert size (bytes per rank) at which expert streaming and compute reach half their large-expert
+    /// efficiency.
+    public var expertHalfBytes = 1.5e6
     /// Paged-attention KV cache reads and writes.
     public var kvBandwidth = 0.62
     /// Activations (inputs/outputs of each operator).
@@ -24,11 +30,14 @@ public struct Calibration: Sendable, Equatable {
     // MARK: Compute efficiencies (fraction of the dense datasheet peak)
 
     /// Dense matrix products: asymptotic efficiency and the row count at which half of it is reached.
-    public var denseGemmPeak = 0.72
-    public var denseGemmHalfRows = 128.0
-    /// Fused-MoE grouped products (rows = tokens routed to one expert).
-    public var moeGemmPeak = 0.42
-    public var moeGemmHalfRows = 96.0
+    public var denseGemmPeak = 0.75
+    public var denseGemmHalfRows = 32.0
+    /// Fused-MoE grouped products (rows = tokens routed to one expert), for large experts; scaled down for
+    /// small experts like the streaming efficiency. vLLM's Triton kernel is far from the tensor-core peak on
+    /// small experts: Qwen3-30B-A3B's runs 1024–4096 tokens at 144–188 TFLOP/s (vLLM PR #24700), 15–19 % of
+    /// an H100's 16-bit dense peak.
+    public var moeGemmPeak = 0.34
+    public var moeGemmHalfRows = 28.0
     /// Flash attention over prefill chunks and over decode queries.
     public var attentionPrefillEfficiency = 0.45
     public var attentionDecodeEfficiency = 0.25
@@ -57,7 +66,7 @@ public struct Calibration: Sendable, Equatable {
     public var schedulerRequestOverhead = 8e-6
     /// Time a request spends in the API server before reaching the engine and after its token is produced
     /// (tokenization, IPC, detokenization, HTTP streaming), charged once to every request's first token (s).
-    public var frontendLatency = 0.0
+    public var frontendLatency = 0.013
 
     // MARK: Memory
 
@@ -73,6 +82,7 @@ public struct Calibration: Sendable, Equatable {
     public static let fields: [(name: String, path: any WritableKeyPath<Calibration, Double> & Sendable)] = [
         ("dense_weight_bandwidth", \.denseWeightBandwidth),
         ("expert_weight_bandwidth", \.expertWeightBandwidth),
+        ("expert_half_bytes", \.expertHalfBytes),
         ("kv_bandwidth", \.kvBandwidth),
         ("activation_bandwidth", \.activationBandwidth),
         ("dense_gemm_peak", \.denseGemmPeak),

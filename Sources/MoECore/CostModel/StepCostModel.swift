@@ -19,6 +19,8 @@ public struct StepCostModel: Sendable {
     public let peakFlops: Double
     /// Datasheet memory bandwidth (B/s), one GPU.
     public let bandwidth: Double
+    /// How close a rank's slice of one expert comes to large-expert efficiency: S / (S + half), S its bytes.
+    public let expertSizeFactor: Double
 
     private let layers: Double
     private let moeLayers: Double
@@ -64,6 +66,8 @@ public struct StepCostModel: Sendable {
         actPerTokenMoE = (hidden + topK * (hidden + 3 * ff + hidden) + hidden) * 2
         let dff = Double(m.intermediateSize ?? m.dFF) / tp
         actPerTokenDense = (hidden + 3 * dff + hidden) * 2
+        let expertBytes = footprint.expertParams * footprint.weightFormat.bytes
+        expertSizeFactor = expertBytes > 0 ? expertBytes / (expertBytes + calibration.expertHalfBytes) : 1
     }
 
     /// Compute efficiency of a dense matrix product with `rows` rows.
@@ -72,10 +76,11 @@ public struct StepCostModel: Sendable {
         return calibration.denseGemmPeak * r / (r + calibration.denseGemmHalfRows)
     }
 
+
     /// Compute efficiency of the fused-MoE product with `rows` tokens per expert.
     public func moeGemmEfficiency(rows: Double) -> Double {
         let r = max(rows, 1)
-        return calibration.moeGemmPeak * r / (r + calibration.moeGemmHalfRows)
+        return calibration.moeGemmPeak * r / (r + calibration.moeGemmHalfRows) * expertSizeFactor
     }
 
     /// Cost of one ring all-reduce of `bytes` over the group (s); 0 without tensor parallelism.
@@ -122,7 +127,8 @@ public struct StepCostModel: Sendable {
             let rowsPerExpert = touchedPerLayer > 0 ? tokens * topK / touchedPerLayer : 0
             acc.add(
                 flops: 2 * tokens * topK * fp.expertParams, computeEfficiency: moeGemmEfficiency(rows: rowsPerExpert),
-                weightBytes: touchedPerLayer * fp.expertParams * wBytes, weightEfficiency: c.expertWeightBandwidth,
+                weightBytes: touchedPerLayer * fp.expertParams * wBytes,
+                weightEfficiency: c.expertWeightBandwidth * expertSizeFactor,
                 activationBytes: tokens * actPerTokenMoE, times: moeLayers, c)
             if fp.sharedExpertParams > 0 {
                 acc.add(
