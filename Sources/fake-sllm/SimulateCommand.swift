@@ -172,7 +172,9 @@ struct SimulateCommand: ParsableCommand {
             }
             backend = value["backend_config"] ?? .null
         }
-        guard let name = modelName else { throw SimulationInputError("no model: give --model or a deploy config with \"model\"") }
+        guard let name = modelName else {
+            throw SimulationInputError("no model: give --model or a deploy config with \"model\"")
+        }
         return (try loadModel(name), gpus, backend)
     }
 
@@ -180,7 +182,9 @@ struct SimulateCommand: ParsableCommand {
         if let spec = ModelCatalog.spec(for: name) { return spec }
         if FileManager.default.fileExists(atPath: name) {
             let value = try SimulateFiles.readJSON(name, what: "model config")
-            let id = value["_name_or_path"]?.stringValue ?? URL(fileURLWithPath: name).deletingLastPathComponent().lastPathComponent
+            let id =
+                value["_name_or_path"]?.stringValue
+                ?? URL(fileURLWithPath: name).deletingLastPathComponent().lastPathComponent
             return try ModelSpec(hfConfig: value, name: id)
         }
         throw SimulationInputError(
@@ -192,7 +196,8 @@ struct SimulateCommand: ParsableCommand {
             throw SimulationInputError("unknown GPU '\(gpu)' (known: \(HardwareCatalog.acceptedNames))")
         }
         var backend = d.backend.objectValue ?? JSONObject()
-        if case .object = d.backend {} else if !d.backend.isNull {
+        if case .object = d.backend {
+        } else if !d.backend.isNull {
             throw SimulationInputError("backend_config must be a JSON object")
         }
         if let v = tensorParallelSize { backend["tensor_parallel_size"] = .int(v) }
@@ -221,8 +226,9 @@ struct SimulateCommand: ParsableCommand {
 
     private func makeWorkload(blockSize: Int) throws -> Workload {
         if workload == "trace", let path = trace {
-            return try TraceReader.parse(try SimulateFiles.readText(path, what: "trace"), maxConcurrency: concurrency,
-                                         blockSize: blockSize, seed: seed)
+            return try TraceReader.parse(
+                try SimulateFiles.readText(path, what: "trace"), maxConcurrency: concurrency,
+                blockSize: blockSize, seed: seed)
         }
         let arrival: ArrivalPattern
         switch workload {

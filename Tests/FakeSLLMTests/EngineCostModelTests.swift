@@ -40,7 +40,8 @@ import Testing
         #expect(gqa8.kvBytesPerTokenPerRank == 48 * 2 * 1 * 128 * 1)  // 4 KV heads replicated over 8 ranks
         let mla = ModelFootprint(model: F.deepseek, tensorParallelSize: 1, weightFormat: .bfloat16, kvFormat: .bfloat16)
         #expect(mla.kvBytesPerTokenPerRank == 27 * (512 + 64) * 2)
-        let mla2 = ModelFootprint(model: F.deepseek, tensorParallelSize: 2, weightFormat: .bfloat16, kvFormat: .bfloat16)
+        let mla2 = ModelFootprint(
+            model: F.deepseek, tensorParallelSize: 2, weightFormat: .bfloat16, kvFormat: .bfloat16)
         #expect(mla2.kvBytesPerTokenPerRank == mla.kvBytesPerTokenPerRank)  // the latent is not split
         #expect(mla.denseLayers == 1 && mla.moeLayers == 26)
         #expect(mla.sharedExpertParams == 3 * 2048 * 1408 * 2)
@@ -61,8 +62,9 @@ import Testing
                 isDecode
                 ? StepShape.decode(
                     batch: batch, context: 1 + rng.below(8000), touchedExperts: experts, cudaGraph: rng.below(2) == 0)
-                : StepShape.prefill(requests: 1 + rng.below(4), promptTokens: batch * 4, touchedExperts: experts,
-                                    cudaGraph: false)
+                : StepShape.prefill(
+                    requests: 1 + rng.below(4), promptTokens: batch * 4, touchedExperts: experts,
+                    cudaGraph: false)
             let c = m.cost(shape)
             let bytesPerRank = c.bytes / Double(tp)
             let flopsPerRank = c.flops / Double(tp)
@@ -90,7 +92,8 @@ import Testing
         }
         last = 0
         for touched in [8, 16, 32, 64, 128] {
-            let t = m.cost(.decode(batch: 32, context: 1000, touchedExperts: Double(48 * touched), cudaGraph: true)).latency
+            let t = m.cost(.decode(batch: 32, context: 1000, touchedExperts: Double(48 * touched), cudaGraph: true))
+                .latency
             #expect(t > last)
             last = t
         }
@@ -149,9 +152,13 @@ import Testing
         let c = try Calibration(json: try JSONValue.parse(#"{"kv_bandwidth": 0.5, "frontend_latency_s": 0.01}"#))
         #expect(c.kvBandwidth == 0.5 && c.frontendLatency == 0.01)
         #expect(c.denseWeightBandwidth == Calibration().denseWeightBandwidth)
-        #expect(throws: CalibrationError.self) { _ = try Calibration(json: try JSONValue.parse(#"{"kv_bandwidth": 1.5}"#)) }
+        #expect(throws: CalibrationError.self) {
+            _ = try Calibration(json: try JSONValue.parse(#"{"kv_bandwidth": 1.5}"#))
+        }
         #expect(throws: CalibrationError.self) { _ = try Calibration(json: try JSONValue.parse(#"{"nope": 1}"#)) }
-        #expect(throws: CalibrationError.self) { _ = try Calibration(json: try JSONValue.parse(#"{"kv_bandwidth": "x"}"#)) }
+        #expect(throws: CalibrationError.self) {
+            _ = try Calibration(json: try JSONValue.parse(#"{"kv_bandwidth": "x"}"#))
+        }
         #expect(try Calibration(json: Calibration().json) == Calibration())
     }
 }

@@ -30,7 +30,8 @@ import Testing
 
     @Test(arguments: [(128, 8, 10), (128, 8, 32), (128, 8, 64), (60, 4, 16), (8, 2, 200)])
     func uniformMomentSamplingMatchesTheFormula(e: Int, k: Int, n: Int) throws {
-        var router = try ExpertRouter(config: .uniform, numExperts: e, topK: k, moeLayers: 48, seed: 5, exactDrawBudget: 0)
+        var router = try ExpertRouter(
+            config: .uniform, numExperts: e, topK: k, moeLayers: 48, seed: 5, exactDrawBudget: 0)
         let expected = uniformExpectation(e: e, k: k, n: n)
         #expect(abs(router.moments(tokens: n).mean / 48 - expected) < 1e-9)
         let s = sample(&router, tokens: n, samples: 400)
@@ -59,7 +60,8 @@ import Testing
         for n in [4, 16, 64] {
             var uniform = try ExpertRouter(config: .uniform, numExperts: 128, topK: 8, moeLayers: 48, seed: 2)
             var mild = try ExpertRouter(config: .zipf(exponent: 1.0), numExperts: 128, topK: 8, moeLayers: 48, seed: 2)
-            var strong = try ExpertRouter(config: .zipf(exponent: 1.5), numExperts: 128, topK: 8, moeLayers: 48, seed: 2)
+            var strong = try ExpertRouter(
+                config: .zipf(exponent: 1.5), numExperts: 128, topK: 8, moeLayers: 48, seed: 2)
             let u = uniform.moments(tokens: n).mean
             let m = mild.moments(tokens: n).mean
             let s = strong.moments(tokens: n).mean
@@ -114,7 +116,8 @@ import Testing
             _ = try ExpertRouter(config: .counts([row, row]), numExperts: 8, topK: 2, moeLayers: 32, seed: 0)
         }
         #expect(throws: EngineConfigError.self) {
-            _ = try ExpertRouter(config: .counts([[1, 0, 0, 0, 0, 0, 0, 0]]), numExperts: 8, topK: 2, moeLayers: 32, seed: 0)
+            _ = try ExpertRouter(
+                config: .counts([[1, 0, 0, 0, 0, 0, 0, 0]]), numExperts: 8, topK: 2, moeLayers: 32, seed: 0)
         }
         // Experts with zero counts are never chosen: only the three positive ones are touched.
         var r = try ExpertRouter(

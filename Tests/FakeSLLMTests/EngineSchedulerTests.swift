@@ -86,6 +86,22 @@ import Testing
         #expect(F.drain(engine)[0].scheduledTokens == 40)
     }
 
+    @Test func freedBlocksKeepTheirContentUntilTheOldestAreReallocated() throws {
+        // 20 usable blocks. Request 1 leaves its 4 prompt blocks cached and free, tail block first in line.
+        let engine = try EngineCore(config: F.config(maxModelLen: 320, blocks: 21))
+        let hashes = BlockHasher.hashes(tokens: Array(0..<64), blockSize: 16)
+        try engine.add(F.request(1, prompt: 64, output: 1, hashes: hashes))
+        _ = F.drain(engine)
+        // An 18-block request uses the 16 never-used blocks, then evicts request 1's last two blocks.
+        try engine.add(F.request(2, prompt: 288, output: 1))
+        _ = F.drain(engine)
+        #expect(engine.prefixCacheEvictions == 2)
+        // The first two blocks survived: a repeat of request 1 reuses 32 tokens and computes 32.
+        try engine.add(F.request(3, prompt: 64, output: 1, hashes: hashes))
+        #expect(engine.step(now: 0)?.scheduledTokens == 32)
+        #expect(engine.prefixCacheHitTokens == 32)
+    }
+
     @Test func requestsScheduledInTheSameStepShareBlocksAndCachingCanBeOff() throws {
         let hashes = BlockHasher.hashes(tokens: Array(0..<160), blockSize: 16)
         let on = try EngineCore(config: F.config())
@@ -102,7 +118,8 @@ import Testing
         let plan = CUDAGraphPlan(maxNumSeqs: 256, maxNumBatchedTokens: 8192, enforceEager: false)
         #expect(plan.captureSizes.prefix(5) == [1, 2, 4, 8, 16])
         #expect(plan.largest == 512)
-        #expect([1, 2, 3, 5, 9, 17, 511, 512, 513, 4000].map(plan.padded) == [1, 2, 4, 8, 16, 24, 512, 512, 513, 4000])
+        #expect(
+            [1, 2, 3, 5, 9, 17, 511, 512, 513, 4000].map(plan.padded) == [1, 2, 4, 8, 16, 24, 512, 512, 513, 4000])
         #expect(CUDAGraphPlan(maxNumSeqs: 128, maxNumBatchedTokens: 2048, enforceEager: false).largest == 256)
         #expect(CUDAGraphPlan(maxNumSeqs: 256, maxNumBatchedTokens: 8192, enforceEager: true).padded(3) == 3)
 
@@ -157,7 +174,9 @@ import Testing
                 == "The decoder prompt (length 65) is longer than the maximum model length of 64. Make sure that "
                 + "`max_model_len` is no smaller than the number of text tokens.")
         #expect(throws: EngineError.emptyPrompt) { try engine.add(F.request(2, prompt: 0, output: 1)) }
-        #expect(throws: EngineError.invalidMaxTokens(0)) { try engine.add(F.request(3, prompt: 5, output: 1, maxTokens: 0)) }
+        #expect(throws: EngineError.invalidMaxTokens(0)) {
+            try engine.add(F.request(3, prompt: 5, output: 1, maxTokens: 0))
+        }
         // Prompt + max_tokens beyond the limit is accepted and stops by length at max_model_len.
         try engine.add(F.request(4, prompt: 60, output: 100, maxTokens: 100))
         try engine.add(F.request(5, prompt: 64, output: 100, maxTokens: 100))
@@ -229,7 +248,8 @@ import Testing
         #expect(c.resolvedMaxModelLen == 4096)
         #expect(c.enforceEager && !c.enablePrefixCaching)
         #expect(c.weightFormat == .float16 && c.kvFormat == .fp8)
-        #expect(try EngineConfig(backendConfig: .null, model: F.mixtral, gpu: F.h100, gpuCount: 4).tensorParallelSize == 4)
+        #expect(
+            try EngineConfig(backendConfig: .null, model: F.mixtral, gpu: F.h100, gpuCount: 4).tensorParallelSize == 4)
         func error(_ text: String) -> String {
             do {
                 _ = try EngineConfig(backendConfig: try JSONValue.parse(text), model: F.qwen3, gpu: F.h100)
@@ -237,7 +257,8 @@ import Testing
             } catch { return String(describing: error) }
         }
         #expect(error(#"{"max_num_seqs": "many"}"#) == #"backend_config.max_num_seqs must be an integer, got "many""#)
-        #expect(error(#"{"tensor_parallel_size": 3}"#).hasPrefix("Total number of attention heads (32) must be divisible"))
+        #expect(
+            error(#"{"tensor_parallel_size": 3}"#).hasPrefix("Total number of attention heads (32) must be divisible"))
         #expect(error(#"{"max_model_len": 50000}"#).hasPrefix("User-specified max_model_len (50000) is greater"))
         #expect(error(#"{"max_num_batched_tokens": 100}"#).hasPrefix("max_num_batched_tokens (100) must be greater"))
         #expect(error(#"{"gpu_memory_utilization": 1.5}"#).hasPrefix("GPU memory utilization must be within (0, 1]"))

@@ -9,7 +9,8 @@ import Testing
 
     func smallWorkload(seed: UInt64) -> Workload {
         SyntheticWorkload(
-            count: 60, arrival: .poisson(rate: 20), promptTokens: .uniform(50, 400), outputTokens: .normal(mean: 60, std: 20),
+            count: 60, arrival: .poisson(rate: 20), promptTokens: .uniform(50, 400),
+            outputTokens: .normal(mean: 60, std: 20),
             sharedPrefixTokens: 64, prefixGroups: 3, seed: seed
         ).generate()
     }
@@ -122,7 +123,9 @@ import Testing
             } catch { return String(describing: error) }
         }
         #expect(error(#"{"arrival_s": 0, "prompt_tokens": 10}"#) == #"trace line 1: missing "output_tokens""#)
-        #expect(error("{\"arrival_s\": 0, \"prompt_tokens\": 1, \"output_tokens\": 1}\nnot json").hasPrefix("trace line 2: invalid JSON"))
+        #expect(
+            error("{\"arrival_s\": 0, \"prompt_tokens\": 1, \"output_tokens\": 1}\nnot json").hasPrefix(
+                "trace line 2: invalid JSON"))
         #expect(error(#"{"arrival_s": -1, "prompt_tokens": 1, "output_tokens": 1}"#).contains("must be ≥ 0"))
         #expect(error(#"{"arrival_s": 0, "prompt_tokens": 1.5, "output_tokens": 1}"#).contains("must be an integer"))
         #expect(error("") == "trace has no requests")
@@ -135,7 +138,8 @@ import Testing
         #expect {
             try Simulation.run(config: F.config(maxModelLen: 4096), workload: w)
         } throws: { error in
-            String(describing: error).contains("The decoder prompt (length 5000) is longer than the maximum model length of 4096")
+            String(describing: error).contains(
+                "The decoder prompt (length 5000) is longer than the maximum model length of 4096")
         }
     }
 

@@ -35,8 +35,6 @@ struct AliasTable: Sendable {
         for l in large { keep[l] = 1 }
     }
 
-    var count: Int { keep.count }
-
     /// One draw.
     @inline(__always)
     func sample(_ rng: inout SimRandom) -> Int {

@@ -194,7 +194,8 @@ public struct EngineConfig: Sendable {
         }
         let k = kvCacheDtype.lowercased()
         guard k == "auto" || NumberFormat(name: k) != nil else {
-            throw EngineConfigError("invalid kv_cache_dtype '\(kvCacheDtype)': expected auto, fp8, fp8_e4m3 or fp8_e5m2")
+            throw EngineConfigError(
+                "invalid kv_cache_dtype '\(kvCacheDtype)': expected auto, fp8, fp8_e4m3 or fp8_e5m2")
         }
         if case .zipf(let e) = routing, !(e.isFinite && e >= 0) {
             throw EngineConfigError("Zipf routing exponent must be a finite number ≥ 0, got \(e)")

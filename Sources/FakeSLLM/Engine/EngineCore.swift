@@ -120,6 +120,8 @@ public final class EngineCore {
     public var admittedPromptTokens: Int { scheduler.admittedPromptTokens }
     /// Fraction of KV blocks held by requests.
     public var kvCacheUsage: Double { scheduler.kv.usage }
+    /// Cached blocks evicted (reallocated) so far.
+    public var prefixCacheEvictions: Int { scheduler.kv.pool.evictions }
     /// Real (wall-clock) seconds spent routing tokens to experts so far: the router's cost, for benchmarks.
     public var routingWallSeconds: Double {
         Double(routingTime.components.seconds) + Double(routingTime.components.attoseconds) * 1e-18

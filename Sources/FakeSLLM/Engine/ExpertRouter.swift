@@ -27,8 +27,6 @@ struct ExpertRouter {
     let exactDrawBudget: Int
 
     private var tables: [AliasTable]
-    /// For each MoE layer, the index of its table and of its distribution's statistics.
-    private var layerTable: [Int]
     /// Inclusion probabilities π_j of each distinct distribution (one per distribution, not per layer).
     private(set) var inclusion: [[Double]]
     /// For each distinct distribution, how many layers use it.
@@ -113,7 +111,6 @@ struct ExpertRouter {
             }
         }
         tables = weightsPerLayer.map { AliasTable(weights: $0) }
-        layerTable = Array(0..<moeLayers)
         distributionLayers = [Int](repeating: 0, count: distributions.count)
         for d in layerDistribution { distributionLayers[d] += 1 }
         inclusion = distributions.map { ExpertRouter.inclusionProbabilities(weights: $0, k: topK) }
@@ -288,7 +285,7 @@ struct ExpertRouter {
     private mutating func routeExactly(tokens: Int) -> Double {
         var total = 0
         for l in 0..<moeLayers {
-            let table = tables[layerTable[l]]
+            let table = tables[l]
             layerStamp &+= 1
             if layerStamp == 0 {
                 layerMark = [UInt32](repeating: 0, count: numExperts)

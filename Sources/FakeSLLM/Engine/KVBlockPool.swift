@@ -53,9 +53,6 @@ struct KVBlockPool {
     /// Blocks currently held by requests.
     var usedBlocks: Int { usableBlocks - freeCount }
 
-    /// Blocks with cached content (held or free).
-    var cachedBlocks: Int { cache.count }
-
     /// The cached block holding content `hash`, if any.
     func cachedBlock(_ hash: UInt64) -> Int32? { cache[hash] }
 

@@ -66,8 +66,5 @@ struct KVCacheManager {
     /// Fraction of usable blocks held by requests (vLLM's `kv_cache_usage`).
     var usage: Double { Double(pool.usedBlocks) / Double(max(pool.usableBlocks, 1)) }
 
-    /// Blocks a sequence of `tokens` tokens occupies.
-    func blocks(forTokens tokens: Int) -> Int { (tokens + blockSize - 1) / blockSize }
-
     mutating func resetPrefixCache() { pool.resetPrefixCache() }
 }

@@ -21,13 +21,14 @@ public struct MemoryPlan: Sendable, Equatable {
         weights = footprint.weightBytesPerRank
         activations = footprint.activationBytes(tokens: config.maxNumBatchedTokens, sequences: config.maxNumSeqs)
         nonTorch =
-            config.calibration.nonTorchMemory + (config.tensorParallelSize > 1 ? config.calibration.nonTorchMemoryTP : 0)
+            config.calibration.nonTorchMemory
+            + (config.tensorParallelSize > 1 ? config.calibration.nonTorchMemoryTP : 0)
         kvCacheBytes = budget - weights - activations - nonTorch
     }
 
     func doesNotFitMessage(config: EngineConfig) -> String {
         let gib = 1_073_741_824.0
-        func g(_ x: Double) -> String { String(Int((x / gib * 10).rounded())) .inserting(".", fromEnd: 1) }
+        func g(_ x: Double) -> String { String(Int((x / gib * 10).rounded())).inserting(".", fromEnd: 1) }
         let what = weights > budget ? "the model weights do not fit" : "no memory is left for the KV cache"
         return "\(config.model.name) on \(config.tensorParallelSize)×\(config.gpu.key): \(what): per GPU the "
             + "weights need \(g(weights)) GiB, activations \(g(activations)) GiB and other memory \(g(nonTorch)) "

@@ -19,9 +19,6 @@ struct RequestState {
     var numCachedBlocks = 0
     /// Block hashes known so far (caller-supplied prompt hashes, then the request's own chain).
     var hashes: [UInt64]
-    var preemptions = 0
-    /// Tokens reused from the prefix cache at the last admission.
-    var cachedPromptTokens = 0
     /// First step that may admit it (async scheduling plans one step ahead).
     var visibleFromStep = 0
 

@@ -61,8 +61,6 @@ struct Scheduler {
 
     func contains(_ id: UInt64) -> Bool { slotOfID[id] != nil }
 
-    func request(_ slot: Int) -> RequestState { requests[slot] }
-
     /// Queues a new request at the back of the waiting queue; it may be admitted from step `visibleFrom` on.
     mutating func add(_ r: EngineRequest, visibleFrom: Int) {
         var state = RequestState(r)
@@ -138,7 +136,6 @@ struct Scheduler {
                     admittedPromptTokens += requests[slot].promptTokens
                 }
                 requests[slot].numComputed += hitTokens
-                requests[slot].cachedPromptTokens = hitTokens
                 requests[slot].status = .running
                 running.append(slot)
                 scheduled.append(Scheduled(slot: slot, tokens: n, computedBefore: requests[slot].numComputed))
@@ -191,7 +188,6 @@ struct Scheduler {
         kv.free(&requests[slot])
         requests[slot].numComputed = 0
         requests[slot].status = .preempted
-        requests[slot].preemptions += 1
         waiting.prepend(slot)
         preemptedSlots.append(slot)
         totalPreemptions += 1

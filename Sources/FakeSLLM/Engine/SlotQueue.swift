@@ -44,7 +44,4 @@ struct SlotQueue {
         storage.remove(at: i)
         return true
     }
-
-    /// Slots in queue order.
-    var slots: ArraySlice<Int> { storage[head...] }
 }

@@ -97,7 +97,9 @@ public enum FidelityReplay {
     }
 
     /// The V4 rows.
-    public static func v4(calibration: Calibration = Calibration(), routing: RoutingConfig = .calibrated, seed: UInt64 = 0)
+    public static func v4(
+        calibration: Calibration = Calibration(), routing: RoutingConfig = .calibrated, seed: UInt64 = 0
+    )
         throws -> [FidelityRow]
     {
         let result = try Simulation.run(

@@ -122,7 +122,8 @@ public enum Simulation {
         return SimulationResult(
             config: config, timings: timings, steps: steps, simulatedSeconds: clock, stepCount: stepCount,
             decodeSteps: decodeSteps, decodeLatencySum: decodeLatencySum, prefillSteps: prefillSteps,
-            prefillLatencySum: prefillLatencySum, meanDecodeActivation: decodeSteps > 0
+            prefillLatencySum: prefillLatencySum,
+            meanDecodeActivation: decodeSteps > 0
                 ? activationSumDecode / Double(decodeSteps) : 0,
             preemptions: engine.preemptions, prefixHitTokens: engine.prefixCacheHitTokens,
             admittedPromptTokens: engine.admittedPromptTokens, kvCacheTokens: engine.kvCacheTokens,

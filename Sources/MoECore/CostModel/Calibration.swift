@@ -121,7 +121,8 @@ public struct Calibration: Sendable, Equatable {
         for (key, value) in object.pairs {
             guard let field = Calibration.fields.first(where: { $0.name == key }) else {
                 throw CalibrationError(
-                    "unknown calibration key '\(key)' (known: \(Calibration.fields.map(\.name).joined(separator: ", ")))")
+                    "unknown calibration key '\(key)' (known: \(Calibration.fields.map(\.name).joined(separator: ", ")))"
+                )
             }
             guard let number = value.doubleValue, number.isFinite else {
                 throw CalibrationError("calibration key '\(key)' must be a number")

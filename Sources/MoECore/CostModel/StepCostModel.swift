@@ -59,7 +59,8 @@ public struct StepCostModel: Sendable {
         hpBytes = footprint.highPrecisionBytes
         let dh = Double(m.headDim)
         let q = Double(footprint.queryHeadsPerRank) * dh
-        let kv = m.usesMLA ? Double((m.kvLoraRank ?? 0) + (m.qkRopeHeadDim ?? 0)) : 2 * Double(footprint.kvHeadsPerRank) * dh
+        let kv =
+            m.usesMLA ? Double((m.kvLoraRank ?? 0) + (m.qkRopeHeadDim ?? 0)) : 2 * Double(footprint.kvHeadsPerRank) * dh
         // 16-bit activations: each operator reads its input and writes its output.
         actPerTokenAttention = (hidden + q + kv + q + hidden + hidden) * 2
         let ff = Double(m.moeIntermediateSize ?? m.dFF) / tp
@@ -75,7 +76,6 @@ public struct StepCostModel: Sendable {
         let r = max(rows, 1)
         return calibration.denseGemmPeak * r / (r + calibration.denseGemmHalfRows)
     }
-
 
     /// Compute efficiency of the fused-MoE product with `rows` tokens per expert.
     public func moeGemmEfficiency(rows: Double) -> Double {
@@ -217,7 +217,8 @@ private struct Accumulator {
         prefillFlops: Double, prefillEfficiency: Double, decodeFlops: Double, decodeEfficiency: Double,
         kvBytes kv: Double, kvEfficiency: Double, times: Double
     ) {
-        let compute = prefillFlops / (peak * min(prefillEfficiency, 1)) + decodeFlops / (peak * min(decodeEfficiency, 1))
+        let compute =
+            prefillFlops / (peak * min(prefillEfficiency, 1)) + decodeFlops / (peak * min(decodeEfficiency, 1))
         let memory = kv / (bandwidth * min(kvEfficiency, 1))
         flops += (prefillFlops + decodeFlops) * times
         kvBytes += kv * times
