@@ -2,6 +2,9 @@ import MoECore
 
 @testable import FakeSLLM
 
+/// Namespace of the engine's test suites (`swift test --filter EngineTests` runs them all).
+enum EngineTests {}
+
 /// Builders shared by the engine tests.
 enum EngineFixture {
     static let h100 = HardwareCatalog.gpu(named: "H100")!

@@ -11,10 +11,10 @@ import Foundation
 /// - **Moments** otherwise: expert j is left untouched by n tokens with probability `(1−π_j)^n`, where `π_j` is
 ///   its exact Plackett–Luce inclusion probability (computed once per distribution by numerical integration).
 ///   The mean untouched count `Σ_j (1−π_j)^n` is exact; its variance includes the within-token negative
-///   correlation between experts (see ``moments(tokens:)``). The total untouched count over all layers is drawn as Poisson
-///   when small (rare events) and normal otherwise. Moments are cached per token count, so a step costs O(1)
-///   once a count has been seen (the first time costs O(E²) for the pair term). For uniform routing the mean is
-///   `E·(1−(1−k/E)^n)` per layer.
+///   correlation between experts (see ``moments(tokens:)``). The total untouched count over all layers is drawn
+///   as Poisson when small (rare events, where the variance is not needed) and normal otherwise. Means are cached
+///   per token count (O(E) the first time), variances too (their O(E²) pair term only on a grid of counts), so a
+///   step costs O(1) once its count has been seen. For uniform routing the mean is `E·(1−(1−k/E)^n)` per layer.
 ///
 /// Deterministic for a given seed. Not thread-safe: owned by one ``EngineCore``.
 struct ExpertRouter {
@@ -34,6 +34,7 @@ struct ExpertRouter {
     private var rng: SimRandom
     private var momentCache: [Int: (mean: Double, variance: Double)] = [:]
     private var firstMomentCache: [Int: (mean: Double, bernoulli: [Double])] = [:]
+    private var meanCache: [Double] = []
     private var pairRatioCache: [Int: [Int: Double]] = [:]
     private var pairTables: [Int: PairTable] = [:]
     /// Distributions whose pair term is computed (all, or eight evenly spaced ones).
@@ -124,7 +125,7 @@ struct ExpertRouter {
         guard tokens > 0 else { return 0 }
         if tokens * topK * moeLayers <= exactDrawBudget { return routeExactly(tokens: tokens) }
         let total = Double(numExperts * moeLayers)
-        let untouchedMean = total - firstMoments(tokens: tokens).mean
+        let untouchedMean = total - mean(tokens: tokens)
         var untouched: Double
         if untouchedMean < 25 {
             // Rare untouched experts: their count is Poisson (Le Cam), and the variance is not needed.
@@ -166,6 +167,17 @@ struct ExpertRouter {
         }
         momentCache[tokens] = (first.mean, variance)
         return (first.mean, variance)
+    }
+
+    /// Expected Σ over MoE layers of distinct experts (cached in an array: the per-step hot path).
+    private mutating func mean(tokens: Int) -> Double {
+        if tokens < meanCache.count, !meanCache[tokens].isNaN { return meanCache[tokens] }
+        let m = firstMoments(tokens: tokens).mean
+        if tokens >= meanCache.count {
+            meanCache.append(contentsOf: repeatElement(.nan, count: tokens + 1 - meanCache.count))
+        }
+        meanCache[tokens] = m
+        return m
     }
 
     /// The mean, and each distribution's Σ u(1−u), for `tokens` tokens (O(E) per distribution, cached).
@@ -356,7 +368,7 @@ struct ExpertRouter {
         let tLow = 1e-7 / pMax
         // Upper limit: every clock but (k−1) has surely rung; clocks with weight pMin ring by ~50/pMin.
         let tHigh = 60 / pMin
-        let intervals = max(200, Int((log(tHigh / tLow) * 12).rounded(.up)) & ~1)
+        let intervals = max(120, Int((log(tHigh / tLow) * 6).rounded(.up)) & ~1)
         let h = log(tHigh / tLow) / Double(intervals)
         var pi = [Double](repeating: 0, count: e)
         var full = [Double](repeating: 0, count: k + 1)
