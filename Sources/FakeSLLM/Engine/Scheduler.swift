@@ -1,0 +1,205 @@
+/// vLLM v1's scheduler (FCFS policy, chunked prefill always on): each step serves the running requests first,
+/// then admits waiting ones, under a token budget (`max_num_batched_tokens`) and a sequence cap (`max_num_seqs`).
+///
+/// Rules reproduced from `vllm/v1/core/sched/scheduler.py` (0.11):
+/// - A running request asks for all its uncomputed tokens (1 when decoding, the rest of its prompt when a
+///   prefill was chunked), capped by the remaining budget and by `max_model_len`.
+/// - When its blocks cannot be allocated, the *newest* running request (the end of the running list) is
+///   preempted by recompute: its blocks are freed, its progress reset, and it goes back to the *front* of the
+///   waiting queue; if the victim is the request itself, the running pass stops.
+/// - Waiting requests are admitted in FCFS order only if nothing was preempted this step, while budget remains
+///   and fewer than `max_num_seqs` run; each first reuses its longest cached prefix (full blocks, leaving at least
+///   one token to compute), then takes a chunk of at most the remaining budget. The first one that does not fit
+///   in the KV cache stops admission (no skipping ahead).
+/// - After the step, a request whose known tokens are all computed samples one token; it finishes by length at
+///   `max_tokens` or `max_model_len`, else by EOS at its EOS point.
+///
+/// Not thread-safe: owned by one ``EngineCore``.
+struct Scheduler {
+    /// One request's part of a step.
+    struct Scheduled {
+        var slot: Int
+        /// Tokens it runs this step.
+        var tokens: Int
+        /// Tokens already in its KV cache before this step (after prefix-cache reuse).
+        var computedBefore: Int
+    }
+
+    let maxNumSeqs: Int
+    let maxNumBatchedTokens: Int
+    let maxModelLen: Int
+    private(set) var kv: KVCacheManager
+
+    /// Request states by slot (mutated in place: copying one out would copy its block list); `live[slot]` tells
+    /// whether the slot holds an unfinished request.
+    private var requests: [RequestState] = []
+    private var live: [Bool] = []
+    private var freeSlots: [Int] = []
+    private var slotOfID: [UInt64: Int] = [:]
+    private(set) var waiting = SlotQueue()
+    private(set) var running: [Int] = []
+
+    /// The current step's plan (reused buffers).
+    private(set) var scheduled: [Scheduled] = []
+    private(set) var preemptedSlots: [Int] = []
+    private(set) var scheduledTokens = 0
+    /// Preemptions so far.
+    private(set) var totalPreemptions = 0
+    /// Prompt tokens served from the prefix cache so far, and prompt tokens admitted.
+    private(set) var prefixHitTokens = 0
+    private(set) var admittedPromptTokens = 0
+
+    init(maxNumSeqs: Int, maxNumBatchedTokens: Int, maxModelLen: Int, kv: KVCacheManager) {
+        self.maxNumSeqs = maxNumSeqs
+        self.maxNumBatchedTokens = maxNumBatchedTokens
+        self.maxModelLen = maxModelLen
+        self.kv = kv
+    }
+
+    var unfinishedCount: Int { slotOfID.count }
+    var hasUnfinished: Bool { !slotOfID.isEmpty }
+
+    func contains(_ id: UInt64) -> Bool { slotOfID[id] != nil }
+
+    /// Queues a new request at the back of the waiting queue; it may be admitted from step `visibleFrom` on.
+    mutating func add(_ r: EngineRequest, visibleFrom: Int) {
+        var state = RequestState(r)
+        state.visibleFromStep = visibleFrom
+        let slot: Int
+        if let s = freeSlots.popLast() {
+            slot = s
+            requests[s] = state
+            live[s] = true
+        } else {
+            slot = requests.count
+            requests.append(state)
+            live.append(true)
+        }
+        slotOfID[r.id] = slot
+        waiting.append(slot)
+    }
+
+    /// Drops an unfinished request wherever it is, freeing its blocks. - Returns: whether it existed.
+    mutating func abort(_ id: UInt64) -> Bool {
+        guard let slot = slotOfID[id] else { return false }
+        if let i = running.firstIndex(of: slot) {
+            running.remove(at: i)
+        } else {
+            _ = waiting.remove(slot)
+        }
+        release(slot)
+        return true
+    }
+
+    /// Plans step number `step` into ``scheduled``/``preemptedSlots``. Waiting requests not yet visible at `step`
+    /// (async scheduling) wait, unless nothing else would run (an idle engine schedules them at once).
+    /// - Returns: whether anything was scheduled.
+    mutating func schedule(step: Int) -> Bool {
+        scheduled.removeAll(keepingCapacity: true)
+        preemptedSlots.removeAll(keepingCapacity: true)
+        var budget = maxNumBatchedTokens
+        var index = 0
+        // Running requests first.
+        runningLoop: while index < running.count && budget > 0 {
+            let slot = running[index]
+            var n = requests[slot].numTokens - requests[slot].numComputed
+            n = min(n, budget)
+            // vLLM caps the position at max_model_len − 1 (for speculative tokens); without them a request never
+            // needs more than max_model_len positions, which this cap allows.
+            n = min(n, maxModelLen - requests[slot].numComputed)
+            if n <= 0 {
+                index += 1
+                continue
+            }
+            while !kv.allocateSlots(&requests[slot], newTokens: n) {
+                let victim = running.removeLast()
+                preempt(victim)
+                if victim == slot { break runningLoop }
+            }
+            scheduled.append(Scheduled(slot: slot, tokens: n, computedBefore: requests[slot].numComputed))
+            budget -= n
+            index += 1
+        }
+        // Then waiting requests, unless this step preempted.
+        if preemptedSlots.isEmpty {
+            let idle = scheduled.isEmpty
+            while let slot = waiting.first, budget > 0, running.count < maxNumSeqs {
+                if requests[slot].visibleFromStep > step && !idle { break }
+                let computed = requests[slot].numComputed == 0 ? kv.computedBlocks(&requests[slot]) : []
+                let hitTokens = computed.count * kv.blockSize
+                var n = requests[slot].numTokens - requests[slot].numComputed - hitTokens
+                n = min(n, budget)
+                guard kv.allocateSlots(&requests[slot], newTokens: n, computed: computed) else { break }
+                waiting.popFirst()
+                if requests[slot].status == .waiting {
+                    prefixHitTokens += hitTokens
+                    admittedPromptTokens += requests[slot].promptTokens
+                }
+                requests[slot].numComputed += hitTokens
+                requests[slot].status = .running
+                running.append(slot)
+                scheduled.append(Scheduled(slot: slot, tokens: n, computedBefore: requests[slot].numComputed))
+                budget -= n
+            }
+        }
+        scheduledTokens = maxNumBatchedTokens - budget
+        return !scheduled.isEmpty
+    }
+
+    /// Applies the executed step: advances progress, samples tokens, finishes requests.
+    /// - Returns: one event per scheduled or preempted request.
+    mutating func update(events: inout [RequestEvent]) {
+        for p in preemptedSlots {
+            events.append(
+                RequestEvent(
+                    id: requests[p].id, newTokens: 0, outputTokens: requests[p].numOutput, isFirstToken: false,
+                    finished: nil, preempted: true))
+        }
+        var anyFinished = false
+        for s in scheduled {
+            let slot = s.slot
+            requests[slot].numComputed += s.tokens
+            var newTokens = 0
+            var finished: FinishReason?
+            if requests[slot].numComputed >= requests[slot].numTokens {
+                requests[slot].numOutput += 1
+                newTokens = 1
+                let output = requests[slot].numOutput
+                if requests[slot].numTokens >= maxModelLen || output >= requests[slot].maxTokens {
+                    finished = .length
+                } else if output >= requests[slot].eosAt {
+                    finished = .stop
+                }
+            }
+            let output = requests[slot].numOutput
+            events.append(
+                RequestEvent(
+                    id: requests[slot].id, newTokens: newTokens, outputTokens: output,
+                    isFirstToken: newTokens == 1 && output == 1, finished: finished, preempted: false))
+            if finished != nil {
+                anyFinished = true
+                release(slot)
+            }
+        }
+        if anyFinished { running.removeAll { !live[$0] } }
+    }
+
+    private mutating func preempt(_ slot: Int) {
+        kv.free(&requests[slot])
+        requests[slot].numComputed = 0
+        requests[slot].status = .preempted
+        waiting.prepend(slot)
+        preemptedSlots.append(slot)
+        totalPreemptions += 1
+    }
+
+    private mutating func release(_ slot: Int) {
+        kv.free(&requests[slot])
+        slotOfID.removeValue(forKey: requests[slot].id)
+        requests[slot].hashes = []
+        live[slot] = false
+        freeSlots.append(slot)
+    }
+
+    mutating func resetPrefixCache() { kv.resetPrefixCache() }
+}

@@ -1,0 +1,165 @@
+import MoECore
+
+/// One request's timeline in a simulation (seconds on the virtual clock).
+public struct RequestTiming: Sendable, Equatable {
+    /// When the client sent it.
+    public var arrival = 0.0
+    /// When its first output token was produced (end of the step that completed its prompt).
+    public var firstToken = 0.0
+    /// When its last token was produced.
+    public var finish = 0.0
+    public var promptTokens = 0
+    public var outputTokens = 0
+    public var finishReason: FinishReason?
+    public var preemptions = 0
+
+    public init() {}
+
+    public var ttft: Double { firstToken - arrival }
+    public var e2e: Double { finish - arrival }
+    /// vLLM bench's TPOT: (E2E − TTFT) / (output tokens − 1); 0 for a single-token output.
+    public var tpot: Double { outputTokens > 1 ? (finish - firstToken) / Double(outputTokens - 1) : 0 }
+}
+
+/// The part of a step that batch records and summaries need (compact: one per step of a long run).
+public struct StepSummary: Sendable, Equatable {
+    public var start: Double
+    public var latency: Double
+    public var batchSize: Int
+    public var scheduledTokens: Int
+    public var numRequests: Int
+    public var forwardMode: ForwardMode
+    public var expertActivation: Double
+    public var forwardPassID: Int
+
+    public init(_ o: StepOutcome) {
+        start = o.start
+        latency = o.latency
+        batchSize = o.batchSize
+        scheduledTokens = o.scheduledTokens
+        numRequests = o.numRequests
+        forwardMode = o.forwardMode
+        expertActivation = o.expertActivation
+        forwardPassID = o.forwardPassID
+    }
+
+    /// The batch record of sllm_api.md §4, keys in the real backend's order.
+    public func record(gpuNum: Int, gpuRawType: String) -> JSONValue {
+        var o = JSONObject()
+        o["batch_size"] = .int(batchSize)
+        o["latency"] = .double(latency)
+        o["seq_lens_sum"] = .int(batchSize)
+        o["forward_mode"] = .string(forwardMode.rawValue)
+        o["expert_activation"] = .double(expertActivation)
+        o["forward_pass_id"] = .int(forwardPassID)
+        o["gpu_num"] = .int(gpuNum)
+        o["gpu_raw_type"] = .string(gpuRawType)
+        return .object(o)
+    }
+}
+
+/// Everything a simulation produced: per-request timelines, per-step summaries and aggregates.
+public struct SimulationResult: Sendable {
+    public let config: EngineConfig
+    /// Indexed like the workload's requests (sorted by arrival).
+    public let timings: [RequestTiming]
+    /// Every step, in order (empty when the run did not keep them).
+    public let steps: [StepSummary]
+    /// Clock at the end (s).
+    public let simulatedSeconds: Double
+    public let stepCount: Int
+    public let decodeSteps: Int
+    public let decodeLatencySum: Double
+    public let prefillSteps: Int
+    public let prefillLatencySum: Double
+    public let meanDecodeActivation: Double
+    public let preemptions: Int
+    public let prefixHitTokens: Int
+    public let admittedPromptTokens: Int
+    public let kvCacheTokens: Int
+    /// Wall-clock seconds the expert router took (not deterministic; kept out of ``summary()``).
+    public let routingWallSeconds: Double
+
+    /// Mean of `f` over requests with indices in `range` (all by default).
+    public func mean(_ f: (RequestTiming) -> Double, where include: (RequestTiming) -> Bool = { _ in true })
+        -> Double
+    {
+        var sum = 0.0
+        var count = 0
+        for t in timings where include(t) {
+            sum += f(t)
+            count += 1
+        }
+        return count > 0 ? sum / Double(count) : 0
+    }
+
+    /// Percentile (0–100, nearest rank on sorted values) of `f` over all requests.
+    public func percentile(_ p: Double, of f: (RequestTiming) -> Double) -> Double {
+        let values = timings.map(f).sorted()
+        guard !values.isEmpty else { return 0 }
+        let rank = Int((p / 100 * Double(values.count)).rounded(.up)) - 1
+        return values[min(max(rank, 0), values.count - 1)]
+    }
+
+    public var totalOutputTokens: Int { timings.reduce(0) { $0 + $1.outputTokens } }
+
+    /// The batch records, one per step, as a JSON array.
+    public func recordsJSON() -> JSONValue {
+        .array(steps.map { $0.record(gpuNum: config.tensorParallelSize, gpuRawType: config.gpu.key) })
+    }
+
+    /// Per-request timings as JSON Lines (keys: id, arrival_s, first_token_s, finish_s, prompt_tokens,
+    /// output_tokens, ttft_s, tpot_s, e2e_s).
+    public func timingsJSONL() -> String {
+        var out = ""
+        out.reserveCapacity(timings.count * 200)
+        for (i, t) in timings.enumerated() {
+            let line: JSONValue = .object(
+                JSONObject([
+                    ("id", .int(i)), ("arrival_s", .double(t.arrival)), ("first_token_s", .double(t.firstToken)),
+                    ("finish_s", .double(t.finish)), ("prompt_tokens", .int(t.promptTokens)),
+                    ("output_tokens", .int(t.outputTokens)), ("ttft_s", .double(t.ttft)), ("tpot_s", .double(t.tpot)),
+                    ("e2e_s", .double(t.e2e)),
+                ]))
+            out += line.serialized()
+            out += "\n"
+        }
+        return out
+    }
+
+    /// The run summary (wall time and routing cost are the caller's to add).
+    public func summary() -> JSONObject {
+        let first = timings.map(\.arrival).min() ?? 0
+        let last = timings.map(\.finish).max() ?? 0
+        let span = max(last - first, 1e-12)
+        var o = JSONObject()
+        o["model"] = .string(config.model.name)
+        o["gpu"] = .string(config.gpu.key)
+        o["gpu_num"] = .int(config.tensorParallelSize)
+        o["requests"] = .int(timings.count)
+        o["simulated_seconds"] = .double(simulatedSeconds)
+        o["steps"] = .int(stepCount)
+        o["records"] = .int(steps.count)
+        o["ttft_mean_s"] = .double(mean(\.ttft))
+        o["ttft_p50_s"] = .double(percentile(50, of: \.ttft))
+        o["ttft_p99_s"] = .double(percentile(99, of: \.ttft))
+        o["tpot_mean_s"] = .double(mean(\.tpot, where: { $0.outputTokens > 1 }))
+        o["e2e_mean_s"] = .double(mean(\.e2e))
+        o["input_tokens"] = .int(timings.reduce(0) { $0 + $1.promptTokens })
+        o["output_tokens"] = .int(totalOutputTokens)
+        o["output_tokens_per_s"] = .double(Double(totalOutputTokens) / span)
+        o["requests_per_s"] = .double(Double(timings.count) / span)
+        o["decode_steps"] = .int(decodeSteps)
+        o["prefill_steps"] = .int(prefillSteps)
+        o["decode_step_mean_s"] = .double(decodeSteps > 0 ? decodeLatencySum / Double(decodeSteps) : 0)
+        o["prefill_step_mean_s"] = .double(prefillSteps > 0 ? prefillLatencySum / Double(prefillSteps) : 0)
+        o["decode_expert_activation_mean"] = .double(meanDecodeActivation)
+        o["preemptions"] = .int(preemptions)
+        o["prefix_cache_hit_rate"] = .double(
+            admittedPromptTokens > 0 ? Double(prefixHitTokens) / Double(admittedPromptTokens) : 0)
+        o["kv_cache_tokens"] = .int(kvCacheTokens)
+        o["routing"] = .string(config.routing.label)
+        o["seed"] = .int(Int(truncatingIfNeeded: config.seed))
+        return o
+    }
+}

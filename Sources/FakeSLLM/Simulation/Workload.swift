@@ -1,0 +1,140 @@
+/// One client request of a simulated workload.
+public struct WorkloadRequest: Sendable, Equatable {
+    /// When the client wants to send it (s); under a concurrency cap it is sent at the first moment after this
+    /// when a slot is free.
+    public var arrival: Double
+    public var promptTokens: Int
+    /// Output tokens the model would generate before EOS.
+    public var outputTokens: Int
+    /// `max_tokens`.
+    public var maxTokens: Int
+    public var ignoreEOS: Bool
+    /// Chained block hashes of the prompt (shared prefixes share leading hashes).
+    public var prefixBlockHashes: [UInt64]
+
+    public init(
+        arrival: Double, promptTokens: Int, outputTokens: Int, maxTokens: Int? = nil, ignoreEOS: Bool = false,
+        prefixBlockHashes: [UInt64] = []
+    ) {
+        self.arrival = arrival
+        self.promptTokens = promptTokens
+        self.outputTokens = outputTokens
+        self.maxTokens = maxTokens ?? outputTokens
+        self.ignoreEOS = ignoreEOS
+        self.prefixBlockHashes = prefixBlockHashes
+    }
+}
+
+/// A list of requests plus how the client paces them.
+public struct Workload: Sendable, Equatable {
+    /// Requests in arrival order.
+    public var requests: [WorkloadRequest]
+    /// At most this many requests in flight (vLLM bench's `--max-concurrency`); nil = unlimited.
+    public var maxConcurrency: Int?
+
+    public init(requests: [WorkloadRequest], maxConcurrency: Int? = nil) {
+        self.requests = requests.sorted { $0.arrival < $1.arrival }
+        self.maxConcurrency = maxConcurrency
+    }
+}
+
+/// When synthetic requests arrive.
+public enum ArrivalPattern: Sendable, Equatable {
+    /// Everything at time 0 (MoE-CAP's and the seed evaluator's `asyncio.gather`).
+    case allAtOnce
+    /// A Poisson process of `rate` requests per second.
+    case poisson(rate: Double)
+    /// Evenly spaced at `rate` requests per second (inference-perf's constant load).
+    case constant(rate: Double)
+}
+
+/// A generated workload: lengths from distributions, optional shared prefixes and prompt reuse.
+///
+/// Prompts are synthetic token sequences: the first ``sharedPrefixTokens`` tokens come from one of
+/// ``prefixGroups`` group prompts (request i uses group i mod groups), the rest are unique to the prompt. With
+/// ``distinctPrompts`` set, request i reuses prompt i mod distinctPrompts (inference-perf's shared-prefix data
+/// generator cycles through its prompts this way), so the prefix cache sees whole-prompt repeats.
+public struct SyntheticWorkload: Sendable, Equatable {
+    public var count: Int
+    public var arrival: ArrivalPattern
+    public var promptTokens: LengthDistribution
+    public var outputTokens: LengthDistribution
+    /// `max_tokens` of every request; nil = each request's output length (it stops by length).
+    public var maxTokens: Int?
+    public var ignoreEOS: Bool
+    public var maxConcurrency: Int?
+    public var sharedPrefixTokens: Int
+    public var prefixGroups: Int
+    public var distinctPrompts: Int?
+    public var blockSize: Int
+    public var seed: UInt64
+
+    public init(
+        count: Int, arrival: ArrivalPattern = .allAtOnce, promptTokens: LengthDistribution,
+        outputTokens: LengthDistribution, maxTokens: Int? = nil, ignoreEOS: Bool = false, maxConcurrency: Int? = nil,
+        sharedPrefixTokens: Int = 0, prefixGroups: Int = 1, distinctPrompts: Int? = nil, blockSize: Int = 16,
+        seed: UInt64 = 0
+    ) {
+        self.count = count
+        self.arrival = arrival
+        self.promptTokens = promptTokens
+        self.outputTokens = outputTokens
+        self.maxTokens = maxTokens
+        self.ignoreEOS = ignoreEOS
+        self.maxConcurrency = maxConcurrency
+        self.sharedPrefixTokens = sharedPrefixTokens
+        self.prefixGroups = max(prefixGroups, 1)
+        self.distinctPrompts = distinctPrompts
+        self.blockSize = blockSize
+        self.seed = seed
+    }
+
+    /// The requests, deterministic for the seed.
+    public func generate() -> Workload {
+        var lengths = SimRandom(seed: seed, stream: 0x4C65_6E67)  // "Leng"
+        var arrivals = SimRandom(seed: seed, stream: 0x4172_7276)  // "Arrv"
+        var out: [WorkloadRequest] = []
+        out.reserveCapacity(count)
+        var promptCache: [Int: (tokens: Int, output: Int, hashes: [UInt64])] = [:]
+        var t = 0.0
+        for i in 0..<count {
+            switch arrival {
+            case .allAtOnce: t = 0
+            case .poisson(let rate): t += arrivals.exponential(mean: 1 / rate)
+            case .constant(let rate): t = Double(i) / rate
+            }
+            let promptIndex = distinctPrompts.map { i % max($0, 1) } ?? i
+            let prompt: (tokens: Int, output: Int, hashes: [UInt64])
+            if let cached = promptCache[promptIndex] {
+                prompt = cached
+            } else {
+                let p = promptTokens.sample(&lengths)
+                let o = outputTokens.sample(&lengths)
+                let group = promptIndex % prefixGroups
+                let hashes = SyntheticWorkload.promptHashes(
+                    tokens: p, sharedPrefix: sharedPrefixTokens, group: group, prompt: promptIndex,
+                    blockSize: blockSize, seed: seed)
+                prompt = (p, o, hashes)
+                if distinctPrompts != nil { promptCache[promptIndex] = prompt }
+            }
+            out.append(
+                WorkloadRequest(
+                    arrival: t, promptTokens: prompt.tokens, outputTokens: prompt.output, maxTokens: maxTokens,
+                    ignoreEOS: ignoreEOS, prefixBlockHashes: prompt.hashes))
+        }
+        return Workload(requests: out, maxConcurrency: maxConcurrency)
+    }
+
+    /// Block hashes of a synthetic prompt: token ids are a pure function of (group, position) inside the shared
+    /// prefix and of (prompt, position) after it.
+    static func promptHashes(tokens: Int, sharedPrefix: Int, group: Int, prompt: Int, blockSize: Int, seed: UInt64)
+        -> [UInt64]
+    {
+        let ids = (0..<tokens).lazy.map { pos -> UInt64 in
+            let owner: UInt64 =
+                pos < sharedPrefix ? 0x4752_0000_0000 &+ UInt64(group) : 0x5052_0000_0000 &+ UInt64(prompt)
+            return BlockHasher.mix(seed ^ BlockHasher.mix(owner) ^ UInt64(pos)) & 0xF_FFFF
+        }
+        return BlockHasher.hashes(tokens: ids, blockSize: blockSize)
+    }
+}

@@ -1,0 +1,157 @@
+/// The fitted constants of the step cost model: efficiencies (fractions of datasheet peaks) and fixed costs.
+///
+/// The defaults are fitted to the measurements V1 (Mixtral-8x7B, 2×H100, TP2) and V4 (Qwen3-30B-A3B, 1×H100) of
+/// `reference/validation_targets.md`; `fake-sllm fidelity` prints the fit error. Shapes matter: a matrix product
+/// with few rows per weight matrix runs far below the compute peak, so compute efficiency is
+/// `peak · rows / (rows + halfRows)` per operator (a saturating curve), while weight and KV streaming run at a
+/// fixed fraction of the memory bandwidth plus a fixed latency per kernel. Orientation values other simulators
+/// published (BLIS: MFU prefill 0.45 / decode 0.30, ~32 µs per layer, ~126 µs per step, TP communication
+/// ×0.75) are in the same reference.
+///
+/// A plain value; every field can be overridden from JSON (``init(json:base:)``) with the names of ``fields``.
+public struct Calibration: Sendable, Equatable {
+    // MARK: Memory-bound efficiencies (fraction of the datasheet bandwidth)
+
+    /// Streaming dense weights (attention projections, dense FFNs, shared experts, LM head). (Single-row bf16
+    /// products over weights larger than the L2 cache streamed at 0.75–0.91 of an H100's bandwidth through
+    /// PyTorch 2.11.)
+    public var denseWeightBandwidth = 0.85
+    /// The fused-MoE kernel reading the touched experts' weights, for large experts; a rank's slice of one expert
+    /// of S bytes streams at `expertWeightBandwidth · S / (S + expertHalfBytes)` (small experts such as Qwen3's
+    /// 9 MB ones pay a fixed cost per expert tile: vLLM's fused-MoE kernel moves Qwen3-30B-A3B's 604 MB of FP8
+    /// experts per layer in about 270 µs, ~0.67 of an H100's bandwidth, vLLM PR #24700).
+    public var expertWeightBandwidth = 0.88
+    /// Expert size (bytes per rank) at which expert streaming and compute reach half their large-expert
+    /// efficiency.
+    public var expertHalfBytes = 1.5e6
+    /// Paged-attention KV cache reads and writes. (Decode attention through PyTorch 2.11 on an H100 SXM read KV
+    /// at 0.44–0.88 of the bandwidth, more for larger caches: 52 MB → 0.44, 143 MB → 0.72, 537 MB → 0.88.)
+    public var kvBandwidth = 0.78
+    /// Activations (inputs/outputs of each operator).
+    public var activationBandwidth = 0.6
+
+    // MARK: Compute efficiencies (fraction of the dense datasheet peak)
+
+    /// Dense matrix products: asymptotic efficiency and the row count at which half of it is reached. (cuBLAS
+    /// bf16 on an H100 SXM through PyTorch 2.11: 700–760 TFLOP/s, 0.71–0.77 of the dense peak, from 1024 rows;
+    /// 0.45–0.62 at 256 rows for Qwen3's and Mixtral's projection shapes.)
+    public var denseGemmPeak = 0.75
+    public var denseGemmHalfRows = 64.0
+    /// Fused-MoE grouped products (rows = tokens routed to one expert), for large experts; scaled down for
+    /// small experts like the streaming efficiency. vLLM's Triton kernel is far from the tensor-core peak on
+    /// small experts: Qwen3-30B-A3B's runs 1024–4096 tokens at 144–188 TFLOP/s (vLLM PR #24700), 15–19 % of
+    /// an H100's 16-bit dense peak.
+    public var moeGemmPeak = 0.34
+    public var moeGemmHalfRows = 28.0
+    /// Flash attention over prefill chunks and over decode queries. (Causal flash attention, 32 heads of 128,
+    /// ran at 340–550 TFLOP/s on an H100 SXM through PyTorch 2.11: 0.34–0.56 of the dense peak.)
+    public var attentionPrefillEfficiency = 0.45
+    public var attentionDecodeEfficiency = 0.25
+
+    // MARK: Communication
+
+    /// Fraction of the per-direction interconnect bandwidth an all-reduce achieves.
+    public var interconnectEfficiency = 0.7
+    /// Fixed latency of one all-reduce (s).
+    public var allReduceLatency = 9e-6
+
+    // MARK: Fixed costs
+
+    /// GPU-side time per transformer layer that no roofline term covers: norms, rotary, top-k, small kernels and
+    /// the gaps between them (s), with CUDA graphs and without them.
+    public var layerOverheadGraph = 34e-6
+    public var layerOverheadEager = 80e-6
+    /// Per step, inside the recorded latency: sampling, bookkeeping, output construction (s).
+    public var stepOverheadGraph = 0.45e-3
+    public var stepOverheadEager = 0.9e-3
+    /// Per request in the step, inside the recorded latency (s).
+    public var requestOverhead = 4e-6
+    /// CPU time between steps, outside the recorded latency: scheduling and input preparation (s), per step and
+    /// per scheduled request.
+    public var schedulerOverhead = 0.7e-3
+    public var schedulerRequestOverhead = 8e-6
+    /// Time a request spends in the API server before reaching the engine and after its token is produced
+    /// (tokenization, IPC, detokenization, HTTP streaming), charged once to every request's first token (s).
+    public var frontendLatency = 0.0135
+
+    // MARK: Memory
+
+    /// Memory outside PyTorch's allocator on each rank (CUDA context extras, cuBLAS workspaces, NCCL buffers),
+    /// bytes, and the extra per rank when tensor parallelism is on.
+    public var nonTorchMemory = 0.6 * 1_073_741_824.0
+    public var nonTorchMemoryTP = 0.6 * 1_073_741_824.0
+
+    /// The fitted defaults.
+    public init() {}
+
+    /// Every field by its JSON name, in declaration order.
+    public static let fields: [(name: String, path: any WritableKeyPath<Calibration, Double> & Sendable)] = [
+        ("dense_weight_bandwidth", \.denseWeightBandwidth),
+        ("expert_weight_bandwidth", \.expertWeightBandwidth),
+        ("expert_half_bytes", \.expertHalfBytes),
+        ("kv_bandwidth", \.kvBandwidth),
+        ("activation_bandwidth", \.activationBandwidth),
+        ("dense_gemm_peak", \.denseGemmPeak),
+        ("dense_gemm_half_rows", \.denseGemmHalfRows),
+        ("moe_gemm_peak", \.moeGemmPeak),
+        ("moe_gemm_half_rows", \.moeGemmHalfRows),
+        ("attention_prefill_efficiency", \.attentionPrefillEfficiency),
+        ("attention_decode_efficiency", \.attentionDecodeEfficiency),
+        ("interconnect_efficiency", \.interconnectEfficiency),
+        ("all_reduce_latency_s", \.allReduceLatency),
+        ("layer_overhead_graph_s", \.layerOverheadGraph),
+        ("layer_overhead_eager_s", \.layerOverheadEager),
+        ("step_overhead_graph_s", \.stepOverheadGraph),
+        ("step_overhead_eager_s", \.stepOverheadEager),
+        ("request_overhead_s", \.requestOverhead),
+        ("scheduler_overhead_s", \.schedulerOverhead),
+        ("scheduler_request_overhead_s", \.schedulerRequestOverhead),
+        ("frontend_latency_s", \.frontendLatency),
+        ("non_torch_memory_bytes", \.nonTorchMemory),
+        ("non_torch_memory_tp_bytes", \.nonTorchMemoryTP),
+    ]
+
+    /// Fields that are fractions of a peak and must lie in (0, 1].
+    private static let fractions: Set<String> = [
+        "dense_weight_bandwidth", "expert_weight_bandwidth", "kv_bandwidth", "activation_bandwidth",
+        "dense_gemm_peak", "moe_gemm_peak", "attention_prefill_efficiency", "attention_decode_efficiency",
+        "interconnect_efficiency",
+    ]
+
+    /// `base` with the members of a JSON object applied.
+    /// - Throws: ``CalibrationError`` for a non-object, an unknown key, a non-number, or a value out of range
+    ///   (efficiencies in (0, 1], everything else ≥ 0).
+    public init(json: JSONValue, base: Calibration = Calibration()) throws(CalibrationError) {
+        guard case .object(let object) = json else { throw CalibrationError("calibration must be a JSON object") }
+        self = base
+        for (key, value) in object.pairs {
+            guard let field = Calibration.fields.first(where: { $0.name == key }) else {
+                throw CalibrationError(
+                    "unknown calibration key '\(key)' (known: \(Calibration.fields.map(\.name).joined(separator: ", ")))"
+                )
+            }
+            guard let number = value.doubleValue, number.isFinite else {
+                throw CalibrationError("calibration key '\(key)' must be a number")
+            }
+            if Calibration.fractions.contains(key) {
+                guard number > 0, number <= 1 else {
+                    throw CalibrationError("calibration key '\(key)' must be in (0, 1], got \(number)")
+                }
+            } else if number < 0 {
+                throw CalibrationError("calibration key '\(key)' must be ≥ 0, got \(number)")
+            }
+            self[keyPath: field.path] = number
+        }
+    }
+
+    /// All fields as an ordered JSON object.
+    public var json: JSONValue {
+        .object(JSONObject(Calibration.fields.map { ($0.name, JSONValue.double(self[keyPath: $0.path])) }))
+    }
+}
+
+/// A calibration file or override that cannot be applied.
+public struct CalibrationError: Error, CustomStringConvertible, Sendable, Equatable {
+    public let description: String
+    public init(_ d: String) { description = d }
+}

@@ -1,0 +1,186 @@
+/// Parameter and cache sizes of one model sharded over `tensorParallelSize` GPUs, per GPU.
+///
+/// Sharding follows vLLM: attention heads, FFN and expert intermediate dimensions and the vocabulary are split
+/// across ranks; KV heads are replicated when there are fewer of them than ranks; the MoE router, norms and
+/// MLA's `kv_a_proj_with_mqa` (and `q_a_proj`) are replicated; the MLA latent KV cache is replicated on every rank.
+/// Every count is in parameters (elements) unless its name says bytes. Values are computed once; the type is a
+/// plain value, safe to share between threads.
+public struct ModelFootprint: Sendable, Equatable {
+    /// The model.
+    public let model: ModelSpec
+    /// Tensor-parallel ranks.
+    public let tensorParallelSize: Int
+    /// Weight storage format of the linear layers (embeddings, LM head, router and norms stay 16-bit).
+    public let weightFormat: NumberFormat
+    /// KV cache element format.
+    public let kvFormat: NumberFormat
+
+    /// Query heads per rank.
+    public let queryHeadsPerRank: Int
+    /// KV heads per rank (GQA; ≥ 1: replicated when fewer KV heads than ranks).
+    public let kvHeadsPerRank: Int
+    /// Attention projection parameters per layer per rank (Q, K, V, O; MLA: its down/up projections).
+    public let attentionParamsPerLayer: Double
+    /// Attention-core FLOPs per (query, key) pair per layer per rank, for prefill tokens.
+    public let attentionFlopsPerPairPrefill: Double
+    /// Attention-core FLOPs per (query, key) pair per layer per rank, for decode tokens (MLA: absorbed form).
+    public let attentionFlopsPerPairDecode: Double
+    /// Parameters of one routed expert per rank (gate, up, down: 3·d·ff/TP).
+    public let expertParams: Double
+    /// Router (gate) parameters per MoE layer (replicated).
+    public let routerParams: Double
+    /// Shared-expert parameters per MoE layer per rank (Qwen's shared expert and its gate, DeepSeek's shared
+    /// experts); 0 when the model has none.
+    public let sharedExpertParams: Double
+    /// Dense FFN parameters per non-MoE layer per rank.
+    public let denseFFNParams: Double
+    /// Number of MoE layers and of dense (non-MoE) layers.
+    public let moeLayers: Int
+    public let denseLayers: Int
+    /// LM head parameters per rank (vocabulary split across ranks).
+    public let lmHeadParams: Double
+    /// Embedding parameters per rank (0 extra when tied to the LM head).
+    public let embeddingParams: Double
+    /// Norm parameters of the whole model (replicated).
+    public let normParams: Double
+    /// KV cache bytes one token occupies on one layer of one rank.
+    public let kvBytesPerTokenPerLayer: Double
+
+    /// - Parameters:
+    ///   - model: the architecture.
+    ///   - tensorParallelSize: ranks (≥ 1).
+    ///   - weightFormat: linear-layer weight format.
+    ///   - kvFormat: KV cache format.
+    public init(model: ModelSpec, tensorParallelSize: Int, weightFormat: NumberFormat, kvFormat: NumberFormat) {
+        let tp = Double(max(1, tensorParallelSize))
+        let d = Double(model.hiddenSize)
+        self.model = model
+        self.tensorParallelSize = max(1, tensorParallelSize)
+        self.weightFormat = weightFormat
+        self.kvFormat = kvFormat
+        let hq = max(1, (model.numAttentionHeads + self.tensorParallelSize - 1) / self.tensorParallelSize)
+        let hkv = max(1, model.numKVHeads / self.tensorParallelSize)
+        queryHeadsPerRank = hq
+        kvHeadsPerRank = hkv
+        let dh = Double(model.headDim)
+        if model.usesMLA {
+            // DeepSeek-V2/V3 multi-head latent attention (vLLM's MLA layers).
+            let rope = Double(model.qkRopeHeadDim ?? 64)
+            let nope = Double(model.qkNopeHeadDim ?? 128)
+            let vdim = Double(model.vHeadDim ?? 128)
+            let lora = Double(model.kvLoraRank ?? 512)
+            let qhd = rope + nope
+            let h = Double(hq)
+            var q: Double
+            if let qlora = model.qLoraRank, qlora > 0 {
+                q = d * Double(qlora) + Double(qlora) * h * qhd  // q_a (replicated) + q_b (split)
+            } else {
+                q = d * h * qhd
+            }
+            let kvA = d * (lora + rope)  // kv_a_proj_with_mqa, replicated
+            let kvB = lora * h * (nope + vdim)
+            let o = h * vdim * d
+            attentionParamsPerLayer = q + kvA + kvB + o
+            attentionFlopsPerPairPrefill = 2 * h * (qhd + vdim)
+            // Absorbed decode: scores over the latent (kv_lora + rope), values in the latent space. The absorbed
+            // W_UK/W_UV products per decode token cost as much as kv_b_proj per token, counted with the projections.
+            attentionFlopsPerPairDecode = 2 * h * (lora + rope + lora)
+            kvBytesPerTokenPerLayer = (lora + rope) * kvFormat.bytes
+        } else {
+            let h = Double(hq)
+            let kv = Double(hkv)
+            attentionParamsPerLayer = d * h * dh + 2 * d * kv * dh + h * dh * d
+            attentionFlopsPerPairPrefill = 4 * h * dh
+            attentionFlopsPerPairDecode = 4 * h * dh
+            kvBytesPerTokenPerLayer = 2 * kv * dh * kvFormat.bytes
+        }
+        let moeFF = Double(model.moeIntermediateSize ?? model.dFF)
+        let numMoE = model.numMoELayers
+        moeLayers = numMoE
+        denseLayers = model.numLayers - numMoE
+        if model.numExperts > 0 {
+            expertParams = 3 * d * moeFF / tp
+            routerParams = d * Double(model.numExperts)
+            if let sharedFF = model.sharedExpertIntermediateSize, sharedFF > 0 {
+                // Qwen2-MoE: one shared expert of its own width plus a scalar gate (d × 1, replicated).
+                sharedExpertParams = 3 * d * Double(sharedFF) / tp + d
+            } else if model.numSharedExperts > 0 {
+                sharedExpertParams = 3 * d * moeFF * Double(model.numSharedExperts) / tp
+            } else {
+                sharedExpertParams = 0
+            }
+        } else {
+            expertParams = 0
+            routerParams = 0
+            sharedExpertParams = 0
+        }
+        let denseFF = Double(model.intermediateSize ?? model.dFF)
+        denseFFNParams = 3 * d * denseFF / tp
+        let vocab = Double(model.vocabSize)
+        lmHeadParams = vocab * d / tp
+        embeddingParams = model.tieWordEmbeddings ? 0 : vocab * d / tp
+        normParams = Double(2 * model.numLayers + 1) * d
+    }
+
+    /// Bytes of one 16-bit parameter (embeddings, LM head, router, norms are never quantized by vLLM's schemes).
+    public var highPrecisionBytes: Double { weightFormat == .float32 ? 4 : 2 }
+
+    /// Weight bytes resident on one rank.
+    public var weightBytesPerRank: Double {
+        let linear =
+            Double(model.numLayers) * attentionParamsPerLayer + Double(moeLayers)
+            * (Double(model.numExperts) * expertParams + sharedExpertParams) + Double(denseLayers) * denseFFNParams
+        let highPrecision = Double(moeLayers) * routerParams + lmHeadParams + embeddingParams + normParams
+        return linear * weightFormat.bytes + highPrecision * highPrecisionBytes
+    }
+
+    /// KV cache bytes of one token on one rank (all layers).
+    public var kvBytesPerTokenPerRank: Double { kvBytesPerTokenPerLayer * Double(model.numLayers) }
+
+    /// Total parameters of the model (all ranks, replicated parts counted once).
+    public var totalParameters: Double {
+        let tp = Double(tensorParallelSize)
+        let d = Double(model.hiddenSize)
+        var attention = attentionParamsPerLayer * tp
+        if model.usesMLA {
+            // kv_a_proj_with_mqa (and q_a_proj) are replicated: count them once.
+            let replicated =
+                d * Double((model.kvLoraRank ?? 0) + (model.qkRopeHeadDim ?? 0)) + d * Double(model.qLoraRank ?? 0)
+            attention -= replicated * (tp - 1)
+        }
+        return Double(model.numLayers) * attention + Double(moeLayers)
+            * (Double(model.numExperts) * expertParams * tp + sharedExpertParams * tp + routerParams)
+            + Double(denseLayers) * denseFFNParams * tp + (lmHeadParams + embeddingParams) * tp + normParams
+    }
+
+    /// Parameters a single token activates (attention, top-k experts, shared experts, dense FFNs, LM head),
+    /// whole model.
+    public var activeParameters: Double {
+        let tp = Double(tensorParallelSize)
+        return Double(model.numLayers) * attentionParamsPerLayer * tp + Double(moeLayers)
+            * (Double(model.topK) * expertParams * tp + sharedExpertParams * tp + routerParams)
+            + Double(denseLayers) * denseFFNParams * tp + lmHeadParams * tp
+    }
+
+    /// Peak activation memory per rank of a forward pass over `tokens` tokens, as vLLM's profiling run measures it
+    /// (largest live intermediate buffers, 16-bit), plus the sampler's float32 logits for `sequences` rows.
+    public func activationBytes(tokens: Int, sequences: Int) -> Double {
+        let t = Double(tokens)
+        let d = Double(model.hiddenSize)
+        let tp = Double(tensorParallelSize)
+        let qkv = Double(queryHeadsPerRank + 2 * kvHeadsPerRank * (model.usesMLA ? 0 : 1)) * Double(model.headDim)
+        let attention = t * (3 * d + qkv) * 2
+        var ffn: Double
+        if model.numExperts > 0 {
+            let ff = Double(model.moeIntermediateSize ?? model.dFF) / tp
+            // fused_moe caches: w13 output (T·k·2ff), activation (T·k·ff), w2 output (T·k·d), plus the hidden state.
+            ffn = t * Double(model.topK) * (3 * ff + d) * 2 + t * 2 * d * 2
+        } else {
+            ffn = 0
+        }
+        let dense = t * 3 * Double(model.intermediateSize ?? model.dFF) / tp * 2
+        ffn = max(ffn, denseLayers > 0 ? dense : 0)
+        let logits = Double(sequences) * Double(model.vocabSize) / tp * 4 * 2
+        return max(attention, ffn) + t * d * 2 * 2 + logits
+    }
+}

@@ -1,0 +1,229 @@
+/// Time and work of one engine step on a tensor-parallel group of GPUs: a roofline per operator group with
+/// shape-dependent efficiencies, plus communication and fixed costs (DESIGN §4).
+///
+/// Per layer and rank: attention projections (2·tokens·params FLOPs, weights read once), attention itself (FLOPs
+/// over every (query, key) pair, causal for prefill; KV read = each running sequence's full context, at the KV
+/// cache format), and either the MoE block (router; each *touched* expert's weights read once; 2·tokens·k·expert
+/// FLOPs; shared experts) or a dense FFN. Once per step: embedding gather, LM head over one row per request. With
+/// tensor parallelism every size above is the rank's share and two all-reduces per layer run over the
+/// interconnect (ring: 2(TP−1)/TP of the message each way, plus a fixed latency). Each operator group takes
+/// max(FLOPs ÷ (peak·efficiency), bytes ÷ (bandwidth·efficiency)); efficiencies never exceed 1, so a step is
+/// never faster than the datasheet roofline.
+///
+/// Costing a step is O(1): it depends only on the ``StepShape`` sums. A plain value, safe to share.
+public struct StepCostModel: Sendable {
+    public let footprint: ModelFootprint
+    public let gpu: GPUSpec
+    public let calibration: Calibration
+    /// Dense peak (FLOP/s) at the weights' compute format, one GPU.
+    public let peakFlops: Double
+    /// Datasheet memory bandwidth (B/s), one GPU.
+    public let bandwidth: Double
+    /// How close a rank's slice of one expert comes to large-expert efficiency: S / (S + half), S its bytes.
+    public let expertSizeFactor: Double
+
+    private let layers: Double
+    private let moeLayers: Double
+    private let denseLayers: Double
+    private let hidden: Double
+    private let topK: Double
+    private let tp: Double
+    private let wBytes: Double
+    private let hpBytes: Double
+    private let actPerTokenAttention: Double
+    private let actPerTokenMoE: Double
+    private let actPerTokenDense: Double
+
+    /// - Parameters:
+    ///   - footprint: the sharded model.
+    ///   - gpu: one GPU of the group (all alike).
+    ///   - calibration: efficiencies and fixed costs.
+    public init(footprint: ModelFootprint, gpu: GPUSpec, calibration: Calibration) {
+        self.footprint = footprint
+        self.gpu = gpu
+        self.calibration = calibration
+        let section = footprint.weightFormat.computeSection
+        var peak = gpu.denseFlops(section)
+        if peak <= 0 { peak = gpu.denseFlops("bfloat16") }
+        if peak <= 0 { peak = gpu.denseFlops("float16") }
+        peakFlops = max(peak, 1e9)
+        bandwidth = gpu.memoryBandwidth
+        let m = footprint.model
+        layers = Double(m.numLayers)
+        moeLayers = Double(footprint.moeLayers)
+        denseLayers = Double(footprint.denseLayers)
+        hidden = Double(m.hiddenSize)
+        topK = Double(max(m.topK, 1))
+        tp = Double(footprint.tensorParallelSize)
+        wBytes = footprint.weightFormat.bytes
+        hpBytes = footprint.highPrecisionBytes
+        let dh = Double(m.headDim)
+        let q = Double(footprint.queryHeadsPerRank) * dh
+        let kv =
+            m.usesMLA ? Double((m.kvLoraRank ?? 0) + (m.qkRopeHeadDim ?? 0)) : 2 * Double(footprint.kvHeadsPerRank) * dh
+        // 16-bit activations: each operator reads its input and writes its output.
+        actPerTokenAttention = (hidden + q + kv + q + hidden + hidden) * 2
+        let ff = Double(m.moeIntermediateSize ?? m.dFF) / tp
+        actPerTokenMoE = (hidden + topK * (hidden + 3 * ff + hidden) + hidden) * 2
+        let dff = Double(m.intermediateSize ?? m.dFF) / tp
+        actPerTokenDense = (hidden + 3 * dff + hidden) * 2
+        let expertBytes = footprint.expertParams * footprint.weightFormat.bytes
+        expertSizeFactor = expertBytes > 0 ? expertBytes / (expertBytes + calibration.expertHalfBytes) : 1
+    }
+
+    /// Compute efficiency of a dense matrix product with `rows` rows.
+    public func denseGemmEfficiency(rows: Double) -> Double {
+        let r = max(rows, 1)
+        return calibration.denseGemmPeak * r / (r + calibration.denseGemmHalfRows)
+    }
+
+    /// Compute efficiency of the fused-MoE product with `rows` tokens per expert.
+    public func moeGemmEfficiency(rows: Double) -> Double {
+        let r = max(rows, 1)
+        return calibration.moeGemmPeak * r / (r + calibration.moeGemmHalfRows) * expertSizeFactor
+    }
+
+    /// Cost of one ring all-reduce of `bytes` over the group (s); 0 without tensor parallelism.
+    public func allReduceTime(bytes: Double) -> Double {
+        guard tp > 1 else { return 0 }
+        let link = gpu.interconnectBandwidth * calibration.interconnectEfficiency
+        return calibration.allReduceLatency + 2 * (tp - 1) / tp * bytes / link
+    }
+
+    /// Costs one step.
+    public func cost(_ s: StepShape) -> StepCost {
+        let c = calibration
+        let fp = footprint
+        let tokens = Double(max(s.tokens, s.scheduledTokens))
+        let scheduled = Double(s.scheduledTokens)
+        let requests = Double(s.requests)
+        var acc = Accumulator(peak: peakFlops, bandwidth: bandwidth)
+
+        // Attention projections, every layer.
+        let projFlops = 2 * tokens * fp.attentionParamsPerLayer
+        acc.add(
+            flops: projFlops, computeEfficiency: denseGemmEfficiency(rows: tokens),
+            weightBytes: fp.attentionParamsPerLayer * wBytes, weightEfficiency: c.denseWeightBandwidth,
+            activationBytes: tokens * actPerTokenAttention, times: layers, c)
+
+        // Attention core: causal pairs, KV read over each sequence's context plus the new tokens' KV written.
+        let prefillFlops = s.prefillAttentionPairs * fp.attentionFlopsPerPairPrefill
+        let decodeFlops = s.decodeAttentionPairs * fp.attentionFlopsPerPairDecode
+        let kvBytes = (s.kvTokensRead + scheduled) * fp.kvBytesPerTokenPerLayer
+        acc.addAttention(
+            prefillFlops: prefillFlops, prefillEfficiency: c.attentionPrefillEfficiency, decodeFlops: decodeFlops,
+            decodeEfficiency: c.attentionDecodeEfficiency, kvBytes: kvBytes, kvEfficiency: c.kvBandwidth,
+            times: layers)
+
+        if moeLayers > 0 {
+            let experts = Double(fp.model.numExperts)
+            let touchedPerLayer = min(max(s.touchedExperts / moeLayers, 0), experts)
+            // Router: replicated 16-bit gate.
+            acc.add(
+                flops: 2 * tokens * fp.routerParams, computeEfficiency: denseGemmEfficiency(rows: tokens),
+                weightBytes: fp.routerParams * hpBytes, weightEfficiency: c.denseWeightBandwidth,
+                activationBytes: tokens * experts * 4, times: moeLayers, c)
+            // Routed experts: touched experts' weights once, k expert products per token.
+            let rowsPerExpert = touchedPerLayer > 0 ? tokens * topK / touchedPerLayer : 0
+            acc.add(
+                flops: 2 * tokens * topK * fp.expertParams, computeEfficiency: moeGemmEfficiency(rows: rowsPerExpert),
+                weightBytes: touchedPerLayer * fp.expertParams * wBytes,
+                weightEfficiency: c.expertWeightBandwidth * expertSizeFactor,
+                activationBytes: tokens * actPerTokenMoE, times: moeLayers, c)
+            if fp.sharedExpertParams > 0 {
+                acc.add(
+                    flops: 2 * tokens * fp.sharedExpertParams, computeEfficiency: denseGemmEfficiency(rows: tokens),
+                    weightBytes: fp.sharedExpertParams * wBytes, weightEfficiency: c.denseWeightBandwidth,
+                    activationBytes: tokens * actPerTokenDense, times: moeLayers, c)
+            }
+        }
+        if denseLayers > 0 {
+            acc.add(
+                flops: 2 * tokens * fp.denseFFNParams, computeEfficiency: denseGemmEfficiency(rows: tokens),
+                weightBytes: fp.denseFFNParams * wBytes, weightEfficiency: c.denseWeightBandwidth,
+                activationBytes: tokens * actPerTokenDense, times: denseLayers, c)
+        }
+        // Embedding gather and LM head (one row per request; float32 logits written).
+        let vocabPerRank = Double(fp.model.vocabSize) / tp
+        acc.add(
+            flops: 0, computeEfficiency: 1, weightBytes: tokens * hidden * hpBytes,
+            weightEfficiency: c.denseWeightBandwidth, activationBytes: 0, times: 1, c)
+        acc.add(
+            flops: 2 * requests * fp.lmHeadParams, computeEfficiency: denseGemmEfficiency(rows: requests),
+            weightBytes: fp.lmHeadParams * hpBytes, weightEfficiency: c.denseWeightBandwidth,
+            activationBytes: requests * (hidden * 2 + vocabPerRank * 4), times: 1, c)
+
+        // Tensor parallelism: two all-reduces of the hidden states per layer, and the logits gather.
+        var comm = 0.0
+        if tp > 1 {
+            comm += 2 * layers * allReduceTime(bytes: tokens * hidden * 2)
+            let link = gpu.interconnectBandwidth * c.interconnectEfficiency
+            comm += c.allReduceLatency + (tp - 1) / tp * requests * Double(fp.model.vocabSize) * 4 / link
+        }
+        let overhead =
+            (s.cudaGraph ? c.stepOverheadGraph : c.stepOverheadEager) + layers
+            * (s.cudaGraph ? c.layerOverheadGraph : c.layerOverheadEager) + requests * c.requestOverhead
+        let latency = acc.operatorTime + comm + overhead
+        let rankBytes = acc.weightBytes + acc.kvBytes + acc.activationBytes
+        let roofline = max(acc.flops / peakFlops, rankBytes / bandwidth)
+        return StepCost(
+            latency: latency, flops: acc.flops * tp, weightBytes: acc.weightBytes * tp, kvBytes: acc.kvBytes * tp,
+            activationBytes: acc.activationBytes * tp, computeTime: acc.computeTime, memoryTime: acc.memoryTime,
+            operatorTime: acc.operatorTime, commTime: comm, overheadTime: overhead, rooflineTime: roofline,
+            bandwidthUtilization: latency > 0 ? rankBytes / latency / bandwidth : 0,
+            flopsUtilization: latency > 0 ? acc.flops / latency / peakFlops : 0)
+    }
+
+    /// CPU time the engine spends between steps (scheduling, input preparation), outside the recorded latency.
+    public func schedulingTime(requests: Int) -> Double {
+        calibration.schedulerOverhead + Double(requests) * calibration.schedulerRequestOverhead
+    }
+}
+
+/// Running totals of one step's operator groups (per rank).
+private struct Accumulator {
+    let peak: Double
+    let bandwidth: Double
+    var flops = 0.0
+    var weightBytes = 0.0
+    var kvBytes = 0.0
+    var activationBytes = 0.0
+    var computeTime = 0.0
+    var memoryTime = 0.0
+    var operatorTime = 0.0
+
+    init(peak: Double, bandwidth: Double) {
+        self.peak = peak
+        self.bandwidth = bandwidth
+    }
+
+    /// One matrix-product operator group, repeated `times` (layers).
+    mutating func add(
+        flops f: Double, computeEfficiency: Double, weightBytes w: Double, weightEfficiency: Double,
+        activationBytes a: Double, times: Double, _ c: Calibration
+    ) {
+        let compute = f > 0 ? f / (peak * min(max(computeEfficiency, 1e-6), 1)) : 0
+        let memory = w / (bandwidth * min(weightEfficiency, 1)) + a / (bandwidth * min(c.activationBandwidth, 1))
+        flops += f * times
+        weightBytes += w * times
+        activationBytes += a * times
+        computeTime += compute * times
+        memoryTime += memory * times
+        operatorTime += max(compute, memory) * times
+    }
+
+    /// The attention core, repeated `times` (layers).
+    mutating func addAttention(
+        prefillFlops: Double, prefillEfficiency: Double, decodeFlops: Double, decodeEfficiency: Double,
+        kvBytes kv: Double, kvEfficiency: Double, times: Double
+    ) {
+        let compute =
+            prefillFlops / (peak * min(prefillEfficiency, 1)) + decodeFlops / (peak * min(decodeEfficiency, 1))
+        let memory = kv / (bandwidth * min(kvEfficiency, 1))
+        flops += (prefillFlops + decodeFlops) * times
+        kvBytes += kv * times
+        computeTime += compute * times
+        memoryTime += memory * times
+        operatorTime += max(compute, memory) * times
+    }
+}

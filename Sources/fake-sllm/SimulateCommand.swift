@@ -1,0 +1,274 @@
+import ArgumentParser
+import FakeSLLM
+import Foundation
+import MoECore
+
+/// `fake-sllm simulate`: run one deployment on the virtual clock, no HTTP, and write its batch records and
+/// per-request timings.
+struct SimulateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "simulate",
+        abstract: "Simulate a deployment in-process on a virtual clock (no HTTP).",
+        discussion: """
+            Builds the simulated vLLM engine for a model on a GPU type, replays a workload (all at once, a Poisson \
+            or constant rate, a concurrency cap, or a JSONL trace of {"arrival_s", "prompt_tokens", \
+            "output_tokens"} lines), writes the batch records (the vllm_moecap backend's format) and per-request \
+            timings, and prints a JSON summary. The same inputs and seed give byte-identical files.
+
+            Length distributions: N, uniform:MIN:MAX, normal:MEAN:STD, exponential:MEAN, lognormal:MEAN:SIGMA.
+            Routing: uniform, zipf (exponent 1.0, the calibrated default), zipf:EXPONENT, or a JSON file of token \
+            counts per MoE layer × expert.
+            """)
+
+    // MARK: Deployment
+
+    @Option(help: "Hugging Face model id (built-in catalog) or path to a config.json.")
+    var model: String?
+
+    @Option(help: "GPU type: a MoE-CAP hardware key or an alias (H100, A100, H200, …).")
+    var gpu: String = "H100"
+
+    @Option(name: .customLong("gpus"), help: "GPUs of the deployment (num_gpus; the tensor-parallel size unless set).")
+    var gpuCount: Int?
+
+    @Option(help: "ServerlessLLM deploy config JSON (model, num_gpus, backend_config); flags override it.")
+    var deploy: String?
+
+    @Option(help: "backend_config.tensor_parallel_size")
+    var tensorParallelSize: Int?
+    @Option(help: "backend_config.max_num_seqs (default 256)")
+    var maxNumSeqs: Int?
+    @Option(help: "backend_config.max_num_batched_tokens (default 8192)")
+    var maxNumBatchedTokens: Int?
+    @Option(help: "backend_config.max_model_len (default: the model's max_position_embeddings)")
+    var maxModelLen: Int?
+    @Option(help: "backend_config.gpu_memory_utilization (default 0.9)")
+    var gpuMemoryUtilization: Double?
+    @Option(help: "backend_config.block_size (default 16)")
+    var blockSize: Int?
+    @Flag(inversion: .prefixedNo, help: "backend_config.enable_prefix_caching (default on)")
+    var enablePrefixCaching: Bool?
+    @Flag(inversion: .prefixedNo, help: "backend_config.enforce_eager (default off: CUDA graphs)")
+    var enforceEager: Bool?
+    @Option(help: "backend_config.dtype (auto, bfloat16, float16, float32)")
+    var dtype: String?
+    @Option(help: "backend_config.quantization (fp8, awq, gptq, …)")
+    var quantization: String?
+    @Option(help: "backend_config.kv_cache_dtype (auto, fp8)")
+    var kvCacheDtype: String?
+
+    // MARK: Simulator
+
+    @Option(help: "Expert routing: uniform, zipf, zipf:EXPONENT, or a counts JSON file.")
+    var routing: String = "zipf"
+    @Option(help: "Seed of every random choice (workload and routing).")
+    var seed: UInt64 = 0
+    @Option(help: "JSON file overriding calibration constants.")
+    var calibration: String?
+
+    // MARK: Workload
+
+    @Option(help: "all-at-once, poisson, constant, or trace.")
+    var workload: String = "all-at-once"
+    @Option(help: "Requests per second (poisson, constant).")
+    var rate: Double?
+    @Option(help: "At most this many requests in flight.")
+    var concurrency: Int?
+    @Option(help: "JSONL trace file (with --workload trace).")
+    var trace: String?
+    @Option(help: "Number of synthetic requests.")
+    var requests: Int = 100
+    @Option(help: "Prompt length distribution.")
+    var promptTokens: String = "512"
+    @Option(help: "Output length (tokens until EOS) distribution.")
+    var outputTokens: String = "128"
+    @Option(help: "max_tokens of every request (default: its output length).")
+    var maxTokens: Int?
+    @Flag(help: "Set ignore_eos on every request.")
+    var ignoreEOS = false
+    @Option(help: "Leading prompt tokens shared by the requests of a prefix group.")
+    var sharedPrefixTokens: Int = 0
+    @Option(help: "Number of prefix groups.")
+    var prefixGroups: Int = 1
+    @Option(help: "Reuse this many distinct prompts cyclically.")
+    var distinctPrompts: Int?
+
+    // MARK: Output
+
+    @Option(help: "Write the batch records (JSON array) here.")
+    var recordsOut: String?
+    @Option(help: "Write per-request timings (JSON Lines) here.")
+    var requestsOut: String?
+
+    func validate() throws {
+        if let g = gpuCount, g < 1 { throw ValidationError("--gpus must be at least 1") }
+        guard requests >= 1 else { throw ValidationError("--requests must be at least 1") }
+        if let r = rate, !(r > 0 && r.isFinite) { throw ValidationError("--rate must be a positive number") }
+        if let c = concurrency, c < 1 { throw ValidationError("--concurrency must be at least 1") }
+        if let m = maxTokens, m < 1 { throw ValidationError("--max-tokens must be at least 1") }
+        guard sharedPrefixTokens >= 0 else { throw ValidationError("--shared-prefix-tokens must be ≥ 0") }
+        guard prefixGroups >= 1 else { throw ValidationError("--prefix-groups must be at least 1") }
+        if let d = distinctPrompts, d < 1 { throw ValidationError("--distinct-prompts must be at least 1") }
+        switch workload {
+        case "all-at-once", "concurrency": break
+        case "poisson", "constant":
+            if rate == nil { throw ValidationError("--workload \(workload) needs --rate") }
+        case "trace":
+            if trace == nil { throw ValidationError("--workload trace needs --trace FILE") }
+        default:
+            throw ValidationError("--workload must be all-at-once, poisson, constant, concurrency or trace")
+        }
+        if workload == "concurrency", concurrency == nil {
+            throw ValidationError("--workload concurrency needs --concurrency N")
+        }
+        if model == nil, deploy == nil { throw ValidationError("give --model or --deploy") }
+    }
+
+    func run() throws {
+        do {
+            try execute()
+        } catch let e as ExitCode {
+            throw e
+        } catch {
+            FileHandle.standardError.write(Data("fake-sllm simulate: error: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+    }
+
+    private func execute() throws {
+        let wallStart = ContinuousClock.now
+        let deployment = try deployment()
+        let config = try engineConfig(deployment)
+        let work = try makeWorkload(blockSize: config.blockSize)
+        let result = try Simulation.run(config: config, workload: work, keepSteps: true)
+        if let path = recordsOut {
+            try SimulateFiles.write(result.recordsJSON().serialized(indent: 2) + "\n", to: path)
+        }
+        if let path = requestsOut { try SimulateFiles.write(result.timingsJSONL(), to: path) }
+        let wall = ContinuousClock.now - wallStart
+        let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18
+        var summary = result.summary()
+        summary["wall_seconds"] = .double(wallSeconds)
+        summary["steps_per_second"] = .double(Double(result.stepCount) / max(wallSeconds, 1e-9))
+        summary["simulated_per_wall"] = .double(result.simulatedSeconds / max(wallSeconds, 1e-9))
+        summary["routing_us_per_step"] = .double(result.routingWallSeconds / Double(max(result.stepCount, 1)) * 1e6)
+        print(JSONValue.object(summary).serialized(indent: 2))
+    }
+
+    /// The deploy file (if any) with the command-line model and GPU count applied.
+    private func deployment() throws -> (model: ModelSpec, gpus: Int?, backend: JSONValue) {
+        var backend: JSONValue = .null
+        var modelName = model
+        var gpus = gpuCount
+        if let path = deploy {
+            let value = try SimulateFiles.readJSON(path, what: "deploy config")
+            guard case .object = value else { throw SimulationInputError("deploy config \(path) is not a JSON object") }
+            if modelName == nil { modelName = value["model"]?.stringValue }
+            if gpus == nil, let n = value["num_gpus"] {
+                guard let i = n.intValue, i >= 1 else {
+                    throw SimulationInputError("deploy config \(path): num_gpus must be a positive integer")
+                }
+                gpus = i
+            }
+            backend = value["backend_config"] ?? .null
+        }
+        guard let name = modelName else {
+            throw SimulationInputError("no model: give --model or a deploy config with \"model\"")
+        }
+        return (try loadModel(name), gpus, backend)
+    }
+
+    private func loadModel(_ name: String) throws -> ModelSpec {
+        if let spec = ModelCatalog.spec(for: name) { return spec }
+        if FileManager.default.fileExists(atPath: name) {
+            let value = try SimulateFiles.readJSON(name, what: "model config")
+            let id =
+                value["_name_or_path"]?.stringValue
+                ?? URL(fileURLWithPath: name).deletingLastPathComponent().lastPathComponent
+            return try ModelSpec(hfConfig: value, name: id)
+        }
+        throw SimulationInputError(
+            "unknown model '\(name)': not a config.json path nor one of \(ModelCatalog.ids.joined(separator: ", "))")
+    }
+
+    private func engineConfig(_ d: (model: ModelSpec, gpus: Int?, backend: JSONValue)) throws -> EngineConfig {
+        guard let gpuSpec = HardwareCatalog.gpu(named: gpu) else {
+            throw SimulationInputError("unknown GPU '\(gpu)' (known: \(HardwareCatalog.acceptedNames))")
+        }
+        var backend = d.backend.objectValue ?? JSONObject()
+        if case .object = d.backend {
+        } else if !d.backend.isNull {
+            throw SimulationInputError("backend_config must be a JSON object")
+        }
+        if let v = tensorParallelSize { backend["tensor_parallel_size"] = .int(v) }
+        if let v = maxNumSeqs { backend["max_num_seqs"] = .int(v) }
+        if let v = maxNumBatchedTokens { backend["max_num_batched_tokens"] = .int(v) }
+        if let v = maxModelLen { backend["max_model_len"] = .int(v) }
+        if let v = gpuMemoryUtilization { backend["gpu_memory_utilization"] = .double(v) }
+        if let v = blockSize { backend["block_size"] = .int(v) }
+        if let v = enablePrefixCaching { backend["enable_prefix_caching"] = .bool(v) }
+        if let v = enforceEager { backend["enforce_eager"] = .bool(v) }
+        if let v = dtype { backend["dtype"] = .string(v) }
+        if let v = quantization { backend["quantization"] = .string(v) }
+        if let v = kvCacheDtype { backend["kv_cache_dtype"] = .string(v) }
+        var cal = Calibration()
+        if let path = calibration { cal = try Calibration(json: try SimulateFiles.readJSON(path, what: "calibration")) }
+        return try EngineConfig(
+            backendConfig: .object(backend), model: d.model, gpu: gpuSpec, gpuCount: d.gpus,
+            routing: try routingConfig(), seed: seed, calibration: cal)
+    }
+
+    private func routingConfig() throws -> RoutingConfig {
+        if let parsed = try? RoutingConfig(parsing: routing) { return parsed }
+        guard FileManager.default.fileExists(atPath: routing) else { return try RoutingConfig(parsing: routing) }
+        return try RoutingConfig(countsJSON: try SimulateFiles.readJSON(routing, what: "routing counts"))
+    }
+
+    private func makeWorkload(blockSize: Int) throws -> Workload {
+        if workload == "trace", let path = trace {
+            return try TraceReader.parse(
+                try SimulateFiles.readText(path, what: "trace"), maxConcurrency: concurrency,
+                blockSize: blockSize, seed: seed)
+        }
+        let arrival: ArrivalPattern
+        switch workload {
+        case "poisson": arrival = .poisson(rate: rate ?? 1)
+        case "constant": arrival = .constant(rate: rate ?? 1)
+        default: arrival = .allAtOnce
+        }
+        return SyntheticWorkload(
+            count: requests, arrival: arrival, promptTokens: try LengthDistribution(parsing: promptTokens),
+            outputTokens: try LengthDistribution(parsing: outputTokens), maxTokens: maxTokens, ignoreEOS: ignoreEOS,
+            maxConcurrency: concurrency, sharedPrefixTokens: sharedPrefixTokens, prefixGroups: prefixGroups,
+            distinctPrompts: distinctPrompts, blockSize: blockSize, seed: seed
+        ).generate()
+    }
+}
+
+/// File helpers of the simulate and fidelity commands: every failure is one clear line.
+enum SimulateFiles {
+    /// Reads a whole text file or fails with one clear line.
+    static func readText(_ path: String, what: String) throws -> String {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw SimulationInputError("cannot read \(what) file '\(path)'")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Reads and parses a JSON file or fails with one clear line.
+    static func readJSON(_ path: String, what: String) throws -> JSONValue {
+        let text = try SimulateFiles.readText(path, what: what)
+        do {
+            return try JSONValue.parse(text)
+        } catch {
+            throw SimulationInputError("\(what) file '\(path)' is not valid JSON: \(error)")
+        }
+    }
+
+    /// Writes a text file or fails with one clear line.
+    static func write(_ text: String, to path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
+            throw SimulationInputError("cannot write '\(path)'")
+        }
+    }
+}
