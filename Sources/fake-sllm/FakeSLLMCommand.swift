@@ -11,6 +11,6 @@ struct FakeSLLMCommand: ParsableCommand {
             expert routing and per-step GPU time on the chosen hardware. Batch recording works as on the real \
             `vllm_moecap` backend, so MoE-CAP evaluations run without GPUs.
             """,
-        subcommands: [ServeCommand.self],
+        subcommands: [ServeCommand.self, SimulateCommand.self, FidelityCommand.self],
         defaultSubcommand: ServeCommand.self)
 }

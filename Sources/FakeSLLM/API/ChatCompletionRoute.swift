@@ -155,7 +155,8 @@ extension SLLMAPI {
             var request = EngineRequest(
                 id: c.engineId, promptTokens: promptTokens, maxTokens: maxTokens, outputTokens: c.plan.tokens)
             request.minTokens = sampling.minTokens
-            request.ignoreEOS = sampling.ignoreEOS
+            // The plan already decided where the text ends (ignore_eos, min_tokens and stop strings included).
+            request.ignoreEOS = false
             request.prefixBlockHashes = blockHashes
             runner.submit(request, sink: job.sink(i))
         }

@@ -36,13 +36,6 @@ public struct DeployConfig: Sendable {
 
     /// The simulator's extension object.
     public var simulatorOverrides: JSONValue? { raw["fake_sllm"] }
-
-    /// `tensor_parallel_size` × `pipeline_parallel_size` of the backend config (vLLM's `world_size`, the
-    /// records' `gpu_num`).
-    public var worldSize: Int {
-        max(1, backendConfig["tensor_parallel_size"]?.intValue ?? 1)
-            * max(1, backendConfig["pipeline_parallel_size"]?.intValue ?? 1)
-    }
 }
 
 /// `auto_scaling_config` with the router's defaults (sllm_api.md §3.2: min 0, max 10, target 2, keep_alive 0).

@@ -31,6 +31,8 @@ final class EngineRunner: @unchecked Sendable {
     private let speedup: Double?
     private let gate: AdmissionGate
     private let readyAtSim: Double
+    /// Simulated seconds from a request's arrival to its admission (API server and engine-client hand-off).
+    private let frontendLatency: Double
 
     // Guarded by `cond`.
     private let cond = NSCondition()
@@ -40,7 +42,8 @@ final class EngineRunner: @unchecked Sendable {
     private var thread: Thread?
 
     // Engine thread only.
-    private var pending: [(EngineRequest, any EngineSink)] = []
+    /// Requests not yet in the engine, with the simulated time from which they may enter it.
+    private var pending: [(request: EngineRequest, sink: any EngineSink, readyAt: Double)] = []
     private var sinks: [UInt64: any EngineSink] = [:]
     private var simNow = 0.0
     private var anchorWall = 0.0
@@ -56,6 +59,7 @@ final class EngineRunner: @unchecked Sendable {
         self.speedup = speedup
         self.gate = gate
         self.readyAtSim = coldStart
+        frontendLatency = core.config.calibration.frontendLatency
         anchorWall = monotonicSeconds()
     }
 
@@ -116,7 +120,7 @@ final class EngineRunner: @unchecked Sendable {
             cond.unlock()
 
             if stop {
-                for (_, sink) in pending { sink.fail("Instance stopped", engineError: false) }
+                for p in pending { p.sink.fail("Instance stopped", engineError: false) }
                 for sink in sinks.values { sink.fail("Instance stopped", engineError: false) }
                 for (_, sink) in arrived { sink.fail("Instance stopped", engineError: false) }
                 pending.removeAll()
@@ -124,28 +128,31 @@ final class EngineRunner: @unchecked Sendable {
                 return
             }
             if wasIdle, pending.isEmpty, !arrived.isEmpty { resyncClock() }
-            pending.append(contentsOf: arrived)
+            pending += arrived.map { ($0.0, $0.1, simNow + frontendLatency) }
             for id in cancelled {
-                pending.removeAll { $0.0.id == id }
+                pending.removeAll { $0.request.id == id }
                 if sinks.removeValue(forKey: id) != nil { core.abort(id: id) }
             }
             admit()
             if !core.hasUnfinishedRequests {
-                // Only gated requests remain: the router's sleep passes on the simulated clock.
-                if !pending.isEmpty {
-                    simNow = max(simNow, nextDispatch)
+                // Only requests still on their way remain (front end, the router's sleep): their time passes on
+                // the simulated clock.
+                if let first = pending.first {
+                    simNow = max(simNow, first.readyAt, gate.dispatchInterval == nil ? 0 : nextDispatch)
                     waitUntil(simNow)
                 }
                 continue
             }
             guard let outcome = core.step(now: simNow) else { continue }
             forwardPassCount += 1
+            // The clock advances by the whole step (CPU scheduling included); the record's latency is the GPU
+            // forward time, as vLLM's synchronised timer measures it (sllm_api.md §4).
             simNow += outcome.duration
             waitUntil(simNow)
             recorder.append(
                 RecordedStep(
                     batchSize: outcome.batchSize, seqLensSum: outcome.batchSize, forwardMode: outcome.forwardMode,
-                    latency: outcome.duration, expertActivation: outcome.expertActivation,
+                    latency: outcome.latency, expertActivation: outcome.expertActivation,
                     forwardPassId: forwardPassCount, truth: outcome.truth))
             for event in outcome.events {
                 guard let sink = sinks[event.id] else { continue }
@@ -157,7 +164,8 @@ final class EngineRunner: @unchecked Sendable {
 
     /// Moves requests from `pending` into the engine as far as the gate allows.
     private func admit() {
-        while let (request, sink) = pending.first {
+        while let (request, sink, readyAt) = pending.first {
+            if readyAt > simNow { return }
             if let cap = gate.concurrencyCap, sinks.count >= cap { return }
             if let interval = gate.dispatchInterval {
                 if simNow < nextDispatch { return }

@@ -11,38 +11,14 @@ public enum EngineSettings {
         guard let gpu = HardwareCatalog.gpu(named: settings.gpuType) else {
             throw SettingsError("unknown GPU type '\(settings.gpuType)' (known: \(HardwareCatalog.acceptedNames))")
         }
-        let bc = deploy.backendConfig
-        var c = EngineConfig(model: model, gpu: gpu, tensorParallelSize: deploy.worldSize)
-        func int(_ key: String, min: Int = 1) throws(SettingsError) -> Int? {
-            guard let v = bc[key], !v.isNull else { return nil }
-            guard let i = v.intValue, i >= min else { throw SettingsError("backend_config.\(key) must be an integer ≥ \(min)") }
-            return i
+        // vLLM's engine arguments, validated by the engine (tensor_parallel_size defaults to 1, as in vLLM).
+        do {
+            return try EngineConfig(
+                backendConfig: .object(deploy.backendConfig), model: model, gpu: gpu, gpuCount: nil,
+                routing: settings.routing ?? .calibrated, seed: settings.seed)
+        } catch {
+            throw SettingsError(error.description)
         }
-        func bool(_ key: String) throws(SettingsError) -> Bool? {
-            guard let v = bc[key], !v.isNull else { return nil }
-            guard let b = v.boolValue else { throw SettingsError("backend_config.\(key) must be a boolean") }
-            return b
-        }
-        if let v = try int("max_num_seqs") { c.maxNumSeqs = v }
-        if let v = try int("max_num_batched_tokens") { c.maxNumBatchedTokens = v }
-        if let v = try int("max_model_len") { c.maxModelLen = v }
-        if let v = try int("block_size") { c.blockSize = v }
-        if let v = bc["gpu_memory_utilization"], !v.isNull {
-            guard let u = v.doubleValue, u > 0, u <= 1 else {
-                throw SettingsError("backend_config.gpu_memory_utilization must be in (0, 1]")
-            }
-            c.gpuMemoryUtilization = u
-        }
-        // vllm_moecap_backend.py: enable_prefix_caching defaults to true, enforce_eager to false (§3.2).
-        if let v = try bool("enable_prefix_caching") { c.enablePrefixCaching = v }
-        if let v = try bool("enforce_eager") { c.enforceEager = v }
-        // `torch_dtype` becomes vLLM's `dtype`; a quantization method sets the weight precision.
-        let dtype = (bc["dtype"]?.stringValue ?? bc["torch_dtype"]?.stringValue).flatMap { $0 == "auto" ? nil : $0 }
-        c.dtype = bc["quantization"]?.stringValue ?? dtype ?? Precision.resolve(config: model.raw)
-        if let kv = bc["kv_cache_dtype"]?.stringValue { c.kvCacheDtype = kv }
-        if let routing = settings.routing { c.routing = routing }
-        c.seed = settings.seed
-        return c
     }
 
     /// A built-in model by HF id, or a `config.json` (or folder holding one) at `configPath` or at the model

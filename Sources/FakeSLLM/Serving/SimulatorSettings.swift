@@ -120,48 +120,41 @@ public struct SimulatorSettings: Sendable {
     }
 }
 
-/// Parses routing specifications: `"uniform"`, `"zipf:1.2"`, `{"zipf": 1.2}`, `{"counts": [[…]]}` or
-/// `{"counts_file": "path.json"}` (a JSON array of per-layer arrays of per-expert counts).
+/// Parses routing specifications: `"uniform"`, `"zipf"`, `"zipf:1.2"`, `"file:PATH"`, `{"zipf": 1.2}`,
+/// `{"counts": [[…]]}` or `{"counts_file": "path.json"}` (per-layer arrays of per-expert counts). The text forms and
+/// the counts checks are the engine's own (``RoutingConfig``).
 public enum RoutingSpec {
     public static func parse(_ value: JSONValue) throws(SettingsError) -> RoutingConfig {
         if let s = value.stringValue { return try parse(text: s) }
         guard case .object(let o) = value else { throw SettingsError("routing must be a string or an object") }
         if let z = o["zipf"]?.doubleValue {
             guard z >= 0 else { throw SettingsError("routing zipf exponent must be ≥ 0") }
-            return .zipf(z)
+            return .zipf(exponent: z)
         }
-        if let counts = o["counts"] { return try counts2D(counts, origin: "routing.counts") }
+        if let counts = o["counts"] {
+            do { return try RoutingConfig(countsJSON: counts) } catch { throw SettingsError(error.description) }
+        }
         if let path = o["counts_file"]?.stringValue { return try parse(text: "file:" + path) }
         throw SettingsError("routing object needs 'zipf', 'counts' or 'counts_file'")
     }
 
-    /// `uniform`, `zipf:S` or `file:PATH`.
+    /// `uniform`, `zipf`, `zipf:S` or `file:PATH`.
     public static func parse(text: String) throws(SettingsError) -> RoutingConfig {
-        if text == "uniform" { return .uniform }
-        if text.hasPrefix("zipf:"), let z = Double(text.dropFirst(5)), z >= 0 { return .zipf(z) }
-        if text.hasPrefix("file:") {
+        do {
+            guard text.hasPrefix("file:") else { return try RoutingConfig(parsing: text) }
             let path = String(text.dropFirst(5))
             guard let bytes = readFileBytes(path) else { throw SettingsError("cannot read routing counts file \(path)") }
             let json: JSONValue
             do { json = try JSONValue.parse(bytes) } catch {
                 throw SettingsError("routing counts file \(path) is not JSON: \(error)")
             }
-            return try counts2D(json, origin: path)
+            return try RoutingConfig(countsJSON: json)
+        } catch let e as SettingsError {
+            throw e
+        } catch let e as EngineConfigError {
+            throw SettingsError(e.description)
+        } catch {
+            throw SettingsError("\(error)")
         }
-        throw SettingsError("routing must be 'uniform', 'zipf:S' or 'file:PATH', got '\(text)'")
-    }
-
-    private static func counts2D(_ v: JSONValue, origin: String) throws(SettingsError) -> RoutingConfig {
-        guard let rows = v.arrayValue, !rows.isEmpty else {
-            throw SettingsError("\(origin): expected a non-empty array of per-layer arrays of expert counts")
-        }
-        var out: [[Double]] = []
-        for (i, row) in rows.enumerated() {
-            guard let r = row.arrayValue?.compactMap(\.doubleValue), r.count == row.arrayValue?.count, !r.isEmpty,
-                r.allSatisfy({ $0 >= 0 }), r.contains(where: { $0 > 0 })
-            else { throw SettingsError("\(origin): layer \(i) must be a non-empty array of counts ≥ 0, not all 0") }
-            out.append(r)
-        }
-        return .counts(out)
     }
 }
