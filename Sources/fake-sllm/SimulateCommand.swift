@@ -25,7 +25,9 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Hugging Face model id (built-in catalog) or path to a config.json.")
     var model: String?
 
-    @Option(help: "GPU type: a MoE-CAP hardware key or an alias (H100, A100, H200, …).")
+    @Option(
+        name: [.customLong("gpu"), .customLong("gpu-type")],
+        help: "GPU type: a MoE-CAP hardware key or an alias (H100, A100, H200, …); --gpu-type as in serve.")
     var gpu: String = "H100"
 
     @Option(name: .customLong("gpus"), help: "GPUs of the deployment (num_gpus; the tensor-parallel size unless set).")
