@@ -30,7 +30,8 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Simulated seconds to start an instance scaled up from zero.") var coldStart: Double = 0
     @Option(
         name: .customLong("quirk"),
-        help: "Reproduce a defect of the real server (repeatable): tp_duplicate_records, dispatch_sleep, reject_stream, router_concurrency_cap."
+        help:
+            "Reproduce a defect of the real server (repeatable): tp_duplicate_records, dispatch_sleep, reject_stream, router_concurrency_cap."
     )
     var quirks: [String] = []
     @Option(help: "Dataset file (JSONL/JSON rows) whose items the answer oracle recognises.") var oracleFile: String?
@@ -45,7 +46,9 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("unknown --gpu-type '\(gpuType)'; known: \(HardwareCatalog.acceptedNames)")
         }
         guard (0...1).contains(oracleAccuracy) else { throw ValidationError("--oracle-accuracy must be in [0, 1]") }
-        guard threads >= 1, maxBodyBytes >= 1024 else { throw ValidationError("--threads ≥ 1, --max-body-bytes ≥ 1024") }
+        guard threads >= 1, maxBodyBytes >= 1024 else {
+            throw ValidationError("--threads ≥ 1, --max-body-bytes ≥ 1024")
+        }
     }
 
     func run() throws {

@@ -53,7 +53,8 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError("unknown --gpu-type '\(gpuType)'; known: \(HardwareCatalog.acceptedNames)")
         }
         if let precision, !Precision.known.contains(precision.lowercased()) {
-            throw ValidationError("unknown --precision '\(precision)'; known: \(Precision.known.joined(separator: ", "))")
+            throw ValidationError(
+                "unknown --precision '\(precision)'; known: \(Precision.known.joined(separator: ", "))")
         }
     }
 
@@ -67,7 +68,9 @@ struct RunCommand: AsyncParsableCommand {
             throw CLIError("\(error)")
         }
         for w in data.warnings.prefix(10) { log.write(Data("warning: \(w)\n".utf8)) }
-        if data.warnings.count > 10 { log.write(Data("warning: … and \(data.warnings.count - 10) more rows skipped\n".utf8)) }
+        if data.warnings.count > 10 {
+            log.write(Data("warning: … and \(data.warnings.count - 10) more rows skipped\n".utf8))
+        }
         if !quiet { log.write(Data("Loaded \(data.items.count) \(config.dataset.rawValue) items.\n".utf8)) }
 
         let evaluation = Evaluation(config: config)

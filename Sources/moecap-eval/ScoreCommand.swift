@@ -25,7 +25,8 @@ struct ScoreCommand: ParsableCommand {
         let input: ScoringInput
         do {
             input = try ScoringFiles.read(
-                directory: directory, gpuType: gpuType, modelConfig: modelConfig, precision: precision, numGPUs: numGpus)
+                directory: directory, gpuType: gpuType, modelConfig: modelConfig, precision: precision, numGPUs: numGpus
+            )
         } catch {
             throw CLIError("\(error)")
         }

@@ -54,7 +54,8 @@ enum Binaries {
         p.waitUntilExit()
         group.wait()
         return Result(
-            status: p.terminationStatus, stdout: String(decoding: collected.withLock { $0[1] ?? Data() }, as: UTF8.self),
+            status: p.terminationStatus,
+            stdout: String(decoding: collected.withLock { $0[1] ?? Data() }, as: UTF8.self),
             stderr: String(decoding: collected.withLock { $0[2] ?? Data() }, as: UTF8.self))
     }
 
@@ -107,4 +108,3 @@ enum Binaries {
         return try JSONValue.parse([UInt8](data))
     }
 }
-

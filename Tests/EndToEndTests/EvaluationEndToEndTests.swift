@@ -53,7 +53,10 @@ import Testing
         #expect(outputs[0]["response"]?["object"] == "chat.completion")
 
         let config = try Binaries.json(out + "/config.json")
-        #expect(Array(config.objectValue!.keys.prefix(5)) == ["model", "dataset", "num_samples", "max_tokens", "temperature"])
+        #expect(
+            Array(config.objectValue!.keys.prefix(5)) == [
+                "model", "dataset", "num_samples", "max_tokens", "temperature",
+            ])
         #expect(config["num_samples"] == 20 && config["max_tokens"] == 64)
         #expect(!FileManager.default.fileExists(atPath: out + "/inference_outputs.partial.jsonl"))
 

@@ -1,13 +1,15 @@
 import Foundation
-import Synchronization
 import MoECore
+import Synchronization
 import Testing
 
 @testable import Evaluator
 
 @Suite struct RunAndReportTests {
     @Test func serverAnswersAreJudgedLikeTheRealServerMeansThem() {
-        func judge(_ status: Int, _ body: String) -> ServerAnswer { ServerSession.judge(status: status, body: Array(body.utf8)) }
+        func judge(_ status: Int, _ body: String) -> ServerAnswer {
+            ServerSession.judge(status: status, body: Array(body.utf8))
+        }
         #expect(judge(200, #"{"status":"success"}"#).value != nil)
         guard case .failed(let f1) = judge(200, #"{"status":"error","message":"No ready instances available"}"#) else {
             Issue.record("status error accepted")
@@ -19,7 +21,10 @@ import Testing
             return
         }
         #expect(f2.message == "Invalid sampling parameters: x")
-        guard case .failed(let f3) = judge(400, #"{"detail":"Model m does not support batch recording. Please deploy with backend='vllm_moecap'"}"#)
+        guard
+            case .failed(let f3) = judge(
+                400, #"{"detail":"Model m does not support batch recording. Please deploy with backend='vllm_moecap'"}"#
+            )
         else {
             Issue.record("400 accepted")
             return
@@ -32,7 +37,9 @@ import Testing
         #expect(f4.message.contains("non-JSON"))
     }
 
-    func record(_ mode: String, _ tokens: Int, _ latency: Double, id: Int, gpu: String = "NVIDIA-H100-HBM3-80GB") -> JSONValue {
+    func record(_ mode: String, _ tokens: Int, _ latency: Double, id: Int, gpu: String = "NVIDIA-H100-HBM3-80GB")
+        -> JSONValue
+    {
         [
             "batch_size": .int(tokens), "latency": .double(latency), "seq_lens_sum": .int(tokens),
             "forward_mode": .string(mode), "expert_activation": 60.0, "forward_pass_id": .int(id), "gpu_num": 1,
@@ -49,8 +56,10 @@ import Testing
     }
 
     @Test func metricsDeduplicateRankCopiesAndComputeBothSections() throws {
-        let records = [record("prefill", 4000, 0.25, id: 5), record("prefill", 4000, 0.25, id: 5),
-                       record("decode", 32, 0.02, id: 6)]
+        let records = [
+            record("prefill", 4000, 0.25, id: 5), record("prefill", 4000, 0.25, id: 5),
+            record("decode", 32, 0.02, id: 6),
+        ]
         let out = MetricsReport.build(input(records: records))
         let batch = try #require(out.json["batch_metrics"])
         #expect(batch["total_batches"] == 2 && batch["total_records"] == 3)
@@ -94,7 +103,9 @@ import Testing
         await schedule.run(
             count: 12,
             { _ in
-                inFlight.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) }
+                inFlight.withLock {
+                    $0.now += 1; $0.peak = max($0.peak, $0.now)
+                }
                 try? await Task.sleep(for: .milliseconds(5))
                 inFlight.withLock { $0.now -= 1 }
                 return 1
@@ -118,4 +129,3 @@ import Testing
         #expect(o.interTokenLatencies.count == 2)
     }
 }
-

@@ -14,7 +14,9 @@ import Testing
         let reg = api.handle(
             HTTPRequest(
                 method: "POST", path: "/register",
-                json: ["model": "Qwen/Qwen3-30B-A3B", "backend": "vllm_moecap", "backend_config": ["max_model_len": 8192]]))
+                json: [
+                    "model": "Qwen/Qwen3-30B-A3B", "backend": "vllm_moecap", "backend_config": ["max_model_len": 8192],
+                ]))
         guard case .now(let r) = reg, r.status == 200 else { throw POSIXError(.EINVAL) }
         var o = HTTPServerOptions()
         o.port = 0
@@ -84,7 +86,9 @@ import Testing
         let c = try RawHTTPClient(port: server.port)
         c.send(
             "POST", "/v1/chat/completions",
-            body: #"{"model":"Qwen/Qwen3-30B-A3B","messages":[{"role":"user","content":"Hi"}],"max_tokens":20,"ignore_eos":true,"stream":true}"#)
+            body:
+                #"{"model":"Qwen/Qwen3-30B-A3B","messages":[{"role":"user","content":"Hi"}],"max_tokens":20,"ignore_eos":true,"stream":true}"#
+        )
         var arrivals: [Double] = []
         var all = [UInt8]()
         while let (bytes, at) = c.readSome() {
@@ -107,7 +111,9 @@ import Testing
             let c = try RawHTTPClient(port: server.port)
             c.send(
                 "POST", "/v1/chat/completions",
-                body: #"{"model":"Qwen/Qwen3-30B-A3B","messages":[{"role":"user","content":"Hi"}],"max_tokens":5000,"ignore_eos":true,"stream":\#(streaming)}"#)
+                body:
+                    #"{"model":"Qwen/Qwen3-30B-A3B","messages":[{"role":"user","content":"Hi"}],"max_tokens":5000,"ignore_eos":true,"stream":\#(streaming)}"#
+            )
             if streaming { _ = c.readSome() } else { usleep(200_000) }
             shutdown(c.fd, Int32(SHUT_RDWR))
             let deployment = try #require(api.registry.all.first)
@@ -127,7 +133,9 @@ import Testing
         let c = try RawHTTPClient(port: port)
         c.send(
             "POST", "/v1/chat/completions",
-            body: #"{"model":"Qwen/Qwen3-30B-A3B","messages":[{"role":"user","content":"Hi"}],"max_tokens":5000,"ignore_eos":true,"stream":true}"#)
+            body:
+                #"{"model":"Qwen/Qwen3-30B-A3B","messages":[{"role":"user","content":"Hi"}],"max_tokens":5000,"ignore_eos":true,"stream":true}"#
+        )
         _ = c.readSome()
         let started = monotonicSeconds()
         server.stop()

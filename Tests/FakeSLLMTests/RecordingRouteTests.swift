@@ -28,7 +28,8 @@ import Testing
         #expect(
             r.json == [
                 "detail": .string(
-                    "Model \(APIHarness.model) does not support batch recording. Please deploy with backend='vllm_moecap'")
+                    "Model \(APIHarness.model) does not support batch recording. Please deploy with backend='vllm_moecap'"
+                )
             ])
         let e = await h.send("POST", "/start_expert_distribution", ["model": model])
         #expect(e.status == 400)
@@ -84,7 +85,9 @@ import Testing
         // Dump is not destructive; clear keeps the flag; start clears.
         #expect((await h.recording("dump")).json["total_records"]?.intValue == total)
         let clear = await h.recording("clear")
-        #expect(clear.json["message"] == .string("Cleared \(total) records") && clear.json["cleared_count"]?.intValue == total)
+        #expect(
+            clear.json["message"] == .string("Cleared \(total) records")
+                && clear.json["cleared_count"]?.intValue == total)
         #expect((await h.recording("clear")).json["message"] == "Cleared 0 records")
     }
 

@@ -79,7 +79,8 @@ import Testing
         #expect(choice["finish_reason"] == (completion == 20 ? "length" : "stop"))
         #expect(usage["total_tokens"]?.intValue == (usage["prompt_tokens"]?.intValue ?? 0) + completion)
         // The prompt is the ChatML rendering of both messages.
-        let prompt = "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nWhat is 2 + 2?<|im_end|>\n<|im_start|>assistant\n"
+        let prompt =
+            "<|im_start|>system\nYou are a helpful assistant.<|im_end|>\n<|im_start|>user\nWhat is 2 + 2?<|im_end|>\n<|im_start|>assistant\n"
         #expect(usage["prompt_tokens"]?.intValue == TokenEstimator.count(prompt))
     }
 
@@ -168,7 +169,9 @@ import Testing
     }
 
     @Test func streamingChunksEndWithDone() async throws {
-        let r = await h.chat(["max_tokens": 12, "ignore_eos": true, "stream": true, "stream_options": ["include_usage": true]])
+        let r = await h.chat([
+            "max_tokens": 12, "ignore_eos": true, "stream": true, "stream_options": ["include_usage": true],
+        ])
         #expect(r.contentType.hasPrefix("text/event-stream"))
         let events = r.text.components(separatedBy: "\n\n").filter { !$0.isEmpty }
         #expect(events.last == "data: [DONE]")
@@ -206,7 +209,10 @@ import Testing
         let e = await h.send("POST", "/v1/embeddings", ["model": model, "input": ["a b c", "d"]])
         #expect(e.json["data"]?.arrayValue?.count == 2)
         #expect(e.json["usage"]?["query_tokens"]?.intValue == TokenEstimator.count("a b c") + 1)
-        #expect((await h.send("POST", "/v1/embeddings", ["model": model, "input": []])).json == ["error": "No inputs provided"])
+        #expect(
+            (await h.send("POST", "/v1/embeddings", ["model": model, "input": []])).json == [
+                "error": "No inputs provided"
+            ])
         let job = await h.send("POST", "/v1/fine-tuning/jobs", ["model": model])
         let id = try #require(job.json["job_id"]?.stringValue)
         let status = await h.send("GET", "/v1/fine_tuning/jobs/\(id)")

@@ -1,3 +1,4 @@
+import Foundation
 import MoECore
 import Testing
 
@@ -17,7 +18,8 @@ import Testing
         #expect(TokenEstimator.count("<|im_start|>user\nHi<|im_end|>\n") == 6)
         #expect(TokenEstimator.count("") == 0)
         // A typical English sentence: 1.0–1.5 tokens per word.
-        let sentence = "Natalia sold clips to forty-eight of her friends in April, and then she sold half as many clips in May."
+        let sentence =
+            "Natalia sold clips to forty-eight of her friends in April, and then she sold half as many clips in May."
         let words = sentence.split(separator: " ").count
         let tokens = TokenEstimator.count(sentence)
         #expect(tokens >= words && tokens <= words * 3 / 2)
@@ -51,9 +53,11 @@ import Testing
 
     @Test func oracleAnswersKnownItemsInTheDatasetStyle() throws {
         let file = fixture("datasets/gsm8k_sample.jsonl")
-        let oracle = try AnswerOracle(settings: OracleSettings(datasetFile: file, dataset: "gsm8k", accuracy: 1), seed: 3)
+        let oracle = try AnswerOracle(
+            settings: OracleSettings(datasetFile: file, dataset: "gsm8k", accuracy: 1), seed: 3)
         #expect(oracle.count == 50)
-        let rows = try DatasetFile.rows(fromContents: Array(try String(contentsOfFile: file, encoding: .utf8).utf8), path: file)
+        let rows = try DatasetFile.rows(
+            fromContents: Array(try String(contentsOfFile: file, encoding: .utf8).utf8), path: file)
         let dataset = try Dataset(kind: .gsm8k, rows: rows)
         for item in dataset.items {
             let answer = try #require(oracle.answer(for: item.input)?.text(choice: 0))
@@ -80,7 +84,8 @@ import Testing
 
     @Test func badOracleFileIsAClearError() {
         #expect(throws: SettingsError.self) {
-            try AnswerOracle(settings: OracleSettings(datasetFile: "/nonexistent.jsonl", dataset: nil, accuracy: 1), seed: 0)
+            try AnswerOracle(
+                settings: OracleSettings(datasetFile: "/nonexistent.jsonl", dataset: nil, accuracy: 1), seed: 0)
         }
     }
 }
@@ -91,5 +96,3 @@ func fixture(_ path: String) -> String {
     for _ in 0..<3 { url.deleteLastPathComponent() }
     return url.appendingPathComponent("Fixtures/" + path).path
 }
-
-import Foundation

@@ -35,7 +35,8 @@ enum GroundTruthCheck {
                 "decoding_smbu": .double(a.decodingSMBU), "decoding_smfu": .double(a.decodingSMFU),
             ]
         }
-        out["steps_matched"] = .int(truth.filter { $0["forward_pass_id"]?.intValue.flatMap { modeOf[$0] } != nil }.count)
+        out["steps_matched"] = .int(
+            truth.filter { $0["forward_pass_id"]?.intValue.flatMap { modeOf[$0] } != nil }.count)
         return .object(out)
     }
 }

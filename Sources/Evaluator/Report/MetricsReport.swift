@@ -58,7 +58,8 @@ public enum MetricsReport {
             }
             // num_gpus and gpu_raw_type come from the first record (moecap_metrics.md §3), --gpu-type overrides.
             numGPUs = ContinuousMetrics.runGPUCount(unique, fallback: config.numGPUs)
-            runGPU = config.gpuType.map { HardwareCatalog.gpu(named: $0)?.key ?? $0 }
+            runGPU =
+                config.gpuType.map { HardwareCatalog.gpu(named: $0)?.key ?? $0 }
                 ?? ContinuousMetrics.runGPURawType(unique, fallback: "")
             switch advancedMetrics(unique, config: config, gpuKey: runGPU ?? "", numGPUs: numGPUs) {
             case .success(let m):
@@ -101,7 +102,8 @@ public enum MetricsReport {
         }
         guard let gpu = HardwareCatalog.all.first(where: { $0.key == gpuKey }) else {
             return .failure(
-                MetricsProblem("unknown GPU '\(gpuKey)' (not a key of MoE-CAP's hardware tables; pass --gpu-type, e.g. H100)"))
+                MetricsProblem(
+                    "unknown GPU '\(gpuKey)' (not a key of MoE-CAP's hardware tables; pass --gpu-type, e.g. H100)"))
         }
         let precision = Precision.effective(explicit: config.precision, config: model.raw)
         let bytes = Precision.bytesPerParam(precision)

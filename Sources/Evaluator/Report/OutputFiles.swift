@@ -44,7 +44,8 @@ public struct OutputFiles: Sendable {
     /// then this project's `extracted_answer`, `is_correct`, `error`, `latency_s`, `ttft_s`.
     public static func entry(prompt: String, expected: String, outcome: RequestOutcome, dataset: String) -> JSONValue {
         let extracted = outcome.succeeded ? AnswerExtractor.extract(outcome.text, dataset: dataset) : ""
-        let correct = !extracted.isEmpty && extracted.lowercased() == expected.trimmingCharacters(in: .whitespaces).lowercased()
+        let correct =
+            !extracted.isEmpty && extracted.lowercased() == expected.trimmingCharacters(in: .whitespaces).lowercased()
         return .object(
             JSONObject([
                 ("prompt", .string(prompt)), ("expected", .string(expected)),

@@ -48,7 +48,8 @@ struct ChatRequester: Sendable {
     }
 
     /// Builds the outcome of an SSE answer: text from the deltas, a time per content chunk, usage if sent.
-    private func assemble(_ response: HTTPResponse, start: ContinuousClock.Instant, into outcome: inout RequestOutcome) {
+    private func assemble(_ response: HTTPResponse, start: ContinuousClock.Instant, into outcome: inout RequestOutcome)
+    {
         var text = ""
         var finish: JSONValue = .null
         var usage: JSONValue?

@@ -67,7 +67,8 @@ public struct ServerSession: Sendable {
     public static func judge(status: Int, body: [UInt8]) -> ServerAnswer {
         guard let json = try? JSONValue.parse(body) else {
             let text = String(decoding: body.prefix(200), as: UTF8.self)
-            return .failed(ServerFailure(status: status, message: text.isEmpty ? "empty answer" : "non-JSON answer: \(text)"))
+            return .failed(
+                ServerFailure(status: status, message: text.isEmpty ? "empty answer" : "non-JSON answer: \(text)"))
         }
         guard (200..<300).contains(status) else {
             let detail = json["detail"].map { $0.stringValue ?? $0.serialized() } ?? json.serialized()

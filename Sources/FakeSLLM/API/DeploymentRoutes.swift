@@ -29,7 +29,9 @@ extension SLLMAPI {
             return .now(.detail("Missing model_name in request body", status: 400))
         }
         guard let name = model.stringValue, let d = registry.deployment(named: name) else {
-            return .now(.detail("Model \(model.stringValue ?? model.serialized()) not found, please register first", status: 400))
+            return .now(
+                .detail(
+                    "Model \(model.stringValue ?? model.serialized()) not found, please register first", status: 400))
         }
         if let asc = body["auto_scaling_config"] {
             do { d.update(autoScaling: try AutoScalingConfig(json: asc)) } catch {
@@ -57,7 +59,8 @@ extension SLLMAPI {
             func echo(_ key: String) -> JSONValue { raw[key] ?? .null }
             let permission: JSONValue = .object(
                 JSONObject([
-                    ("id", .string("modelperm-\(d.name)")), ("object", "model_permission"), ("created", echo("created")),
+                    ("id", .string("modelperm-\(d.name)")), ("object", "model_permission"),
+                    ("created", echo("created")),
                     ("allow_create_engine", echo("allow_create_engine")), ("allow_sampling", echo("allow_sampling")),
                     ("allow_logprobs", echo("allow_logprobs")), ("allow_search_indices", echo("allow_search_indices")),
                     ("allow_view", echo("allow_view")), ("allow_fine_tuning", echo("allow_fine_tuning")),

@@ -32,7 +32,9 @@ extension SLLMAPI {
     /// `POST /{start,stop,dump,clear}_batch_recording`.
     func recording(_ r: HTTPRequest, _ action: RecordingAction) -> Reply {
         let d: Deployment
-        switch recordingTarget(r, missingModel: "Missing 'model' field in request body", unsupported: Self.batchUnsupported) {
+        switch recordingTarget(
+            r, missingModel: "Missing 'model' field in request body", unsupported: Self.batchUnsupported)
+        {
         case .failure(let e): return .now(e.response)
         case .success(let dep): d = dep
         }
@@ -135,7 +137,9 @@ extension SLLMAPI {
         switch action {
         case .configure:
             guard ["per_token", "per_pass", "stat", "stat_approx"].contains(mode) else {
-                return .now(.json(["status": "error", "message": .string("Invalid recording mode: \(mode)"), "instance_id": id]))
+                return .now(
+                    .json(["status": "error", "message": .string("Invalid recording mode: \(mode)"), "instance_id": id])
+                )
             }
             out = [
                 "status": "success", "message": .string("Configured expert distribution recording with mode=\(mode)"),

@@ -64,10 +64,13 @@ public struct SamplingParams: Sendable, Equatable {
             }
         }
         if let v = try number("repetition_penalty"), v <= 0 {
-            throw Invalid(text: "repetition_penalty must be greater than zero, got \(pyText(rest["repetition_penalty"]!)).")
+            throw Invalid(
+                text: "repetition_penalty must be greater than zero, got \(pyText(rest["repetition_penalty"]!)).")
         }
         if let t = try number("temperature") {
-            guard t >= 0 else { throw Invalid(text: "temperature must be non-negative, got \(pyText(rest["temperature"]!)).") }
+            guard t >= 0 else {
+                throw Invalid(text: "temperature must be non-negative, got \(pyText(rest["temperature"]!)).")
+            }
             temperature = t
         }
         if let p = try number("top_p") {
@@ -108,7 +111,9 @@ public struct SamplingParams: Sendable, Equatable {
             case .string(let one): stop = [one]
             case .array(let many):
                 stop = many.compactMap(\.stringValue)
-                guard stop.count == many.count else { throw Invalid(text: "stop must be a string or a list of strings") }
+                guard stop.count == many.count else {
+                    throw Invalid(text: "stop must be a string or a list of strings")
+                }
             default: throw Invalid(text: "stop must be a string or a list of strings")
             }
             if stop.contains("") { throw Invalid(text: "stop cannot contain an empty string.") }

@@ -126,7 +126,8 @@ private func tooLarge(_ server: HTTPServer) -> HTTPResponse {
 
 private func queue(_ response: HTTPResponse, on connection: OpaquePointer) -> MHD_Result {
     let r = response.body.withUnsafeBytes { raw in
-        MHD_create_response_from_buffer(raw.count, UnsafeMutableRawPointer(mutating: raw.baseAddress), .RESPMEM_MUST_COPY)
+        MHD_create_response_from_buffer(
+            raw.count, UnsafeMutableRawPointer(mutating: raw.baseAddress), .RESPMEM_MUST_COPY)
     }
     guard let r else { return .NO }
     _ = MHD_add_response_header(r, "Content-Type", response.contentType)

@@ -80,7 +80,9 @@ public struct SimulatorSettings: Sendable {
                     throw SettingsError("fake_sllm.speedup must be a positive number or \"no-wait\"")
                 }
             case "seed":
-                guard let v = value.intValue, v >= 0 else { throw SettingsError("fake_sllm.seed must be an integer ≥ 0") }
+                guard let v = value.intValue, v >= 0 else {
+                    throw SettingsError("fake_sllm.seed must be an integer ≥ 0")
+                }
                 s.seed = UInt64(v)
             case "routing":
                 s.routing = try RoutingSpec.parse(value)
@@ -102,7 +104,9 @@ public struct SimulatorSettings: Sendable {
             case "quirks":
                 guard case .object(let q) = value else { throw SettingsError("fake_sllm.quirks must be an object") }
                 for (name, on) in q.pairs {
-                    guard let b = on.boolValue else { throw SettingsError("fake_sllm.quirks.\(name) must be a boolean") }
+                    guard let b = on.boolValue else {
+                        throw SettingsError("fake_sllm.quirks.\(name) must be a boolean")
+                    }
                     try s.quirks.set(name, b)
                 }
             case "oracle":
@@ -143,7 +147,9 @@ public enum RoutingSpec {
         do {
             guard text.hasPrefix("file:") else { return try RoutingConfig(parsing: text) }
             let path = String(text.dropFirst(5))
-            guard let bytes = readFileBytes(path) else { throw SettingsError("cannot read routing counts file \(path)") }
+            guard let bytes = readFileBytes(path) else {
+                throw SettingsError("cannot read routing counts file \(path)")
+            }
             let json: JSONValue
             do { json = try JSONValue.parse(bytes) } catch {
                 throw SettingsError("routing counts file \(path) is not JSON: \(error)")

@@ -53,7 +53,9 @@ final class AnswerOracle: Sendable {
         return OracleAnswer(texts: [AnswerOracle.render(answer, kind: kind, rng: &rng)])
     }
 
-    private static func key(_ text: String) -> UInt64 { stableHash(text.trimmingCharacters(in: .whitespacesAndNewlines).utf8) }
+    private static func key(_ text: String) -> UInt64 {
+        stableHash(text.trimmingCharacters(in: .whitespacesAndNewlines).utf8)
+    }
 
     /// A different answer of the same form.
     static func wrong(_ target: String, kind: DatasetKind, rng: inout TextRNG) -> String {
@@ -73,7 +75,8 @@ final class AnswerOracle: Sendable {
         let reasoning = filler.pieces(12 + Int(rng.next() % 20)).joined()
         switch kind {
         case .gsm8k: return "Let us work through the problem. \(reasoning).\nThe answer is \(answer).\n#### \(answer)"
-        case .numinamath: return "We solve it step by step. \(reasoning).\nTherefore, the answer is $\\boxed{\(answer)}$."
+        case .numinamath:
+            return "We solve it step by step. \(reasoning).\nTherefore, the answer is $\\boxed{\(answer)}$."
         case .longbenchV2: return "After reading the document: \(reasoning).\nThe correct answer is (\(answer))"
         }
     }

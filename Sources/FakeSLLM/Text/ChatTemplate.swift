@@ -16,7 +16,9 @@ public enum ChatTemplate: String, Sendable {
     public static func forModel(_ model: ModelSpec) -> ChatTemplate {
         let type = (model.raw["model_type"]?.stringValue ?? "").lowercased()
         let name = model.name.lowercased()
-        if type.hasPrefix("mixtral") || type.hasPrefix("mistral") || name.contains("mixtral") || name.contains("mistral") {
+        if type.hasPrefix("mixtral") || type.hasPrefix("mistral") || name.contains("mixtral")
+            || name.contains("mistral")
+        {
             return .mistral
         }
         if type.hasPrefix("deepseek") || name.contains("deepseek") { return .deepSeek }

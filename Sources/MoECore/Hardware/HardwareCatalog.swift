@@ -18,45 +18,64 @@ public enum HardwareCatalog {
 
     /// All GPUs, in MoE-CAP's table order (§8).
     public static let all: [GPUSpec] = [
-        spec("NVIDIA-A100-PCIe-80GB", bw: 1935, 312, 624, 624, 1248, 1248, 1248, 2496, sparse: true, memGB: 80,
-             link: 32, "PCIe 4.0 x16"),
+        spec(
+            "NVIDIA-A100-PCIe-80GB", bw: 1935, 312, 624, 624, 1248, 1248, 1248, 2496, sparse: true, memGB: 80,
+            link: 32, "PCIe 4.0 x16"),
         // fp4 section has no A100-PCIe-40GB entry in MoE-CAP: peak 0 (§8).
-        spec("NVIDIA-A100-PCIe-40GB", bw: 1555, 312, 624, 624, 1248, 1248, nil, 2496, sparse: true, memGB: 40,
-             link: 32, "PCIe 4.0 x16"),
-        spec("NVIDIA-A100-SXM4-80GB", bw: 2039, 312, 624, 624, 1248, 1248, 1248, 2496, sparse: true, memGB: 80,
-             link: 300, "NVLink 3"),
-        spec("NVIDIA-A100-SXM4-40GB", bw: 1555, 312, 624, 624, 1248, 1248, 1248, 2496, sparse: true, memGB: 40,
-             link: 300, "NVLink 3"),
-        spec("NVIDIA-H100-PCIe-80GB", bw: 2039, 756, 1513, 1513, 3026, 3026, 3026, 3026, sparse: true, memGB: 80,
-             link: 64, "PCIe 5.0 x16"),
-        spec("NVIDIA-H100-HBM3-80GB", bw: 3350, 989, 1979, 1979, 3958, 3958, 3958, 3958, sparse: true, memGB: 80,
-             link: 450, "NVLink 4"),
-        spec("NVIDIA-H200-141GB", bw: 4800, 989, 1979, 1979, 3958, 3958, 3958, 3958, sparse: true, memGB: 141,
-             link: 450, "NVLink 4"),
-        spec("NVIDIA-H200-140GB", bw: 4800, 989, 1979, 1979, 3958, 3958, 3958, 3958, sparse: true, memGB: 141,
-             link: 450, "NVLink 4"),
-        spec("NVIDIA-B200-183GB", bw: 8000, 80, 2250, 2250, 4500, 4500, 9000, 9000, sparse: false, memGB: 183,
-             link: 900, "NVLink 5"),
-        spec("NVIDIA-GH200-96GB", bw: 4096, 989, 1979, 1979, 3958, 3958, 3958, 3958, sparse: true, memGB: 96,
-             link: 450, "NVLink 4"),
-        spec("NVIDIA-RTX-A5000-24GB", bw: 768, 222.2, 222.2, 222.2, 222.2, 0, 0, 222.2, sparse: false, memGB: 24,
-             link: 32, "PCIe 4.0 x16"),
-        spec("NVIDIA-RTX-A6000-48GB", bw: 768, 309.7, 309.7, 309.7, 309.7, 0, 0, 309.7, sparse: false, memGB: 48,
-             link: 32, "PCIe 4.0 x16"),
-        spec("NVIDIA-RTX-PRO-6000-Blackwell-Server-Edition-96GB", bw: 1597, 500, 1000, 1000, 2000, 2000, 4000, 4000,
-             sparse: false, memGB: 96, link: 64, "PCIe 5.0 x16"),
-        spec("NVIDIA-GB10-UnknownGB", bw: 273, 31, 250, 250, 500, 500, 1000, 1000, sparse: false, memGB: 128,
-             link: 25, "ConnectX-7"),
-        spec("NVIDIA-GB10-128GB", bw: 273, 31, 250, 250, 500, 500, 1000, 1000, sparse: false, memGB: 128,
-             link: 25, "ConnectX-7"),
-        spec("AMD-Instinct-MI355X-288GB", bw: 8000, 78.6, 2500, 2500, 5050, 5050, 10100, 10100, sparse: false,
-             memGB: 288, link: 537.6, "Infinity Fabric"),
-        spec("AMD-Instinct-MI300X-192GB", bw: 5300, 81.7, 1307, 1307, 2614, 2614, 0, 0, sparse: false, memGB: 192,
-             link: 448, "Infinity Fabric"),
-        spec("AMD-Instinct-MI325X-256GB", bw: 6000, 81.7, 1307, 1307, 2614, 2614, 0, 0, sparse: false, memGB: 256,
-             link: 448, "Infinity Fabric"),
-        spec("AMD-Instinct-MI250X-128GB", bw: 3276, 47.9, 383, 383, 383, 0, 0, 383, sparse: false, memGB: 128,
-             link: 400, "Infinity Fabric"),
+        spec(
+            "NVIDIA-A100-PCIe-40GB", bw: 1555, 312, 624, 624, 1248, 1248, nil, 2496, sparse: true, memGB: 40,
+            link: 32, "PCIe 4.0 x16"),
+        spec(
+            "NVIDIA-A100-SXM4-80GB", bw: 2039, 312, 624, 624, 1248, 1248, 1248, 2496, sparse: true, memGB: 80,
+            link: 300, "NVLink 3"),
+        spec(
+            "NVIDIA-A100-SXM4-40GB", bw: 1555, 312, 624, 624, 1248, 1248, 1248, 2496, sparse: true, memGB: 40,
+            link: 300, "NVLink 3"),
+        spec(
+            "NVIDIA-H100-PCIe-80GB", bw: 2039, 756, 1513, 1513, 3026, 3026, 3026, 3026, sparse: true, memGB: 80,
+            link: 64, "PCIe 5.0 x16"),
+        spec(
+            "NVIDIA-H100-HBM3-80GB", bw: 3350, 989, 1979, 1979, 3958, 3958, 3958, 3958, sparse: true, memGB: 80,
+            link: 450, "NVLink 4"),
+        spec(
+            "NVIDIA-H200-141GB", bw: 4800, 989, 1979, 1979, 3958, 3958, 3958, 3958, sparse: true, memGB: 141,
+            link: 450, "NVLink 4"),
+        spec(
+            "NVIDIA-H200-140GB", bw: 4800, 989, 1979, 1979, 3958, 3958, 3958, 3958, sparse: true, memGB: 141,
+            link: 450, "NVLink 4"),
+        spec(
+            "NVIDIA-B200-183GB", bw: 8000, 80, 2250, 2250, 4500, 4500, 9000, 9000, sparse: false, memGB: 183,
+            link: 900, "NVLink 5"),
+        spec(
+            "NVIDIA-GH200-96GB", bw: 4096, 989, 1979, 1979, 3958, 3958, 3958, 3958, sparse: true, memGB: 96,
+            link: 450, "NVLink 4"),
+        spec(
+            "NVIDIA-RTX-A5000-24GB", bw: 768, 222.2, 222.2, 222.2, 222.2, 0, 0, 222.2, sparse: false, memGB: 24,
+            link: 32, "PCIe 4.0 x16"),
+        spec(
+            "NVIDIA-RTX-A6000-48GB", bw: 768, 309.7, 309.7, 309.7, 309.7, 0, 0, 309.7, sparse: false, memGB: 48,
+            link: 32, "PCIe 4.0 x16"),
+        spec(
+            "NVIDIA-RTX-PRO-6000-Blackwell-Server-Edition-96GB", bw: 1597, 500, 1000, 1000, 2000, 2000, 4000, 4000,
+            sparse: false, memGB: 96, link: 64, "PCIe 5.0 x16"),
+        spec(
+            "NVIDIA-GB10-UnknownGB", bw: 273, 31, 250, 250, 500, 500, 1000, 1000, sparse: false, memGB: 128,
+            link: 25, "ConnectX-7"),
+        spec(
+            "NVIDIA-GB10-128GB", bw: 273, 31, 250, 250, 500, 500, 1000, 1000, sparse: false, memGB: 128,
+            link: 25, "ConnectX-7"),
+        spec(
+            "AMD-Instinct-MI355X-288GB", bw: 8000, 78.6, 2500, 2500, 5050, 5050, 10100, 10100, sparse: false,
+            memGB: 288, link: 537.6, "Infinity Fabric"),
+        spec(
+            "AMD-Instinct-MI300X-192GB", bw: 5300, 81.7, 1307, 1307, 2614, 2614, 0, 0, sparse: false, memGB: 192,
+            link: 448, "Infinity Fabric"),
+        spec(
+            "AMD-Instinct-MI325X-256GB", bw: 6000, 81.7, 1307, 1307, 2614, 2614, 0, 0, sparse: false, memGB: 256,
+            link: 448, "Infinity Fabric"),
+        spec(
+            "AMD-Instinct-MI250X-128GB", bw: 3276, 47.9, 383, 383, 383, 0, 0, 383, sparse: false, memGB: 128,
+            link: 400, "Infinity Fabric"),
     ]
 
     /// Short names users type, mapped to table keys. Matching is case-insensitive.

@@ -24,7 +24,8 @@ public enum ModelCatalog {
         guard
             let entry = configs.first(where: { $0.id == id })
                 ?? configs.first(where: {
-                    $0.id.lowercased() == lower || $0.id.split(separator: "/").last.map(String.init)?.lowercased() == lower
+                    $0.id.lowercased() == lower
+                        || $0.id.split(separator: "/").last.map(String.init)?.lowercased() == lower
                 })
         else { return nil }
         // The built-in texts are valid by construction (tested).

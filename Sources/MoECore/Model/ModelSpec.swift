@@ -109,8 +109,10 @@ extension ModelSpec {
         intermediateSize = top("intermediate_size")?.intValue ?? int(["intermediate_size"])
         sharedExpertIntermediateSize = top("shared_expert_intermediate_size")?.intValue
         numExperts =
-            int(["num_experts_per_layer", "n_experts", "num_local_experts", "expert_number", "num_experts",
-                 "n_routed_experts"]) ?? 0
+            int([
+                "num_experts_per_layer", "n_experts", "num_local_experts", "expert_number", "num_experts",
+                "n_routed_experts",
+            ]) ?? 0
         topK = int(["moe_top_k", "router_topk", "num_experts_per_tok", "topk"]) ?? (numExperts > 0 ? 1 : 0)
         var shared = int(["n_shared_experts", "num_shared_experts"]) ?? 0
         if shared == 0, sharedExpertIntermediateSize != nil { shared = 1 }

@@ -137,8 +137,9 @@ public enum TokenEstimator {
                 let ok =
                     c == "["
                     ? (body == "INST" || body == "/INST")
-                    : (body == "s" || body == "/s" || (body.count >= 3 && (body.first == "|" || body.first == "｜")
-                        && (body.last == "|" || body.last == "｜")))
+                    : (body == "s" || body == "/s"
+                        || (body.count >= 3 && (body.first == "|" || body.first == "｜")
+                            && (body.last == "|" || body.last == "｜")))
                 return ok ? s.index(after: j) : nil
             }
             if x == " " || x == "\n" { return nil }

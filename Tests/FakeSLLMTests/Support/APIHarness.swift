@@ -59,7 +59,10 @@ struct APIHarness {
     func chat(_ extra: JSONObject = [:], content: String = "What is 2 + 2?") async -> HTTPResponse {
         var body: JSONObject = [
             "model": .string(APIHarness.model),
-            "messages": [["role": "system", "content": "You are a helpful assistant."], ["role": "user", "content": .string(content)]],
+            "messages": [
+                ["role": "system", "content": "You are a helpful assistant."],
+                ["role": "user", "content": .string(content)],
+            ],
         ]
         for (k, v) in extra.pairs { body[k] = v }
         return await send("POST", "/v1/chat/completions", .object(body))
