@@ -74,7 +74,7 @@ import Testing
     }
 
     @Test func oracleStylesForLetterAndBoxedDatasets() throws {
-        var rng = TextRNG(seed: 1)
+        var rng = SimRandom(seed: 1)
         let lb = AnswerOracle.render("C", kind: .longbenchV2, rng: &rng)
         #expect(AnswerExtractor.extract(lb, dataset: "longbench_v2") == "C")
         let nm = AnswerOracle.render("12", kind: .numinamath, rng: &rng)

@@ -17,18 +17,10 @@ public struct RequestSchedule: Sendable {
     /// Arrival offsets (s) of `n` requests: 0 for all without a rate, else cumulative exponential gaps.
     public func arrivals(_ n: Int) -> [Double] {
         guard let rate, rate > 0 else { return Array(repeating: 0, count: n) }
-        var state = seed &+ 0x9E37_79B9_7F4A_7C15
-        func unit() -> Double {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            z ^= z >> 31
-            return Double(z >> 11) / Double(1 << 53)
-        }
+        var rng = SimRandom(seed: seed)
         var t = 0.0
         return (0..<n).map { _ in
-            defer { t += -log(1 - unit()) / rate }
+            defer { t += rng.exponential(mean: 1 / rate) }
             return t
         }
     }

@@ -39,8 +39,8 @@ extension SLLMAPI {
         var tokens = 0
         let data: [JSONValue] = inputs.enumerated().map { i, text in
             tokens += TokenEstimator.count(text)
-            var rng = TextRNG(seed: stableHash(text.utf8))
-            var v = (0..<dim).map { _ in rng.unit() - 0.5 }
+            var rng = SimRandom(seed: stableHash(text.utf8))
+            var v = (0..<dim).map { _ in rng.uniform() - 0.5 }
             let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
             v = v.map { $0 / norm }
             return .object(

@@ -1,3 +1,5 @@
+import MoECore
+
 /// Walker/Vose alias table: draws an index from a fixed discrete distribution in O(1).
 ///
 /// Built once per distribution in O(n). A plain value.

@@ -1,4 +1,5 @@
 import Foundation
+import MoECore
 
 /// Simulated MoE routing: per MoE layer, every token picks `k` distinct experts from a popularity distribution
 /// (``RoutingConfig``); a step's expert activation is the number of distinct experts that received at least one

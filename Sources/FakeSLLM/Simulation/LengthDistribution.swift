@@ -1,4 +1,5 @@
 import Foundation
+import MoECore
 
 /// A distribution of token counts for synthetic workloads; every draw is at least 1.
 ///

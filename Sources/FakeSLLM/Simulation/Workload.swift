@@ -1,3 +1,5 @@
+import MoECore
+
 /// One client request of a simulated workload.
 public struct WorkloadRequest: Sendable, Equatable {
     /// When the client wants to send it (s); under a concurrency cap it is sent at the first moment after this

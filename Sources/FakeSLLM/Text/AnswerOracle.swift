@@ -47,8 +47,8 @@ final class AnswerOracle: Sendable {
     /// The oracle's answer for a user message, or nil when the message is not a known item.
     func answer(for userMessage: String) -> OracleAnswer? {
         guard let item = items[AnswerOracle.key(userMessage)] else { return nil }
-        var rng = TextRNG(seed: seed ^ stableHash(item.input.utf8, seed: 0x0A11_CE5E))
-        let right = rng.unit() < settings.accuracy
+        var rng = SimRandom(seed: seed ^ stableHash(item.input.utf8, seed: 0x0A11_CE5E))
+        let right = rng.uniform() < settings.accuracy
         let answer = right ? item.target : AnswerOracle.wrong(item.target, kind: kind, rng: &rng)
         return OracleAnswer(texts: [AnswerOracle.render(answer, kind: kind, rng: &rng)])
     }
@@ -58,7 +58,7 @@ final class AnswerOracle: Sendable {
     }
 
     /// A different answer of the same form.
-    static func wrong(_ target: String, kind: DatasetKind, rng: inout TextRNG) -> String {
+    static func wrong(_ target: String, kind: DatasetKind, rng: inout SimRandom) -> String {
         switch kind {
         case .longbenchV2:
             let letters = ["A", "B", "C", "D"].filter { $0 != target.uppercased() }
@@ -70,7 +70,7 @@ final class AnswerOracle: Sendable {
     }
 
     /// The answer in the dataset's style: a short worked solution ending the way each extractor expects.
-    static func render(_ answer: String, kind: DatasetKind, rng: inout TextRNG) -> String {
+    static func render(_ answer: String, kind: DatasetKind, rng: inout SimRandom) -> String {
         var filler = CompletionText(seed: rng.next())
         let reasoning = filler.pieces(12 + Int(rng.next() % 20)).joined()
         switch kind {

@@ -19,7 +19,7 @@ struct CompletionPlan: Sendable {
     static func make(
         sampling: SamplingParams, maxTokens: Int, settings: SimulatorSettings, rngSeed: UInt64, answer: String?
     ) -> CompletionPlan {
-        var rng = TextRNG(seed: rngSeed)
+        var rng = SimRandom(seed: rngSeed)
         var length: Int
         var answerPieces: [String] = []
         if let answer {
@@ -29,9 +29,7 @@ struct CompletionPlan: Sendable {
             // Log-normal completion length with the configured mean.
             let sigma = settings.outputLengthSigma
             let mu = log(settings.outputLengthMean) - sigma * sigma / 2
-            let u1 = max(rng.unit(), 1e-12)
-            let u2 = rng.unit()
-            let z = (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+            let z = rng.normal()
             length = max(1, Int((exp(mu + sigma * z)).rounded()))
         }
         if sampling.ignoreEOS { length = maxTokens }

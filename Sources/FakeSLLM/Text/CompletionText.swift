@@ -6,7 +6,7 @@ import MoECore
 /// token for the estimator, so a completion of `n` pieces reports `completion_tokens = n` and re-tokenizes to
 /// `n`. Deterministic for a given seed. Pure value type; safe on any thread.
 public struct CompletionText: Sendable {
-    private var rng: TextRNG
+    private var rng: SimRandom
     private var wordsInSentence = 0
     private var sentenceLength = 12
     private var sentencesInParagraph = 0
@@ -15,7 +15,7 @@ public struct CompletionText: Sendable {
     private var lastWasComma = false
 
     public init(seed: UInt64) {
-        rng = TextRNG(seed: seed)
+        rng = SimRandom(seed: seed)
         sentenceLength = 8 + Int(rng.next() % 12)
     }
 
@@ -79,21 +79,6 @@ public struct CompletionText: Sendable {
         "volume", "ratio", "percent", "share", "week", "month", "year", "minute", "second", "store", "school",
         "friend", "family", "book", "apple", "orange", "box", "bag", "car", "train", "water", "garden",
     ]
-}
-
-/// SplitMix64: small, fast, deterministic.
-struct TextRNG: Sendable {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed &+ 0x9E37_79B9_7F4A_7C15 }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [0, 1).
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
 
 /// FNV-1a over bytes: a stable hash for seeds and prefix-cache block keys (Swift's `Hasher` is randomized).

@@ -26,7 +26,7 @@ public struct SimRandom: RandomNumberGenerator, Sendable {
         self.init(seed: SimRandom.splitMix(&mixed))
     }
 
-    static func splitMix(_ x: inout UInt64) -> UInt64 {
+    public static func splitMix(_ x: inout UInt64) -> UInt64 {
         x &+= 0x9E37_79B9_7F4A_7C15
         var z = x
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
