@@ -4,16 +4,24 @@ extension SLLMAPI {
     /// `POST /v1/chat/completions` (sllm_api.md §3.6): gateway checks, router checks, then the `vllm_moecap`
     /// backend's `generate`.
     func chatCompletions(_ r: HTTPRequest) -> Reply {
-        // Gateway: `await request.json()` failing is an uncaught exception → 500 text.
-        guard let body = objectBody(r) else { return .now(.internalServerError) }
+        switch inferenceTarget(r) {
+        case .failure(let e): return .now(e.response)
+        case .success(let (body, deployment)): return generate(deployment, body)
+        }
+    }
+
+    /// The gateway's `inference_handler` checks (§3.6): the JSON body, its `model`, and the model's router.
+    func inferenceTarget(_ r: HTTPRequest) -> Result<(JSONObject, Deployment), ReplyError> {
+        // `await request.json()` failing is an uncaught exception → 500 text.
+        guard let body = objectBody(r) else { return .failure(ReplyError(.internalServerError)) }
         guard let model = body["model"], model.isTruthy else {
-            return .now(.detail("Missing model_name in request body", status: 400))
+            return .failure(ReplyError(.detail("Missing model_name in request body", status: 400)))
         }
         // `ray.get_actor` on an unknown (or non-string) name raises ValueError, uncaught → 500 text.
         guard let name = model.stringValue, let deployment = registry.deployment(named: name) else {
-            return .now(.internalServerError)
+            return .failure(ReplyError(.internalServerError))
         }
-        return generate(deployment, body)
+        return .success((body, deployment))
     }
 
     /// `POST /v1/completions` (§3.7): rewritten into a chat request with one user message. The real branch

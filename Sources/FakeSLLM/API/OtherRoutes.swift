@@ -21,13 +21,13 @@ final class FineTuningJobs: Sendable {
 extension SLLMAPI {
     /// `POST /v1/embeddings` (§3.8): deterministic unit vectors of the model's hidden size.
     func embeddings(_ r: HTTPRequest) -> Reply {
-        guard let body = objectBody(r) else { return .now(.internalServerError) }
-        guard let model = body["model"], model.isTruthy else {
-            return .now(.detail("Missing model_name in request body", status: 400))
+        let body: JSONObject
+        let d: Deployment
+        switch inferenceTarget(r) {
+        case .failure(let e): return .now(e.response)
+        case .success(let target): (body, d) = target
         }
-        guard let name = model.stringValue, let d = registry.deployment(named: name) else {
-            return .now(.internalServerError)
-        }
+        let model = body["model"] ?? .null
         var inputs: [String] = []
         switch body["input"] {
         case .string(let s)?: inputs = [s]
