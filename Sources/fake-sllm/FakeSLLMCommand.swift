@@ -1,5 +1,6 @@
 import ArgumentParser
 import FakeSLLM
+import Foundation
 
 @main
 struct FakeSLLMCommand: ParsableCommand {
@@ -13,4 +14,24 @@ struct FakeSLLMCommand: ParsableCommand {
             """,
         subcommands: [ServeCommand.self, SimulateCommand.self, FidelityCommand.self],
         defaultSubcommand: ServeCommand.self)
+
+    /// Runs the command; a bad flag, value or file is reported as one line on stderr with a non-zero exit.
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch {
+            exit(reporting: error)
+        }
+    }
+
+    private static func exit(reporting error: any Error) -> Never {
+        let code = exitCode(for: error)
+        if code == .success {
+            print(fullMessage(for: error))  // --help, --version
+        } else {
+            FileHandle.standardError.write(Data("fake-sllm: \(message(for: error))\n".utf8))
+        }
+        Self.exit(withError: code == .success ? nil : ExitCode(code.rawValue))
+    }
 }

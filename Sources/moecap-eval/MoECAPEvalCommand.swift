@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 
 @main
 struct MoECAPEvalCommand: AsyncParsableCommand {
@@ -12,4 +13,24 @@ struct MoECAPEvalCommand: AsyncParsableCommand {
             """,
         subcommands: [RunCommand.self, ScoreCommand.self, ExtractCommand.self],
         defaultSubcommand: RunCommand.self)
+
+    /// Runs the command; a bad flag, value or file is reported as one line on stderr with a non-zero exit.
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            let code = exitCode(for: error)
+            if code == .success {
+                print(fullMessage(for: error))  // --help
+            } else if !(error is ExitCode) {
+                FileHandle.standardError.write(Data("moecap-eval: \(message(for: error))\n".utf8))
+            }
+            Self.exit(withError: code == .success ? nil : ExitCode(code.rawValue))
+        }
+    }
 }
