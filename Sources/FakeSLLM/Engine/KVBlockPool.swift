@@ -29,6 +29,8 @@ struct KVBlockPool {
         self.numBlocks = numBlocks
         self.cachingEnabled = cachingEnabled
         refCount = [Int32](repeating: 0, count: numBlocks)
+        // At most one cached hash per block: never rehash while the cache fills.
+        if cachingEnabled { cache.reserveCapacity(numBlocks) }
         blockHash = [UInt64](repeating: 0, count: numBlocks)
         hashed = [Bool](repeating: false, count: numBlocks)
         sentinel = Int32(numBlocks)
