@@ -105,7 +105,7 @@ public enum MetricsReport {
                 MetricsProblem(
                     "unknown GPU '\(gpuKey)' (not a key of MoE-CAP's hardware tables; pass --gpu-type, e.g. H100)"))
         }
-        let precision = Precision.effective(explicit: config.precision, config: model.raw)
+        let precision = effectivePrecision(config)
         let bytes = Precision.bytesPerParam(precision)
         do {
             return .success(
@@ -117,6 +117,12 @@ public enum MetricsReport {
         }
     }
 
+    /// The precision MoE-CAP's formulas use: `--precision`, else the model config's (§7), else `bfloat16`.
+    static func effectivePrecision(_ config: EvaluationConfig) -> String {
+        let raw = (try? ModelResolver.spec(config.model, configPath: config.modelConfig))?.raw ?? .null
+        return Precision.effective(explicit: config.precision, config: raw)
+    }
+
     /// The fields of the ServerlessLLM script's `cap_metrics_sllm_*.json` that are not metrics (sllm_api.md §5.1).
     static func runInfo(_ input: ScoringInput, gpuKey: String?, numGPUs: Int) -> JSONValue {
         let config = input.config
@@ -125,7 +131,7 @@ public enum MetricsReport {
         let successes = input.responses.filter { !($0 ?? "").isEmpty }.count
         var o = JSONObject([
             ("model_name", .string(config.model)), ("method", "sllm"),
-            ("precision", .string(config.precision ?? "bfloat16")), ("e2e_s", .double(e2e)),
+            ("precision", .string(effectivePrecision(config))), ("e2e_s", .double(e2e)),
             ("gpu_raw_type", gpuKey.map { .string($0) } ?? .null),
             ("gpu_type", .string("\(numGPUs)x\(HardwareCatalog.shortName(gpuKey ?? "unknown"))")),
             ("dataset", .string(config.dataset.rawValue)),
