@@ -4,7 +4,7 @@ import Foundation
 import MoECore
 
 /// `moecap-eval score DIR`: recompute every metric from an output directory, with no server.
-struct ScoreCommand: ParsableCommand {
+struct ScoreCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "score",
         abstract: "Recompute metrics.json from an existing output directory (no server needed).",
@@ -21,8 +21,8 @@ struct ScoreCommand: ParsableCommand {
     @Option(help: "GPU count when the records do not say.") var numGpus: Int?
     @Flag(help: "Print the metrics without rewriting metrics.json.") var dryRun = false
 
-    func run() throws {
-        let input: ScoringInput
+    func run() async throws {
+        var input: ScoringInput
         do {
             input = try ScoringFiles.read(
                 directory: directory, gpuType: gpuType, modelConfig: modelConfig, precision: precision, numGPUs: numGpus
@@ -30,6 +30,9 @@ struct ScoreCommand: ParsableCommand {
         } catch {
             throw CLIError("\(error)")
         }
+        let (config, warning) = await ModelConfigFetcher.resolving(input.config)
+        if let warning { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
+        input.config = config
         let report = MetricsReport.build(input)
         for w in report.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
         if !dryRun {

@@ -151,13 +151,16 @@ public final class Evaluation: Sendable {
             groundTruth = t["steps"]?.arrayValue
         }
 
-        // Metrics and files.
+        // Metrics and files. Models outside the catalog need their HF config (downloaded and cached).
+        let (scoringConfig, configWarning) =
+            records.isEmpty ? (config, nil) : await ModelConfigFetcher.resolving(config)
+        if let configWarning { log.warn(configWarning) }
         var outcomes = collected.withLock { $0 }
         outcomes.sort { $0.index < $1.index }
         var byIndex = [RequestOutcome?](repeating: nil, count: dataset.items.count)
         for o in outcomes { byIndex[o.index] = o }
         let input = ScoringInput(
-            config: config, targets: dataset.items.map(\.target),
+            config: scoringConfig, targets: dataset.items.map(\.target),
             responses: byIndex.map { $0?.succeeded == true ? $0!.text : "" }, outcomes: outcomes, records: records,
             wallSeconds: wall, groundTruth: groundTruth)
         let report = MetricsReport.build(input)
