@@ -69,7 +69,7 @@ let onAccess: MHD_AccessHandlerCallback = { cls, connection, url, method, _, upl
         let box = Unmanaged.passRetained(StreamBox(ctx: ctx, stream: stream)).toOpaque()
         guard
             let response = MHD_create_response_from_callback(
-                shim_mhd_size_unknown(), 16 * 1024, onStreamRead, box, onStreamFree)
+                shim_mhd_size_unknown(), 4 * 1024, onStreamRead, box, onStreamFree)
         else { return .NO }
         _ = MHD_add_response_header(response, "Content-Type", stream.contentType)
         _ = MHD_add_response_header(response, "Cache-Control", "no-cache")
