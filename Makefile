@@ -30,7 +30,7 @@ release: setup
 ## test: setup, build and every test (unit, live-socket, end-to-end)
 test: setup
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --disable-xctest
 
 ## demo: start fake-sllm, evaluate it on the bundled GSM8K sample, print the metrics
 demo: build
