@@ -17,6 +17,8 @@ import Testing
         #expect(wrong.status == 405 && wrong.json == ["detail": "Method Not Allowed"])
         let wrong2 = await h.send("POST", "/health")
         #expect(wrong2.status == 405)
+        let slash = await h.send("GET", "/health/")
+        #expect(slash.status == 307 && slash.headers.contains { $0 == ("Location", "/health") })
     }
 
     @Test func modelsListUsesSllmShape() async {
@@ -42,6 +44,9 @@ import Testing
         #expect(unknown.json == ["detail": "Cannot register model, please contact the administrator"])
         let bad = await h.sendRaw("POST", "/register", body: "{oops")
         #expect(bad.status == 500 && bad.text == "Internal Server Error")
+        let list = await h.sendRaw("POST", "/register", body: "[1, 2]")
+        #expect(list.status == 500)
+        #expect(list.json == ["detail": "Cannot register model, please contact the administrator"])
     }
 
     @Test func updateAndDelete() async {

@@ -43,7 +43,8 @@ public struct ModelConfigFetcher: Sendable {
             return path
         }
         guard !offline else {
-            throw Failure(description: "no cached config.json for \(model) and HF_HUB_OFFLINE is set; pass --model-config")
+            throw Failure(
+                description: "no cached config.json for \(model) and HF_HUB_OFFLINE is set; pass --model-config")
         }
         var headers: HTTPHeaders = [:]
         if let token { headers = ["Authorization": "Bearer \(token)"] }

@@ -3,7 +3,9 @@ import MoECore
 extension SLLMAPI {
     /// `POST /register` (sllm_api.md §3.2).
     func register(_ r: HTTPRequest) -> Reply {
-        guard let body = r.jsonBody(), body.objectValue != nil else { return .now(.internalServerError) }
+        // An unreadable body fails in the gateway (500 text); any other bad config fails in the controller, which
+        // the gateway reports as 500 `Cannot register model…`.
+        guard let body = r.jsonBody() else { return .now(.internalServerError) }
         let config: DeployConfig
         do { config = try DeployConfig(json: body) } catch {
             logError("register: \(error.description)")

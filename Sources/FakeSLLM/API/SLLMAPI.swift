@@ -54,6 +54,18 @@ public struct SLLMAPI: Sendable {
                 return route(self, request, params)
             }
         }
+        // Starlette's `redirect_slashes`: `/health/` answers 307 to `/health` (and the reverse).
+        let other = request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path + "/"
+        if !pathMatched, request.path != "/",
+            SLLMAPI.routes.contains(where: {
+                SLLMAPI.match($0.1, other.split(separator: "/", omittingEmptySubsequences: false)) != nil
+            })
+        {
+            let query = request.query.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
+            let location = other + (query.isEmpty ? "" : "?" + query)
+            return .now(
+                HTTPResponse(status: 307, contentType: "text/plain", body: [], headers: [("Location", location)]))
+        }
         if pathMatched {
             var r = HTTPResponse.detail("Method Not Allowed", status: 405)
             let allowed = SLLMAPI.routes.filter { SLLMAPI.match($0.1, segments) != nil }.map(\.0)
