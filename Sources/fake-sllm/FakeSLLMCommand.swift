@@ -29,7 +29,7 @@ struct FakeSLLMCommand: ParsableCommand {
         let code = exitCode(for: error)
         if code == .success {
             print(fullMessage(for: error))  // --help, --version
-        } else {
+        } else if !(error is ExitCode) {  // an ExitCode was thrown after its own message
             FileHandle.standardError.write(Data("fake-sllm: \(message(for: error))\n".utf8))
         }
         Self.exit(withError: code == .success ? nil : ExitCode(code.rawValue))

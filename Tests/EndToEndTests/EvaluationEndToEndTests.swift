@@ -202,3 +202,41 @@ import Testing
         #expect(server.stop() == 0)
     }
 }
+
+/// `fake-sllm simulate` run like a user: same inputs and seed, byte-identical files.
+@Suite struct SimulateEndToEndTests {
+    @Test func sameSeedGivesByteIdenticalFiles() throws {
+        let dir = Binaries.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        var outputs: [(Data, Data)] = []
+        for run in 0..<2 {
+            let r = try Binaries.run(
+                "fake-sllm",
+                [
+                    "simulate", "--deploy", Binaries.fixture("deploy/moecap_config.json"), "--workload", "poisson",
+                    "--rate", "20", "--requests", "60", "--seed", "7", "--records-out", "\(dir)/records\(run).json",
+                    "--requests-out", "\(dir)/requests\(run).jsonl",
+                ])
+            #expect(r.status == 0, "\(r.stderr)")
+            let summary = try JSONValue.parse(r.stdout)
+            #expect(summary["requests"] == 60 && summary["gpu_num"] == 4)
+            for key in [
+                "simulated_seconds", "wall_seconds", "ttft_mean_s", "tpot_mean_s", "e2e_mean_s",
+                "output_tokens_per_s", "records",
+            ] {
+                #expect(summary[key] != nil, "summary lacks \(key)")
+            }
+            outputs.append(
+                (
+                    try Data(contentsOf: URL(fileURLWithPath: "\(dir)/records\(run).json")),
+                    try Data(contentsOf: URL(fileURLWithPath: "\(dir)/requests\(run).jsonl"))
+                ))
+        }
+        #expect(outputs[0].0 == outputs[1].0 && outputs[0].1 == outputs[1].1)
+        let records = try #require(try Binaries.json("\(dir)/records0.json").arrayValue)
+        #expect(records.first?.objectValue?.keys.first == "batch_size")
+        #expect(records.allSatisfy { $0["gpu_raw_type"] == "NVIDIA-H100-HBM3-80GB" })
+        let bad = try Binaries.run("fake-sllm", ["simulate", "--model", "nobody/nothing"])
+        #expect(bad.status != 0 && bad.stderr.split(separator: "\n").count == 1)
+    }
+}
