@@ -31,7 +31,7 @@ struct ServeCommand: ParsableCommand {
     @Option(
         name: .customLong("quirk"),
         help:
-            "Reproduce a defect of the real server (repeatable): tp_duplicate_records, dispatch_sleep, reject_stream, router_concurrency_cap."
+            "Reproduce a defect of the real server (repeatable): tp_duplicate_records, dispatch_sleep, reject_stream, router_concurrency_cap, scale_to_zero."
     )
     var quirks: [String] = []
     @Option(help: "Dataset file (JSONL/JSON rows) whose items the answer oracle recognises.") var oracleFile: String?

@@ -108,6 +108,23 @@ import Testing
         }
     }
 
+    @Test func scaleToZeroQuirkRetiresIdleInstances() async throws {
+        var s = SimulatorSettings()
+        s.speedup = nil
+        s.quirks.scaleToZero = true
+        let h = APIHarness(settings: s)
+        _ = await h.chat(["max_tokens": 2])
+        let first = try #require((await h.recording("start")).json["instance_id"]?.stringValue)
+        // keep_alive 0: gone after one autoscaler tick (1 s) of idleness.
+        try await Task.sleep(for: .milliseconds(1600))
+        #expect((await h.recording("dump")).json["message"] == "No ready instances available")
+        _ = await h.chat(["max_tokens": 2])
+        let status = await h.send("GET", "/batch_recording_status", query: [("model", APIHarness.model)])
+        let second = try #require(status.json["instance_id"]?.stringValue)
+        #expect(second != first)
+        #expect(status.json["is_recording"] == false && status.json["total_records"] == 0)
+    }
+
     @Test func expertDistributionRoutes() async throws {
         let h = APIHarness()
         _ = await h.chat(["max_tokens": 2])

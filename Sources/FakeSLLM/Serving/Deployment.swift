@@ -46,6 +46,25 @@ public final class Deployment: Sendable {
 
     func update(autoScaling: AutoScalingConfig) { state.withLock { $0.autoScaling = autoScaling } }
 
+    /// The router's autoscaler with the `scale_to_zero` quirk: stops an instance that has been idle for
+    /// `keep_alive` simulated seconds (at least one 1-second autoscaler tick) when `min_instances` is 0.
+    func scaleDownIfIdle() {
+        guard settings.quirks.scaleToZero else { return }
+        let stopped = state.withLock { s -> Instance? in
+            guard s.autoScaling.minInstances == 0, let i = s.instance, let idle = i.runner.idleSeconds else {
+                return nil
+            }
+            let speedup = settings.speedup ?? 1
+            guard idle >= max(s.autoScaling.keepAlive, 1) / speedup else { return nil }
+            s.instance = nil
+            return i
+        }
+        if let stopped {
+            stopped.stop()
+            logInfo("\(name): instance \(stopped.id) scaled down to zero (idle for keep_alive)")
+        }
+    }
+
     /// Stops the instance; in-flight requests end with `Instance stopped`.
     func shutdown() {
         let i = state.withLock { s -> Instance? in

@@ -1,3 +1,4 @@
+import Foundation
 import MoECore
 import Synchronization
 
@@ -12,7 +13,27 @@ public final class DeploymentRegistry: Sendable {
     /// Server-wide simulator settings (flags); each deploy config's `fake_sllm` object overrides them.
     public let defaults: SimulatorSettings
 
-    public init(defaults: SimulatorSettings) { self.defaults = defaults }
+    public init(defaults: SimulatorSettings) {
+        self.defaults = defaults
+        startAutoscaler()
+    }
+
+    /// Checks idle instances four times a second (only deployments with the `scale_to_zero` quirk act on it);
+    /// ends with the registry.
+    private func startAutoscaler() {
+        let thread = Thread { [weak self] in
+            while let registry = self {
+                let deployments = registry.all
+                if deployments.contains(where: { $0.settings.quirks.scaleToZero }) {
+                    for d in deployments { d.scaleDownIfIdle() }
+                }
+                _ = consume registry
+                usleep(250_000)
+            }
+        }
+        thread.name = "fake-sllm.autoscaler"
+        thread.start()
+    }
 
     /// Outcome of ``register(_:)``.
     public enum Registration: Equatable, Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import MoECore
+import Synchronization
 
 /// Receives one engine request's progress. Called on the engine thread; implementations hand work to other
 /// threads through thread-safe objects (``PendingResponse``, ``EventStream``).
@@ -40,6 +41,8 @@ final class EngineRunner: @unchecked Sendable {
     private var aborts: [UInt64] = []
     private var stopped = false
     private var thread: Thread?
+    /// Wall time (monotonic) since which the engine has had nothing to do, or nil while busy.
+    private var idleSince: Double? = monotonicSeconds()
 
     // Engine thread only.
     /// Requests not yet in the engine, with the simulated time from which they may enter it.
@@ -49,7 +52,7 @@ final class EngineRunner: @unchecked Sendable {
     private var anchorWall = 0.0
     private var anchorSim = 0.0
     private var nextDispatch = 0.0
-    private(set) var forwardPassCount = 0
+    private let passes = Atomic<Int>(0)
 
     /// - Parameters:
     ///   - coldStart: simulated seconds before the first step can run (loading the model).
@@ -80,6 +83,7 @@ final class EngineRunner: @unchecked Sendable {
             return
         }
         inbox.append((request, sink))
+        idleSince = nil
         cond.signal()
         cond.unlock()
     }
@@ -100,8 +104,15 @@ final class EngineRunner: @unchecked Sendable {
         cond.unlock()
     }
 
-    /// Simulated seconds since the instance started (engine thread's view, approximate from others).
-    var simulatedTime: Double { simNow }
+    /// Engine steps executed since the instance started (every step, recorded or not: `forward_pass_id`).
+    var forwardPassCount: Int { passes.load(ordering: .relaxed) }
+
+    /// Wall seconds the engine has been idle (nothing queued or running), or nil while busy.
+    var idleSeconds: Double? {
+        cond.lock()
+        defer { cond.unlock() }
+        return idleSince.map { monotonicSeconds() - $0 }
+    }
 
     private func loop() {
         waitUntil(readyAtSim)
@@ -109,6 +120,7 @@ final class EngineRunner: @unchecked Sendable {
         while true {
             cond.lock()
             while inbox.isEmpty && aborts.isEmpty && !stopped && pending.isEmpty && !core.hasUnfinishedRequests {
+                if idleSince == nil { idleSince = monotonicSeconds() }
                 cond.wait()
             }
             let wasIdle = !core.hasUnfinishedRequests
@@ -144,7 +156,7 @@ final class EngineRunner: @unchecked Sendable {
                 continue
             }
             guard let outcome = core.step(now: simNow) else { continue }
-            forwardPassCount += 1
+            let passID = passes.add(1, ordering: .relaxed).newValue
             // The clock advances by the whole step (CPU scheduling included); the record's latency is the GPU
             // forward time, as vLLM's synchronised timer measures it (sllm_api.md §4).
             simNow += outcome.duration
@@ -153,7 +165,7 @@ final class EngineRunner: @unchecked Sendable {
                 RecordedStep(
                     batchSize: outcome.batchSize, seqLensSum: outcome.batchSize, forwardMode: outcome.forwardMode,
                     latency: outcome.latency, expertActivation: outcome.expertActivation,
-                    forwardPassId: forwardPassCount, truth: outcome.truth))
+                    forwardPassId: passID, truth: outcome.truth))
             for event in outcome.events {
                 guard let sink = sinks[event.id] else { continue }
                 if event.finished != nil { sinks.removeValue(forKey: event.id) }

@@ -12,10 +12,15 @@ public struct Quirks: Sendable, Equatable {
     public var rejectStream = false
     /// Cap requests in the engine at `auto_scaling_config.target` (metric `concurrency`), as the router does.
     public var routerConcurrencyCap = false
+    /// Scale an idle instance down to zero after `keep_alive` seconds when `min_instances` is 0 (the router's
+    /// autoscaler, §3.2): the next request cold-starts a new instance, with a new `instance_id` and no records.
+    public var scaleToZero = false
 
     public init() {}
 
-    static let names = ["tp_duplicate_records", "dispatch_sleep", "reject_stream", "router_concurrency_cap"]
+    static let names = [
+        "tp_duplicate_records", "dispatch_sleep", "reject_stream", "router_concurrency_cap", "scale_to_zero",
+    ]
 
     /// Turns on the quirk named `name` (one of ``names``).
     mutating func set(_ name: String, _ on: Bool) throws(SettingsError) {
@@ -24,6 +29,7 @@ public struct Quirks: Sendable, Equatable {
         case "dispatch_sleep": dispatchSleep = on
         case "reject_stream": rejectStream = on
         case "router_concurrency_cap": routerConcurrencyCap = on
+        case "scale_to_zero": scaleToZero = on
         default:
             throw SettingsError("unknown quirk '\(name)' (known: \(Quirks.names.joined(separator: ", ")))")
         }
