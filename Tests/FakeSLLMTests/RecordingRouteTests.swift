@@ -112,12 +112,17 @@ import Testing
         var s = SimulatorSettings()
         s.speedup = nil
         s.quirks.scaleToZero = true
-        let h = APIHarness(settings: s)
+        let scaling: JSONValue = ["metric": "concurrency", "target": 10, "min_instances": 0, "keep_alive": 3]
+        let h = APIHarness(extra: ["auto_scaling_config": scaling], settings: s)
         _ = await h.chat(["max_tokens": 2])
         let first = try #require((await h.recording("start")).json["instance_id"]?.stringValue)
-        // keep_alive 0: gone after one autoscaler tick (1 s) of idleness.
-        try await Task.sleep(for: .milliseconds(1600))
-        #expect((await h.recording("dump")).json["message"] == "No ready instances available")
+        // Idle for keep_alive (3 s): the autoscaler stops the instance.
+        var gone = false
+        for _ in 0..<60 where !gone {
+            try await Task.sleep(for: .milliseconds(250))
+            gone = (await h.recording("dump")).json["message"] == "No ready instances available"
+        }
+        #expect(gone)
         _ = await h.chat(["max_tokens": 2])
         let status = await h.send("GET", "/batch_recording_status", query: [("model", APIHarness.model)])
         let second = try #require(status.json["instance_id"]?.stringValue)
