@@ -19,34 +19,9 @@ struct PassFormulas {
     func prefill(contextTokens ctx: Int, activation a: Double, ttft: Double, tp: Double)
         throws(ContinuousMetricsError) -> (smbu: Double, smfu: Double)
     {
-        let kv = sizes.kvSizeT(contextTokens: ctx)
-        let sc = sizes.attentionScore(prefillLength: ctx)
-        let e = sizes.expert
-        let L = Double(sizes.numLayers)
-        let attn = sizes.attentionSize
-        let bytes: Double
-        let flops: Double
-        var t = ttft
-        switch sizes.family {
-        case .default:
-            bytes = (L * (a * e.expertSize + attn) + kv) * precision
-            flops = (L * (attn + e.expertSize) + sc) * 2 * tp
-            // _calculate_default_prefill divides by `(ttft or 1)`; the other families by ttft itself.
-            if t == 0 { t = 1 }
-        case .qwen:
-            bytes = (L * (a * e.expertSize + e.sharedExpertsSizeTotal + attn) + kv) * precision
-            flops = (L * (attn + e.expertSize + e.sharedExpertsSizeTotal) + sc) * 2 * tp
-        case .qwen3:
-            // Prefill groups `n_moe * (A * expert)`; decode groups `n_moe * A * expert` (kept as in Python).
-            let moeBytes = Double(e.numMoELayers) * (a * e.expertSize)
-            let dense = Double(e.numDenseLayers) * e.denseFFNSize
-            let attnAll = L * attn
-            bytes = (moeBytes + dense + attnAll + kv) * precision
-            flops = (Double(e.numMoELayers) * e.expertSize + dense + attnAll + sc) * 2 * tp
-        case .deepSeek:
-            bytes = deepSeekBytes(a: a, kv: kv)
-            flops = deepSeekFlops(sc: sc) * 2 * tp
-        }
+        // _calculate_default_prefill divides by `(ttft or 1)`; the other families by ttft itself.
+        let t = sizes.family == .default && ttft == 0 ? 1 : ttft
+        let (bytes, flops) = perPass(contextTokens: ctx, activation: a, tp: tp, prefillGrouping: true)
         guard t != 0 else { throw .zeroLatency(forwardMode: "prefill") }
         return try finish(bytesPerSecond: bytes / t, flopsPerSecond: flops)
     }
@@ -55,33 +30,40 @@ struct PassFormulas {
     func decode(record r: BatchRecord, activation a: Double, tpot: Double, tp: Double)
         throws(ContinuousMetricsError) -> (smbu: Double, smfu: Double)
     {
-        let ctx = r.seqLensSum
+        let (bytes, flops) = perPass(contextTokens: r.seqLensSum, activation: a, tp: tp, prefillGrouping: false)
+        guard tpot != 0 else { throw .zeroLatency(forwardMode: r.forwardMode) }
+        return try finish(bytesPerSecond: bytes / tpot, flopsPerSecond: flops)
+    }
+
+    /// Bytes read per pass and FLOP/s of one family's formula (§3 table). Prefill and decode differ only in how
+    /// Qwen3 groups `n_moe * A * expert` (`n_moe * (A * expert)` in prefill), kept for bit-exact results.
+    private func perPass(contextTokens ctx: Int, activation a: Double, tp: Double, prefillGrouping: Bool)
+        -> (bytes: Double, flops: Double)
+    {
         let kv = sizes.kvSizeT(contextTokens: ctx)
         let sc = sizes.attentionScore(prefillLength: ctx)
         let e = sizes.expert
         let L = Double(sizes.numLayers)
         let attn = sizes.attentionSize
-        let bytes: Double
-        let flops: Double
         switch sizes.family {
         case .default:
-            bytes = (L * (a * e.expertSize + attn) + kv) * precision
-            flops = (L * (attn + e.expertSize) + sc) * 2 * tp
+            return ((L * (a * e.expertSize + attn) + kv) * precision, (L * (attn + e.expertSize) + sc) * 2 * tp)
         case .qwen:
-            bytes = (L * (a * e.expertSize + e.sharedExpertsSizeTotal + attn) + kv) * precision
-            flops = (L * (attn + e.expertSize + e.sharedExpertsSizeTotal) + sc) * 2 * tp
+            return (
+                (L * (a * e.expertSize + e.sharedExpertsSizeTotal + attn) + kv) * precision,
+                (L * (attn + e.expertSize + e.sharedExpertsSizeTotal) + sc) * 2 * tp
+            )
         case .qwen3:
-            let moeBytes = Double(e.numMoELayers) * a * e.expertSize
+            let n = Double(e.numMoELayers)
+            let moeBytes = prefillGrouping ? n * (a * e.expertSize) : n * a * e.expertSize
             let dense = Double(e.numDenseLayers) * e.denseFFNSize
             let attnAll = L * attn
-            bytes = (moeBytes + dense + attnAll + kv) * precision
-            flops = (Double(e.numMoELayers) * e.expertSize + dense + attnAll + sc) * 2 * tp
+            return (
+                (moeBytes + dense + attnAll + kv) * precision, (n * e.expertSize + dense + attnAll + sc) * 2 * tp
+            )
         case .deepSeek:
-            bytes = deepSeekBytes(a: a, kv: kv)
-            flops = deepSeekFlops(sc: sc) * 2 * tp
+            return (deepSeekBytes(a: a, kv: kv), deepSeekFlops(sc: sc) * 2 * tp)
         }
-        guard tpot != 0 else { throw .zeroLatency(forwardMode: r.forwardMode) }
-        return try finish(bytesPerSecond: bytes / tpot, flopsPerSecond: flops)
     }
 
     /// `(L*attn + n_sparse*(A*expert + shared) + n_dense*dense_ffn + kv) * precision`.
