@@ -166,8 +166,9 @@ import Testing
         #expect(tooLong.json["detail"]?.stringValue?.contains("maximum model length of 4096") == true)
     }
 
-    @Test func hugeMaxTokensStopsAtMaxModelLen() async throws {
-        let r = await h.chat(["max_tokens": 1_000_000, "ignore_eos": true])
+    @Test(arguments: [JSONValue.int(1_000_000), .null])
+    func hugeOrNullMaxTokensStopsAtMaxModelLen(maxTokens: JSONValue) async throws {
+        let r = await h.chat(["max_tokens": maxTokens, "ignore_eos": true])
         let usage = try #require(r.json["usage"])
         #expect(usage["total_tokens"]?.intValue == 4096)
         #expect(r.json["choices"]?.arrayValue?.first?["finish_reason"] == "length")

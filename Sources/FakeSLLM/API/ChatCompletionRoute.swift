@@ -122,7 +122,7 @@ extension SLLMAPI {
                         + "\(maxModelLen). Make sure that `max_model_len` is no smaller than the number of text tokens.",
                     status: 400))
         }
-        let maxTokens = max(1, min(sampling.maxTokens, maxModelLen - promptTokens))
+        let maxTokens = max(1, min(sampling.maxTokens ?? .max, maxModelLen - promptTokens))
 
         let instance: Instance
         do { instance = try deployment.instance() } catch {

@@ -8,7 +8,8 @@ import MoECore
 /// into HTTP 200 `{"error": "Invalid sampling parameters: <text>"}`.
 public struct SamplingParams: Sendable, Equatable {
     public var n = 1
-    public var maxTokens = 16  // vLLM's default when omitted (§3.6 step 5)
+    /// vLLM's default is 16 when omitted (§3.6 step 5); an explicit `null` means no limit but `max_model_len`.
+    public var maxTokens: Int? = 16
     public var minTokens = 0
     public var temperature = 1.0
     public var topP = 1.0
@@ -84,14 +85,18 @@ public struct SamplingParams: Sendable, Equatable {
         if let m = try number("min_p"), !(0...1).contains(m) {
             throw Invalid(text: "min_p must be in [0, 1], got \(pyText(rest["min_p"]!)).")
         }
-        if let mt = rest["max_tokens"], !mt.isNull {
-            guard let v = try integer("max_tokens") else { throw Invalid(text: "max_tokens must be an integer") }
-            guard v >= 1 else { throw Invalid(text: "max_tokens must be at least 1, got \(v).") }
-            maxTokens = v
+        if let mt = rest["max_tokens"] {
+            if mt.isNull {
+                maxTokens = nil
+            } else {
+                guard let v = try integer("max_tokens") else { throw Invalid(text: "max_tokens must be an integer") }
+                guard v >= 1 else { throw Invalid(text: "max_tokens must be at least 1, got \(v).") }
+                maxTokens = v
+            }
         }
         if let v = try integer("min_tokens") {
             guard v >= 0 else { throw Invalid(text: "min_tokens must be greater than or equal to 0, got \(v).") }
-            guard v <= maxTokens else {
+            if let maxTokens, v > maxTokens {
                 throw Invalid(text: "min_tokens must be less than or equal to max_tokens=\(maxTokens), got \(v).")
             }
             minTokens = v
