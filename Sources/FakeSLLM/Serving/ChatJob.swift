@@ -10,6 +10,8 @@ final class ChatJob: Sendable {
     struct Choice {
         var plan: CompletionPlan
         var emitted = 0
+        /// The text so far (whole responses only; streams send it on).
+        var text = ""
         var finish: FinishReason?
         var engineId: UInt64
     }
@@ -61,16 +63,13 @@ final class ChatJob: Sendable {
         state.withLock { s in
             guard !s.done else { return }
             if newTokens > 0, s.firstTokenSim == nil { s.firstTokenSim = simTime }
-            var c = s.choices[index]
-            let from = c.emitted
-            c.emitted = min(c.plan.tokens, c.emitted + newTokens)
-            if let finished { c.finish = finished }
-            s.choices[index] = c
-            if case .stream = target {
-                let text = c.plan.pieces[from..<c.emitted].joined()
-                if c.emitted > from { events.append(chunk(index: index, delta: ["content": .string(text)])) }
-                if let finish = c.finish {
-                    events.append(chunk(index: index, delta: [:], finish: finish.rawValue))
+            // Mutated in place: a copy would copy the accumulated text on every token.
+            Self.advance(&s.choices[index], by: newTokens, finished: finished) { c, piece, advanced in
+                if case .stream = target {
+                    if advanced { events.append(chunk(index: index, delta: ["content": .string(piece)])) }
+                    if let finish = c.finish { events.append(chunk(index: index, delta: [:], finish: finish.rawValue)) }
+                } else {
+                    c.text += piece
                 }
             }
             if s.choices.allSatisfy({ $0.finish != nil }) {
@@ -89,6 +88,17 @@ final class ChatJob: Sendable {
             for e in events { s.send(e) }
             if response == nil, state.withLock({ $0.done }) { s.finish() }
         }
+    }
+
+    /// Moves a choice `newTokens` tokens on and hands the new text to `emit`.
+    private static func advance(
+        _ c: inout Choice, by newTokens: Int, finished: FinishReason?, emit: (inout Choice, String, Bool) -> Void
+    ) {
+        let from = c.emitted
+        c.emitted = min(c.plan.tokens, c.emitted + newTokens)
+        let piece = c.plan.take(c.emitted - from)
+        if let finished { c.finish = finished }
+        emit(&c, piece, c.emitted > from)
     }
 
     /// The request failed before or while running. Engine errors (vLLM raising, e.g. an over-long prompt) are
@@ -124,7 +134,7 @@ final class ChatJob: Sendable {
             .object(
                 JSONObject([
                     ("index", .int(i)),
-                    ("message", ["role": "assistant", "content": .string(c.plan.pieces[..<c.emitted].joined())]),
+                    ("message", ["role": "assistant", "content": .string(c.text)]),
                     ("logprobs", .null),
                     ("finish_reason", .string(c.finish?.rawValue ?? "stop")),
                 ]))

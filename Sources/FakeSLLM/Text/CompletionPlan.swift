@@ -1,15 +1,51 @@
 import Foundation
 import MoECore
 
-/// What one choice of a completion will say, decided when the request arrives: its tokens' text and why it
-/// ends. The engine then only decides *when* each token comes out.
+/// What one choice of a completion will say, decided when the request arrives: how many tokens, why it ends,
+/// and their text. The engine then only decides *when* each token comes out.
+///
+/// Filler text is produced as tokens are taken, so a long stream holds no text in memory; only an oracle answer,
+/// or a text cut by stop strings, is kept as explicit pieces.
 struct CompletionPlan: Sendable {
-    /// One string per output token.
-    var pieces: [String]
+    /// Explicit pieces, one per token, taken first.
+    private var pieces: [String]
+    /// Generates the tokens after `pieces`.
+    private var filler: CompletionText?
+    private var taken = 0
+    /// Output tokens in all.
+    private(set) var tokens: Int
     /// Why generation ends if it is not cut by `max_tokens` first.
     var endsWithStop: Bool
 
-    var tokens: Int { pieces.count }
+    init(pieces: [String], filler: CompletionText? = nil, tokens: Int? = nil, endsWithStop: Bool) {
+        self.pieces = pieces
+        self.filler = filler
+        self.tokens = tokens ?? pieces.count
+        self.endsWithStop = endsWithStop
+    }
+
+    /// The text of the next `n` tokens (fewer at the end).
+    mutating func take(_ n: Int) -> String {
+        var out = ""
+        let end = min(tokens, taken + n)
+        while taken < end {
+            if taken < pieces.count {
+                out += pieces[taken]
+            } else if filler != nil {
+                out += filler!.nextPiece()
+            }
+            taken += 1
+        }
+        return out
+    }
+
+    /// Every piece, generated now (for cutting at stop strings).
+    private mutating func materialize() {
+        guard pieces.count < tokens else { return }
+        var filler = self.filler
+        while pieces.count < tokens { pieces.append(filler?.nextPiece() ?? "") }
+        self.filler = nil
+    }
 
     /// Plans a choice.
     /// - Parameters:
@@ -34,14 +70,17 @@ struct CompletionPlan: Sendable {
         }
         if sampling.ignoreEOS { length = maxTokens }
         length = min(max(length, sampling.minTokens), maxTokens)
-        var out = Array(answerPieces.prefix(length))
-        if out.count < length {
-            var filler = CompletionText(seed: rng.next())
-            if !out.isEmpty { _ = filler.nextPiece() }  // continue mid-text: skip the capitalised opener
-            out += filler.pieces(length - out.count)
+        let explicit = Array(answerPieces.prefix(length))
+        var filler: CompletionText?
+        if explicit.count < length {
+            filler = CompletionText(seed: rng.next())
+            if !explicit.isEmpty { _ = filler!.nextPiece() }  // continue mid-text: skip the capitalised opener
         }
-        var plan = CompletionPlan(pieces: out, endsWithStop: length < maxTokens)
-        if !sampling.stop.isEmpty { plan.cut(at: sampling.stop, minTokens: sampling.minTokens) }
+        var plan = CompletionPlan(pieces: explicit, filler: filler, tokens: length, endsWithStop: length < maxTokens)
+        if !sampling.stop.isEmpty {
+            plan.materialize()
+            plan.cut(at: sampling.stop, minTokens: sampling.minTokens)
+        }
         return plan
     }
 
@@ -81,6 +120,7 @@ struct CompletionPlan: Sendable {
             consumed = end
         }
         pieces = kept
+        tokens = kept.count
         endsWithStop = true
     }
 
