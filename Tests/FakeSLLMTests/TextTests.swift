@@ -96,3 +96,33 @@ func fixture(_ path: String) -> String {
     for _ in 0..<3 { url.deleteLastPathComponent() }
     return url.appendingPathComponent("Fixtures/" + path).path
 }
+
+@Suite struct ModelResolutionTests {
+    @Test func configFilesAndFoldersResolveLikeTheCatalog() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("models-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/tiny", withIntermediateDirectories: true)
+        let config =
+            #"{"num_hidden_layers": 4, "hidden_size": 256, "num_attention_heads": 4, "num_key_value_heads": 2, "intermediate_size": 512, "moe_intermediate_size": 128, "num_experts": 16, "num_experts_per_tok": 2, "vocab_size": 1000, "max_position_embeddings": 2048}"#
+        try config.write(toFile: dir + "/tiny/config.json", atomically: true, encoding: .utf8)
+        let byFolder = try EngineSettings.resolveModel("acme/tiny", configPath: dir + "/tiny")
+        let byFile = try EngineSettings.resolveModel("acme/tiny", configPath: dir + "/tiny/config.json")
+        #expect(byFolder == byFile && byFile.numExperts == 16 && byFile.name == "acme/tiny")
+        let builtIn = try EngineSettings.resolveModel("Qwen/Qwen3-30B-A3B", configPath: nil)
+        #expect(builtIn.numLayers == 48)
+        #expect(throws: SettingsError.self) { try EngineSettings.resolveModel("acme/none", configPath: nil) }
+        #expect(throws: SettingsError.self) { try EngineSettings.resolveModel("acme/x", configPath: dir + "/missing") }
+        // A deployment of the file-described model serves requests.
+        var s = SimulatorSettings()
+        s.speedup = nil
+        let api = SLLMAPI(registry: DeploymentRegistry(defaults: s))
+        let body: JSONValue = [
+            "model": "acme/tiny", "backend": "vllm_moecap", "fake_sllm": ["model_config": .string(dir + "/tiny")],
+        ]
+        guard case .now(let r) = api.handle(HTTPRequest(method: "POST", path: "/register", json: body)) else {
+            Issue.record("register did not answer at once")
+            return
+        }
+        #expect(r.status == 200 && api.registry.deployment(named: "acme/tiny") != nil)
+    }
+}
