@@ -42,6 +42,13 @@ import Testing
         let unknown = await h.send("POST", "/register", ["model": "nobody/nothing", "backend": "vllm_moecap"])
         #expect(unknown.status == 500)
         #expect(unknown.json == ["detail": "Cannot register model, please contact the administrator"])
+        // A model that does not fit its GPUs fails at registration (the reason goes to the log).
+        let tooBig = await h.send("POST", "/register", ["model": "Qwen/Qwen3-235B-A22B", "backend": "vllm_moecap"])
+        #expect(tooBig.status == 500)
+        let fits = await h.send(
+            "POST", "/register",
+            ["model": "Qwen/Qwen3-235B-A22B", "backend": "vllm_moecap", "backend_config": ["tensor_parallel_size": 8]])
+        #expect(fits.status == 200)
         let bad = await h.sendRaw("POST", "/register", body: "{oops")
         #expect(bad.status == 500 && bad.text == "Internal Server Error")
         let list = await h.sendRaw("POST", "/register", body: "[1, 2]")

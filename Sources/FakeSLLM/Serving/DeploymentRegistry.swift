@@ -51,12 +51,16 @@ public final class DeploymentRegistry: Sendable {
         do {
             let settings = try defaults.applying(config.simulatorOverrides)
             let engineConfig = try EngineSettings.engineConfig(deploy: config, settings: settings)
+            // Load the engine once now, so a model that does not fit fails its registration, not its first request.
+            _ = try EngineCore(config: engineConfig)
             let oracle = try settings.oracle.map { try AnswerOracle(settings: $0, seed: settings.seed) }
             deployment = try Deployment(
                 config: config, settings: settings, engineConfig: engineConfig, oracle: oracle)
         } catch let e as SettingsError {
             throw RegistrationError(description: e.description)
         } catch let e as ModelConfigError {
+            throw RegistrationError(description: e.description)
+        } catch let e as EngineConfigError {
             throw RegistrationError(description: e.description)
         } catch {
             throw RegistrationError(description: "\(error)")
