@@ -12,12 +12,13 @@ final class ConnectionContext: @unchecked Sendable {
     let path: String
     var body: [UInt8] = []
     var bodyTooLarge = false
-    var reply: Reply?
 
     private struct Shared {
         var suspended = false
         var clientGone = false
         var finished = false
+        /// Set once on the polling thread; read by the watcher and by shutdown too.
+        var reply: Reply?
     }
     private let lock = Mutex(Shared())
 
@@ -43,6 +44,12 @@ final class ConnectionContext: @unchecked Sendable {
             s.suspended = false
             MHD_resume_connection(connection)
         }
+    }
+
+    /// The handler's answer, once there is one.
+    var reply: Reply? {
+        get { lock.withLock { $0.reply } }
+        set { lock.withLock { $0.reply = newValue } }
     }
 
     var isSuspended: Bool { lock.withLock { $0.suspended } }
