@@ -27,13 +27,18 @@ struct SimulateCommand: ParsableCommand {
 
     @Option(
         name: [.customLong("gpu"), .customLong("gpu-type")],
-        help: "GPU type: a MoE-CAP hardware key or an alias (H100, A100, H200, …); --gpu-type as in serve.")
-    var gpu: String = "H100"
+        help:
+            "GPU type: a MoE-CAP hardware key or an alias (H100, A100, H200, …); --gpu-type as in serve. (default: the deploy config's fake_sllm.gpu_type, else H100)"
+    )
+    var gpu: String?
 
-    @Option(name: .customLong("gpus"), help: "GPUs of the deployment (num_gpus; the tensor-parallel size unless set).")
+    @Option(name: .customLong("gpus"), help: "GPUs of the deployment: the tensor-parallel size (gpu_num).")
     var gpuCount: Int?
 
-    @Option(help: "ServerlessLLM deploy config JSON (model, num_gpus, backend_config); flags override it.")
+    @Option(
+        help:
+            "ServerlessLLM deploy config JSON (model, backend_config, fake_sllm), read as serve reads it; flags override it."
+    )
     var deploy: String?
 
     @Option(help: "backend_config.tensor_parallel_size")
@@ -61,10 +66,10 @@ struct SimulateCommand: ParsableCommand {
 
     // MARK: Simulator
 
-    @Option(help: "Expert routing: uniform, zipf, zipf:EXPONENT, or a counts JSON file.")
-    var routing: String = "zipf"
-    @Option(help: "Seed of every random choice (workload and routing).")
-    var seed: UInt64 = 0
+    @Option(help: "Expert routing: uniform, zipf, zipf:EXPONENT, or a counts JSON file. (default: zipf)")
+    var routing: String?
+    @Option(help: "Seed of every random choice (workload and routing). (default: 0)")
+    var seed: UInt64?
     @Option(help: "JSON file overriding calibration constants.")
     var calibration: String?
 
@@ -139,9 +144,8 @@ struct SimulateCommand: ParsableCommand {
 
     private func execute() throws {
         let wallStart = ContinuousClock.now
-        let deployment = try deployment()
-        let config = try engineConfig(deployment)
-        let work = try makeWorkload(blockSize: config.blockSize)
+        let config = try engineConfig()
+        let work = try makeWorkload(blockSize: config.blockSize, seed: config.seed)
         let result = try Simulation.run(config: config, workload: work, keepSteps: true)
         if let path = recordsOut {
             try SimulateFiles.write(result.recordsJSON().serialized(indent: 2) + "\n", to: path)
@@ -157,52 +161,19 @@ struct SimulateCommand: ParsableCommand {
         print(JSONValue.object(summary).serialized(indent: 2))
     }
 
-    /// The deploy file (if any) with the command-line model and GPU count applied.
-    private func deployment() throws -> (model: ModelSpec, gpus: Int?, backend: JSONValue) {
-        var backend: JSONValue = .null
-        var modelName = model
-        var gpus = gpuCount
-        if let path = deploy {
-            let value = try SimulateFiles.readJSON(path, what: "deploy config")
-            guard case .object = value else { throw SimulationInputError("deploy config \(path) is not a JSON object") }
-            if modelName == nil { modelName = value["model"]?.stringValue }
-            if gpus == nil, let n = value["num_gpus"] {
-                guard let i = n.intValue, i >= 1 else {
-                    throw SimulationInputError("deploy config \(path): num_gpus must be a positive integer")
-                }
-                gpus = i
-            }
-            backend = value["backend_config"] ?? .null
+    /// The engine exactly as `serve` would build it for the deploy config (if any) with the flags applied on top:
+    /// the same config parsing, model resolution, `backend_config` mapping and `fake_sllm` overrides.
+    private func engineConfig() throws -> EngineConfig {
+        var body = try deploy.map { try SimulateFiles.readJSON($0, what: "deploy config") } ?? .object(JSONObject())
+        guard case .object(var o) = body else {
+            throw SimulationInputError("deploy config \(deploy!) is not a JSON object")
         }
-        guard let name = modelName else {
+        if let model { o["model"] = .string(model) }
+        guard o["model"]?.stringValue != nil else {
             throw SimulationInputError("no model: give --model or a deploy config with \"model\"")
         }
-        return (try loadModel(name), gpus, backend)
-    }
-
-    private func loadModel(_ name: String) throws -> ModelSpec {
-        if let spec = ModelCatalog.spec(for: name) { return spec }
-        if FileManager.default.fileExists(atPath: name) {
-            let value = try SimulateFiles.readJSON(name, what: "model config")
-            let id =
-                value["_name_or_path"]?.stringValue
-                ?? URL(fileURLWithPath: name).deletingLastPathComponent().lastPathComponent
-            return try ModelSpec(hfConfig: value, name: id)
-        }
-        throw SimulationInputError(
-            "unknown model '\(name)': not a config.json path nor one of \(ModelCatalog.ids.joined(separator: ", "))")
-    }
-
-    private func engineConfig(_ d: (model: ModelSpec, gpus: Int?, backend: JSONValue)) throws -> EngineConfig {
-        guard let gpuSpec = HardwareCatalog.gpu(named: gpu) else {
-            throw SimulationInputError("unknown GPU '\(gpu)' (known: \(HardwareCatalog.acceptedNames))")
-        }
-        var backend = d.backend.objectValue ?? JSONObject()
-        if case .object = d.backend {
-        } else if !d.backend.isNull {
-            throw SimulationInputError("backend_config must be a JSON object")
-        }
-        if let v = tensorParallelSize { backend["tensor_parallel_size"] = .int(v) }
+        var backend = o["backend_config"]?.objectValue ?? JSONObject()
+        if let v = tensorParallelSize ?? gpuCount { backend["tensor_parallel_size"] = .int(v) }
         if let v = maxNumSeqs { backend["max_num_seqs"] = .int(v) }
         if let v = maxNumBatchedTokens { backend["max_num_batched_tokens"] = .int(v) }
         if let v = maxModelLen { backend["max_model_len"] = .int(v) }
@@ -213,20 +184,27 @@ struct SimulateCommand: ParsableCommand {
         if let v = dtype { backend["dtype"] = .string(v) }
         if let v = quantization { backend["quantization"] = .string(v) }
         if let v = kvCacheDtype { backend["kv_cache_dtype"] = .string(v) }
-        var cal = Calibration()
-        if let path = calibration { cal = try Calibration(json: try SimulateFiles.readJSON(path, what: "calibration")) }
-        return try EngineConfig(
-            backendConfig: .object(backend), model: d.model, gpu: gpuSpec, gpuCount: d.gpus,
-            routing: try routingConfig(), seed: seed, calibration: cal)
+        o["backend_config"] = .object(backend)
+        body = .object(o)
+
+        // The deploy config's fake_sllm object first, then the flags.
+        let deployConfig = try DeployConfig(json: body)
+        var settings = try SimulatorSettings().applying(deployConfig.simulatorOverrides)
+        if let gpu { settings.gpuType = gpu }
+        if let seed { settings.seed = seed }
+        if let routing {
+            // A bare path to a counts file is accepted too.
+            settings.routing = try RoutingSpec.parse(
+                text: FileManager.default.fileExists(atPath: routing) ? "file:" + routing : routing)
+        }
+        var config = try EngineSettings.engineConfig(deploy: deployConfig, settings: settings)
+        if let path = calibration {
+            config.calibration = try Calibration(json: try SimulateFiles.readJSON(path, what: "calibration"))
+        }
+        return config
     }
 
-    private func routingConfig() throws -> RoutingConfig {
-        if let parsed = try? RoutingConfig(parsing: routing) { return parsed }
-        guard FileManager.default.fileExists(atPath: routing) else { return try RoutingConfig(parsing: routing) }
-        return try RoutingConfig(countsJSON: try SimulateFiles.readJSON(routing, what: "routing counts"))
-    }
-
-    private func makeWorkload(blockSize: Int) throws -> Workload {
+    private func makeWorkload(blockSize: Int, seed: UInt64) throws -> Workload {
         if workload == "trace", let path = trace {
             return try TraceReader.parse(
                 try SimulateFiles.readText(path, what: "trace"), maxConcurrency: concurrency,
