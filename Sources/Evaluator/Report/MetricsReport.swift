@@ -44,7 +44,12 @@ public enum MetricsReport {
 
         var batch = JSONObject()
         var advanced: ContinuousMetrics?
-        var runGPU = config.gpuType.flatMap { HardwareCatalog.gpu(named: $0)?.key } ?? config.gpuType
+        // The model and precision, resolved once for the formulas and for `run_info`.
+        let model = Result { try ModelResolver.spec(config.model, configPath: config.modelConfig) }
+        let precision = Precision.effective(explicit: config.precision, config: (try? model.get())?.raw ?? .null)
+        // `--gpu-type` overrides the records' gpu_raw_type.
+        let gpuOverride = config.gpuType.map { HardwareCatalog.gpu(named: $0)?.key ?? $0 }
+        var runGPU = gpuOverride
         var numGPUs = config.numGPUs
         if unique.isEmpty {
             batch["error"] = "No batch data collected"
@@ -58,10 +63,8 @@ public enum MetricsReport {
             }
             // num_gpus and gpu_raw_type come from the first record (moecap_metrics.md §3), --gpu-type overrides.
             numGPUs = ContinuousMetrics.runGPUCount(unique, fallback: config.numGPUs)
-            runGPU =
-                config.gpuType.map { HardwareCatalog.gpu(named: $0)?.key ?? $0 }
-                ?? ContinuousMetrics.runGPURawType(unique, fallback: "")
-            switch advancedMetrics(unique, config: config, gpuKey: runGPU ?? "", numGPUs: numGPUs) {
+            runGPU = gpuOverride ?? ContinuousMetrics.runGPURawType(unique, fallback: "")
+            switch advancedMetrics(unique, model: model, precision: precision, gpuKey: runGPU ?? "", numGPUs: numGPUs) {
             case .success(let m):
                 advanced = m
                 for (k, v) in m.json.objectValue?.pairs ?? [] { batch[k] = v }
@@ -84,7 +87,7 @@ public enum MetricsReport {
         if !input.outcomes.isEmpty {
             out["client_metrics"] = ClientMetrics.json(outcomes: input.outcomes, wallSeconds: input.wallSeconds)
         }
-        out["run_info"] = runInfo(input, gpuKey: runGPU, numGPUs: numGPUs)
+        out["run_info"] = runInfo(input, precision: precision, gpuKey: runGPU, numGPUs: numGPUs)
         if let truth = input.groundTruth, !truth.isEmpty {
             out["ground_truth_check"] = GroundTruthCheck.json(truth: truth, records: unique, advanced: advanced)
         }
@@ -94,10 +97,11 @@ public enum MetricsReport {
 
     /// MoE-CAP's `_calculate_continuous_metrics`, or why it cannot run (unknown model, GPU or precision).
     static func advancedMetrics(
-        _ records: [BatchRecord], config: EvaluationConfig, gpuKey: String, numGPUs: Int
+        _ records: [BatchRecord], model resolved: Result<ModelSpec, any Error>, precision: String, gpuKey: String,
+        numGPUs: Int
     ) -> Result<ContinuousMetrics, MetricsProblem> {
         let model: ModelSpec
-        do { model = try ModelResolver.spec(config.model, configPath: config.modelConfig) } catch {
+        do { model = try resolved.get() } catch {
             return .failure(MetricsProblem("\(error)"))
         }
         guard let gpu = HardwareCatalog.all.first(where: { $0.key == gpuKey }) else {
@@ -105,7 +109,6 @@ public enum MetricsReport {
                 MetricsProblem(
                     "unknown GPU '\(gpuKey)' (not a key of MoE-CAP's hardware tables; pass --gpu-type, e.g. H100)"))
         }
-        let precision = effectivePrecision(config)
         let bytes = Precision.bytesPerParam(precision)
         do {
             return .success(
@@ -117,21 +120,15 @@ public enum MetricsReport {
         }
     }
 
-    /// The precision MoE-CAP's formulas use: `--precision`, else the model config's (§7), else `bfloat16`.
-    static func effectivePrecision(_ config: EvaluationConfig) -> String {
-        let raw = (try? ModelResolver.spec(config.model, configPath: config.modelConfig))?.raw ?? .null
-        return Precision.effective(explicit: config.precision, config: raw)
-    }
-
     /// The fields of the ServerlessLLM script's `cap_metrics_sllm_*.json` that are not metrics (sllm_api.md §5.1).
-    static func runInfo(_ input: ScoringInput, gpuKey: String?, numGPUs: Int) -> JSONValue {
+    static func runInfo(_ input: ScoringInput, precision: String, gpuKey: String?, numGPUs: Int) -> JSONValue {
         let config = input.config
         let e2e = (input.wallSeconds * 100).rounded() / 100  // round(total_time, 2)
         let lower = config.model.lowercased()
         let successes = input.responses.filter { !($0 ?? "").isEmpty }.count
         var o = JSONObject([
             ("model_name", .string(config.model)), ("method", "sllm"),
-            ("precision", .string(effectivePrecision(config))), ("e2e_s", .double(e2e)),
+            ("precision", .string(precision)), ("e2e_s", .double(e2e)),
             ("gpu_raw_type", gpuKey.map { .string($0) } ?? .null),
             ("gpu_type", .string("\(numGPUs)x\(HardwareCatalog.shortName(gpuKey ?? "unknown"))")),
             ("dataset", .string(config.dataset.rawValue)),
