@@ -3,8 +3,9 @@ import Synchronization
 
 /// One engine step as recorded: what goes into a batch record plus the simulator's ground truth.
 public struct RecordedStep: Sendable {
+    /// Tokens in the step after CUDA-graph padding: the record's `batch_size` and also its `seq_lens_sum`
+    /// (both are vLLM's `num_input_tokens`, sllm_api.md §4).
     public var batchSize: Int
-    public var seqLensSum: Int
     public var forwardMode: ForwardMode
     public var latency: Double
     public var expertActivation: Double
@@ -87,16 +88,10 @@ public final class BatchRecorder: Sendable {
     }
 
     private func record(_ s: RecordedStep, latency: Double) -> JSONValue {
-        .object(
-            JSONObject([
-                ("batch_size", .int(s.batchSize)),
-                ("latency", .double(latency)),
-                ("seq_lens_sum", .int(s.seqLensSum)),
-                ("forward_mode", .string(s.forwardMode.rawValue)),
-                ("expert_activation", .double(s.expertActivation)),
-                ("forward_pass_id", .int(s.forwardPassId)),
-                ("gpu_num", .int(gpuNum)),
-                ("gpu_raw_type", .string(gpuRawType)),
-            ]))
+        BatchRecord(
+            batchSize: s.batchSize, latency: latency, seqLensSum: s.batchSize, forwardMode: s.forwardMode.rawValue,
+            expertActivation: s.expertActivation, forwardPassId: s.forwardPassId, gpuNum: gpuNum,
+            gpuRawType: gpuRawType
+        ).json
     }
 }

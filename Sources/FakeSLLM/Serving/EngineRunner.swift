@@ -163,7 +163,7 @@ final class EngineRunner: @unchecked Sendable {
             waitUntil(simNow)
             recorder.append(
                 RecordedStep(
-                    batchSize: outcome.batchSize, seqLensSum: outcome.batchSize, forwardMode: outcome.forwardMode,
+                    batchSize: outcome.batchSize, forwardMode: outcome.forwardMode,
                     latency: outcome.latency, expertActivation: outcome.expertActivation,
                     forwardPassId: passID, truth: outcome.truth))
             for event in outcome.events {

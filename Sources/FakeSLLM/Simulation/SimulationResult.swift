@@ -43,18 +43,12 @@ public struct StepSummary: Sendable, Equatable {
         forwardPassID = o.forwardPassID
     }
 
-    /// The batch record of sllm_api.md §4, keys in the real backend's order.
+    /// The batch record of sllm_api.md §4 (``BatchRecord``'s wire form, keys in the real backend's order).
     public func record(gpuNum: Int, gpuRawType: String) -> JSONValue {
-        var o = JSONObject()
-        o["batch_size"] = .int(batchSize)
-        o["latency"] = .double(latency)
-        o["seq_lens_sum"] = .int(batchSize)
-        o["forward_mode"] = .string(forwardMode.rawValue)
-        o["expert_activation"] = .double(expertActivation)
-        o["forward_pass_id"] = .int(forwardPassID)
-        o["gpu_num"] = .int(gpuNum)
-        o["gpu_raw_type"] = .string(gpuRawType)
-        return .object(o)
+        BatchRecord(
+            batchSize: batchSize, latency: latency, seqLensSum: batchSize, forwardMode: forwardMode.rawValue,
+            expertActivation: expertActivation, forwardPassId: forwardPassID, gpuNum: gpuNum, gpuRawType: gpuRawType
+        ).json
     }
 }
 
