@@ -198,22 +198,15 @@ enum ChatContent {
     }
 }
 
-/// Content hashes of a prompt's full KV blocks, chained so that equal hashes mean equal prefixes (the key of
-/// vLLM's prefix cache).
+/// Content hashes of a prompt's full KV blocks (the key of vLLM's prefix cache): one pseudo token id per
+/// estimated token, chained per block by the engine's ``BlockHasher``.
 enum PrefixHashes {
     static func blocks(of prompt: String, blockSize: Int) -> [UInt64] {
-        var hashes: [UInt64] = []
-        var current: UInt64 = 0xCBF2_9CE4_8422_2325
-        var inBlock = 0
+        var ids: [Int64] = []
         TokenEstimator.scan(prompt) { range, tokens in
-            current = stableHash(prompt[range].utf8, seed: current)
-            inBlock += tokens
-            while inBlock >= blockSize {
-                hashes.append(current)
-                current = stableHash([UInt8(truncatingIfNeeded: hashes.count)], seed: current)
-                inBlock -= blockSize
-            }
+            let piece = stableHash(prompt[range].utf8)
+            for k in 0..<tokens { ids.append(Int64(bitPattern: piece &+ UInt64(k))) }
         }
-        return hashes
+        return BlockHasher.hashes(tokens: ids, blockSize: blockSize)
     }
 }
