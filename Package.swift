@@ -1,6 +1,12 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+// Targets by layer (docs/architecture.md): the compiler holds the boundaries.
+//   MoECore       pure Swift: JSON, model and hardware catalogs, cost model, metric math, datasets
+//   SimEngine     pure: the simulated vLLM engine and the one driver that moves it through simulated time
+//   FakeSLLM      the server's logic: deployments, router/autoscaler, recording, text, API bodies (no C)
+//   FakeSLLMHTTP  the only target that imports libmicrohttpd: the connection lifecycle
+//   Evaluator     datasets, run, report (its libcurl client in its own target)
 let package = Package(
     name: "fake-sllm",
     platforms: [.macOS(.v14)],
@@ -9,7 +15,8 @@ let package = Package(
         .executable(name: "moecap-eval", targets: ["moecap-eval"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .systemLibrary(
@@ -19,17 +26,27 @@ let package = Package(
             name: "CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
         .target(name: "MoECore"),
-        .target(name: "FakeSLLM", dependencies: ["MoECore", "CMicroHTTPD"]),
+        .target(name: "SimEngine", dependencies: ["MoECore"]),
+        .target(
+            name: "FakeSLLM",
+            dependencies: ["MoECore", "SimEngine", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "FakeSLLMHTTP", dependencies: ["FakeSLLM", "CMicroHTTPD"]),
         .target(name: "Evaluator", dependencies: ["MoECore", "CCurl"]),
         .executableTarget(
             name: "fake-sllm",
-            dependencies: ["FakeSLLM", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: [
+                "FakeSLLM", "FakeSLLMHTTP", "SimEngine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
         .executableTarget(
             name: "moecap-eval",
             dependencies: ["Evaluator", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
         .testTarget(name: "MoECoreTests", dependencies: ["MoECore"]),
-        .testTarget(name: "FakeSLLMTests", dependencies: ["FakeSLLM", "MoECore"]),
-        .testTarget(name: "EvaluatorTests", dependencies: ["Evaluator", "MoECore", "FakeSLLM"]),
+        .testTarget(name: "SimEngineTests", dependencies: ["SimEngine", "MoECore"]),
+        .testTarget(name: "FakeSLLMTests", dependencies: ["FakeSLLM", "SimEngine", "MoECore"]),
+        .testTarget(name: "FakeSLLMHTTPTests", dependencies: ["FakeSLLMHTTP", "FakeSLLM", "SimEngine", "MoECore"]),
+        .testTarget(name: "EvaluatorTests", dependencies: ["Evaluator", "MoECore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MoECore"]),
     ],
     swiftLanguageModes: [.v6]

@@ -2,6 +2,7 @@ import ArgumentParser
 import FakeSLLM
 import Foundation
 import MoECore
+import SimEngine
 
 /// `fake-sllm fidelity`: replay the calibration targets V1 and V4 in-process and print predicted vs measured.
 struct FidelityCommand: ParsableCommand {

@@ -1,7 +1,9 @@
 import ArgumentParser
 import FakeSLLM
+import FakeSLLMHTTP
 import Foundation
 import MoECore
+import SimEngine
 
 /// `fake-sllm serve`: the HTTP server.
 struct ServeCommand: ParsableCommand {

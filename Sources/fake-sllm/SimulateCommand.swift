@@ -2,6 +2,7 @@ import ArgumentParser
 import FakeSLLM
 import Foundation
 import MoECore
+import SimEngine
 
 /// `fake-sllm simulate`: run one deployment on the virtual clock, no HTTP, and write its batch records and
 /// per-request timings.

@@ -1,4 +1,5 @@
 import MoECore
+import SimEngine
 import Testing
 
 @testable import FakeSLLM

@@ -1,5 +1,6 @@
 import Foundation
 import MoECore
+import SimEngine
 import Testing
 
 @testable import FakeSLLM

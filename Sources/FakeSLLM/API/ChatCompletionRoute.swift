@@ -1,4 +1,5 @@
 import MoECore
+import SimEngine
 
 extension SLLMAPI {
     /// `POST /v1/chat/completions` (sllm_api.md §3.6): gateway checks, router checks, then the `vllm_moecap`

@@ -1,4 +1,5 @@
 import MoECore
+import SimEngine
 
 extension SLLMAPI {
     /// `POST /register` (sllm_api.md §3.2).

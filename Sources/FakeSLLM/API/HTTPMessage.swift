@@ -1,4 +1,5 @@
 import MoECore
+import SimEngine
 
 /// An HTTP request as the route handlers see it: no sockets, no C types.
 public struct HTTPRequest: Sendable {

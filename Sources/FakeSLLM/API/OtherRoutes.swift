@@ -1,4 +1,5 @@
 import MoECore
+import SimEngine
 import Synchronization
 
 /// The fine-tuning job ids handed out (the simulator does not fine-tune; jobs stay `pending`).

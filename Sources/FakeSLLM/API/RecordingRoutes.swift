@@ -1,4 +1,5 @@
 import MoECore
+import SimEngine
 
 extension SLLMAPI {
     /// The batch-recording actions (sllm_api.md §3.9).

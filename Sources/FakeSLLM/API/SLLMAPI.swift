@@ -1,4 +1,5 @@
 import MoECore
+import SimEngine
 
 /// ServerlessLLM's gateway as pure functions of a request (sllm_api.md §2): the route table, FastAPI's 404/405
 /// conventions, and the handlers. No sockets: tests call ``handle(_:)`` directly; ``HTTPServer`` serves it.

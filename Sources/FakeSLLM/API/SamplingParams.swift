@@ -1,4 +1,5 @@
 import MoECore
+import SimEngine
 
 /// vLLM 0.11's `SamplingParams`, built from the keys left in a chat body after the backend pops `model`,
 /// `messages`, `prompt`, `input_tokens` and `request_id` (sllm_api.md §3.6 steps 2–5).

@@ -1,4 +1,5 @@
 import MoECore
+import SimEngine
 
 extension SLLMAPI {
     /// `GET /fake_sllm/info` (extension): what the simulator is and what it serves.

@@ -1,4 +1,5 @@
 import MoECore
+import SimEngine
 import Synchronization
 
 /// One engine step as recorded: what goes into a batch record plus the simulator's ground truth.

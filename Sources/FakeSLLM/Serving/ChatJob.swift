@@ -1,4 +1,5 @@
 import MoECore
+import SimEngine
 import Synchronization
 
 /// One chat completion in flight: its `n` choices in the engine, and the answer it is building — a whole

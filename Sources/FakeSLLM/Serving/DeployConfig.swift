@@ -1,4 +1,5 @@
 import MoECore
+import SimEngine
 
 /// A ServerlessLLM deploy config, the body of `POST /register` (sllm_api.md §3.2).
 ///

@@ -1,4 +1,5 @@
 import MoECore
+import SimEngine
 import Synchronization
 
 /// A registered model: its deploy config, simulator settings, engine configuration and (when scaled up) its

@@ -1,5 +1,6 @@
 import Foundation
 import MoECore
+import SimEngine
 import Synchronization
 
 /// Why a registration failed; the gateway answers 500 `Cannot register model…` (sllm_api.md §3.2).

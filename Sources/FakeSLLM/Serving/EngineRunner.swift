@@ -1,5 +1,6 @@
 import Foundation
 import MoECore
+import SimEngine
 import Synchronization
 
 /// Receives one engine request's progress. Called on the engine thread; implementations hand work to other

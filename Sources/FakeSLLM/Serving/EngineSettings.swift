@@ -1,5 +1,6 @@
 import Foundation
 import MoECore
+import SimEngine
 
 /// Turns a deploy config's `backend_config` (vLLM `AsyncEngineArgs` keys) and the simulator settings into an
 /// ``EngineConfig``.

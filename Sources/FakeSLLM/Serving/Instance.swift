@@ -1,4 +1,5 @@
 import MoECore
+import SimEngine
 
 /// One running backend instance of a deployment: an engine thread and its batch recorder.
 ///

@@ -1,4 +1,5 @@
 import MoECore
+import SimEngine
 
 /// Settings of the answer oracle: which dataset's items the server recognises and how often it answers right.
 public struct OracleSettings: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import MoECore
+import SimEngine
 
 /// Switches that reproduce known defects of the real ServerlessLLM branch. All off by default (DESIGN.md §3).
 public struct Quirks: Sendable, Equatable {

@@ -1,4 +1,5 @@
 import MoECore
+import SimEngine
 
 extension StepCost {
     /// The ground truth of one step for `/fake_sllm/dump_ground_truth`: true FLOPs and bytes, the time split,

@@ -1,5 +1,6 @@
 import Foundation
 import MoECore
+import SimEngine
 
 /// Answers prompts that match a known dataset item, in that dataset's style, right with a set probability.
 ///

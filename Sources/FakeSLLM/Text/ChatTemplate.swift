@@ -1,4 +1,5 @@
 import MoECore
+import SimEngine
 
 /// Renders chat messages into the prompt text the model's Hugging Face chat template would produce with
 /// `add_generation_prompt=True` (sllm_api.md §3.6 step 3: the `vllm_moecap` backend uses the tokenizer's chat

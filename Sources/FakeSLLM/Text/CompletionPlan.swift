@@ -1,5 +1,6 @@
 import Foundation
 import MoECore
+import SimEngine
 
 /// What one choice of a completion will say, decided when the request arrives: how many tokens, why it ends,
 /// and their text. The engine then only decides *when* each token comes out.

@@ -1,4 +1,5 @@
 import MoECore
+import SimEngine
 
 /// Generates filler completion text with an exact token count under ``TokenEstimator``.
 ///

@@ -1,6 +1,8 @@
 import CMicroHTTPD
+import FakeSLLM
 import Glibc
 import MoECore
+import SimEngine
 import Synchronization
 
 /// The route handler the server calls for each complete request.
@@ -114,11 +116,4 @@ public final class HTTPServer: Sendable {
 /// The daemon pointer, owned by ``HTTPServer`` and only used under its lock.
 struct DaemonHandle: @unchecked Sendable {
     let raw: OpaquePointer
-}
-
-/// Seconds on the monotonic clock.
-func monotonicSeconds() -> Double {
-    var ts = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &ts)
-    return Double(ts.tv_sec) + Double(ts.tv_nsec) * 1e-9
 }

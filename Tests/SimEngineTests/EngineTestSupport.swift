@@ -1,6 +1,6 @@
 import MoECore
 
-@testable import FakeSLLM
+@testable import SimEngine
 
 /// Namespace of the engine's test suites (`swift test --filter EngineTests` runs them all).
 enum EngineTests {}

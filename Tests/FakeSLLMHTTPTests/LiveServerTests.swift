@@ -1,6 +1,8 @@
+import FakeSLLMHTTP
 import Foundation
 import Glibc
 import MoECore
+import SimEngine
 import Testing
 
 @testable import FakeSLLM

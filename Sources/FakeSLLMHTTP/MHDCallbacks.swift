@@ -1,6 +1,8 @@
 import CMicroHTTPD
+import FakeSLLM
 import Glibc
 import MoECore
+import SimEngine
 
 // libmicrohttpd's callbacks. They are file-level constants of the C typedefs (a closure passed inline as a C
 // function pointer crashes the Swift 6.3 compiler, swift_notes.md (c)); state comes back through `cls` and

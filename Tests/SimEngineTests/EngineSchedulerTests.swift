@@ -1,7 +1,7 @@
 import MoECore
 import Testing
 
-@testable import FakeSLLM
+@testable import SimEngine
 
 extension EngineTests {
     /// The vLLM v1 scheduling rules: budget, chunking, sequence cap, preemption, prefix hits, padding, limits.

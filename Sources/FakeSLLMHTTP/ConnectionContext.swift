@@ -1,4 +1,6 @@
 import CMicroHTTPD
+import FakeSLLM
+import SimEngine
 import Synchronization
 
 /// The state of one request on one connection, from its headers to the completion notice.

@@ -1,7 +1,7 @@
 import MoECore
 import Testing
 
-@testable import FakeSLLM
+@testable import SimEngine
 
 extension EngineTests {
     /// The in-process simulation: determinism, record format, workloads, traces, and the fidelity replays.

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import FakeSLLM
+@testable import SimEngine
 
 extension EngineTests {
     /// Routing statistics: uniform distinct-expert counts follow E·(1−(1−k/E)^n) in both sampling regimes, skew

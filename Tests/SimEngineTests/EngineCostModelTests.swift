@@ -1,7 +1,7 @@
 import MoECore
 import Testing
 
-@testable import FakeSLLM
+@testable import SimEngine
 
 extension EngineTests {
     /// Invariants of the step cost model: the roofline floor, monotonicity, tensor parallelism, formats, MLA.

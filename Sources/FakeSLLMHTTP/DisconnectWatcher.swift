@@ -1,5 +1,7 @@
+import FakeSLLM
 import Foundation
 import Glibc
+import SimEngine
 import Synchronization
 
 /// Notices clients that hang up while their request waits on the engine.
