@@ -1,0 +1,98 @@
+import MoECore
+
+/// The one driver of a simulated engine: moves requests through the front end into an ``EngineCore`` and the
+/// engine through its steps, on a simulated timeline (docs/engine.md "The driver").
+///
+/// Event-driven and pure: nothing sleeps and nothing reads a clock. A request submitted at simulated time `t`
+/// reaches the engine at `t + frontendLatency` (the API server's tokenization and hand-off) and is seen by the
+/// first step that starts at or after that moment, as vLLM's engine loop sees new requests between steps.
+/// ``nextEventTime`` says when something can happen next; ``advance()`` makes it happen. Whoever owns the driver
+/// decides how simulated time maps to wall time: `Simulation` runs it as fast as it can, the server paces it
+/// (``PacedClock``).
+///
+/// Threading: not `Sendable`; one thread (or one serial executor) at a time.
+/// Determinism: the same engine configuration and the same calls give the same outcomes.
+public final class EngineDriver {
+    /// The engine it drives.
+    public let core: EngineCore
+    /// Simulated seconds from a request's submission to its arrival in the engine.
+    public let frontendLatency: Double
+    /// The simulated time the driver has reached: the end of the last step, or the last admission.
+    public private(set) var now: Double
+
+    private var pending: [(request: EngineRequest, readyAt: Double)] = []
+    private var pendingHead = 0
+    private var stepResult = DriverStep()
+
+    /// - Parameter startTime: simulated time at which the engine is ready (after any cold start).
+    public init(core: EngineCore, startTime: Double = 0) {
+        self.core = core
+        frontendLatency = core.config.calibration.frontendLatency
+        now = startTime
+    }
+
+    /// Submits a request that the client sent at simulated time `arrival`. Its `arrival` field is set to the
+    /// moment it enters the engine.
+    public func submit(_ request: EngineRequest, at arrival: Double) {
+        pending.append((request, arrival + frontendLatency))
+    }
+
+    /// Drops a request (the client went away), wherever it is; no event is produced for it.
+    public func abort(id: UInt64) {
+        if let i = pending[pendingHead...].firstIndex(where: { $0.request.id == id }) {
+            pending.remove(at: i)
+        } else {
+            core.abort(id: id)
+        }
+    }
+
+    /// Requests submitted and not yet finished (on their way or in the engine).
+    public var unfinished: Int { pending.count - pendingHead + core.numUnfinished }
+
+    /// When the next event happens: now while the engine has work, else when the next submitted request reaches
+    /// the engine; nil when there is nothing to do.
+    public var nextEventTime: Double? {
+        if core.hasUnfinishedRequests { return now }
+        return pendingHead < pending.count ? max(now, pending[pendingHead].readyAt) : nil
+    }
+
+    /// Moves to ``nextEventTime``, admits every request that has reached the engine by then and runs one step if
+    /// the engine has work. The returned value is valid until the next call.
+    public func advance() -> DriverStep {
+        stepResult.admitted.removeAll(keepingCapacity: true)
+        stepResult.rejected.removeAll(keepingCapacity: true)
+        stepResult.outcome = nil
+        guard let t = nextEventTime else { return stepResult }
+        now = t
+        while pendingHead < pending.count, pending[pendingHead].readyAt <= now {
+            var r = pending[pendingHead].request
+            pendingHead += 1
+            r.arrival = now
+            do {
+                try core.add(r)
+                stepResult.admitted.append(r.id)
+            } catch {
+                stepResult.rejected.append((r.id, error))
+            }
+        }
+        if pendingHead == pending.count {
+            pending.removeAll(keepingCapacity: true)
+            pendingHead = 0
+        }
+        if core.hasUnfinishedRequests, let outcome = core.step(now: now) {
+            now = outcome.end
+            stepResult.outcome = outcome
+        }
+        return stepResult
+    }
+}
+
+/// What one ``EngineDriver/advance()`` did.
+public struct DriverStep {
+    /// Requests that entered the engine, at the driver's `now` before the step.
+    public var admitted: [UInt64] = []
+    /// Requests the engine refused (vLLM's errors), with the reason.
+    public var rejected: [(id: UInt64, error: EngineError)] = []
+    /// The step that ran, if any; its events are delivered at `outcome.end`.
+    public var outcome: StepOutcome?
+}
