@@ -75,6 +75,7 @@ let onAccess: MHD_AccessHandlerCallback = { cls, connection, url, method, _, upl
         else { return .NO }
         _ = MHD_add_response_header(response, "Content-Type", stream.contentType)
         _ = MHD_add_response_header(response, "Cache-Control", "no-cache")
+        for (k, v) in stream.headers { _ = MHD_add_response_header(response, k, v) }
         let result = MHD_queue_response(connection, UInt32(stream.status), response)
         MHD_destroy_response(response)
         return result

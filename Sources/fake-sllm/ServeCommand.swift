@@ -29,11 +29,23 @@ struct ServeCommand: ParsableCommand {
     var routing: String?
     @Option(help: "Mean completion length in tokens when not cut by max_tokens.") var outputLenMean: Double = 256
     @Option(help: "Log-normal spread of completion lengths.") var outputLenSigma: Double = 0.6
-    @Option(help: "Simulated seconds to start an instance scaled up from zero.") var coldStart: Double = 0
+    @Option(
+        help:
+            "sllm: ServerlessLLM's router and autoscaler in front of the engines (default); direct: a bare vLLM server."
+    )
+    var serving: String = ServingMode.sllm.rawValue
+    @Option(help: "Simulated seconds to start an instance (overrides checkpoint size ÷ storage bandwidth + start-up).")
+    var coldStart: Double?
+    @Option(help: "Storage bandwidth the checkpoint loads at, GB/s (cold start).") var storageBandwidthGbs: Double = 6
+    @Option(help: "Engine start-up besides loading weights and CUDA-graph capture, seconds.")
+    var engineStartup: Double = 4
+    @Option(help: "GPUs of the simulated node, shared by every instance.") var nodeGPUs = 8
+    @Option(help: "Wall milliseconds the simulated clock holds for a burst of arrivals (0: off).")
+    var burstWindowMs: Double = 5
     @Option(
         name: .customLong("quirk"),
         help:
-            "Reproduce a defect of the real server (repeatable): tp_duplicate_records, dispatch_sleep, reject_stream, router_concurrency_cap, scale_to_zero."
+            "Reproduce a defect of the real server (repeatable): tp_duplicate_records, reject_stream. (dispatch_sleep, router_concurrency_cap and scale_to_zero are part of --serving sllm.)"
     )
     var quirks: [String] = []
     @Option(help: "Dataset file (JSONL/JSON rows) whose items the answer oracle recognises.") var oracleFile: String?
@@ -48,6 +60,13 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("unknown --gpu-type '\(gpuType)'; known: \(HardwareCatalog.acceptedNames)")
         }
         guard (0...1).contains(oracleAccuracy) else { throw ValidationError("--oracle-accuracy must be in [0, 1]") }
+        guard ServingMode(rawValue: serving) != nil else { throw ValidationError("--serving must be sllm or direct") }
+        guard storageBandwidthGbs > 0, engineStartup >= 0, (coldStart ?? 0) >= 0, burstWindowMs >= 0, nodeGPUs >= 1
+        else {
+            throw ValidationError(
+                "--storage-bandwidth-gbs > 0, --engine-startup ≥ 0, --cold-start ≥ 0, --burst-window-ms ≥ 0, --node-gpus ≥ 1"
+            )
+        }
         guard threads >= 1, maxBodyBytes >= 1024 else {
             throw ValidationError("--threads ≥ 1, --max-body-bytes ≥ 1024")
         }
@@ -62,7 +81,12 @@ struct ServeCommand: ParsableCommand {
         settings.seed = seed
         settings.outputLengthMean = outputLenMean
         settings.outputLengthSigma = outputLenSigma
-        settings.coldStartSeconds = coldStart
+        settings.serving = ServingMode(rawValue: serving) ?? .sllm
+        settings.coldStart.overrideSeconds = coldStart
+        settings.coldStart.storageBandwidth = storageBandwidthGbs * 1e9
+        settings.coldStart.engineInitSeconds = engineStartup
+        settings.burstWindowSeconds = burstWindowMs / 1000
+        settings.nodeGPUs = nodeGPUs
         do {
             if let routing { settings.routing = try RoutingSpec.parse(text: routing) }
             var overrides = JSONObject()
@@ -94,6 +118,9 @@ struct ServeCommand: ParsableCommand {
         let api = SLLMAPI(registry: registry)
         let server = HTTPServer(options: options, handler: { api.handle($0) })
         do { try server.start() } catch { throw ValidationError(error.description) }
+        for d in registry.all {
+            FileHandle.standardError.write(Data("fake-sllm: \(d.name): serving \(d.settings.serving.rawValue)\n".utf8))
+        }
         FileHandle.standardOutput.write(Data("fake-sllm: listening on http://\(host):\(server.port)\n".utf8))
         var received: Int32 = 0
         var set = signals

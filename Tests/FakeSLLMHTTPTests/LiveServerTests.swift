@@ -12,6 +12,7 @@ import Testing
     static func start(speedup: Double?, maxBody: Int = 1 << 20) throws -> (HTTPServer, SLLMAPI) {
         var s = SimulatorSettings()
         s.speedup = speedup
+        s.serving = .direct
         let api = SLLMAPI(registry: DeploymentRegistry(defaults: s))
         let reg = api.handle(
             HTTPRequest(
@@ -119,7 +120,7 @@ import Testing
             if streaming { _ = c.readSome() } else { usleep(200_000) }
             shutdown(c.fd, Int32(SHUT_RDWR))
             let deployment = try #require(api.registry.all.first)
-            let runner = try deployment.instance().runner
+            let runner = try #require(deployment.readyInstance)
             // Within the watcher's period plus a step, the engine stops working on it.
             usleep(600_000)
             let a = runner.forwardPassCount

@@ -109,10 +109,11 @@ import Testing
         }
     }
 
-    @Test func scaleToZeroQuirkRetiresIdleInstances() async throws {
+    @Test func sllmModeScalesIdleInstancesToZero() async throws {
         var s = SimulatorSettings()
-        s.speedup = nil
-        s.quirks.scaleToZero = true
+        // Idle time passes only on a paced clock: 2 simulated seconds of keep_alive take 0.1 s here.
+        s.speedup = 20
+        s.coldStart.overrideSeconds = 1
         let scaling: JSONValue = ["metric": "concurrency", "target": 10, "min_instances": 0, "keep_alive": 2]
         let h = APIHarness(extra: ["auto_scaling_config": scaling], settings: s)
         _ = await h.chat(["max_tokens": 2])

@@ -187,7 +187,15 @@ import Testing
             "max_tokens": 12, "ignore_eos": true, "stream": true, "stream_options": ["include_usage": true],
         ])
         #expect(r.contentType.hasPrefix("text/event-stream"))
-        let events = r.text.components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        let blocks = r.text.components(separatedBy: "\n\n").filter { !$0.isEmpty }
+        // Each event carries its simulated time in an SSE comment line, then its data line.
+        let stamps = blocks.map { b in
+            b.split(separator: "\n").first { $0.hasPrefix(": fake-sllm sim_t=") }.flatMap { Double($0.dropFirst(18)) }
+        }
+        #expect(stamps.allSatisfy { $0 != nil })
+        #expect(zip(stamps, stamps.dropFirst()).allSatisfy { $0! <= $1! })
+        let events = blocks.map { b in b.split(separator: "\n").first { $0.hasPrefix("data: ") }.map(String.init) ?? ""
+        }
         #expect(events.last == "data: [DONE]")
         let payloads = events.dropLast().map { try! JSONValue.parse(String($0.dropFirst(6))) }
         #expect(payloads.allSatisfy { $0["object"] == "chat.completion.chunk" })

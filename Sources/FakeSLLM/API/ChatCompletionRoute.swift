@@ -125,12 +125,6 @@ extension SLLMAPI {
         }
         let maxTokens = max(1, min(sampling.maxTokens ?? .max, maxModelLen - promptTokens))
 
-        let instance: Instance
-        do { instance = try deployment.instance() } catch {
-            logError("\(deployment.name): cannot start an instance: \(error)")
-            return .now(.internalServerError)
-        }
-
         // Plan each choice's text: deterministic per prompt under greedy decoding, per seed otherwise.
         let promptHash = stableHash(prompt.utf8, seed: deployment.settings.seed &+ 0x5151)
         let answer = deployment.oracle.flatMap { oracle in
@@ -154,11 +148,11 @@ extension SLLMAPI {
         let job = ChatJob(
             requestId: requestId, model: model.stringValue ?? model.serialized(), created: Int(unixTime()),
             promptTokens: promptTokens, choices: choices, target: target, includeUsage: includeUsage)
-        let runner = instance.runner
+        let host = deployment.host
         let ids = job.engineIds
         switch target {
-        case .response(let p): p.onCancel { for id in ids { runner.abort(id) } }
-        case .stream(let s): s.onCancel { for id in ids { runner.abort(id) } }
+        case .response(let p): p.onCancel { for id in ids { host.abort(id) } }
+        case .stream(let s): s.onCancel { for id in ids { host.abort(id) } }
         }
         for (i, c) in choices.enumerated() {
             var request = EngineRequest(
@@ -167,7 +161,14 @@ extension SLLMAPI {
             // The plan already decided where the text ends (ignore_eos, min_tokens and stop strings included).
             request.ignoreEOS = false
             request.prefixBlockHashes = blockHashes
-            runner.submit(request, sink: job.sink(i))
+            // Requests that share an arrival instant enter in the order of their content (docs/serving.md).
+            guard let arrival = host.submit(request, sink: job.sink(i), orderKey: promptHash &+ UInt64(i)) else {
+                return .now(.json(["error": "Instance stopped"]))
+            }
+            job.noteArrival(arrival)
+            if case .stream(let s) = target, i == 0 {
+                s.addHeader("X-Fake-SLLM-Arrival-S", JSONValue.pythonFloatText(arrival))
+            }
         }
         switch target {
         case .response(let p): return .later(p)

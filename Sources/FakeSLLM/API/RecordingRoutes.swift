@@ -85,7 +85,7 @@ extension SLLMAPI {
 
     /// The GET status routes: query checks, lookup, then `{model, instance_id, is_recording, total_records}`.
     private func statusRoute(
-        _ r: HTTPRequest, unsupported: (String) -> String, state: (Instance) -> (recording: Bool, records: Int)
+        _ r: HTTPRequest, unsupported: (String) -> String, state: (InstanceHandle) -> (recording: Bool, records: Int)
     ) -> Reply {
         guard let name = r.queryValue("model"), !name.isEmpty else {
             return .now(.detail("Missing model query parameter", status: 400))

@@ -80,6 +80,11 @@ public final class EventStream: Sendable {
     /// HTTP status and content type sent before the first byte.
     public let status: Int
     public let contentType: String
+    private let extraHeaders = Mutex<[(String, String)]>([])
+
+    /// Headers sent with the status, besides the content type; set them before the stream is handed over.
+    public var headers: [(String, String)] { extraHeaders.withLock { $0 } }
+    public func addHeader(_ name: String, _ value: String) { extraHeaders.withLock { $0.append((name, value)) } }
 
     public init(status: Int = 200, contentType: String = "text/event-stream; charset=utf-8") {
         self.status = status

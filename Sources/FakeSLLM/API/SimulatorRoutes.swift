@@ -16,7 +16,12 @@ extension SLLMAPI {
                     ("speedup", d.settings.speedup.map { .double($0) } ?? "no-wait"),
                     ("instance_id", instance.map { .string($0.id) } ?? .null),
                     ("is_recording", .bool(instance?.recorder.isRecording ?? false)),
-                    ("forward_passes", .int(instance?.runner.forwardPassCount ?? 0)),
+                    ("forward_passes", .int(instance?.forwardPassCount ?? 0)),
+                    ("serving", .string(d.settings.serving.rawValue)),
+                    ("instances", .int(d.host.liveInstances.count)),
+                    ("ready_instances", .int(d.host.readyInstances.count)),
+                    ("in_flight", .int(d.host.inFlight)),
+                    ("cold_start_s", .double(d.coldStartSeconds)),
                 ]))
         }
         return .now(

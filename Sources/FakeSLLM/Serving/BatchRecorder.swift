@@ -96,3 +96,12 @@ public final class BatchRecorder: Sendable {
         ).json
     }
 }
+
+extension RecordedStep {
+    /// The record of an engine step and its ground truth.
+    init(_ o: StepOutcome) {
+        self.init(
+            batchSize: o.batchSize, forwardMode: o.forwardMode, latency: o.latency,
+            expertActivation: o.expertActivation, forwardPassId: o.forwardPassID, truth: o.truth)
+    }
+}

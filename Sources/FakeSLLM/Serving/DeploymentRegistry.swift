@@ -1,4 +1,3 @@
-import Foundation
 import MoECore
 import SimEngine
 import Synchronization
@@ -14,26 +13,12 @@ public final class DeploymentRegistry: Sendable {
     /// Server-wide simulator settings (flags); each deploy config's `fake_sllm` object overrides them.
     public let defaults: SimulatorSettings
 
+    /// The simulated node's GPUs, shared by every deployment's instances (`--node-gpus`).
+    public let gpuPool: GPUPool
+
     public init(defaults: SimulatorSettings) {
         self.defaults = defaults
-        startAutoscaler()
-    }
-
-    /// Checks idle instances four times a second (only deployments with the `scale_to_zero` quirk act on it);
-    /// ends with the registry.
-    private func startAutoscaler() {
-        let thread = Thread { [weak self] in
-            while let registry = self {
-                let deployments = registry.all
-                if deployments.contains(where: { $0.settings.quirks.scaleToZero }) {
-                    for d in deployments { d.scaleDownIfIdle() }
-                }
-                _ = consume registry
-                usleep(250_000)
-            }
-        }
-        thread.name = "fake-sllm.autoscaler"
-        thread.start()
+        gpuPool = GPUPool(total: defaults.nodeGPUs)
     }
 
     /// Outcome of ``register(_:)``.
@@ -56,7 +41,7 @@ public final class DeploymentRegistry: Sendable {
             _ = try EngineCore(config: engineConfig)
             let oracle = try settings.oracle.map { try AnswerOracle(settings: $0, seed: settings.seed) }
             deployment = try Deployment(
-                config: config, settings: settings, engineConfig: engineConfig, oracle: oracle)
+                config: config, settings: settings, engineConfig: engineConfig, oracle: oracle, gpuPool: gpuPool)
         } catch let e as SettingsError {
             throw RegistrationError(description: e.description)
         } catch let e as ModelConfigError {

@@ -6,31 +6,22 @@ public struct Quirks: Sendable, Equatable {
     /// Write each step once per tensor-parallel rank, as every TP worker does on the real branch
     /// (sllm_api.md §4 "Multiplicity").
     public var tpDuplicateRecords = false
-    /// The router's 1-second sleep before each dispatch: at most ~1 request/s enters the engine (§3.6 Router).
-    public var dispatchSleep = false
     /// Reject the `stream` key (even `false`) with `Invalid sampling parameters`, as the real backend does
     /// (§3.6 step 5); also makes every `/v1/completions` call fail (§3.7).
     public var rejectStream = false
-    /// Cap requests in the engine at `auto_scaling_config.target` (metric `concurrency`), as the router does.
-    public var routerConcurrencyCap = false
-    /// Scale an idle instance down to zero after `keep_alive` seconds when `min_instances` is 0 (the router's
-    /// autoscaler, §3.2): the next request cold-starts a new instance, with a new `instance_id` and no records.
-    public var scaleToZero = false
 
     public init() {}
 
-    static let names = [
-        "tp_duplicate_records", "dispatch_sleep", "reject_stream", "router_concurrency_cap", "scale_to_zero",
-    ]
+    static let names = ["tp_duplicate_records", "reject_stream"]
+    /// Former quirks that are now part of the `sllm` serving mode, accepted and ignored (docs/serving.md).
+    static let sllmModeAliases = ["dispatch_sleep", "router_concurrency_cap", "scale_to_zero"]
 
     /// Turns on the quirk named `name` (one of ``names``).
     mutating func set(_ name: String, _ on: Bool) throws(SettingsError) {
         switch name {
         case "tp_duplicate_records": tpDuplicateRecords = on
-        case "dispatch_sleep": dispatchSleep = on
         case "reject_stream": rejectStream = on
-        case "router_concurrency_cap": routerConcurrencyCap = on
-        case "scale_to_zero": scaleToZero = on
+        case _ where Quirks.sllmModeAliases.contains(name): break
         default:
             throw SettingsError("unknown quirk '\(name)' (known: \(Quirks.names.joined(separator: ", ")))")
         }
@@ -58,8 +49,16 @@ public struct SimulatorSettings: Sendable {
     /// `max_tokens`.
     public var outputLengthMean = 256.0
     public var outputLengthSigma = 0.6
-    /// Simulated seconds an instance takes to start when a deployment scales up from zero.
-    public var coldStartSeconds = 0.0
+    /// Router and autoscaler (`sllm`, the default) or a bare engine (`direct`).
+    public var serving = ServingMode.sllm
+    /// How a new instance's start-up time is made (checkpoint ÷ storage bandwidth + engine start-up), or a
+    /// fixed `--cold-start`.
+    public var coldStart = ColdStartModel()
+    /// Wall seconds the simulated clock holds for a burst of arrivals (docs/serving.md "Reproducible
+    /// arrivals"); 0 turns holds off.
+    public var burstWindowSeconds = 0.005
+    /// GPUs of the simulated node, shared by all instances (server-wide).
+    public var nodeGPUs = 8
     public var quirks = Quirks()
     /// The answer oracle (dataset file and accuracy), if any.
     public var oracle: OracleSettings?
@@ -107,7 +106,22 @@ public struct SimulatorSettings: Sendable {
                 guard let v = value.doubleValue, v >= 0 else {
                     throw SettingsError("fake_sllm.cold_start_s must be a number ≥ 0")
                 }
-                s.coldStartSeconds = v
+                s.coldStart.overrideSeconds = v
+            case "serving":
+                guard let v = value.stringValue, let mode = ServingMode(rawValue: v) else {
+                    throw SettingsError("fake_sllm.serving must be \"sllm\" or \"direct\"")
+                }
+                s.serving = mode
+            case "storage_bandwidth_gbs":
+                guard let v = value.doubleValue, v > 0 else {
+                    throw SettingsError("fake_sllm.storage_bandwidth_gbs must be a number > 0")
+                }
+                s.coldStart.storageBandwidth = v * 1e9
+            case "engine_startup_s":
+                guard let v = value.doubleValue, v >= 0 else {
+                    throw SettingsError("fake_sllm.engine_startup_s must be a number ≥ 0")
+                }
+                s.coldStart.engineInitSeconds = v
             case "quirks":
                 guard case .object(let q) = value else { throw SettingsError("fake_sllm.quirks must be an object") }
                 for (name, on) in q.pairs {
@@ -124,7 +138,8 @@ public struct SimulatorSettings: Sendable {
             default:
                 throw SettingsError(
                     "unknown fake_sllm setting '\(key)' (known: gpu_type, speedup, seed, routing, output_len_mean, "
-                        + "output_len_sigma, cold_start_s, quirks, oracle, model_config)")
+                        + "output_len_sigma, cold_start_s, storage_bandwidth_gbs, engine_startup_s, serving, quirks, oracle, "
+                        + "model_config)")
             }
         }
         return s

@@ -5,8 +5,11 @@ import Synchronization
 /// One chat completion in flight: its `n` choices in the engine, and the answer it is building — a whole
 /// `chat.completion` response, or `chat.completion.chunk` events on a stream.
 ///
-/// The choices' sinks are called on the engine thread; the mutable state sits behind a lock because a failure can
-/// also be reported from the submitting thread.
+/// The API layer renders every body here; the serving layer only reports token counts and simulated times
+/// (``RequestSink``). Simulated timing goes to the client beside the faithful body (docs/serving.md "Timing the
+/// client can see"): `X-Fake-SLLM-*` headers on whole responses, an SSE comment line `: fake-sllm sim_t=…` before
+/// each streamed event. The choices' sinks are called on the host thread; the mutable state sits behind a lock
+/// because a failure can also be reported from the submitting thread.
 final class ChatJob: Sendable {
     struct Choice {
         var plan: CompletionPlan
@@ -20,6 +23,7 @@ final class ChatJob: Sendable {
         var choices: [Choice]
         var firstTokenSim: Double?
         var arrivalSim: Double?
+        var finishSim: Double?
         var done = false
     }
 
@@ -48,9 +52,6 @@ final class ChatJob: Sendable {
         self.target = target
         self.includeUsage = includeUsage
         state = Mutex(State(choices: choices))
-        if case .stream(let s) = target {
-            for i in choices.indices { s.send(chunk(index: i, delta: ["role": "assistant", "content": ""])) }
-        }
     }
 
     /// The sink for choice `index`.
@@ -64,22 +65,30 @@ final class ChatJob: Sendable {
         state.withLock { s in
             guard !s.done else { return }
             if newTokens > 0, s.firstTokenSim == nil { s.firstTokenSim = simTime }
+            let stamp = Array(": fake-sllm sim_t=\(JSONValue.pythonFloatText(simTime))\n".utf8)
+            // vLLM sends a choice's role chunk together with its first token.
+            if case .stream = target, newTokens > 0, s.choices[index].emitted == 0 {
+                events.append(stamp + chunk(index: index, delta: ["role": "assistant", "content": ""]))
+            }
             // Mutated in place: a copy would copy the accumulated text on every token.
             Self.advance(&s.choices[index], by: newTokens, finished: finished) { c, piece, advanced in
                 if case .stream = target {
-                    if advanced { events.append(chunk(index: index, delta: ["content": .string(piece)])) }
-                    if let finish = c.finish { events.append(chunk(index: index, delta: [:], finish: finish.rawValue)) }
+                    if advanced { events.append(stamp + chunk(index: index, delta: ["content": .string(piece)])) }
+                    if let finish = c.finish {
+                        events.append(stamp + chunk(index: index, delta: [:], finish: finish.rawValue))
+                    }
                 } else {
                     c.text += piece
                 }
             }
             if s.choices.allSatisfy({ $0.finish != nil }) {
                 s.done = true
+                s.finishSim = simTime
                 switch target {
                 case .response: response = completionResponse(s)
                 case .stream:
-                    if includeUsage { events.append(usageChunk(s)) }
-                    events.append(Array("data: [DONE]\n\n".utf8))
+                    if includeUsage { events.append(stamp + usageChunk(s)) }
+                    events.append(stamp + Array("data: [DONE]\n\n".utf8))
                 }
             }
         }
@@ -146,8 +155,15 @@ final class ChatJob: Sendable {
                 ("model", .string(model)), ("choices", .array(choices)), ("usage", usage(s)),
             ]))
         var r = HTTPResponse.json(body)
-        if let first = s.firstTokenSim, let arrival = s.arrivalSim {
-            r.headers.append(("X-Fake-SLLM-TTFT-S", JSONValue.pythonFloatText(first - arrival)))
+        if let arrival = s.arrivalSim {
+            r.headers.append(("X-Fake-SLLM-Arrival-S", JSONValue.pythonFloatText(arrival)))
+            if let first = s.firstTokenSim {
+                r.headers.append(("X-Fake-SLLM-First-Token-S", JSONValue.pythonFloatText(first)))
+                r.headers.append(("X-Fake-SLLM-TTFT-S", JSONValue.pythonFloatText(first - arrival)))
+            }
+            if let finish = s.finishSim {
+                r.headers.append(("X-Fake-SLLM-Finish-S", JSONValue.pythonFloatText(finish)))
+            }
         }
         return r
     }
@@ -180,11 +196,12 @@ final class ChatJob: Sendable {
         return Array("data: ".utf8) + body.serializedBytes(compact: true) + Array("\n\n".utf8)
     }
 
+    /// The request's simulated arrival time, as the host assigned it.
     func noteArrival(_ sim: Double) { state.withLock { if $0.arrivalSim == nil { $0.arrivalSim = sim } } }
 }
 
-/// The engine's view of one choice of a ``ChatJob``.
-final class ChoiceSink: EngineSink {
+/// The serving layer's view of one choice of a ``ChatJob``.
+final class ChoiceSink: RequestSink {
     let job: ChatJob
     let index: Int
     init(job: ChatJob, index: Int) {
@@ -195,5 +212,4 @@ final class ChoiceSink: EngineSink {
         job.deliver(index: index, newTokens: newTokens, finished: finished, simTime: simTime)
     }
     func fail(_ message: String, engineError: Bool) { job.fail(message, engineError: engineError) }
-    func admitted(simTime: Double) { job.noteArrival(simTime) }
 }

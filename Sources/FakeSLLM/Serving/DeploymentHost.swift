@@ -1,0 +1,220 @@
+import Foundation
+import MoECore
+import SimEngine
+import Synchronization
+
+/// Runs one deployment's ``ServingCluster`` on a thread of its own, in simulated time paced against the wall
+/// clock (``PacedClock``) or as fast as it goes (``VirtualClock``, `--no-wait`), and hands each request's tokens
+/// to its ``RequestSink`` when their simulated moment comes (docs/serving.md "The host").
+///
+/// Arrivals get their simulated time when they are submitted, under the ``ArrivalHold`` rule, so the same
+/// sequence of requests gives the same records whatever the client's timing jitter.
+///
+/// Threading: `submit`, `abort`, `update`, `shutdown` and the instance lists may be called from any thread;
+/// the cluster and the sinks' callbacks run on the host's thread only. Call ``shutdown()`` before dropping the
+/// host: it ends the thread and fails what is still in flight with `Instance stopped`.
+final class DeploymentHost: @unchecked Sendable {
+    private struct Arrival {
+        var request: EngineRequest
+        var sink: any RequestSink
+        var sim: Double
+        var orderKey: UInt64
+        var sequence: Int
+    }
+
+    private let cluster: ServingCluster
+    private let name: String
+
+    // Guarded by `cond`.
+    private let cond = NSCondition()
+    private var clock: any SimulationClock
+    private var hold: ArrivalHold
+    private var inbox: [Arrival] = []
+    private var sequence = 0
+    private var aborts: [UInt64] = []
+    private var pendingUpdate: AutoScalingConfig?
+    private var gpusFreed = false
+    private var stopped = false
+    /// The simulated time the host has reached (the cluster's `now`).
+    private var simFloor: Double
+
+    // Host thread only.
+    private var sinks: [UInt64: any RequestSink] = [:]
+
+    private let published = Mutex<(ready: [InstanceHandle], live: [InstanceHandle], inFlight: Int)>(([], [], 0))
+    /// Called on the host's thread for every engine step that ends, with the instance it ran on.
+    private let stepObserver: (@Sendable (InstanceHandle, StepOutcome) -> Void)?
+
+    init(
+        name: String, cluster: ServingCluster, clock: any SimulationClock, burstWindow: Double,
+        gpuPool: GPUPool?, stepObserver: (@Sendable (InstanceHandle, StepOutcome) -> Void)? = nil
+    ) {
+        self.name = name
+        self.cluster = cluster
+        self.clock = clock
+        self.stepObserver = stepObserver
+        hold = ArrivalHold(window: burstWindow)
+        simFloor = cluster.now
+        publish()
+        gpuPool?.onRelease { [weak self] in self?.gpusReleased() }
+        let t = Thread { [self] in run() }
+        t.name = "fake-sllm.host.\(name)"
+        t.stackSize = 1 << 20
+        t.start()
+    }
+
+    /// Sends a request into the deployment. Returns its simulated arrival time, or nil when the deployment is
+    /// stopped (the caller answers `Instance stopped`). `orderKey` orders requests that share an arrival instant
+    /// (a hash of their content).
+    func submit(_ request: EngineRequest, sink: any RequestSink, orderKey: UInt64) -> Double? {
+        cond.lock()
+        defer { cond.unlock() }
+        guard !stopped else { return nil }
+        let wall = monotonicSeconds()
+        let sim = hold.arrival(atWall: wall, simNow: max(simFloor, clock.simTime(atWall: wall)))
+        sequence += 1
+        inbox.append(Arrival(request: request, sink: sink, sim: sim, orderKey: orderKey, sequence: sequence))
+        cond.signal()
+        return sim
+    }
+
+    /// Cancels a request (client gone); its sink hears nothing more.
+    func abort(_ id: UInt64) {
+        cond.lock()
+        aborts.append(id)
+        cond.signal()
+        cond.unlock()
+    }
+
+    /// `POST /update`.
+    func update(autoScaling: AutoScalingConfig) {
+        cond.lock()
+        pendingUpdate = autoScaling
+        cond.signal()
+        cond.unlock()
+    }
+
+    /// Ends the thread; requests in flight fail with `Instance stopped`. Safe to call more than once.
+    func shutdown() {
+        cond.lock()
+        stopped = true
+        cond.signal()
+        cond.unlock()
+    }
+
+    /// Ready instances in the order they became ready (the router's `ready_instances`).
+    var readyInstances: [InstanceHandle] { published.withLock { $0.ready } }
+    /// Every live instance (loading or ready).
+    var liveInstances: [InstanceHandle] { published.withLock { $0.live } }
+    /// Requests received and not yet answered.
+    var inFlight: Int { published.withLock { $0.inFlight } }
+
+    private func gpusReleased() {
+        cond.lock()
+        gpusFreed = true
+        cond.signal()
+        cond.unlock()
+    }
+
+    private func publish() {
+        let ready = cluster.readyHandles
+        let live = cluster.liveHandles
+        let n = cluster.inFlight
+        published.withLock { $0 = (ready, live, n) }
+    }
+
+    private func run() {
+        cond.lock()
+        while true {
+            if stopped { break }
+            let wall = monotonicSeconds()
+            if hold.isHolding(atWall: wall) {
+                wait(untilWall: hold.deadline!)
+                continue
+            }
+            if let held = hold.release(atWall: wall) { clock.anchor(sim: held, wall: wall) }
+            // Arrivals enter in a canonical order: their simulated instant, then their content.
+            let arrivals = inbox.sorted { ($0.sim, $0.orderKey, $0.sequence) < ($1.sim, $1.orderKey, $1.sequence) }
+            inbox.removeAll()
+            let cancelled = aborts
+            aborts.removeAll()
+            let update = pendingUpdate
+            pendingUpdate = nil
+            let retry = gpusFreed
+            gpusFreed = false
+            for a in arrivals {
+                sinks[a.request.id] = a.sink
+                cluster.arrive(a.request, at: max(a.sim, cluster.now))
+            }
+            for id in cancelled where sinks.removeValue(forKey: id) != nil { cluster.abort(id) }
+            if let update { cluster.update(autoScaling: update) }
+            if retry { cluster.retryGPUs(at: max(cluster.now, clock.simTime(atWall: wall))) }
+            if !arrivals.isEmpty || !cancelled.isEmpty { publish() }
+
+            // A virtual clock lets no idle time pass: the autoscaler's idle ticks wait for the next request.
+            let virtual = clock.wallDeadline(forSim: .infinity) == nil
+            guard let t = cluster.nextEventTime, !(virtual && !cluster.hasPendingWork) else {
+                cond.wait()
+                continue
+            }
+            if let deadline = clock.wallDeadline(forSim: t), deadline > wall {
+                wait(untilWall: deadline)
+                continue
+            }
+            cond.unlock()
+            let finished = deliver(cluster.advance())
+            cond.lock()
+            simFloor = cluster.now
+            if virtual { clock.anchor(sim: cluster.now, wall: wall) }
+            hold.completions(finished, atSim: cluster.now, wall: monotonicSeconds())
+        }
+        let leftovers = inbox.map(\.sink)
+        inbox.removeAll()
+        cond.unlock()
+        _ = cluster.shutdown()
+        for sink in Array(sinks.values) + leftovers { sink.fail("Instance stopped", engineError: false) }
+        sinks.removeAll()
+        publish()
+    }
+
+    /// Hands the events to the sinks; returns how many requests finished.
+    private func deliver(_ events: [ServingCluster.Event]) -> Int {
+        var finished = 0
+        var instancesChanged = false
+        let now = cluster.now
+        for e in events {
+            switch e {
+            case .step(let instance, let outcome):
+                instance.recorder.append(RecordedStep(outcome))
+                stepObserver?(instance, outcome)
+            case .tokens(let id, let newTokens, let done):
+                guard let sink = sinks[id] else { continue }
+                if done != nil {
+                    sinks.removeValue(forKey: id)
+                    finished += 1
+                }
+                sink.deliver(newTokens: newTokens, finished: done, simTime: now)
+            case .started: break
+            case .failed(let id, let message, let engineError):
+                sinks.removeValue(forKey: id)?.fail(message, engineError: engineError)
+                finished += 1
+            case .instanceReady(let i):
+                instancesChanged = true
+                logInfo("\(name): instance \(i.id) ready at t=\(formatSeconds(now)) s (simulated)")
+            case .instanceStopped(let i):
+                instancesChanged = true
+                logInfo("\(name): instance \(i.id) stopped at t=\(formatSeconds(now)) s (simulated)")
+            }
+        }
+        if instancesChanged || finished > 0 { publish() }
+        return finished
+    }
+
+    /// Waits on the condition until wall moment `deadline` or a signal. Call with `cond` locked.
+    private func wait(untilWall deadline: Double) {
+        let seconds = deadline - monotonicSeconds()
+        if seconds > 0 { _ = cond.wait(until: Date(timeIntervalSinceNow: seconds)) }
+    }
+}
+
+private func formatSeconds(_ s: Double) -> String { String(Double(Int((s * 1000).rounded())) / 1000) }

@@ -1,0 +1,33 @@
+import Synchronization
+
+/// The GPUs of the simulated node, shared by every deployment's instances (`--node-gpus`): an instance that
+/// does not fit waits until another one gives its GPUs back, as Ray makes it wait. Thread-safe.
+public final class GPUPool: Sendable {
+    /// GPUs on the node.
+    public let total: Int
+    private let used = Mutex(0)
+    private let waiters = Mutex<[@Sendable () -> Void]>([])
+
+    public init(total: Int) { self.total = total }
+
+    /// Takes `count` GPUs if they are free.
+    public func tryAcquire(_ count: Int) -> Bool {
+        used.withLock { u in
+            guard u + count <= total else { return false }
+            u += count
+            return true
+        }
+    }
+
+    /// Gives `count` GPUs back and wakes whoever waits.
+    public func release(_ count: Int) {
+        used.withLock { $0 = max(0, $0 - count) }
+        for wake in waiters.withLock({ $0 }) { wake() }
+    }
+
+    /// GPUs in use.
+    public var inUse: Int { used.withLock { $0 } }
+
+    /// Registers a callback run (on the releasing thread) whenever GPUs are given back.
+    public func onRelease(_ wake: @escaping @Sendable () -> Void) { waiters.withLock { $0.append(wake) } }
+}
