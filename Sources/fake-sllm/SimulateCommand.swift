@@ -101,6 +101,12 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Reuse this many distinct prompts cyclically.")
     var distinctPrompts: Int?
 
+    @Option(
+        help:
+            "With --deploy: sllm (ServerlessLLM's router, autoscaler and cold start, as serve) or direct (the engine alone). (default: the deploy config's fake_sllm.serving, else sllm)"
+    )
+    var serving: String?
+
     // MARK: Output
 
     @Option(help: "Write the batch records (JSON array) here.")
@@ -130,6 +136,9 @@ struct SimulateCommand: ParsableCommand {
             throw ValidationError("--workload concurrency needs --concurrency N")
         }
         if model == nil, deploy == nil { throw ValidationError("give --model or --deploy") }
+        if let serving, ServingMode(rawValue: serving) == nil {
+            throw ValidationError("--serving must be sllm or direct")
+        }
     }
 
     func run() throws {
@@ -145,9 +154,18 @@ struct SimulateCommand: ParsableCommand {
 
     private func execute() throws {
         let wallStart = ContinuousClock.now
-        let config = try engineConfig()
+        let setup = try deployment()
+        let config = setup.engine
+        // With a deploy config the requests go through serve's serving layer (router and cold start in sllm mode).
+        let served = deploy != nil && setup.settings.serving == .sllm ? setup : nil
         let work = try makeWorkload(blockSize: config.blockSize, seed: config.seed)
-        let result = try Simulation.run(config: config, workload: work, keepSteps: true)
+        let result: SimulationResult
+        if let served {
+            result = try ServedSimulation.run(
+                deploy: served.deploy, settings: served.settings, engineConfig: config, workload: work)
+        } else {
+            result = try Simulation.run(config: config, workload: work, keepSteps: true)
+        }
         if let path = recordsOut {
             try SimulateFiles.write(result.recordsJSON().serialized(indent: 2) + "\n", to: path)
         }
@@ -164,7 +182,8 @@ struct SimulateCommand: ParsableCommand {
 
     /// The engine exactly as `serve` would build it for the deploy config (if any) with the flags applied on top:
     /// the same config parsing, model resolution, `backend_config` mapping and `fake_sllm` overrides.
-    private func engineConfig() throws -> EngineConfig {
+    /// The deploy config and settings `serve` would use, and the engine it would build.
+    private func deployment() throws -> (deploy: DeployConfig, settings: SimulatorSettings, engine: EngineConfig) {
         var body = try deploy.map { try SimulateFiles.readJSON($0, what: "deploy config") } ?? .object(JSONObject())
         guard case .object(var o) = body else {
             throw SimulationInputError("deploy config \(deploy!) is not a JSON object")
@@ -193,6 +212,7 @@ struct SimulateCommand: ParsableCommand {
         var settings = try SimulatorSettings().applying(deployConfig.simulatorOverrides)
         if let gpu { settings.gpuType = gpu }
         if let seed { settings.seed = seed }
+        if let serving { settings.serving = ServingMode(rawValue: serving) ?? settings.serving }
         if let routing {
             // A bare path to a counts file is accepted too.
             settings.routing = try RoutingSpec.parse(
@@ -202,7 +222,7 @@ struct SimulateCommand: ParsableCommand {
         if let path = calibration {
             config.calibration = try Calibration(json: try SimulateFiles.readJSON(path, what: "calibration"))
         }
-        return config
+        return (deployConfig, settings, config)
     }
 
     private func makeWorkload(blockSize: Int, seed: UInt64) throws -> Workload {

@@ -47,7 +47,10 @@ extension SLLMAPI {
             return .now(.json(["status": "error", "message": "No ready instances available", "steps": []]))
         }
         let steps: [JSONValue] = instance.recorder.steps.map { s in
-            var out = JSONObject([("forward_pass_id", .int(s.forwardPassId)), ("latency", .double(s.latency))])
+            var out = JSONObject([
+                ("forward_pass_id", .int(s.forwardPassId)), ("latency", .double(s.latency)),
+                ("num_requests", .int(s.numRequests)),
+            ])
             for (k, v) in s.truth.json.objectValue?.pairs ?? [] { out[k] = v }
             return .object(out)
         }

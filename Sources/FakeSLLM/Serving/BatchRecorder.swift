@@ -11,6 +11,8 @@ public struct RecordedStep: Sendable {
     public var latency: Double
     public var expertActivation: Double
     public var forwardPassId: Int
+    /// Requests in the step (not in the record, whose `batch_size` counts padded tokens).
+    public var numRequests: Int
     public var truth: StepGroundTruth
 }
 
@@ -102,6 +104,7 @@ extension RecordedStep {
     init(_ o: StepOutcome) {
         self.init(
             batchSize: o.batchSize, forwardMode: o.forwardMode, latency: o.latency,
-            expertActivation: o.expertActivation, forwardPassId: o.forwardPassID, truth: o.truth)
+            expertActivation: o.expertActivation, forwardPassId: o.forwardPassID, numRequests: o.numRequests,
+            truth: o.truth)
     }
 }

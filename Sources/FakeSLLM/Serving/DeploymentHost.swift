@@ -194,7 +194,7 @@ final class DeploymentHost: @unchecked Sendable {
                     finished += 1
                 }
                 sink.deliver(newTokens: newTokens, finished: done, simTime: now)
-            case .started: break
+            case .started, .dispatched: break
             case .failed(let id, let message, let engineError):
                 sinks.removeValue(forKey: id)?.fail(message, engineError: engineError)
                 finished += 1

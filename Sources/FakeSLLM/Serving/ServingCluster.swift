@@ -25,6 +25,8 @@ final class ServingCluster {
         case step(InstanceHandle, StepOutcome)
         /// Tokens for a request (or its end) at ``ServingCluster/now``.
         case tokens(id: UInt64, newTokens: Int, finished: FinishReason?)
+        /// The router handed a request to an instance (sllm mode; in direct mode arrival is dispatch).
+        case dispatched(id: UInt64)
         /// A request entered an engine.
         case started(id: UInt64)
         /// A request could not run: the engine refused it (vLLM's error) or the router dropped it.
@@ -146,6 +148,11 @@ final class ServingCluster {
 
     /// Handles of the instances that are ready, in the order they became ready.
     var readyHandles: [InstanceHandle] { ready.map(\.handle) }
+    /// The engine of a live instance (for in-process runs' statistics).
+    func engine(of handle: InstanceHandle) -> EngineCore? {
+        instances.first { $0.handle === handle }?.driver.core
+    }
+
     /// Handles of every live instance (starting or ready).
     var liveHandles: [InstanceHandle] { instances.map(\.handle) }
     /// Engine-level state of the ready instances, for metrics: (waiting, running, KV usage) summed / averaged.
@@ -267,6 +274,7 @@ final class ServingCluster {
         }
         instance.allocated += 1
         requests[id]?.instance = instance
+        events.append(.dispatched(id: id))
         if instance.inEngine < settings.actorConcurrency, let r = requests[id]?.request {
             instance.inEngine += 1
             instance.driver.submit(r, at: now)

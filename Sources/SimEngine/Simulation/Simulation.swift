@@ -19,19 +19,11 @@ public enum Simulation {
         let driver = EngineDriver(core: try EngineCore(config: config))
         let engine = driver.core
         let n = workload.requests.count
-        var timings = [RequestTiming](repeating: RequestTiming(), count: n)
-        var steps: [StepSummary] = []
-        if keepSteps { steps.reserveCapacity(n * 2) }
+        var tally = SimulationTally(promptTokens: workload.requests.map(\.promptTokens), keepSteps: keepSteps)
         var nextToSend = 0
         var inFlight = 0
         var done = 0
         let cap = workload.maxConcurrency ?? Int.max
-        var stepCount = 0
-        var decodeLatencySum = 0.0
-        var decodeSteps = 0
-        var prefillLatencySum = 0.0
-        var prefillSteps = 0
-        var activationSumDecode = 0.0
         // When the concurrency cap last released a slot: a request held back by the cap is sent then.
         var capReleasedAt = 0.0
 
@@ -41,12 +33,11 @@ public enum Simulation {
                 nextToSend < n && inFlight < cap
                 ? max(workload.requests[nextToSend].arrival, capReleasedAt) : Double.infinity
             if sendAt <= driver.nextEventTime ?? .infinity {
-                let i = nextToSend
-                let w = workload.requests[i]
-                timings[i].arrival = sendAt
+                let w = workload.requests[nextToSend]
+                tally.sent(nextToSend, at: sendAt)
                 driver.submit(
                     EngineRequest(
-                        id: UInt64(i), promptTokens: w.promptTokens, maxTokens: w.maxTokens,
+                        id: UInt64(nextToSend), promptTokens: w.promptTokens, maxTokens: w.maxTokens,
                         outputTokens: w.outputTokens, ignoreEOS: w.ignoreEOS,
                         prefixBlockHashes: w.prefixBlockHashes),
                     at: sendAt)
@@ -65,43 +56,13 @@ public enum Simulation {
                 }
                 continue
             }
-            stepCount += 1
-            let clock = outcome.end
-            if outcome.forwardMode == .decode {
-                decodeLatencySum += outcome.latency
-                decodeSteps += 1
-                activationSumDecode += outcome.expertActivation
-            } else {
-                prefillLatencySum += outcome.latency
-                prefillSteps += 1
-            }
-            if keepSteps { steps.append(StepSummary(outcome)) }
-            for e in outcome.events {
-                let i = Int(e.id)
-                if e.preempted {
-                    timings[i].preemptions += 1
-                    continue
-                }
-                if e.isFirstToken { timings[i].firstToken = clock }
-                if let reason = e.finished {
-                    timings[i].finish = clock
-                    timings[i].outputTokens = e.outputTokens
-                    timings[i].finishReason = reason
-                    done += 1
-                    if inFlight == cap { capReleasedAt = clock }
-                    inFlight -= 1
-                }
+            let finished = tally.stepEnded(outcome)
+            if finished > 0 {
+                if inFlight == cap { capReleasedAt = outcome.end }
+                inFlight -= finished
+                done += finished
             }
         }
-        for i in 0..<n { timings[i].promptTokens = workload.requests[i].promptTokens }
-        return SimulationResult(
-            config: config, timings: timings, steps: steps, simulatedSeconds: driver.now, stepCount: stepCount,
-            decodeSteps: decodeSteps, decodeLatencySum: decodeLatencySum, prefillSteps: prefillSteps,
-            prefillLatencySum: prefillLatencySum,
-            meanDecodeActivation: decodeSteps > 0
-                ? activationSumDecode / Double(decodeSteps) : 0,
-            preemptions: engine.preemptions, prefixHitTokens: engine.prefixCacheHitTokens,
-            admittedPromptTokens: engine.admittedPromptTokens, kvCacheTokens: engine.kvCacheTokens,
-            routingWallSeconds: engine.routingWallSeconds)
+        return tally.result(config: config, simulatedSeconds: driver.now, engines: [engine])
     }
 }

@@ -1,0 +1,86 @@
+import MoECore
+import SimEngine
+
+/// `fake-sllm simulate --deploy` in `sllm` mode: a workload through the same ``ServingCluster`` that `serve`
+/// runs — router, autoscaler, cold starts — on a virtual clock, so it predicts what `serve` records for the same
+/// requests (docs/serving.md "simulate and serve").
+///
+/// The client side is `Simulation`'s: each request is sent at its arrival time (under a concurrency cap, when a
+/// slot frees). The steps kept for records are those of the first instance that became ready, the one the
+/// recording routes act on. Deterministic; single-threaded.
+public enum ServedSimulation {
+    /// Runs `workload` through a deployment configured like `serve` would configure it.
+    /// - Throws: ``SimulationInputError`` when a request is refused or the run stalls; the engine's
+    ///   ``EngineConfigError`` when an instance cannot be built.
+    public static func run(
+        deploy: DeployConfig, settings: SimulatorSettings, engineConfig: EngineConfig, workload: Workload,
+        keepSteps: Bool = true
+    ) throws -> SimulationResult {
+        var instanceCount = 0
+        let cluster = try ServingCluster(
+            settings: ServingCluster.Settings(
+                mode: settings.serving, autoScaling: deploy.autoScaling,
+                coldStartSeconds: settings.coldStart.seconds(for: engineConfig),
+                gpusPerInstance: max(deploy.numGPUs, engineConfig.tensorParallelSize)),
+            engineConfig: engineConfig, gpuPool: GPUPool(total: settings.nodeGPUs),
+            makeInstanceID: {
+                instanceCount += 1
+                return "simulated-instance-\(instanceCount)"
+            },
+            makeRecorder: {
+                BatchRecorder(
+                    gpuNum: engineConfig.tensorParallelSize, gpuRawType: engineConfig.gpu.key, duplicatePerRank: false)
+            })
+        let n = workload.requests.count
+        var tally = SimulationTally(promptTokens: workload.requests.map(\.promptTokens), keepSteps: keepSteps)
+        var recorded: InstanceHandle?
+        var engines: [ObjectIdentifier: EngineCore] = [:]
+        var nextToSend = 0
+        var inFlight = 0
+        var done = 0
+        let cap = workload.maxConcurrency ?? Int.max
+        var capReleasedAt = 0.0
+        while done < n {
+            let sendAt =
+                nextToSend < n && inFlight < cap
+                ? max(workload.requests[nextToSend].arrival, capReleasedAt) : Double.infinity
+            if sendAt <= cluster.nextEventTime ?? .infinity {
+                let w = workload.requests[nextToSend]
+                tally.sent(nextToSend, at: sendAt)
+                cluster.arrive(
+                    EngineRequest(
+                        id: UInt64(nextToSend), promptTokens: w.promptTokens, maxTokens: w.maxTokens,
+                        outputTokens: w.outputTokens, ignoreEOS: w.ignoreEOS, prefixBlockHashes: w.prefixBlockHashes),
+                    at: sendAt)
+                nextToSend += 1
+                inFlight += 1
+                continue
+            }
+            guard cluster.nextEventTime != nil else {
+                throw SimulationInputError("the simulation stalled: \(n - done) requests never finished")
+            }
+            for event in cluster.advance() {
+                switch event {
+                case .step(let instance, let outcome):
+                    if recorded == nil { recorded = instance }
+                    let finished = tally.stepEnded(outcome, kept: instance === recorded)
+                    if finished > 0 {
+                        if inFlight == cap { capReleasedAt = outcome.end }
+                        inFlight -= finished
+                        done += finished
+                    }
+                case .failed(let id, let message, _):
+                    throw SimulationInputError("request \(id): \(message)")
+                case .instanceReady(let i):
+                    if recorded == nil { recorded = i }
+                    engines[ObjectIdentifier(i)] = cluster.engine(of: i)
+                case .tokens, .started, .dispatched, .instanceStopped: break
+                }
+            }
+        }
+        for h in cluster.liveHandles { engines[ObjectIdentifier(h)] = cluster.engine(of: h) }
+        return tally.result(
+            config: engineConfig, simulatedSeconds: cluster.now,
+            engines: engines.values.sorted { $0.kvCacheTokens < $1.kvCacheTokens })
+    }
+}

@@ -1,0 +1,140 @@
+import MoECore
+import SimEngine
+import Testing
+
+@testable import FakeSLLM
+
+/// ServerlessLLM's router, autoscaler and cold start on a simulated timeline, driven by hand.
+@Suite struct ServingClusterTests {
+    static let qwen3 = ModelCatalog.spec(for: "Qwen/Qwen3-30B-A3B")!
+
+    static func cluster(
+        mode: ServingMode = .sllm, target: Int = 10, min: Int = 0, max: Int = 1, keepAlive: Double = 60,
+        coldStart: Double = 5, gpus: Int = 1, pool: GPUPool? = GPUPool(total: 8)
+    ) throws -> ServingCluster {
+        var scaling = AutoScalingConfig()
+        scaling.target = target
+        scaling.minInstances = min
+        scaling.maxInstances = max
+        scaling.keepAlive = keepAlive
+        var n = 0
+        return try ServingCluster(
+            settings: .init(mode: mode, autoScaling: scaling, coldStartSeconds: coldStart, gpusPerInstance: gpus),
+            engineConfig: EngineConfig(model: qwen3, gpu: HardwareCatalog.gpu(named: "H100")!), gpuPool: pool,
+            makeInstanceID: {
+                n += 1
+                return "i\(n)"
+            },
+            makeRecorder: { BatchRecorder(gpuNum: 1, gpuRawType: "NVIDIA-H100-HBM3-80GB", duplicatePerRank: false) })
+    }
+
+    /// Runs until nothing is left, collecting every event with its simulated time.
+    static func drain(_ c: ServingCluster, until limit: Double = 10_000) -> [(Double, ServingCluster.Event)] {
+        var out: [(Double, ServingCluster.Event)] = []
+        while let t = c.nextEventTime, t <= limit {
+            for e in c.advance() { out.append((c.now, e)) }
+        }
+        return out
+    }
+
+    static func request(_ id: UInt64, output: Int = 400) -> EngineRequest {
+        EngineRequest(id: id, promptTokens: 150, maxTokens: output, outputTokens: output)
+    }
+
+    @Test func seedConfigAdmitsAboutOneRequestASecondAndAtMostTargetAtOnce() throws {
+        let c = try Self.cluster()
+        for id in 0..<50 { c.arrive(Self.request(UInt64(id), output: 6000), at: 0) }
+        let events = Self.drain(c, until: 100_000)
+        let dispatches = events.compactMap { t, e -> Double? in if case .dispatched = e { return t } else { return nil }
+        }
+        #expect(dispatches.count == 50)
+        // The instance cold-starts (first tick at 0, ready at 5); the load balancer dispatches at most one a second.
+        #expect(dispatches[0] >= 5)
+        #expect(zip(dispatches, dispatches.dropFirst()).allSatisfy { $1 - $0 >= 1 - 1e-9 })
+        let steps = events.compactMap { _, e -> StepOutcome? in
+            if case .step(_, let o) = e { return o } else { return nil }
+        }
+        #expect(steps.map(\.numRequests).max() == 10)
+        let finished = events.filter { if case .tokens(_, _, let f) = $0.1 { return f != nil } else { return false } }
+        #expect(finished.count == 50)
+    }
+
+    @Test func directModeSendsEverythingStraightIn() throws {
+        let c = try Self.cluster(mode: .direct)
+        for id in 0..<50 { c.arrive(Self.request(UInt64(id)), at: 0) }
+        let steps = Self.drain(c).compactMap { _, e -> StepOutcome? in
+            if case .step(_, let o) = e { return o } else { return nil }
+        }
+        #expect(steps.map(\.numRequests).max() == 50)
+        #expect(steps.first!.start < 1)
+    }
+
+    @Test func scalesUpToMaxInstancesAndBackToZeroAfterKeepAlive() throws {
+        let c = try Self.cluster(target: 2, max: 3, keepAlive: 5, coldStart: 2)
+        for id in 0..<12 { c.arrive(Self.request(UInt64(id), output: 3000), at: 0) }
+        var peak = 0
+        var stops: [Double] = []
+        var lastFinish = 0.0
+        while let t = c.nextEventTime, t < 10_000 {
+            for e in c.advance() {
+                if case .instanceStopped = e { stops.append(c.now) }
+                if case .tokens(_, _, let f) = e, f != nil { lastFinish = c.now }
+            }
+            peak = max(peak, c.liveHandles.count)
+        }
+        #expect(peak == 3)
+        #expect(Set(c.liveHandles.map(\.id)).isEmpty)
+        // Instances retire one at a time, each once the router has seen no new request for keep_alive ticks
+        // (ServerlessLLM counts idle ticks from the last arrival), the last one after the last request.
+        #expect(stops.count == 3)
+        #expect(stops.first! >= 5)
+        #expect(zip(stops, stops.dropFirst()).allSatisfy { $1 - $0 >= 5 })
+        #expect(stops.last! >= lastFinish)
+    }
+
+    @Test func anInstanceThatDoesNotFitOnTheNodeWaits() throws {
+        let pool = GPUPool(total: 8)
+        let c = try Self.cluster(target: 1, max: 3, coldStart: 1, gpus: 4, pool: pool)
+        for id in 0..<3 { c.arrive(Self.request(UInt64(id), output: 2000), at: 0) }
+        var peakReady = 0
+        for _ in 0..<200 {
+            guard c.nextEventTime != nil else { break }
+            _ = c.advance()
+            peakReady = max(peakReady, c.readyHandles.count)
+        }
+        #expect(peakReady == 2)
+        #expect(c.liveHandles.count == 3)
+        #expect(pool.inUse == 8)
+    }
+
+    @Test func coldStartFollowsCheckpointSizeOverStorageBandwidth() {
+        let config = EngineConfig(model: Self.qwen3, gpu: HardwareCatalog.gpu(named: "H100")!)
+        var model = ColdStartModel()
+        let bytes = ColdStartModel.checkpointBytes(config)
+        #expect(bytes > 55e9 && bytes < 65e9)  // ~30.5B parameters in bf16
+        let base = model.seconds(for: config)
+        #expect(abs(base - (bytes / 6e9 + 4 + 8)) < 1e-9)
+        model.storageBandwidth = 12e9
+        #expect(abs((base - model.seconds(for: config)) - bytes / 12e9) < 1e-9)
+        var eager = config
+        eager.enforceEager = true
+        #expect(abs(model.seconds(for: config) - model.seconds(for: eager) - 8) < 1e-9)
+        model.overrideSeconds = 3
+        #expect(model.seconds(for: config) == 3)
+    }
+
+    @Test func arrivalHoldsGiveABurstOneInstant() {
+        var hold = ArrivalHold(window: 0.005)
+        let a = hold.arrival(atWall: 10.000, simNow: 4)
+        let b = hold.arrival(atWall: 10.004, simNow: 4.8)
+        let c = hold.arrival(atWall: 10.008, simNow: 5.6)
+        #expect(a == 4 && b == 4 && c == 4)
+        #expect(hold.isHolding(atWall: 10.012))
+        #expect(hold.release(atWall: 10.013) == 4)
+        // After a step that finished two requests, their clients' next requests arrive at its end.
+        hold.completions(2, atSim: 9, wall: 20)
+        #expect(hold.arrival(atWall: 20.001, simNow: 9.2) == 9)
+        #expect(hold.arrival(atWall: 20.002, simNow: 9.4) == 9)
+        #expect(!hold.isHolding(atWall: 20.002))  // both answered: the hold ends early
+    }
+}
