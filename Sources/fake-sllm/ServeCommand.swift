@@ -41,7 +41,7 @@ struct ServeCommand: ParsableCommand {
     var engineStartup: Double = 4
     @Option(help: "GPUs of the simulated node, shared by every instance.") var nodeGPUs = 8
     @Option(help: "Wall milliseconds the simulated clock holds for a burst of arrivals (0: off).")
-    var burstWindowMs: Double = 5
+    var burstWindowMs: Double = 20
     @Option(
         name: .customLong("quirk"),
         help:

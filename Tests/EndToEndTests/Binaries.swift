@@ -27,7 +27,7 @@ enum Binaries {
     /// Runs `name args` to completion (stdin from `input`).
     static func run(_ name: String, _ args: [String], input: String? = nil, timeout: Double = 120) throws -> Result {
         let p = Process()
-        p.executableURL = dir.appendingPathComponent(name)
+        p.executableURL = name.hasPrefix("/") ? URL(fileURLWithPath: name) : dir.appendingPathComponent(name)
         p.arguments = args
         let out = Pipe()
         let err = Pipe()

@@ -98,6 +98,7 @@ final class ServingCluster {
 
     /// A request sent at simulated time `time` (≥ ``now``).
     func arrive(_ request: EngineRequest, at time: Double) {
+        now = max(now, time)
         requests[request.id] = (request, nil)
         switch settings.mode {
         case .direct:

@@ -56,7 +56,7 @@ public struct SimulatorSettings: Sendable {
     public var coldStart = ColdStartModel()
     /// Wall seconds the simulated clock holds for a burst of arrivals (docs/serving.md "Reproducible
     /// arrivals"); 0 turns holds off.
-    public var burstWindowSeconds = 0.005
+    public var burstWindowSeconds = 0.02
     /// GPUs of the simulated node, shared by all instances (server-wide).
     public var nodeGPUs = 8
     public var quirks = Quirks()
