@@ -101,11 +101,14 @@ extension SLLMAPI {
                 turns, defaultSystem: ChatTemplate.addsDefaultSystem(spec) ? "You are a helpful assistant." : nil)
         }
         var promptTokens = TokenEstimator.count(prompt)
+        // Token ids given: the engine sees exactly them (their count, and their blocks for the prefix cache).
+        var tokenIds: [Int]?
         if let tokens = inputTokens, !tokens.isNull {
             guard let ids = tokens.arrayValue else {
                 return .now(.detail("'input_tokens' must be a list of token ids", status: 400))
             }
             promptTokens = ids.count
+            tokenIds = ids.map { $0.intValue ?? Int(truncatingIfNeeded: stableHash(Array($0.serialized().utf8))) }
         }
         let requestId = requestIdValue?.stringValue ?? "chatcmpl-\(uuid4())"
 
@@ -130,7 +133,10 @@ extension SLLMAPI {
         let answer = deployment.oracle.flatMap { oracle in
             turns.last(where: { $0.role == "user" }).flatMap { oracle.answer(for: $0.content) }
         }
-        let blockHashes = PrefixHashes.blocks(of: prompt, blockSize: deployment.engineConfig.blockSize)
+        let blockSize = deployment.engineConfig.blockSize
+        let blockHashes =
+            tokenIds.map { BlockHasher.hashes(tokens: $0, blockSize: blockSize) }
+            ?? PrefixHashes.blocks(of: prompt, blockSize: blockSize)
         var choices: [ChatJob.Choice] = []
         for i in 0..<sampling.n {
             var seed = promptHash &+ UInt64(i) &* 0x9E37_79B9
