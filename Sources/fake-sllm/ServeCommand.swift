@@ -2,6 +2,7 @@ import ArgumentParser
 import FakeSLLM
 import FakeSLLMHTTP
 import Foundation
+import Logging
 import MoECore
 import SimEngine
 
@@ -53,6 +54,11 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Probability that the oracle answers a known item correctly.") var oracleAccuracy: Double = 1
     @Option(help: "Largest request body in bytes (larger: 413).") var maxBodyBytes = 32 << 20
     @Option(help: "HTTP polling threads.") var threads = 2
+    @Option(
+        help:
+            "Log level on stderr: trace, debug, info (adds one line per request), notice (default: start-up, models, instances), warning, error, critical."
+    )
+    var logLevel: String = "notice"
 
     func validate() throws {
         guard speedup > 0 else { throw ValidationError("--speedup must be > 0 (use --no-wait for no pacing)") }
@@ -60,6 +66,9 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("unknown --gpu-type '\(gpuType)'; known: \(HardwareCatalog.acceptedNames)")
         }
         guard (0...1).contains(oracleAccuracy) else { throw ValidationError("--oracle-accuracy must be in [0, 1]") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical")
+        }
         guard ServingMode(rawValue: serving) != nil else { throw ValidationError("--serving must be sllm or direct") }
         guard storageBandwidthGbs > 0, engineStartup >= 0, (coldStart ?? 0) >= 0, burstWindowMs >= 0, nodeGPUs >= 1
         else {
@@ -75,6 +84,12 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         // Block the signals before any thread starts, so they reach `sigwait` only.
         let signals = blockTerminationSignals()
+        let level = Logger.Level(rawValue: logLevel) ?? .notice
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
         var settings = SimulatorSettings()
         settings.gpuType = gpuType
         settings.speedup = noWait ? nil : speedup
@@ -93,7 +108,7 @@ struct ServeCommand: ParsableCommand {
             overrides["quirks"] = .object(JSONObject(quirks.map { ($0, JSONValue.bool(true)) }))
             settings = try settings.applying(.object(overrides))
         } catch {
-            throw ValidationError(error.description)
+            throw runFailure(error.description)
         }
         if let oracleFile {
             settings.oracle = OracleSettings(datasetFile: oracleFile, dataset: oracleDataset, accuracy: oracleAccuracy)
@@ -101,13 +116,13 @@ struct ServeCommand: ParsableCommand {
         let registry = DeploymentRegistry(defaults: settings)
         for file in deployFiles {
             guard let data = FileManager.default.contents(atPath: file) else {
-                throw ValidationError("cannot read deploy config \(file)")
+                throw runFailure("cannot read deploy config \(file)")
             }
             do {
                 let config = try DeployConfig(json: try JSONValue.parse([UInt8](data)))
                 _ = try registry.register(config)
             } catch {
-                throw ValidationError("deploy config \(file): \(error)")
+                throw runFailure("deploy config \(file): \(error)")
             }
         }
         var options = HTTPServerOptions()
@@ -117,7 +132,7 @@ struct ServeCommand: ParsableCommand {
         options.threads = threads
         let api = SLLMAPI(registry: registry)
         let server = HTTPServer(options: options, handler: { api.handle($0) })
-        do { try server.start() } catch { throw ValidationError(error.description) }
+        do { try server.start() } catch { throw runFailure(error.description) }
         for d in registry.all {
             FileHandle.standardError.write(Data("fake-sllm: \(d.name): serving \(d.settings.serving.rawValue)\n".utf8))
         }

@@ -147,8 +147,7 @@ struct SimulateCommand: ParsableCommand {
         } catch let e as ExitCode {
             throw e
         } catch {
-            FileHandle.standardError.write(Data("fake-sllm simulate: error: \(error)\n".utf8))
-            throw ExitCode.failure
+            throw runFailure("simulate: \(error)")
         }
     }
 

@@ -62,6 +62,7 @@ final class ChatJob: Sendable {
     func deliver(index: Int, newTokens: Int, finished: FinishReason?, simTime: Double) {
         var events: [[UInt8]] = []
         var response: HTTPResponse?
+        var done = false
         state.withLock { s in
             guard !s.done else { return }
             if newTokens > 0, s.firstTokenSim == nil { s.firstTokenSim = simTime }
@@ -83,6 +84,7 @@ final class ChatJob: Sendable {
             }
             if s.choices.allSatisfy({ $0.finish != nil }) {
                 s.done = true
+                done = true
                 s.finishSim = simTime
                 switch target {
                 case .response: response = completionResponse(s)
@@ -92,6 +94,7 @@ final class ChatJob: Sendable {
                 }
             }
         }
+        if done { logCompletion(status: 200) }
         switch target {
         case .response(let p): if let response { p.fulfill(response) }
         case .stream(let s):
@@ -120,6 +123,7 @@ final class ChatJob: Sendable {
         }
         guard first else { return }
         let body: HTTPResponse = engineError ? .detail(message, status: 400) : .json(["error": .string(message)])
+        serverLog.info("POST /v1/chat/completions \(body.status) model=\(model) error=\(message)")
         switch target {
         case .response(let p): p.fulfill(body)
         case .stream(let s):
@@ -194,6 +198,19 @@ final class ChatJob: Sendable {
                 ("model", .string(model)), ("choices", []), ("usage", usage(s)),
             ]))
         return Array("data: ".utf8) + body.serializedBytes(compact: true) + Array("\n\n".utf8)
+    }
+
+    /// The request log line (info level): model, status, tokens and simulated latencies.
+    private func logCompletion(status: Int) {
+        guard serverLog.logLevel <= .info else { return }
+        let line = state.withLock { s -> String in
+            let completion = s.choices.reduce(0) { $0 + $1.emitted }
+            let arrival = s.arrivalSim ?? 0
+            func ms(_ t: Double?) -> String { t.map { "\(Int((($0 - arrival) * 1000).rounded()))ms" } ?? "-" }
+            return "POST /v1/chat/completions \(status) model=\(model) prompt_tokens=\(promptTokens) "
+                + "completion_tokens=\(completion) sim_ttft=\(ms(s.firstTokenSim)) sim_e2e=\(ms(s.finishSim))"
+        }
+        serverLog.info("\(line)")
     }
 
     /// The request's simulated arrival time, as the host assigned it.

@@ -1,3 +1,4 @@
+import Logging
 import MoECore
 import SimEngine
 
@@ -9,18 +10,18 @@ extension SLLMAPI {
         guard let body = r.jsonBody() else { return .now(.internalServerError) }
         let config: DeployConfig
         do { config = try DeployConfig(json: body) } catch {
-            logError("register: \(error.description)")
+            serverLog.warning("register: \(error.description)")
             return .now(.detail("Cannot register model, please contact the administrator", status: 500))
         }
         do {
             switch try registry.register(config) {
-            case .registered: logInfo("registered \(config.model) (backend \(config.backend ?? "-"))")
-            case .ignoredNoBackend: logError("register \(config.model): no 'backend' in the config; ignored")
-            case .ignoredAlreadyRegistered: logError("register \(config.model): already registered; ignored")
+            case .registered: serverLog.notice("registered \(config.model) (backend \(config.backend ?? "-"))")
+            case .ignoredNoBackend: serverLog.warning("register \(config.model): no 'backend' in the config; ignored")
+            case .ignoredAlreadyRegistered: serverLog.warning("register \(config.model): already registered; ignored")
             }
             return .now(.json(["status": "ok"]))
         } catch {
-            logError("register \(config.model): \(error.description)")
+            serverLog.warning("register \(config.model): \(error.description)")
             return .now(.detail("Cannot register model, please contact the administrator", status: 500))
         }
     }
@@ -51,7 +52,7 @@ extension SLLMAPI {
             return .now(.detail("Missing model_name in request body", status: 400))
         }
         let name = model.stringValue ?? model.serialized()
-        if registry.delete(name) { logInfo("deleted \(name)") }
+        if registry.delete(name) { serverLog.notice("deleted \(name)") }
         return .now(.json(["status": .string("deleted model \(name)")]))
     }
 

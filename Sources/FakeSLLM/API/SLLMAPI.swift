@@ -46,6 +46,13 @@ public struct SLLMAPI: Sendable {
     /// Routes a request. Unknown path → 404 `{"detail":"Not Found"}`; known path, other method → 405
     /// `{"detail":"Method Not Allowed"}` (FastAPI, sllm_api.md §1).
     public func handle(_ request: HTTPRequest) -> Reply {
+        let reply = route(request)
+        // Answers given at once are logged here; completions log themselves when they end (``ChatJob``).
+        if case .now(let r) = reply { serverLog.info("\(request.method) \(request.path) \(r.status)") }
+        return reply
+    }
+
+    private func route(_ request: HTTPRequest) -> Reply {
         var pathMatched = false
         let segments = request.path.split(separator: "/", omittingEmptySubsequences: false)
         for (method, pattern, route) in SLLMAPI.routes {

@@ -200,10 +200,10 @@ final class DeploymentHost: @unchecked Sendable {
                 finished += 1
             case .instanceReady(let i):
                 instancesChanged = true
-                logInfo("\(name): instance \(i.id) ready at t=\(formatSeconds(now)) s (simulated)")
+                serverLog.notice("\(name): instance \(i.id) ready at t=\(formatSeconds(now)) s (simulated)")
             case .instanceStopped(let i):
                 instancesChanged = true
-                logInfo("\(name): instance \(i.id) stopped at t=\(formatSeconds(now)) s (simulated)")
+                serverLog.notice("\(name): instance \(i.id) stopped at t=\(formatSeconds(now)) s (simulated)")
             }
         }
         if instancesChanged || finished > 0 { publish() }

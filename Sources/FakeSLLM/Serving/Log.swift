@@ -1,5 +1,6 @@
-import Foundation
+import Logging
 
-/// Server log lines on stderr (stdout stays free for machine-readable output).
-func logInfo(_ message: String) { FileHandle.standardError.write(Data("fake-sllm: \(message)\n".utf8)) }
-func logError(_ message: String) { FileHandle.standardError.write(Data("fake-sllm: warning: \(message)\n".utf8)) }
+/// The server's log (swift-log; the executable bootstraps it on stderr with `--log-level`, docs/serving.md).
+/// Levels: `notice` for start-up, registrations and instances (shown by default), `warning` for refused input
+/// the operator should see, `info` for one line per request (off by default, like vLLM's request log).
+let serverLog = Logger(label: "fake-sllm")
