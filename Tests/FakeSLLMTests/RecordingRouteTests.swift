@@ -142,9 +142,56 @@ import Testing
         let dump = await h.send("POST", "/dump_expert_distribution", ["model": model])
         #expect(dump.json["local_records"] == [] && dump.json["total_local_records"] == 0)
         let status = await h.send("GET", "/expert_distribution_status", query: [("model", APIHarness.model)])
-        #expect(status.json["is_recording"] == false)
+        #expect(status.json["is_recording"] == false)  // configured, not started
         let clear = await h.send("POST", "/clear_expert_distribution", ["model": model])
         #expect(clear.json["message"] == "Cleared 0 expert distribution records")
+    }
+
+    @Test func expertDistributionPerPassReportsTheSimulatedRouting() async throws {
+        let h = APIHarness()
+        _ = await h.chat(["max_tokens": 2])
+        let start = await h.send("POST", "/start_expert_distribution", ["model": model, "recording_mode": "per_pass"])
+        #expect(start.json["message"] == "Started expert distribution recording with mode=per_pass")
+        let status = await h.send("GET", "/expert_distribution_status", query: [("model", APIHarness.model)])
+        #expect(status.json["is_recording"] == true)
+        _ = await h.chat(["max_tokens": 20, "ignore_eos": true])
+        _ = await h.send("POST", "/stop_expert_distribution", ["model": model])
+        let after = await h.send("GET", "/expert_distribution_status", query: [("model", APIHarness.model)])
+        #expect(after.json["is_recording"] == false)
+        let dump = await h.send("POST", "/dump_expert_distribution", ["model": model])
+        let worker = try #require(dump.json["worker_data"]?.arrayValue?.first)
+        #expect(
+            worker.objectValue?.keys == [
+                "rank", "num_layers", "num_experts", "num_physical_experts", "total_forward_passes",
+                "avg_activated_per_layer", "avg_expert_utilization", "total_tokens_processed", "recording_mode",
+            ])
+        #expect(worker["num_layers"] == 48 && worker["num_experts"] == 128 && worker["recording_mode"] == "per_pass")
+        let passes = try #require(worker["total_forward_passes"]?.intValue)
+        #expect(passes >= 20)
+        // Qwen3-30B-A3B routes each token to 8 of 128 experts: a pass activates between 8 and 128 per layer.
+        let activated = try #require(worker["avg_activated_per_layer"]?.doubleValue)
+        #expect(activated >= 8 && activated <= 128)
+        #expect(abs((worker["avg_expert_utilization"]?.doubleValue ?? 0) - activated / 128) < 0.001)
+        #expect((worker["total_tokens_processed"]?.intValue ?? 0) >= passes * 8 * 48)
+    }
+
+    @Test func expertDistributionStatModeCountsTokensPerExpert() async throws {
+        let h = APIHarness()
+        _ = await h.chat(["max_tokens": 2])
+        _ = await h.send("POST", "/configure_expert_distribution", ["model": model, "recording_mode": "stat"])
+        _ = await h.send("POST", "/start_expert_distribution", ["model": model])
+        _ = await h.chat(["max_tokens": 5, "ignore_eos": true])
+        _ = await h.send("POST", "/stop_expert_distribution", ["model": model])
+        let dump = await h.send("POST", "/dump_expert_distribution", ["model": model])
+        let worker = try #require(dump.json["worker_data"]?.arrayValue?.first)
+        #expect(worker["recording_mode"] == "stat")
+        let counts = try #require(worker["aggregated_expert_counts"]?.arrayValue)
+        #expect(counts.count == worker["forward_pass_ids"]?.arrayValue?.count && !counts.isEmpty)
+        let layers = try #require(counts.last?.arrayValue)
+        #expect(layers.count == 48 && layers[0].arrayValue?.count == 128)
+        // A decode step of one request (padded to one token): 8 expert slots per layer.
+        let perLayer = layers[0].arrayValue!.compactMap(\.intValue).reduce(0, +)
+        #expect(perLayer == 8)
     }
 
     @Test func groundTruthExtensionFollowsRecords() async throws {

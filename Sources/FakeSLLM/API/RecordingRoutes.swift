@@ -131,39 +131,49 @@ extension SLLMAPI {
             return .now(.json(.object(body)))
         }
         let body = objectBody(r) ?? JSONObject()
-        let mode = body["recording_mode"]?.stringValue ?? "per_pass"
+        let requested = body["recording_mode"]?.stringValue
+        let mode = requested ?? "per_pass"
         let id = JSONValue.string(instance.id)
-        let workers = instance.recorder.gpuNum
+        let experts = instance.experts
         let out: JSONObject
         switch action {
-        case .configure:
-            guard ["per_token", "per_pass", "stat", "stat_approx"].contains(mode) else {
+        case .configure, .start:
+            guard ExpertDistributionRecorder.modes.contains(mode) else {
                 return .now(
                     .json(["status": "error", "message": .string("Invalid recording mode: \(mode)"), "instance_id": id])
                 )
             }
-            out = [
-                "status": "success", "message": .string("Configured expert distribution recording with mode=\(mode)"),
-                "instance_id": id,
-                "worker_results": .array((0..<workers).map { _ in ["success": true, "mode": .string(mode)] }),
-            ]
-        case .start:
-            out = [
-                "status": "success", "message": .string("Started expert distribution recording with mode=\(mode)"),
-                "instance_id": id,
-            ]
+            if action == .configure {
+                experts.configure(mode: mode, bufferSize: body["buffer_size"]?.intValue ?? -1)
+                out = [
+                    "status": "success",
+                    "message": .string("Configured expert distribution recording with mode=\(mode)"),
+                    "instance_id": id,
+                    "worker_results": .array(
+                        (0..<experts.workers).map { _ in ["success": true, "mode": .string(mode)] }),
+                ]
+            } else {
+                experts.start(mode: requested)
+                out = [
+                    "status": "success",
+                    "message": .string("Started expert distribution recording with mode=\(experts.mode)"),
+                    "instance_id": id,
+                ]
+            }
         case .stop:
+            experts.stop()
             out = [
                 "status": "success", "message": "Stopped expert distribution recording", "instance_id": id,
                 "total_records": 0,
             ]
         case .dump:
+            // The workers' recorder dumps; the backend's own local records are never filled on the real branch.
             out = [
                 "status": "success", "model": .string(d.name), "instance_id": id,
-                "worker_data": .array((0..<workers).map { rank in ["rank": .int(rank), "records": []] }),
-                "local_records": [], "total_local_records": 0,
+                "worker_data": .array(experts.dump()), "local_records": [], "total_local_records": 0,
             ]
         case .clear:
+            _ = experts.clear()
             out = [
                 "status": "success", "model": .string(d.name), "instance_id": id,
                 "message": "Cleared 0 expert distribution records", "cleared_count": 0,
@@ -172,12 +182,12 @@ extension SLLMAPI {
         return .now(.json(.object(out)))
     }
 
-    /// `GET /expert_distribution_status?model=` (nothing is ever recorded, as on the real branch).
+    /// `GET /expert_distribution_status?model=`: `is_recording` follows start and stop; the backend's local
+    /// record count stays 0, as on the real branch.
     func expertDistributionStatus(_ r: HTTPRequest) -> Reply {
-        statusRoute(r, unsupported: Self.expertUnsupported) { _ in (false, 0) }
+        statusRoute(r, unsupported: Self.expertUnsupported) { ($0.experts.isRecording, 0) }
     }
 }
-
 /// An error answer carried through a `Result`.
 struct ReplyError: Error {
     let response: HTTPResponse

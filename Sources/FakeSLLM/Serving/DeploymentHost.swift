@@ -186,6 +186,10 @@ final class DeploymentHost: @unchecked Sendable {
             switch e {
             case .step(let instance, let outcome):
                 instance.recorder.append(RecordedStep(outcome))
+                let counts =
+                    instance.experts.wantsCounts
+                    ? cluster.engine(of: instance)?.expectedExpertCounts(tokens: outcome.batchSize) : nil
+                instance.experts.append(outcome, counts: counts)
                 stepObserver?(instance, outcome)
             case .tokens(let id, let newTokens, let done):
                 guard let sink = sinks[id] else { continue }

@@ -7,14 +7,17 @@ public final class InstanceHandle: Sendable {
     public let id: String
     /// The instance's batch recording state.
     public let recorder: BatchRecorder
+    /// The instance's expert-distribution recording state.
+    public let experts: ExpertDistributionRecorder
     /// Its position among the deployment's live instances (0 for the first); it seeds the instance's routing.
     public let slot: Int
     private let readyFlag = Atomic<Bool>(false)
     private let passes = Atomic<Int>(0)
 
-    init(id: String, recorder: BatchRecorder, slot: Int) {
+    init(id: String, recorder: BatchRecorder, experts: ExpertDistributionRecorder, slot: Int) {
         self.id = id
         self.recorder = recorder
+        self.experts = experts
         self.slot = slot
     }
 

@@ -327,7 +327,10 @@ final class ServingCluster {
         var config = engineConfig
         config.seed = engineConfig.seed &+ UInt64(slot) &* 0x9E37_79B9_7F4A_7C15
         let core = try EngineCore(config: config)
-        let handle = InstanceHandle(id: makeInstanceID(), recorder: makeRecorder(), slot: slot)
+        let shape = core.expertShape
+        let experts = ExpertDistributionRecorder(
+            workers: config.tensorParallelSize, layers: shape.layers, experts: shape.experts, topK: shape.topK)
+        let handle = InstanceHandle(id: makeInstanceID(), recorder: makeRecorder(), experts: experts, slot: slot)
         let instance = ClusterInstance(
             handle: handle, driver: EngineDriver(core: core, startTime: now), gpus: settings.gpusPerInstance,
             phase: phase)

@@ -127,6 +127,15 @@ public final class EngineCore {
         Double(routingTime.components.seconds) + Double(routingTime.components.attoseconds) * 1e-18
     }
 
+    /// MoE layers and experts per layer the router models (0 and 0 for a dense model).
+    public var expertShape: (layers: Int, experts: Int, topK: Int) {
+        guard let r = router else { return (0, 0, 0) }
+        return (r.moeLayers, r.numExperts, r.topK)
+    }
+
+    /// Expected tokens per expert and MoE layer for a step of `tokens` tokens (empty for a dense model).
+    public func expectedExpertCounts(tokens: Int) -> [[Int]] { router?.expectedCounts(tokens: tokens) ?? [] }
+
     /// Empties the prefix cache (vLLM `reset_prefix_cache`).
     public func resetPrefixCache() { scheduler.resetPrefixCache() }
 

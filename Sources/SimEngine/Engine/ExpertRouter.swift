@@ -32,6 +32,8 @@ struct ExpertRouter {
     private(set) var inclusion: [[Double]]
     /// For each distinct distribution, how many layers use it.
     private var distributionLayers: [Int]
+    /// The popularity distribution of each MoE layer (an index into ``inclusion``).
+    private var distributionOfLayer: [Int] = []
     private var rng: SimRandom
     private var momentCache: [Int: (mean: Double, variance: Double)] = [:]
     private var firstMomentCache: [Int: (mean: Double, bernoulli: [Double])] = [:]
@@ -113,11 +115,33 @@ struct ExpertRouter {
             }
         }
         tables = weightsPerLayer.map { AliasTable(weights: $0) }
+        distributionOfLayer = layerDistribution
         distributionLayers = [Int](repeating: 0, count: distributions.count)
         for d in layerDistribution { distributionLayers[d] += 1 }
         inclusion = distributions.map { ExpertRouter.inclusionProbabilities(weights: $0, k: topK) }
         sampledDistributions =
             inclusion.count <= 8 ? Array(inclusion.indices) : (0..<8).map { $0 * (inclusion.count - 1) / 7 }
+    }
+
+    /// Tokens each expert of each MoE layer receives from a step of `tokens` tokens, apportioned from their
+    /// expectations (`tokens ×` the expert's top-k inclusion probability) by largest remainders, so every layer's
+    /// counts sum to exactly `tokens × topK` (the counts of the expert-distribution recorder's stat modes,
+    /// docs/sllm-api.md §3.10).
+    func expectedCounts(tokens: Int) -> [[Int]] {
+        distributionOfLayer.map { d in
+            let quotas = inclusion[d].map { Double(tokens) * $0 }
+            var counts = quotas.map { Int($0.rounded(.down)) }
+            let missing = tokens * topK - counts.reduce(0, +)
+            if missing > 0 {
+                let order = quotas.indices.sorted { a, b in
+                    let fa = quotas[a] - Double(counts[a])
+                    let fb = quotas[b] - Double(counts[b])
+                    return fa != fb ? fa > fb : a < b
+                }
+                for e in order.prefix(missing) { counts[e] += 1 }
+            }
+            return counts
+        }
     }
 
     /// Routes `tokens` tokens through every MoE layer.
