@@ -107,6 +107,28 @@ import Testing
         #expect(pool.inUse == 8)
     }
 
+    /// A host that runs late can hand the cluster an arrival after a step's end has passed: the step still ends
+    /// and nothing starts in the past.
+    @Test func anArrivalAfterAPendingStepEndDoesNotStallTheCluster() throws {
+        let c = try Self.cluster(mode: .direct)
+        c.arrive(Self.request(1, output: 20), at: 0)
+        let engine = try #require(c.engine(of: c.readyHandles[0]))
+        // Run until a step is in progress (started, its end not yet reached), then arrive after that end.
+        while engine.stepsExecuted == 0, c.nextEventTime != nil { _ = c.advance() }
+        c.arrive(Self.request(2, output: 20), at: c.now + 5)
+        var finished = 0
+        var iterations = 0
+        while let t = c.nextEventTime, iterations < 10_000 {
+            iterations += 1
+            for e in c.advance() {
+                if case .tokens(_, _, let f) = e, f != nil { finished += 1 }
+                if case .step(_, let o) = e { #expect(o.start >= 0 && o.end <= c.now + 1e-9 && t <= c.now + 1e-9) }
+            }
+        }
+        #expect(finished == 2)
+        #expect(iterations < 10_000)
+    }
+
     @Test func coldStartFollowsCheckpointSizeOverStorageBandwidth() {
         let config = EngineConfig(model: Self.qwen3, gpu: HardwareCatalog.gpu(named: "H100")!)
         var model = ColdStartModel()

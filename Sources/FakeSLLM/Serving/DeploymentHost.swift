@@ -142,7 +142,12 @@ final class DeploymentHost: @unchecked Sendable {
             pendingUpdate = nil
             let retry = gpusFreed
             gpusFreed = false
+            cond.unlock()
+            // Cluster work and deliveries run outside the lock (sinks wake HTTP threads).
+            var finished = 0
             for a in arrivals {
+                // Events due before this arrival happen first, even when the host runs late.
+                while let t = cluster.nextEventTime, t <= a.sim { finished += deliver(cluster.advance()) }
                 sinks[a.request.id] = a.sink
                 cluster.arrive(a.request, at: max(a.sim, cluster.now))
             }
@@ -150,6 +155,11 @@ final class DeploymentHost: @unchecked Sendable {
             if let update { cluster.update(autoScaling: update) }
             if retry { cluster.retryGPUs(at: max(cluster.now, clock.simTime(atWall: wall))) }
             if !arrivals.isEmpty || !cancelled.isEmpty { publish() }
+            cond.lock()
+            if finished > 0 {
+                simFloor = cluster.now
+                hold.completions(finished, atSim: cluster.now, wall: monotonicSeconds())
+            }
 
             // A virtual clock lets no idle time pass: the autoscaler's idle ticks wait for the next request.
             let virtual = clock.wallDeadline(forSim: .infinity) == nil
@@ -162,7 +172,7 @@ final class DeploymentHost: @unchecked Sendable {
                 continue
             }
             cond.unlock()
-            let finished = deliver(cluster.advance())
+            finished = deliver(cluster.advance())
             cond.lock()
             simFloor = cluster.now
             if virtual { clock.anchor(sim: cluster.now, wall: wall) }

@@ -196,7 +196,7 @@ final class ServingCluster {
         guard let t = nextEventTime else { return events }
         now = t
         // 1. Steps that end now deliver their tokens.
-        for i in instances where i.stepInProgress?.end == t { finishStep(i) }
+        for i in instances where (i.stepInProgress?.end ?? .infinity) <= t { finishStep(i) }
         // 2. Instances that finish loading.
         for i in instances {
             if case .starting(let readyAt) = i.phase, readyAt <= t {
@@ -216,7 +216,7 @@ final class ServingCluster {
         // 5. Engines: admissions and step starts.
         for i in ready where i.stepInProgress == nil {
             guard let e = i.driver.nextEventTime, e <= t else { continue }
-            let step = i.driver.advance()
+            let step = i.driver.advance(notBefore: t)
             for id in step.admitted { events.append(.started(id: id)) }
             for (id, error) in step.rejected {
                 release(id, from: i)

@@ -56,14 +56,15 @@ public final class EngineDriver {
         return pendingHead < pending.count ? max(now, pending[pendingHead].readyAt) : nil
     }
 
-    /// Moves to ``nextEventTime``, admits every request that has reached the engine by then and runs one step if
-    /// the engine has work. The returned value is valid until the next call.
-    public func advance() -> DriverStep {
+    /// Moves to ``nextEventTime`` (or to `notBefore` when that is later: an owner that runs several drivers on
+    /// one timeline never lets a step start in its past), admits every request that has reached the engine by
+    /// then and runs one step if the engine has work. The returned value is valid until the next call.
+    public func advance(notBefore: Double = -.infinity) -> DriverStep {
         stepResult.admitted.removeAll(keepingCapacity: true)
         stepResult.rejected.removeAll(keepingCapacity: true)
         stepResult.outcome = nil
         guard let t = nextEventTime else { return stepResult }
-        now = t
+        now = max(t, notBefore)
         while pendingHead < pending.count, pending[pendingHead].readyAt <= now {
             var r = pending[pendingHead].request
             pendingHead += 1
