@@ -41,8 +41,11 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Engine start-up besides loading weights and CUDA-graph capture, seconds.")
     var engineStartup: Double = 4
     @Option(help: "GPUs of the simulated node, shared by every instance.") var nodeGPUs = 8
-    @Option(help: "Wall milliseconds the simulated clock holds for a burst of arrivals (0: off).")
-    var burstWindowMs: Double = 20
+    @Option(
+        help:
+            "Wall milliseconds the simulated clock holds for a burst of arrivals (0: off). (default: 2 ms × speedup, from 2 to 20; 20 with --no-wait)"
+    )
+    var burstWindowMs: Double?
     @Option(
         name: .customLong("quirk"),
         help:
@@ -70,7 +73,8 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical")
         }
         guard ServingMode(rawValue: serving) != nil else { throw ValidationError("--serving must be sllm or direct") }
-        guard storageBandwidthGbs > 0, engineStartup >= 0, (coldStart ?? 0) >= 0, burstWindowMs >= 0, nodeGPUs >= 1
+        guard storageBandwidthGbs > 0, engineStartup >= 0, (coldStart ?? 0) >= 0, (burstWindowMs ?? 0) >= 0,
+            nodeGPUs >= 1
         else {
             throw ValidationError(
                 "--storage-bandwidth-gbs > 0, --engine-startup ≥ 0, --cold-start ≥ 0, --burst-window-ms ≥ 0, --node-gpus ≥ 1"
@@ -100,7 +104,7 @@ struct ServeCommand: ParsableCommand {
         settings.coldStart.overrideSeconds = coldStart
         settings.coldStart.storageBandwidth = storageBandwidthGbs * 1e9
         settings.coldStart.engineInitSeconds = engineStartup
-        settings.burstWindowSeconds = burstWindowMs / 1000
+        settings.burstWindowSeconds = burstWindowMs.map { $0 / 1000 }
         settings.nodeGPUs = nodeGPUs
         do {
             if let routing { settings.routing = try RoutingSpec.parse(text: routing) }

@@ -44,7 +44,7 @@ public final class Deployment: Sendable {
         let clock: any SimulationClock =
             settings.speedup.map { PacedClock(speedup: $0, wall: monotonicSeconds()) } ?? VirtualClock()
         host = DeploymentHost(
-            name: config.model, cluster: cluster, clock: clock, burstWindow: settings.burstWindowSeconds,
+            name: config.model, cluster: cluster, clock: clock, burstWindow: settings.effectiveBurstWindow,
             gpuPool: gpuPool)
     }
 

@@ -55,8 +55,19 @@ public struct SimulatorSettings: Sendable {
     /// fixed `--cold-start`.
     public var coldStart = ColdStartModel()
     /// Wall seconds the simulated clock holds for a burst of arrivals (docs/serving.md "Reproducible
-    /// arrivals"); 0 turns holds off.
-    public var burstWindowSeconds = 0.02
+    /// arrivals"); 0 turns holds off; nil: ``defaultBurstWindow(speedup:)``.
+    public var burstWindowSeconds: Double?
+
+    /// The burst window when none is set: a millisecond of client jitter is `speedup` simulated milliseconds, so
+    /// the window grows with the speedup, from 2 ms at real time to 20 ms from 10× on (and without pacing). At
+    /// real time a longer hold would show as extra wall-clock latency to clients that time on the wall clock.
+    public static func defaultBurstWindow(speedup: Double?) -> Double {
+        guard let speedup else { return 0.02 }
+        return min(0.02, max(0.002, 0.002 * speedup))
+    }
+
+    /// The burst window in effect.
+    public var effectiveBurstWindow: Double { burstWindowSeconds ?? Self.defaultBurstWindow(speedup: speedup) }
     /// GPUs of the simulated node, shared by all instances (server-wide).
     public var nodeGPUs = 8
     public var quirks = Quirks()
