@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# HTTP figures of fake-sllm (release build): requests/s for small non-streaming completions in no-wait mode
+# HTTP figures of fake-sllm (release build, --serving direct: raw engine capacity, no router): requests/s for
+# small non-streaming completions in no-wait mode
 # (load tool: wrk, 64 connections, 2 threads, 10 s), and peak server memory (VmHWM) while 1,000 streaming
 # requests are open at once. Usage: scripts/bench-http.sh BIN_DIR
 set -euo pipefail
@@ -22,13 +23,13 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"model":"Qwen/Qwen3-30B-A3B","messages":[{"role":"user","content":"Hi"}],"max_tokens":8,"temperature":0}'
 LUA
 
-start_server --no-wait
+start_server --serving direct --no-wait
 curl -s "$url/v1/chat/completions" -d '{"model":"Qwen/Qwen3-30B-A3B","messages":[{"role":"user","content":"warm"}],"max_tokens":2}' >/dev/null
 echo "== small non-streaming completions, no-wait mode (wrk -t2 -c64 -d10s, max_tokens 8)"
 wrk -t2 -c64 -d10s -s "$dir/post.lua" "$url/v1/chat/completions" | grep -E "Requests/sec|Latency|requests in|Non-2xx"
 kill -INT $pid; wait $pid || true
 
-start_server --speedup 1
+start_server --serving direct --speedup 1
 echo "== 1,000 concurrent streaming requests (speedup 1, max_tokens 2000)"
 python3 - "$url" "$pid" <<'PY'
 import socket, sys, time, re
