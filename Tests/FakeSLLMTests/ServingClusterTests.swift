@@ -147,16 +147,20 @@ import Testing
 
     @Test func arrivalHoldsGiveABurstOneInstant() {
         var hold = ArrivalHold(window: 0.005)
-        let a = hold.arrival(atWall: 10.000, simNow: 4)
-        let b = hold.arrival(atWall: 10.004, simNow: 4.8)
-        let c = hold.arrival(atWall: 10.008, simNow: 5.6)
+        let a = hold.arrival(atWall: 10.000, simNow: 4, idle: true)
+        let b = hold.arrival(atWall: 10.004, simNow: 4.8, idle: false)
+        let c = hold.arrival(atWall: 10.008, simNow: 5.6, idle: false)
         #expect(a == 4 && b == 4 && c == 4)
         #expect(hold.isHolding(atWall: 10.012))
         #expect(hold.release(atWall: 10.013) == 4)
         // After a step that finished two requests, their clients' next requests arrive at its end.
         hold.completions(2, atSim: 9, wall: 20)
-        #expect(hold.arrival(atWall: 20.001, simNow: 9.2) == 9)
-        #expect(hold.arrival(atWall: 20.002, simNow: 9.4) == 9)
+        #expect(hold.arrival(atWall: 20.001, simNow: 9.2, idle: false) == 9)
+        #expect(hold.arrival(atWall: 20.002, simNow: 9.4, idle: false) == 9)
         #expect(!hold.isHolding(atWall: 20.002))  // both answered: the hold ends early
+        #expect(hold.release(atWall: 20.002) == 9)
+        // A request that reaches a busy deployment outside a hold takes the current time and starts none.
+        #expect(hold.arrival(atWall: 21, simNow: 9.6, idle: false) == 9.6)
+        #expect(!hold.isHolding(atWall: 21))
     }
 }

@@ -1,9 +1,10 @@
 /// The rule that makes a run's simulated arrival times independent of the client's wall-clock jitter
 /// (docs/serving.md "Reproducible arrivals").
 ///
-/// Simulated time holds still while a burst of requests is coming in: a request that arrives when no hold is
-/// active starts one at the current simulated instant, and every request that arrives while it lasts gets that
-/// same instant; each arrival extends the hold by ``window`` of wall time. After a step that finished requests,
+/// Simulated time holds still while a burst of requests is coming in: a request that arrives at an idle
+/// deployment (nothing in flight) when no hold is active starts one at the current simulated instant, and every
+/// request that arrives while it lasts gets that same instant; each arrival extends the hold by ``window`` of
+/// wall time. A request that reaches a busy deployment outside a hold arrives at the current simulated time. After a step that finished requests,
 /// the clock holds at the step's end the same way, so a client that answers a completion with its next request
 /// sends it "at once" in simulated time; that hold ends early once as many requests have arrived as finished.
 /// The host applies a burst's requests in a canonical order (their simulated instant, then a content key), so
@@ -28,15 +29,16 @@ struct ArrivalHold: Sendable {
     /// When the active hold ends (wall), if one is active.
     var deadline: Double? { sim == nil ? nil : until }
 
-    /// A request arrived at wall moment `wall`, when simulated time outside a hold would be `simNow`. Returns
-    /// its simulated arrival time.
-    mutating func arrival(atWall wall: Double, simNow: Double) -> Double {
+    /// A request arrived at wall moment `wall`, when simulated time outside a hold would be `simNow`; `idle`
+    /// says whether the deployment had nothing in flight. Returns its simulated arrival time.
+    mutating func arrival(atWall wall: Double, simNow: Double, idle: Bool) -> Double {
         guard window > 0 else { return simNow }
         if let held = sim, wall < until {
             received += 1
             if let expected, received >= expected { until = wall } else { until = wall + window }
             return held
         }
+        guard idle else { return max(simNow, sim ?? simNow) }
         sim = max(simNow, sim ?? simNow)
         until = wall + window
         expected = nil

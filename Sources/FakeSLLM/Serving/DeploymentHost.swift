@@ -37,6 +37,8 @@ final class DeploymentHost: @unchecked Sendable {
     private var stopped = false
     /// The simulated time the host has reached (the cluster's `now`).
     private var simFloor: Double
+    /// Whether the cluster had no request in flight after the host's last change.
+    private var idle = true
 
     // Host thread only.
     private var sinks: [UInt64: any RequestSink] = [:]
@@ -71,7 +73,8 @@ final class DeploymentHost: @unchecked Sendable {
         defer { cond.unlock() }
         guard !stopped else { return nil }
         let wall = monotonicSeconds()
-        let sim = hold.arrival(atWall: wall, simNow: max(simFloor, clock.simTime(atWall: wall)))
+        let sim = hold.arrival(
+            atWall: wall, simNow: max(simFloor, clock.simTime(atWall: wall)), idle: inbox.isEmpty && idle)
         sequence += 1
         inbox.append(Arrival(request: request, sink: sink, sim: sim, orderKey: orderKey, sequence: sequence))
         cond.signal()
@@ -155,7 +158,9 @@ final class DeploymentHost: @unchecked Sendable {
             if let update { cluster.update(autoScaling: update) }
             if retry { cluster.retryGPUs(at: max(cluster.now, clock.simTime(atWall: wall))) }
             if !arrivals.isEmpty || !cancelled.isEmpty { publish() }
+            let nowIdle = cluster.inFlight == 0
             cond.lock()
+            idle = nowIdle
             if finished > 0 {
                 simFloor = cluster.now
                 hold.completions(finished, atSim: cluster.now, wall: monotonicSeconds())
@@ -173,7 +178,9 @@ final class DeploymentHost: @unchecked Sendable {
             }
             cond.unlock()
             finished = deliver(cluster.advance())
+            let idleAfter = cluster.inFlight == 0
             cond.lock()
+            idle = idleAfter
             simFloor = cluster.now
             if virtual { clock.anchor(sim: cluster.now, wall: wall) }
             hold.completions(finished, atSim: cluster.now, wall: monotonicSeconds())
