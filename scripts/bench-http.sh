@@ -23,11 +23,14 @@ wrk.headers["Content-Type"] = "application/json"
 wrk.body = '{"model":"Qwen/Qwen3-30B-A3B","messages":[{"role":"user","content":"Hi"}],"max_tokens":8,"temperature":0}'
 LUA
 
-start_server --serving direct --no-wait
-curl -s "$url/v1/chat/completions" -d '{"model":"Qwen/Qwen3-30B-A3B","messages":[{"role":"user","content":"warm"}],"max_tokens":2}' >/dev/null
-echo "== small non-streaming completions, no-wait mode (wrk -t2 -c64 -d10s, max_tokens 8)"
-wrk -t2 -c64 -d10s -s "$dir/post.lua" "$url/v1/chat/completions" | grep -E "Requests/sec|Latency|requests in|Non-2xx"
-kill -INT $pid; wait $pid || true
+for window in 0 default; do
+  if [ "$window" = 0 ]; then start_server --serving direct --no-wait --burst-window-ms 0; label="arrival holds off: raw capacity"
+  else start_server --serving direct --no-wait; label="default arrival holds: reproducible arrivals, lockstep with the client"; fi
+  curl -s "$url/v1/chat/completions" -d '{"model":"Qwen/Qwen3-30B-A3B","messages":[{"role":"user","content":"warm"}],"max_tokens":2}' >/dev/null
+  echo "== small non-streaming completions, no-wait mode, $label (wrk -t2 -c64 -d10s, max_tokens 8)"
+  wrk -t2 -c64 -d10s -s "$dir/post.lua" "$url/v1/chat/completions" | grep -E "Requests/sec|Latency|requests in|Non-2xx"
+  kill -INT $pid; wait $pid || true
+done
 
 start_server --serving direct --speedup 1
 echo "== 1,000 concurrent streaming requests (speedup 1, max_tokens 2000)"
