@@ -43,7 +43,7 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "GPUs of the simulated node, shared by every instance.") var nodeGPUs = 8
     @Option(
         help:
-            "Wall milliseconds the simulated clock holds for a burst of arrivals (0: off). (default: 2 ms × speedup, from 2 to 20; 20 with --no-wait)"
+            "Wall milliseconds the simulated clock holds for a burst of arrivals (0: off). (default: 2 ms × speedup, from 2 to 50; 50 with --no-wait)"
     )
     var burstWindowMs: Double?
     @Option(

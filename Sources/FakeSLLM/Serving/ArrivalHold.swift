@@ -4,7 +4,8 @@
 /// Simulated time holds still while a burst of requests is coming in: a request that arrives at an idle
 /// deployment (nothing in flight) when no hold is active starts one at the current simulated instant, and every
 /// request that arrives while it lasts gets that same instant; each arrival extends the hold by ``window`` of
-/// wall time. A request that reaches a busy deployment outside a hold arrives at the current simulated time. After a step that finished requests,
+/// wall time. A request that reaches a busy deployment outside a hold arrives at the current simulated time,
+/// unless a burst hold ended less than ten windows ago: then the burst's stragglers start a hold of their own. After a step that finished requests,
 /// the clock holds at the step's end the same way, so a client that answers a completion with its next request
 /// sends it "at once" in simulated time; that hold ends early once as many requests have arrived as finished.
 /// The host applies a burst's requests in a canonical order (their simulated instant, then a content key), so
@@ -20,6 +21,8 @@ struct ArrivalHold: Sendable {
     private var until = 0.0
     private var expected: Int?
     private var received = 0
+    /// When the last burst hold (not a completion hold) ended (wall).
+    private var lastBurstEnd = -Double.infinity
 
     init(window: Double) { self.window = window }
 
@@ -38,7 +41,7 @@ struct ArrivalHold: Sendable {
             if let expected, received >= expected { until = wall } else { until = wall + window }
             return held
         }
-        guard idle else { return max(simNow, sim ?? simNow) }
+        guard idle || wall - lastBurstEnd < 10 * window else { return max(simNow, sim ?? simNow) }
         sim = max(simNow, sim ?? simNow)
         until = wall + window
         expected = nil
@@ -60,6 +63,7 @@ struct ArrivalHold: Sendable {
     /// simulated time resume from there.
     mutating func release(atWall wall: Double) -> Double? {
         guard let held = sim, wall >= until else { return nil }
+        if expected == nil { lastBurstEnd = until }
         sim = nil
         return held
     }

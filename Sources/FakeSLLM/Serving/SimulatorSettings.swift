@@ -59,11 +59,11 @@ public struct SimulatorSettings: Sendable {
     public var burstWindowSeconds: Double?
 
     /// The burst window when none is set: a millisecond of client jitter is `speedup` simulated milliseconds, so
-    /// the window grows with the speedup, from 2 ms at real time to 20 ms from 10× on (and without pacing). At
+    /// the window grows with the speedup, from 2 ms at real time to 50 ms from 25× on (and without pacing). At
     /// real time a longer hold would show as extra wall-clock latency to clients that time on the wall clock.
     public static func defaultBurstWindow(speedup: Double?) -> Double {
-        guard let speedup else { return 0.02 }
-        return min(0.02, max(0.002, 0.002 * speedup))
+        guard let speedup else { return 0.05 }
+        return min(0.05, max(0.002, 0.002 * speedup))
     }
 
     /// The burst window in effect.
