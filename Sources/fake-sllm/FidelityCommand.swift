@@ -39,7 +39,7 @@ struct FidelityCommand: ParsableCommand {
     @Option(help: "Seed.")
     var seed: UInt64 = 0
 
-    @Flag(help: "Print the rows as JSON instead of a table.")
+    @Flag(help: "Print the rows as JSON instead of a table ({\"fidelity\", \"step_check\"} with --step-check).")
     var json = false
 
     @Flag(help: "Exit with status 1 when a calibrated figure is off by more than 10 %.")
@@ -77,8 +77,17 @@ struct FidelityCommand: ParsableCommand {
             throw ExitCode.failure
         }
         if json {
-            print(FidelityReplay.json(rows).serialized(indent: 2))
-            if let held { print(StepCheckReport.json(held.rows, gpu: held.gpu).serialized(indent: 2)) }
+            if let held {
+                // One document: the replays and the step check side by side.
+                let both = JSONValue.object(
+                    JSONObject([
+                        ("fidelity", FidelityReplay.json(rows)),
+                        ("step_check", StepCheckReport.json(held.rows, gpu: held.gpu)),
+                    ]))
+                print(both.serialized(indent: 2))
+            } else {
+                print(FidelityReplay.json(rows).serialized(indent: 2))
+            }
         } else {
             print("V1 stages: \(v1StageSeconds) s each (measured: 600 s); routing \(routing)")
             print(FidelityReplay.table(rows))

@@ -140,6 +140,8 @@ def main():
     ap.add_argument("--allreduce", help="allreduce.py output")
     ap.add_argument("--out", required=True)
     ap.add_argument("--step-check-out")
+    ap.add_argument("--step-extra", action="append", default=[],
+                    help="more held-out steps to add to the step check (step_tp.py outputs)")
     args = ap.parse_args()
     P, BW, LINK = DATASHEET[args.gpu]
     sections, infos = {}, []
@@ -189,9 +191,14 @@ def main():
         f.write("\n")
     print(json.dumps(out, indent=1))
     if args.step_check_out and "step" in sections:
-        rows = [{"model": r["model"], "batch": r["batch"], "context": r["context"],
+        steps = list(sections["step"])
+        for path in args.step_extra:
+            extra = json.load(open(path))
+            out["_probe"]["commands"].append(extra["info"]["command"])
+            steps += extra["sections"]["step"]
+        rows = [{"model": r["model"], "tp": r.get("tp", 1), "batch": r["batch"], "context": r["context"],
                  "touched_per_layer": round(r["touched_per_layer"], 3), "measured_ms": round(r["seconds"] * 1e3, 4)}
-                for r in sections["step"]]
+                for r in steps]
         with open(args.step_check_out, "w") as f:
             json.dump({"_gpu": args.gpu, "_probe": out["_probe"], "_what": "whole decode steps (step.py), CUDA "
                        "graph, random weights, every sequence at the same context", "steps": rows}, f, indent=1)

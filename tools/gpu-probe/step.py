@@ -4,18 +4,35 @@ write, decode attention over each sequence's context (kernels.py's split-context
 decode kernel), output projection, router, top-k, the fused MoE kernel of kernels.py, the shared
 expert where the model has one), final norm, LM head and greedy sampling, captured in one CUDA graph.
 
-GQA models only (Qwen3-MoE, Qwen2-MoE, Mixtral). Every sequence of the batch has the same context length."""
+GQA models only (Qwen3-MoE, Qwen2-MoE, Mixtral). Every sequence of the batch has the same context length.
+
+With tensor parallelism (step_tp.py) each rank holds its share as vLLM shards it — query and KV heads, the experts'
+and the shared expert's intermediate width, the LM head's vocabulary — and the step all-reduces the attention
+output and the MoE output of every layer and gathers the logits; router, norms and the embedding are replicated."""
 
 import torch
+import torch.distributed as dist
 import torch.nn.functional as F
 
 import kernels
 
 
+def shard(shape, tp):
+    """The per-rank shape under `tp`-way tensor parallelism (KV heads replicated when fewer than ranks)."""
+    from dataclasses import replace
+
+    if tp == 1:
+        return shape
+    return replace(shape, heads=shape.heads // tp, kv_heads=max(1, shape.kv_heads // tp),
+                   expert_ff=shape.expert_ff // tp, shared_ff=shape.shared_ff // tp, vocab=shape.vocab // tp)
+
+
 class DecoderModel:
-    def __init__(self, shape, max_batch, max_context, device, dtype=torch.bfloat16, seed=0):
+    def __init__(self, shape, max_batch, max_context, device, dtype=torch.bfloat16, seed=0, tp=1):
         assert not shape.mla, "the step check runs GQA models"
-        self.s = s = shape
+        self.full = shape
+        self.tp = tp
+        self.s = s = shard(shape, tp)
         self.device, self.dtype = device, dtype
         g = torch.Generator(device=device).manual_seed(seed)
         d, dh = s.hidden, s.head_dim
@@ -25,7 +42,7 @@ class DecoderModel:
             t.normal_(0, fan_in ** -0.5, generator=g)
             return t
 
-        self.embed = rnd(s.vocab, d, fan_in=1)
+        self.embed = rnd(shape.vocab, d, fan_in=1)
         self.lm_head = rnd(s.vocab, d, fan_in=d)
         self.final_norm = torch.ones(d, dtype=dtype, device=device)
         self.layers = []
@@ -67,7 +84,7 @@ class DecodeStep:
         self.m, self.B, self.C = model, batch, context
         s, dev, dt = model.s, model.device, model.dtype
         d, dh = s.hidden, s.head_dim
-        self.ids = torch.randint(0, s.vocab, (batch,), device=dev)
+        self.ids = torch.randint(0, model.full.vocab, (batch,), device=dev)
         ang = (context - 1) * (1e6 ** (-torch.arange(0, dh // 2, device=dev, dtype=torch.float32) / (dh // 2)))
         self.cos = ang.cos().expand(batch, -1).contiguous()
         self.sin = ang.sin().expand(batch, -1).contiguous()
@@ -79,7 +96,10 @@ class DecodeStep:
         if s.shared_ff:
             self.shared_act = torch.empty(batch, s.shared_ff, dtype=dt, device=dev)
         self.next_ids = torch.empty(batch, dtype=torch.int64, device=dev)
-        sms = torch.cuda.get_device_properties(0).multi_processor_count if dev == "cuda" else 8
+        if model.tp > 1:
+            self.gathered = torch.empty(model.tp * batch, s.vocab, dtype=torch.float32, device=dev)
+        on_gpu = str(dev).startswith("cuda")
+        sms = torch.cuda.get_device_properties(torch.device(dev)).multi_processor_count if on_gpu else 8
         self.attention = kernels.DecodeAttention(batch, s.heads, s.kv_heads, dh, context, dev, sms=sms)
         self.attn_out = torch.empty(batch, s.heads * dh, dtype=dt, device=dev)
 
@@ -100,6 +120,8 @@ class DecodeStep:
             L["v"][:B, :, C - 1, :].copy_(qkv[:, q_w + kv_w:].view(B, hk, dh))
             self.attention(qkv, L["k"], L["v"], self.attn_out)
             o = F.linear(self.attn_out, L["wo"])
+            if m.tp > 1:
+                dist.all_reduce(o)
             kernels.add_rmsnorm(o, self.residual, L["ln2"], self.h)
             logits = F.linear(self.h, L["router"]).float()
             probs = torch.softmax(logits, dim=-1)
@@ -113,7 +135,12 @@ class DecodeStep:
                 kernels.silu_mul(up, self.shared_act)
                 sh = F.linear(self.shared_act, L["ws2"]) * torch.sigmoid(F.linear(self.h, L["sgate"]))
                 self.moe_out.add_(sh)
+            if m.tp > 1:
+                dist.all_reduce(self.moe_out)
             prev = self.moe_out
         kernels.add_rmsnorm(prev, self.residual, m.final_norm, self.h)
         logits = F.linear(self.h, m.lm_head)
+        if m.tp > 1:
+            dist.all_gather_into_tensor(self.gathered, logits.float())
+            logits = self.gathered.view(m.tp, self.B, -1).permute(1, 0, 2).reshape(self.B, -1)  # [B, vocab]
         torch.argmax(logits, dim=-1, out=self.next_ids)

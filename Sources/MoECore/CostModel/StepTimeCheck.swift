@@ -6,9 +6,11 @@
 /// The probe's step has no counterpart of the per-step fixed cost (the engine's sampler and bookkeeping,
 /// ``Calibration/stepOverheadGraph``), so predictions leave it out: predicted = latency − step overhead.
 public enum StepTimeCheck {
-    /// One measured decode step: `batch` sequences of `context` tokens each (the new one included).
+    /// One measured decode step: `batch` sequences of `context` tokens each (the new one included), on `tp` GPUs.
     public struct Measured: Sendable, Equatable {
         public var model: String
+        /// Tensor-parallel ranks (1 without tensor parallelism).
+        public var tp: Int
         public var batch: Int
         public var context: Int
         /// Mean distinct experts per MoE layer the step's routing touched.
@@ -26,8 +28,8 @@ public enum StepTimeCheck {
         public var afterError: Double { (afterMs - step.measuredMs) / step.measuredMs * 100 }
     }
 
-    /// Reads a step-check file (`{"_gpu": KEY, "steps": [{"model", "batch", "context", "touched_per_layer",
-    /// "measured_ms"}]}`) as fit.py writes it.
+    /// Reads a step-check file (`{"_gpu": KEY, "steps": [{"model", "tp", "batch", "context", "touched_per_layer",
+    /// "measured_ms"}]}`) as fit.py writes it; `tp` may be absent (1).
     /// - Throws: ``CalibrationError`` naming the first malformed entry.
     public static func parse(_ json: JSONValue) throws(CalibrationError) -> (gpu: String, steps: [Measured]) {
         guard let gpu = json["_gpu"]?.stringValue, case .array(let items)? = json["steps"] else {
@@ -39,18 +41,21 @@ public enum StepTimeCheck {
                 let context = item["context"]?.intValue, let touched = item["touched_per_layer"]?.doubleValue,
                 let ms = item["measured_ms"]?.doubleValue, batch > 0, context > 0, ms > 0
             else { throw CalibrationError("step-check entry \(i) is malformed") }
+            let tp = item["tp"]?.intValue ?? 1
+            guard tp >= 1 else { throw CalibrationError("step-check entry \(i): tp must be ≥ 1") }
             steps.append(
-                Measured(model: model, batch: batch, context: context, touchedPerLayer: touched, measuredMs: ms))
+                Measured(
+                    model: model, tp: tp, batch: batch, context: context, touchedPerLayer: touched, measuredMs: ms))
         }
         return (gpu, steps)
     }
 
-    /// The cost model's time of `step` on one `gpu` (bf16 weights and KV cache, CUDA graphs), without the per-step
-    /// fixed cost, in ms; nil when the model is not in the catalog.
+    /// The cost model's time of `step` on `step.tp` GPUs of type `gpu` (bf16 weights and KV cache, CUDA graphs),
+    /// without the per-step fixed cost, in ms; nil when the model is not in the catalog.
     public static func predictedMs(_ step: Measured, gpu: GPUSpec, calibration: Calibration) -> Double? {
         guard let spec = ModelCatalog.spec(for: step.model) else { return nil }
         let footprint = ModelFootprint(
-            model: spec, tensorParallelSize: 1, weightFormat: .bfloat16, kvFormat: .bfloat16)
+            model: spec, tensorParallelSize: step.tp, weightFormat: .bfloat16, kvFormat: .bfloat16)
         let model = StepCostModel(footprint: footprint, gpu: gpu, calibration: calibration)
         let shape = StepShape.decode(
             batch: step.batch, context: step.context,
