@@ -11,7 +11,7 @@ struct SweepCommand: ParsableCommand {
         abstract: "Run a grid of deployments × workloads in-process, in parallel, and write CSV, JSON and a chart.",
         discussion: """
             Every combination of --models × --gpu-types × --tp × --max-num-seqs × --max-num-batched-tokens × \
-            --quantization × workloads (--workload, --trace; default: GSM8K-sized) is one run of the simulated \
+            --quantization × --kv-cache-dtype × --enforce-eager × workloads (--workload, --trace; default: GSM8K-sized) is one run of the simulated \
             engine on its virtual clock (the engine alone, as --serving direct: no router). Lists are \
             comma-separated. Per point: MoE-CAP's metrics over the run's batch records (S-MBU, S-MFU, KV size, \
             TTFT, TPOT, throughputs), client latencies and throughputs in simulated time, cost per million output \
@@ -36,6 +36,10 @@ struct SweepCommand: ParsableCommand {
     var maxNumBatchedTokens = "8192"
     @Option(help: "backend_config.quantization values (none = the checkpoint's weights; fp8, awq, …).")
     var quantization = "none"
+    @Option(help: "backend_config.kv_cache_dtype values (auto, fp8).")
+    var kvCacheDtype = "auto"
+    @Option(help: "backend_config.enforce_eager values (off = CUDA graphs, on = eager).")
+    var enforceEager = "off"
     @Option(help: "A synthetic workload (repeatable): NAME,key=value,… (see above).")
     var workload: [String] = []
     @Option(help: "A JSONL trace of {\"arrival_s\", \"prompt_tokens\", \"output_tokens\"} lines (repeatable).")
@@ -133,6 +137,14 @@ struct SweepCommand: ParsableCommand {
             maxNumBatchedTokens: try ints(maxNumBatchedTokens, "--max-num-batched-tokens"),
             quantizations: list(quantization).map { $0 == "none" ? nil : $0 },
             workloads: workloads.isEmpty ? [.gsm8k] : workloads)
+        grid.kvCacheDtypes = list(kvCacheDtype)
+        grid.enforceEager = try list(enforceEager).map {
+            switch $0 {
+            case "off", "false": return false
+            case "on", "true": return true
+            default: throw ValidationError("--enforce-eager values are off or on, got '\($0)'")
+            }
+        }
         guard grid.points.count > 0 else { throw ValidationError("the grid is empty") }
         grid.seed = seed
         if let routing { grid.routing = try RoutingSpec.parse(text: routing) }

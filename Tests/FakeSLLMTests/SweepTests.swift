@@ -12,14 +12,20 @@ import Testing
         synthetic: SyntheticWorkload(count: 24, promptTokens: .fixed(120), outputTokens: .fixed(16)))
 
     @Test func theGridIsTheFullProductInAFixedOrder() {
-        let grid = SweepGrid(
+        var grid = SweepGrid(
             models: ["a", "b"], gpuTypes: ["H100", "H200"], gpuCounts: [1, 2], maxNumSeqs: [64, 256],
             workloads: [.gsm8k, SweepTests.small])
+        #expect(grid.points.count == 2 * 2 * 2 * 2 * 2)
+        grid.kvCacheDtypes = ["auto", "fp8"]
+        grid.enforceEager = [false, true]
         let points = grid.points
-        #expect(points.count == 2 * 2 * 2 * 2 * 2)
-        #expect(points.map(\.index) == Array(0..<32))
+        #expect(points.count == 2 * 2 * 2 * 2 * 2 * 2 * 2)
+        #expect(points.map(\.index) == Array(0..<128))
+        #expect(points[0].kvCacheDtype == "auto" && !points[0].enforceEager && points[2].enforceEager)
+        #expect(points[4].kvCacheDtype == "fp8")
         #expect(points[0].model == "a" && points[0].workload == 0 && points[1].workload == 1)
         #expect(points.last!.model == "b" && points.last!.gpuType == "H200" && points.last!.maxNumSeqs == 256)
+        #expect(points.last!.kvCacheDtype == "fp8" && points.last!.enforceEager)
     }
 
     @Test func workloadSpecsParse() throws {
@@ -42,6 +48,7 @@ import Testing
         let serial = SweepRunner.run(grid, jobs: 1)
         let parallel = SweepRunner.run(grid, jobs: 3)
         #expect(serial.count == 4)
+        #expect(serial[0]["kv_cache_dtype"]?.stringValue == "auto" && serial[0]["enforce_eager"] == .bool(false))
         func strip(_ r: SweepRow) -> JSONValue {
             .object(JSONObject(r.columns.filter { $0.name != "wall_s" }.map { ($0.name, $0.value) }))
         }

@@ -90,7 +90,8 @@ public enum SweepChart {
         }
         for (i, p) in pts.enumerated() {
             let tip = [
-                "model", "gpu", "gpu_num", "max_num_seqs", "max_num_batched_tokens", "quantization", "workload",
+                "model", "gpu", "gpu_num", "max_num_seqs", "max_num_batched_tokens", "quantization", "kv_cache_dtype",
+                "enforce_eager", "workload",
                 "calibration_source",
             ].map { "\($0)=\(p.2[$0].map { $0.stringValue ?? $0.serialized() } ?? "")" }.joined(separator: " ")
             let stroke = front.contains(i) ? " stroke=\"#000\" stroke-width=\"2\"" : ""

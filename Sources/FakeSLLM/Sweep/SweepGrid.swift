@@ -2,7 +2,8 @@ import MoECore
 import SimEngine
 
 /// A what-if grid (`fake-sllm sweep`): every combination of models × GPU types × GPU counts (tensor parallelism) ×
-/// engine settings × workloads, each point one in-process run of the engine on its virtual clock (no router:
+/// engine settings (`max_num_seqs`, `max_num_batched_tokens`, `quantization`, `kv_cache_dtype`, `enforce_eager`) ×
+/// workloads, each point one in-process run of the engine on its virtual clock (no router:
 /// the engine as `--serving direct` runs it).
 public struct SweepGrid: Sendable {
     public var models: [String]
@@ -13,6 +14,10 @@ public struct SweepGrid: Sendable {
     public var maxNumBatchedTokens: [Int]
     /// vLLM `quantization` per point; nil = the checkpoint's weights.
     public var quantizations: [String?]
+    /// vLLM `kv_cache_dtype` per point (`auto`, `fp8`).
+    public var kvCacheDtypes: [String] = ["auto"]
+    /// vLLM `enforce_eager` per point (false: CUDA graphs).
+    public var enforceEager: [Bool] = [false]
     public var workloads: [SweepWorkload]
     public var seed: UInt64 = 0
     public var routing: RoutingConfig?
@@ -42,11 +47,16 @@ public struct SweepGrid: Sendable {
                     for s in maxNumSeqs {
                         for t in maxNumBatchedTokens {
                             for q in quantizations {
-                                for w in workloads.indices {
-                                    out.append(
-                                        SweepPoint(
-                                            index: out.count, model: m, gpuType: g, gpuCount: n, maxNumSeqs: s,
-                                            maxNumBatchedTokens: t, quantization: q, workload: w))
+                                for kv in kvCacheDtypes {
+                                    for eager in enforceEager {
+                                        for w in workloads.indices {
+                                            out.append(
+                                                SweepPoint(
+                                                    index: out.count, model: m, gpuType: g, gpuCount: n,
+                                                    maxNumSeqs: s, maxNumBatchedTokens: t, quantization: q,
+                                                    kvCacheDtype: kv, enforceEager: eager, workload: w))
+                                        }
+                                    }
                                 }
                             }
                         }
@@ -67,6 +77,8 @@ public struct SweepPoint: Sendable, Equatable {
     public var maxNumSeqs: Int
     public var maxNumBatchedTokens: Int
     public var quantization: String?
+    public var kvCacheDtype: String
+    public var enforceEager: Bool
     /// Index into the grid's workloads.
     public var workload: Int
 }

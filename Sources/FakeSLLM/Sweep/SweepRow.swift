@@ -3,7 +3,7 @@ import MoECore
 /// The outcome of one sweep point as named columns, in a fixed order shared by the CSV and JSON outputs.
 ///
 /// Columns: the point (`point`, `model`, `gpu`, `gpu_num`, `max_num_seqs`, `max_num_batched_tokens`,
-/// `quantization`, `workload`), `status` (`ok` or `error`) and `error`, the GPU's `calibration_source`; client
+/// `quantization`, `kv_cache_dtype`, `enforce_eager`, `workload`), `status` (`ok` or `error`) and `error`, the GPU's `calibration_source`; client
 /// figures in simulated time (`requests`, `output_tokens`, `duration_s`, `request_throughput`,
 /// `output_throughput`, `total_token_throughput`, `ttft_*_s`, `tpot_*_s`, `e2e_*_s`, `preemptions`); MoE-CAP's
 /// metrics over the run's batch records (`moecap_*`, ``ContinuousMetrics``); cost (`usd_per_hour`,

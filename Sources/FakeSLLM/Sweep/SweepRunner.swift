@@ -34,6 +34,7 @@ public enum SweepRunner {
             ("gpu_num", .int(p.gpuCount)), ("max_num_seqs", .int(p.maxNumSeqs)),
             ("max_num_batched_tokens", .int(p.maxNumBatchedTokens)),
             ("quantization", p.quantization.map { .string($0) } ?? .string("none")),
+            ("kv_cache_dtype", .string(p.kvCacheDtype)), ("enforce_eager", .bool(p.enforceEager)),
             ("workload", .string(workload.name)),
         ]
         do {
@@ -63,6 +64,8 @@ public enum SweepRunner {
             ("max_num_batched_tokens", .int(p.maxNumBatchedTokens)),
         ])
         if let q = p.quantization { backend["quantization"] = .string(q) }
+        backend["kv_cache_dtype"] = .string(p.kvCacheDtype)
+        backend["enforce_eager"] = .bool(p.enforceEager)
         let deploy = try DeployConfig(
             json: .object(
                 JSONObject([
