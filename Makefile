@@ -4,7 +4,7 @@ APT_PACKAGES := libmicrohttpd-dev libcurl4-openssl-dev pkg-config
 BIN_DEBUG := .build/debug
 BIN_RELEASE := .build/release
 
-.PHONY: setup build release test demo bench bench-sim bench-fidelity bench-http bench-eval lint format clean
+.PHONY: setup build release test demo bench bench-sim bench-sweep bench-fidelity bench-http bench-eval lint format clean
 
 ## setup: install the C libraries the build needs (idempotent)
 setup:
@@ -37,13 +37,16 @@ demo: build
 	@bash scripts/demo.sh $(BIN_DEBUG)
 
 ## bench: speed figures (release build)
-bench: release bench-sim bench-fidelity bench-http bench-eval
+bench: release bench-sim bench-sweep bench-fidelity bench-http bench-eval
 
 bench-sim: release
 	@bash scripts/bench-sim.sh $(BIN_RELEASE)
 
+bench-sweep: release
+	@bash scripts/bench-sweep.sh $(BIN_RELEASE)
+
 bench-fidelity: release
-	$(BIN_RELEASE)/fake-sllm fidelity
+	$(BIN_RELEASE)/fake-sllm fidelity --step-check Fixtures/calibration/NVIDIA-H200-140GB.step-check.json
 
 bench-http: release
 	@bash scripts/bench-http.sh $(BIN_RELEASE)

@@ -12,7 +12,7 @@ struct FakeSLLMCommand: ParsableCommand {
             expert routing and per-step GPU time on the chosen hardware. Batch recording works as on the real \
             `vllm_moecap` backend, so MoE-CAP evaluations run without GPUs.
             """,
-        subcommands: [ServeCommand.self, SimulateCommand.self, FidelityCommand.self],
+        subcommands: [ServeCommand.self, SimulateCommand.self, FidelityCommand.self, SweepCommand.self],
         defaultSubcommand: ServeCommand.self)
 
     /// Runs the command; a bad flag, value or file is reported as one line on stderr with a non-zero exit.

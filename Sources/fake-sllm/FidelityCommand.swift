@@ -13,6 +13,12 @@ struct FidelityCommand: ParsableCommand {
             V1: Mixtral-8x7B on 2×H100 (TP2), max_num_seqs 128, max_num_batched_tokens 2048, ~571-token \
             shared-prefix prompts, 245 output tokens, constant 8 then 20 req/s. V4: Qwen3-30B-A3B on 1×H100, \
             2048 in / 1024 out, 100 prompts, concurrency 10. Rows marked "calibrated" are held to ±10 %.
+
+            Then every GPU profile and where its constants come from: measured (the GPU probe ran on it), \
+            published-calibrated (fitted to V1 and V4) or datasheet-only (the H100 fit over its datasheet peaks). \
+            --step-check FILE adds the GPU probe's held-out table: whole decode steps timed on that GPU against \
+            the simulator's prediction before (datasheet-scaled H100 fit) and after (the GPU's profile, or \
+            --calibration). See docs/calibration.md.
             """)
 
     @Option(help: "Seconds of each V1 stage (the measurement ran 600 s each).")
@@ -21,13 +27,19 @@ struct FidelityCommand: ParsableCommand {
     @Option(help: "Expert routing: uniform, zipf (default, calibrated) or zipf:EXPONENT.")
     var routing: String = "zipf"
 
-    @Option(help: "JSON file overriding calibration constants.")
+    @Option(
+        help:
+            "JSON file overriding calibration constants (over the H100 fit for V1/V4; over the GPU's profile for --step-check)."
+    )
     var calibration: String?
+
+    @Option(help: "A GPU probe step-check file (Fixtures/calibration/<gpu>.step-check.json) to compare against.")
+    var stepCheck: String?
 
     @Option(help: "Seed.")
     var seed: UInt64 = 0
 
-    @Flag(help: "Print the rows as JSON instead of a table.")
+    @Flag(help: "Print the rows as JSON instead of a table ({\"fidelity\", \"step_check\"} with --step-check).")
     var json = false
 
     @Flag(help: "Exit with status 1 when a calibrated figure is off by more than 10 %.")
@@ -41,7 +53,19 @@ struct FidelityCommand: ParsableCommand {
 
     func run() throws {
         let rows: [FidelityRow]
+        var held: (gpu: GPUSpec, rows: [StepTimeCheck.Row])?
         do {
+            if let path = stepCheck {
+                let (key, steps) = try StepTimeCheck.parse(try SimulateFiles.readJSON(path, what: "step-check"))
+                guard let gpu = HardwareCatalog.gpu(named: key) else {
+                    throw SimulationInputError("step-check file '\(path)': unknown GPU '\(key)'")
+                }
+                var after = CalibrationCatalog.calibration(for: gpu)
+                if let file = calibration {
+                    after = try Calibration(json: try SimulateFiles.readJSON(file, what: "calibration"), base: after)
+                }
+                held = (gpu, StepTimeCheck.compare(steps, gpu: gpu, before: Calibration(), after: after))
+            }
             var cal = Calibration()
             if let path = calibration {
                 cal = try Calibration(json: try SimulateFiles.readJSON(path, what: "calibration"))
@@ -53,12 +77,28 @@ struct FidelityCommand: ParsableCommand {
             throw ExitCode.failure
         }
         if json {
-            print(FidelityReplay.json(rows).serialized(indent: 2))
+            if let held {
+                // One document: the replays and the step check side by side.
+                let both = JSONValue.object(
+                    JSONObject([
+                        ("fidelity", FidelityReplay.json(rows)),
+                        ("step_check", StepCheckReport.json(held.rows, gpu: held.gpu)),
+                    ]))
+                print(both.serialized(indent: 2))
+            } else {
+                print(FidelityReplay.json(rows).serialized(indent: 2))
+            }
         } else {
             print("V1 stages: \(v1StageSeconds) s each (measured: 600 s); routing \(routing)")
             print(FidelityReplay.table(rows))
             let worst = rows.filter(\.calibrated).map { abs($0.errorPercent) }.max() ?? 0
             print("largest calibrated error: \(Int(worst.rounded())) % (target ±10 %)")
+            print("")
+            print(StepCheckReport.profiles())
+            if let held {
+                print("")
+                print(StepCheckReport.table(held.rows, gpu: held.gpu))
+            }
         }
         if check, rows.contains(where: { $0.calibrated && abs($0.errorPercent) > 10 }) { throw ExitCode.failure }
     }

@@ -62,6 +62,11 @@ struct ServeCommand: ParsableCommand {
             "Log level on stderr: trace, debug, info (adds one line per request), notice (default: start-up, models, instances), warning, error, critical."
     )
     var logLevel: String = "notice"
+    @Option(
+        help:
+            "Calibration JSON (e.g. the GPU probe's output, docs/calibration.md) applied over each deployment's GPU profile; one that names its \"_gpu\" applies to that GPU only."
+    )
+    var calibration: String?
 
     func validate() throws {
         guard speedup > 0 else { throw ValidationError("--speedup must be > 0 (use --no-wait for no pacing)") }
@@ -113,6 +118,14 @@ struct ServeCommand: ParsableCommand {
             settings = try settings.applying(.object(overrides))
         } catch {
             throw runFailure(error.description)
+        }
+        if let path = calibration {
+            do {
+                settings.calibrationOverride = try CalibrationOverride(
+                    path: path, json: try SimulateFiles.readJSON(path, what: "calibration"))
+            } catch {
+                throw ValidationError("\(error)")
+            }
         }
         if let oracleFile {
             settings.oracle = OracleSettings(datasetFile: oracleFile, dataset: oracleDataset, accuracy: oracleAccuracy)

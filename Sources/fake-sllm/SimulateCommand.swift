@@ -71,7 +71,10 @@ struct SimulateCommand: ParsableCommand {
     var routing: String?
     @Option(help: "Seed of every random choice (workload and routing). (default: 0)")
     var seed: UInt64?
-    @Option(help: "JSON file overriding calibration constants.")
+    @Option(
+        help:
+            "Calibration JSON (e.g. the GPU probe's) applied over the GPU's profile; one that names its \"_gpu\" applies to that GPU only."
+    )
     var calibration: String?
 
     // MARK: Workload
@@ -176,6 +179,11 @@ struct SimulateCommand: ParsableCommand {
         summary["steps_per_second"] = .double(Double(result.stepCount) / max(wallSeconds, 1e-9))
         summary["simulated_per_wall"] = .double(result.simulatedSeconds / max(wallSeconds, 1e-9))
         summary["routing_us_per_step"] = .double(result.routingWallSeconds / Double(max(result.stepCount, 1)) * 1e6)
+        let profile =
+            try setup.settings.calibrationOverride?.profile(for: config.gpu)
+            ?? CalibrationCatalog.profile(for: config.gpu)
+        summary["calibration_source"] = .string(profile.source.rawValue)
+        summary["calibration_evidence"] = .string(profile.evidence)
         print(JSONValue.object(summary).serialized(indent: 2))
     }
 
@@ -217,10 +225,11 @@ struct SimulateCommand: ParsableCommand {
             settings.routing = try RoutingSpec.parse(
                 text: FileManager.default.fileExists(atPath: routing) ? "file:" + routing : routing)
         }
-        var config = try EngineSettings.engineConfig(deploy: deployConfig, settings: settings)
         if let path = calibration {
-            config.calibration = try Calibration(json: try SimulateFiles.readJSON(path, what: "calibration"))
+            settings.calibrationOverride = try CalibrationOverride(
+                path: path, json: try SimulateFiles.readJSON(path, what: "calibration"))
         }
+        let config = try EngineSettings.engineConfig(deploy: deployConfig, settings: settings)
         return (deployConfig, settings, config)
     }
 

@@ -6,20 +6,30 @@ import SimEngine
 /// ``EngineConfig``.
 public enum EngineSettings {
     /// Resolves the model (built-in catalog by HF id, or a `config.json` path) and the GPU, and maps the vLLM
-    /// engine arguments the simulator models.
+    /// engine arguments the simulator models. The cost-model constants are the GPU's profile
+    /// (``CalibrationCatalog``) with the settings' calibration file, if any, applied over them.
     public static func engineConfig(deploy: DeployConfig, settings: SimulatorSettings) throws -> EngineConfig {
         let model = try resolveModel(deploy.model, configPath: settings.modelConfig)
         guard let gpu = HardwareCatalog.gpu(named: settings.gpuType) else {
             throw SettingsError("unknown GPU type '\(settings.gpuType)' (known: \(HardwareCatalog.acceptedNames))")
         }
         // vLLM's engine arguments, validated by the engine (tensor_parallel_size defaults to 1, as in vLLM).
+        var config: EngineConfig
         do {
-            return try EngineConfig(
+            config = try EngineConfig(
                 backendConfig: .object(deploy.backendConfig), model: model, gpu: gpu, gpuCount: nil,
                 routing: settings.routing ?? .calibrated, seed: settings.seed)
         } catch {
             throw SettingsError(error.description)
         }
+        if let override = settings.calibrationOverride, override.applies(to: gpu) {
+            do {
+                config.calibration = try Calibration(json: override.json, base: config.calibration)
+            } catch {
+                throw SettingsError("calibration file \(override.path): \(error)")
+            }
+        }
+        return config
     }
 
     /// A built-in model by HF id, or a `config.json` (or folder holding one) at `configPath` or at the model

@@ -75,6 +75,9 @@ public struct SimulatorSettings: Sendable {
     public var oracle: OracleSettings?
     /// Path of an HF `config.json` (or a folder holding one) for models not in the built-in catalog.
     public var modelConfig: String?
+    /// A calibration file (`--calibration`) applied over each deployment's GPU profile: its path and contents
+    /// (docs/calibration.md).
+    public var calibrationOverride: CalibrationOverride?
 
     public init() {}
 

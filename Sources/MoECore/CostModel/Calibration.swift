@@ -119,12 +119,15 @@ public struct Calibration: Sendable, Equatable {
     ]
 
     /// `base` with the members of a JSON object applied.
+    ///
+    /// Keys that begin with `_` are provenance (the GPU, the probe's command and date, its fit report: see
+    /// docs/calibration.md) and are not applied.
     /// - Throws: ``CalibrationError`` for a non-object, an unknown key, a non-number, or a value out of range
     ///   (efficiencies in (0, 1], everything else ≥ 0).
     public init(json: JSONValue, base: Calibration = Calibration()) throws(CalibrationError) {
         guard case .object(let object) = json else { throw CalibrationError("calibration must be a JSON object") }
         self = base
-        for (key, value) in object.pairs {
+        for (key, value) in object.pairs where !key.hasPrefix("_") {
             guard let field = Calibration.fields.first(where: { $0.name == key }) else {
                 throw CalibrationError(
                     "unknown calibration key '\(key)' (known: \(Calibration.fields.map(\.name).joined(separator: ", ")))"

@@ -35,14 +35,16 @@ public struct EngineConfig: Sendable {
     public var routing: RoutingConfig = .calibrated
     /// Seed of every random choice the engine makes (routing).
     public var seed: UInt64 = 0
-    /// Cost-model constants.
-    public var calibration = Calibration()
+    /// Cost-model constants; by default the GPU's profile (``CalibrationCatalog``: the probe's measurement where
+    /// there is one, else the H100 fit).
+    public var calibration: Calibration
 
     /// A configuration with vLLM's defaults.
     public init(model: ModelSpec, gpu: GPUSpec, tensorParallelSize: Int = 1) {
         self.model = model
         self.gpu = gpu
         self.tensorParallelSize = tensorParallelSize
+        calibration = CalibrationCatalog.calibration(for: gpu)
     }
 
     /// Reads a ServerlessLLM `backend_config` object (keys that vLLM's `AsyncEngineArgs` knows; others, such as
@@ -54,16 +56,16 @@ public struct EngineConfig: Sendable {
     ///   - gpu: its GPU type.
     ///   - gpuCount: the deployment's `num_gpus`, used as the tensor-parallel size when `tensor_parallel_size`
     ///     is absent.
-    ///   - routing, seed, calibration: simulator settings.
+    ///   - routing, seed, calibration: simulator settings (calibration nil: the GPU's default profile).
     /// - Throws: ``EngineConfigError`` naming the offending key, or vLLM's own validation message.
     public init(
         backendConfig: JSONValue, model: ModelSpec, gpu: GPUSpec, gpuCount: Int? = nil,
-        routing: RoutingConfig = .calibrated, seed: UInt64 = 0, calibration: Calibration = Calibration()
+        routing: RoutingConfig = .calibrated, seed: UInt64 = 0, calibration: Calibration? = nil
     ) throws(EngineConfigError) {
         self.init(model: model, gpu: gpu, tensorParallelSize: gpuCount ?? 1)
         self.routing = routing
         self.seed = seed
-        self.calibration = calibration
+        if let calibration { self.calibration = calibration }
         guard !backendConfig.isNull else {
             try validate()
             return

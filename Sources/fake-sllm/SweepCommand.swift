@@ -1,0 +1,157 @@
+import ArgumentParser
+import FakeSLLM
+import Foundation
+import MoECore
+import SimEngine
+
+/// `fake-sllm sweep`: a what-if grid run in parallel in-process, written as CSV, JSON and an HTML chart.
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Run a grid of deployments × workloads in-process, in parallel, and write CSV, JSON and a chart.",
+        discussion: """
+            Every combination of --models × --gpu-types × --tp × --max-num-seqs × --max-num-batched-tokens × \
+            --quantization × --kv-cache-dtype × --enforce-eager × workloads (--workload, --trace; default: GSM8K-sized) is one run of the simulated \
+            engine on its virtual clock (the engine alone, as --serving direct: no router). Lists are \
+            comma-separated. Per point: MoE-CAP's metrics over the run's batch records (S-MBU, S-MFU, KV size, \
+            TTFT, TPOT, throughputs), client latencies and throughputs in simulated time, cost per million output \
+            tokens where MoE-CAP has a price for the GPU, and the GPU's calibration source. Writes sweep.csv, \
+            sweep.json and sweep.html (the cost–performance trade-off) to --out.
+
+            --workload NAME,key=value,...: requests=N, prompt=DIST, output=DIST (N, uniform:MIN:MAX, \
+            normal:MEAN:STD, exponential:MEAN, lognormal:MEAN:SIGMA), rate=R (requests/s; 0 = all at once), \
+            arrival=poisson|constant, concurrency=C, max_tokens=M. Example: \
+            --workload chat,requests=500,prompt=normal:800:200,output=normal:300:100,rate=20
+            """)
+
+    @Option(help: "Models (comma-separated HF ids of the built-in catalog).")
+    var models = "Qwen/Qwen3-30B-A3B"
+    @Option(help: "GPU types (aliases or MoE-CAP keys).")
+    var gpuTypes = "H100"
+    @Option(help: "GPUs per deployment = tensor-parallel sizes.")
+    var tp = "1"
+    @Option(help: "backend_config.max_num_seqs values.")
+    var maxNumSeqs = "256"
+    @Option(help: "backend_config.max_num_batched_tokens values.")
+    var maxNumBatchedTokens = "8192"
+    @Option(help: "backend_config.quantization values (none = the checkpoint's weights; fp8, awq, …).")
+    var quantization = "none"
+    @Option(help: "backend_config.kv_cache_dtype values (auto, fp8).")
+    var kvCacheDtype = "auto"
+    @Option(help: "backend_config.enforce_eager values (off = CUDA graphs, on = eager).")
+    var enforceEager = "off"
+    @Option(help: "A synthetic workload (repeatable): NAME,key=value,… (see above).")
+    var workload: [String] = []
+    @Option(help: "A JSONL trace of {\"arrival_s\", \"prompt_tokens\", \"output_tokens\"} lines (repeatable).")
+    var trace: [String] = []
+    @Option(help: "Expert routing: uniform, zipf, zipf:EXPONENT. (default: zipf)")
+    var routing: String?
+    @Option(help: "Seed of every random choice.")
+    var seed: UInt64 = 0
+    @Option(
+        help:
+            "Calibration JSON (e.g. the GPU probe's) applied over the GPU profile it names in \"_gpu\" (every GPU when it names none)."
+    )
+    var calibration: String?
+    @Option(help: "Worker threads (default: all cores).")
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    @Option(help: "Output folder (created if missing).")
+    var out = "sweep_results"
+    @Flag(help: "No progress on stderr.")
+    var quiet = false
+
+    func validate() throws {
+        guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+    }
+
+    func run() throws {
+        let grid: SweepGrid
+        do {
+            grid = try makeGrid()
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let points = grid.points.count
+        let start = ContinuousClock.now
+        let quiet = self.quiet
+        let rows = SweepRunner.run(grid, jobs: jobs) { done, total in
+            if !quiet, done == total || done % max(1, total / 10) == 0 {
+                FileHandle.standardError.write(Data("fake-sllm sweep: \(done)/\(total) points\n".utf8))
+            }
+        }
+        let wall = ContinuousClock.now - start
+        let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18
+        do {
+            try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+            let base = (out as NSString)
+            try SimulateFiles.write(SweepOutput.csv(rows), to: base.appendingPathComponent("sweep.csv"))
+            let description = JSONObject([
+                ("points_total", .int(points)), ("points_ok", .int(rows.filter(\.ok).count)),
+                ("wall_seconds", .double(seconds)), ("points_per_second", .double(Double(points) / max(seconds, 1e-9))),
+                ("jobs", .int(jobs)), ("seed", .int(Int(seed))),
+                ("workloads", .array(grid.workloads.map { .string($0.name) })),
+                ("amortization_years", .double(ServingCost.amortizationYears)),
+            ])
+            try SimulateFiles.write(
+                SweepOutput.json(rows, description: description).serialized(indent: 1) + "\n",
+                to: base.appendingPathComponent("sweep.json"))
+            try SimulateFiles.write(
+                SweepChart.html(rows, title: "fake-sllm sweep: \(points) points"),
+                to: base.appendingPathComponent("sweep.html"))
+        } catch {
+            FileHandle.standardError.write(Data("fake-sllm sweep: error: \(error)\n".utf8))
+            throw ExitCode.failure
+        }
+        let failed = rows.filter { !$0.ok }
+        print(
+            "sweep: \(points) points (\(points - failed.count) ran, \(failed.count) could not) in "
+                + String(format: "%.2f s on %d threads: %.1f points/s", seconds, jobs, Double(points) / seconds))
+        for row in failed.prefix(5) {
+            print("  point \(row.point.index): \(row["error"]?.stringValue ?? "")")
+        }
+        print("wrote \(out)/sweep.csv, sweep.json, sweep.html")
+    }
+
+    private func makeGrid() throws -> SweepGrid {
+        func list(_ s: String) -> [String] {
+            s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        func ints(_ s: String, _ flag: String) throws -> [Int] {
+            try list(s).map {
+                guard let v = Int($0), v >= 1 else { throw ValidationError("\(flag): '\($0)' is not an integer ≥ 1") }
+                return v
+            }
+        }
+        for g in list(gpuTypes) where HardwareCatalog.gpu(named: g) == nil {
+            throw ValidationError("unknown GPU type '\(g)'; known: \(HardwareCatalog.acceptedNames)")
+        }
+        var workloads = try workload.map { try SweepWorkload(parsing: $0) }
+        for path in trace {
+            workloads.append(
+                SweepWorkload(
+                    name: (path as NSString).lastPathComponent, trace: try SimulateFiles.readText(path, what: "trace")))
+        }
+        var grid = SweepGrid(
+            models: list(models), gpuTypes: list(gpuTypes), gpuCounts: try ints(tp, "--tp"),
+            maxNumSeqs: try ints(maxNumSeqs, "--max-num-seqs"),
+            maxNumBatchedTokens: try ints(maxNumBatchedTokens, "--max-num-batched-tokens"),
+            quantizations: list(quantization).map { $0 == "none" ? nil : $0 },
+            workloads: workloads.isEmpty ? [.gsm8k] : workloads)
+        grid.kvCacheDtypes = list(kvCacheDtype)
+        grid.enforceEager = try list(enforceEager).map {
+            switch $0 {
+            case "off", "false": return false
+            case "on", "true": return true
+            default: throw ValidationError("--enforce-eager values are off or on, got '\($0)'")
+            }
+        }
+        guard grid.points.count > 0 else { throw ValidationError("the grid is empty") }
+        grid.seed = seed
+        if let routing { grid.routing = try RoutingSpec.parse(text: routing) }
+        if let path = calibration {
+            grid.calibration = try CalibrationOverride(
+                path: path, json: try SimulateFiles.readJSON(path, what: "calibration"))
+        }
+        return grid
+    }
+}

@@ -1,0 +1,108 @@
+import Foundation
+import MoECore
+import SimEngine
+import Testing
+
+@testable import FakeSLLM
+
+/// `fake-sllm sweep`: the grid, the parallel runner, the outputs.
+@Suite struct SweepTests {
+    static let small = SweepWorkload(
+        name: "small",
+        synthetic: SyntheticWorkload(count: 24, promptTokens: .fixed(120), outputTokens: .fixed(16)))
+
+    @Test func theGridIsTheFullProductInAFixedOrder() {
+        var grid = SweepGrid(
+            models: ["a", "b"], gpuTypes: ["H100", "H200"], gpuCounts: [1, 2], maxNumSeqs: [64, 256],
+            workloads: [.gsm8k, SweepTests.small])
+        #expect(grid.points.count == 2 * 2 * 2 * 2 * 2)
+        grid.kvCacheDtypes = ["auto", "fp8"]
+        grid.enforceEager = [false, true]
+        let points = grid.points
+        #expect(points.count == 2 * 2 * 2 * 2 * 2 * 2 * 2)
+        #expect(points.map(\.index) == Array(0..<128))
+        #expect(points[0].kvCacheDtype == "auto" && !points[0].enforceEager && points[2].enforceEager)
+        #expect(points[4].kvCacheDtype == "fp8")
+        #expect(points[0].model == "a" && points[0].workload == 0 && points[1].workload == 1)
+        #expect(points.last!.model == "b" && points.last!.gpuType == "H200" && points.last!.maxNumSeqs == 256)
+        #expect(points.last!.kvCacheDtype == "fp8" && points.last!.enforceEager)
+    }
+
+    @Test func workloadSpecsParse() throws {
+        let w = try SweepWorkload(parsing: "chat,requests=10,prompt=normal:800:200,output=64,rate=5,concurrency=4")
+        #expect(w.name == "chat")
+        let s = try #require(w.synthetic)
+        #expect(s.count == 10 && s.outputTokens == .fixed(64) && s.maxConcurrency == 4)
+        #expect(s.arrival == .poisson(rate: 5))
+        #expect((try SweepWorkload(parsing: "c,rate=2,arrival=constant")).synthetic?.arrival == .constant(rate: 2))
+        for bad in ["requests=3", "x,requests=0", "x,bogus=1", "x,rate=-1", "x,prompt=zzz", "x,requests"] {
+            #expect(throws: SimulationInputError.self, "\(bad)") { _ = try SweepWorkload(parsing: bad) }
+        }
+    }
+
+    @Test func pointsRunInParallelDeterministicallyAndInfeasibleOnesAreReported() throws {
+        var grid = SweepGrid(
+            models: ["Qwen/Qwen3-30B-A3B", "mistralai/Mixtral-8x7B-v0.1"], gpuTypes: ["H100", "H200"],
+            workloads: [SweepTests.small])
+        grid.seed = 3
+        let serial = SweepRunner.run(grid, jobs: 1)
+        let parallel = SweepRunner.run(grid, jobs: 3)
+        #expect(serial.count == 4)
+        #expect(serial[0]["kv_cache_dtype"]?.stringValue == "auto" && serial[0]["enforce_eager"] == .bool(false))
+        func strip(_ r: SweepRow) -> JSONValue {
+            .object(JSONObject(r.columns.filter { $0.name != "wall_s" }.map { ($0.name, $0.value) }))
+        }
+        #expect(serial.map(strip) == parallel.map(strip))
+        // Mixtral-8x7B's 87 GiB of weights do not fit one H100; they fit an H200.
+        let mixtralH100 = serial[2]
+        #expect(!mixtralH100.ok)
+        #expect(mixtralH100["error"]?.stringValue?.contains("do not fit") == true)
+        #expect(mixtralH100["output_throughput"] == nil)
+        let ok = serial.filter(\.ok)
+        #expect(ok.count == 3)
+        for row in ok {
+            #expect(row["requests"]?.intValue == 24)
+            #expect(row["output_tokens"]?.intValue == 24 * 16)
+            #expect((row["moecap_decoding_smbu"]?.doubleValue ?? 0) > 0)
+            #expect((row["tpot_mean_s"]?.doubleValue ?? 0) > 0)
+            // Every GPU here has a MoE-CAP price (under MoE-CAP's own spelling of the key).
+            #expect((row["usd_per_million_output_tokens"]?.doubleValue ?? 0) > 0)
+        }
+        #expect(serial[0]["calibration_source"]?.stringValue == "published-calibrated")
+        #expect(serial[1]["calibration_source"]?.stringValue == "measured")
+        // Error rows keep the same columns, so the CSV stays rectangular.
+        #expect(serial.allSatisfy { $0.columns.map(\.name) == serial[0].columns.map(\.name) })
+    }
+
+    @Test func aCalibrationFileAppliesToTheGPUItNames() throws {
+        let json = try JSONValue.parse(#"{"_gpu": "NVIDIA-H200-140GB", "layer_overhead_graph_s": 0.01}"#)
+        var grid = SweepGrid(models: ["Qwen/Qwen3-30B-A3B"], gpuTypes: ["H100", "H200"], workloads: [SweepTests.small])
+        let base = SweepRunner.run(grid, jobs: 2)
+        grid.calibration = try CalibrationOverride(path: "slow.json", json: json)
+        let slow = SweepRunner.run(grid, jobs: 2)
+        #expect(slow[0]["tpot_mean_s"] == base[0]["tpot_mean_s"])
+        #expect(slow[0]["calibration_source"]?.stringValue == "published-calibrated")
+        #expect(slow[1]["calibration_source"]?.stringValue == "file")
+        #expect((slow[1]["tpot_mean_s"]?.doubleValue ?? 0) > (base[1]["tpot_mean_s"]?.doubleValue ?? 0) * 5)
+        #expect(throws: (any Error).self) {
+            _ = try CalibrationOverride(path: "x", json: try JSONValue.parse(#"{"_gpu": "nope"}"#))
+        }
+    }
+
+    @Test func csvJSONAndChart() throws {
+        let grid = SweepGrid(models: ["Qwen/Qwen3-30B-A3B"], gpuTypes: ["H100", "A100"], workloads: [SweepTests.small])
+        let rows = SweepRunner.run(grid, jobs: 2)
+        let csv = SweepOutput.csv(rows).split(separator: "\n")
+        #expect(csv.count == 3)
+        #expect(csv[0].hasPrefix("point,model,gpu,gpu_num,"))
+        #expect(
+            csv.allSatisfy { $0.split(separator: ",", omittingEmptySubsequences: false).count == rows[0].columns.count }
+        )
+        let json = SweepOutput.json(rows, description: ["points_total": 2])
+        #expect(json["points"]?.arrayValue?.count == 2)
+        let html = SweepChart.html(rows, title: "t <x>")
+        #expect(html.contains("<svg") && html.contains("t &lt;x&gt;"))
+        #expect(html.components(separatedBy: "<circle").count - 1 == 4)  // two points in each of two panels
+        #expect(!html.contains("<script"))
+    }
+}
