@@ -19,3 +19,4 @@ done
 echo "fake-sllm serving at $url (simulated H100, 50x real time)"
 "$bin/moecap-eval" --model Qwen/Qwen3-30B-A3B --dataset gsm8k \
   --data-file Fixtures/datasets/gsm8k_sample.jsonl --server-url "$url" --output-dir "$out" --max-tokens 256
+echo "Report: $(cd "$out" && pwd)/report.html"
