@@ -10,7 +10,8 @@ import Testing
     @Test func textFormatIsPrometheusClients() {
         let r = MetricsRegistry()
         r.declare(MetricFamily(name: "a:tokens", help: "Tokens.\nTwo lines", kind: .counter, labelNames: ["m"]))
-        r.declare(MetricFamily(name: "a:lat", help: "Latency.", kind: .histogram, labelNames: ["m"], buckets: [0.1, 1]))
+        r.declare(
+            MetricFamily(name: "a:lat", help: "Latency.", kind: .histogram, labelNames: ["m"], buckets: [0.1, 1]))
         r.declare(MetricFamily(name: "a:g", help: "G.", kind: .gauge, labelNames: []))
         r.increment("a:tokens", ["x\"y\\z"], by: 3)
         r.increment("a:tokens", ["x\"y\\z"], by: -5)  // counters never go down
@@ -74,7 +75,9 @@ import Testing
         for i in 0..<6 {
             let id = UInt64(i)
             try engine.add(EngineRequest(id: id, promptTokens: 100 + i, maxTokens: 20, outputTokens: i < 3 ? 10 : 50))
-            m.requestQueued(id: id, arrival: 0, queued: 0.001, promptTokens: 100 + i, maxTokens: 20)
+            m.requestSubmitted(id: id, promptTokens: 100 + i, maxTokens: 20)
+            // The last request's arrival is reported late (after its steps ran): nothing is lost.
+            if i < 5 { m.requestArrived(id: id, at: 0, queuedAt: 0.001) }
         }
         var now = 0.0
         var steps = 0
@@ -90,6 +93,8 @@ import Testing
             }
         }
         let l = ["Qwen/Qwen3-30B-A3B", "0"]
+        #expect(registry.count("vllm:e2e_request_latency_seconds", l) == 5)
+        m.requestArrived(id: 5, at: 0, queuedAt: 0.001)
         #expect(generated == 3 * 10 + 3 * 20)
         #expect(registry.value("vllm:generation_tokens", l) == Double(generated))
         #expect(registry.value("vllm:prompt_tokens", l) == Double((0..<6).reduce(0) { $0 + 100 + $1 }))
@@ -110,14 +115,26 @@ import Testing
         #expect((registry.value("fake_sllm_flops", ["Qwen/Qwen3-30B-A3B", "decode"]) ?? 0) > 0)
 
         // An abort counts as finished_reason="abort"; an unknown id is ignored.
-        m.requestQueued(id: 99, arrival: now, queued: now, promptTokens: 5, maxTokens: 5)
-        m.requestAborted(id: 99, at: now + 1)
-        m.requestAborted(id: 12345, at: now + 1)
+        m.requestSubmitted(id: 99, promptTokens: 5, maxTokens: 5)
+        m.requestArrived(id: 99, at: now, queuedAt: now)
+        m.requestAborted(id: 99)
+        m.requestAborted(id: 12345)
+        #expect(registry.value("vllm:request_success", l + ["abort"]) == 1)
+        // A refused request is forgotten, not counted.
+        m.requestSubmitted(id: 100, promptTokens: 5, maxTokens: 5)
+        m.requestFailed(id: 100)
+        m.requestAborted(id: 100)
         #expect(registry.value("vllm:request_success", l + ["abort"]) == 1)
         let text = registry.render()
         #expect(text.contains("# TYPE vllm:request_success_total counter"))
-        #expect(text.contains("vllm:request_success_total{model_name=\"Qwen/Qwen3-30B-A3B\",engine=\"0\",finished_reason=\"stop\"} 3.0"))
+        #expect(
+            text.contains(
+                "vllm:request_success_total{model_name=\"Qwen/Qwen3-30B-A3B\",engine=\"0\",finished_reason=\"stop\"} 3.0"
+            ))
         #expect(text.contains("# TYPE vllm:e2e_request_latency_seconds histogram"))
-        #expect(text.contains("fake_sllm_expert_activation_bucket{model_name=\"Qwen/Qwen3-30B-A3B\",forward_mode=\"decode\",le=\"+Inf\"}"))
+        #expect(
+            text.contains(
+                "fake_sllm_expert_activation_bucket{model_name=\"Qwen/Qwen3-30B-A3B\",forward_mode=\"decode\",le=\"+Inf\"}"
+            ))
     }
 }

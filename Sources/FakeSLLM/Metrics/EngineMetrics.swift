@@ -1,29 +1,36 @@
 import SimEngine
 import Synchronization
 
-/// One deployment's view of the metrics registry (docs/metrics.md): the serving layer tells it when a request
-/// enters the engine (``requestQueued(id:arrival:queued:promptTokens:maxTokens:)``), hands it every step
-/// (``observe(step:)``) and reports aborts (``requestAborted(id:at:)``); it keeps each request's timestamps and
+/// One deployment's view of the metrics registry (docs/metrics.md): the API layer reports each engine request
+/// (``requestSubmitted(id:promptTokens:maxTokens:)`` before handing it to the host, then
+/// ``requestArrived(id:at:queuedAt:)`` with the simulated arrival the host gave it), the host hands it every step
+/// (``observe(step:)``), aborts and refusals are reported as they happen. It keeps each request's timestamps and
 /// turns them into vLLM's per-request histograms when the request finishes. All times are simulated seconds.
 ///
-/// Thread-safe: steps come from the engine thread, aborts from any thread.
+/// Thread-safe: steps come from the host thread, the rest from HTTP threads. A request can run (on a virtual
+/// clock, entirely) before its arrival is reported; what needs the arrival waits for it.
 public final class EngineMetrics: Sendable {
     /// What is known of one request in flight.
     struct Timeline: Sendable {
-        var arrival: Double
-        var queued: Double
+        /// Arrival at the API server and entry into the engine's queue; nil until the host has said.
+        var arrival: Double?
+        var queued: Double?
         var promptTokens: Int
         var maxTokens: Int
         var firstScheduled: Double?
         var firstToken: Double?
         var lastToken: Double?
         var outputTokens = 0
+        /// Finished (reason, time) before the arrival was known.
+        var finished: (reason: String, at: Double)?
+        /// Whether TTFT has been observed.
+        var ttftObserved = false
     }
 
     public let registry: MetricsRegistry
     public let modelName: String
     private let labels: [String]
-    private let requests = Mutex<[UInt64: Timeline]>([:])
+    private let requests = Mutex<(all: [UInt64: Timeline], lastStepEnd: Double)>(([:], 0))
 
     /// Registers the model's series (every `finished_reason` of `request_success` at zero, as vLLM does).
     public init(registry: MetricsRegistry, modelName: String, maxModelLen: Int) {
@@ -42,18 +49,42 @@ public final class EngineMetrics: Sendable {
         }
     }
 
-    /// A request entered the engine's waiting queue at simulated time `queued`, having arrived at the API server at
-    /// `arrival` (≤ `queued`).
-    public func requestQueued(id: UInt64, arrival: Double, queued: Double, promptTokens: Int, maxTokens: Int) {
-        requests.withLock {
-            $0[id] = Timeline(arrival: arrival, queued: queued, promptTokens: promptTokens, maxTokens: maxTokens)
-        }
+    /// A request is about to be handed to the host.
+    public func requestSubmitted(id: UInt64, promptTokens: Int, maxTokens: Int) {
+        requests.withLock { $0.all[id] = Timeline(promptTokens: promptTokens, maxTokens: maxTokens) }
     }
 
-    /// A request left before finishing (client gone): counted as `finished_reason="abort"`.
-    public func requestAborted(id: UInt64, at time: Double) {
-        guard let t = requests.withLock({ $0.removeValue(forKey: id) }) else { return }
-        finish(t, reason: "abort", at: time)
+    /// The host gave the request its simulated arrival `arrival`; it reaches the engine's queue at `queuedAt`.
+    public func requestArrived(id: UInt64, at arrival: Double, queuedAt: Double) {
+        let ready = requests.withLock { r -> Timeline? in
+            guard var t = r.all[id] else { return nil }
+            t.arrival = arrival
+            t.queued = queuedAt
+            if t.finished != nil {
+                r.all[id] = nil
+                return t
+            }
+            r.all[id] = t
+            return t.firstToken != nil && !t.ttftObserved ? t : nil
+        }
+        guard let t = ready else { return }
+        if let first = t.firstToken, t.finished == nil {
+            requests.withLock { $0.all[id]?.ttftObserved = true }
+            registry.observe(MetricCatalog.VLLM.ttft, labels, first - arrival)
+        }
+        if let f = t.finished { finish(t, reason: f.reason, at: f.at) }
+    }
+
+    /// The request never ran (the engine refused it, or the deployment stopped): forgotten, not counted.
+    public func requestFailed(id: UInt64) { requests.withLock { _ = $0.all.removeValue(forKey: id) } }
+
+    /// The client went away before the request finished: counted as `finished_reason="abort"` at the latest
+    /// step's end.
+    public func requestAborted(id: UInt64) {
+        let (t, now) = requests.withLock { r in (r.all.removeValue(forKey: id), r.lastStepEnd) }
+        guard var t, t.finished == nil else { return }
+        if t.arrival == nil { t.arrival = now }
+        finish(t, reason: "abort", at: now)
     }
 
     /// One engine step: the scheduler gauges, token counters, per-token latencies, finished requests and the
@@ -73,9 +104,10 @@ public final class EngineMetrics: Sendable {
         var finished: [(Timeline, String)] = []
         var ttfts: [Double] = []
         var itls: [Double] = []
-        requests.withLock { all in
+        requests.withLock { r in
+            r.lastStepEnd = step.end
             for e in step.events {
-                guard var t = all[e.id] else { continue }
+                guard var t = r.all[e.id] else { continue }
                 if e.preempted {
                     preempted += 1
                     continue
@@ -84,7 +116,10 @@ public final class EngineMetrics: Sendable {
                 if e.newTokens > 0 {
                     if e.isFirstToken || t.firstToken == nil {
                         t.firstToken = step.end
-                        ttfts.append(step.end - t.arrival)
+                        if let arrival = t.arrival {
+                            ttfts.append(step.end - arrival)
+                            t.ttftObserved = true
+                        }
                         promptTokens += t.promptTokens
                     } else if let last = t.lastToken {
                         itls.append(step.end - last)
@@ -94,10 +129,16 @@ public final class EngineMetrics: Sendable {
                     generated += e.newTokens
                 }
                 if let reason = e.finished {
-                    all[e.id] = nil
-                    finished.append((t, reason.rawValue))
+                    if t.arrival == nil {
+                        // Its arrival is not reported yet: finish it when it is.
+                        t.finished = (reason.rawValue, step.end)
+                        r.all[e.id] = t
+                    } else {
+                        r.all[e.id] = nil
+                        finished.append((t, reason.rawValue))
+                    }
                 } else {
-                    all[e.id] = t
+                    r.all[e.id] = t
                 }
             }
         }
@@ -129,10 +170,12 @@ public final class EngineMetrics: Sendable {
         let V = MetricCatalog.VLLM.self
         let r = registry
         r.increment(V.requestSuccess, labels + [reason])
+        let arrival = t.arrival ?? end
         let scheduled = t.firstScheduled ?? end
         let firstToken = t.firstToken ?? end
-        r.observe(V.e2eLatency, labels, end - t.arrival)
-        r.observe(V.queueTime, labels, scheduled - t.queued)
+        if !t.ttftObserved, t.firstToken != nil { r.observe(V.ttft, labels, firstToken - arrival) }
+        r.observe(V.e2eLatency, labels, end - arrival)
+        r.observe(V.queueTime, labels, max(0, scheduled - (t.queued ?? arrival)))
         r.observe(V.prefillTime, labels, firstToken - scheduled)
         r.observe(V.decodeTime, labels, end - firstToken)
         r.observe(V.inferenceTime, labels, end - scheduled)

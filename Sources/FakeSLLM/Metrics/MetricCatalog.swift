@@ -85,7 +85,8 @@ public enum MetricCatalog {
             histogram(VLLM.decodeTime, "Histogram of time spent in DECODE phase for request.", requestLatencyBuckets),
 
             counter(Sim.steps, "Engine steps simulated, by forward_mode.", stepLabels),
-            histogram(Sim.stepLatency, "Recorded latency of each step (simulated seconds).", stepLatencyBuckets, stepLabels),
+            histogram(
+                Sim.stepLatency, "Recorded latency of each step (simulated seconds).", stepLatencyBuckets, stepLabels),
             histogram(
                 Sim.expertActivation,
                 "Distinct experts that received at least one token, mean over MoE layers, per step.", expertBuckets,
