@@ -39,6 +39,10 @@ enum SVGFormat {
         return short(v / 1e-9) + "n"
     }
 
+    /// An axis tick: SI prefixes from a thousand up (`1.5k`, `3T`), plain decimals below (`0.2`, `250`), so a
+    /// tick of an axis already in ms never reads `200m`.
+    static func tick(_ v: Double) -> String { abs(v) >= 1000 ? si(v) : short(v) }
+
     /// About three significant digits, no trailing zeros.
     static func short(_ v: Double) -> String {
         let a = abs(v)

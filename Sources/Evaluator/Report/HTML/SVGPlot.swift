@@ -41,7 +41,7 @@ struct SVGPlot {
             "<path class=\"mark\" d=\"\(d)\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"\(width)\"\(dash)/>")
     }
 
-    /// A step series drawn as one path of small squares (cheap for thousands of points).
+    /// Points drawn as one path of small squares (cheap for thousands of points); hollow ones are outlined.
     mutating func points(_ points: [(Double, Double)], color: String, hollow: Bool = false, size: Double = 3) {
         var d = ""
         for (px, py) in points where px.isFinite && py.isFinite {
@@ -101,14 +101,14 @@ struct SVGPlot {
             grid += "M\(px) \(SVGFormat.px(SVGPlot.plotTop))V\(SVGFormat.px(SVGPlot.plotBottom))"
             tickText +=
                 "<text x=\"\(px)\" y=\"\(SVGFormat.px(SVGPlot.plotBottom + 16))\" text-anchor=\"middle\">"
-                + "\(SVGFormat.si(t))</text>"
+                + "\(SVGFormat.tick(t))</text>"
         }
         for t in y.ticks {
             let py = SVGFormat.px(y(t))
             grid += "M\(SVGFormat.px(SVGPlot.plotLeft)) \(py)H\(SVGFormat.px(SVGPlot.plotRight))"
             tickText +=
                 "<text x=\"\(SVGFormat.px(SVGPlot.plotLeft - 6))\" y=\"\(py)\" text-anchor=\"end\" "
-                + "dominant-baseline=\"middle\">\(SVGFormat.si(t))</text>"
+                + "dominant-baseline=\"middle\">\(SVGFormat.tick(t))</text>"
         }
         s += "<path class=\"grid\" d=\"\(grid)\" stroke=\"#e3e3e3\" fill=\"none\"/>"
         s += "<g font-size=\"11\" fill=\"#444\">\(tickText)</g>"
