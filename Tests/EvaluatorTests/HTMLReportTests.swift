@@ -57,8 +57,17 @@ import Testing
             "batch_data.json": ["status": "success", "records": records()],
             "inference_outputs.json": .array(outputs),
             "ground_truth.json": ["steps": .array(truth)],
+            // The stat mode's dump: per pass, per layer, per expert counts (summed over ranks).
             "expert_distribution.json": [
-                "worker_data": [["avg_activated_per_layer": [10, 20, 30]], ["avg_activated_per_layer": [30, 40, 50]]]
+                "status": "success",
+                "worker_data": [
+                    [
+                        "recording_mode": "stat", "rank": 0,
+                        "aggregated_expert_counts": [
+                            [[1, 0, 2], [0, 0, 5], [3, 3, 3]], [[1, 1, 0], [0, 0, 0], [1, 0, 1]],
+                        ],
+                    ]
+                ],
             ],
         ])
         defer { try? FileManager.default.removeItem(atPath: dir) }
@@ -67,7 +76,8 @@ import Testing
         #expect(data.groundTruth.count == 30)
         #expect(data.requests.count == 12)
         #expect(data.requests[0].tpot == (0.5 - 0.05) / 19)
-        #expect(data.expertActivationPerLayer == [20, 30, 40])
+        #expect(data.expertActivationPerLayer == [2, 0.5, 2.5])
+        #expect(ReportSources.perLayerActivation(["worker_data": [["avg_activated_per_layer": 7.5]]]) == nil)
         #expect(data.expertsPerLayer == 128)
 
         let page = try String(contentsOfFile: try HTMLReport.write(directory: dir), encoding: .utf8)

@@ -45,7 +45,9 @@ public enum ReportSources {
         let batch = read(pick("batch_data.json", prefix: "batch_data_"))
         let outputs = read(pick("inference_outputs.json", prefix: "inference_outputs_"))
         let truth = read(pick(groundTruthFile, prefix: "ground_truth_"))
-        let experts = read(pick("expert_distribution.json", prefix: "expert_distribution_"))
+        let experts = read(
+            pick("expert_distribution.json", prefix: "expert_distribution")
+                ?? files.first { ($0 as NSString).lastPathComponent.contains("expert") })
         guard metrics != nil || batch != nil else {
             throw Problem(
                 description:
@@ -133,18 +135,32 @@ public enum ReportSources {
         return ReportData.RequestTiming(ttft: ttft, tpot: tpot, e2e: e2e)
     }
 
-    /// Mean activated experts per layer from an expert-distribution dump: the backend's `worker_data[*]
-    /// .avg_activated_per_layer` (averaged over workers), or a top-level `avg_activated_per_layer`.
+    /// Mean activated experts per layer from an expert-distribution dump (`/dump_expert_distribution`'s answer
+    /// or its `worker_data`): in the `stat` modes, each pass's per-layer expert counts
+    /// (`aggregated_expert_counts[pass][layer][expert]`, already summed over ranks) give the distinct experts
+    /// hit per layer, averaged over passes; a per-layer list `avg_activated_per_layer` is taken as it is. The
+    /// `per_pass` mode's single number has no per-layer detail (nil).
     static func perLayerActivation(_ dump: JSONValue) -> [Double]? {
-        var lists: [[Double]] = []
-        if let top = dump["avg_activated_per_layer"]?.arrayValue { lists.append(top.compactMap(\.doubleValue)) }
-        for w in dump["worker_data"]?.arrayValue ?? [] {
-            if let l = w["avg_activated_per_layer"]?.arrayValue { lists.append(l.compactMap(\.doubleValue)) }
+        let workers = dump["worker_data"]?.arrayValue ?? dump.arrayValue ?? [dump]
+        for w in workers {
+            if let passes = w["aggregated_expert_counts"]?.arrayValue, !passes.isEmpty {
+                var sums: [Double] = []
+                var n = 0
+                for pass in passes {
+                    guard let layers = pass.arrayValue, !layers.isEmpty else { continue }
+                    if sums.count < layers.count { sums += [Double](repeating: 0, count: layers.count - sums.count) }
+                    for (l, row) in layers.enumerated() {
+                        sums[l] += Double((row.arrayValue ?? []).filter { ($0.doubleValue ?? 0) > 0 }.count)
+                    }
+                    n += 1
+                }
+                if n > 0 { return sums.map { $0 / Double(n) } }
+            }
+            if let list = w["avg_activated_per_layer"]?.arrayValue {
+                let values = list.compactMap(\.doubleValue)
+                if !values.isEmpty { return values }
+            }
         }
-        guard let n = lists.map(\.count).max(), n > 0 else { return nil }
-        return (0..<n).map { i in
-            let vs = lists.compactMap { $0.count > i ? $0[i] : nil }
-            return vs.reduce(0, +) / Double(vs.count)
-        }
+        return nil
     }
 }
