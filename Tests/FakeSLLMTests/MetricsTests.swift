@@ -82,8 +82,10 @@ import Testing
         var now = 0.0
         var steps = 0
         var generated = 0
+        var last: StepOutcome?
         while engine.hasUnfinishedRequests, let o = engine.step(now: now) {
-            m.observe(step: o)
+            m.observe(step: o, instance: "a")
+            last = o
             generated += o.events.reduce(0) { $0 + $1.newTokens }
             now = o.end
             steps += 1
@@ -125,6 +127,16 @@ import Testing
         m.requestFailed(id: 100)
         m.requestAborted(id: 100)
         #expect(registry.value("vllm:request_success", l + ["abort"]) == 1)
+        // A second instance's engine: the gauges add up over the deployment's engines, KV usage is their mean.
+        var other = try #require(last)
+        other.events = []
+        other.numRunning = 3
+        other.numWaiting = 2
+        other.kvCacheUsage = 0.5
+        m.observe(step: other, instance: "b")
+        #expect(registry.value("vllm:num_requests_running", l) == 3)
+        #expect(registry.value("vllm:num_requests_waiting", l) == 2)
+        #expect(registry.value("vllm:kv_cache_usage_perc", l) == (last!.kvCacheUsage + 0.5) / 2)
         let text = registry.render()
         #expect(text.contains("# TYPE vllm:request_success_total counter"))
         #expect(

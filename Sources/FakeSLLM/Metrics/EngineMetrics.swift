@@ -31,6 +31,8 @@ public final class EngineMetrics: Sendable {
     public let modelName: String
     private let labels: [String]
     private let requests = Mutex<(all: [UInt64: Timeline], lastStepEnd: Double)>(([:], 0))
+    /// Each instance's scheduler state after its latest step (the `sllm` mode runs several engines).
+    private let engines = Mutex<[String: (running: Int, waiting: Int, kv: Double)]>([:])
 
     /// Registers the model's series (every `finished_reason` of `request_success` at zero, as vLLM does).
     public init(registry: MetricsRegistry, modelName: String, maxModelLen: Int) {
@@ -87,15 +89,22 @@ public final class EngineMetrics: Sendable {
         finish(t, reason: "abort", at: now)
     }
 
-    /// One engine step: the scheduler gauges, token counters, per-token latencies, finished requests and the
+    /// One engine step of instance `instance`: the scheduler gauges (running and waiting summed over the
+    /// deployment's engines, KV usage their mean), token counters, per-token latencies, finished requests and the
     /// simulator's own per-step series.
-    public func observe(step: StepOutcome) {
+    public func observe(step: StepOutcome, instance: String = "") {
         let V = MetricCatalog.VLLM.self
         let S = MetricCatalog.Sim.self
         let r = registry
-        r.set(V.running, labels, to: Double(step.numRunning))
-        r.set(V.waiting, labels, to: Double(step.numWaiting))
-        r.set(V.kvCacheUsage, labels, to: step.kvCacheUsage)
+        let totals = engines.withLock { e in
+            e[instance] = (step.numRunning, step.numWaiting, step.kvCacheUsage)
+            return e.values.reduce((running: 0, waiting: 0, kv: 0.0)) {
+                ($0.running + $1.running, $0.waiting + $1.waiting, $0.kv + $1.kv / Double(e.count))
+            }
+        }
+        r.set(V.running, labels, to: Double(totals.running))
+        r.set(V.waiting, labels, to: Double(totals.waiting))
+        r.set(V.kvCacheUsage, labels, to: totals.kv)
         r.observe(V.iterationTokens, labels, Double(step.scheduledTokens))
 
         var promptTokens = 0

@@ -51,7 +51,7 @@ public final class Deployment: Sendable {
             settings.speedup.map { PacedClock(speedup: $0, wall: monotonicSeconds()) } ?? VirtualClock()
         host = DeploymentHost(
             name: config.model, cluster: cluster, clock: clock, burstWindow: settings.effectiveBurstWindow,
-            gpuPool: gpuPool, stepObserver: { _, outcome in metrics.observe(step: outcome) })
+            gpuPool: gpuPool, stepObserver: { instance, outcome in metrics.observe(step: outcome, instance: instance.id) })
     }
 
     deinit { host.shutdown() }
