@@ -11,7 +11,7 @@ final class Server: @unchecked Sendable {
         process.arguments = ["serve", "--port", "0"] + args
         process.currentDirectoryURL = Tool.root
         log = Tool.tempDir() + "/server.log"
-        FileManager.default.createFile(atPath: log, contents: nil)
+        _ = FileManager.default.createFile(atPath: log, contents: nil)
         let out = Pipe()
         process.standardOutput = out
         process.standardError = FileHandle(forWritingAtPath: log)
