@@ -18,9 +18,18 @@ struct OpenAIError: Error, Sendable, Equatable {
         OpenAIError(message: "The model `\(model)` does not exist.", type: "NotFoundError", param: "model", code: 404)
     }
 
-    /// A body that is not valid request JSON, as vLLM's validation handler answers it (pydantic's text).
-    static func validation(_ model: String, _ field: String, _ message: String, type: String) -> OpenAIError {
-        badRequest("1 validation error for \(model)\n\(field)\n  \(message) [type=\(type)]")
+    /// A body the request model refuses (a wrong type, a model validator): FastAPI's validation error, which
+    /// vLLM answers with status 400, type `Bad Request` (the HTTP phrase) and pydantic's text.
+    static func validation(_ schema: String, _ field: String?, _ message: String, type: String) -> OpenAIError {
+        OpenAIError(
+            message: "1 validation error for \(schema)\n" + (field.map { "\($0)\n" } ?? "")
+                + "  \(message) [type=\(type)]",
+            type: "Bad Request", param: nil, code: 400)
+    }
+
+    /// A model validator's `ValueError` (pydantic prefixes `Value error, `).
+    static func valueError(_ schema: String, _ message: String) -> OpenAIError {
+        validation(schema, nil, "Value error, \(message)", type: "value_error")
     }
 
     var json: JSONValue {

@@ -68,7 +68,7 @@ struct OpenAIRequest {
             continuousUsage = try r.bool("continuous_usage_stats") ?? false
             // The model validator: stream_options only with stream=True.
             if !o.pairs.isEmpty && !stream {
-                throw .badRequest("Stream options can only be defined when `stream=True`.")
+                throw .valueError(schema, "Stream options can only be defined when `stream=True`.")
             }
         }
         if let rf = body["response_format"], !rf.isNull {
@@ -79,7 +79,7 @@ struct OpenAIRequest {
                     "Input should be 'text', 'json_object' or 'json_schema'", type: "literal_error")
             }
             if type == "json_schema", rf["json_schema"] == nil {
-                throw .badRequest("response_format.json_schema is required when type is json_schema")
+                throw .valueError(schema, "response_format.json_schema is required when type is json_schema")
             }
         }
         _ = try b.string("user")
@@ -95,16 +95,16 @@ struct OpenAIRequest {
         case .chat:
             let wanted = try b.bool("logprobs") ?? false
             let top = try b.int("top_logprobs")
-            if let top, top < 0 { throw .badRequest("`top_logprobs` must be a positive value.") }
+            if let top, top < 0 { throw .valueError(schema, "`top_logprobs` must be a positive value.") }
             if let top, top > 0, !wanted {
-                throw .badRequest("when using `top_logprobs`, `logprobs` must be set to true.")
+                throw .valueError(schema, "when using `top_logprobs`, `logprobs` must be set to true.")
             }
             logprobs = wanted ? (top ?? 0) : nil
         case .completion:
             logprobs = try b.int("logprobs")
         }
         if let prompt = try b.int("prompt_logprobs"), prompt < 0 {
-            throw .badRequest("`prompt_logprobs` must be a positive value.")
+            throw .valueError(schema, "`prompt_logprobs` must be a positive value.")
         }
 
         // The parameters SamplingParams takes, checked by its own _verify_args.
