@@ -72,6 +72,7 @@ import Testing
         ])
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let data = try ReportSources.load(directory: dir)
+        #expect(data.requestClock == "wall clock")
         #expect(data.records.count == 30)
         #expect(data.groundTruth.count == 30)
         #expect(data.requests.count == 12)
@@ -93,6 +94,29 @@ import Testing
         #expect(!page.contains("<script"))
         // Every mark has path data.
         #expect(!page.contains("d=\"\""))
+    }
+
+    @Test func simulatedClockIsPreferredWhenStated() throws {
+        let entry: JSONValue = [
+            "latency_s": 0.02, "ttft_s": 0.01, "sim_latency_s": 1.0, "sim_ttft_s": 0.1,
+            "response": ["usage": ["completion_tokens": 10]],
+        ]
+        let dir = try folder([
+            "batch_data.json": ["records": records()], "inference_outputs.json": [entry],
+            "metrics.json": [
+                "client_metrics": [
+                    "clock": "simulated", "failed_requests": 0, "simulated": ["ttft_s": ["mean": 0.1]],
+                    "wall_clock": ["ttft_s": ["mean": 0.01]],
+                ]
+            ],
+        ])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let data = try ReportSources.load(directory: dir)
+        #expect(data.requestClock == "simulated")
+        #expect(data.requests == [.init(ttft: 0.1, tpot: 0.1, e2e: 1.0)])
+        let rows = HeadlineTable.rows(data)
+        #expect(rows.contains { $0.0 == "client TTFT mean (simulated)" && $0.1 == "100 ms" }, "\(rows)")
+        #expect(HTMLReport.render(data).contains("TTFT (ms, simulated)"))
     }
 
     @Test func pythonEvaluatorsFilesOneFolderDown() throws {

@@ -1,7 +1,7 @@
 import MoECore
 
 /// Histograms of the client's per-request TTFT, TPOT and end-to-end latency (docs/report.md), each with its
-/// mean, median and p99 in the title.
+/// mean, median and p99 in the title, on the server's simulated clock when the outputs state it.
 enum DistributionCharts {
     static func render(_ data: ReportData) -> [String] {
         let series: [(String, String, [Double])] = [
@@ -10,12 +10,14 @@ enum DistributionCharts {
             ("e2e", "End-to-end latency", data.requests.compactMap(\.e2e)),
         ]
         return series.compactMap { id, name, values in
-            histogram(id: "dist-\(id)", name: name, values: values.filter { $0.isFinite && $0 >= 0 })
+            histogram(
+                id: "dist-\(id)", name: name, clock: data.requestClock, values: values.filter { $0.isFinite && $0 >= 0 }
+            )
         }
     }
 
     /// A histogram of `values` (seconds, drawn in ms), √n bins up to 40; nil for no values.
-    static func histogram(id: String, name: String, values: [Double]) -> String? {
+    static func histogram(id: String, name: String, clock: String, values: [Double]) -> String? {
         guard let summary = DistributionSummary(values) else { return nil }
         let ms = values.map { $0 * 1000 }
         let lo = ms.min()!
@@ -30,7 +32,7 @@ enum DistributionCharts {
             + "\(SVGFormat.short(summary.median * 1000)) ms, p99 \(SVGFormat.short(summary.p99 * 1000)) ms "
             + "(n=\(summary.count))"
         var plot = SVGPlot(
-            title: title, x: .linear, xValues: [lo, hi], xTitle: "\(name) (ms)", y: .linear,
+            title: title, x: .linear, xValues: [lo, hi], xTitle: "\(name) (ms, \(clock))", y: .linear,
             yValues: counts.map(Double.init), yTitle: "requests")
         plot.bars(
             counts.enumerated().map { i, c in (lo + Double(i) * width, lo + Double(i + 1) * width, Double(c)) },

@@ -7,7 +7,11 @@ enum HeadlineTable {
         let m = data.metrics
         let b = m["batch_metrics"]
         let a = m["accuracy_metrics"]
-        let c = m["client_metrics"]
+        // The client's figures: one clock's section (`clock` names it), or the older flat layout.
+        let client = m["client_metrics"]
+        let clock = client?["clock"]?.stringValue
+        let c = clock.flatMap { client?[$0] } ?? client
+        let on = clock.map { " (\($0 == "simulated" ? "simulated" : "wall clock"))" } ?? ""
         let r = m["run_info"]
         var rows: [(String, String)] = []
         func add(_ label: String, _ value: JSONValue?, scale: Double = 1, unit: String = "") {
@@ -38,11 +42,11 @@ enum HeadlineTable {
         if let correct = a?["correct"]?.intValue, let total = a?["total"]?.intValue {
             rows.append(("correct / total", "\(correct) / \(total)"))
         }
-        add("client TTFT mean", c?["ttft_s"]?["mean"], scale: 1000, unit: " ms")
-        add("client TPOT mean", c?["tpot_s"]?["mean"], scale: 1000, unit: " ms")
-        add("client E2E mean", c?["e2e_latency_s"]?["mean"], unit: " s")
-        add("output tokens/s (client)", c?["output_token_throughput_tps"])
-        add("failed requests", c?["failed_requests"] ?? r?["failed_requests"])
+        add("client TTFT mean" + on, c?["ttft_s"]?["mean"], scale: 1000, unit: " ms")
+        add("client TPOT mean" + on, c?["tpot_s"]?["mean"], scale: 1000, unit: " ms")
+        add("client E2E mean" + on, c?["e2e_latency_s"]?["mean"], unit: " s")
+        add("output tokens/s (client)" + on, c?["output_token_throughput_tps"])
+        add("failed requests", client?["failed_requests"] ?? r?["failed_requests"])
         add("end-to-end time", r?["e2e_s"], unit: " s")
         add("cost (USD)", r?["cost"])
         return rows

@@ -28,6 +28,8 @@ public struct ReportData: Sendable {
     /// The simulator's per-step truth (`/fake_sllm/dump_ground_truth` steps), keyed by `forward_pass_id`.
     public var groundTruth: [Int: JSONValue] = [:]
     public var requests: [RequestTiming] = []
+    /// The clock of ``requests``: `simulated` (the server's, when it stated it) or `wall clock`.
+    public var requestClock = "wall clock"
     /// Mean activated experts per MoE layer, when expert recording ran.
     public var expertActivationPerLayer: [Double]?
     /// Experts per layer of the model, when known (for the expert chart's scale).

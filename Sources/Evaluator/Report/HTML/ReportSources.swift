@@ -60,7 +60,11 @@ public enum ReportSources {
         for step in truth?["steps"]?.arrayValue ?? truth?.arrayValue ?? [] {
             if let id = step["forward_pass_id"]?.intValue { data.groundTruth[id] = step }
         }
-        data.requests = (outputs?.arrayValue ?? []).compactMap(timing)
+        let entries = outputs?.arrayValue ?? []
+        // The server's simulated clock when the entries state it (fake-sllm), else the wall clock.
+        let simulated = entries.contains { $0["sim_latency_s"]?.doubleValue != nil }
+        data.requestClock = simulated ? "simulated" : "wall clock"
+        data.requests = entries.compactMap { timing($0, simulated: simulated) }
         data.expertActivationPerLayer = experts.flatMap(perLayerActivation)
 
         let runInfo = data.metrics["run_info"]
@@ -98,7 +102,8 @@ public enum ReportSources {
     /// `{batch_metrics, accuracy_metrics}` as is; the current Python version's flat `cap_metrics_sllm_*.json`
     /// split into `batch_metrics`, `accuracy_metrics` and `run_info`.
     static func normalizedMetrics(_ m: JSONValue) -> JSONValue {
-        guard let o = m.objectValue, o["batch_metrics"] == nil else { return m }
+        let sections = ["batch_metrics", "accuracy_metrics", "client_metrics", "run_info", "ground_truth_check"]
+        guard let o = m.objectValue, !sections.contains(where: { o[$0] != nil }) else { return m }
         let accuracyKeys: Set<String> = ["exact_match", "correct", "total", "no_answer"]
         let moecapKeys: Set<String> = [
             "prefill_smbu", "prefill_smfu", "decoding_smbu", "decoding_smfu", "kv_size", "decoding_throughput",
@@ -122,11 +127,12 @@ public enum ReportSources {
             ]))
     }
 
-    /// One `inference_outputs` entry's timings: `ttft_s`, `latency_s`, and TPOT from the completion's token count
+    /// One `inference_outputs` entry's timings: `ttft_s` and `latency_s` (wall clock) or `sim_ttft_s` and
+    /// `sim_latency_s` (the server's simulated clock), and TPOT from the completion's token count
     /// (`(e2e − ttft) / (tokens − 1)`, vLLM bench's definition). Entries without timings give nil.
-    static func timing(_ entry: JSONValue) -> ReportData.RequestTiming? {
-        let e2e = entry["latency_s"]?.doubleValue
-        let ttft = entry["ttft_s"]?.doubleValue
+    static func timing(_ entry: JSONValue, simulated: Bool = false) -> ReportData.RequestTiming? {
+        let e2e = entry[simulated ? "sim_latency_s" : "latency_s"]?.doubleValue
+        let ttft = entry[simulated ? "sim_ttft_s" : "ttft_s"]?.doubleValue
         guard e2e != nil || ttft != nil else { return nil }
         var tpot: Double?
         if let e2e, let ttft, let tokens = entry["response"]?["usage"]?["completion_tokens"]?.intValue, tokens > 1 {
