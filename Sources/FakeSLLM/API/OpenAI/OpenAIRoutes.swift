@@ -48,6 +48,8 @@ extension SLLMAPI {
     /// `POST /v1/chat/completions` and `POST /v1/completions` as vLLM 0.11's `serving_chat` and
     /// `serving_completion` answer them.
     private func openAIGeneration(_ r: HTTPRequest, kind: OpenAIRequest.Kind) -> Reply? {
+        // A ServerlessLLM server without OpenAI-mode deployments answers as before, without a second parse.
+        guard serverAPI == .openai || registry.all.contains(where: { $0.settings.api == .openai }) else { return nil }
         let body = objectBody(r)
         guard let resolved = openAITarget(body) else { return nil }
         let deployment: Deployment
