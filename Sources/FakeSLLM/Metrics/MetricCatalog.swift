@@ -7,7 +7,7 @@ public enum MetricCatalog {
     /// `fake_sllm_*` per-step families split prefill and decode steps.
     static let stepLabels = ["model_name", "forward_mode"]
 
-    // vLLM's bucket lists (vllm/v1/metrics/loggers.py, 0.11).
+    // vLLM 0.11's bucket bounds (docs/metrics.md).
     static let ttftBuckets = [
         0.001, 0.005, 0.01, 0.02, 0.04, 0.06, 0.08, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0, 20.0, 40.0, 80.0,
         160.0, 640.0, 2560.0,
