@@ -19,7 +19,9 @@ struct GenerationInput {
 /// target, one sink per choice, and the simulated arrival time.
 protocol GenerationJob: AnyObject, Sendable {
     var target: ChatJob.Target { get }
+    /// The sink that receives choice `index`'s progress.
     func requestSink(_ index: Int) -> any RequestSink
+    /// The simulated arrival time the host gave the request.
     func noteArrival(_ sim: Double)
 }
 

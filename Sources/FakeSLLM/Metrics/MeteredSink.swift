@@ -7,6 +7,7 @@ final class MeteredSink: RequestSink {
     private let metrics: EngineMetrics
     private let id: UInt64
 
+    /// Wraps `inner`, the sink of engine request `id`.
     init(_ inner: any RequestSink, metrics: EngineMetrics, id: UInt64) {
         self.inner = inner
         self.metrics = metrics

@@ -14,6 +14,7 @@ public struct MetricFamily: Sendable, Equatable {
     /// Upper bounds of a histogram's buckets, ascending, without `+Inf` (added when rendering).
     public let buckets: [Double]
 
+    /// A family; only histograms take `buckets`.
     public init(name: String, help: String, kind: Kind, labelNames: [String], buckets: [Double] = []) {
         precondition(kind == .histogram || buckets.isEmpty, "only histograms have buckets")
         self.name = name

@@ -26,6 +26,7 @@ public final class MetricsRegistry: Sendable {
     }
     private let state = Mutex(State())
 
+    /// An empty registry.
     public init() {}
 
     /// Declares a family; declaring the same family again is a no-op.

@@ -5,6 +5,7 @@ import MoECore
 /// `# TYPE` per family, counters as `<name>_total`, histograms as cumulative `_bucket{le=…}` lines ending in
 /// `+Inf`, then `_count` and `_sum`; values in Python's float spelling (`1.0`, `+Inf`).
 enum PrometheusText {
+    /// The exposition of `families`, in order.
     static func render(_ families: [MetricsRegistry.FamilyState]) -> String {
         var out = ""
         for f in families {

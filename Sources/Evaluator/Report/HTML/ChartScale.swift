@@ -3,6 +3,7 @@ import Foundation
 /// Maps data values onto one axis of a chart, linearly or in log10, with readable tick values
 /// (docs/report.md).
 struct ChartScale: Sendable {
+    /// Linear, or log10 for ranges over decades.
     enum Kind: Sendable { case linear, log }
 
     let kind: Kind

@@ -3,6 +3,7 @@ import MoECore
 /// Histograms of the client's per-request TTFT, TPOT and end-to-end latency (docs/report.md), each with its
 /// mean, median and p99 in the title, on the server's simulated clock when the outputs state it.
 enum DistributionCharts {
+    /// The charts that have data, TTFT first.
     static func render(_ data: ReportData) -> [String] {
         let series: [(String, String, [Double])] = [
             ("ttft", "TTFT", data.requests.compactMap(\.ttft)),

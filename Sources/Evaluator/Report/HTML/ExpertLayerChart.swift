@@ -1,5 +1,6 @@
 /// Mean activated experts per MoE layer, from an expert-distribution recording (docs/report.md).
 enum ExpertLayerChart {
+    /// The chart, or nil when no expert recording is in the files.
     static func render(_ data: ReportData) -> String? {
         guard let layers = data.expertActivationPerLayer, !layers.isEmpty else { return nil }
         var yValues = layers

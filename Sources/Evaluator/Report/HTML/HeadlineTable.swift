@@ -3,6 +3,7 @@ import MoECore
 /// The report's headline table (docs/report.md): the run, MoE-CAP's nine metrics, accuracy and the client's
 /// figures, each row only where the files hold the value.
 enum HeadlineTable {
+    /// (label, formatted value) rows in display order.
     static func rows(_ data: ReportData) -> [(String, String)] {
         let m = data.metrics
         let b = m["batch_metrics"]

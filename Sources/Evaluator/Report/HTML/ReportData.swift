@@ -10,6 +10,7 @@ public struct ReportData: Sendable {
         public var tpot: Double?
         public var e2e: Double?
 
+        /// Timings in seconds.
         public init(ttft: Double?, tpot: Double?, e2e: Double?) {
             self.ttft = ttft
             self.tpot = tpot
@@ -43,5 +44,6 @@ public struct ReportData: Sendable {
     /// The files the data came from (names relative to the folder), for the page's footer.
     public var sources: [String] = []
 
+    /// Nothing known yet.
     public init() {}
 }

@@ -2,6 +2,7 @@
 /// against the cumulative step time (Σ `latency`, the GPU-busy clock the records define), prefill and decode
 /// steps coloured apart.
 enum TimelineCharts {
+    /// The charts, batch size first; none without records.
     static func render(_ data: ReportData) -> [String] {
         guard !data.records.isEmpty else { return [] }
         var t = 0.0

@@ -8,6 +8,7 @@ import Synchronization
 /// reports token counts and simulated times through the choices' sinks (on the host thread); simulated timing
 /// goes beside the body as in the ServerlessLLM mode (`X-Fake-SLLM-*` headers, `: fake-sllm sim_t=…` comments).
 final class OpenAIJob: GenerationJob {
+    /// What the request asked of the answer's shape.
     struct Options: Sendable {
         var kind: OpenAIRequest.Kind
         var includeUsage = false
@@ -36,6 +37,7 @@ final class OpenAIJob: GenerationJob {
     let target: ChatJob.Target
     private let state: Mutex<State>
 
+    /// A job for `choices` (already planned), answering into `target`.
     init(
         requestId: String, model: String, promptTokens: Int, choices: [ChatJob.Choice], options: Options,
         target: ChatJob.Target
@@ -49,14 +51,17 @@ final class OpenAIJob: GenerationJob {
         state = Mutex(State(choices: choices, tokens: choices.map { _ in [] }))
     }
 
+    /// The sink for choice `index`.
     func requestSink(_ index: Int) -> any RequestSink { OpenAIChoiceSink(job: self, index: index) }
 
+    /// The request's simulated arrival time, as the host assigned it.
     func noteArrival(_ sim: Double) { state.withLock { if $0.arrivalSim == nil { $0.arrivalSim = sim } } }
 
     private var isChat: Bool { options.kind == .chat }
     private var object: String { isChat ? "chat.completion" : "text_completion" }
     private var chunkObject: String { isChat ? "chat.completion.chunk" : "text_completion" }
 
+    /// Choice `index` got `newTokens` tokens (and its end, with `finished`) at simulated time `simTime`.
     func deliver(index: Int, newTokens: Int, finished: FinishReason?, simTime: Double) {
         var events: [[UInt8]] = []
         var response: HTTPResponse?
@@ -149,6 +154,7 @@ final class OpenAIJob: GenerationJob {
         }
     }
 
+    /// vLLM's `usage`: of every choice, or of one (`continuous_usage_stats`).
     private func usage(_ s: State, choice: Int? = nil) -> JSONValue {
         let completion = choice.map { s.choices[$0].emitted } ?? s.choices.reduce(0) { $0 + $1.emitted }
         return .object(
@@ -229,6 +235,7 @@ final class OpenAIJob: GenerationJob {
         return Array("data: ".utf8) + JSONValue.object(body).serializedBytes(compact: true) + Array("\n\n".utf8)
     }
 
+    /// The `include_usage` chunk: no choices, the whole usage.
     private func usageChunk(_ s: State) -> [UInt8] {
         let body: JSONValue = .object(
             JSONObject([

@@ -5,6 +5,7 @@ import MoECore
 /// parameter accepted with its type checked, unknown keys ignored and listed (vLLM logs them as a warning), the
 /// model validators' errors, then `SamplingParams`' own checks.
 struct OpenAIRequest {
+    /// Which route the body came to.
     enum Kind: Sendable, Equatable {
         case chat, completion
         var schema: String { self == .chat ? "ChatCompletionRequest" : "CompletionRequest" }
@@ -50,6 +51,8 @@ struct OpenAIRequest {
     ])
     static let completionFields: Set<String> = commonFields.union(["prompt", "prompt_embeds", "suffix"])
 
+    /// Reads `body` as vLLM does.
+    /// - Throws: ``OpenAIError`` with vLLM's status, type and text for the first problem found.
     init(kind: Kind, body: JSONObject) throws(OpenAIError) {
         self.kind = kind
         let schema = kind.schema
