@@ -27,10 +27,14 @@ build: setup
 release: setup
 	$(SWIFT) build -c release
 
-## test: setup, build and every test (unit, live-socket, end-to-end)
+## test: setup, build and every test: unit and live-socket, then the end-to-end tests (they wait on the built
+## binaries) and the third-party clients (AIPerf and Chromium load both cores) each on their own, so the timing
+## tests never share the two cores with them
 test: setup
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --disable-xctest
+	$(SWIFT) test --skip-build --disable-xctest --skip 'EndToEndTests|EcosystemTests'
+	$(SWIFT) test --skip-build --disable-xctest --filter EndToEndTests
+	$(SWIFT) test --skip-build --disable-xctest --filter EcosystemTests
 
 ## demo: start fake-sllm, evaluate it on the bundled GSM8K sample, print the metrics
 demo: build

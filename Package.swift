@@ -48,6 +48,8 @@ let package = Package(
         .testTarget(name: "FakeSLLMHTTPTests", dependencies: ["FakeSLLMHTTP", "FakeSLLM", "SimEngine", "MoECore"]),
         .testTarget(name: "EvaluatorTests", dependencies: ["Evaluator", "MoECore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MoECore"]),
+        // Third-party clients (openai SDK, AIPerf, prometheus_client, Chromium) against the built binaries.
+        .testTarget(name: "EcosystemTests", dependencies: ["MoECore"], exclude: ["Python"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -18,4 +18,5 @@ done
 [ -n "$url" ] || { echo "demo: fake-sllm did not start" >&2; cat "$log" >&2; exit 1; }
 echo "fake-sllm serving at $url (simulated H100, 50x real time)"
 "$bin/moecap-eval" --model Qwen/Qwen3-30B-A3B --dataset gsm8k \
-  --data-file Fixtures/datasets/gsm8k_sample.jsonl --server-url "$url" --output-dir "$out" --max-tokens 256
+  --data-file Fixtures/datasets/gsm8k_sample.jsonl --server-url "$url" --output-dir "$out" --max-tokens 256 --stream
+echo "Report: $(cd "$out" && pwd)/report.html"

@@ -32,9 +32,14 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Log-normal spread of completion lengths.") var outputLenSigma: Double = 0.6
     @Option(
         help:
-            "sllm: ServerlessLLM's router and autoscaler in front of the engines (default); direct: a bare vLLM server."
+            "sllm: ServerlessLLM's router and autoscaler in front of the engines (default); direct: a bare vLLM server (default with --api openai)."
     )
-    var serving: String = ServingMode.sllm.rawValue
+    var serving: String?
+    @Option(
+        help:
+            "sllm: ServerlessLLM's API, byte for byte (default); openai: vLLM's OpenAI-compatible server (vLLM 0.11), for the openai SDK, AIPerf, GuideLLM."
+    )
+    var api: String = APIMode.sllm.rawValue
     @Option(help: "Simulated seconds to start an instance (overrides checkpoint size ÷ storage bandwidth + start-up).")
     var coldStart: Double?
     @Option(help: "Storage bandwidth the checkpoint loads at, GB/s (cold start).") var storageBandwidthGbs: Double = 6
@@ -77,7 +82,10 @@ struct ServeCommand: ParsableCommand {
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical")
         }
-        guard ServingMode(rawValue: serving) != nil else { throw ValidationError("--serving must be sllm or direct") }
+        guard serving.map({ ServingMode(rawValue: $0) != nil }) ?? true else {
+            throw ValidationError("--serving must be sllm or direct")
+        }
+        guard APIMode(rawValue: api) != nil else { throw ValidationError("--api must be sllm or openai") }
         guard storageBandwidthGbs > 0, engineStartup >= 0, (coldStart ?? 0) >= 0, (burstWindowMs ?? 0) >= 0,
             nodeGPUs >= 1
         else {
@@ -105,7 +113,11 @@ struct ServeCommand: ParsableCommand {
         settings.seed = seed
         settings.outputLengthMean = outputLenMean
         settings.outputLengthSigma = outputLenSigma
-        settings.serving = ServingMode(rawValue: serving) ?? .sllm
+        if let serving, let mode = ServingMode(rawValue: serving) {
+            settings.serving = mode
+            settings.servingIsExplicit = true
+        }
+        settings.api = APIMode(rawValue: api) ?? .sllm
         settings.coldStart.overrideSeconds = coldStart
         settings.coldStart.storageBandwidth = storageBandwidthGbs * 1e9
         settings.coldStart.engineInitSeconds = engineStartup
@@ -151,7 +163,10 @@ struct ServeCommand: ParsableCommand {
         let server = HTTPServer(options: options, handler: { api.handle($0) })
         do { try server.start() } catch { throw runFailure(error.description) }
         for d in registry.all {
-            FileHandle.standardError.write(Data("fake-sllm: \(d.name): serving \(d.settings.serving.rawValue)\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "fake-sllm: \(d.name): serving \(d.settings.serving.rawValue), api \(d.settings.api.rawValue)\n"
+                        .utf8))
         }
         FileHandle.standardOutput.write(Data("fake-sllm: listening on http://\(host):\(server.port)\n".utf8))
         var received: Int32 = 0

@@ -9,9 +9,9 @@ struct MoECAPEvalCommand: AsyncParsableCommand {
         discussion: """
             With no subcommand it runs an evaluation, like ServerlessLLM's evaluate_moecap.py: load the dataset, \
             start batch recording, send the requests, stop, dump the records, compute MoE-CAP's metrics and the \
-            accuracy, and write metrics.json, batch_data.json, inference_outputs.json and config.json.
+            accuracy, and write metrics.json, batch_data.json, inference_outputs.json, config.json and report.html.
             """,
-        subcommands: [RunCommand.self, ScoreCommand.self, ExtractCommand.self],
+        subcommands: [RunCommand.self, ScoreCommand.self, ReportCommand.self, ExtractCommand.self],
         defaultSubcommand: RunCommand.self)
 
     /// Runs the command; a bad flag, value or file is reported as one line on stderr with a non-zero exit.

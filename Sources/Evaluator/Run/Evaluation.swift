@@ -176,6 +176,10 @@ public final class Evaluation: Sendable {
         try files.write(OutputFiles.inferenceOutputs, .array(entries))
         try? FileManager.default.removeItem(atPath: files.path(OutputFiles.partial))
         try files.write(OutputFiles.metrics, report.json)
+        switch RunReport.write(directory: config.outputDir, groundTruth: groundTruth) {
+        case .success(let page): log.say("Report: \(page)")
+        case .failure(let error): log.warn("report.html not written: \(error)")
+        }
         let status: EvaluationStatus = problems.isEmpty ? .completed : .incomplete(problems.joined(separator: "\n"))
         return (status, report.json)
     }

@@ -128,57 +128,14 @@ extension SLLMAPI {
         }
         let maxTokens = max(1, min(sampling.maxTokens ?? .max, maxModelLen - promptTokens))
 
-        // Plan each choice's text: deterministic per prompt under greedy decoding, per seed otherwise.
-        let promptHash = stableHash(prompt.utf8, seed: deployment.settings.seed &+ 0x5151)
-        let answer = deployment.oracle.flatMap { oracle in
-            turns.last(where: { $0.role == "user" }).flatMap { oracle.answer(for: $0.content) }
-        }
-        let blockSize = deployment.engineConfig.blockSize
-        let blockHashes =
-            tokenIds.map { BlockHasher.hashes(tokens: $0, blockSize: blockSize) }
-            ?? PrefixHashes.blocks(of: prompt, blockSize: blockSize)
-        var choices: [ChatJob.Choice] = []
-        for i in 0..<sampling.n {
-            var seed = promptHash &+ UInt64(i) &* 0x9E37_79B9
-            if let s = sampling.seed {
-                seed ^= UInt64(bitPattern: Int64(s)) &* 0xD6E8_FEB8_6659_FD93
-            } else if sampling.temperature > 0 {
-                seed ^= deployment.newRequestId() &* 0xA24B_AED4_963E_E407
-            }
-            let plan = CompletionPlan.make(
-                sampling: sampling, maxTokens: maxTokens, settings: deployment.settings, rngSeed: seed,
-                answer: answer?.text(choice: i))
-            choices.append(ChatJob.Choice(plan: plan, engineId: deployment.newRequestId()))
-        }
+        let input = GenerationInput(
+            prompt: prompt, promptTokens: promptTokens, tokenIds: tokenIds,
+            userText: turns.last(where: { $0.role == "user" })?.content, sampling: sampling, maxTokens: maxTokens)
         let target: ChatJob.Target = stream ? .stream(EventStream()) : .response(PendingResponse())
-        let job = ChatJob(
-            requestId: requestId, model: model.stringValue ?? model.serialized(), created: Int(unixTime()),
-            promptTokens: promptTokens, choices: choices, target: target, includeUsage: includeUsage)
-        let host = deployment.host
-        let ids = job.engineIds
-        switch target {
-        case .response(let p): p.onCancel { for id in ids { host.abort(id) } }
-        case .stream(let s): s.onCancel { for id in ids { host.abort(id) } }
-        }
-        for (i, c) in choices.enumerated() {
-            var request = EngineRequest(
-                id: c.engineId, promptTokens: promptTokens, maxTokens: maxTokens, outputTokens: c.plan.tokens)
-            request.minTokens = sampling.minTokens
-            // The plan already decided where the text ends (ignore_eos, min_tokens and stop strings included).
-            request.ignoreEOS = false
-            request.prefixBlockHashes = blockHashes
-            // Requests that share an arrival instant enter in the order of their content (docs/serving.md).
-            guard let arrival = host.submit(request, sink: job.sink(i), orderKey: promptHash &+ UInt64(i)) else {
-                return .now(.json(["error": "Instance stopped"]))
-            }
-            job.noteArrival(arrival)
-            if case .stream(let s) = target, i == 0 {
-                s.addHeader("X-Fake-SLLM-Arrival-S", JSONValue.pythonFloatText(arrival))
-            }
-        }
-        switch target {
-        case .response(let p): return .later(p)
-        case .stream(let s): return .stream(s)
+        return submit(deployment, input) { choices in
+            ChatJob(
+                requestId: requestId, model: model.stringValue ?? model.serialized(), created: Int(unixTime()),
+                promptTokens: promptTokens, choices: choices, target: target, includeUsage: includeUsage)
         }
     }
 }

@@ -41,6 +41,7 @@ public struct SLLMAPI: Sendable {
         // Extensions of this simulator, outside ServerlessLLM's contract.
         ("GET", "/fake_sllm/info", { api, _, _ in api.info() }),
         ("POST", "/fake_sllm/dump_ground_truth", { api, r, _ in api.dumpGroundTruth(r) }),
+        ("GET", "/metrics", { api, _, _ in api.prometheusMetrics() }),
     ]
 
     /// Routes a request. Unknown path → 404 `{"detail":"Not Found"}`; known path, other method → 405
@@ -53,6 +54,8 @@ public struct SLLMAPI: Sendable {
     }
 
     private func route(_ request: HTTPRequest) -> Reply {
+        // vLLM's OpenAI server, where the server or the deployment asks for it (docs/openai-mode.md).
+        if let reply = openAIRoute(request) { return reply }
         var pathMatched = false
         let segments = request.path.split(separator: "/", omittingEmptySubsequences: false)
         for (method, pattern, route) in SLLMAPI.routes {

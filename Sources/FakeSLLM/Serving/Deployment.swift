@@ -16,12 +16,14 @@ public final class Deployment: Sendable {
     let host: DeploymentHost
     /// Seconds a new instance takes from its GPUs granted to ready.
     public let coldStartSeconds: Double
+    /// This deployment's series of `GET /metrics` (docs/metrics.md).
+    let metrics: EngineMetrics
     private let state: Mutex<(autoScaling: AutoScalingConfig, deleted: Bool)>
     private let nextRequestId = Atomic<UInt64>(1)
 
     init(
         config: DeployConfig, settings: SimulatorSettings, engineConfig: EngineConfig, oracle: AnswerOracle?,
-        gpuPool: GPUPool?
+        gpuPool: GPUPool?, metricsRegistry: MetricsRegistry = MetricsRegistry()
     ) throws {
         name = config.model
         self.config = config
@@ -41,11 +43,15 @@ public final class Deployment: Sendable {
                 BatchRecorder(
                     gpuNum: recorderShape.0, gpuRawType: recorderShape.1, duplicatePerRank: recorderShape.2)
             })
+        let metrics = EngineMetrics(
+            registry: metricsRegistry, modelName: config.model,
+            maxModelLen: engineConfig.maxModelLen ?? engineConfig.model.maxPositionEmbeddings)
+        self.metrics = metrics
         let clock: any SimulationClock =
             settings.speedup.map { PacedClock(speedup: $0, wall: monotonicSeconds()) } ?? VirtualClock()
         host = DeploymentHost(
             name: config.model, cluster: cluster, clock: clock, burstWindow: settings.effectiveBurstWindow,
-            gpuPool: gpuPool)
+            gpuPool: gpuPool, stepObserver: { instance, outcome in metrics.observe(step: outcome, instance: instance.id) })
     }
 
     deinit { host.shutdown() }

@@ -15,6 +15,8 @@ public final class DeploymentRegistry: Sendable {
 
     /// The simulated node's GPUs, shared by every deployment's instances (`--node-gpus`).
     public let gpuPool: GPUPool
+    /// Every deployment's Prometheus series, for `GET /metrics` (docs/metrics.md).
+    public let metrics = MetricsRegistry()
 
     public init(defaults: SimulatorSettings) {
         self.defaults = defaults
@@ -41,7 +43,8 @@ public final class DeploymentRegistry: Sendable {
             _ = try EngineCore(config: engineConfig)
             let oracle = try settings.oracle.map { try AnswerOracle(settings: $0, seed: settings.seed) }
             deployment = try Deployment(
-                config: config, settings: settings, engineConfig: engineConfig, oracle: oracle, gpuPool: gpuPool)
+                config: config, settings: settings, engineConfig: engineConfig, oracle: oracle, gpuPool: gpuPool,
+                metricsRegistry: metrics)
         } catch let e as SettingsError {
             throw RegistrationError(description: e.description)
         } catch let e as ModelConfigError {

@@ -51,6 +51,12 @@ public struct SimulatorSettings: Sendable {
     public var outputLengthSigma = 0.6
     /// Router and autoscaler (`sllm`, the default) or a bare engine (`direct`).
     public var serving = ServingMode.sllm
+    /// Whether ``serving`` was chosen (flag or `fake_sllm.serving`); if not, it follows ``api``.
+    public var servingIsExplicit = false
+    /// ServerlessLLM's API (default) or vLLM's OpenAI server (docs/openai-mode.md).
+    public var api = APIMode.sllm {
+        didSet { if !servingIsExplicit { serving = api.defaultServing } }
+    }
     /// How a new instance's start-up time is made (checkpoint ÷ storage bandwidth + engine start-up), or a
     /// fixed `--cold-start`.
     public var coldStart = ColdStartModel()
@@ -126,6 +132,12 @@ public struct SimulatorSettings: Sendable {
                     throw SettingsError("fake_sllm.serving must be \"sllm\" or \"direct\"")
                 }
                 s.serving = mode
+                s.servingIsExplicit = true
+            case "api":
+                guard let v = value.stringValue, let mode = APIMode(rawValue: v) else {
+                    throw SettingsError("fake_sllm.api must be \"sllm\" or \"openai\"")
+                }
+                s.api = mode
             case "storage_bandwidth_gbs":
                 guard let v = value.doubleValue, v > 0 else {
                     throw SettingsError("fake_sllm.storage_bandwidth_gbs must be a number > 0")
@@ -152,7 +164,8 @@ public struct SimulatorSettings: Sendable {
             default:
                 throw SettingsError(
                     "unknown fake_sllm setting '\(key)' (known: gpu_type, speedup, seed, routing, output_len_mean, "
-                        + "output_len_sigma, cold_start_s, storage_bandwidth_gbs, engine_startup_s, serving, quirks, oracle, "
+                        + "output_len_sigma, cold_start_s, storage_bandwidth_gbs, engine_startup_s, serving, api, quirks, "
+                        + "oracle, "
                         + "model_config)")
             }
         }

@@ -1,0 +1,101 @@
+import MoECore
+import SimEngine
+
+extension SLLMAPI {
+    /// The deployment a generation body is for, in the OpenAI mode; nil when ServerlessLLM's handler answers.
+    func openAITarget(_ body: JSONObject?) -> Result<Deployment, OpenAIError>? {
+        let openai = serverAPI == .openai
+        guard let body else { return openai ? .failure(.badRequest("Invalid JSON body: expected a JSON object")) : nil }
+        let name = body["model"]?.stringValue
+        if let name, !name.isEmpty {
+            guard let d = registry.deployment(named: name) else { return openai ? .failure(.modelNotFound(name)) : nil }
+            return d.settings.api == .openai ? .success(d) : nil
+        }
+        // vLLM serves its one model to requests that name none.
+        guard openai else { return nil }
+        guard let d = registry.all.first(where: { $0.settings.api == .openai }) ?? registry.all.first else {
+            return .failure(.modelNotFound(body["model"]?.stringValue ?? ""))
+        }
+        return d.settings.api == .openai ? .success(d) : nil
+    }
+
+    /// `POST /v1/chat/completions` and `POST /v1/completions` as vLLM 0.11's `serving_chat` and
+    /// `serving_completion` answer them.
+    func openAIGeneration(_ r: HTTPRequest, kind: OpenAIRequest.Kind) -> Reply? {
+        // A ServerlessLLM server without OpenAI-mode deployments answers as before, without a second parse.
+        guard serverAPI == .openai || registry.all.contains(where: { $0.settings.api == .openai }) else { return nil }
+        let body = objectBody(r)
+        guard let resolved = openAITarget(body) else { return nil }
+        let deployment: Deployment
+        switch resolved {
+        case .failure(let e): return .now(e.response)
+        case .success(let d): deployment = d
+        }
+        if deployment.isDeleted {
+            return .now(OpenAIError(message: "Instance stopped", type: "InternalServerError", code: 500).response)
+        }
+        let request: OpenAIRequest
+        do { request = try OpenAIRequest(kind: kind, body: body ?? JSONObject()) } catch {
+            return .now(error.response)
+        }
+        if !request.ignored.isEmpty {
+            let keys = request.ignored.map { "'\($0)'" }.joined(separator: ", ")
+            serverLog.warning("The following fields were present in the request but ignored: {\(keys)}")
+        }
+
+        // The prompt as the engine sees it.
+        let spec = deployment.engineConfig.model
+        let prompt: String
+        var promptTokens: Int
+        switch kind {
+        case .chat:
+            let turns = request.messages.filter { !$0.content.isEmpty || $0.role != "user" }
+            prompt = ChatTemplate.forModel(spec).render(
+                turns.isEmpty ? request.messages : turns,
+                defaultSystem: ChatTemplate.addsDefaultSystem(spec) ? "You are a helpful assistant." : nil)
+            promptTokens = TokenEstimator.count(prompt)
+        case .completion:
+            prompt = request.promptText ?? ""
+            promptTokens = request.promptTokenIds ?? TokenEstimator.count(prompt)
+        }
+        guard promptTokens > 0 else {
+            return .now(OpenAIError.badRequest("The decoder prompt cannot be empty").response)
+        }
+        let maxModelLen = deployment.engineConfig.maxModelLen ?? spec.maxPositionEmbeddings
+        if promptTokens >= maxModelLen {
+            return .now(
+                OpenAIError.badRequest(
+                    "This model's maximum context length is \(maxModelLen) tokens. However, your request has "
+                        + "\(promptTokens) input tokens. Please reduce the length of the input messages."
+                ).response)
+        }
+        if let m = request.maxTokens, promptTokens + m > maxModelLen {
+            return .now(
+                OpenAIError.badRequest(
+                    "'max_tokens' or 'max_completion_tokens' is too large: \(m). This model's maximum context "
+                        + "length is \(maxModelLen) tokens and your request has \(promptTokens) input tokens "
+                        + "(\(m) > \(maxModelLen) - \(promptTokens))."
+                ).response)
+        }
+        let maxTokens = max(1, request.maxTokens ?? (maxModelLen - promptTokens))
+
+        let input = GenerationInput(
+            prompt: prompt, promptTokens: promptTokens,
+            userText: kind == .chat ? request.messages.last(where: { $0.role == "user" })?.content : prompt,
+            sampling: request.sampling, maxTokens: maxTokens)
+        let options = OpenAIJob.Options(
+            kind: kind, includeUsage: request.stream && request.includeUsage,
+            continuousUsage: request.stream && request.includeUsage && request.continuousUsage,
+            logprobs: request.logprobs, echo: kind == .completion && request.echo ? prompt : nil)
+        let id =
+            (kind == .chat ? "chatcmpl-" : "cmpl-")
+            + (request.requestId ?? uuid4().replacingOccurrences(of: "-", with: ""))
+        let model = request.model ?? deployment.name
+        let target: ChatJob.Target = request.stream ? .stream(EventStream()) : .response(PendingResponse())
+        return submit(deployment, input) { choices in
+            OpenAIJob(
+                requestId: id, model: model, promptTokens: promptTokens, choices: choices, options: options,
+                target: target)
+        }
+    }
+}

@@ -1,0 +1,333 @@
+import MoECore
+import SimEngine
+import Synchronization
+
+/// One generation in flight in the OpenAI mode, rendered as vLLM 0.11's OpenAI server renders it
+/// (docs/openai-mode.md "Responses"): a `chat.completion` or `text_completion` object, or their SSE chunks, with
+/// `stream_options` (`include_usage`, `continuous_usage_stats`) and per-token log-probabilities. The serving layer
+/// reports token counts and simulated times through the choices' sinks (on the host thread); simulated timing
+/// goes beside the body as in the ServerlessLLM mode (`X-Fake-SLLM-*` headers, `: fake-sllm sim_t=…` comments).
+final class OpenAIJob: GenerationJob {
+    /// What the request asked of the answer's shape.
+    struct Options: Sendable {
+        var kind: OpenAIRequest.Kind
+        var includeUsage = false
+        var continuousUsage = false
+        /// Top alternatives per token when log-probabilities were asked for.
+        var logprobs: Int?
+        /// Completions with `echo`: the prompt text put before each choice's text.
+        var echo: String?
+    }
+
+    private struct State {
+        var choices: [ChatJob.Choice]
+        /// Each choice's tokens so far (kept only for log-probabilities of whole responses).
+        var tokens: [[String]]
+        var firstTokenSim: Double?
+        var arrivalSim: Double?
+        var finishSim: Double?
+        var done = false
+    }
+
+    let requestId: String
+    let model: String
+    let created: Int
+    let promptTokens: Int
+    let options: Options
+    let target: ChatJob.Target
+    private let state: Mutex<State>
+
+    /// A job for `choices` (already planned), answering into `target`.
+    init(
+        requestId: String, model: String, promptTokens: Int, choices: [ChatJob.Choice], options: Options,
+        target: ChatJob.Target
+    ) {
+        self.requestId = requestId
+        self.model = model
+        created = Int(unixTime())
+        self.promptTokens = promptTokens
+        self.options = options
+        self.target = target
+        state = Mutex(State(choices: choices, tokens: choices.map { _ in [] }))
+    }
+
+    /// The sink for choice `index`.
+    func requestSink(_ index: Int) -> any RequestSink { OpenAIChoiceSink(job: self, index: index) }
+
+    /// The request's simulated arrival time, as the host assigned it.
+    func noteArrival(_ sim: Double) { state.withLock { if $0.arrivalSim == nil { $0.arrivalSim = sim } } }
+
+    private var isChat: Bool { options.kind == .chat }
+    private var object: String { isChat ? "chat.completion" : "text_completion" }
+    private var chunkObject: String { isChat ? "chat.completion.chunk" : "text_completion" }
+
+    /// Choice `index` got `newTokens` tokens (and its end, with `finished`) at simulated time `simTime`.
+    func deliver(index: Int, newTokens: Int, finished: FinishReason?, simTime: Double) {
+        var events: [[UInt8]] = []
+        var response: HTTPResponse?
+        let streaming: Bool
+        if case .stream = target { streaming = true } else { streaming = false }
+        state.withLock { s in
+            guard !s.done else { return }
+            if newTokens > 0, s.firstTokenSim == nil { s.firstTokenSim = simTime }
+            let stamp = Array(": fake-sllm sim_t=\(JSONValue.pythonFloatText(simTime))\n".utf8)
+            let first = s.choices[index].emitted == 0
+            let from = s.choices[index].emitted
+            s.choices[index].emitted = min(s.choices[index].plan.tokens, from + newTokens)
+            let piece = s.choices[index].plan.take(s.choices[index].emitted - from)
+            if let finished { s.choices[index].finish = finished }
+            if streaming {
+                if isChat, newTokens > 0, first {
+                    // vLLM's first chunk of a choice carries the role.
+                    events.append(stamp + chunk(s, index: index, chat: ["role": "assistant", "content": ""]))
+                }
+                var text = piece
+                if !isChat, first, let echo = options.echo { text = echo + text }
+                if !text.isEmpty || s.choices[index].finish != nil {
+                    let logprobs = options.logprobs.map { top in
+                        isChat ? chatLogprobs([piece], top: top) : completionLogprobs([piece], top: top, offset: 0)
+                    }
+                    events.append(
+                        stamp
+                            + chunk(
+                                s, index: index, chat: ["content": .string(text)], text: text, logprobs: logprobs,
+                                finish: s.choices[index].finish?.rawValue))
+                }
+            } else {
+                s.choices[index].text += piece
+                if options.logprobs != nil, !piece.isEmpty { s.tokens[index].append(piece) }
+            }
+            if s.choices.allSatisfy({ $0.finish != nil }) {
+                s.done = true
+                s.finishSim = simTime
+                if streaming {
+                    if options.includeUsage { events.append(stamp + usageChunk(s)) }
+                    events.append(stamp + Array("data: [DONE]\n\n".utf8))
+                } else {
+                    response = completionResponse(s)
+                }
+            }
+        }
+        let done = state.withLock { $0.done }
+        if done, response != nil || !events.isEmpty { logCompletion(status: 200) }
+        switch target {
+        case .response(let p): if let response { p.fulfill(response) }
+        case .stream(let s):
+            for e in events { s.send(e) }
+            if done { s.finish() }
+        }
+    }
+
+    private var route: String { isChat ? "/v1/chat/completions" : "/v1/completions" }
+
+    /// The request log line (info level), as the ServerlessLLM mode writes it.
+    private func logCompletion(status: Int) {
+        guard serverLog.logLevel <= .info else { return }
+        let line = state.withLock { s -> String in
+            let completion = s.choices.reduce(0) { $0 + $1.emitted }
+            let arrival = s.arrivalSim ?? 0
+            func ms(_ t: Double?) -> String { t.map { "\(Int((($0 - arrival) * 1000).rounded()))ms" } ?? "-" }
+            return "POST \(route) \(status) model=\(model) prompt_tokens=\(promptTokens) "
+                + "completion_tokens=\(completion) sim_ttft=\(ms(s.firstTokenSim)) sim_e2e=\(ms(s.finishSim))"
+        }
+        serverLog.info("\(line)")
+    }
+
+    /// The request failed: vLLM's error body, or one error event and `[DONE]` on a stream.
+    func fail(_ message: String, engineError: Bool) {
+        let first = state.withLock { s -> Bool in
+            defer { s.done = true }
+            return !s.done
+        }
+        guard first else { return }
+        let error: OpenAIError =
+            engineError
+            ? .badRequest(message)
+            : OpenAIError(message: message, type: "InternalServerError", param: nil, code: 500)
+        serverLog.info("POST \(route) \(error.code) model=\(model) error=\(message)")
+        switch target {
+        case .response(let p): p.fulfill(error.response)
+        case .stream(let s):
+            s.send(error.event)
+            s.send(Array("data: [DONE]\n\n".utf8))
+            s.finish()
+        }
+    }
+
+    /// vLLM's `usage`: of every choice, or of one (`continuous_usage_stats`).
+    private func usage(_ s: State, choice: Int? = nil) -> JSONValue {
+        let completion = choice.map { s.choices[$0].emitted } ?? s.choices.reduce(0) { $0 + $1.emitted }
+        return .object(
+            JSONObject([
+                ("prompt_tokens", .int(promptTokens)), ("total_tokens", .int(promptTokens + completion)),
+                ("completion_tokens", .int(completion)),
+            ]))
+    }
+
+    /// The whole answer (vLLM's `ChatCompletionResponse` / `CompletionResponse`), timing in headers.
+    private func completionResponse(_ s: State) -> HTTPResponse {
+        let choices: [JSONValue] = s.choices.enumerated().map { i, c in
+            let logprobs: JSONValue =
+                options.logprobs.map { top in
+                    isChat
+                        ? chatLogprobs(s.tokens[i], top: top)
+                        : completionLogprobs(s.tokens[i], top: top, offset: options.echo?.count ?? 0)
+                } ?? .null
+            let finish: JSONValue = .string(c.finish?.rawValue ?? "stop")
+            if isChat {
+                return .object(
+                    JSONObject([
+                        ("index", .int(i)),
+                        (
+                            "message",
+                            .object(
+                                JSONObject([
+                                    ("role", "assistant"), ("content", .string(c.text)), ("refusal", .null),
+                                    ("annotations", .null), ("audio", .null), ("function_call", .null),
+                                    ("tool_calls", []), ("reasoning_content", .null),
+                                ]))
+                        ),
+                        ("logprobs", logprobs), ("finish_reason", finish), ("stop_reason", .null),
+                    ]))
+            }
+            return .object(
+                JSONObject([
+                    ("index", .int(i)), ("text", .string((options.echo ?? "") + c.text)), ("logprobs", logprobs),
+                    ("finish_reason", finish), ("stop_reason", .null), ("prompt_logprobs", .null),
+                ]))
+        }
+        var fields: [(String, JSONValue)] = [
+            ("id", .string(requestId)), ("object", .string(object)), ("created", .int(created)),
+            ("model", .string(model)), ("choices", .array(choices)), ("service_tier", .null),
+            ("system_fingerprint", .null), ("usage", usage(s)),
+        ]
+        if isChat { fields.append(("prompt_logprobs", .null)) }
+        fields.append(("kv_transfer_params", .null))
+        var r = HTTPResponse.json(.object(JSONObject(fields)))
+        if let arrival = s.arrivalSim {
+            r.headers.append(("X-Fake-SLLM-Arrival-S", JSONValue.pythonFloatText(arrival)))
+            if let first = s.firstTokenSim {
+                r.headers.append(("X-Fake-SLLM-First-Token-S", JSONValue.pythonFloatText(first)))
+                r.headers.append(("X-Fake-SLLM-TTFT-S", JSONValue.pythonFloatText(first - arrival)))
+            }
+            if let finish = s.finishSim {
+                r.headers.append(("X-Fake-SLLM-Finish-S", JSONValue.pythonFloatText(finish)))
+            }
+        }
+        return r
+    }
+
+    /// One SSE chunk of choice `index`: a chat `delta`, or a completion's `text`.
+    private func chunk(
+        _ s: State, index: Int, chat delta: JSONObject, text: String = "", logprobs: JSONValue? = nil,
+        finish: String? = nil
+    ) -> [UInt8] {
+        var choice = JSONObject([("index", .int(index))])
+        if isChat { choice["delta"] = .object(delta) } else { choice["text"] = .string(text) }
+        choice["logprobs"] = logprobs ?? .null
+        choice["finish_reason"] = finish.map { .string($0) } ?? .null
+        if finish != nil { choice["stop_reason"] = .null }
+        var body = JSONObject([
+            ("id", .string(requestId)), ("object", .string(chunkObject)), ("created", .int(created)),
+            ("model", .string(model)), ("choices", [.object(choice)]),
+        ])
+        if options.continuousUsage { body["usage"] = usage(s, choice: index) }
+        return Array("data: ".utf8) + JSONValue.object(body).serializedBytes(compact: true) + Array("\n\n".utf8)
+    }
+
+    /// The `include_usage` chunk: no choices, the whole usage.
+    private func usageChunk(_ s: State) -> [UInt8] {
+        let body: JSONValue = .object(
+            JSONObject([
+                ("id", .string(requestId)), ("object", .string(chunkObject)), ("created", .int(created)),
+                ("model", .string(model)), ("choices", []), ("usage", usage(s)),
+            ]))
+        return Array("data: ".utf8) + body.serializedBytes(compact: true) + Array("\n\n".utf8)
+    }
+
+    /// Chat log-probabilities (`{"content": [{token, logprob, bytes, top_logprobs}]}`): the sampled token first
+    /// among its alternatives, deterministic per token text.
+    private func chatLogprobs(_ tokens: [String], top: Int) -> JSONValue {
+        .object(
+            JSONObject([
+                (
+                    "content",
+                    .array(
+                        tokens.map { t in
+                            let alternatives = OpenAIJob.alternatives(t, count: max(top, 1))
+                            return .object(
+                                JSONObject([
+                                    ("token", .string(t)), ("logprob", .double(alternatives[0].1)),
+                                    ("bytes", .array(t.utf8.map { .int(Int($0)) })),
+                                    (
+                                        "top_logprobs",
+                                        .array(
+                                            alternatives.prefix(top).map { a in
+                                                .object(
+                                                    JSONObject([
+                                                        ("token", .string(a.0)), ("logprob", .double(a.1)),
+                                                        ("bytes", .array(a.0.utf8.map { .int(Int($0)) })),
+                                                    ]))
+                                            })
+                                    ),
+                                ]))
+                        })
+                )
+            ]))
+    }
+
+    /// Completion log-probabilities (`text_offset`, `token_logprobs`, `tokens`, `top_logprobs`).
+    private func completionLogprobs(_ tokens: [String], top: Int, offset: Int) -> JSONValue {
+        var offsets: [JSONValue] = []
+        var at = offset
+        for t in tokens {
+            offsets.append(.int(at))
+            at += t.count
+        }
+        return .object(
+            JSONObject([
+                ("text_offset", .array(offsets)),
+                ("token_logprobs", .array(tokens.map { .double(OpenAIJob.alternatives($0, count: 1)[0].1) })),
+                ("tokens", .array(tokens.map { .string($0) })),
+                (
+                    "top_logprobs",
+                    .array(
+                        tokens.map { t in
+                            .object(
+                                JSONObject(
+                                    OpenAIJob.alternatives(t, count: max(top, 1)).prefix(max(top, 1)).map {
+                                        ($0.0, JSONValue.double($0.1))
+                                    }))
+                        })
+                ),
+            ]))
+    }
+
+    /// `count` (token, log-probability) pairs for a sampled token: the token itself most likely, then made-up
+    /// alternatives, each less likely; deterministic per token.
+    static func alternatives(_ token: String, count: Int) -> [(String, Double)] {
+        let h = stableHash(token.utf8)
+        let best = -Double(h % 1000) / 4000  // in (-0.25, 0]
+        var out = [(token, best)]
+        let fillers = [" the", " a", " of", ",", " and", ".", " to", " is", " in", " that"]
+        for k in 1..<max(count, 1) {
+            let f = fillers[(Int(h % 7) + k) % fillers.count]
+            out.append((f == token ? f + f : f, best - 1.5 - Double(k)))
+        }
+        return out
+    }
+}
+
+/// The serving layer's view of one choice of an ``OpenAIJob``.
+final class OpenAIChoiceSink: RequestSink {
+    let job: OpenAIJob
+    let index: Int
+    init(job: OpenAIJob, index: Int) {
+        self.job = job
+        self.index = index
+    }
+    func deliver(newTokens: Int, finished: FinishReason?, simTime: Double) {
+        job.deliver(index: index, newTokens: newTokens, finished: finished, simTime: simTime)
+    }
+    func fail(_ message: String, engineError: Bool) { job.fail(message, engineError: engineError) }
+}

@@ -1,0 +1,100 @@
+import MoECore
+import SimEngine
+
+/// A parsed generation request, whichever API it came through: the prompt as the engine sees it and the
+/// sampling parameters that shape the completion.
+struct GenerationInput {
+    var prompt: String
+    var promptTokens: Int
+    /// The prompt's token ids when the client gave them (their blocks key the prefix cache), else nil.
+    var tokenIds: [Int]? = nil
+    /// The last user turn (the answer oracle's key), if any.
+    var userText: String?
+    var sampling: SamplingParams
+    /// `max_tokens` after the model-length cap.
+    var maxTokens: Int
+}
+
+/// What renders one generation's answer (ServerlessLLM's ``ChatJob`` or vLLM's ``OpenAIJob``): the reply
+/// target, one sink per choice, and the simulated arrival time.
+protocol GenerationJob: AnyObject, Sendable {
+    var target: ChatJob.Target { get }
+    /// The sink that receives choice `index`'s progress.
+    func requestSink(_ index: Int) -> any RequestSink
+    /// The simulated arrival time the host gave the request.
+    func noteArrival(_ sim: Double)
+}
+
+extension ChatJob: GenerationJob {
+    func requestSink(_ index: Int) -> any RequestSink { sink(index) }
+}
+
+extension SLLMAPI {
+    /// The submission path both APIs share: plans each choice's text (deterministic per prompt under greedy
+    /// decoding, per seed otherwise), lets `makeJob` build the renderer, submits every choice to the deployment's
+    /// host, wires client cancellation and the metrics (docs/metrics.md), and returns the reply.
+    func submit(
+        _ deployment: Deployment, _ input: GenerationInput, makeJob: ([ChatJob.Choice]) -> any GenerationJob
+    ) -> Reply {
+        let sampling = input.sampling
+        let promptHash = stableHash(input.prompt.utf8, seed: deployment.settings.seed &+ 0x5151)
+        let answer = deployment.oracle.flatMap { oracle in input.userText.flatMap { oracle.answer(for: $0) } }
+        let blockSize = deployment.engineConfig.blockSize
+        let blockHashes =
+            input.tokenIds.map { BlockHasher.hashes(tokens: $0, blockSize: blockSize) }
+            ?? PrefixHashes.blocks(of: input.prompt, blockSize: blockSize)
+        var choices: [ChatJob.Choice] = []
+        for i in 0..<sampling.n {
+            var seed = promptHash &+ UInt64(i) &* 0x9E37_79B9
+            if let s = sampling.seed {
+                seed ^= UInt64(bitPattern: Int64(s)) &* 0xD6E8_FEB8_6659_FD93
+            } else if sampling.temperature > 0 {
+                seed ^= deployment.newRequestId() &* 0xA24B_AED4_963E_E407
+            }
+            let plan = CompletionPlan.make(
+                sampling: sampling, maxTokens: input.maxTokens, settings: deployment.settings, rngSeed: seed,
+                answer: answer?.text(choice: i))
+            choices.append(ChatJob.Choice(plan: plan, engineId: deployment.newRequestId()))
+        }
+        let job = makeJob(choices)
+        let host = deployment.host
+        let metrics = deployment.metrics
+        let ids = choices.map(\.engineId)
+        let cancel: @Sendable () -> Void = {
+            for id in ids {
+                host.abort(id)
+                metrics.requestAborted(id: id)
+            }
+        }
+        switch job.target {
+        case .response(let p): p.onCancel(cancel)
+        case .stream(let s): s.onCancel(cancel)
+        }
+        for (i, c) in choices.enumerated() {
+            var request = EngineRequest(
+                id: c.engineId, promptTokens: input.promptTokens, maxTokens: input.maxTokens,
+                outputTokens: c.plan.tokens)
+            request.minTokens = sampling.minTokens
+            // The plan already decided where the text ends (ignore_eos, min_tokens and stop strings included).
+            request.ignoreEOS = false
+            request.prefixBlockHashes = blockHashes
+            metrics.requestSubmitted(id: c.engineId, promptTokens: input.promptTokens, maxTokens: input.maxTokens)
+            let sink = MeteredSink(job.requestSink(i), metrics: metrics, id: c.engineId)
+            // Requests that share an arrival instant enter in the order of their content (docs/serving.md).
+            guard let arrival = host.submit(request, sink: sink, orderKey: promptHash &+ UInt64(i)) else {
+                metrics.requestFailed(id: c.engineId)
+                return .now(.json(["error": "Instance stopped"]))
+            }
+            metrics.requestArrived(
+                id: c.engineId, at: arrival, queuedAt: arrival + deployment.engineConfig.calibration.frontendLatency)
+            job.noteArrival(arrival)
+            if case .stream(let s) = job.target, i == 0 {
+                s.addHeader("X-Fake-SLLM-Arrival-S", JSONValue.pythonFloatText(arrival))
+            }
+        }
+        switch job.target {
+        case .response(let p): return .later(p)
+        case .stream(let s): return .stream(s)
+        }
+    }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import MoECore
+import SimEngine
+import Testing
+
+@testable import FakeSLLM
+
+/// `--api openai` answers as vLLM 0.11's OpenAI server; the ServerlessLLM mode stays as it was
+/// (docs/openai-mode.md).
+@Suite struct OpenAIModeTests {
+    static func openAISettings() -> SimulatorSettings {
+        var s = SimulatorSettings()
+        s.speedup = nil
+        s.api = .openai
+        return s
+    }
+    let h = APIHarness(settings: OpenAIModeTests.openAISettings())
+    let model = APIHarness.model
+
+    func chat(_ extra: JSONObject) async -> HTTPResponse {
+        var body: JSONObject = ["model": .string(model), "messages": [["role": "user", "content": "Hello there"]]]
+        for (k, v) in extra.pairs { body[k] = v }
+        return await h.send("POST", "/v1/chat/completions", .object(body))
+    }
+
+    /// The `data:` payloads of an SSE body, `[DONE]` excluded.
+    func events(_ r: HTTPResponse) -> [JSONValue] {
+        r.text.split(separator: "\n").filter { $0.hasPrefix("data: ") && $0 != "data: [DONE]" }.compactMap {
+            try? JSONValue.parse(String($0.dropFirst(6)))
+        }
+    }
+
+    @Test func settingsDefaultServingFollowsAPI() throws {
+        var s = SimulatorSettings()
+        #expect(s.serving == .sllm)
+        s.api = .openai
+        #expect(s.serving == .direct)
+        let perDeployment = try SimulatorSettings().applying(["api": "openai"])
+        #expect(perDeployment.api == .openai && perDeployment.serving == .direct)
+        let explicit = try SimulatorSettings().applying(["serving": "sllm", "api": "openai"])
+        #expect(explicit.serving == .sllm)
+        #expect(throws: SettingsError.self) { try SimulatorSettings().applying(["api": "grpc"]) }
+    }
+
+    @Test func openAIParametersAreAccepted() async {
+        let r = await chat([
+            "max_completion_tokens": 7, "user": "u-1", "seed": 3, "n": 2, "stop": ["\n\n"], "temperature": 0.7,
+            "response_format": ["type": "text"], "top_k": 20, "min_p": 0.05, "repetition_penalty": 1.1,
+            "presence_penalty": 0.5, "frequency_penalty": 0.1, "ignore_eos": true, "min_tokens": 2,
+            "unknown_key": "ignored",
+        ])
+        #expect(r.status == 200, "\(r.text)")
+        let j = r.json
+        #expect(j["object"] == "chat.completion")
+        #expect(j["id"]?.stringValue?.hasPrefix("chatcmpl-") == true)
+        let choices = j["choices"]?.arrayValue ?? []
+        #expect(choices.count == 2)
+        #expect(choices.first?["message"]?["role"] == "assistant")
+        #expect(choices.first?["finish_reason"] == "length")
+        #expect(j["usage"]?["completion_tokens"] == 14)
+        #expect(r.headers.contains { $0.0 == "X-Fake-SLLM-TTFT-S" })
+    }
+
+    @Test func streamedChatWithUsageOptions() async {
+        let r = await chat([
+            "max_tokens": 4, "stream": true, "stream_options": ["include_usage": true, "continuous_usage_stats": true],
+        ])
+        #expect(r.status == 200)
+        #expect(r.text.hasSuffix("data: [DONE]\n\n"))
+        let e = events(r)
+        #expect(e.first?["choices"]?.arrayValue?.first?["delta"]?["role"] == "assistant")
+        #expect(e.allSatisfy { $0["usage"] != nil }, "continuous usage on every chunk")
+        let content = e.compactMap { $0["choices"]?.arrayValue?.first?["delta"]?["content"]?.stringValue }.joined()
+        #expect(!content.isEmpty)
+        #expect(e.contains { $0["choices"]?.arrayValue?.first?["finish_reason"] == "length" })
+        #expect(e.last?["choices"]?.arrayValue?.isEmpty == true)
+        #expect(e.last?["usage"]?["completion_tokens"] == 4)
+    }
+
+    @Test func textCompletionsWholeStreamedAndLogprobs() async {
+        let r = await h.send(
+            "POST", "/v1/completions", ["model": .string(model), "prompt": "Once upon a time", "max_tokens": 5])
+        #expect(r.status == 200)
+        #expect(r.json["object"] == "text_completion")
+        #expect(r.json["choices"]?.arrayValue?.first?["text"]?.stringValue?.isEmpty == false)
+        #expect(r.json["usage"]?["completion_tokens"] == 5)
+
+        let lp = await h.send(
+            "POST", "/v1/completions",
+            ["model": .string(model), "prompt": "Once upon a time", "max_tokens": 3, "logprobs": 2, "echo": true])
+        let choice = lp.json["choices"]?.arrayValue?.first
+        #expect(choice?["text"]?.stringValue?.hasPrefix("Once upon a time") == true)
+        #expect(choice?["logprobs"]?["tokens"]?.arrayValue?.count == 3)
+        #expect(choice?["logprobs"]?["top_logprobs"]?.arrayValue?.first?.objectValue?.count == 2)
+
+        let s = await h.send(
+            "POST", "/v1/completions",
+            ["model": .string(model), "prompt": "Once", "max_tokens": 3, "stream": true])
+        let e = events(s)
+        #expect(e.count == 3)
+        #expect(e.allSatisfy { $0["object"] == "text_completion" && $0["choices"]?.arrayValue?.first?["text"] != nil })
+    }
+
+    @Test func chatLogprobs() async {
+        let r = await chat(["max_tokens": 3, "logprobs": true, "top_logprobs": 3])
+        let content = r.json["choices"]?.arrayValue?.first?["logprobs"]?["content"]?.arrayValue ?? []
+        #expect(content.count == 3)
+        #expect(content.first?["top_logprobs"]?.arrayValue?.count == 3)
+        #expect((content.first?["logprob"]?.doubleValue ?? 1) <= 0)
+    }
+
+    @Test func invalidValuesGetVLLMErrorBodies() async {
+        func error(_ r: HTTPResponse) -> (Int, String, String) {
+            (r.status, r.json["error"]?["type"]?.stringValue ?? "", r.json["error"]?["message"]?.stringValue ?? "")
+        }
+        let temp = error(await chat(["temperature": -1]))
+        #expect(temp == (400, "BadRequestError", "temperature must be non-negative, got -1."))
+        let top = error(await chat(["top_logprobs": 2]))
+        #expect(top.0 == 400 && top.1 == "Bad Request")
+        #expect(top.2.contains("Value error, when using `top_logprobs`, `logprobs` must be set to true."))
+        let opts = error(await chat(["stream_options": ["include_usage": true]]))
+        #expect(opts.2.hasPrefix("1 validation error for ChatCompletionRequest\n"))
+        #expect(opts.2.contains("Stream options can only be defined when `stream=True`."))
+        let type = error(await chat(["max_tokens": "many"]))
+        #expect(type.0 == 400 && type.1 == "Bad Request")
+        #expect(type.2.contains("max_tokens") && type.2.contains("valid integer"))
+        let long = error(await chat(["max_tokens": 5000]))
+        #expect(long.0 == 400 && long.2.hasPrefix("'max_tokens' or 'max_completion_tokens' is too large: 5000."))
+        let missing = error(
+            await h.send(
+                "POST", "/v1/chat/completions", ["model": "nope", "messages": [["role": "user", "content": "x"]]]))
+        #expect(missing == (404, "NotFoundError", "The model `nope` does not exist."))
+        let r = await chat(["n": 0])
+        #expect(r.json.objectValue?.keys == ["error"])
+        #expect(r.json["error"]?.objectValue?.keys == ["message", "type", "param", "code"])
+        #expect(r.json["error"]?["code"] == 400)
+    }
+
+    @Test func vLLMRoutes() async {
+        let models = await h.send("GET", "/v1/models")
+        #expect(models.json["object"] == "list")
+        #expect(models.json["data"]?.arrayValue?.first?["id"] == .string(model))
+        #expect(models.json["data"]?.arrayValue?.first?["owned_by"] == "vllm")
+        #expect(models.json["data"]?.arrayValue?.first?["max_model_len"] == 4096)
+        let health = await h.send("GET", "/health")
+        #expect(health.status == 200 && health.body.isEmpty)
+        #expect((await h.send("GET", "/version")).json["version"] == "0.11.0")
+        let tok = await h.send("POST", "/tokenize", ["prompt": "Hello world, 123", "return_token_strs": true])
+        #expect(tok.json["count"]?.intValue == tok.json["tokens"]?.arrayValue?.count)
+        #expect((tok.json["count"]?.intValue ?? 0) > 3)
+        #expect(tok.json["max_model_len"] == 4096)
+        // The ServerlessLLM routes stay: recording works on the same server.
+        #expect((await h.recording("start")).json["status"] == "success")
+        _ = await chat(["max_tokens": 2])
+        let dump = await h.recording("dump")
+        #expect((dump.json["records"]?.arrayValue?.count ?? 0) > 0)
+    }
+
+    @Test func sllmModeIsUnchangedAndPerDeploymentModeWorks() async {
+        // Default mode: ServerlessLLM's answers.
+        let sllm = APIHarness()
+        let bad = await sllm.chat(["max_completion_tokens": 5])
+        #expect(bad.status == 200)
+        #expect(
+            bad.json == ["error": "Invalid sampling parameters: Unexpected keyword argument 'max_completion_tokens'"])
+        #expect((await sllm.send("GET", "/v1/models")).json["models"] != nil)
+        #expect((await sllm.send("GET", "/version")).status == 404)
+        #expect((await sllm.send("GET", "/health")).json == ["status": "ok"])
+
+        // A deployment asking for the OpenAI mode on a ServerlessLLM server.
+        let mixed = APIHarness(extra: ["fake_sllm": ["api": "openai"]])
+        let ok = await mixed.chat(["max_completion_tokens": 5, "user": "u"])
+        #expect(ok.status == 200 && ok.json["choices"]?.arrayValue?.first?["message"] != nil)
+        #expect((await mixed.send("GET", "/v1/models")).json["models"] != nil, "server-wide routes stay sllm")
+    }
+
+    @Test func metricsCountRequestsInBothModes() async {
+        for harness in [h, APIHarness()] {
+            _ = await harness.chat(["max_tokens": 3])
+            let r = await harness.send("GET", "/metrics")
+            #expect(r.status == 200 && r.contentType.hasPrefix("text/plain; version=0.0.4"))
+            let labels = "{model_name=\"\(model)\",engine=\"0\"}"
+            #expect(r.text.contains("vllm:generation_tokens_total\(labels) 3.0"), "\(r.text.prefix(600))")
+            #expect(r.text.contains("vllm:time_to_first_token_seconds_count\(labels) 1.0"))
+            #expect(r.text.contains("vllm:e2e_request_latency_seconds_count\(labels) 1.0"))
+        }
+    }
+}
