@@ -111,10 +111,10 @@ import Testing
 
     @Test func sllmModeScalesIdleInstancesToZero() async throws {
         var s = SimulatorSettings()
-        // Idle time passes only on a paced clock: 20 simulated seconds of keep_alive take 1 s here.
+        // Idle time passes only on a paced clock: 60 simulated seconds of keep_alive take 3 s here.
         s.speedup = 20
         s.coldStart.overrideSeconds = 1
-        let scaling: JSONValue = ["metric": "concurrency", "target": 10, "min_instances": 0, "keep_alive": 20]
+        let scaling: JSONValue = ["metric": "concurrency", "target": 10, "min_instances": 0, "keep_alive": 60]
         let h = APIHarness(extra: ["auto_scaling_config": scaling], settings: s)
         _ = await h.chat(["max_tokens": 2])
         // On a loaded machine the instance may already be gone here; then there is no first id to compare.
