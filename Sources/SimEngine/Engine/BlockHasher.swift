@@ -31,7 +31,7 @@ public enum BlockHasher {
     }
 
     /// A block hash unique to request `request`: block `block` chained onto `parent`.
-    public static func extend(parent: UInt64, request: UInt64, block: Int) -> UInt64 {
+    static func extend(parent: UInt64, request: UInt64, block: Int) -> UInt64 {
         mix(parent ^ mix(request &+ 0x5265_7175_6573_7400) ^ UInt64(block) &* 0x9E37_79B9_7F4A_7C15)
     }
 

@@ -7,7 +7,7 @@
 /// count. Larger steps, and every step with `enforce_eager`, run unpadded and eagerly. A plain value.
 public struct CUDAGraphPlan: Sendable, Equatable {
     /// Captured sizes, ascending; empty under `enforce_eager`.
-    public let captureSizes: [Int]
+    let captureSizes: [Int]
 
     /// - Parameters:
     ///   - maxNumSeqs: `max_num_seqs`.
@@ -35,5 +35,5 @@ public struct CUDAGraphPlan: Sendable, Equatable {
     }
 
     /// Whether a step of `tokens` tokens replays a captured graph.
-    public func usesGraph(_ tokens: Int) -> Bool { tokens > 0 && tokens <= largest }
+    func usesGraph(_ tokens: Int) -> Bool { tokens > 0 && tokens <= largest }
 }

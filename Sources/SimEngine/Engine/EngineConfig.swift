@@ -22,9 +22,9 @@ public struct EngineConfig: Sendable {
     /// vLLM `async_scheduling` (off in 0.11, on by default from 0.12): the scheduler plans step N+1 while step N
     /// runs, so scheduling costs no GPU idle time but a request arriving during step N joins step N+2 at the
     /// earliest.
-    public var asyncScheduling = false
+    var asyncScheduling = false
     /// vLLM `num_gpu_blocks_override`: use this many KV blocks whatever the memory plan says.
-    public var numGPUBlocksOverride: Int?
+    var numGPUBlocksOverride: Int?
     /// vLLM `dtype`: `auto` (the checkpoint's), `bfloat16`, `float16`, `float32`.
     public var dtype = "auto"
     /// vLLM `quantization` (`fp8`, `awq`, `gptq`, …) or nil (the checkpoint's `quantization_config`, if any).
@@ -117,11 +117,11 @@ public struct EngineConfig: Sendable {
     }
 
     /// `max_model_len` in effect.
-    public var resolvedMaxModelLen: Int { maxModelLen ?? model.maxPositionEmbeddings }
+    var resolvedMaxModelLen: Int { maxModelLen ?? model.maxPositionEmbeddings }
 
     /// Activation dtype after resolving `auto` as vLLM does (bfloat16 checkpoints stay bfloat16, float16 and
     /// float32 ones run in float16).
-    public var activationFormat: NumberFormat {
+    var activationFormat: NumberFormat {
         let name = dtype.lowercased() == "auto" ? model.torchDtype : dtype
         switch NumberFormat(name: name) {
         case .bfloat16?: return .bfloat16

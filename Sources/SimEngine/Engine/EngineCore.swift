@@ -16,13 +16,13 @@ public final class EngineCore {
     /// The per-rank model shard.
     public let footprint: ModelFootprint
     /// The step cost model.
-    public let costModel: StepCostModel
+    let costModel: StepCostModel
     /// The CUDA-graph sizes in effect.
     public let graphs: CUDAGraphPlan
     /// KV cache capacity in tokens (usable blocks × block size).
     public let kvCacheTokens: Int
     /// Usable KV blocks.
-    public let kvCacheBlocks: Int
+    let kvCacheBlocks: Int
     /// Memory plan of one rank (bytes).
     public let memory: MemoryPlan
 
@@ -105,23 +105,23 @@ public final class EngineCore {
     public func abort(id: UInt64) { _ = scheduler.abort(id) }
 
     /// Whether any request is waiting or running.
-    public var hasUnfinishedRequests: Bool { scheduler.hasUnfinished }
+    var hasUnfinishedRequests: Bool { scheduler.hasUnfinished }
 
     /// Unfinished requests.
-    public var numUnfinished: Int { scheduler.unfinishedCount }
+    var numUnfinished: Int { scheduler.unfinishedCount }
     public var numWaiting: Int { scheduler.waiting.count }
     public var numRunning: Int { scheduler.running.count }
     /// Steps executed so far (the last `forward_pass_id`).
-    public var stepsExecuted: Int { stepCounter }
+    var stepsExecuted: Int { stepCounter }
     /// Preemptions so far.
     public var preemptions: Int { scheduler.totalPreemptions }
     /// Prompt tokens served from the prefix cache, and prompt tokens admitted, so far.
-    public var prefixCacheHitTokens: Int { scheduler.prefixHitTokens }
-    public var admittedPromptTokens: Int { scheduler.admittedPromptTokens }
+    var prefixCacheHitTokens: Int { scheduler.prefixHitTokens }
+    var admittedPromptTokens: Int { scheduler.admittedPromptTokens }
     /// Fraction of KV blocks held by requests.
     public var kvCacheUsage: Double { scheduler.kv.usage }
     /// Cached blocks evicted (reallocated) so far.
-    public var prefixCacheEvictions: Int { scheduler.kv.pool.evictions }
+    var prefixCacheEvictions: Int { scheduler.kv.pool.evictions }
     /// Real (wall-clock) seconds spent routing tokens to experts so far: the router's cost, for benchmarks.
     public var routingWallSeconds: Double {
         Double(routingTime.components.seconds) + Double(routingTime.components.attoseconds) * 1e-18
@@ -137,7 +137,7 @@ public final class EngineCore {
     public func expectedExpertCounts(tokens: Int) -> [[Int]] { router?.expectedCounts(tokens: tokens) ?? [] }
 
     /// Empties the prefix cache (vLLM `reset_prefix_cache`).
-    public func resetPrefixCache() { scheduler.resetPrefixCache() }
+    func resetPrefixCache() { scheduler.resetPrefixCache() }
 
     /// Schedules and "executes" one step starting at simulated time `now` (s).
     /// - Returns: the step, or nil when nothing could be scheduled (no unfinished requests).

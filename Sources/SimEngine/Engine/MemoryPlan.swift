@@ -6,14 +6,14 @@ import MoECore
 public struct MemoryPlan: Sendable, Equatable {
     /// Device memory as CUDA reports it. Datasheet sizes are GiB of HBM (an "80 GB" H100 has 80 GiB) of which
     /// about 1% is reserved: 80 → 79.2 GiB, as `torch.cuda.mem_get_info` shows on an H100.
-    public let deviceMemory: Double
+    let deviceMemory: Double
     /// `gpu_memory_utilization` × ``deviceMemory``.
     public let budget: Double
     public let weights: Double
     public let activations: Double
-    public let nonTorch: Double
+    let nonTorch: Double
     /// What is left for the KV cache (≤ 0: nothing).
-    public let kvCacheBytes: Double
+    let kvCacheBytes: Double
 
     init(config: EngineConfig, footprint: ModelFootprint) {
         deviceMemory = config.gpu.memoryBytes / 1e9 * 1_073_741_824.0 * 0.99

@@ -97,7 +97,7 @@ public enum FidelityReplay {
     }
 
     /// The V4 rows.
-    public static func v4(
+    static func v4(
         calibration: Calibration = Calibration(), routing: RoutingConfig = .calibrated, seed: UInt64 = 0
     )
         throws -> [FidelityRow]
@@ -124,7 +124,7 @@ public enum FidelityReplay {
     }
 
     /// V1's engine: Mixtral-8x7B, 2×H100, TP2.
-    public static func v1Config(calibration: Calibration, routing: RoutingConfig, seed: UInt64) -> EngineConfig {
+    static func v1Config(calibration: Calibration, routing: RoutingConfig, seed: UInt64) -> EngineConfig {
         var c = EngineConfig(
             model: ModelCatalog.spec(for: "mistralai/Mixtral-8x7B-v0.1")!,
             gpu: HardwareCatalog.gpu(named: "NVIDIA-H100-HBM3-80GB")!, tensorParallelSize: 2)
@@ -141,7 +141,7 @@ public enum FidelityReplay {
     }
 
     /// V1's client: two constant-rate stages over 100 cycled shared-prefix prompts.
-    public static func v1Workload(stageSeconds: Double, seed: UInt64) -> Workload {
+    static func v1Workload(stageSeconds: Double, seed: UInt64) -> Workload {
         let n1 = Int((stageSeconds * 8).rounded())
         let n2 = Int((stageSeconds * 20).rounded())
         let base = SyntheticWorkload(
@@ -157,7 +157,7 @@ public enum FidelityReplay {
     }
 
     /// V4's engine: Qwen3-30B-A3B, 1×H100.
-    public static func v4Config(calibration: Calibration, routing: RoutingConfig, seed: UInt64) -> EngineConfig {
+    static func v4Config(calibration: Calibration, routing: RoutingConfig, seed: UInt64) -> EngineConfig {
         var c = EngineConfig(
             model: ModelCatalog.spec(for: "Qwen/Qwen3-30B-A3B")!,
             gpu: HardwareCatalog.gpu(named: "NVIDIA-H100-HBM3-80GB")!, tensorParallelSize: 1)
@@ -169,7 +169,7 @@ public enum FidelityReplay {
     }
 
     /// V4's client: 100 random prompts, at most 10 in flight.
-    public static func v4Workload(seed: UInt64) -> Workload {
+    static func v4Workload(seed: UInt64) -> Workload {
         SyntheticWorkload(
             count: 100, arrival: .allAtOnce, promptTokens: .fixed(2042), outputTokens: .fixed(1016), maxTokens: 1024,
             maxConcurrency: 10, seed: seed

@@ -10,7 +10,7 @@ public struct RequestTiming: Sendable, Equatable {
     public var finish = 0.0
     public var promptTokens = 0
     public var outputTokens = 0
-    public var finishReason: FinishReason?
+    var finishReason: FinishReason?
     public var preemptions = 0
 
     public init() {}
@@ -62,14 +62,14 @@ public struct SimulationResult: Sendable {
     /// Clock at the end (s).
     public let simulatedSeconds: Double
     public let stepCount: Int
-    public let decodeSteps: Int
-    public let decodeLatencySum: Double
-    public let prefillSteps: Int
-    public let prefillLatencySum: Double
-    public let meanDecodeActivation: Double
+    let decodeSteps: Int
+    let decodeLatencySum: Double
+    let prefillSteps: Int
+    let prefillLatencySum: Double
+    let meanDecodeActivation: Double
     public let preemptions: Int
-    public let prefixHitTokens: Int
-    public let admittedPromptTokens: Int
+    let prefixHitTokens: Int
+    let admittedPromptTokens: Int
     public let kvCacheTokens: Int
     /// Wall-clock seconds the expert router took (not deterministic; kept out of ``summary()``).
     public let routingWallSeconds: Double
