@@ -2,10 +2,10 @@ import FakeSLLMHTTP
 import Foundation
 import Glibc
 import MoECore
-import SimEngine
 import Testing
 
 @testable import FakeSLLM
+@testable import SimEngine
 
 /// The real HTTP server on port 0, driven over sockets.
 @Suite struct LiveServerTests {

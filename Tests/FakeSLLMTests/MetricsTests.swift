@@ -1,9 +1,9 @@
 import Foundation
 import MoECore
-import SimEngine
 import Testing
 
 @testable import FakeSLLM
+@testable import SimEngine
 
 /// The Prometheus registry, its text rendering, and vLLM's metrics from real engine steps (docs/metrics.md).
 @Suite struct MetricsTests {

@@ -1,9 +1,9 @@
 import Foundation
 import MoECore
-import SimEngine
 import Testing
 
 @testable import FakeSLLM
+@testable import SimEngine
 
 /// `--api openai` answers as vLLM 0.11's OpenAI server; the ServerlessLLM mode stays as it was
 /// (docs/openai-mode.md).

@@ -1,8 +1,8 @@
 import MoECore
-import SimEngine
 import Testing
 
 @testable import FakeSLLM
+@testable import SimEngine
 
 /// The batch-recording and expert-distribution routes (sllm_api.md §3.9, §3.10) and the record format (§4).
 @Suite struct RecordingRouteTests {

@@ -1,8 +1,8 @@
 import MoECore
-import SimEngine
 import Testing
 
 @testable import FakeSLLM
+@testable import SimEngine
 
 /// Every route of sllm_api.md §2 and the error rows of §3, through the pure API (no sockets).
 @Suite struct RouteTests {

@@ -1,8 +1,8 @@
 import MoECore
-import SimEngine
 import Testing
 
 @testable import FakeSLLM
+@testable import SimEngine
 
 /// The server and the in-process simulation drive the same engine driver and serving layer: the same arrivals
 /// give the same batch records.

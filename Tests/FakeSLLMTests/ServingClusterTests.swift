@@ -1,8 +1,8 @@
 import MoECore
-import SimEngine
 import Testing
 
 @testable import FakeSLLM
+@testable import SimEngine
 
 /// ServerlessLLM's router, autoscaler and cold start on a simulated timeline, driven by hand.
 @Suite struct ServingClusterTests {

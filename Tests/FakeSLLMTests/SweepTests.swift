@@ -1,9 +1,9 @@
 import Foundation
 import MoECore
-import SimEngine
 import Testing
 
 @testable import FakeSLLM
+@testable import SimEngine
 
 /// `fake-sllm sweep`: the grid, the parallel runner, the outputs.
 @Suite struct SweepTests {

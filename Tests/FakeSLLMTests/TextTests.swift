@@ -1,9 +1,9 @@
 import Foundation
 import MoECore
-import SimEngine
 import Testing
 
 @testable import FakeSLLM
+@testable import SimEngine
 
 @Suite struct TextTests {
     @Test(arguments: [1, 2, 7, 16, 100, 1000])

@@ -28,10 +28,10 @@ public struct HTTPRequest: Sendable {
     }
 
     /// The first query parameter named `name`.
-    public func queryValue(_ name: String) -> String? { query.first { $0.0 == name }?.1 }
+    func queryValue(_ name: String) -> String? { query.first { $0.0 == name }?.1 }
 
     /// `await request.json()` as Starlette does it: the body parsed as JSON, nil when empty or invalid.
-    public func jsonBody() -> JSONValue? { try? JSONValue.parse(body) }
+    func jsonBody() -> JSONValue? { try? JSONValue.parse(body) }
 }
 
 /// A complete HTTP response.
@@ -60,9 +60,9 @@ public struct HTTPResponse: Sendable {
 
     /// Starlette's `ServerErrorMiddleware` answer to an uncaught exception: 500, `text/plain`,
     /// body exactly `Internal Server Error` (sllm_api.md §1).
-    public static let internalServerError = HTTPResponse(
+    static let internalServerError = HTTPResponse(
         status: 500, contentType: "text/plain; charset=utf-8", body: Array("Internal Server Error".utf8))
 
     /// The parsed JSON body, if it is JSON (for tests).
-    public var jsonBody: JSONValue? { try? JSONValue.parse(body) }
+    var jsonBody: JSONValue? { try? JSONValue.parse(body) }
 }

@@ -84,7 +84,7 @@ public final class EventStream: Sendable {
 
     /// Headers sent with the status, besides the content type; set them before the stream is handed over.
     public var headers: [(String, String)] { extraHeaders.withLock { $0 } }
-    public func addHeader(_ name: String, _ value: String) { extraHeaders.withLock { $0.append((name, value)) } }
+    func addHeader(_ name: String, _ value: String) { extraHeaders.withLock { $0.append((name, value)) } }
 
     public init(status: Int = 200, contentType: String = "text/event-stream; charset=utf-8") {
         self.status = status
@@ -140,7 +140,7 @@ public final class EventStream: Sendable {
     }
 
     /// Everything buffered so far, consumed (for tests).
-    public func drain() -> (bytes: [UInt8], finished: Bool) {
+    func drain() -> (bytes: [UInt8], finished: Bool) {
         state.withLock { s in
             let out = Array(s.buffer[s.offset...])
             s.buffer.removeAll()
@@ -149,7 +149,7 @@ public final class EventStream: Sendable {
         }
     }
 
-    public var isFinished: Bool { state.withLock { $0.finished } }
+    var isFinished: Bool { state.withLock { $0.finished } }
 
     /// Registers what to do when the client disconnects.
     public func onCancel(_ handler: @escaping @Sendable () -> Void) { cancellation.register(handler) }

@@ -13,7 +13,7 @@ public struct SamplingParams: Sendable, Equatable {
     public var maxTokens: Int? = 16
     public var minTokens = 0
     public var temperature = 1.0
-    public var topP = 1.0
+    var topP = 1.0
     public var topK = 0
     public var seed: Int?
     public var stop: [String] = []

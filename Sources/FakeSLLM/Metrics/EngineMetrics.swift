@@ -52,12 +52,12 @@ public final class EngineMetrics: Sendable {
     }
 
     /// A request is about to be handed to the host.
-    public func requestSubmitted(id: UInt64, promptTokens: Int, maxTokens: Int) {
+    func requestSubmitted(id: UInt64, promptTokens: Int, maxTokens: Int) {
         requests.withLock { $0.all[id] = Timeline(promptTokens: promptTokens, maxTokens: maxTokens) }
     }
 
     /// The host gave the request its simulated arrival `arrival`; it reaches the engine's queue at `queuedAt`.
-    public func requestArrived(id: UInt64, at arrival: Double, queuedAt: Double) {
+    func requestArrived(id: UInt64, at arrival: Double, queuedAt: Double) {
         let ready = requests.withLock { r -> Timeline? in
             guard var t = r.all[id] else { return nil }
             t.arrival = arrival
@@ -78,11 +78,11 @@ public final class EngineMetrics: Sendable {
     }
 
     /// The request never ran (the engine refused it, or the deployment stopped): forgotten, not counted.
-    public func requestFailed(id: UInt64) { requests.withLock { _ = $0.all.removeValue(forKey: id) } }
+    func requestFailed(id: UInt64) { requests.withLock { _ = $0.all.removeValue(forKey: id) } }
 
     /// The client went away before the request finished: counted as `finished_reason="abort"` at the latest
     /// step's end.
-    public func requestAborted(id: UInt64) {
+    func requestAborted(id: UInt64) {
         let (t, now) = requests.withLock { r in (r.all.removeValue(forKey: id), r.lastStepEnd) }
         guard var t, t.finished == nil else { return }
         if t.arrival == nil { t.arrival = now }
@@ -92,7 +92,7 @@ public final class EngineMetrics: Sendable {
     /// One engine step of instance `instance`: the scheduler gauges (running and waiting summed over the
     /// deployment's engines, KV usage their mean), token counters, per-token latencies, finished requests and the
     /// simulator's own per-step series.
-    public func observe(step: StepOutcome, instance: String = "") {
+    func observe(step: StepOutcome, instance: String = "") {
         let V = MetricCatalog.VLLM.self
         let S = MetricCatalog.Sim.self
         let r = registry

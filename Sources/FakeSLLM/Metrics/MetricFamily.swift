@@ -10,9 +10,9 @@ public struct MetricFamily: Sendable, Equatable {
     public let name: String
     public let help: String
     public let kind: Kind
-    public let labelNames: [String]
+    let labelNames: [String]
     /// Upper bounds of a histogram's buckets, ascending, without `+Inf` (added when rendering).
-    public let buckets: [Double]
+    let buckets: [Double]
 
     /// A family; only histograms take `buckets`.
     public init(name: String, help: String, kind: Kind, labelNames: [String], buckets: [Double] = []) {
@@ -25,5 +25,5 @@ public struct MetricFamily: Sendable, Equatable {
     }
 
     /// The name samples carry (`<name>_total` for counters).
-    public var exposedName: String { kind == .counter ? name + "_total" : name }
+    var exposedName: String { kind == .counter ? name + "_total" : name }
 }

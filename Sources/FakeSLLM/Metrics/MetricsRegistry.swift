@@ -30,7 +30,7 @@ public final class MetricsRegistry: Sendable {
     public init() {}
 
     /// Declares a family; declaring the same family again is a no-op.
-    public func declare(_ family: MetricFamily) {
+    func declare(_ family: MetricFamily) {
         state.withLock { s in
             if s.families[family.name] == nil {
                 s.families[family.name] = FamilyState(family: family)
@@ -40,7 +40,7 @@ public final class MetricsRegistry: Sendable {
     }
 
     /// Adds `amount` (≥ 0) to a counter.
-    public func increment(_ name: String, _ labels: [String], by amount: Double = 1) {
+    func increment(_ name: String, _ labels: [String], by amount: Double = 1) {
         update(name, labels) { $0.value += max(0, amount) }
     }
 
@@ -50,7 +50,7 @@ public final class MetricsRegistry: Sendable {
     }
 
     /// Records one histogram observation.
-    public func observe(_ name: String, _ labels: [String], _ value: Double) {
+    func observe(_ name: String, _ labels: [String], _ value: Double) {
         state.withLock { s in
             guard let buckets = s.families[name]?.family.buckets else { return }
             Self.mutate(&s, name, labels) { series in

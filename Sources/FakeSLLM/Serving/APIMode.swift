@@ -7,5 +7,5 @@ public enum APIMode: String, Sendable, CaseIterable {
     case openai
 
     /// The serving mode a deployment gets when none is given: a `vllm serve` has no ServerlessLLM router.
-    public var defaultServing: ServingMode { self == .openai ? .direct : .sllm }
+    var defaultServing: ServingMode { self == .openai ? .direct : .sllm }
 }

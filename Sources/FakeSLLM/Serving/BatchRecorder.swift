@@ -31,7 +31,7 @@ public final class BatchRecorder: Sendable {
     /// `gpu_raw_type` of every record.
     public let gpuRawType: String
     /// Write each step once per rank (the real branch's TP duplication, a quirk).
-    public let duplicatePerRank: Bool
+    let duplicatePerRank: Bool
 
     public init(gpuNum: Int, gpuRawType: String, duplicatePerRank: Bool) {
         self.gpuNum = gpuNum
@@ -39,10 +39,10 @@ public final class BatchRecorder: Sendable {
         self.duplicatePerRank = duplicatePerRank
     }
 
-    public var isRecording: Bool { state.withLock { $0.recording } }
+    var isRecording: Bool { state.withLock { $0.recording } }
 
     /// Records as the dump counts them (× ranks when duplicating).
-    public var totalRecords: Int { state.withLock { $0.steps.count } * copies }
+    var totalRecords: Int { state.withLock { $0.steps.count } * copies }
 
     private var copies: Int { duplicatePerRank ? gpuNum : 1 }
 

@@ -11,14 +11,14 @@ public struct ColdStartModel: Sendable, Equatable {
     /// Engine start-up besides loading weights: init and KV-cache profiling and allocation (s).
     public var engineInitSeconds = 4.0
     /// CUDA-graph capture, skipped with `enforce_eager` (s).
-    public var graphCaptureSeconds = 8.0
+    var graphCaptureSeconds = 8.0
     /// A fixed start-up time that replaces the model (`--cold-start S`).
     public var overrideSeconds: Double?
 
     public init() {}
 
     /// The checkpoint's bytes: every rank's weight shard.
-    public static func checkpointBytes(_ config: EngineConfig) -> Double {
+    static func checkpointBytes(_ config: EngineConfig) -> Double {
         let fp = ModelFootprint(
             model: config.model, tensorParallelSize: config.tensorParallelSize, weightFormat: config.weightFormat,
             kvFormat: config.kvFormat)

@@ -11,7 +11,7 @@ public struct DeployConfig: Sendable {
     public var backend: String?
     public var numGPUs: Int
     public var backendConfig: JSONObject
-    public var autoScaling: AutoScalingConfig
+    var autoScaling: AutoScalingConfig
     public var raw: JSONObject
 
     /// Parses a deploy config body.
@@ -43,9 +43,9 @@ public struct DeployConfig: Sendable {
 public struct AutoScalingConfig: Sendable, Equatable {
     public var metric = "concurrency"
     public var target = 2
-    public var minInstances = 0
-    public var maxInstances = 10
-    public var keepAlive = 0.0
+    var minInstances = 0
+    var maxInstances = 10
+    var keepAlive = 0.0
 
     public init() {}
 
@@ -60,5 +60,5 @@ public struct AutoScalingConfig: Sendable, Equatable {
     }
 
     /// Requests one instance may hold (the router's per-instance cap, §3.6 Router).
-    public var perInstanceCap: Int { metric == "concurrency" ? target : 1 }
+    var perInstanceCap: Int { metric == "concurrency" ? target : 1 }
 }

@@ -15,7 +15,7 @@ public final class Deployment: Sendable {
     let oracle: AnswerOracle?
     let host: DeploymentHost
     /// Seconds a new instance takes from its GPUs granted to ready.
-    public let coldStartSeconds: Double
+    let coldStartSeconds: Double
     /// This deployment's series of `GET /metrics` (docs/metrics.md).
     let metrics: EngineMetrics
     private let state: Mutex<(autoScaling: AutoScalingConfig, deleted: Bool)>
@@ -51,13 +51,14 @@ public final class Deployment: Sendable {
             settings.speedup.map { PacedClock(speedup: $0, wall: monotonicSeconds()) } ?? VirtualClock()
         host = DeploymentHost(
             name: config.model, cluster: cluster, clock: clock, burstWindow: settings.effectiveBurstWindow,
-            gpuPool: gpuPool, stepObserver: { instance, outcome in metrics.observe(step: outcome, instance: instance.id) })
+            gpuPool: gpuPool,
+            stepObserver: { instance, outcome in metrics.observe(step: outcome, instance: instance.id) })
     }
 
     deinit { host.shutdown() }
 
     /// Whether recording routes are served by this deployment's backend (`vllm_moecap` only).
-    public var supportsRecording: Bool { config.backend == "vllm_moecap" }
+    var supportsRecording: Bool { config.backend == "vllm_moecap" }
 
     /// The instance the router forwards recording calls to: the first ready one, if any.
     var readyInstance: InstanceHandle? { host.readyInstances.first }

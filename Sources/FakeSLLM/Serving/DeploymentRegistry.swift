@@ -14,7 +14,7 @@ public final class DeploymentRegistry: Sendable {
     public let defaults: SimulatorSettings
 
     /// The simulated node's GPUs, shared by every deployment's instances (`--node-gpus`).
-    public let gpuPool: GPUPool
+    let gpuPool: GPUPool
     /// Every deployment's Prometheus series, for `GET /metrics` (docs/metrics.md).
     public let metrics = MetricsRegistry()
 

@@ -34,7 +34,7 @@ public enum EngineSettings {
 
     /// A built-in model by HF id, or a `config.json` (or folder holding one) at `configPath` or at the model
     /// name itself.
-    public static func resolveModel(_ name: String, configPath: String?) throws -> ModelSpec {
+    static func resolveModel(_ name: String, configPath: String?) throws -> ModelSpec {
         if let path = configPath ?? (looksLikePath(name) ? name : nil) {
             var file = path
             var isDir: ObjCBool = false

@@ -41,7 +41,7 @@ public final class ExpertDistributionRecorder: Sendable {
         self.topK = topK
     }
 
-    public var isRecording: Bool { state.withLock { $0.recording } }
+    var isRecording: Bool { state.withLock { $0.recording } }
     public var mode: String { state.withLock { $0.mode } }
     /// Whether the host must compute per-expert counts for the next passes (stat modes, while recording).
     var wantsCounts: Bool { state.withLock { $0.recording && $0.mode.hasPrefix("stat") } }

@@ -11,7 +11,7 @@ public final class GPUPool: Sendable {
     public init(total: Int) { self.total = total }
 
     /// Takes `count` GPUs if they are free.
-    public func tryAcquire(_ count: Int) -> Bool {
+    func tryAcquire(_ count: Int) -> Bool {
         used.withLock { u in
             guard u + count <= total else { return false }
             u += count
@@ -26,8 +26,8 @@ public final class GPUPool: Sendable {
     }
 
     /// GPUs in use.
-    public var inUse: Int { used.withLock { $0 } }
+    var inUse: Int { used.withLock { $0 } }
 
     /// Registers a callback run (on the releasing thread) whenever GPUs are given back.
-    public func onRelease(_ wake: @escaping @Sendable () -> Void) { waiters.withLock { $0.append(wake) } }
+    func onRelease(_ wake: @escaping @Sendable () -> Void) { waiters.withLock { $0.append(wake) } }
 }

@@ -22,7 +22,7 @@ public final class InstanceHandle: Sendable {
     }
 
     /// Whether the model has finished loading (recording calls need a ready instance).
-    public var isReady: Bool { readyFlag.load(ordering: .acquiring) }
+    var isReady: Bool { readyFlag.load(ordering: .acquiring) }
     func markReady() { readyFlag.store(true, ordering: .releasing) }
 
     /// Engine steps executed since the instance started (every step, recorded or not: `forward_pass_id`).

@@ -5,10 +5,10 @@ import SimEngine
 public struct Quirks: Sendable, Equatable {
     /// Write each step once per tensor-parallel rank, as every TP worker does on the real branch
     /// (sllm_api.md §4 "Multiplicity").
-    public var tpDuplicateRecords = false
+    var tpDuplicateRecords = false
     /// Reject the `stream` key (even `false`) with `Invalid sampling parameters`, as the real backend does
     /// (§3.6 step 5); also makes every `/v1/completions` call fail (§3.7).
-    public var rejectStream = false
+    var rejectStream = false
 
     public init() {}
 
@@ -67,13 +67,13 @@ public struct SimulatorSettings: Sendable {
     /// The burst window when none is set: a millisecond of client jitter is `speedup` simulated milliseconds, so
     /// the window grows with the speedup, from 2 ms at real time to 50 ms from 25× on (and without pacing). At
     /// real time a longer hold would show as extra wall-clock latency to clients that time on the wall clock.
-    public static func defaultBurstWindow(speedup: Double?) -> Double {
+    static func defaultBurstWindow(speedup: Double?) -> Double {
         guard let speedup else { return 0.05 }
         return min(0.05, max(0.002, 0.002 * speedup))
     }
 
     /// The burst window in effect.
-    public var effectiveBurstWindow: Double { burstWindowSeconds ?? Self.defaultBurstWindow(speedup: speedup) }
+    var effectiveBurstWindow: Double { burstWindowSeconds ?? Self.defaultBurstWindow(speedup: speedup) }
     /// GPUs of the simulated node, shared by all instances (server-wide).
     public var nodeGPUs = 8
     public var quirks = Quirks()

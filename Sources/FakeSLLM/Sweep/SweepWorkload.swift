@@ -10,7 +10,7 @@ public struct SweepWorkload: Sendable, Equatable {
     /// The trace's text (JSON Lines), or nil.
     public var trace: String?
     /// Concurrency cap of a trace replay.
-    public var traceConcurrency: Int?
+    var traceConcurrency: Int?
 
     /// A synthetic workload.
     public init(name: String, synthetic: SyntheticWorkload) {

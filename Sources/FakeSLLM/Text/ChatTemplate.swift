@@ -14,7 +14,7 @@ public enum ChatTemplate: String, Sendable {
     case deepSeek
 
     /// The template family of a model, from its config's `model_type` or its name.
-    public static func forModel(_ model: ModelSpec) -> ChatTemplate {
+    static func forModel(_ model: ModelSpec) -> ChatTemplate {
         let type = (model.raw["model_type"]?.stringValue ?? "").lowercased()
         let name = model.name.lowercased()
         if type.hasPrefix("mixtral") || type.hasPrefix("mistral") || name.contains("mixtral")

@@ -21,7 +21,7 @@ public struct CompletionText: Sendable {
     }
 
     /// The next token's text.
-    public mutating func nextPiece() -> String {
+    mutating func nextPiece() -> String {
         let piece = piece()
         lastWasComma = piece == ","
         emitted += 1

@@ -1,9 +1,9 @@
 import Foundation
 import MoECore
-import SimEngine
 import Testing
 
 @testable import FakeSLLM
+@testable import SimEngine
 
 /// An API with one no-wait deployment, driven without sockets.
 struct APIHarness {
