@@ -31,7 +31,9 @@ let package = Package(
             name: "FakeSLLM",
             dependencies: ["MoECore", "SimEngine", .product(name: "Logging", package: "swift-log")]),
         .target(name: "FakeSLLMHTTP", dependencies: ["FakeSLLM", "CMicroHTTPD"]),
-        .target(name: "Evaluator", dependencies: ["MoECore", "CCurl"]),
+        // The only evaluator target that imports CCurl: the HTTP client on libcurl's multi interface.
+        .target(name: "EvaluatorClient", dependencies: ["MoECore", "CCurl"]),
+        .target(name: "Evaluator", dependencies: ["MoECore", "EvaluatorClient"]),
         .executableTarget(
             name: "fake-sllm",
             dependencies: [
@@ -41,12 +43,14 @@ let package = Package(
             ]),
         .executableTarget(
             name: "moecap-eval",
-            dependencies: ["Evaluator", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: [
+                "Evaluator", "EvaluatorClient", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         .testTarget(name: "MoECoreTests", dependencies: ["MoECore"]),
         .testTarget(name: "SimEngineTests", dependencies: ["SimEngine", "MoECore"]),
         .testTarget(name: "FakeSLLMTests", dependencies: ["FakeSLLM", "SimEngine", "MoECore"]),
         .testTarget(name: "FakeSLLMHTTPTests", dependencies: ["FakeSLLMHTTP", "FakeSLLM", "SimEngine", "MoECore"]),
-        .testTarget(name: "EvaluatorTests", dependencies: ["Evaluator", "MoECore"]),
+        .testTarget(name: "EvaluatorTests", dependencies: ["Evaluator", "EvaluatorClient", "MoECore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MoECore"]),
         // Third-party clients (openai SDK, AIPerf, prometheus_client, Chromium) against the built binaries.
         .testTarget(name: "EcosystemTests", dependencies: ["MoECore"], exclude: ["Python"]),

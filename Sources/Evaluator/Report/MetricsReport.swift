@@ -16,10 +16,27 @@ public struct ScoringInput: Sendable {
     public var wallSeconds: Double
     /// The simulator's per-step ground truth, when the server offered it.
     public var groundTruth: [JSONValue]?
+    /// The `/dump_expert_distribution` answer, when expert recording ran.
+    public var expertDump: JSONValue?
+
+    public init(
+        config: EvaluationConfig, targets: [String], responses: [String?], outcomes: [RequestOutcome],
+        records: [JSONValue], wallSeconds: Double, groundTruth: [JSONValue]? = nil, expertDump: JSONValue? = nil
+    ) {
+        self.config = config
+        self.targets = targets
+        self.responses = responses
+        self.outcomes = outcomes
+        self.records = records
+        self.wallSeconds = wallSeconds
+        self.groundTruth = groundTruth
+        self.expertDump = expertDump
+    }
 }
 
 /// Builds `metrics.json`: `batch_metrics` (DESIGN.md §5 basic fields + MoE-CAP's nine advanced fields),
-/// `accuracy_metrics`, `client_metrics`, `run_info` and, against fake-sllm, `ground_truth_check`.
+/// `accuracy_metrics`, `client_metrics`, `run_info`, `expert_distribution` when expert recording ran and, against
+/// fake-sllm, `ground_truth_check`.
 public enum MetricsReport {
     public struct Output: Sendable {
         public var json: JSONValue
@@ -88,6 +105,10 @@ public enum MetricsReport {
             out["client_metrics"] = ClientMetrics.json(outcomes: input.outcomes, wallSeconds: input.wallSeconds)
         }
         out["run_info"] = runInfo(input, precision: precision, gpuKey: runGPU, numGPUs: numGPUs)
+        if let dump = input.expertDump {
+            out["expert_distribution"] = ExpertDistributionSummary.json(
+                dump: dump, mode: config.expertRecording ?? .perPass)
+        }
         if let truth = input.groundTruth, !truth.isEmpty {
             out["ground_truth_check"] = GroundTruthCheck.json(truth: truth, records: unique, advanced: advanced)
         }

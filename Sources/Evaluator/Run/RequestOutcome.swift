@@ -9,27 +9,38 @@ public struct RequestOutcome: Sendable {
     public var text: String
     /// Why it failed, or nil.
     public var error: String?
-    /// Seconds from the start of the sending phase to this request's start.
+    /// Seconds from the start of the sending phase to this request's start (wall clock).
     public var startOffset: Double
-    /// End-to-end latency (s), nil on failure.
+    /// End-to-end latency on the wall clock (s), nil on failure.
     public var e2e: Double?
-    /// Time to the first content token (s), streaming only.
+    /// Time to the first content token on the wall clock (s), streaming only.
     public var ttft: Double?
-    /// Arrival times of streamed content chunks, seconds after the request started.
+    /// Wall-clock arrival times of streamed content chunks, seconds after the request started.
     public var tokenTimes: [Double] = []
     public var promptTokens: Int?
     public var completionTokens: Int?
+    /// The server's statement of this request's timing on its simulated clock (fake-sllm only).
+    public var simulated: SimulatedTiming?
+
+    public init(index: Int, response: JSONValue?, text: String, error: String?, startOffset: Double) {
+        self.index = index
+        self.response = response
+        self.text = text
+        self.error = error
+        self.startOffset = startOffset
+    }
 
     public var succeeded: Bool { error == nil }
 
-    /// vLLM bench's TPOT: (E2E − TTFT) / (output tokens − 1) (validation_targets.md "Metric definitions").
+    /// vLLM bench's TPOT on the wall clock: (E2E − TTFT) / (output tokens − 1) (docs/evaluator.md "Client
+    /// figures").
     public var tpot: Double? {
         guard let e2e, let completionTokens, completionTokens > 1 else { return nil }
         let first = ttft ?? 0
         return (e2e - first) / Double(completionTokens - 1)
     }
 
-    /// Inter-token latencies: gaps between consecutive streamed chunks.
+    /// Inter-token latencies on the wall clock: gaps between consecutive streamed chunks.
     public var interTokenLatencies: [Double] {
         guard tokenTimes.count > 1 else { return [] }
         return zip(tokenTimes.dropFirst(), tokenTimes).map { $0 - $1 }
