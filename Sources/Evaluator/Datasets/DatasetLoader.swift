@@ -2,7 +2,7 @@ import MoECore
 
 /// The evaluator's entry point for datasets: rows from a source, parsed, cut to the sample count, and turned
 /// into fixed-length prompts when asked.
-public enum DatasetLoader {
+enum DatasetLoader {
     /// Loads `kind` from `source`.
     /// - Parameters:
     ///   - numSamples: keep the first N items (all when nil); in fixed-length mode, the number of prompts
@@ -13,7 +13,7 @@ public enum DatasetLoader {
     ///     `Dataset(fixedLength:base: nil)`, which takes the synthetic paragraph.
     /// - Throws: ``DatasetFileError`` for file problems, ``DatasetError`` for content and argument problems;
     ///   both describe themselves in one line.
-    public static func load(
+    static func load(
         kind: DatasetKind, source: DatasetSource, numSamples: Int? = nil, subset: String? = nil,
         fixedLength: FixedLengthSpec? = nil
     ) throws -> Dataset {

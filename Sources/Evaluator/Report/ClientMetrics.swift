@@ -10,8 +10,8 @@ import MoECore
 /// `clock` names the section the headline figures (summary table) come from. Each section has per-request TTFT,
 /// TPOT (vLLM bench's definition), inter-token latency (every gap between streamed chunks, pooled), end-to-end
 /// latency, and request and output-token throughput over its duration.
-public enum ClientMetrics {
-    public static func json(outcomes: [RequestOutcome], wallSeconds: Double) -> JSONValue {
+enum ClientMetrics {
+    static func json(outcomes: [RequestOutcome], wallSeconds: Double) -> JSONValue {
         let ok = outcomes.filter(\.succeeded)
         let outputTokens = ok.reduce(0) { $0 + ($1.completionTokens ?? 0) }
         var out = JSONObject([

@@ -5,21 +5,21 @@ import MoECore
 public struct ScoringInput: Sendable {
     public var config: EvaluationConfig
     /// Expected answer per request, in dataset order.
-    public var targets: [String]
+    var targets: [String]
     /// Response text per request ("" for failures), in dataset order.
-    public var responses: [String?]
+    var responses: [String?]
     /// The outcomes (for client metrics); empty when re-scoring files.
-    public var outcomes: [RequestOutcome]
+    var outcomes: [RequestOutcome]
     /// The dump's records (after mapping `batches` → `records`).
-    public var records: [JSONValue]
+    var records: [JSONValue]
     /// Wall time of the sending phase (s).
-    public var wallSeconds: Double
+    var wallSeconds: Double
     /// The simulator's per-step ground truth, when the server offered it.
-    public var groundTruth: [JSONValue]?
+    var groundTruth: [JSONValue]?
     /// The `/dump_expert_distribution` answer, when expert recording ran.
-    public var expertDump: JSONValue?
+    var expertDump: JSONValue?
 
-    public init(
+    init(
         config: EvaluationConfig, targets: [String], responses: [String?], outcomes: [RequestOutcome],
         records: [JSONValue], wallSeconds: Double, groundTruth: [JSONValue]? = nil, expertDump: JSONValue? = nil
     ) {
@@ -165,12 +165,12 @@ public enum MetricsReport {
 }
 
 /// The model spec for metrics: a `config.json` path, else the built-in catalog.
-public enum ModelResolver {
-    public struct Unknown: Error, CustomStringConvertible {
-        public let description: String
+enum ModelResolver {
+    struct Unknown: Error, CustomStringConvertible {
+        let description: String
     }
 
-    public static func spec(_ model: String, configPath: String?) throws -> ModelSpec {
+    static func spec(_ model: String, configPath: String?) throws -> ModelSpec {
         if let path = configPath {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw Unknown(description: "cannot read --model-config \(path)")

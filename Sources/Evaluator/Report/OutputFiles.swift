@@ -56,7 +56,7 @@ public struct OutputFiles: Sendable {
 
     /// One `inference_outputs.json` entry: the seed's `prompt`, `expected`, `response` (full completion or `{}`),
     /// then this project's `extracted_answer`, `is_correct`, `error`, `latency_s`, `ttft_s`.
-    public static func entry(prompt: String, expected: String, outcome: RequestOutcome, dataset: String) -> JSONValue {
+    static func entry(prompt: String, expected: String, outcome: RequestOutcome, dataset: String) -> JSONValue {
         let extracted = outcome.succeeded ? AnswerExtractor.extract(outcome.text, dataset: dataset) : ""
         let correct =
             !extracted.isEmpty && extracted.lowercased() == expected.trimmingCharacters(in: .whitespaces).lowercased()

@@ -1,28 +1,28 @@
 import MoECore
 
 /// What happened to one dataset request.
-public struct RequestOutcome: Sendable {
-    public var index: Int
+struct RequestOutcome: Sendable {
+    var index: Int
     /// The completion as a `chat.completion` object (streams are assembled into one), or nil on failure.
-    public var response: JSONValue?
+    var response: JSONValue?
     /// `choices[0].message.content` (or `choices[0].text`); "" on failure.
-    public var text: String
+    var text: String
     /// Why it failed, or nil.
-    public var error: String?
+    var error: String?
     /// Seconds from the start of the sending phase to this request's start (wall clock).
-    public var startOffset: Double
+    var startOffset: Double
     /// End-to-end latency on the wall clock (s), nil on failure.
-    public var e2e: Double?
+    var e2e: Double?
     /// Time to the first content token on the wall clock (s), streaming only.
-    public var ttft: Double?
+    var ttft: Double?
     /// Wall-clock arrival times of streamed content chunks, seconds after the request started.
-    public var tokenTimes: [Double] = []
-    public var promptTokens: Int?
-    public var completionTokens: Int?
+    var tokenTimes: [Double] = []
+    var promptTokens: Int?
+    var completionTokens: Int?
     /// The server's statement of this request's timing on its simulated clock (fake-sllm only).
-    public var simulated: SimulatedTiming?
+    var simulated: SimulatedTiming?
 
-    public init(index: Int, response: JSONValue?, text: String, error: String?, startOffset: Double) {
+    init(index: Int, response: JSONValue?, text: String, error: String?, startOffset: Double) {
         self.index = index
         self.response = response
         self.text = text
@@ -30,18 +30,18 @@ public struct RequestOutcome: Sendable {
         self.startOffset = startOffset
     }
 
-    public var succeeded: Bool { error == nil }
+    var succeeded: Bool { error == nil }
 
     /// vLLM bench's TPOT on the wall clock: (E2E − TTFT) / (output tokens − 1) (docs/evaluator.md "Client
     /// figures").
-    public var tpot: Double? {
+    var tpot: Double? {
         guard let e2e, let completionTokens, completionTokens > 1 else { return nil }
         let first = ttft ?? 0
         return (e2e - first) / Double(completionTokens - 1)
     }
 
     /// Inter-token latencies on the wall clock: gaps between consecutive streamed chunks.
-    public var interTokenLatencies: [Double] {
+    var interTokenLatencies: [Double] {
         guard tokenTimes.count > 1 else { return [] }
         return zip(tokenTimes.dropFirst(), tokenTimes).map { $0 - $1 }
     }

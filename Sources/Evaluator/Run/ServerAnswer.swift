@@ -3,22 +3,22 @@ import MoECore
 /// The answer of a ServerlessLLM call, judged as the real server means it (docs/evaluator.md, "Judging answers"):
 /// non-2xx, a body that is not a JSON object, and HTTP 200 bodies holding `"error"` or `"status": "error"` are
 /// failures.
-public enum ServerAnswer: Sendable {
+enum ServerAnswer: Sendable {
     case ok(JSONValue)
     case failed(ServerFailure)
 
-    public var value: JSONValue? {
+    var value: JSONValue? {
         if case .ok(let v) = self { return v }
         return nil
     }
 
-    public var failure: ServerFailure? {
+    var failure: ServerFailure? {
         if case .failed(let f) = self { return f }
         return nil
     }
 
     /// Judges a status and body.
-    public static func judge(status: Int, body: [UInt8]) -> ServerAnswer {
+    static func judge(status: Int, body: [UInt8]) -> ServerAnswer {
         let parsed = try? JSONValue.parse(body)
         guard (200..<300).contains(status) else {
             let detail: String

@@ -4,17 +4,17 @@ import EvaluatorClient
 /// "Simulated timing"): seconds on the serving deployment's clock, comparable between requests to that deployment.
 ///
 /// A value type: `Sendable`.
-public struct SimulatedTiming: Sendable, Equatable {
+struct SimulatedTiming: Sendable, Equatable {
     /// When the server took the request in.
-    public var arrival: Double
+    var arrival: Double
     /// When the first token was produced, if known.
-    public var firstToken: Double?
+    var firstToken: Double?
     /// When the last token was produced (the finish).
-    public var finish: Double
+    var finish: Double
     /// The simulated time of each streamed content event (empty for non-streamed answers).
-    public var tokenTimes: [Double]
+    var tokenTimes: [Double]
 
-    public init(arrival: Double, firstToken: Double?, finish: Double, tokenTimes: [Double] = []) {
+    init(arrival: Double, firstToken: Double?, finish: Double, tokenTimes: [Double] = []) {
         self.arrival = arrival
         self.firstToken = firstToken
         self.finish = finish
@@ -22,34 +22,34 @@ public struct SimulatedTiming: Sendable, Equatable {
     }
 
     /// Header of the arrival time (both kinds of answer).
-    public static let arrivalHeader = "X-Fake-SLLM-Arrival-S"
+    static let arrivalHeader = "X-Fake-SLLM-Arrival-S"
     /// Header of the first token's time (non-streamed answers).
-    public static let firstTokenHeader = "X-Fake-SLLM-First-Token-S"
+    static let firstTokenHeader = "X-Fake-SLLM-First-Token-S"
     /// Header of the finish time (non-streamed answers).
-    public static let finishHeader = "X-Fake-SLLM-Finish-S"
+    static let finishHeader = "X-Fake-SLLM-Finish-S"
     /// The prefix of the SSE comment that precedes a streamed event: `: fake-sllm sim_t=<seconds>`.
-    public static let eventCommentPrefix = "fake-sllm sim_t="
+    static let eventCommentPrefix = "fake-sllm sim_t="
 
     /// Time to first token; nil when the first token's time is unknown.
-    public var ttft: Double? { firstToken.map { $0 - arrival } }
+    var ttft: Double? { firstToken.map { $0 - arrival } }
     /// Arrival to finish.
-    public var e2e: Double { finish - arrival }
+    var e2e: Double { finish - arrival }
 
     /// vLLM bench's TPOT, (finish − first token) / (output tokens − 1); nil below two tokens.
-    public func tpot(outputTokens: Int?) -> Double? {
+    func tpot(outputTokens: Int?) -> Double? {
         guard let outputTokens, outputTokens > 1, let firstToken else { return nil }
         return (finish - firstToken) / Double(outputTokens - 1)
     }
 
     /// Gaps between consecutive streamed content events.
-    public var interTokenLatencies: [Double] {
+    var interTokenLatencies: [Double] {
         guard tokenTimes.count > 1 else { return [] }
         return zip(tokenTimes.dropFirst(), tokenTimes).map { $0 - $1 }
     }
 
     /// The timing of a non-streamed answer from its headers; nil when the server states no arrival and finish
     /// (a real ServerlessLLM server, or a fake-sllm too old to say).
-    public static func fromHeaders(_ headers: HTTPHeaders) -> SimulatedTiming? {
+    static func fromHeaders(_ headers: HTTPHeaders) -> SimulatedTiming? {
         guard let arrival = seconds(headers[arrivalHeader]), let finish = seconds(headers[finishHeader]) else {
             return nil
         }
@@ -57,7 +57,7 @@ public struct SimulatedTiming: Sendable, Equatable {
     }
 
     /// The simulated time stated by an event's comment lines, if any.
-    public static func eventTime(_ event: SSEEvent) -> Double? {
+    static func eventTime(_ event: SSEEvent) -> Double? {
         for comment in event.comments where comment.hasPrefix(eventCommentPrefix) {
             return seconds(String(comment.dropFirst(eventCommentPrefix.count)))
         }
