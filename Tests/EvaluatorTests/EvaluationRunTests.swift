@@ -229,12 +229,19 @@ import Testing
     @Test func verdictDecisionsAreValues() {
         let refused = ServerFailure(.transport(.connectionFailed), "refused")
         #expect(
-            SendDecision.after(warmUp: .failed(refused), serverURL: "u", interrupted: false)
+            SendDecision.after(warmUp: .failed(refused), serverURL: "u", timeout: 1, interrupted: false)
                 == .skip(.serverUnreachable(url: "u", reason: "refused")))
         #expect(
-            SendDecision.after(warmUp: .failed(ServerFailure(.status(500), "x")), serverURL: "u", interrupted: false)
+            SendDecision.after(
+                warmUp: .failed(ServerFailure(.status(500), "x")), serverURL: "u", timeout: 1, interrupted: false)
                 == .send)
-        #expect(SendDecision.after(warmUp: .ok(.null), serverURL: "u", interrupted: true) == .skip(.interrupted))
+        #expect(
+            SendDecision.after(warmUp: .ok(.null), serverURL: "u", timeout: 1, interrupted: true) == .skip(.interrupted)
+        )
+        let slow = ServerFailure(.transport(.timeout), "timed out")
+        #expect(
+            SendDecision.after(warmUp: .failed(slow), serverURL: "u", timeout: 2, interrupted: false)
+                == .skip(.warmUpTimedOut(url: "u", seconds: 2)))
         var ok = RequestOutcome(index: 0, response: nil, text: "x", error: nil, startOffset: 0)
         ok.e2e = 1
         let none = RunVerdict.problems(

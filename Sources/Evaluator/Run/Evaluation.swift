@@ -62,7 +62,8 @@ public final class Evaluation: Sendable {
 
         if config.clearBefore { await recorder.clear() }
         let warmUp = await interruptible { await self.warmUp(session, log: log) }
-        let decision = SendDecision.after(warmUp: warmUp, serverURL: config.serverURL, interrupted: wasInterrupted)
+        let decision = SendDecision.after(
+            warmUp: warmUp, serverURL: config.serverURL, timeout: config.timeout, interrupted: wasInterrupted)
         var started = RecordingStart.skipped
         if decision == .send { started = await recorder.start() }
 

@@ -3,6 +3,8 @@
 public enum RunProblem: Sendable, Equatable, CustomStringConvertible {
     /// The warm-up could not connect: nothing was sent.
     case serverUnreachable(url: String, reason: String)
+    /// The warm-up got no answer within `--timeout`: nothing was sent.
+    case warmUpTimedOut(url: String, seconds: Double)
     /// Batch recording did not start; requests were still sent (their answers are in the files).
     case recordingRefused(RecordingRefusal)
     /// Every request that was sent failed; `errors` are the distinct reasons, most frequent first.
@@ -27,6 +29,9 @@ public enum RunProblem: Sendable, Equatable, CustomStringConvertible {
         case .serverUnreachable(let url, let reason):
             return "✗ Server unreachable at \(url): \(reason)\nNothing was sent. Is the server running "
                 + "(moecap-eval check --server-url \(url) --model M tells what works)?"
+        case .warmUpTimedOut(let url, let seconds):
+            return "✗ The warm-up request to \(url) got no answer within --timeout \(seconds) s; nothing was sent.\n"
+                + "A cold start can take minutes: raise --timeout, or check the server's log."
         case .recordingRefused(let refusal):
             return refusal.advice
         case .allRequestsFailed(let count, let errors):

@@ -92,10 +92,15 @@ struct ScriptedSLLM: Sendable {
     }
 
     func answer(_ request: HTTPRequest) async throws(HTTPClientError) -> HTTPResponse {
-        let body = (try? JSONValue.parse(request.body ?? [])) ?? .null
+        let path = FakeTransport.path(of: request.url)
+        if path == "/v1/chat/completions" { return try await chat((try? JSONValue.parse(request.body ?? [])) ?? .null) }
+        return control(path)
+    }
+
+    /// The answer of a recording route (404 for any other path).
+    func control(_ path: String) -> HTTPResponse {
         let ok = #"{"status":"success","instance_id":"i-1"}"#
-        switch FakeTransport.path(of: request.url) {
-        case "/v1/chat/completions": return try await chat(body)
+        switch path {
         case "/start_batch_recording", "/stop_batch_recording", "/clear_batch_recording",
             "/start_expert_distribution", "/stop_expert_distribution", "/clear_expert_distribution":
             return FakeTransport.response(200, ok)
