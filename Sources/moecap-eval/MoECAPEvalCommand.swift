@@ -11,7 +11,7 @@ struct MoECAPEvalCommand: AsyncParsableCommand {
             start batch recording, send the requests, stop, dump the records, compute MoE-CAP's metrics and the \
             accuracy, and write metrics.json, batch_data.json, inference_outputs.json, config.json and report.html.
             """,
-        subcommands: [RunCommand.self, ScoreCommand.self, ReportCommand.self, ExtractCommand.self],
+        subcommands: [RunCommand.self, CheckCommand.self, ScoreCommand.self, ReportCommand.self, ExtractCommand.self],
         defaultSubcommand: RunCommand.self)
 
     /// Runs the command; a bad flag, value or file is reported as one line on stderr with a non-zero exit.
