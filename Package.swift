@@ -6,7 +6,8 @@ import PackageDescription
 //   SimEngine     pure: the simulated vLLM engine and the one driver that moves it through simulated time
 //   FakeSLLM      the server's logic: deployments, router/autoscaler, recording, text, API bodies (no C)
 //   FakeSLLMHTTP  the only target that imports libmicrohttpd: the connection lifecycle
-//   Evaluator     datasets, run, report (its libcurl client in its own target)
+//   EvaluatorClient  the evaluator's HTTP client: the only evaluator target that imports libcurl
+//   Evaluator     datasets, run, report, the pre-flight check (over EvaluatorClient's HTTPTransport)
 let package = Package(
     name: "fake-sllm",
     platforms: [.macOS(.v14)],

@@ -8,8 +8,9 @@ import Testing
     let deploy = Binaries.fixture("deploy/qwen3-30b-a3b-h100.json")
     let gsm8k = Binaries.fixture("datasets/gsm8k_sample.jsonl")
 
-    func evaluate(_ url: String, _ out: String, _ extra: [String], data: String? = nil) throws -> Binaries.Result {
-        try Binaries.run(
+    func evaluate(_ url: String, _ out: String, _ extra: [String], data: String? = nil) async throws -> Binaries.Result
+    {
+        try await Binaries.run(
             "moecap-eval",
             [
                 "--model", "Qwen/Qwen3-30B-A3B", "--dataset", "gsm8k", "--data-file", data ?? gsm8k, "--server-url",
@@ -17,12 +18,12 @@ import Testing
             ] + extra)
     }
 
-    @Test func branchHeadFilesHaveTheScriptsKeys() throws {
+    @Test func branchHeadFilesHaveTheScriptsKeys() async throws {
         let server = try Binaries.Server(["--no-wait", "--deploy", deploy])
         defer { server.stop() }
         let out = Binaries.tempDir()
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let r = try evaluate(server.url, out, ["--num-samples", "12"])
+        let r = try await evaluate(server.url, out, ["--num-samples", "12"])
         #expect(r.status == 0, "\(r.stderr)")
         let folder = out + "/Qwen/Qwen3-30B-A3B"
         let names = try FileManager.default.contentsOfDirectory(atPath: folder)
@@ -58,12 +59,12 @@ import Testing
     }
 
     @Test(arguments: ["per_pass", "stat"])
-    func expertRecordingSavesTheDumpAndSummarisesIt(mode: String) throws {
+    func expertRecordingSavesTheDumpAndSummarisesIt(mode: String) async throws {
         let server = try Binaries.Server(["--no-wait", "--deploy", deploy])
         defer { server.stop() }
         let out = Binaries.tempDir()
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let r = try evaluate(
+        let r = try await evaluate(
             server.url, out, ["--num-samples", "6", "--enable-expert-recording", "--expert-recording-mode", mode])
         #expect(r.status == 0, "\(r.stderr)")
         let dump = try Binaries.json(out + "/expert_distribution.json")
@@ -76,15 +77,15 @@ import Testing
         #expect(config["enable_expert_recording"] == true && config["expert_recording_mode"] == .string(mode))
     }
 
-    @Test func badExpertModeIsOneLine() throws {
-        let r = try Binaries.run(
+    @Test func badExpertModeIsOneLine() async throws {
+        let r = try await Binaries.run(
             "moecap-eval", ["--model", "m", "--dataset", "gsm8k", "--expert-recording-mode", "per_layer"])
         #expect(r.status != 0 && r.stderr.split(separator: "\n").count == 1 && r.stderr.contains("per_pass"))
     }
 
     /// The server's own records show the cap: no decode step ever holds more than 100 requests by default, and
     /// more once the cap is raised (so the check can fail).
-    @Test func serverNeverSeesMoreThanAHundredInFlight() throws {
+    @Test func serverNeverSeesMoreThanAHundredInFlight() async throws {
         let dir = Binaries.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // Eager mode: a decode step's batch_size is its request count (no CUDA-graph padding).
@@ -98,10 +99,10 @@ import Testing
         try rows.joined(separator: "\n").write(toFile: dir + "/data.jsonl", atomically: true, encoding: .utf8)
         var peaks: [Int] = []
         for extra in [[], ["--concurrency", "160"]] {
-            let server = try Binaries.Server(["--speedup", "5", "--deploy", dir + "/eager.json"])
+            let server = try Binaries.Server(["--serving", "direct", "--speedup", "5", "--deploy", dir + "/eager.json"])
             defer { server.stop() }
             let out = dir + "/out\(peaks.count)"
-            let r = try evaluate(server.url, out, extra, data: dir + "/data.jsonl")
+            let r = try await evaluate(server.url, out, extra, data: dir + "/data.jsonl")
             #expect(r.status == 0, "\(r.stderr)")
             let records = try #require(try Binaries.json(out + "/batch_data.json")["records"]?.arrayValue)
             peaks.append(

@@ -55,20 +55,26 @@ public struct OutputFiles: Sendable {
     }
 
     /// One `inference_outputs.json` entry: the seed's `prompt`, `expected`, `response` (full completion or `{}`),
-    /// then this project's `extracted_answer`, `is_correct`, `error`, `latency_s`, `ttft_s`.
+    /// then this project's `extracted_answer`, `is_correct`, `error`, `latency_s`, `ttft_s` (wall clock) and, when
+    /// the server states its simulated timing, `sim_arrival_s`, `sim_ttft_s`, `sim_latency_s`.
     static func entry(prompt: String, expected: String, outcome: RequestOutcome, dataset: String) -> JSONValue {
         let extracted = outcome.succeeded ? AnswerExtractor.extract(outcome.text, dataset: dataset) : ""
         let correct =
             !extracted.isEmpty && extracted.lowercased() == expected.trimmingCharacters(in: .whitespaces).lowercased()
-        return .object(
-            JSONObject([
-                ("prompt", .string(prompt)), ("expected", .string(expected)),
-                ("response", outcome.response ?? .object(JSONObject())),
-                ("extracted_answer", .string(extracted)), ("is_correct", .bool(correct)),
-                ("error", outcome.error.map { .string($0) } ?? .null),
-                ("latency_s", outcome.e2e.map { .double($0) } ?? .null),
-                ("ttft_s", outcome.ttft.map { .double($0) } ?? .null),
-            ]))
+        var entry = JSONObject([
+            ("prompt", .string(prompt)), ("expected", .string(expected)),
+            ("response", outcome.response ?? .object(JSONObject())),
+            ("extracted_answer", .string(extracted)), ("is_correct", .bool(correct)),
+            ("error", outcome.error.map { .string($0) } ?? .null),
+            ("latency_s", outcome.e2e.map { .double($0) } ?? .null),
+            ("ttft_s", outcome.ttft.map { .double($0) } ?? .null),
+        ])
+        if let sim = outcome.simulated {
+            entry["sim_arrival_s"] = .double(sim.arrival)
+            entry["sim_ttft_s"] = sim.ttft.map { .double($0) } ?? .null
+            entry["sim_latency_s"] = .double(sim.e2e)
+        }
+        return .object(entry)
     }
 }
 
