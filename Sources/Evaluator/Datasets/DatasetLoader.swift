@@ -8,7 +8,7 @@ enum DatasetLoader {
     ///   - numSamples: keep the first N items (all when nil); in fixed-length mode, the number of prompts
     ///     (overriding `fixedLength.numSamples`).
     ///   - subset: LongBench-v2's `sub_domain` filter (MoE-CAP's `dataset_subset`).
-    ///   - fixedLength: make fixed-length prompts from the dataset's inputs (moecap_metrics.md §10). For a
+    ///   - fixedLength: make fixed-length prompts from the dataset's inputs (docs/evaluator.md "MoE-CAP details"). For a
     ///     preset, pass `preset.base` as `kind` and `preset.spec`. Without any dataset, use
     ///     `Dataset(fixedLength:base: nil)`, which takes the synthetic paragraph.
     /// - Throws: ``DatasetFileError`` for file problems, ``DatasetError`` for content and argument problems;

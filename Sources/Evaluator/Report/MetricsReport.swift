@@ -34,7 +34,7 @@ public struct ScoringInput: Sendable {
     }
 }
 
-/// Builds `metrics.json`: `batch_metrics` (DESIGN.md §5 basic fields + MoE-CAP's nine advanced fields),
+/// Builds `metrics.json`: `batch_metrics` (docs/evaluator.md "Output files": basic fields + MoE-CAP's nine advanced fields),
 /// `accuracy_metrics`, `client_metrics`, `run_info`, `expert_distribution` when expert recording ran and, against
 /// fake-sllm, `ground_truth_check`.
 public enum MetricsReport {
@@ -78,7 +78,7 @@ public enum MetricsReport {
             } catch {
                 warnings.append("basic batch metrics: \(error)")
             }
-            // num_gpus and gpu_raw_type come from the first record (moecap_metrics.md §3), --gpu-type overrides.
+            // num_gpus and gpu_raw_type come from the first record (docs/evaluator.md "MoE-CAP details"), --gpu-type overrides.
             numGPUs = ContinuousMetrics.runGPUCount(unique, fallback: config.numGPUs)
             runGPU = gpuOverride ?? ContinuousMetrics.runGPURawType(unique, fallback: "")
             switch advancedMetrics(unique, model: model, precision: precision, gpuKey: runGPU ?? "", numGPUs: numGPUs) {
@@ -141,7 +141,7 @@ public enum MetricsReport {
         }
     }
 
-    /// The fields of the ServerlessLLM script's `cap_metrics_sllm_*.json` that are not metrics (sllm_api.md §5.1).
+    /// The fields of the ServerlessLLM script's `cap_metrics_sllm_*.json` that are not metrics (docs/evaluator.md "Output files").
     static func runInfo(_ input: ScoringInput, precision: String, gpuKey: String?, numGPUs: Int) -> JSONValue {
         let config = input.config
         let e2e = (input.wallSeconds * 100).rounded() / 100  // round(total_time, 2)
