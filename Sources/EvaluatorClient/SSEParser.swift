@@ -9,7 +9,7 @@
 /// (``SSEEvent/comments``); a block without data discards its comments with it.
 ///
 /// A pure value type with no I/O; not shared between threads while being fed.
-public struct SSEParser: Sendable {
+struct SSEParser: Sendable {
     private var line: [UInt8] = []
     private var afterCR = false
     private var atStreamStart = true
@@ -19,10 +19,10 @@ public struct SSEParser: Sendable {
     private var lastID: String?
     private var comments: [String] = []
 
-    public init() {}
+    init() {}
 
     /// Parses the next slice of the stream and returns the events it completes, in order.
-    public mutating func feed(_ bytes: some Sequence<UInt8>) -> [SSEEvent] {
+    mutating func feed(_ bytes: some Sequence<UInt8>) -> [SSEEvent] {
         var events: [SSEEvent] = []
         for byte in bytes {
             if afterCR {

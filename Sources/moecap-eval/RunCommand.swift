@@ -73,10 +73,12 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError(
                 "unknown --precision '\(precision)'; known: \(Precision.known.joined(separator: ", "))")
         }
+        _ = try makeConfig()  // dataset, prompt style and fixed-length values
     }
 
     func run() async throws {
-        let config = try makeConfig()
+        let config: EvaluationConfig
+        do { config = try makeConfig() } catch { throw CLIError("\(error)") }  // validated already
         let log = FileHandle.standardError
         let data: Dataset
         do {

@@ -1,8 +1,9 @@
 import Evaluator
-import EvaluatorClient
 import Foundation
 import MoECore
 import Synchronization
+
+@testable import EvaluatorClient
 
 /// An ``HTTPTransport`` test double: `answer` builds each response (or throws), no sockets. Counts requests per
 /// path and the peak in flight.
