@@ -99,10 +99,14 @@ import Testing
         try rows.joined(separator: "\n").write(toFile: dir + "/data.jsonl", atomically: true, encoding: .utf8)
         var peaks: [Int] = []
         for extra in [[], ["--concurrency", "160"]] {
-            let server = try Binaries.Server(["--serving", "direct", "--speedup", "5", "--deploy", dir + "/eager.json"])
+            // The engine alone, unpaced; 1,024 output tokens each keep every admitted request running long enough
+            // for the client's whole first wave to arrive.
+            let server = try Binaries.Server(["--serving", "direct", "--no-wait", "--deploy", dir + "/eager.json"])
             defer { server.stop() }
             let out = dir + "/out\(peaks.count)"
-            let r = try await evaluate(server.url, out, extra, data: dir + "/data.jsonl")
+            let r = try await evaluate(
+                server.url, out, ["--fixed-length", "32x1024", "--num-samples", "160"] + extra,
+                data: dir + "/data.jsonl")
             #expect(r.status == 0, "\(r.stderr)")
             let records = try #require(try Binaries.json(out + "/batch_data.json")["records"]?.arrayValue)
             peaks.append(

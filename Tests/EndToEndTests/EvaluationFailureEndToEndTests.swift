@@ -55,7 +55,7 @@ import Testing
     }
 
     @Test func serverKilledMidRunIsNamedAsSuch() async throws {
-        let server = try Binaries.Server(["--serving", "direct", "--speedup", "1", "--deploy", deploy])
+        let server = try Binaries.Server(["--speedup", "5", "--deploy", deploy])
         let out = Binaries.tempDir()
         defer { try? FileManager.default.removeItem(atPath: out) }
         let (p, errPath) = try start(server.url, out, ["--max-tokens", "400", "--concurrency", "2", "--retries", "0"])

@@ -200,6 +200,9 @@ import Testing
             // Requests 2…5 (the warm-up was 1): first arrival 2, last finish 6.2.
             #expect(abs((sim["duration_s"]?.doubleValue ?? 0) - 4.2) < 1e-9)
             #expect(client["wall_clock"]?["duration_s"] != nil)
+            // The warm-up (request 1) is reported on its own, on both clocks.
+            #expect(client["warm_up"]?["sim_arrival_s"] == 1.0 && client["warm_up"]?["succeeded"] == true)
+            #expect(abs((client["warm_up"]?["sim_ttft_s"]?.doubleValue ?? 0) - 0.2) < 1e-9)
             #expect(SummaryTable.render(metrics).contains("client ttft mean (simulated s)"))
         }
     }
@@ -229,18 +232,18 @@ import Testing
     @Test func verdictDecisionsAreValues() {
         let refused = ServerFailure(.transport(.connectionFailed), "refused")
         #expect(
-            SendDecision.after(warmUp: .failed(refused), serverURL: "u", timeout: 1, interrupted: false)
+            SendDecision.after(warmUp: refused, serverURL: "u", timeout: 1, interrupted: false)
                 == .skip(.serverUnreachable(url: "u", reason: "refused")))
         #expect(
             SendDecision.after(
-                warmUp: .failed(ServerFailure(.status(500), "x")), serverURL: "u", timeout: 1, interrupted: false)
+                warmUp: ServerFailure(.status(500), "x"), serverURL: "u", timeout: 1, interrupted: false)
                 == .send)
         #expect(
-            SendDecision.after(warmUp: .ok(.null), serverURL: "u", timeout: 1, interrupted: true) == .skip(.interrupted)
+            SendDecision.after(warmUp: nil, serverURL: "u", timeout: 1, interrupted: true) == .skip(.interrupted)
         )
         let slow = ServerFailure(.transport(.timeout), "timed out")
         #expect(
-            SendDecision.after(warmUp: .failed(slow), serverURL: "u", timeout: 2, interrupted: false)
+            SendDecision.after(warmUp: slow, serverURL: "u", timeout: 2, interrupted: false)
                 == .skip(.warmUpTimedOut(url: "u", seconds: 2)))
         var ok = RequestOutcome(index: 0, response: nil, text: "x", error: nil, startOffset: 0)
         ok.e2e = 1
@@ -248,5 +251,15 @@ import Testing
             decision: .send, recording: .recording(instanceID: nil, expert: false), outcomes: [ok],
             collection: .none, interrupted: false)
         #expect(none == [.noRecords])
+        // Requests cancelled by Ctrl-C are not "all requests failed".
+        var cancelled = RequestOutcome(index: 1, response: nil, text: "", error: nil, startOffset: 0)
+        cancelled.fail(ServerFailure(.transport(.cancelled), "cancelled"))
+        let interrupted = RunVerdict.problems(
+            decision: .send, recording: .skipped, outcomes: [cancelled, cancelled], collection: .none, interrupted: true
+        )
+        #expect(interrupted == [.interrupted])
+        let uninterrupted = RunVerdict.problems(
+            decision: .send, recording: .skipped, outcomes: [cancelled], collection: .none, interrupted: false)
+        #expect(uninterrupted.first.map { if case .allRequestsFailed = $0 { true } else { false } } == true)
     }
 }

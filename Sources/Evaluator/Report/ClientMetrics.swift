@@ -11,7 +11,7 @@ import MoECore
 /// TPOT (vLLM bench's definition), inter-token latency (every gap between streamed chunks, pooled), end-to-end
 /// latency, and request and output-token throughput over its duration.
 enum ClientMetrics {
-    static func json(outcomes: [RequestOutcome], wallSeconds: Double) -> JSONValue {
+    static func json(outcomes: [RequestOutcome], wallSeconds: Double, warmUp: RequestOutcome? = nil) -> JSONValue {
         let ok = outcomes.filter(\.succeeded)
         let outputTokens = ok.reduce(0) { $0 + ($1.completionTokens ?? 0) }
         var out = JSONObject([
@@ -23,7 +23,24 @@ enum ClientMetrics {
         out["clock"] = simulated == nil ? "wall_clock" : "simulated"
         if let simulated { out["simulated"] = simulated }
         out["wall_clock"] = wallSection(ok, wallSeconds: wallSeconds, outputTokens: outputTokens)
+        if let warmUp { out["warm_up"] = warmUpSection(warmUp) }
         return .object(out)
+    }
+
+    /// The warm-up request on both clocks: a cold start shows as its time to first token.
+    static func warmUpSection(_ o: RequestOutcome) -> JSONValue {
+        var w = JSONObject([
+            ("succeeded", .bool(o.succeeded)), ("error", o.error.map { .string($0) } ?? .null),
+            ("wall_latency_s", o.e2e.map { .double($0) } ?? .null),
+            ("prompt_tokens", o.promptTokens.map { .int($0) } ?? .null),
+            ("completion_tokens", o.completionTokens.map { .int($0) } ?? .null),
+        ])
+        if let sim = o.simulated {
+            w["sim_arrival_s"] = .double(sim.arrival)
+            w["sim_ttft_s"] = sim.ttft.map { .double($0) } ?? .null
+            w["sim_latency_s"] = .double(sim.e2e)
+        }
+        return .object(w)
     }
 
     static func summary(_ values: [Double]) -> JSONValue { DistributionSummary(values)?.json ?? .null }

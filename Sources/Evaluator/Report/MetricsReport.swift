@@ -18,10 +18,13 @@ public struct ScoringInput: Sendable {
     var groundTruth: [JSONValue]?
     /// The `/dump_expert_distribution` answer, when expert recording ran.
     var expertDump: JSONValue?
+    /// The warm-up request's outcome (a live run only).
+    var warmUp: RequestOutcome?
 
     init(
         config: EvaluationConfig, targets: [String], responses: [String?], outcomes: [RequestOutcome],
-        records: [JSONValue], wallSeconds: Double, groundTruth: [JSONValue]? = nil, expertDump: JSONValue? = nil
+        records: [JSONValue], wallSeconds: Double, groundTruth: [JSONValue]? = nil, expertDump: JSONValue? = nil,
+        warmUp: RequestOutcome? = nil
     ) {
         self.config = config
         self.targets = targets
@@ -31,6 +34,7 @@ public struct ScoringInput: Sendable {
         self.wallSeconds = wallSeconds
         self.groundTruth = groundTruth
         self.expertDump = expertDump
+        self.warmUp = warmUp
     }
 }
 
@@ -102,7 +106,8 @@ public enum MetricsReport {
 
         var out = JSONObject([("batch_metrics", .object(batch)), ("accuracy_metrics", accuracy)])
         if !input.outcomes.isEmpty {
-            out["client_metrics"] = ClientMetrics.json(outcomes: input.outcomes, wallSeconds: input.wallSeconds)
+            out["client_metrics"] = ClientMetrics.json(
+                outcomes: input.outcomes, wallSeconds: input.wallSeconds, warmUp: input.warmUp)
         }
         out["run_info"] = runInfo(input, precision: precision, gpuKey: runGPU, numGPUs: numGPUs)
         if let dump = input.expertDump {

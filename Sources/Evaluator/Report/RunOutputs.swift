@@ -9,6 +9,8 @@ enum RunOutputs {
         var dataset: Dataset
         /// The outcomes of the requests sent, in dataset order (fewer than the items when not all were sent).
         var outcomes: [RequestOutcome]
+        /// The warm-up request's outcome.
+        var warmUp: RequestOutcome?
         var wallSeconds: Double
         var collection: RecordingCollection
     }
@@ -29,7 +31,7 @@ enum RunOutputs {
             ScoringInput(
                 config: scoringConfig, targets: items.map(\.target), responses: texts, outcomes: input.outcomes,
                 records: collection.records, wallSeconds: input.wallSeconds, groundTruth: collection.groundTruth,
-                expertDump: collection.expertDump))
+                expertDump: collection.expertDump, warmUp: input.warmUp))
         for w in report.warnings { log.warn(w) }
 
         try files.write(OutputFiles.batchData, collection.dump)

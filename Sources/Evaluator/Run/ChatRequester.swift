@@ -28,12 +28,12 @@ struct ChatRequester: Sendable {
         do throws(HTTPClientError) {
             response = try await transport.send(request, retrying: retry)
         } catch {
-            outcome.error = error.description
+            outcome.fail(ServerFailure(.transport(error.kind), error.description))
             return outcome
         }
         switch ChatResponseReader.read(response, start: start) {
         case .failure(let f):
-            outcome.error = f.description
+            outcome.fail(f)
         case .success(let r):
             outcome.response = r.response
             outcome.text = r.text

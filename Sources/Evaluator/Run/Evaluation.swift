@@ -61,9 +61,9 @@ public final class Evaluation: Sendable {
             dumpTimeout: .seconds(max(config.timeout, 60)), log: log)
 
         if config.clearBefore { await recorder.clear() }
-        let warmUp = await interruptible { await self.warmUp(session, log: log) }
+        let warmUp = await interruptible { await self.warmUp(transport, log: log) }
         let decision = SendDecision.after(
-            warmUp: warmUp, serverURL: config.serverURL, timeout: config.timeout, interrupted: wasInterrupted)
+            warmUp: warmUp.failure, serverURL: config.serverURL, timeout: config.timeout, interrupted: wasInterrupted)
         var started = RecordingStart.skipped
         if decision == .send { started = await recorder.start() }
 
@@ -87,7 +87,8 @@ public final class Evaluation: Sendable {
             interrupted: wasInterrupted)
         let metrics = try await RunOutputs.write(
             RunOutputs.Input(
-                config: config, dataset: dataset, outcomes: outcomes, wallSeconds: wall, collection: collection),
+                config: config, dataset: dataset, outcomes: outcomes, warmUp: warmUp, wallSeconds: wall,
+                collection: collection),
             to: files, log: log)
         return (problems.isEmpty ? .completed : .incomplete(problems), metrics)
     }
@@ -108,16 +109,24 @@ public final class Evaluation: Sendable {
     }
 
     /// The warm-up request: cold-starts the instance so recording starts on a ready one (docs/evaluator.md
-    /// "Flow"). It honours `--timeout` and ``interrupt()``.
-    private func warmUp(_ session: ServerSession, log: StatusLog) async -> ServerAnswer {
+    /// "Flow"). It honours `--timeout` and ``interrupt()``; its timing is reported (a cold start shows in it).
+    private func warmUp(_ transport: any HTTPTransport, log: StatusLog) async -> RequestOutcome {
         log.say("Warm-up request…")
-        let answer = await session.post(
-            "/v1/chat/completions",
-            [
+        let outcome = await requester(transport).run(
+            index: -1,
+            payload: [
                 "model": .string(config.model), "messages": [["role": "user", "content": "Hello"]], "max_tokens": 10,
-            ])
-        if let f = answer.failure { log.warn("warm-up request failed: \(f)") }
-        return answer
+            ], runStart: .now)
+        if let f = outcome.failure { log.warn("warm-up request failed: \(f)") }
+        return outcome
+    }
+
+    /// The chat requester of this run (`stream` only for the dataset's requests).
+    private func requester(_ transport: any HTTPTransport, stream: Bool = false) -> ChatRequester {
+        ChatRequester(
+            transport: transport, url: config.baseURL + "/v1/chat/completions",
+            retry: RetryPolicy(maxRetries: config.retries), timeout: .seconds(config.timeout), stream: stream,
+            maxResponseBytes: config.maxResponseBytes)
     }
 
     /// Sends every item under the schedule; logs each answer as it arrives. Returns the outcomes in dataset order.
@@ -125,10 +134,7 @@ public final class Evaluation: Sendable {
         _ dataset: Dataset, transport: any HTTPTransport, runStart: ContinuousClock.Instant, partial: PartialOutputLog
     ) async -> [RequestOutcome] {
         let payloads = dataset.items.map { payload(for: $0, in: dataset) }
-        let requester = ChatRequester(
-            transport: transport, url: config.baseURL + "/v1/chat/completions",
-            retry: RetryPolicy(maxRetries: config.retries), timeout: .seconds(config.timeout), stream: config.stream,
-            maxResponseBytes: config.maxResponseBytes)
+        let requester = requester(transport, stream: config.stream)
         let schedule = RequestSchedule(concurrency: config.concurrency, rate: config.requestRate, seed: config.seed)
         let progress = Progress(total: payloads.count, quiet: config.quiet)
         var outcomes: [RequestOutcome] = []

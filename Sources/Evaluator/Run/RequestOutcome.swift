@@ -7,8 +7,10 @@ struct RequestOutcome: Sendable {
     var response: JSONValue?
     /// `choices[0].message.content` (or `choices[0].text`); "" on failure.
     var text: String
-    /// Why it failed, or nil.
+    /// Why it failed, or nil (one line, for the files).
     var error: String?
+    /// The class of the failure, for decisions (nil on success).
+    var failureCause: ServerFailure.Cause?
     /// Seconds from the start of the sending phase to this request's start (wall clock).
     var startOffset: Double
     /// End-to-end latency on the wall clock (s), nil on failure.
@@ -31,6 +33,18 @@ struct RequestOutcome: Sendable {
     }
 
     var succeeded: Bool { error == nil }
+
+    /// The failure as a value, nil on success.
+    var failure: ServerFailure? {
+        guard let error else { return nil }
+        return ServerFailure(failureCause ?? .malformed, error)
+    }
+
+    /// Records `failure` as this outcome's.
+    mutating func fail(_ failure: ServerFailure) {
+        error = failure.description
+        failureCause = failure.cause
+    }
 
     /// vLLM bench's TPOT on the wall clock: (E2E − TTFT) / (output tokens − 1) (docs/evaluator.md "Client
     /// figures").

@@ -7,8 +7,10 @@ enum RunVerdict {
         var problems: [RunProblem] = []
         if case .skip(let why) = decision { problems.append(why) }
         if case .refused(let refusal) = recording { problems.append(.recordingRefused(refusal)) }
-        let failed = outcomes.filter { !$0.succeeded }
-        let allFailed = !outcomes.isEmpty && failed.count == outcomes.count
+        // Requests cancelled by an interruption are not failures of the server.
+        let judged = interrupted ? outcomes.filter { $0.failureCause != .transport(.cancelled) } : outcomes
+        let failed = judged.filter { !$0.succeeded }
+        let allFailed = !judged.isEmpty && failed.count == judged.count
         if allFailed { problems.append(.allRequestsFailed(count: failed.count, errors: errorCounts(failed))) }
         if recording.isRecording {
             if let f = collection.dumpFailure {

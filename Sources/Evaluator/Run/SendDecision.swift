@@ -7,9 +7,11 @@ enum SendDecision: Sendable, Equatable {
     /// Send unless the warm-up could not connect at all, got no answer within `--timeout` (every request would
     /// wait as long), or the user interrupted it. Any other warm-up failure (a 500 for an unknown model, an error
     /// answer) still sends: the requests' own answers then say what is wrong.
-    static func after(warmUp: ServerAnswer, serverURL: String, timeout: Double, interrupted: Bool) -> SendDecision {
+    static func after(warmUp failure: ServerFailure?, serverURL: String, timeout: Double, interrupted: Bool)
+        -> SendDecision
+    {
         if interrupted { return .skip(.interrupted) }
-        guard let f = warmUp.failure else { return .send }
+        guard let f = failure else { return .send }
         if f.isUnreachable { return .skip(.serverUnreachable(url: serverURL, reason: f.message)) }
         if f.cause == .transport(.timeout) { return .skip(.warmUpTimedOut(url: serverURL, seconds: timeout)) }
         return .send
