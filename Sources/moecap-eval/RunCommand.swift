@@ -45,7 +45,7 @@ struct RunCommand: AsyncParsableCommand {
     var enableExpertRecording = false
     @Option(help: "Expert distribution recording mode: per_token, per_pass, stat or stat_approx.")
     var expertRecordingMode = ExpertRecordingMode.perPass.rawValue
-    @Option(help: "Largest chat answer accepted, in bytes; a larger one fails that request (default: 16 MiB).")
+    @Option(help: "Largest chat answer accepted, in bytes (16 MiB); a larger one fails that request.")
     var maxResponseBytes = EvaluationConfig.defaultMaxResponseBytes
     @Flag(help: "No progress or status output.") var quiet = false
 
