@@ -6,7 +6,8 @@ import PackageDescription
 //   SimEngine     pure: the simulated vLLM engine and the one driver that moves it through simulated time
 //   FakeSLLM      the server's logic: deployments, router/autoscaler, recording, text, API bodies (no C)
 //   FakeSLLMHTTP  the only target that imports libmicrohttpd: the connection lifecycle
-//   Evaluator     datasets, run, report (its libcurl client in its own target)
+//   EvaluatorClient  the evaluator's HTTP client: the only evaluator target that imports libcurl
+//   Evaluator     datasets, run, report, the pre-flight check (over EvaluatorClient's HTTPTransport)
 let package = Package(
     name: "fake-sllm",
     platforms: [.macOS(.v14)],
@@ -31,7 +32,9 @@ let package = Package(
             name: "FakeSLLM",
             dependencies: ["MoECore", "SimEngine", .product(name: "Logging", package: "swift-log")]),
         .target(name: "FakeSLLMHTTP", dependencies: ["FakeSLLM", "CMicroHTTPD"]),
-        .target(name: "Evaluator", dependencies: ["MoECore", "CCurl"]),
+        // The only evaluator target that imports CCurl: the HTTP client on libcurl's multi interface.
+        .target(name: "EvaluatorClient", dependencies: ["MoECore", "CCurl"]),
+        .target(name: "Evaluator", dependencies: ["MoECore", "EvaluatorClient"]),
         .executableTarget(
             name: "fake-sllm",
             dependencies: [
@@ -41,12 +44,14 @@ let package = Package(
             ]),
         .executableTarget(
             name: "moecap-eval",
-            dependencies: ["Evaluator", .product(name: "ArgumentParser", package: "swift-argument-parser")]),
+            dependencies: [
+                "Evaluator", "EvaluatorClient", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
         .testTarget(name: "MoECoreTests", dependencies: ["MoECore"]),
         .testTarget(name: "SimEngineTests", dependencies: ["SimEngine", "MoECore"]),
         .testTarget(name: "FakeSLLMTests", dependencies: ["FakeSLLM", "SimEngine", "MoECore"]),
         .testTarget(name: "FakeSLLMHTTPTests", dependencies: ["FakeSLLMHTTP", "FakeSLLM", "SimEngine", "MoECore"]),
-        .testTarget(name: "EvaluatorTests", dependencies: ["Evaluator", "MoECore"]),
+        .testTarget(name: "EvaluatorTests", dependencies: ["Evaluator", "EvaluatorClient", "MoECore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MoECore"]),
         // Third-party clients (openai SDK, AIPerf, prometheus_client, Chromium) against the built binaries.
         .testTarget(name: "EcosystemTests", dependencies: ["MoECore"], exclude: ["Python"]),

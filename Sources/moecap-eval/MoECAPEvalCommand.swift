@@ -9,9 +9,11 @@ struct MoECAPEvalCommand: AsyncParsableCommand {
         discussion: """
             With no subcommand it runs an evaluation, like ServerlessLLM's evaluate_moecap.py: load the dataset, \
             start batch recording, send the requests, stop, dump the records, compute MoE-CAP's metrics and the \
-            accuracy, and write metrics.json, batch_data.json, inference_outputs.json, config.json and report.html.
+            accuracy, and write metrics.json, batch_data.json, inference_outputs.json, config.json and report.html, \
+            plus the script's cap_metrics_sllm_<dataset>_<time>.json and detailed_results_<dataset>.jsonl under \
+            <org>/<name>/. Run `moecap-eval check` first to see what a run against a server will meet.
             """,
-        subcommands: [RunCommand.self, ScoreCommand.self, ReportCommand.self, ExtractCommand.self],
+        subcommands: [RunCommand.self, CheckCommand.self, ScoreCommand.self, ReportCommand.self, ExtractCommand.self],
         defaultSubcommand: RunCommand.self)
 
     /// Runs the command; a bad flag, value or file is reported as one line on stderr with a non-zero exit.

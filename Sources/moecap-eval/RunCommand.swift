@@ -22,7 +22,12 @@ struct RunCommand: AsyncParsableCommand {
     // Extensions.
     @Option(help: "Local dataset file (JSONL or JSON rows in the dataset's schema) instead of the Hugging Face Hub.")
     var dataFile: String?
-    @Option(help: "Requests in flight at once (default: all at once, like the original).") var concurrency: Int?
+    @Option(
+        help: """
+            Requests in flight at once. The default, 100, is the original script's: it sends every request through \
+            one aiohttp session, whose default connector opens at most 100 connections.
+            """)
+    var concurrency = EvaluationConfig.defaultConcurrency
     @Option(help: "Poisson arrival rate in requests per second (default: no pacing).") var requestRate: Double?
     @Flag(help: "Stream responses (SSE) to measure TTFT and inter-token latency (fake-sllm extension).")
     var stream = false
@@ -36,6 +41,12 @@ struct RunCommand: AsyncParsableCommand {
     var promptStyle = "sllm"
     @Option(help: "Fixed-length mode: 4K-1K, 13K-1K, or INPUTxOUTPUT tokens (e.g. 2048x512).") var fixedLength: String?
     @Option(help: "Seed of the arrival process.") var seed: UInt64 = 0
+    @Flag(help: "Record the expert distribution beside the batch recording (saved to expert_distribution.json).")
+    var enableExpertRecording = false
+    @Option(help: "Expert distribution recording mode: per_token, per_pass, stat or stat_approx.")
+    var expertRecordingMode = ExpertRecordingMode.perPass.rawValue
+    @Option(help: "Largest chat answer accepted, in bytes (16 MiB); a larger one fails that request.")
+    var maxResponseBytes = EvaluationConfig.defaultMaxResponseBytes
     @Flag(help: "No progress or status output.") var quiet = false
 
     func validate() throws {
@@ -43,7 +54,13 @@ struct RunCommand: AsyncParsableCommand {
         guard numGpus >= 1 else { throw ValidationError("--num-gpus must be ≥ 1") }
         guard maxTokens >= 1 else { throw ValidationError("--max-tokens must be ≥ 1") }
         guard temperature >= 0 else { throw ValidationError("--temperature must be ≥ 0") }
-        guard concurrency.map({ $0 >= 1 }) ?? true else { throw ValidationError("--concurrency must be ≥ 1") }
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be ≥ 1") }
+        guard maxResponseBytes >= 1024 else { throw ValidationError("--max-response-bytes must be ≥ 1024") }
+        if (try? ExpertRecordingMode(parsing: expertRecordingMode)) == nil {
+            throw ValidationError(
+                "unknown --expert-recording-mode '\(expertRecordingMode)'; one of: per_token, per_pass, stat, stat_approx"
+            )
+        }
         guard requestRate.map({ $0 > 0 }) ?? true else { throw ValidationError("--request-rate must be > 0") }
         guard timeout > 0, retries >= 0 else { throw ValidationError("--timeout must be > 0 and --retries ≥ 0") }
         guard serverUrl.hasPrefix("http://") || serverUrl.hasPrefix("https://") else {
@@ -56,10 +73,12 @@ struct RunCommand: AsyncParsableCommand {
             throw ValidationError(
                 "unknown --precision '\(precision)'; known: \(Precision.known.joined(separator: ", "))")
         }
+        _ = try makeConfig()  // dataset, prompt style and fixed-length values
     }
 
     func run() async throws {
-        let config = try makeConfig()
+        let config: EvaluationConfig
+        do { config = try makeConfig() } catch { throw CLIError("\(error)") }  // validated already
         let log = FileHandle.standardError
         let data: Dataset
         do {
@@ -82,8 +101,8 @@ struct RunCommand: AsyncParsableCommand {
             print(SummaryTable.render(result.metrics))
             print("Results written to \(config.outputDir)")
         }
-        if case .incomplete(let why) = result.status {
-            log.write(Data("\(why)\n".utf8))
+        if case .incomplete(let problems) = result.status {
+            for problem in problems { log.write(Data("\(problem)\n".utf8)) }
             throw ExitCode.failure
         }
     }
@@ -110,6 +129,8 @@ struct RunCommand: AsyncParsableCommand {
         c.precision = precision
         c.seed = seed
         c.quiet = quiet
+        c.maxResponseBytes = maxResponseBytes
+        if enableExpertRecording { c.expertRecording = try? ExpertRecordingMode(parsing: expertRecordingMode) }
         do {
             c.promptStyle = try PromptStyle(parsing: promptStyle)
             if let fixedLength { c.fixedLength = try FixedLengthOption.parse(fixedLength) }

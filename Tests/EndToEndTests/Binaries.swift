@@ -59,6 +59,19 @@ enum Binaries {
             stderr: String(decoding: collected.withLock { $0[2] ?? Data() }, as: UTF8.self))
     }
 
+    /// ``run(_:_:input:timeout:)`` on a thread of its own, so that an async test waiting for a binary does not
+    /// hold one of the few threads of Swift's cooperative pool (on a two-core machine, two blocked tests would
+    /// stall every other async test of the process).
+    static func run(_ name: String, _ args: [String], input: String? = nil, timeout: Double = 120) async throws
+        -> Result
+    {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Swift.Result { try run(name, args, input: input, timeout: timeout) })
+            }
+        }
+    }
+
     /// A fake-sllm server on a free port, stopped by `stop()`.
     final class Server: @unchecked Sendable {
         let process = Process()

@@ -7,8 +7,8 @@ import Testing
     let deploy = Binaries.fixture("deploy/qwen3-30b-a3b-h100.json")
     let gsm8k = Binaries.fixture("datasets/gsm8k_sample.jsonl")
 
-    func evaluate(_ server: Binaries.Server, _ out: String, _ extra: [String] = []) throws -> Binaries.Result {
-        try Binaries.run(
+    func evaluate(_ server: Binaries.Server, _ out: String, _ extra: [String] = []) async throws -> Binaries.Result {
+        try await Binaries.run(
             "moecap-eval",
             [
                 "--model", "Qwen/Qwen3-30B-A3B", "--dataset", "gsm8k", "--data-file", gsm8k, "--server-url", server.url,
@@ -16,12 +16,12 @@ import Testing
             ] + extra)
     }
 
-    @Test func fullRunWritesTheFourFiles() throws {
+    @Test func fullRunWritesTheFourFiles() async throws {
         let server = try Binaries.Server(["--no-wait", "--deploy", deploy])
         defer { server.stop() }
         let out = Binaries.tempDir()
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let r = try evaluate(server, out, ["--num-samples", "20"])
+        let r = try await evaluate(server, out, ["--num-samples", "20"])
         #expect(r.status == 0, "\(r.stderr)")
 
         let metrics = try Binaries.json(out + "/metrics.json")
@@ -61,14 +61,14 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out + "/inference_outputs.partial.jsonl"))
 
         // `score` recomputes the same batch and accuracy metrics from the files alone.
-        let scored = try Binaries.run("moecap-eval", ["score", out, "--dry-run"])
+        let scored = try await Binaries.run("moecap-eval", ["score", out, "--dry-run"])
         #expect(scored.status == 0, "\(scored.stderr)")
         let rescored = try JSONValue.parse(scored.stdout)
         #expect(rescored["batch_metrics"] == metrics["batch_metrics"])
         #expect(rescored["accuracy_metrics"] == metrics["accuracy_metrics"])
     }
 
-    @Test func oracleAccuracyIsMeasuredWithinBinomialTolerance() throws {
+    @Test func oracleAccuracyIsMeasuredWithinBinomialTolerance() async throws {
         let server = try Binaries.Server([
             "--no-wait", "--deploy", deploy, "--oracle-file", gsm8k, "--oracle-dataset", "gsm8k",
             "--oracle-accuracy", "0.6", "--seed", "11",
@@ -76,7 +76,7 @@ import Testing
         defer { server.stop() }
         let out = Binaries.tempDir()
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let r = try evaluate(server, out)
+        let r = try await evaluate(server, out)
         #expect(r.status == 0, "\(r.stderr)")
         let acc = try #require(try Binaries.json(out + "/metrics.json")["accuracy_metrics"])
         let em = try #require(acc["exact_match"]?.doubleValue)
@@ -85,36 +85,38 @@ import Testing
         #expect(acc["total"] == 50 && acc["no_answer"] == 0)
     }
 
-    @Test func streamingRunMeasuresTTFTAndInterTokenLatency() throws {
+    @Test func streamingRunMeasuresTTFTAndInterTokenLatency() async throws {
         let server = try Binaries.Server(["--speedup", "200", "--deploy", deploy])
         defer { server.stop() }
         let out = Binaries.tempDir()
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let r = try evaluate(server, out, ["--num-samples", "8", "--stream", "--concurrency", "4"])
+        let r = try await evaluate(server, out, ["--num-samples", "8", "--stream", "--concurrency", "4"])
         #expect(r.status == 0, "\(r.stderr)")
         let client = try #require(try Binaries.json(out + "/metrics.json")["client_metrics"])
-        #expect(client["ttft_s"]?["count"] == 8)
-        #expect((client["itl_s"]?["count"]?.intValue ?? 0) > 8)
-        #expect((client["tpot_s"]?["mean"]?.doubleValue ?? 0) > 0)
+        let wall = try #require(client["wall_clock"])
+        #expect(wall["ttft_s"]?["count"] == 8)
+        #expect((wall["itl_s"]?["count"]?.intValue ?? 0) > 8)
+        #expect((wall["tpot_s"]?["mean"]?.doubleValue ?? 0) > 0)
     }
 
-    @Test func unreachableServerFailsClearlyAndKeepsFiles() throws {
+    @Test func unreachableServerFailsClearlyAndKeepsFiles() async throws {
         let out = Binaries.tempDir()
         defer { try? FileManager.default.removeItem(atPath: out) }
-        let r = try Binaries.run(
+        let r = try await Binaries.run(
             "moecap-eval",
             [
                 "--model", "Qwen/Qwen3-30B-A3B", "--dataset", "gsm8k", "--data-file", gsm8k, "--server-url",
                 "http://127.0.0.1:9", "--output-dir", out, "--num-samples", "3", "--retries", "0", "--quiet",
             ])
         #expect(r.status != 0)
-        #expect(r.stderr.contains("server unreachable"))
+        #expect(r.stderr.contains("Server unreachable at http://127.0.0.1:9"))
+        #expect(!r.stderr.contains("No batch data"))
         #expect(FileManager.default.fileExists(atPath: out + "/config.json"))
         let outputs = try #require(try Binaries.json(out + "/inference_outputs.json").arrayValue)
         #expect(outputs.count == 3 && outputs.allSatisfy { $0["response"] == .object(JSONObject()) })
     }
 
-    @Test func vllmBackendGivesTheSeedAdviceAndStillWritesOutputs() throws {
+    @Test func vllmBackendGivesTheSeedAdviceAndStillWritesOutputs() async throws {
         let dir = Binaries.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         let config = dir + "/vllm.json"
@@ -122,7 +124,7 @@ import Testing
             .write(toFile: config, atomically: true, encoding: .utf8)
         let server = try Binaries.Server(["--no-wait", "--deploy", config])
         defer { server.stop() }
-        let r = try evaluate(server, dir + "/out", ["--num-samples", "3"])
+        let r = try await evaluate(server, dir + "/out", ["--num-samples", "3"])
         #expect(r.status != 0)
         #expect(r.stderr.contains("does not support batch recording"))
         #expect(r.stderr.contains("vllm_moecap"))
@@ -130,7 +132,7 @@ import Testing
         #expect(outputs.count == 3 && outputs.allSatisfy { $0["response"]?["object"] == "chat.completion" })
     }
 
-    @Test func interruptKeepsWhatWasReceived() throws {
+    @Test func interruptKeepsWhatWasReceived() async throws {
         let server = try Binaries.Server(["--speedup", "1", "--deploy", deploy])
         defer { server.stop() }
         let out = Binaries.tempDir()
@@ -149,7 +151,7 @@ import Testing
         while Date() < deadline {
             let partial = (try? String(contentsOfFile: out + "/inference_outputs.partial.jsonl", encoding: .utf8)) ?? ""
             if partial.split(separator: "\n").count >= 2 { break }
-            usleep(50_000)
+            try await Task.sleep(for: .milliseconds(50))
         }
         p.interrupt()
         p.waitUntilExit()
@@ -163,16 +165,16 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: out + "/batch_data.json"))
     }
 
-    @Test func extractSubcommand() throws {
+    @Test func extractSubcommand() async throws {
         let input = "\"Josh made a profit of $70,000.\"\n\"#### 106.12\"\n\"no number here\""
-        let r = try Binaries.run("moecap-eval", ["extract", "--dataset", "gsm8k"], input: input)
+        let r = try await Binaries.run("moecap-eval", ["extract", "--dataset", "gsm8k"], input: input)
         #expect(r.status == 0)
         #expect(r.stdout == "\"70000\"\n\"106\"\n\"\"\n")
-        let bad = try Binaries.run("moecap-eval", ["extract", "--dataset", "gsm8k"], input: "not json\n")
+        let bad = try await Binaries.run("moecap-eval", ["extract", "--dataset", "gsm8k"], input: "not json\n")
         #expect(bad.status != 0 && bad.stderr.contains("line 1"))
     }
 
-    @Test func badInputGivesOneLineAndNonZeroExit() throws {
+    @Test func badInputGivesOneLineAndNonZeroExit() async throws {
         let cases: [[String]] = [
             ["--model", "m", "--dataset", "nope"],
             ["--model", "m", "--dataset", "gsm8k", "--data-file", "/nonexistent/file.jsonl"],
@@ -182,22 +184,22 @@ import Testing
         let scratch = Binaries.tempDir()
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         for args in cases {
-            let r = try Binaries.run("moecap-eval", args + ["--output-dir", scratch + "/out"])
+            let r = try await Binaries.run("moecap-eval", args + ["--output-dir", scratch + "/out"])
             #expect(r.status != 0, "\(args)")
             #expect(r.stderr.split(separator: "\n").count == 1, "\(args): \(r.stderr)")
         }
         let emptyFile = scratch + "/empty.jsonl"
         FileManager.default.createFile(atPath: emptyFile, contents: Data())
-        let r = try Binaries.run("moecap-eval", ["--model", "m", "--dataset", "gsm8k", "--data-file", emptyFile])
+        let r = try await Binaries.run("moecap-eval", ["--model", "m", "--dataset", "gsm8k", "--data-file", emptyFile])
         #expect(r.status != 0 && r.stderr.contains("empty.jsonl"))
-        let serverBad = try Binaries.run("fake-sllm", ["serve", "--gpu-type", "TPUv9"])
+        let serverBad = try await Binaries.run("fake-sllm", ["serve", "--gpu-type", "TPUv9"])
         #expect(serverBad.status != 0 && serverBad.stderr.contains("TPUv9"))
         #expect(serverBad.stderr.split(separator: "\n").count == 1)
-        let deployBad = try Binaries.run("fake-sllm", ["serve", "--port", "0", "--deploy", "/nonexistent.json"])
+        let deployBad = try await Binaries.run("fake-sllm", ["serve", "--port", "0", "--deploy", "/nonexistent.json"])
         #expect(deployBad.status != 0 && deployBad.stderr.contains("/nonexistent.json"))
     }
 
-    @Test func serverExitsCleanlyOnSIGTERM() throws {
+    @Test func serverExitsCleanlyOnSIGTERM() async throws {
         let server = try Binaries.Server(["--no-wait", "--deploy", deploy])
         #expect(server.stop() == 0)
     }
@@ -205,12 +207,12 @@ import Testing
 
 /// `fake-sllm simulate` run like a user: same inputs and seed, byte-identical files.
 @Suite struct SimulateEndToEndTests {
-    @Test func sameSeedGivesByteIdenticalFiles() throws {
+    @Test func sameSeedGivesByteIdenticalFiles() async throws {
         let dir = Binaries.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
         var outputs: [(Data, Data)] = []
         for run in 0..<2 {
-            let r = try Binaries.run(
+            let r = try await Binaries.run(
                 "fake-sllm",
                 [
                     "simulate", "--deploy", Binaries.fixture("deploy/moecap_config.json"), "--workload", "poisson",
@@ -236,7 +238,7 @@ import Testing
         let records = try #require(try Binaries.json("\(dir)/records0.json").arrayValue)
         #expect(records.first?.objectValue?.keys.first == "batch_size")
         #expect(records.allSatisfy { $0["gpu_raw_type"] == "NVIDIA-H100-HBM3-80GB" })
-        let bad = try Binaries.run("fake-sllm", ["simulate", "--model", "nobody/nothing"])
+        let bad = try await Binaries.run("fake-sllm", ["simulate", "--model", "nobody/nothing"])
         #expect(bad.status != 0 && bad.stderr.split(separator: "\n").count == 1)
     }
 }

@@ -2,7 +2,7 @@ import MoECore
 import Synchronization
 import Testing
 
-@testable import Evaluator
+@testable import EvaluatorClient
 
 @Suite struct ClientHTTPTests {
     @Test func getReturnsStatusHeadersAndBody() async throws {

@@ -1,7 +1,7 @@
 import Synchronization
 import Testing
 
-@testable import Evaluator
+@testable import EvaluatorClient
 
 @Suite struct ClientRetryTests {
     static let quick = RetryPolicy(maxRetries: 2, baseDelay: .milliseconds(10), jitter: 0.5)

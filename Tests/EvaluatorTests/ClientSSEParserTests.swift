@@ -1,23 +1,23 @@
 import Testing
 
-@testable import Evaluator
+@testable import EvaluatorClient
 
 @Suite struct ClientSSEParserTests {
-    /// LF, CRLF and lone-CR line endings, a comment, multi-line data, event and id fields, multi-byte UTF-8,
+    /// LF, CRLF and lone-CR line endings, comments (kept with their event's block), multi-line data, event and id fields, multi-byte UTF-8,
     /// ignored fields, an empty data line, the [DONE] marker and an unterminated tail.
     static let sample = Array(
         ("\u{FEFF}: keep-alive comment\n"
             + "data: {\"text\":\"héllo 😀\"}\n\n"
-            + "event: update\r\ndata: line1\r\ndata:line2\r\nid: 7\r\n\r\n"
+            + "event: update\r\ndata: line1\r\n:fake-sllm sim_t=1.5\r\ndata:line2\r\nid: 7\r\n\r\n"
             + "data: 世界\r\r"
-            + "retry: 100\nunknown: x\nevent: ping\n\n"
+            + "retry: 100\nunknown: x\n: dropped with its dataless block\nevent: ping\n\n"
             + "data\n\n"
             + "data: [DONE]\r\n\r\n"
             + "data: never dispatched").utf8)
 
     static let expected: [SSEEvent] = [
-        SSEEvent(data: "{\"text\":\"héllo 😀\"}"),
-        SSEEvent(event: "update", data: "line1\nline2", id: "7"),
+        SSEEvent(data: "{\"text\":\"héllo 😀\"}", comments: ["keep-alive comment"]),
+        SSEEvent(event: "update", data: "line1\nline2", id: "7", comments: ["fake-sllm sim_t=1.5"]),
         SSEEvent(data: "世界", id: "7"),
         SSEEvent(data: "", id: "7"),
         SSEEvent(data: "[DONE]", id: "7"),

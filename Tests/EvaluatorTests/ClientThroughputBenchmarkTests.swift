@@ -1,4 +1,4 @@
-import Evaluator
+import EvaluatorClient
 import Foundation
 import Testing
 

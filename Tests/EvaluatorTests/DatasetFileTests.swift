@@ -1,6 +1,7 @@
-import Evaluator
 import MoECore
 import Testing
+
+@testable import Evaluator
 
 @Suite struct DatasetFileTests {
     @Test func jsonLinesWithBlankLinesAndCRLF() throws {

@@ -1,7 +1,8 @@
-import Evaluator
 import Foundation
 import MoECore
 import Testing
+
+@testable import Evaluator
 
 @Suite struct DatasetFixtureTests {
     func fixture(_ name: String) -> String { datasetFixturesDirectory + "/" + name }

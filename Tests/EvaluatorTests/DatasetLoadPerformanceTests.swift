@@ -1,7 +1,8 @@
-import Evaluator
 import Foundation
 import MoECore
 import Testing
+
+@testable import Evaluator
 
 /// Loading a full GSM8K test split's worth of rows (1,319) from a local file must be quick. The rows are
 /// synthetic, shaped like GSM8K's (a question of a few sentences, a worked answer with calculator annotations).

@@ -1,3 +1,4 @@
+import EvaluatorClient
 import Foundation
 import MoECore
 import Synchronization

@@ -1,3 +1,4 @@
+import EvaluatorClient
 import Foundation
 import MoECore
 import Synchronization
@@ -6,35 +7,32 @@ import Testing
 @testable import Evaluator
 
 @Suite struct RunAndReportTests {
-    @Test func serverAnswersAreJudgedLikeTheRealServerMeansThem() {
+    @Test func serverAnswersAreJudgedLikeTheRealServerMeansThem() throws {
         func judge(_ status: Int, _ body: String) -> ServerAnswer {
-            ServerSession.judge(status: status, body: Array(body.utf8))
+            ServerAnswer.judge(status: status, body: Array(body.utf8))
         }
         #expect(judge(200, #"{"status":"success"}"#).value != nil)
-        guard case .failed(let f1) = judge(200, #"{"status":"error","message":"No ready instances available"}"#) else {
-            Issue.record("status error accepted")
-            return
-        }
-        #expect(f1.isNoInstance)
-        guard case .failed(let f2) = judge(200, #"{"error":"Invalid sampling parameters: x"}"#) else {
-            Issue.record("error body accepted")
-            return
-        }
-        #expect(f2.message == "Invalid sampling parameters: x")
-        guard
-            case .failed(let f3) = judge(
+        let f1 = try #require(judge(200, #"{"status":"error","message":"No ready instances available"}"#).failure)
+        #expect(f1.cause == .errorAnswer && RecordingRefusal(f1) == .noReadyInstance)
+        let f2 = try #require(judge(200, #"{"error":"Invalid sampling parameters: x"}"#).failure)
+        #expect(f2.message == "Invalid sampling parameters: x" && f2.cause == .errorAnswer)
+        let f3 = try #require(
+            judge(
                 400, #"{"detail":"Model m does not support batch recording. Please deploy with backend='vllm_moecap'"}"#
-            )
-        else {
-            Issue.record("400 accepted")
+            ).failure)
+        #expect(f3.status == 400)
+        guard case .unsupportedBackend = RecordingRefusal(f3) else {
+            Issue.record("400 not classified as an unsupported backend")
             return
         }
-        #expect(f3.isUnsupportedBackend && f3.status == 400)
-        guard case .failed(let f4) = judge(500, "Internal Server Error") else {
-            Issue.record("500 accepted")
-            return
-        }
-        #expect(f4.message.contains("non-JSON"))
+        let f4 = try #require(judge(500, "Internal Server Error").failure)
+        #expect(f4.status == 500 && f4.message == "Internal Server Error")
+        // A truncated 200 and a 200 that is not an object are malformed, not successes.
+        #expect(judge(200, #"{"status":"succ"#).failure?.cause == .malformed)
+        #expect(judge(200, "[1,2]").failure?.cause == .malformed)
+        #expect(
+            RecordingRefusal(try #require(judge(404, #"{"detail":"Model m not found or not deployed"}"#).failure))
+                == .modelNotFound("Model m not found or not deployed"))
     }
 
     func record(_ mode: String, _ tokens: Int, _ latency: Double, id: Int, gpu: String = "NVIDIA-H100-HBM3-80GB")

@@ -2,18 +2,18 @@ import MoECore
 
 /// The evaluator's entry point for datasets: rows from a source, parsed, cut to the sample count, and turned
 /// into fixed-length prompts when asked.
-public enum DatasetLoader {
+enum DatasetLoader {
     /// Loads `kind` from `source`.
     /// - Parameters:
     ///   - numSamples: keep the first N items (all when nil); in fixed-length mode, the number of prompts
     ///     (overriding `fixedLength.numSamples`).
     ///   - subset: LongBench-v2's `sub_domain` filter (MoE-CAP's `dataset_subset`).
-    ///   - fixedLength: make fixed-length prompts from the dataset's inputs (moecap_metrics.md §10). For a
+    ///   - fixedLength: make fixed-length prompts from the dataset's inputs (docs/evaluator.md "MoE-CAP details"). For a
     ///     preset, pass `preset.base` as `kind` and `preset.spec`. Without any dataset, use
     ///     `Dataset(fixedLength:base: nil)`, which takes the synthetic paragraph.
     /// - Throws: ``DatasetFileError`` for file problems, ``DatasetError`` for content and argument problems;
     ///   both describe themselves in one line.
-    public static func load(
+    static func load(
         kind: DatasetKind, source: DatasetSource, numSamples: Int? = nil, subset: String? = nil,
         fixedLength: FixedLengthSpec? = nil
     ) throws -> Dataset {

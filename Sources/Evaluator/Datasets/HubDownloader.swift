@@ -1,3 +1,4 @@
+import EvaluatorClient
 import Foundation
 import MoECore
 
@@ -11,23 +12,23 @@ import MoECore
 /// later calls read the cache after verifying it and never touch the network.
 ///
 /// Threading: `Sendable`; concurrent calls are fine (they share the ``HTTPClient``).
-public struct HubDownloader: Sendable {
+struct HubDownloader: Sendable {
     /// Where the datasets server and the cache are, and the credentials.
-    public struct Configuration: Sendable, Equatable {
+    struct Configuration: Sendable, Equatable {
         /// The datasets-server base URL, without a trailing `/`.
-        public var serverURL: String
+        var serverURL: String
         /// Sent as `Authorization: Bearer <token>` (gated and private datasets); nil sends none.
-        public var token: String?
+        var token: String?
         /// The cache root; splits go in subfolders.
-        public var cacheDirectory: String
+        var cacheDirectory: String
         /// Use the cache only; a miss fails without touching the network.
-        public var offline: Bool
+        var offline: Bool
         /// Rows per page (the server's maximum is 100).
-        public var pageLength: Int
+        var pageLength: Int
         /// Retries for each page (connection errors, timeouts, 5xx).
-        public var retry: RetryPolicy
+        var retry: RetryPolicy
 
-        public init(
+        init(
             serverURL: String, token: String?, cacheDirectory: String, offline: Bool = false, pageLength: Int = 100,
             retry: RetryPolicy = RetryPolicy()
         ) {
@@ -46,7 +47,7 @@ public struct HubDownloader: Sendable {
         /// - cache: `$XDG_CACHE_HOME/moecap-eval/datasets`, else `$HOME/.cache/moecap-eval/datasets`;
         /// - offline: `HF_HUB_OFFLINE` or `HF_DATASETS_OFFLINE` set to `1`, `true`, `yes` or `on`.
         /// Empty variables count as unset.
-        public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment)
+        static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment)
             -> Configuration
         {
             func value(_ name: String) -> String? { environment[name].flatMap { $0.isEmpty ? nil : $0 } }
@@ -66,7 +67,7 @@ public struct HubDownloader: Sendable {
         /// (`https://huggingface.co` gives `https://datasets-server.huggingface.co`), except for `localhost` and
         /// IP literals, which are taken to serve the rows API themselves and are returned unchanged. Any path on
         /// the endpoint is dropped. Mirrors without a datasets server need `HF_DATASETS_SERVER_URL`.
-        public static func datasetsServerURL(forHubEndpoint endpoint: String) -> String {
+        static func datasetsServerURL(forHubEndpoint endpoint: String) -> String {
             let trimmed = trimmingSlashes(endpoint)
             guard let schemeEnd = trimmed.range(of: "://") else { return trimmed }
             let scheme = trimmed[..<schemeEnd.lowerBound]
@@ -87,23 +88,23 @@ public struct HubDownloader: Sendable {
     }
 
     /// The rows of one split and where they are cached.
-    public struct Split: Sendable {
+    struct Split: Sendable {
         /// The `row` objects in `row_idx` order.
-        public var rows: [JSONValue]
+        var rows: [JSONValue]
         /// The cache file (JSONL) the rows were read from or written to.
-        public var cacheFile: String
+        var cacheFile: String
         /// Whether the rows came from the cache (no network access).
-        public var fromCache: Bool
+        var fromCache: Bool
     }
 
-    public let configuration: Configuration
+    let configuration: Configuration
     private let client: HTTPClient
     private let cache: HubCache
 
     /// - Parameters:
     ///   - configuration: server, token and cache; usually ``Configuration/fromEnvironment(_:)``.
     ///   - client: the HTTP client to download with.
-    public init(configuration: Configuration = .fromEnvironment(), client: HTTPClient) {
+    init(configuration: Configuration = .fromEnvironment(), client: HTTPClient) {
         self.configuration = configuration
         self.client = client
         self.cache = HubCache(directory: configuration.cacheDirectory)
@@ -118,7 +119,7 @@ public struct HubDownloader: Sendable {
     ///   - split: e.g. `test`.
     /// - Throws: ``HubDownloadError`` with a one-line reason (unreachable server, HTTP error, incomplete or
     ///   malformed download, cache not writable).
-    public func rows(dataset: String, config: String?, split: String) async throws(HubDownloadError) -> Split {
+    func rows(dataset: String, config: String?, split: String) async throws(HubDownloadError) -> Split {
         if let rows = cache.load(dataset: dataset, config: config, split: split) {
             return Split(
                 rows: rows, cacheFile: cache.paths(dataset: dataset, config: config, split: split).data,

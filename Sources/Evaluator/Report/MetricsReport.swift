@@ -5,21 +5,42 @@ import MoECore
 public struct ScoringInput: Sendable {
     public var config: EvaluationConfig
     /// Expected answer per request, in dataset order.
-    public var targets: [String]
+    var targets: [String]
     /// Response text per request ("" for failures), in dataset order.
-    public var responses: [String?]
+    var responses: [String?]
     /// The outcomes (for client metrics); empty when re-scoring files.
-    public var outcomes: [RequestOutcome]
+    var outcomes: [RequestOutcome]
     /// The dump's records (after mapping `batches` → `records`).
-    public var records: [JSONValue]
+    var records: [JSONValue]
     /// Wall time of the sending phase (s).
-    public var wallSeconds: Double
+    var wallSeconds: Double
     /// The simulator's per-step ground truth, when the server offered it.
-    public var groundTruth: [JSONValue]?
+    var groundTruth: [JSONValue]?
+    /// The `/dump_expert_distribution` answer, when expert recording ran.
+    var expertDump: JSONValue?
+    /// The warm-up request's outcome (a live run only).
+    var warmUp: RequestOutcome?
+
+    init(
+        config: EvaluationConfig, targets: [String], responses: [String?], outcomes: [RequestOutcome],
+        records: [JSONValue], wallSeconds: Double, groundTruth: [JSONValue]? = nil, expertDump: JSONValue? = nil,
+        warmUp: RequestOutcome? = nil
+    ) {
+        self.config = config
+        self.targets = targets
+        self.responses = responses
+        self.outcomes = outcomes
+        self.records = records
+        self.wallSeconds = wallSeconds
+        self.groundTruth = groundTruth
+        self.expertDump = expertDump
+        self.warmUp = warmUp
+    }
 }
 
-/// Builds `metrics.json`: `batch_metrics` (DESIGN.md §5 basic fields + MoE-CAP's nine advanced fields),
-/// `accuracy_metrics`, `client_metrics`, `run_info` and, against fake-sllm, `ground_truth_check`.
+/// Builds `metrics.json`: `batch_metrics` (docs/evaluator.md "Output files": basic fields + MoE-CAP's nine advanced fields),
+/// `accuracy_metrics`, `client_metrics`, `run_info`, `expert_distribution` when expert recording ran and, against
+/// fake-sllm, `ground_truth_check`.
 public enum MetricsReport {
     public struct Output: Sendable {
         public var json: JSONValue
@@ -61,7 +82,7 @@ public enum MetricsReport {
             } catch {
                 warnings.append("basic batch metrics: \(error)")
             }
-            // num_gpus and gpu_raw_type come from the first record (moecap_metrics.md §3), --gpu-type overrides.
+            // num_gpus and gpu_raw_type come from the first record (docs/evaluator.md "MoE-CAP details"), --gpu-type overrides.
             numGPUs = ContinuousMetrics.runGPUCount(unique, fallback: config.numGPUs)
             runGPU = gpuOverride ?? ContinuousMetrics.runGPURawType(unique, fallback: "")
             switch advancedMetrics(unique, model: model, precision: precision, gpuKey: runGPU ?? "", numGPUs: numGPUs) {
@@ -85,9 +106,14 @@ public enum MetricsReport {
 
         var out = JSONObject([("batch_metrics", .object(batch)), ("accuracy_metrics", accuracy)])
         if !input.outcomes.isEmpty {
-            out["client_metrics"] = ClientMetrics.json(outcomes: input.outcomes, wallSeconds: input.wallSeconds)
+            out["client_metrics"] = ClientMetrics.json(
+                outcomes: input.outcomes, wallSeconds: input.wallSeconds, warmUp: input.warmUp)
         }
         out["run_info"] = runInfo(input, precision: precision, gpuKey: runGPU, numGPUs: numGPUs)
+        if let dump = input.expertDump {
+            out["expert_distribution"] = ExpertDistributionSummary.json(
+                dump: dump, mode: config.expertRecording ?? .perPass)
+        }
         if let truth = input.groundTruth, !truth.isEmpty {
             out["ground_truth_check"] = GroundTruthCheck.json(truth: truth, records: unique, advanced: advanced)
         }
@@ -120,7 +146,7 @@ public enum MetricsReport {
         }
     }
 
-    /// The fields of the ServerlessLLM script's `cap_metrics_sllm_*.json` that are not metrics (sllm_api.md §5.1).
+    /// The fields of the ServerlessLLM script's `cap_metrics_sllm_*.json` that are not metrics (docs/evaluator.md "Output files").
     static func runInfo(_ input: ScoringInput, precision: String, gpuKey: String?, numGPUs: Int) -> JSONValue {
         let config = input.config
         let e2e = (input.wallSeconds * 100).rounded() / 100  // round(total_time, 2)
@@ -144,12 +170,12 @@ public enum MetricsReport {
 }
 
 /// The model spec for metrics: a `config.json` path, else the built-in catalog.
-public enum ModelResolver {
-    public struct Unknown: Error, CustomStringConvertible {
-        public let description: String
+enum ModelResolver {
+    struct Unknown: Error, CustomStringConvertible {
+        let description: String
     }
 
-    public static func spec(_ model: String, configPath: String?) throws -> ModelSpec {
+    static func spec(_ model: String, configPath: String?) throws -> ModelSpec {
         if let path = configPath {
             guard let data = FileManager.default.contents(atPath: path) else {
                 throw Unknown(description: "cannot read --model-config \(path)")

@@ -2,8 +2,10 @@ import Foundation
 import MoECore
 
 /// The run's files in `--output-dir` (seed README "Output Files"): `metrics.json`, `batch_data.json`,
-/// `inference_outputs.json`, `config.json`; plus `inference_outputs.partial.jsonl`, one line per response as it
-/// arrives, removed once `inference_outputs.json` is written.
+/// `inference_outputs.json`, `config.json`; `expert_distribution.json` (the raw expert dump) when expert
+/// recording ran; the ServerlessLLM script's files under `<org>/<name>/` (``CapMetricsFile``,
+/// ``DetailedResults``); and `inference_outputs.partial.jsonl`, one line per response as it arrives, removed once
+/// `inference_outputs.json` is written.
 public struct OutputFiles: Sendable {
     public let directory: String
 
@@ -12,6 +14,7 @@ public struct OutputFiles: Sendable {
     public static let inferenceOutputs = "inference_outputs.json"
     public static let config = "config.json"
     public static let partial = "inference_outputs.partial.jsonl"
+    public static let expertDistribution = "expert_distribution.json"
 
     /// Creates the directory.
     /// - Throws: ``OutputError`` when it cannot be created or written.
@@ -31,9 +34,20 @@ public struct OutputFiles: Sendable {
 
     /// Writes `value` (indent 2) atomically: a temporary file renamed over the target.
     public func write(_ name: String, _ value: JSONValue) throws {
+        try writeText(name, value.serialized(indent: 2) + "\n")
+    }
+
+    /// Writes `text` to `name` (a path relative to the directory; missing folders are created) atomically.
+    func writeText(_ name: String, _ text: String) throws {
         let target = path(name)
+        let folder = (target as NSString).deletingLastPathComponent
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw OutputError(description: "cannot create \(folder): \(error.localizedDescription)")
+        }
         let tmp = target + ".tmp"
-        let data = Data((value.serialized(indent: 2) + "\n").utf8)
+        let data = Data(text.utf8)
         guard FileManager.default.createFile(atPath: tmp, contents: data) else {
             throw OutputError(description: "cannot write \(tmp)")
         }
@@ -41,20 +55,26 @@ public struct OutputFiles: Sendable {
     }
 
     /// One `inference_outputs.json` entry: the seed's `prompt`, `expected`, `response` (full completion or `{}`),
-    /// then this project's `extracted_answer`, `is_correct`, `error`, `latency_s`, `ttft_s`.
-    public static func entry(prompt: String, expected: String, outcome: RequestOutcome, dataset: String) -> JSONValue {
+    /// then this project's `extracted_answer`, `is_correct`, `error`, `latency_s`, `ttft_s` (wall clock) and, when
+    /// the server states its simulated timing, `sim_arrival_s`, `sim_ttft_s`, `sim_latency_s`.
+    static func entry(prompt: String, expected: String, outcome: RequestOutcome, dataset: String) -> JSONValue {
         let extracted = outcome.succeeded ? AnswerExtractor.extract(outcome.text, dataset: dataset) : ""
         let correct =
             !extracted.isEmpty && extracted.lowercased() == expected.trimmingCharacters(in: .whitespaces).lowercased()
-        return .object(
-            JSONObject([
-                ("prompt", .string(prompt)), ("expected", .string(expected)),
-                ("response", outcome.response ?? .object(JSONObject())),
-                ("extracted_answer", .string(extracted)), ("is_correct", .bool(correct)),
-                ("error", outcome.error.map { .string($0) } ?? .null),
-                ("latency_s", outcome.e2e.map { .double($0) } ?? .null),
-                ("ttft_s", outcome.ttft.map { .double($0) } ?? .null),
-            ]))
+        var entry = JSONObject([
+            ("prompt", .string(prompt)), ("expected", .string(expected)),
+            ("response", outcome.response ?? .object(JSONObject())),
+            ("extracted_answer", .string(extracted)), ("is_correct", .bool(correct)),
+            ("error", outcome.error.map { .string($0) } ?? .null),
+            ("latency_s", outcome.e2e.map { .double($0) } ?? .null),
+            ("ttft_s", outcome.ttft.map { .double($0) } ?? .null),
+        ])
+        if let sim = outcome.simulated {
+            entry["sim_arrival_s"] = .double(sim.arrival)
+            entry["sim_ttft_s"] = sim.ttft.map { .double($0) } ?? .null
+            entry["sim_latency_s"] = .double(sim.e2e)
+        }
+        return .object(entry)
     }
 }
 

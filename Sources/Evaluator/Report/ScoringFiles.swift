@@ -29,6 +29,12 @@ public enum ScoringFiles {
         config.modelConfig = modelConfig ?? configJSON["model_config"]?.stringValue
         config.precision = precision ?? configJSON["precision"]?.stringValue
         config.outputDir = directory
+        if configJSON["enable_expert_recording"]?.boolValue == true {
+            config.expertRecording =
+                configJSON["expert_recording_mode"]?.stringValue.flatMap {
+                    ExpertRecordingMode(rawValue: $0)
+                } ?? .perPass
+        }
 
         let outputs = try load(OutputFiles.inferenceOutputs)
         guard let entries = outputs.arrayValue else {
@@ -45,8 +51,9 @@ public enum ScoringFiles {
         let records = batch["records"]?.arrayValue ?? batch["batches"]?.arrayValue ?? []
         // The run's wall time lives in the previous metrics.json, when there is one.
         let previous = try? load(OutputFiles.metrics)
+        let expertDump = config.expertRecording == nil ? nil : try? load(OutputFiles.expertDistribution)
         return ScoringInput(
             config: config, targets: targets, responses: responses, outcomes: [], records: records,
-            wallSeconds: previous?["run_info"]?["e2e_s"]?.doubleValue ?? 0, groundTruth: nil)
+            wallSeconds: previous?["run_info"]?["e2e_s"]?.doubleValue ?? 0, groundTruth: nil, expertDump: expertDump)
     }
 }

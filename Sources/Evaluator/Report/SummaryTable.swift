@@ -1,7 +1,8 @@
 import Foundation
 import MoECore
 
-/// A short text table of the headline metrics, for the terminal.
+/// A short text table of the headline metrics, for the terminal. Client figures are in the server's simulated
+/// seconds when it states them (fake-sllm), labelled so; else on the wall clock.
 public enum SummaryTable {
     public static func render(_ metrics: JSONValue) -> String {
         var rows: [(String, String)] = []
@@ -30,9 +31,15 @@ public enum SummaryTable {
         add("tpot, per decode step (s)", b?["tpot"])
         add("exact match", a?["exact_match"], "%.3f")
         add("correct / total", a.map { .string("\($0["correct"]?.intValue ?? 0) / \($0["total"]?.intValue ?? 0)") })
-        add("client e2e mean (s)", c?["e2e_latency_s"]?["mean"])
-        add("client ttft mean (s)", c?["ttft_s"]?["mean"])
-        add("output tokens/s (client)", c?["output_token_throughput_tps"], "%.1f")
+        // Client figures: the server's simulated clock when it states one, else the wall clock.
+        let (clock, label) = c?["simulated"] != nil ? (c?["simulated"], "simulated") : (c?["wall_clock"], "wall clock")
+        add("client ttft mean (\(label == "simulated" ? "simulated s" : "s"))", clock?["ttft_s"]?["mean"])
+        add("client tpot mean (\(label == "simulated" ? "simulated s" : "s"))", clock?["tpot_s"]?["mean"])
+        add("client e2e mean (\(label == "simulated" ? "simulated s" : "s"))", clock?["e2e_latency_s"]?["mean"])
+        add("output tokens/s (client, \(label))", clock?["output_token_throughput_tps"], "%.1f")
+        if label == "simulated" {
+            add("sending phase (wall clock s)", c?["wall_clock"]?["duration_s"], "%.2f")
+        }
         add("failed requests", c?["failed_requests"], "%.0f")
         let width = rows.map(\.0.count).max() ?? 0
         return rows.map { $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + $0.1 }

@@ -16,8 +16,9 @@ public struct EvaluationConfig: Sendable {
     // Extensions.
     /// Local dataset file in the dataset's own row schema (else the Hugging Face Hub).
     public var dataFile: String?
-    /// Requests in flight at once; nil = all at once, like the original script.
-    public var concurrency: Int?
+    /// Requests in flight at once. 100 by default: the original script sends every request through one
+    /// `aiohttp.ClientSession`, whose default connector opens at most 100 connections (docs/evaluator.md "Flow").
+    public var concurrency = EvaluationConfig.defaultConcurrency
     /// Poisson arrival rate (requests/s); nil = no pacing.
     public var requestRate: Double?
     /// Stream responses (SSE; an extension of fake-sllm, not accepted by a real ServerlessLLM server).
@@ -39,6 +40,11 @@ public struct EvaluationConfig: Sendable {
     public var promptStyle = PromptStyle.sllm
     /// Fixed-length mode (MoE-CAP's 4K-1K / 13K-1K presets or custom).
     public var fixedLength: FixedLengthSpec?
+    /// Expert-distribution recording beside the batch recording (`--enable-expert-recording`), in this mode;
+    /// nil = off.
+    public var expertRecording: ExpertRecordingMode?
+    /// The largest chat answer accepted, in bytes (`--max-response-bytes`); larger ones fail.
+    public var maxResponseBytes = EvaluationConfig.defaultMaxResponseBytes
     /// Ask the server for ground truth (`/fake_sllm/dump_ground_truth`) when it offers it.
     public var groundTruth = true
 
@@ -46,6 +52,11 @@ public struct EvaluationConfig: Sendable {
         self.model = model
         self.dataset = dataset
     }
+
+    /// aiohttp's default connection limit, the original script's effective concurrency.
+    public static let defaultConcurrency = 100
+    /// 16 MiB: a 64k-token streamed answer at about 250 bytes per event fits.
+    public static let defaultMaxResponseBytes = 16 << 20
 
     /// The server URL without a trailing slash.
     var baseURL: String { serverURL.hasSuffix("/") ? String(serverURL.dropLast()) : serverURL }
@@ -59,11 +70,14 @@ public struct EvaluationConfig: Sendable {
                 ("num_samples", opt(numSamples) { .int($0) }), ("max_tokens", .int(maxTokens)),
                 ("temperature", .double(temperature)), ("num_gpus", .int(numGPUs)), ("server_url", .string(serverURL)),
                 ("output_dir", .string(outputDir)), ("clear_before", .bool(clearBefore)),
-                ("data_file", opt(dataFile) { .string($0) }), ("concurrency", opt(concurrency) { .int($0) }),
+                ("data_file", opt(dataFile) { .string($0) }), ("concurrency", .int(concurrency)),
                 ("request_rate", opt(requestRate) { .double($0) }), ("stream", .bool(stream)),
                 ("timeout_s", .double(timeout)), ("retries", .int(retries)), ("gpu_type", opt(gpuType) { .string($0) }),
                 ("model_config", opt(modelConfig) { .string($0) }), ("precision", opt(precision) { .string($0) }),
                 ("seed", .int(Int(truncatingIfNeeded: seed))), ("prompt_style", .string(promptStyle.rawValue)),
+                ("enable_expert_recording", .bool(expertRecording != nil)),
+                ("expert_recording_mode", .string((expertRecording ?? .perPass).rawValue)),
+                ("max_response_bytes", .int(maxResponseBytes)),
                 (
                     "fixed_length",
                     opt(fixedLength) {

@@ -1,8 +1,9 @@
+import EvaluatorClient
 import Foundation
 import MoECore
 
 /// Fetches a model's `config.json` from the Hugging Face Hub, as MoE-CAP's `HFModelInfoRetriever` reads the HF
-/// config of `--model` (sllm_api.md §5.1 step 9), for models outside the built-in catalog.
+/// config of `--model` (docs/evaluator.md "MoE-CAP details"), for models outside the built-in catalog.
 ///
 /// `GET <HF_ENDPOINT or https://huggingface.co>/<model>/resolve/main/config.json` with `HF_TOKEN` as a bearer
 /// token; the file is cached under `$XDG_CACHE_HOME` (or `~/.cache`)`/moecap-eval/models/<model>/config.json`

@@ -1,36 +1,61 @@
 import MoECore
 
 /// What happened to one dataset request.
-public struct RequestOutcome: Sendable {
-    public var index: Int
+struct RequestOutcome: Sendable {
+    var index: Int
     /// The completion as a `chat.completion` object (streams are assembled into one), or nil on failure.
-    public var response: JSONValue?
+    var response: JSONValue?
     /// `choices[0].message.content` (or `choices[0].text`); "" on failure.
-    public var text: String
-    /// Why it failed, or nil.
-    public var error: String?
-    /// Seconds from the start of the sending phase to this request's start.
-    public var startOffset: Double
-    /// End-to-end latency (s), nil on failure.
-    public var e2e: Double?
-    /// Time to the first content token (s), streaming only.
-    public var ttft: Double?
-    /// Arrival times of streamed content chunks, seconds after the request started.
-    public var tokenTimes: [Double] = []
-    public var promptTokens: Int?
-    public var completionTokens: Int?
+    var text: String
+    /// Why it failed, or nil (one line, for the files).
+    var error: String?
+    /// The class of the failure, for decisions (nil on success).
+    var failureCause: ServerFailure.Cause?
+    /// Seconds from the start of the sending phase to this request's start (wall clock).
+    var startOffset: Double
+    /// End-to-end latency on the wall clock (s), nil on failure.
+    var e2e: Double?
+    /// Time to the first content token on the wall clock (s), streaming only.
+    var ttft: Double?
+    /// Wall-clock arrival times of streamed content chunks, seconds after the request started.
+    var tokenTimes: [Double] = []
+    var promptTokens: Int?
+    var completionTokens: Int?
+    /// The server's statement of this request's timing on its simulated clock (fake-sllm only).
+    var simulated: SimulatedTiming?
 
-    public var succeeded: Bool { error == nil }
+    init(index: Int, response: JSONValue?, text: String, error: String?, startOffset: Double) {
+        self.index = index
+        self.response = response
+        self.text = text
+        self.error = error
+        self.startOffset = startOffset
+    }
 
-    /// vLLM bench's TPOT: (E2E − TTFT) / (output tokens − 1) (validation_targets.md "Metric definitions").
-    public var tpot: Double? {
+    var succeeded: Bool { error == nil }
+
+    /// The failure as a value, nil on success.
+    var failure: ServerFailure? {
+        guard let error else { return nil }
+        return ServerFailure(failureCause ?? .malformed, error)
+    }
+
+    /// Records `failure` as this outcome's.
+    mutating func fail(_ failure: ServerFailure) {
+        error = failure.description
+        failureCause = failure.cause
+    }
+
+    /// vLLM bench's TPOT on the wall clock: (E2E − TTFT) / (output tokens − 1) (docs/evaluator.md "Client
+    /// figures").
+    var tpot: Double? {
         guard let e2e, let completionTokens, completionTokens > 1 else { return nil }
         let first = ttft ?? 0
         return (e2e - first) / Double(completionTokens - 1)
     }
 
-    /// Inter-token latencies: gaps between consecutive streamed chunks.
-    public var interTokenLatencies: [Double] {
+    /// Inter-token latencies on the wall clock: gaps between consecutive streamed chunks.
+    var interTokenLatencies: [Double] {
         guard tokenTimes.count > 1 else { return [] }
         return zip(tokenTimes.dropFirst(), tokenTimes).map { $0 - $1 }
     }

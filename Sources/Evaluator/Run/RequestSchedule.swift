@@ -3,19 +3,19 @@ import MoECore
 
 /// When requests go out: all at once (the original script), at most `concurrency` in flight, and/or at Poisson
 /// arrival times of a given rate.
-public struct RequestSchedule: Sendable {
-    public var concurrency: Int?
-    public var rate: Double?
-    public var seed: UInt64
+struct RequestSchedule: Sendable {
+    var concurrency: Int?
+    var rate: Double?
+    var seed: UInt64
 
-    public init(concurrency: Int?, rate: Double?, seed: UInt64) {
+    init(concurrency: Int?, rate: Double?, seed: UInt64) {
         self.concurrency = concurrency
         self.rate = rate
         self.seed = seed
     }
 
     /// Arrival offsets (s) of `n` requests: 0 for all without a rate, else cumulative exponential gaps.
-    public func arrivals(_ n: Int) -> [Double] {
+    func arrivals(_ n: Int) -> [Double] {
         guard let rate, rate > 0 else { return Array(repeating: 0, count: n) }
         var rng = SimRandom(seed: seed)
         var t = 0.0
@@ -27,7 +27,7 @@ public struct RequestSchedule: Sendable {
 
     /// Runs `body` for indices `0..<n` following the schedule; `done` is called as each finishes (in completion
     /// order, on the caller's task, never concurrently). Cancellation stops launching and cancels those in flight.
-    public func run<T: Sendable>(
+    func run<T: Sendable>(
         count n: Int, _ body: @escaping @Sendable (Int) async -> T, done: (T) -> Void
     ) async {
         let arrivals = arrivals(n)

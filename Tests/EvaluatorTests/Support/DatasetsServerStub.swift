@@ -1,4 +1,5 @@
 import Evaluator
+import EvaluatorClient
 import MoECore
 
 /// Answers like the Hugging Face datasets server (`/splits` and `/rows`) for one split held in memory, with

@@ -1,4 +1,5 @@
 import Evaluator
+import EvaluatorClient
 import Synchronization
 
 /// Runs `body` against a fresh ``TestHTTPServer`` and ``HTTPClient``, stopping both afterwards.

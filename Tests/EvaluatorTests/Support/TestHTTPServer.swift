@@ -1,4 +1,5 @@
 import Evaluator
+import EvaluatorClient
 import Foundation
 import MoECore
 import Synchronization

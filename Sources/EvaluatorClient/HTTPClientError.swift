@@ -11,6 +11,8 @@ public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertib
         case timeout = "timed out"
         /// The calling task was cancelled or the client was shut down.
         case cancelled = "cancelled"
+        /// The body grew past the request's ``HTTPRequest/maxResponseBytes``; the transfer was aborted.
+        case responseTooLarge = "response too large"
         /// More redirects than ``HTTPClient/Configuration/maxRedirects``.
         case tooManyRedirects = "too many redirects"
         /// Anything else libcurl reports (malformed URL, unsupported protocol, out of memory, ...).

@@ -29,6 +29,8 @@ final class CurlTransfer: @unchecked Sendable {
     private var events: [TimedSSEEvent] = []
     private var startTime = ContinuousClock.now
     private var firstByteTime: ContinuousClock.Instant?
+    /// Set when the body passed ``HTTPRequest/maxResponseBytes`` (the write callback then stops the transfer).
+    private var overCap = false
 
     init(request: HTTPRequest, onEvent: EventHandler?, continuation: CheckedContinuation<Outcome, Never>) {
         self.request = request
@@ -115,6 +117,9 @@ final class CurlTransfer: @unchecked Sendable {
     func complete(code: CURLcode) -> Outcome {
         guard let handle = easy else { return failure(.other, "transfer completed without a handle") }
         defer { detach() }
+        if overCap, let cap = request.maxResponseBytes {
+            return failure(.responseTooLarge, "the body exceeded the \(cap)-byte cap")
+        }
         guard code == CURLE_OK else {
             let detail =
                 errorBuffer.pointee != 0 ? String(cString: errorBuffer) : String(cString: curl_easy_strerror(code))
@@ -149,21 +154,27 @@ final class CurlTransfer: @unchecked Sendable {
         }
     }
 
-    fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) {
+    /// Takes a slice of the body; returns false (stop the transfer) once the body passes the request's cap.
+    fileprivate func receiveBody(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if let cap = request.maxResponseBytes, body.count + bytes.count > cap {
+            overCap = true
+            return false
+        }
         if !bodyStarted {
             bodyStarted = true
             let type = headers["Content-Type"]?.lowercased() ?? ""
             if onEvent != nil || type.hasPrefix("text/event-stream") { parser = SSEParser() }
         }
         body.append(contentsOf: bytes)
-        guard parser != nil else { return }
+        guard parser != nil else { return true }
         let completed = parser!.feed(bytes)
-        guard !completed.isEmpty else { return }
+        guard !completed.isEmpty else { return true }
         let now = ContinuousClock.now
         for event in completed {
             events.append(TimedSSEEvent(event: event, time: now))
             onEvent?(event, now)
         }
+        return true
     }
 
     // MARK: - Helpers
@@ -243,6 +254,6 @@ private let curlOnHeader: curl_write_callback = { buffer, size, count, userdata 
 private let curlOnBody: curl_write_callback = { buffer, size, count, userdata in
     let length = size * count
     let transfer = Unmanaged<CurlTransfer>.fromOpaque(userdata!).takeUnretainedValue()
-    transfer.receiveBody(UnsafeRawBufferPointer(start: buffer, count: length))
-    return length
+    // Returning less than `length` makes libcurl abort the transfer with CURLE_WRITE_ERROR.
+    return transfer.receiveBody(UnsafeRawBufferPointer(start: buffer, count: length)) ? length : 0
 }

@@ -14,6 +14,9 @@ public struct HTTPRequest: Sendable, Equatable {
     public var body: [UInt8]?
     /// The whole-request limit (connect, send, wait, receive); nil uses the client's default.
     public var timeout: Duration?
+    /// The largest body accepted; a longer one aborts the transfer with
+    /// ``HTTPClientError/Kind/responseTooLarge``. nil accepts any size.
+    public var maxResponseBytes: Int?
 
     /// - Parameters:
     ///   - method: the request method; defaults to `GET`.
@@ -21,24 +24,28 @@ public struct HTTPRequest: Sendable, Equatable {
     ///   - headers: extra header fields.
     ///   - body: bytes to send, or nil.
     ///   - timeout: limit for this request, or nil for ``HTTPClient/Configuration/requestTimeout``.
+    ///   - maxResponseBytes: the largest body accepted, or nil for any size.
     public init(
         method: String = "GET", url: String, headers: HTTPHeaders = [:], body: [UInt8]? = nil,
-        timeout: Duration? = nil
+        timeout: Duration? = nil, maxResponseBytes: Int? = nil
     ) {
         self.method = method
         self.url = url
         self.headers = headers
         self.body = body
         self.timeout = timeout
+        self.maxResponseBytes = maxResponseBytes
     }
 
     /// A `POST` of `json`, compact, with `Content-Type: application/json`.
-    public static func post(url: String, json: JSONValue, headers: HTTPHeaders = [:], timeout: Duration? = nil)
-        -> HTTPRequest
-    {
+    public static func post(
+        url: String, json: JSONValue, headers: HTTPHeaders = [:], timeout: Duration? = nil,
+        maxResponseBytes: Int? = nil
+    ) -> HTTPRequest {
         var headers = headers
         headers.add(name: "Content-Type", value: "application/json")
         return HTTPRequest(
-            method: "POST", url: url, headers: headers, body: json.serializedBytes(compact: true), timeout: timeout)
+            method: "POST", url: url, headers: headers, body: json.serializedBytes(compact: true), timeout: timeout,
+            maxResponseBytes: maxResponseBytes)
     }
 }

@@ -48,7 +48,7 @@ public struct RetryPolicy: Sendable, Equatable {
     }
 }
 
-extension HTTPClient {
+extension HTTPTransport {
     /// Sends `request`, retrying under `policy`; returns the last response (possibly a 5xx once retries are
     /// spent) or throws the last error.
     ///
@@ -58,7 +58,7 @@ extension HTTPClient {
     /// - Parameters:
     ///   - request: what to send, unchanged on every attempt.
     ///   - policy: when to retry and how long to wait.
-    ///   - onEvent: as for ``send(_:onEvent:)``.
+    ///   - onEvent: as for ``HTTPTransport/send(_:onEvent:)``.
     public func send(
         _ request: HTTPRequest, retrying policy: RetryPolicy,
         onEvent: (@Sendable (SSEEvent, ContinuousClock.Instant) -> Void)? = nil

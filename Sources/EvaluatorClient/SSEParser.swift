@@ -5,10 +5,11 @@
 /// `\r\n` or `\r`; a blank line dispatches the event. Rules are the WHATWG ones: `:` starts a comment, one space
 /// after the field colon is dropped, `data` lines accumulate, an event without data is not dispatched, unknown
 /// fields and `retry` are ignored, a leading byte-order mark is skipped, and an unterminated event at the end of
-/// the stream is discarded.
+/// the stream is discarded. Comment lines are not dropped but kept with the event whose block holds them
+/// (``SSEEvent/comments``); a block without data discards its comments with it.
 ///
 /// A pure value type with no I/O; not shared between threads while being fed.
-public struct SSEParser: Sendable {
+struct SSEParser: Sendable {
     private var line: [UInt8] = []
     private var afterCR = false
     private var atStreamStart = true
@@ -16,11 +17,12 @@ public struct SSEParser: Sendable {
     private var hasData = false
     private var eventType: String?
     private var lastID: String?
+    private var comments: [String] = []
 
-    public init() {}
+    init() {}
 
     /// Parses the next slice of the stream and returns the events it completes, in order.
-    public mutating func feed(_ bytes: some Sequence<UInt8>) -> [SSEEvent] {
+    mutating func feed(_ bytes: some Sequence<UInt8>) -> [SSEEvent] {
         var events: [SSEEvent] = []
         for byte in bytes {
             if afterCR {
@@ -47,13 +49,19 @@ public struct SSEParser: Sendable {
             if line.starts(with: [0xEF, 0xBB, 0xBF]) { line.removeFirst(3) }
         }
         if line.isEmpty {
-            if hasData { events.append(SSEEvent(event: eventType, data: data, id: lastID)) }
+            if hasData { events.append(SSEEvent(event: eventType, data: data, id: lastID, comments: comments)) }
             data = ""
             hasData = false
             eventType = nil
+            comments.removeAll()
             return
         }
-        if line[0] == UInt8(ascii: ":") { return }
+        if line[0] == UInt8(ascii: ":") {
+            var start = 1
+            if start < line.count, line[start] == UInt8(ascii: " ") { start += 1 }
+            comments.append(String(decoding: line[start...], as: UTF8.self))
+            return
+        }
         let colon = line.firstIndex(of: UInt8(ascii: ":"))
         let name = String(decoding: line[..<(colon ?? line.endIndex)], as: UTF8.self)
         var valueStart = colon.map { $0 + 1 } ?? line.endIndex

@@ -1,0 +1,52 @@
+/// What `moecap-eval check` found: one line per check and a verdict.
+///
+/// A value type: `Sendable`.
+public struct CheckReport: Sendable, Equatable {
+    /// How one check came out.
+    public enum Outcome: String, Sendable, Equatable {
+        /// Works.
+        case ok
+        /// Works, with something the user should know (a cold start ahead, an extension not available).
+        case warn
+        /// A run with these settings would fail.
+        case fail
+        /// Not checked because an earlier check failed.
+        case skipped
+    }
+
+    /// One check: its name (`server`, `model`, …), outcome and a one-line detail.
+    public struct Line: Sendable, Equatable {
+        public var name: String
+        public var outcome: Outcome
+        public var detail: String
+    }
+
+    public var lines: [Line] = []
+
+    /// Whether a run with these settings would work (no check failed).
+    public var passed: Bool { !lines.contains { $0.outcome == .fail } }
+
+    /// The line of check `name`, if it ran.
+    public func line(_ name: String) -> Line? { lines.first { $0.name == name } }
+
+    mutating func add(_ name: String, _ outcome: Outcome, _ detail: String) {
+        lines.append(Line(name: name, outcome: outcome, detail: detail))
+    }
+
+    /// The report as printed: one line per check, then the verdict.
+    public var text: String {
+        let width = lines.map(\.name.count).max() ?? 0
+        var out = lines.map { line in
+            let mark = ["ok": "[ok]  ", "warn": "[warn]", "fail": "[FAIL]", "skipped": "[skip]"][line.outcome.rawValue]!
+            return "\(mark) \(line.name.padding(toLength: width, withPad: " ", startingAt: 0))  \(line.detail)"
+        }
+        let failed = lines.filter { $0.outcome == .fail }.map(\.name)
+        let warned = lines.filter { $0.outcome == .warn }.count
+        if failed.isEmpty {
+            out.append("verdict: a run with these settings will work" + (warned > 0 ? " (\(warned) warnings)" : ""))
+        } else {
+            out.append("verdict: a run with these settings would fail (\(failed.joined(separator: ", ")))")
+        }
+        return out.joined(separator: "\n")
+    }
+}

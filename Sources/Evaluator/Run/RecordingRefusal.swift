@@ -1,0 +1,43 @@
+/// Why the server would not start a recording, classified once from its answer (docs/evaluator.md "Recording
+/// routes"): the only signal ServerlessLLM gives is the status and the text, so this is the one place that reads
+/// the text.
+public enum RecordingRefusal: Sendable, Equatable {
+    /// HTTP 400: the model is deployed with a backend that does not record (e.g. `vllm`, not `vllm_moecap`).
+    case unsupportedBackend(String)
+    /// HTTP 200 `{"status": "error", "message": "No ready instances available"}`: scaled to zero or loading.
+    case noReadyInstance
+    /// HTTP 404: the model is not registered.
+    case modelNotFound(String)
+    /// Anything else (the server unreachable, a 500, ...).
+    case other(ServerFailure)
+
+    public init(_ failure: ServerFailure) {
+        if failure.status == 400, failure.message.contains("does not support") {
+            self = .unsupportedBackend(failure.message)
+        } else if failure.cause == .errorAnswer, failure.message.contains("No ready instances available") {
+            self = .noReadyInstance
+        } else if failure.status == 404 {
+            self = .modelNotFound(failure.message)
+        } else {
+            self = .other(failure)
+        }
+    }
+
+    /// The seed README's troubleshooting advice, several lines.
+    public var advice: String {
+        switch self {
+        case .unsupportedBackend(let message):
+            return """
+                ✗ Model does not support batch recording: \(message)
+                Make sure your model is deployed with backend: "vllm_moecap" in the config file, e.g.
+                  {"model": "<model>", "backend": "vllm_moecap", ...}
+                """
+        case .noReadyInstance:
+            return "✗ Recording could not start: no ready instance of the model (is it deployed and loaded?)"
+        case .modelNotFound(let message):
+            return "✗ Recording could not start: \(message) (deploy it first, e.g. POST /register)"
+        case .other(let failure):
+            return "✗ Recording could not start: \(failure)"
+        }
+    }
+}
