@@ -31,44 +31,25 @@ public enum ServedSimulation {
                 BatchRecorder(
                     gpuNum: engineConfig.tensorParallelSize, gpuRawType: engineConfig.gpu.key, duplicatePerRank: false)
             })
-        let n = workload.requests.count
         var tally = SimulationTally(promptTokens: workload.requests.map(\.promptTokens), keepSteps: keepSteps)
+        var client = WorkloadClient(workload)
         var recorded: InstanceHandle?
         var engines: [ObjectIdentifier: EngineCore] = [:]
-        var nextToSend = 0
-        var inFlight = 0
-        var done = 0
-        let cap = workload.maxConcurrency ?? Int.max
-        var capReleasedAt = 0.0
-        while done < n {
-            let sendAt =
-                nextToSend < n && inFlight < cap
-                ? max(workload.requests[nextToSend].arrival, capReleasedAt) : Double.infinity
-            if sendAt <= cluster.nextEventTime ?? .infinity {
-                let w = workload.requests[nextToSend]
-                tally.sent(nextToSend, at: sendAt)
-                cluster.arrive(
-                    EngineRequest(
-                        id: UInt64(nextToSend), promptTokens: w.promptTokens, maxTokens: w.maxTokens,
-                        outputTokens: w.outputTokens, ignoreEOS: w.ignoreEOS, prefixBlockHashes: w.prefixBlockHashes),
-                    at: sendAt)
-                nextToSend += 1
-                inFlight += 1
+        while !client.isFinished {
+            if client.nextSendTime <= cluster.nextEventTime ?? .infinity {
+                let (i, request, time) = client.send()
+                tally.sent(i, at: time)
+                cluster.arrive(request, at: time)
                 continue
             }
             guard cluster.nextEventTime != nil else {
-                throw SimulationInputError("the simulation stalled: \(n - done) requests never finished")
+                throw SimulationInputError("the simulation stalled: \(client.remaining) requests never finished")
             }
             for event in cluster.advance() {
                 switch event {
                 case .step(let instance, let outcome):
                     if recorded == nil { recorded = instance }
-                    let finished = tally.stepEnded(outcome, kept: instance === recorded)
-                    if finished > 0 {
-                        if inFlight == cap { capReleasedAt = outcome.end }
-                        inFlight -= finished
-                        done += finished
-                    }
+                    client.finished(tally.stepEnded(outcome, kept: instance === recorded), at: outcome.end)
                 case .failed(let id, let message, _):
                     throw SimulationInputError("request \(id): \(message)")
                 case .instanceReady(let i):

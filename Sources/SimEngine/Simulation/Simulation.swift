@@ -18,35 +18,18 @@ public enum Simulation {
     {
         let driver = EngineDriver(core: try EngineCore(config: config))
         let engine = driver.core
-        let n = workload.requests.count
         var tally = SimulationTally(promptTokens: workload.requests.map(\.promptTokens), keepSteps: keepSteps)
-        var nextToSend = 0
-        var inFlight = 0
-        var done = 0
-        let cap = workload.maxConcurrency ?? Int.max
-        // When the concurrency cap last released a slot: a request held back by the cap is sent then.
-        var capReleasedAt = 0.0
-
-        while done < n {
+        var client = WorkloadClient(workload)
+        while !client.isFinished {
             // The client sends before the engine moves on when both are due at the same moment.
-            let sendAt =
-                nextToSend < n && inFlight < cap
-                ? max(workload.requests[nextToSend].arrival, capReleasedAt) : Double.infinity
-            if sendAt <= driver.nextEventTime ?? .infinity {
-                let w = workload.requests[nextToSend]
-                tally.sent(nextToSend, at: sendAt)
-                driver.submit(
-                    EngineRequest(
-                        id: UInt64(nextToSend), promptTokens: w.promptTokens, maxTokens: w.maxTokens,
-                        outputTokens: w.outputTokens, ignoreEOS: w.ignoreEOS,
-                        prefixBlockHashes: w.prefixBlockHashes),
-                    at: sendAt)
-                nextToSend += 1
-                inFlight += 1
+            if client.nextSendTime <= driver.nextEventTime ?? .infinity {
+                let (i, request, time) = client.send()
+                tally.sent(i, at: time)
+                driver.submit(request, at: time)
                 continue
             }
             guard driver.nextEventTime != nil else {
-                throw SimulationInputError("the simulation stalled: \(n - done) requests never started")
+                throw SimulationInputError("the simulation stalled: \(client.remaining) requests never started")
             }
             let step = driver.advance()
             if let (id, error) = step.rejected.first { throw SimulationInputError("request \(id): \(error)") }
@@ -56,12 +39,7 @@ public enum Simulation {
                 }
                 continue
             }
-            let finished = tally.stepEnded(outcome)
-            if finished > 0 {
-                if inFlight == cap { capReleasedAt = outcome.end }
-                inFlight -= finished
-                done += finished
-            }
+            client.finished(tally.stepEnded(outcome), at: outcome.end)
         }
         return tally.result(config: config, simulatedSeconds: driver.now, engines: [engine])
     }
