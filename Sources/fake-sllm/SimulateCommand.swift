@@ -173,7 +173,7 @@ struct SimulateCommand: ParsableCommand {
         }
         if let path = requestsOut { try SimulateFiles.write(result.timingsJSONL(), to: path) }
         let wall = ContinuousClock.now - wallStart
-        let wallSeconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18
+        let wallSeconds = wall.inSeconds
         var summary = result.summary()
         summary["wall_seconds"] = .double(wallSeconds)
         summary["steps_per_second"] = .double(Double(result.stepCount) / max(wallSeconds, 1e-9))

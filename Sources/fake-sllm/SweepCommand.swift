@@ -80,7 +80,7 @@ struct SweepCommand: ParsableCommand {
             }
         }
         let wall = ContinuousClock.now - start
-        let seconds = Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18
+        let seconds = wall.inSeconds
         do {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             let base = (out as NSString)

@@ -179,7 +179,7 @@ public struct ServerCheck: Sendable {
         }
         switch ChatResponseReader.read(response, start: start) {
         case .success:
-            let took = seconds(start.duration(to: clock.now))
+            let took = start.duration(to: clock.now).inSeconds
             report.add("chat", .ok, String(format: "a one-token request was answered in %.2f s", took))
             return true
         case .failure(let f):

@@ -23,7 +23,7 @@ struct ChatRequester: Sendable {
         let request = HTTPRequest.post(url: url, json: body, timeout: timeout, maxResponseBytes: maxResponseBytes)
         let start = ContinuousClock.now
         var outcome = RequestOutcome(
-            index: index, response: nil, text: "", error: nil, startOffset: seconds(runStart.duration(to: start)))
+            index: index, response: nil, text: "", error: nil, startOffset: runStart.duration(to: start).inSeconds)
         let response: HTTPResponse
         do throws(HTTPClientError) {
             response = try await transport.send(request, retrying: retry)
@@ -42,13 +42,8 @@ struct ChatRequester: Sendable {
             outcome.tokenTimes = r.tokenTimes
             outcome.ttft = r.tokenTimes.first
             outcome.simulated = r.simulated
-            outcome.e2e = seconds(start.duration(to: response.endTime))
+            outcome.e2e = start.duration(to: response.endTime).inSeconds
         }
         return outcome
     }
-}
-
-/// Seconds of a duration.
-func seconds(_ d: Duration) -> Double {
-    Double(d.components.seconds) + Double(d.components.attoseconds) * 1e-18
 }

@@ -137,7 +137,7 @@ enum ChatResponseReader {
                     if !piece.isEmpty {
                         text += piece
                         chunks += 1
-                        wallTimes.append(seconds(start.duration(to: timed.time)))
+                        wallTimes.append(start.duration(to: timed.time).inSeconds)
                         if let simTime { simTimes.append(simTime) }
                     }
                 }

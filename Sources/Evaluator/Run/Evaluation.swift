@@ -78,7 +78,7 @@ public final class Evaluation: Sendable {
                 await self.send(dataset, transport: transport, runStart: runStart, partial: partial)
             }
         }
-        let wall = seconds(runStart.duration(to: .now))
+        let wall = runStart.duration(to: .now).inSeconds
         partial.close()
 
         let collection = await recorder.collect(started)

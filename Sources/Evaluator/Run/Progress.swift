@@ -34,7 +34,7 @@ final class Progress: @unchecked Sendable {
     }
 
     private func draw() {
-        let elapsed = max(1e-9, seconds(start.duration(to: .now)))
+        let elapsed = max(1e-9, start.duration(to: .now).inSeconds)
         let line = String(
             format: "\r[%d/%d] %.1f req/s, %d failed, %.1fs elapsed ", done, total, Double(done) / elapsed, failures,
             elapsed)

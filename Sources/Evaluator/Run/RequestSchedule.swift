@@ -40,7 +40,7 @@ struct RequestSchedule: Sendable {
                 let i = next
                 let at = arrivals[i]
                 group.addTask {
-                    let wait = at - seconds(start.duration(to: .now))
+                    let wait = at - start.duration(to: .now).inSeconds
                     if wait > 0 { try? await Task.sleep(for: .seconds(wait)) }
                     return await body(i)
                 }

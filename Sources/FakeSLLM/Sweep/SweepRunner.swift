@@ -53,7 +53,7 @@ public enum SweepRunner {
             for name in SweepRunner.resultColumns { cols.append((name, .null)) }
         }
         let wall = ContinuousClock.now - start
-        cols.append(("wall_s", .double(Double(wall.components.seconds) + Double(wall.components.attoseconds) * 1e-18)))
+        cols.append(("wall_s", .double(wall.inSeconds)))
         return SweepRow(point: p, columns: cols)
     }
 

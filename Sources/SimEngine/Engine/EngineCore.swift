@@ -124,7 +124,7 @@ public final class EngineCore {
     var prefixCacheEvictions: Int { scheduler.kv.pool.evictions }
     /// Real (wall-clock) seconds spent routing tokens to experts so far: the router's cost, for benchmarks.
     public var routingWallSeconds: Double {
-        Double(routingTime.components.seconds) + Double(routingTime.components.attoseconds) * 1e-18
+        routingTime.inSeconds
     }
 
     /// MoE layers and experts per layer the router models (0 and 0 for a dense model).
