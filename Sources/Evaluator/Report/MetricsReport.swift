@@ -182,11 +182,10 @@ enum ModelResolver {
             }
             return try ModelSpec(hfConfig: try JSONValue.parse([UInt8](data)), name: model)
         }
-        guard var spec = ModelCatalog.spec(for: model) else {
+        guard let spec = ModelCatalog.spec(named: model) else {
             throw Unknown(
                 description: "no built-in config for model '\(model)'; pass --model-config PATH (its HF config.json)")
         }
-        spec.name = model
         return spec
     }
 }

@@ -46,11 +46,7 @@ public enum EngineSettings {
             do { json = try JSONValue.parse(bytes) } catch { throw SettingsError("model config \(file): \(error)") }
             return try ModelSpec(hfConfig: json, name: name)
         }
-        if let spec = ModelCatalog.spec(for: name) {
-            var s = spec
-            s.name = name
-            return s
-        }
+        if let spec = ModelCatalog.spec(named: name) { return spec }
         throw SettingsError(
             "unknown model '\(name)': not in the built-in catalog (\(ModelCatalog.ids.joined(separator: ", "))) "
                 + "and no model_config path given")

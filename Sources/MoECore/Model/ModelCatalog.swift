@@ -33,6 +33,14 @@ public enum ModelCatalog {
         return try! ModelSpec(hfConfig: config, name: entry.id)
     }
 
+    /// The built-in spec for `name` (matched as ``spec(for:)`` does), named as the caller named it: what the
+    /// server deploys and the evaluator scores under that name.
+    public static func spec(named name: String) -> ModelSpec? {
+        guard var spec = spec(for: name) else { return nil }
+        spec.name = name
+        return spec
+    }
+
     private static let qwen3_30b = """
         {"architectures": ["Qwen3MoeForCausalLM"], "model_type": "qwen3_moe", "hidden_size": 2048,
          "intermediate_size": 6144, "moe_intermediate_size": 768, "num_hidden_layers": 48,
