@@ -8,7 +8,7 @@ enum DistributionCharts {
         let series: [(String, String, [Double])] = [
             ("ttft", "TTFT", data.requests.compactMap(\.ttft)),
             ("tpot", "TPOT", data.requests.compactMap(\.tpot)),
-            ("e2e", "End-to-end latency", data.requests.compactMap(\.e2e)),
+            ("e2e", "E2E latency", data.requests.compactMap(\.e2e)),
         ]
         return series.compactMap { id, name, values in
             histogram(
