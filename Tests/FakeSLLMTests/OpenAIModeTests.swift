@@ -101,6 +101,30 @@ import Testing
         #expect(e.allSatisfy { $0["object"] == "text_completion" && $0["choices"]?.arrayValue?.first?["text"] != nil })
     }
 
+    @Test func batchedCompletionPrompts() async {
+        // Several prompts in one request, as vLLM batches them: choice i·n + j answers prompt i.
+        let r = await h.send(
+            "POST", "/v1/completions",
+            ["model": .string(model), "prompt": ["One", "Two more words"], "max_tokens": 2, "n": 2, "echo": true])
+        #expect(r.status == 200, "\(r.text)")
+        let choices = r.json["choices"]?.arrayValue ?? []
+        #expect(choices.map { $0["index"]?.intValue } == [0, 1, 2, 3])
+        #expect(choices[0]["text"]?.stringValue?.hasPrefix("One") == true)
+        #expect(choices[2]["text"]?.stringValue?.hasPrefix("Two more words") == true)
+        let promptTokens = TokenEstimator.count("One") + TokenEstimator.count("Two more words")
+        #expect(r.json["usage"]?["prompt_tokens"] == .int(promptTokens))
+        #expect(r.json["usage"]?["completion_tokens"] == 8)
+
+        let ids = await h.send(
+            "POST", "/v1/completions", ["model": .string(model), "prompt": [[1, 2, 3], [4, 5]], "max_tokens": 1])
+        #expect(ids.json["choices"]?.arrayValue?.count == 2)
+        #expect(ids.json["usage"]?["prompt_tokens"] == 5)
+        let bad = await h.send("POST", "/v1/completions", ["model": .string(model), "prompt": [1, "x"]])
+        #expect(bad.status == 400 && bad.json["error"]?["type"] == "Bad Request")
+        let empty = await h.send("POST", "/v1/completions", ["model": .string(model), "prompt": []])
+        #expect(empty.status == 400)
+    }
+
     @Test func chatLogprobs() async {
         let r = await chat(["max_tokens": 3, "logprobs": true, "top_logprobs": 3])
         let content = r.json["choices"]?.arrayValue?.first?["logprobs"]?["content"]?.arrayValue ?? []

@@ -30,31 +30,52 @@ extension ChatJob: GenerationJob {
 }
 
 extension SLLMAPI {
-    /// The submission path both APIs share: plans each choice's text (deterministic per prompt under greedy
-    /// decoding, per seed otherwise), lets `makeJob` build the renderer, submits every choice to the deployment's
-    /// host, wires client cancellation and the metrics (docs/metrics.md), and returns the reply.
+    /// The submission path both APIs share, for one prompt.
     func submit(
         _ deployment: Deployment, _ input: GenerationInput, makeJob: ([ChatJob.Choice]) -> any GenerationJob
     ) -> Reply {
-        let sampling = input.sampling
-        let promptHash = stableHash(input.prompt.utf8, seed: deployment.settings.seed &+ 0x5151)
-        let answer = deployment.oracle.flatMap { oracle in input.userText.flatMap { oracle.answer(for: $0) } }
-        let blockSize = deployment.engineConfig.blockSize
-        let blockHashes =
-            input.tokenIds.map { BlockHasher.hashes(tokens: $0, blockSize: blockSize) }
-            ?? PrefixHashes.blocks(of: input.prompt, blockSize: blockSize)
+        submit(deployment, [input], makeJob: makeJob)
+    }
+
+    /// The submission path both APIs share: plans each choice's text (deterministic per prompt under greedy
+    /// decoding, per seed otherwise) — `n` choices per prompt, prompt by prompt (choice `i·n + j`, as vLLM numbers
+    /// a batch of prompts) — lets `makeJob` build the renderer, submits every choice to the deployment's host,
+    /// wires client cancellation and the metrics (docs/metrics.md), and returns the reply.
+    func submit(
+        _ deployment: Deployment, _ inputs: [GenerationInput], makeJob: ([ChatJob.Choice]) -> any GenerationJob
+    ) -> Reply {
         var choices: [ChatJob.Choice] = []
-        for i in 0..<sampling.n {
-            var seed = promptHash &+ UInt64(i) &* 0x9E37_79B9
-            if let s = sampling.seed {
-                seed ^= UInt64(bitPattern: Int64(s)) &* 0xD6E8_FEB8_6659_FD93
-            } else if sampling.temperature > 0 {
-                seed ^= deployment.newRequestId() &* 0xA24B_AED4_963E_E407
+        var engine: [(request: EngineRequest, orderKey: UInt64)] = []
+        let blockSize = deployment.engineConfig.blockSize
+        for input in inputs {
+            let sampling = input.sampling
+            let promptHash = stableHash(input.prompt.utf8, seed: deployment.settings.seed &+ 0x5151)
+            let answer = deployment.oracle.flatMap { oracle in input.userText.flatMap { oracle.answer(for: $0) } }
+            let blockHashes =
+                input.tokenIds.map { BlockHasher.hashes(tokens: $0, blockSize: blockSize) }
+                ?? PrefixHashes.blocks(of: input.prompt, blockSize: blockSize)
+            for i in 0..<sampling.n {
+                var seed = promptHash &+ UInt64(i) &* 0x9E37_79B9
+                if let s = sampling.seed {
+                    seed ^= UInt64(bitPattern: Int64(s)) &* 0xD6E8_FEB8_6659_FD93
+                } else if sampling.temperature > 0 {
+                    seed ^= deployment.newRequestId() &* 0xA24B_AED4_963E_E407
+                }
+                let plan = CompletionPlan.make(
+                    sampling: sampling, maxTokens: input.maxTokens, settings: deployment.settings, rngSeed: seed,
+                    answer: answer?.text(choice: i))
+                let c = ChatJob.Choice(plan: plan, engineId: deployment.newRequestId())
+                choices.append(c)
+                var request = EngineRequest(
+                    id: c.engineId, promptTokens: input.promptTokens, maxTokens: input.maxTokens,
+                    outputTokens: c.plan.tokens)
+                request.minTokens = sampling.minTokens
+                // The plan already decided where the text ends (ignore_eos, min_tokens and stop strings included).
+                request.ignoreEOS = false
+                request.prefixBlockHashes = blockHashes
+                // Requests that share an arrival instant enter in the order of their content (docs/serving.md).
+                engine.append((request, promptHash &+ UInt64(i)))
             }
-            let plan = CompletionPlan.make(
-                sampling: sampling, maxTokens: input.maxTokens, settings: deployment.settings, rngSeed: seed,
-                answer: answer?.text(choice: i))
-            choices.append(ChatJob.Choice(plan: plan, engineId: deployment.newRequestId()))
         }
         let job = makeJob(choices)
         let host = deployment.host
@@ -70,23 +91,16 @@ extension SLLMAPI {
         case .response(let p): p.onCancel(cancel)
         case .stream(let s): s.onCancel(cancel)
         }
-        for (i, c) in choices.enumerated() {
-            var request = EngineRequest(
-                id: c.engineId, promptTokens: input.promptTokens, maxTokens: input.maxTokens,
-                outputTokens: c.plan.tokens)
-            request.minTokens = sampling.minTokens
-            // The plan already decided where the text ends (ignore_eos, min_tokens and stop strings included).
-            request.ignoreEOS = false
-            request.prefixBlockHashes = blockHashes
-            metrics.requestSubmitted(id: c.engineId, promptTokens: input.promptTokens, maxTokens: input.maxTokens)
-            let sink = MeteredSink(job.requestSink(i), metrics: metrics, id: c.engineId)
-            // Requests that share an arrival instant enter in the order of their content (docs/serving.md).
-            guard let arrival = host.submit(request, sink: sink, orderKey: promptHash &+ UInt64(i)) else {
-                metrics.requestFailed(id: c.engineId)
+        for (i, e) in engine.enumerated() {
+            let id = e.request.id
+            metrics.requestSubmitted(id: id, promptTokens: e.request.promptTokens, maxTokens: e.request.maxTokens)
+            let sink = MeteredSink(job.requestSink(i), metrics: metrics, id: id)
+            guard let arrival = host.submit(e.request, sink: sink, orderKey: e.orderKey) else {
+                metrics.requestFailed(id: id)
                 return .now(.json(["error": "Instance stopped"]))
             }
             metrics.requestArrived(
-                id: c.engineId, at: arrival, queuedAt: arrival + deployment.engineConfig.calibration.frontendLatency)
+                id: id, at: arrival, queuedAt: arrival + deployment.engineConfig.calibration.frontendLatency)
             job.noteArrival(arrival)
             if case .stream(let s) = job.target, i == 0 {
                 s.addHeader("X-Fake-SLLM-Arrival-S", JSONValue.pythonFloatText(arrival))

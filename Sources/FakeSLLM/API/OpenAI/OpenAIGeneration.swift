@@ -43,59 +43,71 @@ extension SLLMAPI {
             serverLog.warning("The following fields were present in the request but ignored: {\(keys)}")
         }
 
-        // The prompt as the engine sees it.
+        // The prompts as the engine sees them: one for chat, one or more for completions.
         let spec = deployment.engineConfig.model
-        let prompt: String
-        var promptTokens: Int
+        var prompts: [(text: String, tokens: Int, ids: [Int]?)] = []
         switch kind {
         case .chat:
             let turns = request.messages.filter { !$0.content.isEmpty || $0.role != "user" }
-            prompt = ChatTemplate.forModel(spec).render(
+            let text = ChatTemplate.forModel(spec).render(
                 turns.isEmpty ? request.messages : turns,
                 defaultSystem: ChatTemplate.addsDefaultSystem(spec) ? "You are a helpful assistant." : nil)
-            promptTokens = TokenEstimator.count(prompt)
+            prompts = [(text, TokenEstimator.count(text), nil)]
         case .completion:
-            prompt = request.promptText ?? ""
-            promptTokens = request.promptTokenIds ?? TokenEstimator.count(prompt)
-        }
-        guard promptTokens > 0 else {
-            return .now(OpenAIError.badRequest("The decoder prompt cannot be empty").response)
+            prompts = request.prompts.map { p in
+                switch p {
+                case .text(let t): return (t, TokenEstimator.count(t), nil)
+                case .tokens(let ids): return ("", ids.count, ids)
+                }
+            }
         }
         let maxModelLen = deployment.engineConfig.maxModelLen ?? spec.maxPositionEmbeddings
-        if promptTokens >= maxModelLen {
-            return .now(
-                OpenAIError.badRequest(
-                    "This model's maximum context length is \(maxModelLen) tokens. However, your request has "
-                        + "\(promptTokens) input tokens. Please reduce the length of the input messages."
-                ).response)
+        var inputs: [GenerationInput] = []
+        for p in prompts {
+            guard p.tokens > 0 else {
+                return .now(OpenAIError.badRequest("The decoder prompt cannot be empty").response)
+            }
+            if p.tokens >= maxModelLen {
+                return .now(
+                    OpenAIError.badRequest(
+                        "This model's maximum context length is \(maxModelLen) tokens. However, your request has "
+                            + "\(p.tokens) input tokens. Please reduce the length of the input messages."
+                    ).response)
+            }
+            if let m = request.maxTokens, p.tokens + m > maxModelLen {
+                return .now(
+                    OpenAIError.badRequest(
+                        "'max_tokens' or 'max_completion_tokens' is too large: \(m). This model's maximum context "
+                            + "length is \(maxModelLen) tokens and your request has \(p.tokens) input tokens "
+                            + "(\(m) > \(maxModelLen) - \(p.tokens))."
+                    ).response)
+            }
+            inputs.append(
+                GenerationInput(
+                    prompt: p.ids.map { ids in ids.map { "\($0)" }.joined(separator: " ") } ?? p.text,
+                    promptTokens: p.tokens, tokenIds: p.ids,
+                    userText: kind == .chat ? request.messages.last(where: { $0.role == "user" })?.content : p.text,
+                    sampling: request.sampling, maxTokens: max(1, request.maxTokens ?? (maxModelLen - p.tokens))))
         }
-        if let m = request.maxTokens, promptTokens + m > maxModelLen {
-            return .now(
-                OpenAIError.badRequest(
-                    "'max_tokens' or 'max_completion_tokens' is too large: \(m). This model's maximum context "
-                        + "length is \(maxModelLen) tokens and your request has \(promptTokens) input tokens "
-                        + "(\(m) > \(maxModelLen) - \(promptTokens))."
-                ).response)
-        }
-        let maxTokens = max(1, request.maxTokens ?? (maxModelLen - promptTokens))
 
-        let input = GenerationInput(
-            prompt: prompt, promptTokens: promptTokens,
-            userText: kind == .chat ? request.messages.last(where: { $0.role == "user" })?.content : prompt,
-            sampling: request.sampling, maxTokens: maxTokens)
         let options = OpenAIJob.Options(
             kind: kind, includeUsage: request.stream && request.includeUsage,
             continuousUsage: request.stream && request.includeUsage && request.continuousUsage,
-            logprobs: request.logprobs, echo: kind == .completion && request.echo ? prompt : nil)
+            logprobs: request.logprobs, echo: kind == .completion && request.echo)
         let id =
             (kind == .chat ? "chatcmpl-" : "cmpl-")
             + (request.requestId ?? uuid4().replacingOccurrences(of: "-", with: ""))
         let model = request.model ?? deployment.name
         let target: ChatJob.Target = request.stream ? .stream(EventStream()) : .response(PendingResponse())
-        return submit(deployment, input) { choices in
+        // Choice i·n + j answers prompt i.
+        let perChoice = prompts.flatMap { p in
+            Array(repeating: OpenAIJob.PromptInfo(tokens: p.tokens, text: p.text), count: request.sampling.n)
+        }
+        let promptTokens = prompts.reduce(0) { $0 + $1.tokens }
+        return submit(deployment, inputs) { choices in
             OpenAIJob(
-                requestId: id, model: model, promptTokens: promptTokens, choices: choices, options: options,
-                target: target)
+                requestId: id, model: model, prompts: perChoice, promptTokens: promptTokens, choices: choices,
+                options: options, target: target)
         }
     }
 }

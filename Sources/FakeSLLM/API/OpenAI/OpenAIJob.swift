@@ -15,8 +15,14 @@ final class OpenAIJob: GenerationJob {
         var continuousUsage = false
         /// Top alternatives per token when log-probabilities were asked for.
         var logprobs: Int?
-        /// Completions with `echo`: the prompt text put before each choice's text.
-        var echo: String?
+        /// Completions with `echo`: put each choice's prompt text before its text.
+        var echo = false
+    }
+
+    /// The prompt a choice answers: its token count, and its text (for `echo`).
+    struct PromptInfo: Sendable {
+        var tokens: Int
+        var text: String
     }
 
     private struct State {
@@ -32,19 +38,23 @@ final class OpenAIJob: GenerationJob {
     let requestId: String
     let model: String
     let created: Int
+    /// Each choice's prompt (choice `i·n + j` answers prompt `i`).
+    let prompts: [PromptInfo]
+    /// Prompt tokens of the request: each prompt counted once, however many choices it has.
     let promptTokens: Int
     let options: Options
     let target: ChatJob.Target
     private let state: Mutex<State>
 
-    /// A job for `choices` (already planned), answering into `target`.
+    /// A job for `choices` (already planned; `prompts` gives each one's prompt), answering into `target`.
     init(
-        requestId: String, model: String, promptTokens: Int, choices: [ChatJob.Choice], options: Options,
-        target: ChatJob.Target
+        requestId: String, model: String, prompts: [PromptInfo], promptTokens: Int, choices: [ChatJob.Choice],
+        options: Options, target: ChatJob.Target
     ) {
         self.requestId = requestId
         self.model = model
         created = Int(unixTime())
+        self.prompts = prompts
         self.promptTokens = promptTokens
         self.options = options
         self.target = target
@@ -82,7 +92,7 @@ final class OpenAIJob: GenerationJob {
                     events.append(stamp + chunk(s, index: index, chat: ["role": "assistant", "content": ""]))
                 }
                 var text = piece
-                if !isChat, first, let echo = options.echo { text = echo + text }
+                if !isChat, first, options.echo { text = prompts[index].text + text }
                 if !text.isEmpty || s.choices[index].finish != nil {
                     let logprobs = options.logprobs.map { top in
                         isChat ? chatLogprobs([piece], top: top) : completionLogprobs([piece], top: top, offset: 0)
@@ -157,9 +167,10 @@ final class OpenAIJob: GenerationJob {
     /// vLLM's `usage`: of every choice, or of one (`continuous_usage_stats`).
     private func usage(_ s: State, choice: Int? = nil) -> JSONValue {
         let completion = choice.map { s.choices[$0].emitted } ?? s.choices.reduce(0) { $0 + $1.emitted }
+        let prompt = choice.map { prompts[$0].tokens } ?? promptTokens
         return .object(
             JSONObject([
-                ("prompt_tokens", .int(promptTokens)), ("total_tokens", .int(promptTokens + completion)),
+                ("prompt_tokens", .int(prompt)), ("total_tokens", .int(prompt + completion)),
                 ("completion_tokens", .int(completion)),
             ]))
     }
@@ -171,7 +182,7 @@ final class OpenAIJob: GenerationJob {
                 options.logprobs.map { top in
                     isChat
                         ? chatLogprobs(s.tokens[i], top: top)
-                        : completionLogprobs(s.tokens[i], top: top, offset: options.echo?.count ?? 0)
+                        : completionLogprobs(s.tokens[i], top: top, offset: options.echo ? prompts[i].text.count : 0)
                 } ?? .null
             let finish: JSONValue = .string(c.finish?.rawValue ?? "stop")
             if isChat {
@@ -192,7 +203,8 @@ final class OpenAIJob: GenerationJob {
             }
             return .object(
                 JSONObject([
-                    ("index", .int(i)), ("text", .string((options.echo ?? "") + c.text)), ("logprobs", logprobs),
+                    ("index", .int(i)), ("text", .string((options.echo ? prompts[i].text : "") + c.text)),
+                    ("logprobs", logprobs),
                     ("finish_reason", finish), ("stop_reason", .null), ("prompt_logprobs", .null),
                 ]))
         }

@@ -5,6 +5,12 @@ import MoECore
 /// parameter accepted with its type checked, unknown keys ignored and listed (vLLM logs them as a warning), the
 /// model validators' errors, then `SamplingParams`' own checks.
 struct OpenAIRequest {
+    /// One prompt of a completion request.
+    enum Prompt: Sendable, Equatable {
+        case text(String)
+        case tokens([Int])
+    }
+
     /// Which route the body came to.
     enum Kind: Sendable, Equatable {
         case chat, completion
@@ -15,9 +21,8 @@ struct OpenAIRequest {
     var model: String?
     /// Chat turns (role, text) in order.
     var messages: [(role: String, content: String)] = []
-    /// A completion's prompt text, or the number of tokens of a token-id prompt.
-    var promptText: String?
-    var promptTokenIds: Int?
+    /// A completion's prompts, in order: texts, or token ids.
+    var prompts: [Prompt] = []
     var echo = false
     var stream = false
     var includeUsage = false
@@ -156,16 +161,25 @@ struct OpenAIRequest {
                 messages.append((role, text))
             }
         case .completion:
+            // A string, a list of strings, a list of token ids, or a list of token-id lists (vLLM batches them).
+            let invalid = OpenAIError.validation(
+                schema, "prompt", "Input should be a valid string or list of strings or token ids", type: "union_tag")
             switch body["prompt"] {
-            case .string(let s)?: promptText = s
-            case .array(let a)? where a.count == 1 && a[0].stringValue != nil: promptText = a[0].stringValue
-            case .array(let a)? where !a.isEmpty && a.allSatisfy({ $0.intValue != nil }): promptTokenIds = a.count
-            case .array(let a)? where a.count > 1:
-                throw .badRequest("fake-sllm serves one prompt per request; send the \(a.count) prompts separately")
-            case nil, .null?:
+            case .string(let s)?: prompts = [.text(s)]
+            case .array(let a)? where !a.isEmpty:
+                if a.allSatisfy({ $0.stringValue != nil }) {
+                    prompts = a.compactMap(\.stringValue).map { .text($0) }
+                } else if a.allSatisfy({ $0.intValue != nil }) {
+                    prompts = [.tokens(a.compactMap(\.intValue))]
+                } else if a.allSatisfy({ $0.arrayValue?.allSatisfy({ $0.intValue != nil }) == true }) {
+                    prompts = a.compactMap { $0.arrayValue?.compactMap(\.intValue) }.map { .tokens($0) }
+                } else {
+                    throw invalid
+                }
+            case nil, .null?, .array?:
                 throw .badRequest("Either prompt or prompt_embeds must be provided and non-empty.")
             default:
-                throw .validation(schema, "prompt", "Input should be a valid string", type: "string_type")
+                throw invalid
             }
         }
     }
