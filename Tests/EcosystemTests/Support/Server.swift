@@ -4,13 +4,15 @@ import Foundation
 final class Server: @unchecked Sendable {
     let process = Process()
     let url: String
-    private let log: String
+    private let logDir: String
+    private var log: String { logDir + "/server.log" }
 
     init(_ args: [String]) throws {
         process.executableURL = Tool.binaries.appendingPathComponent("fake-sllm")
         process.arguments = ["serve", "--port", "0"] + args
         process.currentDirectoryURL = Tool.root
-        log = Tool.tempDir() + "/server.log"
+        logDir = Tool.tempDir()
+        let log = logDir + "/server.log"
         _ = FileManager.default.createFile(atPath: log, contents: nil)
         let out = Pipe()
         process.standardOutput = out
@@ -31,11 +33,12 @@ final class Server: @unchecked Sendable {
     /// What the server logged on stderr so far.
     var stderr: String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
 
-    /// SIGTERM; returns the exit status.
+    /// SIGTERM; returns the exit status. The log goes with it.
     @discardableResult
     func stop() -> Int32 {
         if process.isRunning { process.terminate() }
         process.waitUntilExit()
+        try? FileManager.default.removeItem(atPath: logDir)
         return process.terminationStatus
     }
 
