@@ -16,12 +16,22 @@ import Testing
             ])
     }
 
-    /// The seed's moecap_config.json at 50× real time: 50 requests at once never put more than `target` (10)
+    /// The seed's moecap_config.json at 20× real time: 50 requests at once never put more than `target` (10)
     /// requests in the engine, and the same evaluation run twice gives the same records (each run cold-starts a
-    /// fresh instance: keep_alive, 60 simulated seconds = 1.2 s here, passes between them).
-    @Test func seedConfigIsCappedAndRepeatable() throws {
+    /// fresh instance: the test waits until keep_alive, 60 simulated seconds = 3 s here, has retired the first).
+    /// Polls `/fake_sllm/info` until the deployment has no instance (at most 60 s).
+    func waitForNoInstance(_ server: Binaries.Server) async throws {
+        for _ in 0..<240 {
+            let r = try await Binaries.run("/usr/bin/curl", ["-s", server.url + "/fake_sllm/info"])
+            if r.stdout.contains("\"instances\":0") { return }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        Issue.record("the instance did not retire after keep_alive")
+    }
+
+    @Test(.timeLimit(.minutes(3))) func seedConfigIsCappedAndRepeatable() async throws {
         // A wide burst window keeps each run's burst in one simulated instant even on a saturated test machine.
-        let server = try Binaries.Server(["--speedup", "50", "--burst-window-ms", "200", "--deploy", seedConfig])
+        let server = try Binaries.Server(["--speedup", "20", "--burst-window-ms", "200", "--deploy", seedConfig])
         defer { server.stop() }
         var records: [[JSONValue]] = []
         for run in 0..<2 {
@@ -37,7 +47,7 @@ import Testing
             #expect(!decode.isEmpty)
             #expect(decode.compactMap { $0["batch_size"]?.intValue }.max() ?? 99 <= 16)
             // Idle for longer than keep_alive: the instance retires.
-            if run == 0 { usleep(2_500_000) }
+            if run == 0 { try await waitForNoInstance(server) }
         }
         #expect(records[0].count > 50)
         #expect(records[0].count == records[1].count)

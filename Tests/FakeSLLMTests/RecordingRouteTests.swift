@@ -109,7 +109,7 @@ import Testing
         }
     }
 
-    @Test func sllmModeScalesIdleInstancesToZero() async throws {
+    @Test(.timeLimit(.minutes(1))) func sllmModeScalesIdleInstancesToZero() async throws {
         var s = SimulatorSettings()
         // Idle time passes only on a paced clock: 60 simulated seconds of keep_alive take 3 s here.
         s.speedup = 20

@@ -154,7 +154,7 @@ import Testing
         #expect(hold.isHolding(atWall: 10.012))
         #expect(hold.release(atWall: 10.013) == 4)
         // After a step that finished two requests, their clients' next requests arrive at its end.
-        hold.completions(2, atSim: 9, wall: 20)
+        hold.completions(2, atSim: 9, wall: 20, drained: false)
         #expect(hold.arrival(atWall: 20.001, simNow: 9.2, idle: false) == 9)
         #expect(hold.arrival(atWall: 20.002, simNow: 9.4, idle: false) == 9)
         #expect(!hold.isHolding(atWall: 20.002))  // both answered: the hold ends early
@@ -162,5 +162,10 @@ import Testing
         // A request that reaches a busy deployment outside a hold takes the current time and starts none.
         #expect(hold.arrival(atWall: 21, simNow: 9.6, idle: false) == 9.6)
         #expect(!hold.isHolding(atWall: 21))
+        // When the last requests in flight finished, the next arrivals may be a new burst: no early end.
+        hold.completions(1, atSim: 12, wall: 30, drained: true)
+        #expect(hold.arrival(atWall: 30.001, simNow: 12.2, idle: true) == 12)
+        #expect(hold.isHolding(atWall: 30.002))
+        #expect(hold.arrival(atWall: 30.004, simNow: 12.4, idle: false) == 12)
     }
 }

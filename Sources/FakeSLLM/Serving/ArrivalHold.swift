@@ -49,13 +49,15 @@ struct ArrivalHold: Sendable {
         return sim!
     }
 
-    /// `count` requests finished at simulated time `sim`, delivered at wall moment `wall`.
-    mutating func completions(_ count: Int, atSim sim: Double, wall: Double) {
+    /// `count` requests finished at simulated time `sim`, delivered at wall moment `wall`. `drained`: nothing is
+    /// left in flight, so what comes next may as well be a new burst as the clients' answers; the hold then
+    /// lasts like a burst hold (a window after the last arrival) instead of ending at the `count`-th arrival.
+    mutating func completions(_ count: Int, atSim sim: Double, wall: Double, drained: Bool) {
         guard window > 0, count > 0 else { return }
         if let held = self.sim, wall < until, held >= sim { return }
         self.sim = sim
         until = wall + window
-        expected = count
+        expected = drained ? nil : count
         received = 0
     }
 

@@ -33,7 +33,6 @@ final class DeploymentHost: @unchecked Sendable {
     private var sequence = 0
     private var aborts: [UInt64] = []
     private var pendingUpdate: AutoScalingConfig?
-    private var gpusFreed = false
     private var stopped = false
     /// The simulated time the host has reached (the cluster's `now`).
     private var simFloor: Double
@@ -43,6 +42,8 @@ final class DeploymentHost: @unchecked Sendable {
     // Host thread only.
     private var sinks: [UInt64: any RequestSink] = [:]
 
+    /// Set when GPUs were given back anywhere on the node (possibly by this host's own thread, under `cond`).
+    private let gpusFreed = Atomic<Bool>(false)
     private let published = Mutex<(ready: [InstanceHandle], live: [InstanceHandle], inFlight: Int)>(([], [], 0))
     /// Called on the host's thread for every engine step that ends, with the instance it ran on.
     private let stepObserver: (@Sendable (InstanceHandle, StepOutcome) -> Void)?
@@ -113,10 +114,10 @@ final class DeploymentHost: @unchecked Sendable {
     var inFlight: Int { published.withLock { $0.inFlight } }
 
     private func gpusReleased() {
-        cond.lock()
-        gpusFreed = true
+        gpusFreed.store(true, ordering: .releasing)
+        // No lock here: GPUs are given back by host threads that hold their own lock (an instance stopping), so
+        // taking ours could deadlock two hosts. A signal that races past the wait is caught by the waits' timeout.
         cond.signal()
-        cond.unlock()
     }
 
     private func publish() {
@@ -136,54 +137,30 @@ final class DeploymentHost: @unchecked Sendable {
                 continue
             }
             if let held = hold.release(atWall: wall) { clock.anchor(sim: held, wall: wall) }
-            // Arrivals enter in a canonical order: their simulated instant, then their content.
-            let arrivals = inbox.sorted { ($0.sim, $0.orderKey, $0.sequence) < ($1.sim, $1.orderKey, $1.sequence) }
-            inbox.removeAll()
-            let cancelled = aborts
-            aborts.removeAll()
-            let update = pendingUpdate
-            pendingUpdate = nil
-            let retry = gpusFreed
-            gpusFreed = false
-            cond.unlock()
-            // Cluster work and deliveries run outside the lock (sinks wake HTTP threads).
-            var finished = 0
-            for a in arrivals {
-                // Events due before this arrival happen first, even when the host runs late.
-                while let t = cluster.nextEventTime, t <= a.sim { finished += deliver(cluster.advance()) }
-                sinks[a.request.id] = a.sink
-                cluster.arrive(a.request, at: max(a.sim, cluster.now))
+            // The cluster moves under the lock, so an arrival is never stamped with a time the cluster has already
+            // left; the sinks hear of it after the lock is released (they wake HTTP threads).
+            var batches = applyInbox(wall: wall)
+            if batches.isEmpty {
+                // A virtual clock lets no idle time pass: the autoscaler's idle ticks wait for the next request.
+                guard let t = cluster.nextEventTime, !(isVirtual && !cluster.hasPendingWork) else {
+                    wait(untilWall: wall + Self.longestWait)
+                    continue
+                }
+                if let deadline = clock.wallDeadline(forSim: t), deadline > wall {
+                    wait(untilWall: deadline)
+                    continue
+                }
+                batches.append((cluster.advance(), cluster.now))
             }
-            for id in cancelled where sinks.removeValue(forKey: id) != nil { cluster.abort(id) }
-            if let update { cluster.update(autoScaling: update) }
-            if retry { cluster.retryGPUs(at: max(cluster.now, clock.simTime(atWall: wall))) }
-            if !arrivals.isEmpty || !cancelled.isEmpty { publish() }
-            let nowIdle = cluster.inFlight == 0
-            cond.lock()
-            idle = nowIdle
-            if finished > 0 {
-                simFloor = cluster.now
-                hold.completions(finished, atSim: cluster.now, wall: monotonicSeconds())
-            }
-
-            // A virtual clock lets no idle time pass: the autoscaler's idle ticks wait for the next request.
-            let virtual = clock.wallDeadline(forSim: .infinity) == nil
-            guard let t = cluster.nextEventTime, !(virtual && !cluster.hasPendingWork) else {
-                cond.wait()
-                continue
-            }
-            if let deadline = clock.wallDeadline(forSim: t), deadline > wall {
-                wait(untilWall: deadline)
-                continue
-            }
-            cond.unlock()
-            finished = deliver(cluster.advance())
-            let idleAfter = cluster.inFlight == 0
-            cond.lock()
-            idle = idleAfter
             simFloor = cluster.now
-            if virtual { clock.anchor(sim: cluster.now, wall: wall) }
-            hold.completions(finished, atSim: cluster.now, wall: monotonicSeconds())
+            if isVirtual { clock.anchor(sim: cluster.now, wall: wall) }
+            let drained = cluster.inFlight == 0
+            idle = drained
+            cond.unlock()
+            var finished = 0
+            for (events, time) in batches { finished += deliver(events, at: time) }
+            cond.lock()
+            hold.completions(finished, atSim: simFloor, wall: monotonicSeconds(), drained: drained)
         }
         let leftovers = inbox.map(\.sink)
         inbox.removeAll()
@@ -194,11 +171,37 @@ final class DeploymentHost: @unchecked Sendable {
         publish()
     }
 
-    /// Hands the events to the sinks; returns how many requests finished.
-    private func deliver(_ events: [ServingCluster.Event]) -> Int {
+    private var isVirtual: Bool { clock.wallDeadline(forSim: .infinity) == nil }
+
+    /// Applies what HTTP threads handed in: arrivals in a canonical order (their simulated instant, then their
+    /// content), each after every event due before it, then aborts, updates and freed GPUs. Call with `cond`
+    /// locked. Returns the events that ran meanwhile, with their simulated times.
+    private func applyInbox(wall: Double) -> [([ServingCluster.Event], Double)] {
+        let arrivals = inbox.sorted { ($0.sim, $0.orderKey, $0.sequence) < ($1.sim, $1.orderKey, $1.sequence) }
+        inbox.removeAll()
+        var batches: [([ServingCluster.Event], Double)] = []
+        for a in arrivals {
+            // Events due before this arrival happen first, even when the host runs late.
+            while let t = cluster.nextEventTime, t <= a.sim { batches.append((cluster.advance(), cluster.now)) }
+            sinks[a.request.id] = a.sink
+            cluster.arrive(a.request, at: max(a.sim, cluster.now))
+        }
+        for id in aborts where sinks.removeValue(forKey: id) != nil { cluster.abort(id) }
+        let changed = !arrivals.isEmpty || !aborts.isEmpty
+        aborts.removeAll()
+        if let update = pendingUpdate { cluster.update(autoScaling: update) }
+        pendingUpdate = nil
+        if gpusFreed.exchange(false, ordering: .acquiring) {
+            cluster.retryGPUs(at: max(cluster.now, clock.simTime(atWall: wall)))
+        }
+        if changed { publish() }
+        return batches
+    }
+
+    /// Hands the events that happened at simulated time `now` to the sinks; returns how many requests finished.
+    private func deliver(_ events: [ServingCluster.Event], at now: Double) -> Int {
         var finished = 0
         var instancesChanged = false
-        let now = cluster.now
         for e in events {
             switch e {
             case .step(let instance, let outcome):
@@ -231,9 +234,13 @@ final class DeploymentHost: @unchecked Sendable {
         return finished
     }
 
-    /// Waits on the condition until wall moment `deadline` or a signal. Call with `cond` locked.
+    /// The longest the host sleeps without looking at its flags (a signal sent without the lock can slip by).
+    private static let longestWait = 0.25
+
+    /// Waits on the condition until wall moment `deadline` (at most ``longestWait``) or a signal. Call with
+    /// `cond` locked.
     private func wait(untilWall deadline: Double) {
-        let seconds = deadline - monotonicSeconds()
+        let seconds = min(deadline - monotonicSeconds(), Self.longestWait)
         if seconds > 0 { _ = cond.wait(until: Date(timeIntervalSinceNow: seconds)) }
     }
 }
