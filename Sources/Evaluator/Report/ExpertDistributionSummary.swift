@@ -7,7 +7,7 @@ import MoECore
 /// the recording mode (`per_pass`: `num_layers`, `num_experts`, `total_forward_passes`,
 /// `avg_activated_per_layer`, `avg_expert_utilization`, `total_tokens_processed`, …). The summary keeps every
 /// numeric scalar as its mean over workers, and every numeric array as the mean over workers of its mean (named
-/// `<key>_mean`), so it works for all four modes; the distinct experts hit per layer
+/// `<key>_mean`; a list of records counts as `<key>_count`), so it works for all four modes; the distinct experts hit per layer
 /// (`activated_experts_per_layer` and their mean) where the dump has them per layer. When the dump carries `local_records` (the real server never
 /// fills them), the ServerlessLLM script's `expert_total_records`, `expert_avg_activation` and
 /// `expert_avg_utilization` are added.
@@ -29,13 +29,16 @@ enum ExpertDistributionSummary {
             sums[key] = (s + value, n + 1)
         }
         for worker in workers {
-            for (key, value) in worker.objectValue!.pairs where key != "rank" {
+            // Identifiers (rank, forward pass ids) are not measurements.
+            for (key, value) in worker.objectValue!.pairs where key != "rank" && !key.hasSuffix("_ids") {
                 if let number = value.doubleValue {
                     add(key, number)
                 } else if let array = value.arrayValue {
                     let numbers = array.compactMap(\.doubleValue)
                     if !numbers.isEmpty, numbers.count == array.count {
                         add(key + "_mean", numbers.reduce(0, +) / Double(numbers.count))
+                    } else if !array.isEmpty, array.allSatisfy({ $0.objectValue != nil }) {
+                        add(key + "_count", Double(array.count))  // per_token's records
                     }
                 }
             }
