@@ -71,16 +71,19 @@ public struct ServerCheck: Sendable {
     }
 
     private func checkServer(_ report: inout CheckReport) async -> Bool {
-        let answer = await session.get("/health", withModel: false)
-        switch answer {
-        case .ok:
+        // Any 2xx is healthy: ServerlessLLM answers {"status": "ok"}, vLLM's server an empty body.
+        let response: HTTPResponse
+        do throws(HTTPClientError) {
+            response = try await session.transport.send(
+                HTTPRequest(method: "GET", url: session.baseURL + "/health", timeout: timeout), onEvent: nil)
+        } catch {
+            report.add("server", .fail, "nothing answers at \(serverURL): \(error.message)")
+            return false
+        }
+        if response.isSuccess {
             report.add("server", .ok, "reachable at \(serverURL)")
-        case .failed(let f):
-            if case .transport = f.cause {
-                report.add("server", .fail, "nothing answers at \(serverURL): \(f.message)")
-                return false
-            }
-            report.add("server", .warn, "answers at \(serverURL), but GET /health gave \(f)")
+        } else {
+            report.add("server", .warn, "answers at \(serverURL), but GET /health gave HTTP \(response.status)")
         }
         return true
     }
@@ -138,6 +141,11 @@ public struct ServerCheck: Sendable {
             case .modelNotFound(let message):
                 report.add("instance", instance.0, instance.1)
                 report.add("recording", .fail, message)
+            case .noRecordingRoutes:
+                report.add("instance", instance.0, instance.1)
+                report.add(
+                    "recording", .fail,
+                    "no batch-recording routes (HTTP 404): not ServerlessLLM's MoE-CAP integration")
             case .other(let failure):
                 report.add("instance", instance.0, instance.1)
                 report.add("recording", .fail, "GET /batch_recording_status failed: \(failure)")
@@ -157,6 +165,8 @@ public struct ServerCheck: Sendable {
                 report.add("experts", .warn, "unknown until an instance is ready")
             case .unsupportedBackend(let message), .modelNotFound(let message):
                 report.add("experts", needed, message + suffix)
+            case .noRecordingRoutes:
+                report.add("experts", needed, "no expert-distribution routes (HTTP 404)" + suffix)
             case .other(let failure):
                 report.add("experts", needed, "GET /expert_distribution_status failed: \(failure)\(suffix)")
             }
