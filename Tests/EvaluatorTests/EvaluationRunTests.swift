@@ -104,6 +104,7 @@ import Testing
             #expect(count == 6 && errors.count == 1 && errors[0].count == 6)
             #expect(errors[0].message.contains("not JSON"))
             #expect(metrics["client_metrics"]?["failed_requests"] == 6)
+            #expect(metrics["client_metrics"]?["failure_reasons"]?.arrayValue?.first?["count"] == 6)
         }
     }
 
