@@ -31,6 +31,7 @@ import Testing
         var config = testConfig(dir.path)
         config.serverURL = server.baseURL
         config.timeout = 0.5
+        config.retries = 2  // the default: a timed-out warm-up is still not retried
         let clock = ContinuousClock()
         let start = clock.now
         let (status, _) = try await Evaluation(config: config).run(dataset: try sampleDataset(3))

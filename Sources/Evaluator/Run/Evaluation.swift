@@ -109,10 +109,13 @@ public final class Evaluation: Sendable {
     }
 
     /// The warm-up request: cold-starts the instance so recording starts on a ready one (docs/evaluator.md
-    /// "Flow"). It honours `--timeout` and ``interrupt()``; its timing is reported (a cold start shows in it).
+    /// "Flow"). It honours `--timeout` (a timed-out warm-up is not retried: it already waited that long) and
+    /// ``interrupt()``; its timing is reported (a cold start shows in it).
     private func warmUp(_ transport: any HTTPTransport, log: StatusLog) async -> RequestOutcome {
         log.say("Warm-up request…")
-        let outcome = await requester(transport).run(
+        var warmUp = requester(transport)
+        warmUp.retry.retriesTimeouts = false
+        let outcome = await warmUp.run(
             index: -1,
             payload: [
                 "model": .string(config.model), "messages": [["role": "user", "content": "Hello"]], "max_tokens": 10,
