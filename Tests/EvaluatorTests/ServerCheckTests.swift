@@ -37,7 +37,11 @@ import Testing
             transport: transport, serverURL: "http://sllm.test", model: "m", stream: false, expertRecording: false,
             timeout: .seconds(5)
         ).run()
-        #expect(report.lines.map(\.name) == ["server", "model", "instance", "recording", "experts", "chat", "stream"])
+        #expect(
+            report.lines.map(\.name) == [
+                "server", "model", "instance", "recording", "experts", "chat", "clock", "stream",
+            ])
+        #expect(report.line("clock")?.detail.contains("wall clock") == true)
         #expect(report.line("recording")?.outcome == .fail)
         #expect(report.line("instance")?.outcome == .ok)
         #expect(report.line("stream")?.outcome == .warn)
