@@ -3,7 +3,7 @@ import Foundation
 import MoECore
 import Synchronization
 
-/// How a run ended, for the exit code.
+/// How a run ended, for the exit code. A value type: `Sendable`.
 public enum EvaluationStatus: Sendable, Equatable {
     case completed
     /// Files were written, but the run is not a success.

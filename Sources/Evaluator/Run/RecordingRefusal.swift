@@ -1,6 +1,6 @@
 /// Why the server would not start a recording, classified once from its answer (docs/evaluator.md "Recording
 /// routes"): the only signal ServerlessLLM gives is the status and the text, so this is the one place that reads
-/// the text.
+/// the text. A value type: `Sendable`.
 public enum RecordingRefusal: Sendable, Equatable {
     /// HTTP 400: the model is deployed with a backend that does not record (e.g. `vllm`, not `vllm_moecap`).
     case unsupportedBackend(String)

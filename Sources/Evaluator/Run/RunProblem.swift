@@ -1,5 +1,6 @@
 /// A reason a finished run is not a success (the files are written anyway); the command exits non-zero when any
-/// is present. Each reads as the real cause, never as a guess (docs/evaluator.md "Verdicts").
+/// is present. Each reads as the real cause, never as a guess (docs/evaluator.md "Verdicts"). A value type:
+/// `Sendable`.
 public enum RunProblem: Sendable, Equatable, CustomStringConvertible {
     /// The warm-up could not connect: nothing was sent.
     case serverUnreachable(url: String, reason: String)
