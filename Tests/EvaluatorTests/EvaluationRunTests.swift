@@ -255,6 +255,19 @@ import Testing
             decision: .send, recording: .recording(instanceID: nil, expert: false), outcomes: [ok],
             collection: .none, interrupted: false)
         #expect(none == [.noRecords])
+        // The instance that recorded was retired, or replaced, before the dump.
+        var replaced = RecordingCollection.none
+        replaced.dump = ["status": "success", "instance_id": "new", "records": []]
+        #expect(
+            RunVerdict.problems(
+                decision: .send, recording: .recording(instanceID: "old", expert: false), outcomes: [ok],
+                collection: replaced, interrupted: false) == [.instanceReplaced(started: "old", dumped: "new")])
+        var retired = RecordingCollection.none
+        retired.dumpFailure = ServerFailure(.errorAnswer, "No ready instances available")
+        #expect(
+            RunVerdict.problems(
+                decision: .send, recording: .recording(instanceID: "old", expert: false), outcomes: [ok],
+                collection: retired, interrupted: false) == [.instanceRetired("old")])
         // Requests cancelled by Ctrl-C are not "all requests failed".
         var cancelled = RequestOutcome(index: 1, response: nil, text: "", error: nil, startOffset: 0)
         cancelled.fail(ServerFailure(.transport(.cancelled), "cancelled"))
