@@ -15,15 +15,19 @@ public struct RetryPolicy: Sendable, Equatable {
     public var maxDelay: Duration
     /// The random part of each wait, 0 (fixed waits) to 1 (anything from zero to the full wait).
     public var jitter: Double
+    /// Whether a timed-out attempt is retried (a caller that already waited its whole limit may not want to wait
+    /// again).
+    public var retriesTimeouts: Bool
 
     public init(
         maxRetries: Int = 2, baseDelay: Duration = .milliseconds(500), maxDelay: Duration = .seconds(10),
-        jitter: Double = 0.5
+        jitter: Double = 0.5, retriesTimeouts: Bool = true
     ) {
         self.maxRetries = maxRetries
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay
         self.jitter = min(1, max(0, jitter))
+        self.retriesTimeouts = retriesTimeouts
     }
 
     /// No retries at all.
@@ -35,7 +39,7 @@ public struct RetryPolicy: Sendable, Equatable {
         case .success(let response):
             return (500..<600).contains(response.status)
         case .failure(let error):
-            return error.kind == .connectionFailed || error.kind == .timeout
+            return error.kind == .connectionFailed || (error.kind == .timeout && retriesTimeouts)
         }
     }
 

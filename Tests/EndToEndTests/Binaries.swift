@@ -18,6 +18,18 @@ enum Binaries {
 
     static func fixture(_ path: String) -> String { root.appendingPathComponent("Fixtures/" + path).path }
 
+    /// A copy of fixture `path` in `directory` with each `(old, new)` text replaced; returns the copy's path.
+    static func fixture(_ path: String, replacing edits: [(String, String)], in directory: String) throws -> String {
+        var text = try String(contentsOfFile: fixture(path), encoding: .utf8)
+        for (old, new) in edits {
+            guard text.contains(old) else { throw POSIXError(.EINVAL) }
+            text = text.replacingOccurrences(of: old, with: new)
+        }
+        let copy = (directory as NSString).appendingPathComponent((path as NSString).lastPathComponent)
+        try text.write(toFile: copy, atomically: true, encoding: .utf8)
+        return copy
+    }
+
     struct Result {
         var status: Int32
         var stdout: String

@@ -31,10 +31,11 @@ import Testing
         #expect(first.status == 0, "\(first.stdout)")
         let second = try await check(server.url, ["--enable-expert-recording", "--stream"])
         #expect(second.status == 0)
-        for name in ["server", "model", "instance", "recording", "experts", "chat", "stream"] {
+        for name in ["server", "model", "instance", "recording", "experts", "chat", "clock", "stream"] {
             #expect(mark(second, name) == "ok", "\(name): \(second.stdout)")
         }
         #expect(second.stdout.hasSuffix("verdict: a run with these settings will work\n"))
+        #expect(second.stdout.contains("client figures in simulated seconds"))
     }
 
     @Test func coldStartFromZeroIsAWarningNotAFailure() async throws {
@@ -85,6 +86,6 @@ import Testing
         let down = try await check(url)
         #expect(down.status != 0)
         #expect(mark(down, "server") == "FAIL")
-        #expect(down.stdout.split(separator: "\n").count == 8)  // seven checks and the verdict
+        #expect(down.stdout.split(separator: "\n").count == 9)  // eight checks and the verdict
     }
 }

@@ -86,10 +86,14 @@ import Testing
     }
 
     @Test func streamingRunMeasuresTTFTAndInterTokenLatency() async throws {
-        let server = try Binaries.Server(["--speedup", "200", "--deploy", deploy])
-        defer { server.stop() }
         let out = Binaries.tempDir()
         defer { try? FileManager.default.removeItem(atPath: out) }
+        // keep_alive long enough that a saturated machine's pauses (60 s at 200x is 0.3 wall seconds) never retire
+        // the instance between the warm-up and the requests.
+        let config = try Binaries.fixture(
+            "deploy/qwen3-30b-a3b-h100.json", replacing: [("\"keep_alive\": 60", "\"keep_alive\": 36000")], in: out)
+        let server = try Binaries.Server(["--speedup", "200", "--deploy", config])
+        defer { server.stop() }
         let r = try await evaluate(server, out, ["--num-samples", "8", "--stream", "--concurrency", "4"])
         #expect(r.status == 0, "\(r.stderr)")
         let client = try #require(try Binaries.json(out + "/metrics.json")["client_metrics"])

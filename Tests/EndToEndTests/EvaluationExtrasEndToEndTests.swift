@@ -73,6 +73,31 @@ import Testing
         #expect(workers.count == 1)  // one tensor-parallel rank
         let summary = try #require(try Binaries.json(out + "/metrics.json")["expert_distribution"])
         #expect(summary["recording_mode"] == .string(mode) && summary["workers"] == 1)
+        let worker = workers[0]
+        #expect(worker["recording_mode"] == .string(mode) && worker["num_layers"] == 48)
+        if mode == "per_pass" {
+            // The real worker's per_pass payload, from the routing the simulator ran.
+            #expect(
+                worker.objectValue?.keys.sorted() == [
+                    "avg_activated_per_layer", "avg_expert_utilization", "num_experts", "num_layers",
+                    "num_physical_experts", "rank", "recording_mode", "total_forward_passes", "total_tokens_processed",
+                ])
+            let means = try #require(summary["per_worker_mean"])
+            let utilization = try #require(means["avg_expert_utilization"]?.doubleValue)
+            #expect(utilization > 0 && utilization <= 1)
+            // Qwen3-30B-A3B routes each token to 8 of 128 experts per layer.
+            let activated = try #require(means["avg_activated_per_layer"]?.doubleValue)
+            #expect(activated >= 8 && activated <= 128)
+            #expect((means["total_forward_passes"]?.doubleValue ?? 0) > 0)
+        } else {
+            // stat: per-pass counts per layer and expert, summarised as distinct experts per layer.
+            let passes = try #require(worker["aggregated_expert_counts"]?.arrayValue)
+            #expect(!passes.isEmpty && passes[0].arrayValue?.count == 48)
+            let perLayer = try #require(summary["activated_experts_per_layer"]?.arrayValue)
+            #expect(perLayer.count == 48)
+            let mean = try #require(summary["activated_experts_mean"]?.doubleValue)
+            #expect(mean >= 8 && mean <= 128)
+        }
         let config = try Binaries.json(out + "/config.json")
         #expect(config["enable_expert_recording"] == true && config["expert_recording_mode"] == .string(mode))
     }

@@ -11,7 +11,9 @@ import Testing
     func clientFiguresMatchSimulateWithinFivePercent(stream: Bool) async throws {
         let dir = Binaries.tempDir()
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let deploy = Binaries.fixture("deploy/qwen3-30b-a3b-h100.json")
+        // keep_alive long enough that a saturated machine's pauses never retire the instance mid-run.
+        let deploy = try Binaries.fixture(
+            "deploy/qwen3-30b-a3b-h100.json", replacing: [("\"keep_alive\": 60", "\"keep_alive\": 36000")], in: dir)
         // The default serving mode (the router's 1 s dispatch, a cold start), paced at 50x.
         let server = try Binaries.Server(["--speedup", "50", "--deploy", deploy])
         defer { server.stop() }

@@ -18,6 +18,17 @@ import Testing
         }
     }
 
+    @Test func timeoutsAreRetriedUnlessThePolicySaysNot() {
+        let timedOut = Result<HTTPResponse, HTTPClientError>.failure(
+            HTTPClientError(kind: .timeout, message: "slow", url: "u"))
+        let refused = Result<HTTPResponse, HTTPClientError>.failure(
+            HTTPClientError(kind: .connectionFailed, message: "refused", url: "u"))
+        #expect(Self.quick.shouldRetry(timedOut) && Self.quick.shouldRetry(refused))
+        var patient = Self.quick
+        patient.retriesTimeouts = false
+        #expect(!patient.shouldRetry(timedOut) && patient.shouldRetry(refused))
+    }
+
     @Test func retries503ThenSucceeds() async throws {
         try await withLiveServer(handler: Self.script([.text(503, "busy"), .text(503, "busy")])) { server, client in
             let response = try await client.send(HTTPRequest(url: server.baseURL), retrying: Self.quick)

@@ -19,6 +19,7 @@ import Testing
         ]
         let s = ExpertDistributionSummary.json(dump: dump, mode: .perPass)
         #expect(s["workers"] == 2)
+        #expect(s["activated_experts_per_layer"] == [2.0, 4.0] && s["activated_experts_mean"] == 3.0)
         let means = s["per_worker_mean"]
         #expect(means?.objectValue?.keys == ["num_layers", "avg_activated_per_layer_mean", "avg_expert_utilization"])
         #expect(means?["avg_activated_per_layer_mean"] == 4.0)

@@ -8,7 +8,8 @@ import MoECore
 /// In order: the server answers (`GET /health`); the model is registered (`GET /v1/models`); batch recording is
 /// supported and an instance is ready (`GET /batch_recording_status`); expert-distribution recording is supported
 /// (`GET /expert_distribution_status`); a one-token chat request is answered (this cold-starts an instance that
-/// is scaled to zero, as the run's warm-up would); a one-token streamed request is accepted. After a cold start
+/// is scaled to zero, as the run's warm-up would), and whether it states simulated time (fake-sllm); a one-token
+/// streamed request is accepted. After a cold start
 /// the recording status is asked again, since a real server can only tell the backend's support once an
 /// instance is ready.
 ///
@@ -47,7 +48,7 @@ public struct ServerCheck: Sendable {
     public func run() async -> CheckReport {
         var report = CheckReport()
         guard await checkServer(&report), await checkModel(&report) else {
-            for name in ["model", "instance", "recording", "experts", "chat", "stream"]
+            for name in ["model", "instance", "recording", "experts", "chat", "clock", "stream"]
             where report.line(name) == nil {
                 report.add(name, .skipped, "not checked")
             }
@@ -65,22 +66,25 @@ public struct ServerCheck: Sendable {
         await checkExperts(&report)
         await checkStream(&report)
         // Report in the order a reader expects.
-        let order = ["server", "model", "instance", "recording", "experts", "chat", "stream"]
-        report.lines.sort { order.firstIndex(of: $0.name)! < order.firstIndex(of: $1.name)! }
+        let order = ["server", "model", "instance", "recording", "experts", "chat", "clock", "stream"]
+        report.lines.sort { (order.firstIndex(of: $0.name) ?? 99) < (order.firstIndex(of: $1.name) ?? 99) }
         return report
     }
 
     private func checkServer(_ report: inout CheckReport) async -> Bool {
-        let answer = await session.get("/health", withModel: false)
-        switch answer {
-        case .ok:
+        // Any 2xx is healthy: ServerlessLLM answers {"status": "ok"}, vLLM's server an empty body.
+        let response: HTTPResponse
+        do throws(HTTPClientError) {
+            response = try await session.transport.send(
+                HTTPRequest(method: "GET", url: session.baseURL + "/health", timeout: timeout), onEvent: nil)
+        } catch {
+            report.add("server", .fail, "nothing answers at \(serverURL): \(error.message)")
+            return false
+        }
+        if response.isSuccess {
             report.add("server", .ok, "reachable at \(serverURL)")
-        case .failed(let f):
-            if case .transport = f.cause {
-                report.add("server", .fail, "nothing answers at \(serverURL): \(f.message)")
-                return false
-            }
-            report.add("server", .warn, "answers at \(serverURL), but GET /health gave \(f)")
+        } else {
+            report.add("server", .warn, "answers at \(serverURL), but GET /health gave HTTP \(response.status)")
         }
         return true
     }
@@ -138,6 +142,11 @@ public struct ServerCheck: Sendable {
             case .modelNotFound(let message):
                 report.add("instance", instance.0, instance.1)
                 report.add("recording", .fail, message)
+            case .noRecordingRoutes:
+                report.add("instance", instance.0, instance.1)
+                report.add(
+                    "recording", .fail,
+                    "no batch-recording routes (HTTP 404): not ServerlessLLM's MoE-CAP integration")
             case .other(let failure):
                 report.add("instance", instance.0, instance.1)
                 report.add("recording", .fail, "GET /batch_recording_status failed: \(failure)")
@@ -157,6 +166,8 @@ public struct ServerCheck: Sendable {
                 report.add("experts", .warn, "unknown until an instance is ready")
             case .unsupportedBackend(let message), .modelNotFound(let message):
                 report.add("experts", needed, message + suffix)
+            case .noRecordingRoutes:
+                report.add("experts", needed, "no expert-distribution routes (HTTP 404)" + suffix)
             case .other(let failure):
                 report.add("experts", needed, "GET /expert_distribution_status failed: \(failure)\(suffix)")
             }
@@ -178,9 +189,14 @@ public struct ServerCheck: Sendable {
             return false
         }
         switch ChatResponseReader.read(response, start: start) {
-        case .success:
+        case .success(let reading):
             let took = start.duration(to: clock.now).inSeconds
             report.add("chat", .ok, String(format: "a one-token request was answered in %.2f s", took))
+            if reading.simulated != nil {
+                report.add("clock", .ok, "the server states simulated time: client figures in simulated seconds")
+            } else {
+                report.add("clock", .ok, "no simulated time stated: client figures on the wall clock")
+            }
             return true
         case .failure(let f):
             report.add("chat", .fail, "a one-token request failed: \(f)")

@@ -19,6 +19,14 @@ enum ClientMetrics {
             ("failed_requests", .int(outcomes.count - ok.count)), ("total_output_tokens", .int(outputTokens)),
             ("total_prompt_tokens", .int(ok.reduce(0) { $0 + ($1.promptTokens ?? 0) })),
         ])
+        let failed = outcomes.filter { !$0.succeeded }
+        if !failed.isEmpty {
+            // Why requests failed, most frequent first (the reasons a truncated answer or the size cap give too).
+            out["failure_reasons"] = .array(
+                RunVerdict.errorCounts(failed).prefix(10).map {
+                    ["message": .string($0.message), "count": .int($0.count)]
+                })
+        }
         let simulated = simulatedSection(ok)
         out["clock"] = simulated == nil ? "wall_clock" : "simulated"
         if let simulated { out["simulated"] = simulated }

@@ -7,7 +7,8 @@ import MoECore
 /// the recording mode (`per_pass`: `num_layers`, `num_experts`, `total_forward_passes`,
 /// `avg_activated_per_layer`, `avg_expert_utilization`, `total_tokens_processed`, …). The summary keeps every
 /// numeric scalar as its mean over workers, and every numeric array as the mean over workers of its mean (named
-/// `<key>_mean`), so it works for all four modes. When the dump carries `local_records` (the real server never
+/// `<key>_mean`; a list of records counts as `<key>_count`), so it works for all four modes; the distinct experts hit per layer
+/// (`activated_experts_per_layer` and their mean) where the dump has them per layer. When the dump carries `local_records` (the real server never
 /// fills them), the ServerlessLLM script's `expert_total_records`, `expert_avg_activation` and
 /// `expert_avg_utilization` are added.
 enum ExpertDistributionSummary {
@@ -28,19 +29,27 @@ enum ExpertDistributionSummary {
             sums[key] = (s + value, n + 1)
         }
         for worker in workers {
-            for (key, value) in worker.objectValue!.pairs where key != "rank" {
+            // Identifiers (rank, forward pass ids) are not measurements.
+            for (key, value) in worker.objectValue!.pairs where key != "rank" && !key.hasSuffix("_ids") {
                 if let number = value.doubleValue {
                     add(key, number)
                 } else if let array = value.arrayValue {
                     let numbers = array.compactMap(\.doubleValue)
                     if !numbers.isEmpty, numbers.count == array.count {
                         add(key + "_mean", numbers.reduce(0, +) / Double(numbers.count))
+                    } else if !array.isEmpty, array.allSatisfy({ $0.objectValue != nil }) {
+                        add(key + "_count", Double(array.count))  // per_token's records
                     }
                 }
             }
         }
         out["per_worker_mean"] = .object(
             JSONObject(order.map { key in (key, JSONValue.double(sums[key]!.0 / Double(sums[key]!.1))) }))
+        // Distinct experts hit per layer (the stat modes' per-pass counts, or per_pass's per-layer means).
+        if let layers = ReportSources.perLayerActivation(dump), !layers.isEmpty {
+            out["activated_experts_per_layer"] = .array(layers.map { .double($0) })
+            out["activated_experts_mean"] = .double(layers.reduce(0, +) / Double(layers.count))
+        }
         let local = dump["local_records"]?.arrayValue ?? []
         out["total_local_records"] = .int(local.count)
         for (k, v) in scriptFields(localRecords: local) { out[k] = v }

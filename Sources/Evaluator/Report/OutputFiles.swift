@@ -7,14 +7,14 @@ import MoECore
 /// ``DetailedResults``); and `inference_outputs.partial.jsonl`, one line per response as it arrives, removed once
 /// `inference_outputs.json` is written.
 public struct OutputFiles: Sendable {
-    public let directory: String
+    let directory: String
 
     public static let metrics = "metrics.json"
-    public static let batchData = "batch_data.json"
-    public static let inferenceOutputs = "inference_outputs.json"
-    public static let config = "config.json"
-    public static let partial = "inference_outputs.partial.jsonl"
-    public static let expertDistribution = "expert_distribution.json"
+    static let batchData = "batch_data.json"
+    static let inferenceOutputs = "inference_outputs.json"
+    static let config = "config.json"
+    static let partial = "inference_outputs.partial.jsonl"
+    static let expertDistribution = "expert_distribution.json"
 
     /// Creates the directory.
     /// - Throws: ``OutputError`` when it cannot be created or written.
@@ -30,7 +30,7 @@ public struct OutputFiles: Sendable {
         }
     }
 
-    public func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
+    func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
 
     /// Writes `value` (indent 2) atomically: a temporary file renamed over the target.
     public func write(_ name: String, _ value: JSONValue) throws {

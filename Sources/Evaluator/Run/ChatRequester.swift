@@ -7,7 +7,7 @@ import MoECore
 struct ChatRequester: Sendable {
     let transport: any HTTPTransport
     let url: String
-    let retry: RetryPolicy
+    var retry: RetryPolicy
     let timeout: Duration
     let stream: Bool
     /// The largest answer accepted (`--max-response-bytes`).

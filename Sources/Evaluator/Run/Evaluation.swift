@@ -3,7 +3,7 @@ import Foundation
 import MoECore
 import Synchronization
 
-/// How a run ended, for the exit code.
+/// How a run ended, for the exit code. A value type: `Sendable`.
 public enum EvaluationStatus: Sendable, Equatable {
     case completed
     /// Files were written, but the run is not a success.
@@ -109,10 +109,13 @@ public final class Evaluation: Sendable {
     }
 
     /// The warm-up request: cold-starts the instance so recording starts on a ready one (docs/evaluator.md
-    /// "Flow"). It honours `--timeout` and ``interrupt()``; its timing is reported (a cold start shows in it).
+    /// "Flow"). It honours `--timeout` (a timed-out warm-up is not retried: it already waited that long) and
+    /// ``interrupt()``; its timing is reported (a cold start shows in it).
     private func warmUp(_ transport: any HTTPTransport, log: StatusLog) async -> RequestOutcome {
         log.say("Warm-up request…")
-        let outcome = await requester(transport).run(
+        var warmUp = requester(transport)
+        warmUp.retry.retriesTimeouts = false
+        let outcome = await warmUp.run(
             index: -1,
             payload: [
                 "model": .string(config.model), "messages": [["role": "user", "content": "Hello"]], "max_tokens": 10,

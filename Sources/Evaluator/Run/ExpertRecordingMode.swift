@@ -1,5 +1,5 @@
 /// The recorder modes of ServerlessLLM's expert-distribution recording (`--expert-recording-mode`,
-/// docs/evaluator.md "Expert distribution").
+/// docs/evaluator.md "Expert distribution"). A value type: `Sendable`.
 public enum ExpertRecordingMode: String, Sendable, CaseIterable {
     case perToken = "per_token"
     case perPass = "per_pass"

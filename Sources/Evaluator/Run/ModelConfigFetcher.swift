@@ -9,12 +9,12 @@ import MoECore
 /// token; the file is cached under `$XDG_CACHE_HOME` (or `~/.cache`)`/moecap-eval/models/<model>/config.json`
 /// and reused. Offline (`HF_HUB_OFFLINE`), only the cache is read.
 public struct ModelConfigFetcher: Sendable {
-    public var endpoint: String
-    public var token: String?
-    public var cacheDirectory: String
-    public var offline: Bool
+    var endpoint: String
+    var token: String?
+    var cacheDirectory: String
+    var offline: Bool
 
-    public init(endpoint: String, token: String?, cacheDirectory: String, offline: Bool) {
+    init(endpoint: String, token: String?, cacheDirectory: String, offline: Bool) {
         self.endpoint = endpoint.hasSuffix("/") ? String(endpoint.dropLast()) : endpoint
         self.token = token
         self.cacheDirectory = cacheDirectory
@@ -22,7 +22,7 @@ public struct ModelConfigFetcher: Sendable {
     }
 
     /// From `HF_ENDPOINT`, `HF_TOKEN`, `HF_HUB_OFFLINE`, `XDG_CACHE_HOME` / `HOME`.
-    public static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) -> Self {
+    static func fromEnvironment(_ env: [String: String] = ProcessInfo.processInfo.environment) -> Self {
         func value(_ name: String) -> String? { env[name].flatMap { $0.isEmpty ? nil : $0 } }
         let cacheRoot = value("XDG_CACHE_HOME") ?? "\(value("HOME") ?? NSHomeDirectory())/.cache"
         return ModelConfigFetcher(
@@ -32,12 +32,12 @@ public struct ModelConfigFetcher: Sendable {
     }
 
     /// A problem fetching the config, in one line.
-    public struct Failure: Error, CustomStringConvertible {
-        public let description: String
+    struct Failure: Error, CustomStringConvertible {
+        let description: String
     }
 
     /// The path of the cached `config.json` of `model`, downloading it first when needed.
-    public func configPath(for model: String, client: HTTPClient) async throws(Failure) -> String {
+    func configPath(for model: String, client: HTTPClient) async throws(Failure) -> String {
         let dir = (cacheDirectory as NSString).appendingPathComponent(model)
         let path = (dir as NSString).appendingPathComponent("config.json")
         if let data = FileManager.default.contents(atPath: path), (try? JSONValue.parse([UInt8](data))) != nil {

@@ -1,5 +1,6 @@
 /// A reason a finished run is not a success (the files are written anyway); the command exits non-zero when any
-/// is present. Each reads as the real cause, never as a guess (docs/evaluator.md "Verdicts").
+/// is present. Each reads as the real cause, never as a guess (docs/evaluator.md "Verdicts"). A value type:
+/// `Sendable`.
 public enum RunProblem: Sendable, Equatable, CustomStringConvertible {
     /// The warm-up could not connect: nothing was sent.
     case serverUnreachable(url: String, reason: String)
@@ -11,6 +12,10 @@ public enum RunProblem: Sendable, Equatable, CustomStringConvertible {
     case allRequestsFailed(count: Int, errors: [ErrorCount])
     /// Stopping or dumping the recording after the requests could not reach the server.
     case serverLost(ServerFailure)
+    /// No instance was ready at the dump: the one that recorded was retired (ServerlessLLM's keep_alive).
+    case instanceRetired(String)
+    /// Another instance answered the dump than the one that started recording: the recording was lost.
+    case instanceReplaced(started: String, dumped: String)
     /// The dump failed for another reason.
     case dumpFailed(ServerFailure)
     /// Recording ran and requests succeeded, but the dump holds no records.
@@ -42,6 +47,14 @@ public enum RunProblem: Sendable, Equatable, CustomStringConvertible {
         case .serverLost(let failure):
             return "✗ The server stopped answering after the requests were sent: \(failure)\n"
                 + "No batch data could be dumped; the responses received are in the output files."
+        case .instanceRetired(let id):
+            return "✗ No instance was ready for the dump: the instance that recorded (\(id)) was retired, "
+                + "its records are lost.\nServerlessLLM stops an idle instance after keep_alive; raise "
+                + "auto_scaling_config.keep_alive or set min_instances ≥ 1."
+        case .instanceReplaced(let started, let dumped):
+            return "✗ The recording started on instance \(started) but instance \(dumped) answered the dump: the "
+                + "first was retired or restarted and its records are lost.\nServerlessLLM stops an idle instance "
+                + "after keep_alive; raise auto_scaling_config.keep_alive or set min_instances ≥ 1."
         case .dumpFailed(let failure):
             return "✗ dump_batch_recording failed: \(failure)"
         case .noRecords:

@@ -12,9 +12,18 @@ enum RunVerdict {
         let failed = judged.filter { !$0.succeeded }
         let allFailed = !judged.isEmpty && failed.count == judged.count
         if allFailed { problems.append(.allRequestsFailed(count: failed.count, errors: errorCounts(failed))) }
-        if recording.isRecording {
+        if case .recording(let startedOn, _) = recording {
+            let dumpedFrom = collection.dump["instance_id"]?.stringValue
             if let f = collection.dumpFailure {
-                problems.append(f.isUnreachable ? .serverLost(f) : .dumpFailed(f))
+                if f.isUnreachable {
+                    problems.append(.serverLost(f))
+                } else if RecordingRefusal(f) == .noReadyInstance {
+                    problems.append(.instanceRetired(startedOn ?? "?"))
+                } else {
+                    problems.append(.dumpFailed(f))
+                }
+            } else if let startedOn, let dumpedFrom, startedOn != dumpedFrom {
+                problems.append(.instanceReplaced(started: startedOn, dumped: dumpedFrom))
             } else if collection.records.isEmpty, !allFailed {
                 problems.append(.noRecords)
             }

@@ -1,7 +1,7 @@
 import EvaluatorClient
 
 /// Why a server call failed: what kind of failure (a value the run decides on) and the server's or client's
-/// own words (one line, for the user).
+/// own words (one line, for the user). A value type: `Sendable`.
 public struct ServerFailure: Error, Sendable, CustomStringConvertible, Equatable {
     /// The classes of failure the run acts on.
     public enum Cause: Sendable, Equatable {
