@@ -138,7 +138,7 @@ import Testing
         // Never read. The server gives the request up (bounded wait, no timing asserted).
         for _ in 0..<3_000 where server.inFlight > 0 { usleep(10_000) }
         #expect(server.inFlight == 0)
-        let runner = try #require(api.registry.all.first).instance().runner
+        let runner = try #require(api.registry.all.first?.readyInstance)
         let a = runner.forwardPassCount
         usleep(200_000)
         #expect(runner.forwardPassCount == a, "the engine still works for a stream nobody reads")

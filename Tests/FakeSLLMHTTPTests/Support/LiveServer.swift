@@ -12,6 +12,7 @@ enum LiveServer {
     ) throws -> (HTTPServer, SLLMAPI) {
         var s = SimulatorSettings()
         s.speedup = speedup
+        s.serving = .direct  // raw capacity: no router admitting one request a second
         let api = SLLMAPI(registry: DeploymentRegistry(defaults: s))
         let reg = api.handle(
             HTTPRequest(
