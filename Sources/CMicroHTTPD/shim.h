@@ -1,6 +1,6 @@
 #ifndef FAKE_SLLM_MHD_SHIM_H
 #define FAKE_SLLM_MHD_SHIM_H
-/* Typed wrappers of libmicrohttpd's variadic calls, which Swift cannot import (docs/http.md, "C boundary"). */
+/* Typed wrappers of libmicrohttpd's variadic calls, which Swift cannot import (docs/swift-interop.md (c)). */
 #include <stdint.h>
 #include <string.h>
 #include <netdb.h>

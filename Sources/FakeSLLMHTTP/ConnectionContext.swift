@@ -22,7 +22,7 @@ final class ConnectionContext: @unchecked Sendable {
         var lifecycle = ConnectionLifecycle()
         var reply: Reply?
     }
-    private let lock = Mutex(Shared())
+    private let lock = Locked(Shared())
 
     init(connection: OpaquePointer, method: String, path: String) {
         self.connection = connection

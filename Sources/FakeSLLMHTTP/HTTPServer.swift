@@ -62,13 +62,13 @@ public final class HTTPServer: Sendable {
     let handler: HTTPHandler
     let options: HTTPServerOptions
     let screen: RequestScreen
-    private let daemon = Mutex<DaemonHandle?>(nil)
+    private let daemon = Locked<DaemonHandle?>(nil)
     /// Every request in flight, so shutdown can end them and the watcher can check their sockets.
-    let live = Mutex<[ObjectIdentifier: ConnectionContext]>([:])
+    let live = Locked<[ObjectIdentifier: ConnectionContext]>([:])
     /// Every open connection, with its deadline.
     let sockets: SocketTable
     let workers: HandlerPool
-    private let watcher = Mutex<DisconnectWatcher?>(nil)
+    private let watcher = Locked<DisconnectWatcher?>(nil)
     let stopping = Atomic<Bool>(false)
 
     public init(options: HTTPServerOptions, handler: @escaping HTTPHandler) {

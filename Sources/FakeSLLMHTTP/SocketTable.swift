@@ -19,7 +19,7 @@ final class SocketTable: Sendable {
         var fd: Int32
         var deadline: Double?
     }
-    private let entries = Mutex<[UInt: Entry]>([:])
+    private let entries = Locked<[UInt: Entry]>([:])
     private let openCount = Atomic<Int>(0)
     let headerTimeout: Double
     let bodyTimeout: Double
