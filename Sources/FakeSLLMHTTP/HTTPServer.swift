@@ -20,7 +20,8 @@ public struct HTTPServerOptions: Sendable {
     public var maxBodyBytes = 32 << 20
     /// libmicrohttpd polling threads (epoll). Two suit a two-core machine.
     public var threads = 2
-    /// Most open connections; past it requests other than `/health` get 503 and the connection closes.
+    /// Most open connections. Past it the oldest connections waiting for a request are closed to make room;
+    /// when requests in progress alone exceed it, new requests other than `/health` get 503.
     public var maxConnections = 8_192
     /// Seconds a connection may stay idle (no byte in or out) before it is closed; 0 = never.
     public var idleTimeout = 60
@@ -77,7 +78,8 @@ public final class HTTPServer: Sendable {
         screen = RequestScreen(
             maxBodyBytes: options.maxBodyBytes, maxQueryParameters: options.maxQueryParameters,
             apiKey: options.apiKey)
-        sockets = SocketTable(headerTimeout: options.headerTimeout, bodyTimeout: options.bodyTimeout)
+        sockets = SocketTable(
+            headerTimeout: options.headerTimeout, bodyTimeout: options.bodyTimeout, limit: options.maxConnections)
         workers = HandlerPool(count: 2)
     }
 

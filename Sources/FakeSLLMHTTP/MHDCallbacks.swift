@@ -104,7 +104,7 @@ private func accept(
         method: ctx.method, path: ctx.path, headers: headers, queryCount: count(connection, .GET_ARGUMENT_KIND))
     {
         refusal = r.response
-    } else if server.sockets.count > server.options.maxConnections, ctx.path != "/health" {
+    } else if server.sockets.overLimit, ctx.path != "/health" {
         refusal = .detail("Too many connections (limit \(server.options.maxConnections))", status: 503)
     }
     if let refusal {

@@ -37,14 +37,29 @@ import Testing
         }
     }
 
-    /// Past `maxConnections`, requests get a clear 503 (and `/health` still answers); idle connections do not
-    /// lock others out.
-    @Test func connectionsPastTheCapGet503() throws {
+    /// Past `maxConnections`, the oldest connections that never sent a request are closed to make room: idle
+    /// sockets do not lock others out.
+    @Test func idleConnectionsAreRecycledPastTheCap() throws {
         let (server, _) = try LiveServer.start(speedup: nil) { $0.maxConnections = 4 }
         defer { server.stop() }
-        let idle = try (0..<6).map { _ in try RawHTTPClient(port: server.port) }
-        // Wait (bounded) until the server has accepted them all.
-        for _ in 0..<200 where server.openConnections < 6 { usleep(10_000) }
+        let idle = try (0..<8).map { _ in try RawHTTPClient(port: server.port) }
+        let c = try RawHTTPClient(port: server.port)
+        c.send("GET", "/v1/models")
+        #expect(c.readAll().status == 200)
+        // The oldest idle ones were closed by the server (read sees the end, not the 30 s receive timeout).
+        var buf = [UInt8](repeating: 0, count: 16)
+        #expect(read(idle[0].fd, &buf, buf.count) <= 0)
+        #expect(server.openConnections <= 4 + 1)
+    }
+
+    /// When requests in progress alone exceed `maxConnections`, new requests get a clear 503 and `/health`
+    /// still answers.
+    @Test func requestsPastTheCapGet503() throws {
+        let (server, _) = try LiveServer.start(speedup: 1) { $0.maxConnections = 4 }
+        defer { server.stop() }
+        let busy = try (0..<5).map { _ in try RawHTTPClient(port: server.port) }
+        for b in busy { b.send("POST", "/v1/chat/completions", body: LiveServer.chat(maxTokens: 5000, stream: true)) }
+        for _ in 0..<500 where server.inFlight < 4 { usleep(10_000) }
         let c = try RawHTTPClient(port: server.port)
         c.send("GET", "/v1/models")
         let r = c.readAll()
@@ -53,7 +68,7 @@ import Testing
         let h = try RawHTTPClient(port: server.port)
         h.send("GET", "/health")
         #expect(h.readAll().status == 200)
-        withExtendedLifetime(idle) {}
+        withExtendedLifetime(busy) {}
     }
 
     /// A client that trickles its headers, or sends nothing, is closed at the header deadline.
