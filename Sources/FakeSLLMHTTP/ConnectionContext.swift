@@ -110,9 +110,15 @@ final class ConnectionContext: @unchecked Sendable {
         }
     }
 
-    /// libmicrohttpd's completion notice; after it the connection pointer is dead.
+    /// libmicrohttpd's completion notice; after it the connection pointer is dead. The reply is dropped here:
+    /// its waker (a closure that resumes this context) would otherwise keep the context, the stream and its
+    /// buffer alive in a cycle whenever the answer never came (a hang-up before the end).
     func completed(ok: Bool) {
-        let (cancel, reply) = lock.withLock { s in (s.lifecycle.complete(ok: ok), s.reply) }
+        let (cancel, reply) = lock.withLock { s in
+            let r = s.reply
+            s.reply = nil
+            return (s.lifecycle.complete(ok: ok), r)
+        }
         if cancel { Self.cancel(reply) }
     }
 

@@ -164,3 +164,37 @@ private final class ProbeSink: RequestSink {
     func deliver(newTokens: Int, finished: FinishReason?, simTime: Double) {}
     func fail(_ message: String, engineError: Bool) {}
 }
+
+/// A hang-up must not leave the waiting connection reachable from its reply (the memory creep per disconnected
+/// stream of issue 13).
+@Suite struct ReplyCycleTests {
+    private final class Waiter: Sendable {}
+
+    @Test func cancellingAStreamReleasesItsWaker() {
+        let stream = EventStream()
+        weak var weakWaiter: Waiter?
+        do {
+            let waiter = Waiter()
+            weakWaiter = waiter
+            var buf = [UInt8](repeating: 0, count: 16)
+            let r = buf.withUnsafeMutableBytes { stream.read(into: $0, waker: { _ = waiter }) }
+            #expect(r == .wouldBlock)
+        }
+        #expect(weakWaiter != nil, "the waker holds the waiter while the stream waits")
+        stream.cancel()
+        #expect(weakWaiter == nil)
+    }
+
+    @Test func cancellingAPendingResponseReleasesItsWaker() {
+        let pending = PendingResponse()
+        weak var weakWaiter: Waiter?
+        do {
+            let waiter = Waiter()
+            weakWaiter = waiter
+            pending.onReady { _ = waiter }
+        }
+        #expect(weakWaiter != nil)
+        pending.cancel()
+        #expect(weakWaiter == nil)
+    }
+}

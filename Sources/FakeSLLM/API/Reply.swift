@@ -49,9 +49,14 @@ public final class PendingResponse: Sendable {
     /// Registers what to do when the client disconnects before the response is ready.
     public func onCancel(_ handler: @escaping @Sendable () -> Void) { cancellation.register(handler) }
 
-    /// The client went away: runs the cancel handler once (only if no response was produced yet).
+    /// The client went away: runs the cancel handler once (only if no response was produced yet), and drops the
+    /// waker (it holds the waiting connection).
     public func cancel() {
-        if response == nil { cancellation.fire() }
+        let pending = state.withLock { s -> Bool in
+            s.waker = nil
+            return s.response == nil
+        }
+        if pending { cancellation.fire() }
     }
 }
 
@@ -203,11 +208,14 @@ public final class EventStream: Sendable {
     /// Registers what to do when the client disconnects.
     public func onCancel(_ handler: @escaping @Sendable () -> Void) { cancellation.register(handler) }
 
-    /// The client went away: stop producing (unless the stream already ended).
+    /// The client went away: stop producing (unless the stream already ended), drop the buffer and the waker.
     public func cancel() {
         let live = state.withLock { s -> Bool in
+            s.waker = nil
             guard !s.cancelled, !s.finished else { return false }
             s.cancelled = true
+            s.buffer = []
+            s.offset = 0
             return true
         }
         if live { cancellation.fire() }
