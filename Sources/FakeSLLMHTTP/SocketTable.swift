@@ -27,11 +27,14 @@ final class SocketTable: Sendable {
         var waiting: Bool
         /// Shut down to make room; not yet closed by libmicrohttpd.
         var draining = false
+        /// Tells this connection from an earlier one at the same address (libmicrohttpd reuses memory).
+        var serial: UInt64
     }
     private struct State {
         var entries: [UInt: Entry] = [:]
-        /// Keys of waiting connections, oldest first (stale keys are skipped when popped).
-        var waitingOrder: [UInt] = []
+        /// Waiting connections, oldest first, by key and serial (stale ones are skipped when popped).
+        var waitingOrder: [(key: UInt, serial: UInt64)] = []
+        var nextSerial: UInt64 = 0
         var head = 0
         var draining = 0
     }
@@ -64,12 +67,13 @@ final class SocketTable: Sendable {
         let open = openCount.add(1, ordering: .relaxed).newValue
         state.withLock { s in
             let k = key(connection)
-            s.entries[k] = Entry(fd: fd, deadline: now + headerTimeout, waiting: true)
-            s.waitingOrder.append(k)
+            s.nextSerial += 1
+            s.entries[k] = Entry(fd: fd, deadline: now + headerTimeout, waiting: true, serial: s.nextSerial)
+            s.waitingOrder.append((k, s.nextSerial))
             while open - s.draining > limit, s.head < s.waitingOrder.count - 1 {
-                let old = s.waitingOrder[s.head]
+                let (old, serial) = s.waitingOrder[s.head]
                 s.head += 1
-                guard var e = s.entries[old], e.waiting, !e.draining else { continue }
+                guard var e = s.entries[old], e.serial == serial, e.waiting, !e.draining else { continue }
                 _ = shutdown(e.fd, Int32(SHUT_RDWR))
                 e.draining = true
                 e.waiting = false
@@ -111,7 +115,7 @@ final class SocketTable: Sendable {
             let k = key(connection)
             guard var e = s.entries[k], !e.draining else { return }
             e.deadline = deadline
-            if waiting, !e.waiting { s.waitingOrder.append(k) }
+            if waiting, !e.waiting { s.waitingOrder.append((k, e.serial)) }
             e.waiting = waiting
             s.entries[k] = e
         }
@@ -124,8 +128,8 @@ final class SocketTable: Sendable {
         state.withLock { s in
             if s.waitingOrder.count - s.head > 2 * s.entries.count + 64 {
                 var seen = Set<UInt>()
-                s.waitingOrder = s.waitingOrder[s.head...].filter { k in
-                    s.entries[k]?.waiting == true && seen.insert(k).inserted
+                s.waitingOrder = s.waitingOrder[s.head...].filter { k, serial in
+                    s.entries[k]?.serial == serial && s.entries[k]?.waiting == true && seen.insert(k).inserted
                 }
                 s.head = 0
             }

@@ -44,3 +44,21 @@ import Testing
         #expect(t.expire(now: 3) == 0)
     }
 }
+
+/// libmicrohttpd reuses connection memory: a new connection at an old address is not mistaken for the old one.
+@Suite struct SocketTableReuseTests {
+    @Test func aReusedAddressIsNotRecycledForItsPredecessor() {
+        let t = SocketTable(headerTimeout: 30, bodyTimeout: 60, limit: 1)
+        let a = OpaquePointer(bitPattern: 0x2000)!
+        let b = OpaquePointer(bitPattern: 0x3000)!
+        t.opened(a, fd: -1, now: 0)
+        t.headersReceived(a, expectBody: false, now: 0)
+        t.closed(a)
+        t.opened(b, fd: -1, now: 0)
+        t.opened(a, fd: -1, now: 0)  // a new connection at the old address, the newest
+        // Two open, limit one: the oldest waiting one, `b`, is recycled, not the newest at a's old address.
+        #expect(t.bookkeeping.draining == 1)
+        t.closed(b)
+        #expect(t.bookkeeping.draining == 0)
+    }
+}
