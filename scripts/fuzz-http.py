@@ -7,6 +7,7 @@ timeouts, a smuggled request that runs, or /health not answering.
 Usage: scripts/fuzz-http.py BINARY [--count N] [--seconds S] [--seed K]
 """
 import argparse
+import concurrent.futures
 import json
 import random
 import socket
@@ -84,9 +85,12 @@ def fixed_cases():
         yield f"TE {te!r}", b"POST /delete HTTP/1.1\r\nHost: f\r\nTransfer-Encoding: " + te + b"\r\n\r\n0\r\n\r\n", None
     for cl in [b"-1", b"1e3", b"0x10", b"9223372036854775808", b"18446744073709551616", b"99999999999999999999999"]:
         yield f"CL {cl!r}", b"POST /delete HTTP/1.1\r\nHost: f\r\nContent-Length: " + cl + b"\r\n\r\n", None
-    for n in [300, 600, 5000]:
+    for n in [300, 600]:
         q = "&".join(f"a{i}=b" for i in range(n))
         yield f"{n} query params", f"GET /health?{q} HTTP/1.1\r\nHost: f\r\n\r\n".encode(), "400"
+    # Longer than libmicrohttpd's read buffer: it answers 414 itself.
+    q = "&".join(f"a{i}=b" for i in range(5000))
+    yield "5000 query params", f"GET /health?{q} HTTP/1.1\r\nHost: f\r\n\r\n".encode(), "414"
     yield "header line 100 KB", b"GET /health HTTP/1.1\r\nHost: f\r\nX: " + b"a" * 100_000 + b"\r\n\r\n", None
     yield "2000 headers", b"GET /health HTTP/1.1\r\nHost: f\r\n" + b"".join(b"X%d: y\r\n" % i for i in range(2000)) + b"\r\n", None
     yield "deep nesting", request("POST", "/v1/chat/completions", b"[" * 200_000), None
@@ -136,14 +140,18 @@ def main():
     stats = {"cases": 0, "hangs": 0}
     deadline = time.monotonic() + a.seconds
 
+    lock = __import__("threading").Lock()
+
     def check(name, raw, expect=None, trickle=None):
         data, closed, took = exchange(port, raw, trickle=trickle)
-        stats["cases"] += 1
+        with lock:
+            stats["cases"] += 1
         if server.poll() is not None:
             failures.append(f"{name}: server exited with {server.returncode}")
             return False
         if not closed and took >= HEADER_TIMEOUT + MARGIN - 0.1:
-            stats["hangs"] += 1
+            with lock:
+                stats["hangs"] += 1
             failures.append(f"{name}: connection open after {took:.1f} s")
         if expect and not data.startswith(b"HTTP/1.1 " + expect.encode()) and not data.startswith(b"HTTP/1.0 " + expect.encode()):
             failures.append(f"{name}: expected {expect}, got {data[:40]!r}")
@@ -167,8 +175,11 @@ def main():
                  request("GET", "/batch_recording_status?model=Qwen%2FQwen3-30B-A3B"),
                  request("POST", "/register", json.dumps({"model": "x/y", "backend": "vllm"}).encode()),
                  b"POST /delete HTTP/1.1\r\nHost: f\r\nTransfer-Encoding: chunked\r\n\r\n5\r\n{\"a\":\r\n1\r\n}\r\n0\r\n\r\n"]
-        while stats["cases"] < a.count and time.monotonic() < deadline and server.poll() is None:
-            check("mutation", mutate(rng, rng.choice(seeds)))
+        # Mutations, 16 at a time (a mutated length makes the server wait for the body deadline).
+        with concurrent.futures.ThreadPoolExecutor(16) as pool:
+            while stats["cases"] < a.count and time.monotonic() < deadline and server.poll() is None:
+                batch = [mutate(rng, rng.choice(seeds)) for _ in range(16)]
+                list(pool.map(lambda raw: check("mutation", raw), batch))
         health, _, _ = exchange(port, request("GET", "/health"))
         if not health.startswith(b"HTTP/1.1 200"):
             failures.append(f"/health after the run: {health[:40]!r}")
