@@ -4,7 +4,8 @@ APT_PACKAGES := libmicrohttpd-dev libcurl4-openssl-dev pkg-config
 BIN_DEBUG := .build/debug
 BIN_RELEASE := .build/release
 
-.PHONY: setup build release test demo bench bench-sim bench-sweep bench-fidelity bench-http bench-eval lint format clean
+.PHONY: setup build release test test-tsan test-asan fuzz fuzz-build fuzz-http demo bench bench-sim bench-sweep \
+	bench-fidelity bench-http bench-eval bench-load lint format clean
 
 ## setup: install the C libraries the build needs (idempotent)
 setup:
@@ -35,6 +36,47 @@ test: setup
 	$(SWIFT) test --skip-build --disable-xctest --skip 'EndToEndTests|EcosystemTests'
 	$(SWIFT) test --skip-build --disable-xctest --filter EndToEndTests
 	$(SWIFT) test --skip-build --disable-xctest --filter EcosystemTests
+
+## test-tsan / test-asan: the tests under ThreadSanitizer / AddressSanitizer (own build folders; docs/fuzzing.md)
+SANITIZER_TESTS ?= FakeSLLMTests|FakeSLLMHTTPTests|SimEngineTests|MoECoreTests
+test-tsan: setup
+	$(SWIFT) build --build-tests --sanitize=thread --scratch-path .build/tsan
+	TSAN_OPTIONS="suppressions=$(CURDIR)/Fuzz/tsan.supp halt_on_error=0" \
+	  $(SWIFT) test --skip-build --sanitize=thread --scratch-path .build/tsan --disable-xctest \
+	  --filter '$(SANITIZER_TESTS)' 2>&1 | tee .build/tsan/test.log
+	@! grep -q "WARNING: ThreadSanitizer" .build/tsan/test.log || { echo "test-tsan: races reported" >&2; exit 1; }
+	@grep -qE "Test run with [0-9]+ tests? .*passed" .build/tsan/test.log
+
+test-asan: setup
+	$(SWIFT) build --build-tests --sanitize=address --scratch-path .build/asan
+	$(SWIFT) test --skip-build --sanitize=address --scratch-path .build/asan --disable-xctest \
+	  --filter '$(SANITIZER_TESTS)'
+
+## fuzz: libFuzzer targets (JSON, API router, SSE parser, dataset rows) for FUZZ_SECONDS each, then the
+## raw-socket fuzzer against a live server. Found inputs go to .build/fuzz/corpus, crashes to .build/fuzz/crashes.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := json router sse dataset
+fuzz-build: setup
+	bash Fuzz/build.sh .build/fuzz
+
+fuzz: fuzz-build build
+	@mkdir -p .build/fuzz/crashes
+	@for t in $(FUZZ_TARGETS); do \
+	  mkdir -p .build/fuzz/corpus/$$t; \
+	  echo "== fuzz-$$t ($(FUZZ_SECONDS) s)"; \
+	  .build/fuzz/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 \
+	    -artifact_prefix=.build/fuzz/crashes/$$t- .build/fuzz/corpus/$$t Fixtures/fuzz/$$t >.build/fuzz/$$t.log 2>&1; \
+	  rc=$$?; grep -E "^(stat::number_of_executed_units|stat::new_units_added|Done)" .build/fuzz/$$t.log; \
+	  [ $$rc = 0 ] || { tail -40 .build/fuzz/$$t.log; echo "fuzz-$$t: failed (input in .build/fuzz/crashes)" >&2; exit 1; }; \
+	done
+	$(MAKE) --no-print-directory fuzz-http
+
+fuzz-http: build
+	python3 scripts/fuzz-http.py $(BIN_DEBUG)/fake-sllm --count 3000 --seconds $(FUZZ_SECONDS)
+
+## bench-load: 10k streams, 20k idle connections, disconnect churn, long recording (release build, loopback)
+bench-load: release
+	@bash scripts/bench-load.sh $(BIN_RELEASE)
 
 ## demo: start fake-sllm, evaluate it on the bundled GSM8K sample, print the metrics
 demo: build

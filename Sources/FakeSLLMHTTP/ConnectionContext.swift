@@ -1,28 +1,28 @@
 import CMicroHTTPD
 import FakeSLLM
-import SimEngine
+import Glibc
 import Synchronization
 
-/// The state of one request on one connection, from its headers to the completion notice.
+/// One request on one connection: its ``ConnectionLifecycle``, its body and its answer.
 ///
-/// Created and mostly used on the connection's polling thread. The parts other threads touch (suspension, the
-/// client-gone flag) sit behind `lock`: `suspend` and `resume` are paired under it, so libmicrohttpd is never
-/// asked to resume a connection that is not suspended (a freed one in particular).
+/// Threading: created on a polling thread by the access handler, which alone touches `body`, `bodyTooLarge` and
+/// `headersAt`. Everything other threads reach (the lifecycle, the reply) sits behind `lock`. The engine, a
+/// handler worker, the disconnect watcher and shutdown call ``resume()``, ``abort()`` and ``setReply(_:)`` from
+/// their own threads; suspend and resume are paired under the lock, so libmicrohttpd is never asked to resume
+/// a connection that is not suspended (a released one in particular).
 final class ConnectionContext: @unchecked Sendable {
     let connection: OpaquePointer
     let method: String
     let path: String
+    /// Polling thread only.
     var body: [UInt8] = []
     var bodyTooLarge = false
 
     private struct Shared {
-        var suspended = false
-        var clientGone = false
-        var finished = false
-        /// Set once on the polling thread; read by the watcher and by shutdown too.
+        var lifecycle = ConnectionLifecycle()
         var reply: Reply?
     }
-    private let lock = Mutex(Shared())
+    private let lock = Locked(Shared())
 
     init(connection: OpaquePointer, method: String, path: String) {
         self.connection = connection
@@ -30,51 +30,75 @@ final class ConnectionContext: @unchecked Sendable {
         self.path = path
     }
 
-    /// Suspends the connection until ``resume()``. Call only from the access handler or the content reader.
+    var phase: ConnectionLifecycle.Phase { lock.withLock { $0.lifecycle.phase } }
+    var isAborted: Bool { phase == .aborted }
+
+    /// The handler's answer, once there is one.
+    var reply: Reply? { lock.withLock { $0.reply } }
+
+    /// Stores the handler's answer; an answer that arrives after the request was aborted is cancelled at once.
+    func setReply(_ reply: Reply) {
+        let aborted = lock.withLock { s in
+            s.reply = reply
+            return s.lifecycle.phase == .aborted
+        }
+        if aborted { Self.cancel(reply) }
+    }
+
+    func startReading() { lock.withLock { $0.lifecycle.startReading() } }
+    func reject() { lock.withLock { $0.lifecycle.reject() } }
+    func dispatch() { lock.withLock { $0.lifecycle.dispatch() } }
+    func answered(streaming: Bool) { lock.withLock { $0.lifecycle.answer(streaming: streaming) } }
+
+    /// Suspends the connection (access handler or content reader only, as libmicrohttpd requires).
     func suspend() {
         lock.withLock { s in
-            guard !s.suspended, !s.finished else { return }
-            s.suspended = true
-            MHD_suspend_connection(connection)
+            if s.lifecycle.suspend() { MHD_suspend_connection(connection) }
         }
     }
 
     /// Resumes the connection if it is suspended; any thread.
     func resume() {
         lock.withLock { s in
-            guard s.suspended else { return }
-            s.suspended = false
-            MHD_resume_connection(connection)
+            if s.lifecycle.resume() { MHD_resume_connection(connection) }
         }
     }
 
-    /// The handler's answer, once there is one.
-    var reply: Reply? {
-        get { lock.withLock { $0.reply } }
-        set { lock.withLock { $0.reply = newValue } }
-    }
-
-    var isSuspended: Bool { lock.withLock { $0.suspended } }
-    var clientGone: Bool { lock.withLock { $0.clientGone } }
-
-    /// The socket of a suspended connection, for the disconnect watcher.
+    /// The socket of a suspended, live connection, for the disconnect watcher (read under the lock, so the
+    /// connection cannot be released meanwhile).
     var socketIfSuspended: Int32? {
-        lock.withLock { s in s.suspended && !s.clientGone ? shim_mhd_connection_fd(connection) : nil }
+        lock.withLock { s in
+            s.lifecycle.suspended && !s.lifecycle.isTerminal ? shim_mhd_connection_fd(connection) : nil
+        }
     }
 
-    /// The peer closed its side: cancel the work and let libmicrohttpd close the connection.
-    func clientDisconnected() {
-        lock.withLock { $0.clientGone = true }
-        cancelReply()
+    /// The connection's socket while it is live (not yet released), for socket options and diagnostics.
+    var socket: Int32? {
+        lock.withLock { s in s.lifecycle.released ? nil : shim_mhd_connection_fd(connection) }
+    }
+
+    /// The client went away, or the server gives up on the request: cancel the work, and resume the connection
+    /// so libmicrohttpd closes it (the access handler and the content reader refuse an aborted request).
+    func abort() {
+        let (cancel, reply) = lock.withLock { s in (s.lifecycle.abort(), s.reply) }
+        if cancel { Self.cancel(reply) }
         resume()
     }
 
-    func cancelReply() {
-        switch reply {
-        case .later(let p): p.cancel()
-        case .stream(let s): s.cancel()
-        case .now, nil: break
+    /// A stream that overflowed its buffer limit (its client does not read) is aborted and its socket shut down,
+    /// so libmicrohttpd, which would otherwise wait for the socket to drain until the idle timeout, closes it now.
+    /// Watcher thread. Returns whether it did.
+    func closeIfOverflowed() -> Bool {
+        // The stream's lock is never taken inside this one (the reader takes them in the other order).
+        guard case .stream(let s) = reply, s.overflowed else { return false }
+        let fd = lock.withLock { s -> Int32? in
+            guard !s.lifecycle.released, s.lifecycle.abort() else { return nil }
+            return shim_mhd_connection_fd(connection)
         }
+        guard let fd else { return false }
+        if fd >= 0 { _ = Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
+        resume()
+        return true
     }
 
     /// Server shutdown: streams end after what they hold, pending answers become 503.
@@ -86,18 +110,23 @@ final class ConnectionContext: @unchecked Sendable {
         }
     }
 
-    /// Last step of shutdown: no more waiting on this connection.
-    func abandon() {
-        lock.withLock { $0.clientGone = true }
-        cancelReply()
-        resume()
+    /// libmicrohttpd's completion notice; after it the connection pointer is dead. The reply is dropped here:
+    /// its waker (a closure that resumes this context) would otherwise keep the context, the stream and its
+    /// buffer alive in a cycle whenever the answer never came (a hang-up before the end).
+    func completed(ok: Bool) {
+        let (cancel, reply) = lock.withLock { s in
+            let r = s.reply
+            s.reply = nil
+            return (s.lifecycle.complete(ok: ok), r)
+        }
+        if cancel { Self.cancel(reply) }
     }
 
-    /// Called from the completion notice; after this the connection pointer is dead.
-    func finished() {
-        lock.withLock { s in
-            s.finished = true
-            s.suspended = false
+    private static func cancel(_ reply: Reply?) {
+        switch reply {
+        case .later(let p): p.cancel()
+        case .stream(let s): s.cancel()
+        case .now, nil: break
         }
     }
 }

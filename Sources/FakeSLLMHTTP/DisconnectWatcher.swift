@@ -1,25 +1,24 @@
-import FakeSLLM
 import Foundation
 import Glibc
 import SimEngine
 import Synchronization
 
-/// Notices clients that hang up while their request waits on the engine.
+/// The server's housekeeping thread: notices clients that hang up while their request is suspended, and ends
+/// connections past their header or body deadline (docs/http.md, "Lifecycle" and "Timeouts").
 ///
 /// libmicrohttpd does not watch suspended connections, so a client that disconnects from a long completion would
-/// go unnoticed until the answer is written. This thread polls the sockets of suspended connections every
-/// 100 ms for a peer hang-up (`POLLRDHUP`) and cancels their work in the engine.
+/// go unnoticed until the answer is written. Every 100 ms this thread polls the sockets of suspended connections
+/// for a peer hang-up and aborts exactly those requests (``ConnectionContext/abort()``), closes streams that
+/// overflowed their buffer limit, and expires overdue sockets in the ``SocketTable``. It holds the server weakly and ends with it or on ``stop()``.
 final class DisconnectWatcher: @unchecked Sendable {
     private weak var server: HTTPServer?
     private let running = Atomic<Bool>(true)
-    private var thread: Thread?
 
     init(server: HTTPServer) { self.server = server }
 
     func start() {
         let t = Thread { [self] in loop() }
         t.name = "fake-sllm.disconnect-watcher"
-        thread = t
         t.start()
     }
 
@@ -29,19 +28,24 @@ final class DisconnectWatcher: @unchecked Sendable {
         while running.load(ordering: .relaxed) {
             usleep(100_000)
             guard running.load(ordering: .relaxed), let server else { return }
-            let waiting = server.live.withLock { live in
-                live.values.compactMap { ctx in ctx.socketIfSuspended.map { (ctx, $0) } }
-            }
+            server.sockets.expire(now: monotonicSeconds())
+            let contexts = server.live.withLock { Array($0.values) }
+            for ctx in contexts { _ = ctx.closeIfOverflowed() }
+            let waiting = contexts.compactMap { ctx in ctx.socketIfSuspended.map { (ctx, $0) } }
             guard !waiting.isEmpty else { continue }
             var fds = waiting.map { pollfd(fd: $0.1, events: pollRDHUP, revents: 0) }
             guard poll(&fds, nfds_t(fds.count), 0) > 0 else { continue }
-            for (i, p) in fds.enumerated()
-            where p.revents & pollRDHUP | Int16(POLLHUP) | Int16(POLLERR) != 0 {
-                waiting[i].0.clientDisconnected()
+            for (i, p) in fds.enumerated() where Self.hungUp(p.revents) {
+                waiting[i].0.abort()
             }
         }
+    }
+
+    /// Whether a socket's poll events say the peer is gone: its writing side closed, a hang-up or an error.
+    static func hungUp(_ revents: Int16) -> Bool {
+        revents & (pollRDHUP | Int16(POLLHUP) | Int16(POLLERR)) != 0
     }
 }
 
 /// Linux `POLLRDHUP` (peer closed its writing side); Glibc does not export it to Swift.
-private let pollRDHUP: Int16 = 0x2000
+let pollRDHUP: Int16 = 0x2000

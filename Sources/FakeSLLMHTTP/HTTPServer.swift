@@ -1,19 +1,18 @@
 import CMicroHTTPD
 import FakeSLLM
 import Glibc
-import MoECore
 import SimEngine
 import Synchronization
 
 /// The route handler the server calls for each complete request.
 ///
-/// Called on one of libmicrohttpd's polling threads: it must not block. Slow answers are given as
-/// ``Reply/later(_:)`` or ``Reply/stream(_:)`` and completed from another thread.
+/// Called on a libmicrohttpd polling thread (or, for large bodies, on a handler worker): it must not block. Slow
+/// answers are given as ``Reply/later(_:)`` or ``Reply/stream(_:)`` and completed from another thread.
 public typealias HTTPHandler = @Sendable (HTTPRequest) -> Reply
 
-/// Settings of the HTTP listener.
+/// Settings of the HTTP listener (docs/http.md lists them with their reasons).
 public struct HTTPServerOptions: Sendable {
-    /// IPv4 address to bind (`0.0.0.0` for all interfaces).
+    /// Address to bind: an IPv4 or IPv6 literal (`::1`, `[::1]`) or a host name (`localhost`).
     public var host = "127.0.0.1"
     /// TCP port; 0 picks a free one (read it back from ``HTTPServer/port``).
     public var port: UInt16 = 8500
@@ -21,10 +20,31 @@ public struct HTTPServerOptions: Sendable {
     public var maxBodyBytes = 32 << 20
     /// libmicrohttpd polling threads (epoll). Two suit a two-core machine.
     public var threads = 2
-    /// Most simultaneous connections.
-    public var connectionLimit = 16_384
+    /// Most open connections. Past it the oldest connections waiting for a request are closed to make room;
+    /// when requests in progress alone exceed it, new requests other than `/health` get 503.
+    public var maxConnections = 8_192
+    /// Seconds a connection may stay idle (no byte in or out) before it is closed; 0 = never.
+    public var idleTimeout = 60
+    /// Seconds from the accept (or the previous answer) for the request line and headers to arrive.
+    public var headerTimeout = 30.0
+    /// Seconds from the headers for the whole body to arrive.
+    public var bodyTimeout = 60.0
+    /// Most query parameters per request; more get 400.
+    public var maxQueryParameters = 256
+    /// Bodies at least this large are handled on a worker thread, not on a polling thread.
+    public var offloadBodyBytes = 64 << 10
+    /// Most bytes an event stream may hold for a client that does not read; past it the stream is aborted.
+    public var maxStreamBufferBytes = 4 << 20
+    /// Required `Authorization: Bearer` key, or nil for none.
+    public var apiKey: APIKey?
 
     public init() {}
+
+    /// Whether ``host`` is a loopback address (the warning for an unprotected server looks at it).
+    public var bindsLoopbackOnly: Bool {
+        let h = String(host.filter { $0 != "[" && $0 != "]" })
+        return h == "localhost" || h == "::1" || h.hasPrefix("127.")
+    }
 }
 
 /// The server failed to start.
@@ -33,22 +53,34 @@ public struct HTTPServerError: Error, CustomStringConvertible, Sendable {
 }
 
 /// An HTTP/1.1 server on libmicrohttpd: epoll polling threads, suspended connections for answers the engine
-/// produces later, SSE streams without a thread per stream, and client disconnects turned into cancellations.
+/// produces later, SSE streams without a thread per stream, client disconnects turned into cancellations, and the
+/// limits of docs/http.md (timeouts, connection cap, framing, access).
 ///
-/// This file and its siblings in `HTTP/` are the only code that touches libmicrohttpd. Thread-safe: `start`,
-/// `stop` and `port` may be called from any thread.
+/// Lifetime: ``start()`` hands libmicrohttpd a *retained* reference to the server, released by ``stop()`` after
+/// the daemon has stopped, so no callback can ever see a freed server; a started server therefore lives until
+/// it is stopped. Thread-safe: `start`, `stop` and `port` may be called from any thread.
 public final class HTTPServer: Sendable {
     let handler: HTTPHandler
     let options: HTTPServerOptions
-    private let daemon = Mutex<DaemonHandle?>(nil)
+    let screen: RequestScreen
+    private let daemon = Locked<DaemonHandle?>(nil)
     /// Every request in flight, so shutdown can end them and the watcher can check their sockets.
-    let live = Mutex<[ObjectIdentifier: ConnectionContext]>([:])
-    private let watcher = Mutex<DisconnectWatcher?>(nil)
+    let live = Locked<[ObjectIdentifier: ConnectionContext]>([:])
+    /// Every open connection, with its deadline.
+    let sockets: SocketTable
+    let workers: HandlerPool
+    private let watcher = Locked<DisconnectWatcher?>(nil)
     let stopping = Atomic<Bool>(false)
 
     public init(options: HTTPServerOptions, handler: @escaping HTTPHandler) {
         self.options = options
         self.handler = handler
+        screen = RequestScreen(
+            maxBodyBytes: options.maxBodyBytes, maxQueryParameters: options.maxQueryParameters,
+            apiKey: options.apiKey)
+        sockets = SocketTable(
+            headerTimeout: options.headerTimeout, bodyTimeout: options.bodyTimeout, limit: options.maxConnections)
+        workers = HandlerPool(count: 2)
     }
 
     /// The bound port (useful with port 0); 0 before `start`.
@@ -57,31 +89,45 @@ public final class HTTPServer: Sendable {
     }
 
     /// Binds and starts serving.
-    /// - Throws: ``HTTPServerError`` when the address is invalid or the port is taken.
+    /// - Throws: ``HTTPServerError`` when the address cannot be resolved or bound.
     public func start() throws(HTTPServerError) {
-        HTTPServer.raiseFileLimit()
-        let flags =
-            MHD_USE_AUTO_INTERNAL_THREAD.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue
-            | MHD_USE_TURBO.rawValue
-        let me = Unmanaged.passUnretained(self).toOpaque()
-        let raw = shim_mhd_start(
-            UInt32(flags), options.host, options.port, onAccess, me, onCompleted, me,
-            UInt32(max(1, options.threads)), UInt32(options.connectionLimit))
-        guard let raw else {
+        HTTPServer.raiseFileLimit(to: options.maxConnections + 1_024)
+        var addr = sockaddr_storage()
+        var len = socklen_t(0)
+        let rc = shim_resolve(options.host, options.port, &addr, &len)
+        guard rc == 0 else {
+            throw HTTPServerError(
+                description: "cannot listen on \(options.host): \(String(cString: shim_resolve_error(rc)))")
+        }
+        // libmicrohttpd's own cap sits above ours, so the connections past ours are accepted and told 503.
+        let hardLimit = options.maxConnections + max(64, options.maxConnections / 16)
+        let me = Unmanaged.passRetained(self)
+        var config = shim_mhd_config(
+            flags: UInt32(
+                MHD_USE_AUTO_INTERNAL_THREAD.rawValue | MHD_ALLOW_SUSPEND_RESUME.rawValue | MHD_USE_TURBO.rawValue),
+            thread_pool_size: UInt32(max(1, options.threads)), connection_limit: UInt32(hardLimit),
+            idle_timeout_s: UInt32(max(0, options.idleTimeout)),
+            connection_memory: Self.connectionMemory, handler: onAccess, completed: onCompleted,
+            notify: onConnection, uri: onURI, cls: me.toOpaque())
+        guard let raw = shim_mhd_start(&config, &addr) else {
+            me.release()
             let reason = errno == EADDRINUSE ? "address already in use" : String(cString: strerror(errno))
             throw HTTPServerError(description: "cannot listen on \(options.host):\(options.port): \(reason)")
         }
-        daemon.withLock { $0 = DaemonHandle(raw: raw) }
+        daemon.withLock { $0 = DaemonHandle(raw: raw, retained: me) }
         let w = DisconnectWatcher(server: self)
         watcher.withLock { $0 = w }
         w.start()
     }
 
     /// Stops accepting, ends every stream and pending answer, waits up to `grace` seconds for them to flush,
-    /// then closes all connections and releases the port. Safe to call more than once.
+    /// then closes all connections, releases the port and the daemon's reference. Safe to call more than once.
     public func stop(grace: Double = 2) {
         guard !stopping.exchange(true, ordering: .sequentiallyConsistent) else { return }
-        guard let d = daemon.withLock({ $0 }) else { return }
+        guard let d = daemon.withLock({ $0 }) else {
+            workers.stop()
+            return
+        }
         // Quiescing hands the listening socket back to us; it is closed after the daemon stops (MHD's rule).
         let listener = MHD_quiesce_daemon(d.raw)
         for ctx in live.withLock({ Array($0.values) }) { ctx.endForShutdown() }
@@ -89,31 +135,46 @@ public final class HTTPServer: Sendable {
         while monotonicSeconds() < deadline, live.withLock({ !$0.isEmpty }) { usleep(10_000) }
         watcher.withLock { $0?.stop() }
         // MHD_stop_daemon must not run while a connection is suspended.
-        for ctx in live.withLock({ Array($0.values) }) { ctx.abandon() }
+        for ctx in live.withLock({ Array($0.values) }) { ctx.abort() }
         daemon.withLock { h in
             if let h { MHD_stop_daemon(h.raw) }
             h = nil
         }
         if listener >= 0 { close(listener) }
+        workers.stop()
+        d.retained.release()
     }
+
+    /// libmicrohttpd's memory pool per connection (request line, headers, query arguments, read and write
+    /// buffers): its default, 32 KiB. A stream's write buffer takes about half of it, and every open stream whose
+    /// client reads slower than tokens arrive keeps that half filled, so a larger pool costs memory at scale
+    /// (128 KiB: 764 MB at 10,000 streams, against 292 MB at 32 KiB). Query strings that would exhaust it are
+    /// refused from the URI callback first (`onURI`).
+    static let connectionMemory = 32 << 10
 
     /// Number of requests in flight (for tests and the info route).
     public var inFlight: Int { live.withLock { $0.count } }
 
+    /// Number of open connections.
+    public var openConnections: Int { sockets.count }
+
     func register(_ ctx: ConnectionContext) { live.withLock { $0[ObjectIdentifier(ctx)] = ctx } }
     func unregister(_ ctx: ConnectionContext) { _ = live.withLock { $0.removeValue(forKey: ObjectIdentifier(ctx)) } }
 
-    /// Lets a process serve ~thousands of sockets: the soft descriptor limit up to the hard one.
-    private static func raiseFileLimit() {
+    /// Lets a process serve many sockets: the soft descriptor limit up to `wanted` (or the hard limit).
+    private static func raiseFileLimit(to wanted: Int) {
         var lim = rlimit()
-        if getrlimit(Int32(RLIMIT_NOFILE.rawValue), &lim) == 0, lim.rlim_cur < lim.rlim_max {
-            lim.rlim_cur = lim.rlim_max
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &lim) == 0 else { return }
+        let target = min(lim.rlim_max, max(lim.rlim_cur, rlim_t(wanted)))
+        if target > lim.rlim_cur {
+            lim.rlim_cur = target
             _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &lim)
         }
     }
 }
 
-/// The daemon pointer, owned by ``HTTPServer`` and only used under its lock.
+/// The daemon pointer and the server reference it holds, owned by ``HTTPServer`` and used under its lock.
 struct DaemonHandle: @unchecked Sendable {
     let raw: OpaquePointer
+    let retained: Unmanaged<HTTPServer>
 }

@@ -17,7 +17,8 @@ struct ServeCommand: ParsableCommand {
             its optional "fake_sllm" object overrides the simulator flags for that model).
             """)
 
-    @Option(help: "IPv4 address to listen on.") var host = "127.0.0.1"
+    @Option(help: "Address to listen on: IPv4 or IPv6 literal, or a host name such as localhost.")
+    var host = "127.0.0.1"
     @Option(help: "TCP port (0 picks a free one; real sllm uses 8343).") var port: UInt16 = 8500
     @Option(name: .customLong("deploy"), help: "Deploy config JSON file to register at start-up (repeatable).")
     var deployFiles: [String] = []
@@ -72,6 +73,22 @@ struct ServeCommand: ParsableCommand {
             "Calibration JSON (e.g. the GPU probe's output, docs/calibration.md) applied over each deployment's GPU profile; one that names its \"_gpu\" applies to that GPU only."
     )
     var calibration: String?
+    @Option(help: "Most open connections; past it requests other than /health get 503.")
+    var maxConnections = HTTPServerOptions().maxConnections
+    @Option(help: "Seconds a connection may sit idle (no byte in or out) before it is closed; 0 = never.")
+    var idleTimeout = HTTPServerOptions().idleTimeout
+    @Option(help: "Seconds for a request's line and headers to arrive.")
+    var headerTimeout = HTTPServerOptions().headerTimeout
+    @Option(help: "Seconds for a request's body to arrive once its headers are in.")
+    var bodyTimeout = HTTPServerOptions().bodyTimeout
+    @Option(help: "Most bytes a stream holds for a client that does not read; past it the stream is aborted.")
+    var maxStreamBufferBytes = HTTPServerOptions().maxStreamBufferBytes
+    @Option(help: "Require 'Authorization: Bearer KEY' on every route but /health and /metrics (or FAKE_SLLM_API_KEY).")
+    var apiKey: String?
+    @Option(help: "Accept file paths in /register bodies, for regular files under this directory only.")
+    var allowConfigDir: String?
+    @Option(help: "Most batch records kept per instance; recording past it stops with a logged error.")
+    var maxRecords = BatchRecorder.defaultMaxRecords
 
     func validate() throws {
         guard speedup > 0 else { throw ValidationError("--speedup must be > 0 (use --no-wait for no pacing)") }
@@ -96,6 +113,13 @@ struct ServeCommand: ParsableCommand {
         guard threads >= 1, maxBodyBytes >= 1024 else {
             throw ValidationError("--threads ≥ 1, --max-body-bytes ≥ 1024")
         }
+        guard maxConnections >= 1, idleTimeout >= 0, headerTimeout > 0, bodyTimeout > 0, maxStreamBufferBytes >= 1024
+        else {
+            throw ValidationError(
+                "--max-connections ≥ 1, --idle-timeout ≥ 0, --header-timeout > 0, --body-timeout > 0, "
+                    + "--max-stream-buffer-bytes ≥ 1024")
+        }
+        guard maxRecords >= 1 else { throw ValidationError("--max-records must be ≥ 1") }
     }
 
     func run() throws {
@@ -142,6 +166,7 @@ struct ServeCommand: ParsableCommand {
         if let oracleFile {
             settings.oracle = OracleSettings(datasetFile: oracleFile, dataset: oracleDataset, accuracy: oracleAccuracy)
         }
+        BatchRecorder.maxRecords = maxRecords
         let registry = DeploymentRegistry(defaults: settings)
         for file in deployFiles {
             guard let data = FileManager.default.contents(atPath: file) else {
@@ -159,16 +184,35 @@ struct ServeCommand: ParsableCommand {
         options.port = port
         options.maxBodyBytes = maxBodyBytes
         options.threads = threads
-        let api = SLLMAPI(registry: registry)
-        let server = HTTPServer(options: options, handler: { api.handle($0) })
+        options.maxConnections = maxConnections
+        options.idleTimeout = idleTimeout
+        options.headerTimeout = headerTimeout
+        options.bodyTimeout = bodyTimeout
+        options.maxStreamBufferBytes = maxStreamBufferBytes
+        options.apiKey = APIKey(apiKey ?? ProcessInfo.processInfo.environment["FAKE_SLLM_API_KEY"] ?? "")
+        var api = SLLMAPI(registry: registry)
+        if let allowConfigDir {
+            do { api.configFiles = try ConfigFilePolicy(allowing: allowConfigDir) } catch {
+                throw runFailure(error.description)
+            }
+        }
+        let server = HTTPServer(options: options, handler: { [api] in api.handle($0) })
         do { try server.start() } catch { throw runFailure(error.description) }
+        if options.apiKey == nil, !options.bindsLoopbackOnly {
+            FileHandle.standardError.write(
+                Data(
+                    ("fake-sllm: warning: listening on \(host) beyond loopback without an API key; anyone who can "
+                        + "reach it can register models and read files under --allow-config-dir (set --api-key)\n")
+                        .utf8))
+        }
         for d in registry.all {
             FileHandle.standardError.write(
                 Data(
                     "fake-sllm: \(d.name): serving \(d.settings.serving.rawValue), api \(d.settings.api.rawValue)\n"
                         .utf8))
         }
-        FileHandle.standardOutput.write(Data("fake-sllm: listening on http://\(host):\(server.port)\n".utf8))
+        let shown = host.contains(":") && !host.hasPrefix("[") ? "[\(host)]" : host
+        FileHandle.standardOutput.write(Data("fake-sllm: listening on http://\(shown):\(server.port)\n".utf8))
         var received: Int32 = 0
         var set = signals
         sigwait(&set, &received)

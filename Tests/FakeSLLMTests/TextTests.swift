@@ -116,7 +116,8 @@ func fixture(_ path: String) -> String {
         // A deployment of the file-described model serves requests.
         var s = SimulatorSettings()
         s.speedup = nil
-        let api = SLLMAPI(registry: DeploymentRegistry(defaults: s))
+        var api = SLLMAPI(registry: DeploymentRegistry(defaults: s))
+        api.configFiles = try ConfigFilePolicy(allowing: dir)  // files over HTTP need an allowed directory
         let body: JSONValue = [
             "model": "acme/tiny", "backend": "vllm_moecap", "fake_sllm": ["model_config": .string(dir + "/tiny")],
         ]

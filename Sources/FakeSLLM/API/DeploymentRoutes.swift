@@ -13,6 +13,11 @@ extension SLLMAPI {
             serverLog.warning("register: \(error.description)")
             return .now(.detail("Cannot register model, please contact the administrator", status: 500))
         }
+        // Files named over HTTP only under the operator's --allow-config-dir (docs/http.md).
+        if let refusal = configFiles.refusal(for: config) {
+            serverLog.warning("register \(config.model): \(refusal)")
+            return .now(.detail(refusal, status: 403))
+        }
         do {
             switch try registry.register(config) {
             case .registered: serverLog.notice("registered \(config.model) (backend \(config.backend ?? "-"))")

@@ -63,11 +63,7 @@ extension SLLMAPI {
                 "instance_id": id, "total_records": .int(n),
             ]
         case .dump:
-            let records = rec.records()
-            body = [
-                "status": "success", "model": model, "instance_id": id, "records": .array(records),
-                "total_records": .int(records.count),
-            ]
+            return .stream(RecordingDump.stream(rec, model: d.name, instanceId: instance.id))
         case .clear:
             let n = rec.clear()
             body = [
@@ -80,12 +76,15 @@ extension SLLMAPI {
 
     /// `GET /batch_recording_status?model=` (no `status` key in the answer).
     func recordingStatus(_ r: HTTPRequest) -> Reply {
-        statusRoute(r, unsupported: Self.batchUnsupported) { ($0.recorder.isRecording, $0.recorder.totalRecords) }
+        statusRoute(r, unsupported: Self.batchUnsupported) {
+            ($0.recorder.isRecording, $0.recorder.totalRecords, $0.recorder.droppedSteps)
+        }
     }
 
     /// The GET status routes: query checks, lookup, then `{model, instance_id, is_recording, total_records}`.
     private func statusRoute(
-        _ r: HTTPRequest, unsupported: (String) -> String, state: (InstanceHandle) -> (recording: Bool, records: Int)
+        _ r: HTTPRequest, unsupported: (String) -> String,
+        state: (InstanceHandle) -> (recording: Bool, records: Int, dropped: Int)
     ) -> Reply {
         guard let name = r.queryValue("model"), !name.isEmpty else {
             return .now(.detail("Missing model query parameter", status: 400))
@@ -98,14 +97,14 @@ extension SLLMAPI {
         guard let instance = d.readyInstance else {
             return .now(.json(["status": "error", "message": "No ready instances available"]))
         }
-        let (recording, records) = state(instance)
-        return .now(
-            .json(
-                .object(
-                    JSONObject([
-                        ("model", .string(d.name)), ("instance_id", .string(instance.id)),
-                        ("is_recording", .bool(recording)), ("total_records", .int(records)),
-                    ]))))
+        let (recording, records, dropped) = state(instance)
+        var body = JSONObject([
+            ("model", .string(d.name)), ("instance_id", .string(instance.id)),
+            ("is_recording", .bool(recording)), ("total_records", .int(records)),
+        ])
+        // Only a recording that hit --max-records says so (docs/http.md).
+        if dropped > 0 { body["records_dropped"] = .int(dropped) }
+        return .now(.json(.object(body)))
     }
 
     /// The expert-distribution actions (§3.10).
@@ -185,7 +184,7 @@ extension SLLMAPI {
     /// `GET /expert_distribution_status?model=`: `is_recording` follows start and stop; the backend's local
     /// record count stays 0, as on the real branch.
     func expertDistributionStatus(_ r: HTTPRequest) -> Reply {
-        statusRoute(r, unsupported: Self.expertUnsupported) { ($0.experts.isRecording, 0) }
+        statusRoute(r, unsupported: Self.expertUnsupported) { ($0.experts.isRecording, 0, 0) }
     }
 }
 /// An error answer carried through a `Result`.

@@ -49,9 +49,14 @@ public final class PendingResponse: Sendable {
     /// Registers what to do when the client disconnects before the response is ready.
     public func onCancel(_ handler: @escaping @Sendable () -> Void) { cancellation.register(handler) }
 
-    /// The client went away: runs the cancel handler once (only if no response was produced yet).
+    /// The client went away: runs the cancel handler once (only if no response was produced yet), and drops the
+    /// waker (it holds the waiting connection).
     public func cancel() {
-        if response == nil { cancellation.fire() }
+        let pending = state.withLock { s -> Bool in
+            s.waker = nil
+            return s.response == nil
+        }
+        if pending { cancellation.fire() }
     }
 }
 
@@ -59,12 +64,21 @@ public final class PendingResponse: Sendable {
 ///
 /// Thread-safe. Producers call ``send(_:)`` and ``finish()``; the HTTP layer calls ``read(into:)`` and, when it
 /// returns `.wouldBlock`, waits for the waker registered with ``read(into:waker:)``.
+///
+/// Back-pressure (docs/http.md, "Limits"): the HTTP layer caps the bytes a stream may hold for a client that
+/// does not read (``limitBuffer(to:)``). A send past the cap drops the buffer, cancels the producer (as a hang-up
+/// would) and makes the next read return `.aborted`, so a stalled client costs at most the cap.
+///
+/// A stream can also be *pulled* (``init(status:contentType:pull:)``): when its buffer is empty the reader asks
+/// the source for the next piece, on the reader's thread, so a large body is never held whole in memory.
 public final class EventStream: Sendable {
     /// Outcome of a read.
     public enum ReadResult: Equatable, Sendable {
         case bytes(Int)
         case wouldBlock
         case end
+        /// The stream overflowed its buffer limit: close the connection without ending the body.
+        case aborted
     }
 
     private struct State {
@@ -72,10 +86,13 @@ public final class EventStream: Sendable {
         var offset = 0
         var finished = false
         var cancelled = false
+        var overflowed = false
+        var limit = Int.max
         var waker: (@Sendable () -> Void)?
     }
     private let state = Mutex(State())
     private let cancellation = CancellationHook()
+    private let pull: (@Sendable () -> [UInt8]?)?
 
     /// HTTP status and content type sent before the first byte.
     public let status: Int
@@ -89,16 +106,40 @@ public final class EventStream: Sendable {
     public init(status: Int = 200, contentType: String = "text/event-stream; charset=utf-8") {
         self.status = status
         self.contentType = contentType
+        pull = nil
     }
 
-    /// Appends bytes and wakes the reader.
+    /// A stream whose bytes come from `pull`, called on the reader's thread whenever the buffer is empty; nil
+    /// ends the stream.
+    public init(status: Int = 200, contentType: String, pull: @escaping @Sendable () -> [UInt8]?) {
+        self.status = status
+        self.contentType = contentType
+        self.pull = pull
+    }
+
+    /// Caps the bytes held for the reader (set by the HTTP layer before the first read).
+    public func limitBuffer(to bytes: Int) { state.withLock { $0.limit = max(1, bytes) } }
+
+    /// Whether the stream was aborted for holding more than its limit.
+    public var overflowed: Bool { state.withLock { $0.overflowed } }
+
+    /// Appends bytes and wakes the reader; past the buffer limit, aborts the stream instead.
     public func send(_ bytes: [UInt8]) {
-        let waker = state.withLock { s -> (@Sendable () -> Void)? in
-            guard !s.finished, !s.cancelled else { return nil }
+        let (waker, overflow) = state.withLock { s -> ((@Sendable () -> Void)?, Bool) in
+            guard !s.finished, !s.cancelled else { return (nil, false) }
+            if s.buffer.count - s.offset + bytes.count > s.limit {
+                s.overflowed = true
+                s.cancelled = true
+                s.buffer = []
+                s.offset = 0
+                defer { s.waker = nil }
+                return (s.waker, true)
+            }
             s.buffer.append(contentsOf: bytes)
             defer { s.waker = nil }
-            return s.waker
+            return (s.waker, false)
         }
+        if overflow { cancellation.fire() }
         waker?()
     }
 
@@ -119,6 +160,15 @@ public final class EventStream: Sendable {
         into out: UnsafeMutableRawBufferPointer, waker: (@Sendable () -> Void)? = nil, arm: () -> Void = {}
     ) -> ReadResult {
         state.withLock { s in
+            if s.overflowed { return .aborted }
+            if s.buffer.count == s.offset, !s.finished, !s.cancelled, let pull {
+                if let next = pull() {
+                    s.buffer = next
+                    s.offset = 0
+                } else {
+                    s.finished = true
+                }
+            }
             let available = s.buffer.count - s.offset
             if available > 0 {
                 let n = min(available, out.count)
@@ -142,7 +192,11 @@ public final class EventStream: Sendable {
     /// Everything buffered so far, consumed (for tests).
     func drain() -> (bytes: [UInt8], finished: Bool) {
         state.withLock { s in
-            let out = Array(s.buffer[s.offset...])
+            var out = Array(s.buffer[s.offset...])
+            if let pull, !s.finished, !s.cancelled {
+                while let next = pull() { out += next }
+                s.finished = true
+            }
             s.buffer.removeAll()
             s.offset = 0
             return (out, s.finished)
@@ -154,11 +208,14 @@ public final class EventStream: Sendable {
     /// Registers what to do when the client disconnects.
     public func onCancel(_ handler: @escaping @Sendable () -> Void) { cancellation.register(handler) }
 
-    /// The client went away: stop producing (unless the stream already ended).
+    /// The client went away: stop producing (unless the stream already ended), drop the buffer and the waker.
     public func cancel() {
         let live = state.withLock { s -> Bool in
+            s.waker = nil
             guard !s.cancelled, !s.finished else { return false }
             s.cancelled = true
+            s.buffer = []
+            s.offset = 0
             return true
         }
         if live { cancellation.fire() }

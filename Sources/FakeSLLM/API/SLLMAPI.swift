@@ -7,6 +7,8 @@ import SimEngine
 /// Thread-safe; handlers never block (engine work completes through ``Reply/later(_:)`` or a stream).
 public struct SLLMAPI: Sendable {
     public let registry: DeploymentRegistry
+    /// Files a `/register` body may name (none unless the operator allows a directory).
+    public var configFiles = ConfigFilePolicy.refuseAll
     let fineTuning = FineTuningJobs()
     let startedAt = unixTime()
 

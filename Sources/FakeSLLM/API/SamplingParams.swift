@@ -29,6 +29,19 @@ public struct SamplingParams: Sendable, Equatable {
         "guided_decoding", "structured_outputs", "logit_bias", "allowed_token_ids", "extra_args",
     ]
 
+    /// Size bounds that keep one request from holding an engine for minutes (docs/http.md, "Limits"). vLLM's
+    /// own: `max_logprobs` (20 by default) and `best_of ≥ n`. The simulator's, where vLLM has none and the
+    /// work would grow without bound: `n` and `best_of` (each choice is an engine request), `n × max_tokens`,
+    /// the stop list, and the token-id lists and `logit_bias` entries.
+    public enum Limits {
+        public static let maxN = 128
+        public static let maxLogprobs = 20
+        public static let maxTotalTokens = 4 << 20
+        public static let maxStopStrings = 64
+        public static let maxStopBytes = 1_024
+        public static let maxListEntries = 4_096
+    }
+
     /// The error text of a failed construction (without the `Invalid sampling parameters: ` prefix).
     public struct Invalid: Error, Sendable, Equatable {
         public let text: String
@@ -58,7 +71,16 @@ public struct SamplingParams: Sendable, Equatable {
         // _verify_args, in vLLM's order.
         if let n = try integer("n") {
             guard n >= 1 else { throw Invalid(text: "n must be at least 1, got \(n).") }
+            guard n <= Limits.maxN else { throw Invalid(text: "n must be at most \(Limits.maxN), got \(n).") }
             self.n = n
+        }
+        if let b = try integer("best_of") {
+            guard b >= self.n else {
+                throw Invalid(text: "best_of must be greater than or equal to n, got n=\(self.n) and best_of=\(b).")
+            }
+            guard b <= Limits.maxN else {
+                throw Invalid(text: "best_of must be at most \(Limits.maxN), got \(b).")
+            }
         }
         for key in ["presence_penalty", "frequency_penalty"] {
             if let v = try number(key), !(-2...2).contains(v) {
@@ -104,7 +126,33 @@ public struct SamplingParams: Sendable, Equatable {
         }
         if let v = try integer("logprobs") {
             guard v >= 0 else { throw Invalid(text: "logprobs must be non-negative, got \(v).") }
+            guard v <= Limits.maxLogprobs else {
+                throw Invalid(
+                    text: "Requested sample logprobs of \(v), which is greater than max allowed: \(Limits.maxLogprobs)")
+            }
             logprobs = v
+        }
+        if let maxTokens, maxTokens > Limits.maxTotalTokens / self.n {
+            throw Invalid(
+                text: "n × max_tokens must be at most \(Limits.maxTotalTokens), got \(self.n) × \(maxTokens).")
+        }
+        for key in ["stop_token_ids", "bad_words", "allowed_token_ids"] {
+            if let list = rest[key]?.arrayValue, list.count > Limits.maxListEntries {
+                throw Invalid(text: "\(key) must have at most \(Limits.maxListEntries) entries, got \(list.count).")
+            }
+        }
+        if let bias = rest["logit_bias"], !bias.isNull {
+            guard case .object(let o) = bias else {
+                throw Invalid(text: "logit_bias must be a dict of token id to bias")
+            }
+            guard o.count <= Limits.maxListEntries else {
+                throw Invalid(text: "logit_bias must have at most \(Limits.maxListEntries) entries, got \(o.count).")
+            }
+            for (k, v) in o.pairs {
+                guard Int(k) != nil, let d = v.doubleValue, d.isFinite else {
+                    throw Invalid(text: "logit_bias must map token ids to numbers")
+                }
+            }
         }
         if let s = rest["seed"], !s.isNull {
             guard let v = s.intValue else {
@@ -123,6 +171,12 @@ public struct SamplingParams: Sendable, Equatable {
             default: throw Invalid(text: "stop must be a string or a list of strings")
             }
             if stop.contains("") { throw Invalid(text: "stop cannot contain an empty string.") }
+            guard stop.count <= Limits.maxStopStrings else {
+                throw Invalid(text: "stop must have at most \(Limits.maxStopStrings) strings, got \(stop.count).")
+            }
+            guard stop.allSatisfy({ $0.utf8.count <= Limits.maxStopBytes }) else {
+                throw Invalid(text: "each stop string must be at most \(Limits.maxStopBytes) bytes.")
+            }
         }
         if let e = rest["ignore_eos"], !e.isNull { ignoreEOS = e.isTruthy }
     }

@@ -1,3 +1,4 @@
+import Logging
 import MoECore
 import SimEngine
 import Synchronization
@@ -20,10 +21,26 @@ public struct RecordedStep: Sendable {
 ///
 /// Start clears, stop keeps, dump does not consume, clear keeps the flag. Thread-safe: the engine thread
 /// appends, HTTP threads control and read.
+///
+/// Memory is bounded (docs/http.md, "Limits"): an instance keeps at most ``maxRecords`` steps (about 200 bytes
+/// each). Past it the recorder keeps the first steps, drops the rest, counts them in ``droppedSteps`` and logs
+/// one error; the status and dump routes report the count, so a truncated recording is never taken for a whole one.
 public final class BatchRecorder: Sendable {
     private struct State {
         var recording = false
         var steps: [RecordedStep] = []
+        var dropped = 0
+        var limit = BatchRecorder.maxRecords
+    }
+
+    /// Default of ``maxRecords``.
+    public static let defaultMaxRecords = 1_000_000
+    private static let limit = Atomic<Int>(defaultMaxRecords)
+    /// Most steps one instance keeps (`--max-records`); process-wide, set once at start-up before any
+    /// deployment (tests that change it restore it).
+    public static var maxRecords: Int {
+        get { limit.load(ordering: .relaxed) }
+        set { limit.store(max(1, newValue), ordering: .relaxed) }
     }
     private let state = Mutex(State())
     /// `gpu_num` of every record (vLLM's world size).
@@ -51,8 +68,12 @@ public final class BatchRecorder: Sendable {
         state.withLock {
             $0.recording = true
             $0.steps.removeAll()
+            $0.dropped = 0
         }
     }
+
+    /// Steps not kept since the last start or clear because the recording was full.
+    public var droppedSteps: Int { state.withLock { $0.dropped } }
 
     /// Stops recording; returns the record count.
     public func stop() -> Int {
@@ -63,14 +84,47 @@ public final class BatchRecorder: Sendable {
     /// Deletes the records, keeps the flag; returns how many were deleted.
     public func clear() -> Int {
         let n = totalRecords
-        state.withLock { $0.steps.removeAll() }
+        state.withLock {
+            $0.steps.removeAll()
+            $0.dropped = 0
+        }
         return n
     }
 
     /// Appends a step if recording (engine thread).
-    func append(_ step: RecordedStep) {
-        state.withLock { s in if s.recording { s.steps.append(step) } }
+    /// This recorder's step limit (taken from ``maxRecords`` when it was created).
+    var limit: Int {
+        get { state.withLock { $0.limit } }
+        set { state.withLock { $0.limit = max(1, newValue) } }
     }
+
+    func append(_ step: RecordedStep) {
+        let (firstDrop, limit) = state.withLock { s -> (Bool, Int) in
+            guard s.recording else { return (false, s.limit) }
+            guard s.steps.count < s.limit else {
+                s.dropped += 1
+                return (s.dropped == 1, s.limit)
+            }
+            s.steps.append(step)
+            return (false, s.limit)
+        }
+        if firstDrop {
+            serverLog.error("batch recording is full (\(limit) steps, --max-records): later steps are not recorded")
+        }
+    }
+
+    /// The records of the steps in `range` (rank copies included), for a dump written piece by piece.
+    public func records(steps range: Range<Int>, of snapshot: [RecordedStep]) -> [JSONValue] {
+        var out: [JSONValue] = []
+        out.reserveCapacity(range.count * copies)
+        for s in snapshot[range] {
+            for rank in 0..<copies { out.append(record(s, latency: s.latency + Double(rank) * 3e-6)) }
+        }
+        return out
+    }
+
+    /// Records each recorded step becomes (× ranks when duplicating).
+    public var copiesPerStep: Int { copies }
 
     /// The recorded steps (no rank copies).
     public var steps: [RecordedStep] { state.withLock { $0.steps } }

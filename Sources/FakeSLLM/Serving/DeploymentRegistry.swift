@@ -81,8 +81,12 @@ public final class DeploymentRegistry: Sendable {
         return removed != nil
     }
 
-    /// Stops every deployment (server shutdown).
+    /// Stops every deployment (server shutdown). Their engine threads end; safe to call more than once.
     public func shutdownAll() {
         for d in deployments.withLock({ $0 }) { d.shutdown() }
     }
+
+    /// A registry dropped without ``shutdownAll()`` (a test, an embedding program) still stops its engine threads,
+    /// which would otherwise run, and hold their engines, for the life of the process.
+    deinit { shutdownAll() }
 }

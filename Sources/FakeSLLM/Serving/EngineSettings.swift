@@ -52,7 +52,7 @@ public enum EngineSettings {
                 + "and no model_config path given")
     }
 
-    private static func looksLikePath(_ s: String) -> Bool {
+    static func looksLikePath(_ s: String) -> Bool {
         s.hasPrefix("/") || s.hasPrefix("./") || s.hasPrefix("../") || s.hasSuffix(".json")
     }
 }

@@ -5,8 +5,15 @@ import Glibc
 final class RawHTTPClient {
     let fd: Int32
 
-    init(port: UInt16) throws {
+    /// Connects to 127.0.0.1:`port`; `receiveBuffer` shrinks the socket's receive buffer (a slow reader).
+    init(port: UInt16, receiveBuffer: Int32? = nil) throws {
         fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if var size = receiveBuffer {
+            _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
+        // No test waits forever: a read gives up after 30 s.
+        var tv = timeval(tv_sec: 30, tv_usec: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
         var addr = sockaddr_in()
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_port = port.bigEndian
@@ -23,6 +30,11 @@ final class RawHTTPClient {
     }
 
     deinit { close(fd) }
+
+    /// Writes raw bytes (hand-made requests: framing tests).
+    func sendRaw(_ text: String) {
+        _ = text.utf8CString.withUnsafeBufferPointer { write(fd, $0.baseAddress, $0.count - 1) }
+    }
 
     func send(_ method: String, _ path: String, body: String? = nil, extraHeaders: String = "") {
         var req = "\(method) \(path) HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\(extraHeaders)"

@@ -1,0 +1,72 @@
+import FakeSLLM
+
+/// The checks made on a request's headers before its body is read (docs/http.md, "Framing" and "Access"). Each
+/// failure is answered at once and the connection closed, so nothing the client sends after the headers is
+/// taken for another request.
+///
+/// A pure function of the headers: no sockets. Called on a polling thread.
+struct RequestScreen: Sendable {
+    var maxBodyBytes: Int
+    var maxQueryParameters: Int
+    var apiKey: APIKey?
+
+    /// Why a request is refused: the response to send, after which the connection closes.
+    struct Refusal: Error, Sendable {
+        let response: HTTPResponse
+    }
+
+    /// Checks framing, size and access, in that order.
+    func check(method: String, path: String, headers: [(String, String)], queryCount: Int) -> Refusal? {
+        if let r = framing(headers) { return r }
+        if queryCount > maxQueryParameters {
+            return Refusal(response: .detail("Too many query parameters (limit \(maxQueryParameters))", status: 400))
+        }
+        if let apiKey, !APIKey.isOpen(path),
+            !apiKey.accepts(authorization: headers.first { $0.0.lowercased() == "authorization" }?.1)
+        {
+            var r = HTTPResponse.detail("Unauthorized", status: 401)
+            r.headers.append(("WWW-Authenticate", "Bearer"))
+            return Refusal(response: r)
+        }
+        return nil
+    }
+
+    /// RFC 9112 §6: one way to frame a body. `Transfer-Encoding` other than a single `chunked`, both
+    /// `Transfer-Encoding` and `Content-Length`, repeated `Content-Length`, or one that is not a decimal number
+    /// are refused with 400 (as nginx does); a declared body over the limit gets 413.
+    private func framing(_ headers: [(String, String)]) -> Refusal? {
+        var lengths: [String] = []
+        var encodings: [String] = []
+        for (k, v) in headers {
+            switch k.lowercased() {
+            case "content-length": lengths.append(trim(v))
+            case "transfer-encoding": encodings.append(trim(v).lowercased())
+            default: continue
+            }
+        }
+        if !encodings.isEmpty {
+            guard encodings == ["chunked"] else { return bad("Unsupported Transfer-Encoding") }
+            guard lengths.isEmpty else { return bad("Both Content-Length and Transfer-Encoding") }
+            return nil
+        }
+        guard let text = lengths.first else { return nil }
+        guard lengths.count == 1 else { return bad("Duplicate Content-Length") }
+        guard !text.isEmpty, text.utf8.count <= 19, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) else {
+            // Longer than 19 digits cannot be a size this server accepts; it is still a number, so 413.
+            if !text.isEmpty, text.utf8.allSatisfy({ $0 >= 48 && $0 <= 57 }) { return tooLarge() }
+            return bad("Invalid Content-Length")
+        }
+        guard let length = Int(text) else { return tooLarge() }
+        return length > maxBodyBytes ? tooLarge() : nil
+    }
+
+    private func bad(_ text: String) -> Refusal { Refusal(response: .detail(text, status: 400)) }
+
+    private func tooLarge() -> Refusal {
+        Refusal(response: .detail("Request body too large (limit \(maxBodyBytes) bytes)", status: 413))
+    }
+
+    private func trim(_ s: String) -> String {
+        String(s.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+    }
+}
