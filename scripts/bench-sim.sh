@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Simulation speed (DESIGN §6): the GSM8K test set's size (1,319 requests, prompts ~150 tokens, outputs ~250)
+# Simulation speed (docs/engine.md): the GSM8K test set's size (1,319 requests, prompts ~150 tokens, outputs ~250)
 # against Qwen3-30B-A3B on one H100, all sent at once, simulated in-process. Prints wall time, steps per second
 # and simulated time ÷ wall time (best of 3 runs).
 # Usage: scripts/bench-sim.sh BIN_DIR   (e.g. .build/release)

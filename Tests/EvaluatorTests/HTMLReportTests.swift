@@ -27,7 +27,7 @@ import Testing
                 BatchRecord(
                     batchSize: prefill ? 200 : 8, latency: prefill ? 0.03 : 0.012, seqLensSum: prefill ? 200 : 8,
                     forwardMode: prefill ? "prefill" : "decode", expertActivation: prefill ? 120 : 60,
-                    forwardPassId: i + 5, gpuNum: 1, gpuRawType: gpu
+                    forwardPassID: i + 5, gpuNum: 1, gpuRawType: gpu
                 ).json)
         }
         return .array(out)

@@ -4,7 +4,7 @@ import Testing
 @testable import FakeSLLM
 @testable import SimEngine
 
-/// The batch-recording and expert-distribution routes (sllm_api.md §3.9, §3.10) and the record format (§4).
+/// The batch-recording and expert-distribution routes (docs/sllm-api.md §3.9, §3.10) and the record format (§4).
 @Suite struct RecordingRouteTests {
     let model = JSONValue.string(APIHarness.model)
 

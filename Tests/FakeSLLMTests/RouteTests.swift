@@ -4,7 +4,7 @@ import Testing
 @testable import FakeSLLM
 @testable import SimEngine
 
-/// Every route of sllm_api.md §2 and the error rows of §3, through the pure API (no sockets).
+/// Every route of docs/sllm-api.md §2 and the error rows of §3, through the pure API (no sockets).
 @Suite struct RouteTests {
     let h = APIHarness()
     let model = JSONValue.string(APIHarness.model)

@@ -2,7 +2,7 @@ import Testing
 
 @testable import MoECore
 
-/// moecap_metrics.md §11. Strings are the *runtime* strings of MoE-CAP's tests (`⏎` = "\n"; a Python raw string
+/// docs/moecap-metrics.md §11. Strings are the *runtime* strings of MoE-CAP's tests (`⏎` = "\n"; a Python raw string
 /// `\\` stays two backslashes, written here with Swift raw strings).
 @Suite struct AnswerExtractorTests {
     struct Case: Sendable, CustomTestStringConvertible {

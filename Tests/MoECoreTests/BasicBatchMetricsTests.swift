@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct BasicBatchMetricsTests {
     static func rec(_ batch: Int, _ latency: Double, id: Int? = nil) -> BatchRecord {
-        BatchRecord(batchSize: batch, latency: latency, seqLensSum: batch, forwardMode: "decode", forwardPassId: id)
+        BatchRecord(batchSize: batch, latency: latency, seqLensSum: batch, forwardMode: "decode", forwardPassID: id)
     }
 
     @Test func statisticsOverRecords() throws {

@@ -2,7 +2,7 @@ import Testing
 
 @testable import MoECore
 
-/// Batch-record wire format (sllm_api.md §4; moecap_metrics.md §1).
+/// Batch-record wire format (docs/sllm-api.md §4; docs/moecap-metrics.md §1).
 @Suite struct BatchRecordTests {
     static let sllmLine =
         #"{"batch_size": 16, "latency": 0.02731, "seq_lens_sum": 16, "forward_mode": "decode", "#
@@ -16,7 +16,7 @@ import Testing
         #expect(r.seqLensSum == 16)
         #expect(r.forwardMode == "decode")
         #expect(r.expertActivation == 63.2)
-        #expect(r.forwardPassId == 1843)
+        #expect(r.forwardPassID == 1843)
         #expect(r.gpuNum == 4)
         #expect(r.gpuRawType == "NVIDIA-H100-HBM3-80GB")
         #expect(r.perReqInfo == nil && r.scheduledTokens == nil && r.extra.isEmpty)
@@ -132,7 +132,7 @@ import Testing
 
     @Test func deduplicationKeepsFirstCopyPerPassAndAllRecordsWithoutId() {
         func rec(_ id: Int?, _ latency: Double, _ mode: String = "decode") -> BatchRecord {
-            BatchRecord(batchSize: 1, latency: latency, seqLensSum: 1, forwardMode: mode, forwardPassId: id)
+            BatchRecord(batchSize: 1, latency: latency, seqLensSum: 1, forwardMode: mode, forwardPassID: id)
         }
         let input = [
             rec(1, 0.10), rec(1, 0.11), rec(nil, 0.5), rec(2, 0.20), rec(nil, 0.5), rec(1, 0.12), rec(2, 0.21),
@@ -140,7 +140,7 @@ import Testing
         ]
         let out = BatchRecord.deduplicated(input)
         #expect(out.map(\.latency) == [0.10, 0.5, 0.20, 0.5, 0.3, 0.3])
-        #expect(out.map(\.forwardPassId) == [1, nil, 2, nil, 3, 3])
+        #expect(out.map(\.forwardPassID) == [1, nil, 2, nil, 3, 3])
         #expect(BatchRecord.deduplicated(out) == out)
     }
 

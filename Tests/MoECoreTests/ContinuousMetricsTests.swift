@@ -2,7 +2,7 @@ import Testing
 
 @testable import MoECore
 
-/// `_calculate_continuous_metrics` port (moecap_metrics.md §3–4, golden vectors §14a).
+/// `_calculate_continuous_metrics` port (docs/moecap-metrics.md §3–4, golden vectors §14a).
 @Suite struct ContinuousMetricsTests {
     static let h100 = "NVIDIA-H100-HBM3-80GB"
 
@@ -288,7 +288,7 @@ import Testing
                 i % 3 == 0
                 ? Self.prefill(latency: 0.2 + Double(i) / 100, seq: 1000 + i, activation: 100)
                 : Self.decode(latency: 0.02 + Double(i) / 1000, seq: 16, batch: 16, activation: 50 + Double(i))
-            r.forwardPassId = 100 + i
+            r.forwardPassID = 100 + i
             r.gpuNum = 4
             records.append(r)
         }

@@ -2,7 +2,7 @@ import Testing
 
 @testable import MoECore
 
-/// moecap_metrics.md §12.
+/// docs/moecap-metrics.md §12.
 @Suite struct CostTests {
     @Test func h100PCIeTenMinutes() throws {
         // §12: 1×H100-PCIe, 600 s ⇒ 44,017.52, of which energy 0.021.

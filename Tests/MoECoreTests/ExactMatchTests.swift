@@ -2,7 +2,7 @@ import Testing
 
 @testable import MoECore
 
-/// `compute_exact_match` and failure-as-zero (moecap_metrics.md §11).
+/// `compute_exact_match` and failure-as-zero (docs/moecap-metrics.md §11).
 @Suite struct ExactMatchTests {
     @Test func docstringExample() throws {
         let r = try ExactMatch.compute(predictions: ["42", "100"], targets: ["42", "99"])

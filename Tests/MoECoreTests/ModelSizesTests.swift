@@ -3,7 +3,7 @@ import Testing
 
 @testable import MoECore
 
-/// moecap_metrics.md §9, second table: the sizes MoE-CAP's own functions derive (params/elements).
+/// docs/moecap-metrics.md §9, second table: the sizes MoE-CAP's own functions derive (params/elements).
 @Suite struct ModelSizesTests {
     struct Row: Sendable, CustomTestStringConvertible {
         let id: String

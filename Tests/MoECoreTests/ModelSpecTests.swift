@@ -2,7 +2,7 @@ import Testing
 
 @testable import MoECore
 
-/// moecap_metrics.md §9: HF config values of the five reference models.
+/// docs/moecap-metrics.md §9: HF config values of the five reference models.
 @Suite struct ModelSpecTests {
     struct Row: Sendable, CustomTestStringConvertible {
         let id: String

@@ -7,7 +7,7 @@ enum GroundTruthCheck {
     static func json(truth: [JSONValue], records: [BatchRecord], advanced: ContinuousMetrics?) -> JSONValue {
         var modeOf: [Int: String] = [:]
         for r in records {
-            if let id = r.forwardPassId { modeOf[id] = r.forwardMode }
+            if let id = r.forwardPassID { modeOf[id] = r.forwardMode }
         }
         var sums: [String: [String: (Double, Int)]] = ["prefill": [:], "decode": [:]]
         var order: [String] = []

@@ -2,7 +2,7 @@ import MoECore
 import SimEngine
 
 extension SLLMAPI {
-    /// `POST /v1/chat/completions` (sllm_api.md §3.6): gateway checks, router checks, then the `vllm_moecap`
+    /// `POST /v1/chat/completions` (docs/sllm-api.md §3.6): gateway checks, router checks, then the `vllm_moecap`
     /// backend's `generate`.
     func chatCompletions(_ r: HTTPRequest) -> Reply {
         switch inferenceTarget(r) {

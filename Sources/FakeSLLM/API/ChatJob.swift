@@ -142,7 +142,7 @@ final class ChatJob: Sendable {
         ]
     }
 
-    /// The backend's `process_output` shape (sllm_api.md §3.6 step 6), plus simulated timings in headers.
+    /// The backend's `process_output` shape (docs/sllm-api.md §3.6 step 6), plus simulated timings in headers.
     private func completionResponse(_ s: State) -> HTTPResponse {
         let choices: [JSONValue] = s.choices.enumerated().map { i, c in
             .object(

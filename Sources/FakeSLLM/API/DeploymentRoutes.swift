@@ -3,7 +3,7 @@ import MoECore
 import SimEngine
 
 extension SLLMAPI {
-    /// `POST /register` (sllm_api.md §3.2).
+    /// `POST /register` (docs/sllm-api.md §3.2).
     func register(_ r: HTTPRequest) -> Reply {
         // An unreadable body fails in the gateway (500 text); any other bad config fails in the controller, which
         // the gateway reports as 500 `Cannot register model…`.

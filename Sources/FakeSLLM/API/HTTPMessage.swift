@@ -53,13 +53,13 @@ public struct HTTPResponse: Sendable {
         HTTPResponse(status: status, contentType: "application/json", body: value.serializedBytes(compact: true))
     }
 
-    /// FastAPI's `HTTPException(status, detail)`: `{"detail": "<text>"}` (sllm_api.md §1).
+    /// FastAPI's `HTTPException(status, detail)`: `{"detail": "<text>"}` (docs/sllm-api.md §1).
     public static func detail(_ text: String, status: Int) -> HTTPResponse {
         json(["detail": .string(text)], status: status)
     }
 
     /// Starlette's `ServerErrorMiddleware` answer to an uncaught exception: 500, `text/plain`,
-    /// body exactly `Internal Server Error` (sllm_api.md §1).
+    /// body exactly `Internal Server Error` (docs/sllm-api.md §1).
     static let internalServerError = HTTPResponse(
         status: 500, contentType: "text/plain; charset=utf-8", body: Array("Internal Server Error".utf8))
 

@@ -2,7 +2,7 @@ import MoECore
 import SimEngine
 
 extension SLLMAPI {
-    /// The batch-recording actions (sllm_api.md §3.9).
+    /// The batch-recording actions (docs/sllm-api.md §3.9).
     enum RecordingAction: String {
         case start, stop, dump, clear
     }

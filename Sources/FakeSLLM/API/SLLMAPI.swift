@@ -1,7 +1,7 @@
 import MoECore
 import SimEngine
 
-/// ServerlessLLM's gateway as pure functions of a request (sllm_api.md §2): the route table, FastAPI's 404/405
+/// ServerlessLLM's gateway as pure functions of a request (docs/sllm-api.md §2): the route table, FastAPI's 404/405
 /// conventions, and the handlers. No sockets: tests call ``handle(_:)`` directly; ``HTTPServer`` serves it.
 ///
 /// Thread-safe; handlers never block (engine work completes through ``Reply/later(_:)`` or a stream).
@@ -47,7 +47,7 @@ public struct SLLMAPI: Sendable {
     ]
 
     /// Routes a request. Unknown path → 404 `{"detail":"Not Found"}`; known path, other method → 405
-    /// `{"detail":"Method Not Allowed"}` (FastAPI, sllm_api.md §1).
+    /// `{"detail":"Method Not Allowed"}` (FastAPI, docs/sllm-api.md §1).
     public func handle(_ request: HTTPRequest) -> Reply {
         let reply = route(request)
         // Answers given at once are logged here; completions log themselves when they end (``ChatJob``).

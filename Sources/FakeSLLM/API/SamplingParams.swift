@@ -2,7 +2,7 @@ import MoECore
 import SimEngine
 
 /// vLLM 0.11's `SamplingParams`, built from the keys left in a chat body after the backend pops `model`,
-/// `messages`, `prompt`, `input_tokens` and `request_id` (sllm_api.md §3.6 steps 2–5).
+/// `messages`, `prompt`, `input_tokens` and `request_id` (docs/sllm-api.md §3.6 steps 2–5).
 ///
 /// Construction mimics `SamplingParams(**rest)`: an unknown key raises msgspec's
 /// `Unexpected keyword argument '<key>'`, and `_verify_args` raises vLLM's value errors. The backend turns either

@@ -48,7 +48,7 @@ extension SLLMAPI {
         }
         let steps: [JSONValue] = instance.recorder.steps.map { s in
             var out = JSONObject([
-                ("forward_pass_id", .int(s.forwardPassId)), ("latency", .double(s.latency)),
+                ("forward_pass_id", .int(s.forwardPassID)), ("latency", .double(s.latency)),
                 ("num_requests", .int(s.numRequests)),
             ])
             for (k, v) in s.truth.json.objectValue?.pairs ?? [] { out[k] = v }

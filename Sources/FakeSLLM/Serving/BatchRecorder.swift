@@ -6,18 +6,18 @@ import Synchronization
 /// One engine step as recorded: what goes into a batch record plus the simulator's ground truth.
 public struct RecordedStep: Sendable {
     /// Tokens in the step after CUDA-graph padding: the record's `batch_size` and also its `seq_lens_sum`
-    /// (both are vLLM's `num_input_tokens`, sllm_api.md §4).
+    /// (both are vLLM's `num_input_tokens`, docs/sllm-api.md §4).
     public var batchSize: Int
     public var forwardMode: ForwardMode
     public var latency: Double
     public var expertActivation: Double
-    public var forwardPassId: Int
+    public var forwardPassID: Int
     /// Requests in the step (not in the record, whose `batch_size` counts padded tokens).
     public var numRequests: Int
     public var truth: StepGroundTruth
 }
 
-/// The batch-recording state of one instance (sllm_api.md §3.9): a flag and a list of records.
+/// The batch-recording state of one instance (docs/sllm-api.md §3.9): a flag and a list of records.
 ///
 /// Start clears, stop keeps, dump does not consume, clear keeps the flag. Thread-safe: the engine thread
 /// appends, HTTP threads control and read.
@@ -129,7 +129,7 @@ public final class BatchRecorder: Sendable {
     /// The recorded steps (no rank copies).
     public var steps: [RecordedStep] { state.withLock { $0.steps } }
 
-    /// The records in the real backend's format: the eight keys in order (sllm_api.md §4). With
+    /// The records in the real backend's format: the eight keys in order (docs/sllm-api.md §4). With
     /// ``duplicatePerRank`` each step appears `gpu_num` times in a row, with rank-specific latencies a few
     /// microseconds apart, as the TP workers' own timers would give.
     public func records() -> [JSONValue] {
@@ -147,7 +147,7 @@ public final class BatchRecorder: Sendable {
     private func record(_ s: RecordedStep, latency: Double) -> JSONValue {
         BatchRecord(
             batchSize: s.batchSize, latency: latency, seqLensSum: s.batchSize, forwardMode: s.forwardMode.rawValue,
-            expertActivation: s.expertActivation, forwardPassId: s.forwardPassId, gpuNum: gpuNum,
+            expertActivation: s.expertActivation, forwardPassID: s.forwardPassID, gpuNum: gpuNum,
             gpuRawType: gpuRawType
         ).json
     }
@@ -158,7 +158,7 @@ extension RecordedStep {
     init(_ o: StepOutcome) {
         self.init(
             batchSize: o.batchSize, forwardMode: o.forwardMode, latency: o.latency,
-            expertActivation: o.expertActivation, forwardPassId: o.forwardPassID, numRequests: o.numRequests,
+            expertActivation: o.expertActivation, forwardPassID: o.forwardPassID, numRequests: o.numRequests,
             truth: o.truth)
     }
 }

@@ -1,7 +1,7 @@
 import MoECore
 import SimEngine
 
-/// A ServerlessLLM deploy config, the body of `POST /register` (sllm_api.md §3.2).
+/// A ServerlessLLM deploy config, the body of `POST /register` (docs/sllm-api.md §3.2).
 ///
 /// The whole body is kept (`raw`) because `/v1/models` echoes some of its keys; the simulator reads its own
 /// settings from the `fake_sllm` extension object, which the real server ignores.
@@ -39,7 +39,7 @@ public struct DeployConfig: Sendable {
     public var simulatorOverrides: JSONValue? { raw["fake_sllm"] }
 }
 
-/// `auto_scaling_config` with the router's defaults (sllm_api.md §3.2: min 0, max 10, target 2, keep_alive 0).
+/// `auto_scaling_config` with the router's defaults (docs/sllm-api.md §3.2: min 0, max 10, target 2, keep_alive 0).
 public struct AutoScalingConfig: Sendable, Equatable {
     public var metric = "concurrency"
     public var target = 2

@@ -2,7 +2,7 @@ import MoECore
 import SimEngine
 import Synchronization
 
-/// Why a registration failed; the gateway answers 500 `Cannot register model…` (sllm_api.md §3.2).
+/// Why a registration failed; the gateway answers 500 `Cannot register model…` (docs/sllm-api.md §3.2).
 public struct RegistrationError: Error, CustomStringConvertible, Sendable {
     public let description: String
 }

@@ -1,10 +1,10 @@
 import MoECore
 import SimEngine
 
-/// Switches that reproduce known defects of the real ServerlessLLM branch. All off by default (DESIGN.md §3).
+/// Switches that reproduce known defects of the real ServerlessLLM branch. All off by default (docs/serving.md "Serving modes").
 public struct Quirks: Sendable, Equatable {
     /// Write each step once per tensor-parallel rank, as every TP worker does on the real branch
-    /// (sllm_api.md §4 "Multiplicity").
+    /// (docs/sllm-api.md §4 "Multiplicity").
     var tpDuplicateRecords = false
     /// Reject the `stream` key (even `false`) with `Invalid sampling parameters`, as the real backend does
     /// (§3.6 step 5); also makes every `/v1/completions` call fail (§3.7).

@@ -108,7 +108,7 @@ public enum SweepRunner {
             BatchRecord(
                 batchSize: $0.batchSize, latency: $0.latency, seqLensSum: $0.batchSize,
                 forwardMode: $0.forwardMode.rawValue, expertActivation: $0.expertActivation,
-                forwardPassId: $0.forwardPassID, gpuNum: r.config.tensorParallelSize, gpuRawType: key)
+                forwardPassID: $0.forwardPassID, gpuNum: r.config.tensorParallelSize, gpuRawType: key)
         }
         let precision = quantization ?? "bfloat16"
         let m = try? ContinuousMetrics.compute(

@@ -2,7 +2,7 @@ import MoECore
 import SimEngine
 
 /// Renders chat messages into the prompt text the model's Hugging Face chat template would produce with
-/// `add_generation_prompt=True` (sllm_api.md §3.6 step 3: the `vllm_moecap` backend uses the tokenizer's chat
+/// `add_generation_prompt=True` (docs/sllm-api.md §3.6 step 3: the `vllm_moecap` backend uses the tokenizer's chat
 /// template, not "role: content" lines). Prompt tokens are then counted on this text with ``TokenEstimator``.
 public enum ChatTemplate: String, Sendable {
     /// ChatML (Qwen1.5, Qwen3): `<|im_start|>role\ncontent<|im_end|>\n` … `<|im_start|>assistant\n`.

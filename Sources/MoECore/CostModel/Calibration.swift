@@ -1,7 +1,7 @@
 /// The fitted constants of the step cost model: efficiencies (fractions of datasheet peaks) and fixed costs.
 ///
 /// The defaults are fitted to the measurements V1 (Mixtral-8x7B, 2×H100, TP2) and V4 (Qwen3-30B-A3B, 1×H100) of
-/// `reference/validation_targets.md`; `fake-sllm fidelity` prints the fit error. Shapes matter: a matrix product
+/// `docs/validation-targets.md`; `fake-sllm fidelity` prints the fit error. Shapes matter: a matrix product
 /// with few rows per weight matrix runs far below the compute peak, so compute efficiency is
 /// `peak · rows / (rows + halfRows)` per operator (a saturating curve), while weight and KV streaming run at a
 /// fixed fraction of the memory bandwidth plus a fixed latency per kernel. Orientation values other simulators

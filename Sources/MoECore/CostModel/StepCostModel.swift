@@ -1,5 +1,5 @@
 /// Time and work of one engine step on a tensor-parallel group of GPUs: a roofline per operator group with
-/// shape-dependent efficiencies, plus communication and fixed costs (DESIGN §4).
+/// shape-dependent efficiencies, plus communication and fixed costs (docs/engine.md).
 ///
 /// Per layer and rank: attention projections (2·tokens·params FLOPs, weights read once), attention itself (FLOPs
 /// over every (query, key) pair, causal for prefill; KV read = each running sequence's full context, at the KV

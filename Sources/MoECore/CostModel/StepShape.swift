@@ -1,5 +1,5 @@
 /// What one engine step runs, summarized as running sums so that costing it takes constant time whatever the
-/// batch's context lengths (DESIGN §4, §6).
+/// batch's context lengths (docs/engine.md).
 ///
 /// For a request with `p` tokens already in its KV cache that runs `n` new tokens this step, the scheduler adds
 /// `n·p + n(n+1)/2` attention (query, key) pairs (causal) and `p + n` KV tokens read. Decode requests have `n = 1`.

@@ -9,7 +9,7 @@ public struct Dataset: Sendable {
     /// Set in fixed-length mode: requests then carry `ignore_eos: true` and `max_tokens` = `outputTokens`.
     public var fixedLength: FixedLengthSpec?
 
-    /// Whether requests must carry `ignore_eos: true` (fixed-length mode, moecap_metrics.md §10).
+    /// Whether requests must carry `ignore_eos: true` (fixed-length mode, docs/moecap-metrics.md §10).
     public var ignoreEOS: Bool { fixedLength != nil }
     /// The `max_tokens` every request must use, overriding the command line's (fixed-length mode); else nil.
     public var maxTokens: Int? { fixedLength?.outputTokens }
@@ -29,7 +29,7 @@ public struct Dataset: Sendable {
         self.fixedLength = nil
     }
 
-    /// Fixed-length prompts (moecap_metrics.md §10) made from the inputs of `base` (all of its items), or from
+    /// Fixed-length prompts (docs/moecap-metrics.md §10) made from the inputs of `base` (all of its items), or from
     /// the synthetic paragraph when `base` is nil.
     /// - Throws: ``DatasetError`` when a count in `spec` is below 1.
     public init(fixedLength spec: FixedLengthSpec, base: Dataset?) throws(DatasetError) {

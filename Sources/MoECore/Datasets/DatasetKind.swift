@@ -1,4 +1,4 @@
-/// The datasets the evaluator knows, with where MoE-CAP loads each from (moecap_metrics.md §10; the seed README's
+/// The datasets the evaluator knows, with where MoE-CAP loads each from (docs/moecap-metrics.md §10; the seed README's
 /// "Supported Datasets").
 public enum DatasetKind: String, CaseIterable, Sendable {
     /// Grade-school math word problems, `openai/gsm8k`.
@@ -8,7 +8,7 @@ public enum DatasetKind: String, CaseIterable, Sendable {
     /// Long-context multiple choice, `THUDM/LongBench-v2`.
     case longbenchV2 = "longbench_v2"
 
-    /// The dataset named `name`, compared case-insensitively as MoE-CAP's registry does (moecap_metrics.md §10).
+    /// The dataset named `name`, compared case-insensitively as MoE-CAP's registry does (docs/moecap-metrics.md §10).
     /// - Throws: ``DatasetError/unknownDataset(_:)``, whose description lists the valid names.
     public init(parsing name: String) throws(DatasetError) {
         let lower = PythonText.strip(name).lowercased()
@@ -41,7 +41,7 @@ public enum DatasetKind: String, CaseIterable, Sendable {
     public func datasetsServerConfig(subset: String? = nil) -> String { hubConfig(subset: subset) ?? "default" }
 
     /// The split to download for a requested split (MoE-CAP's default is `test`). LongBench-v2 has only `train`,
-    /// and its loader rewrites `test` to `train` (moecap_metrics.md §10).
+    /// and its loader rewrites `test` to `train` (docs/moecap-metrics.md §10).
     public func hubSplit(requested: String = "test") -> String {
         if self == .longbenchV2, requested == "test" { return "train" }
         return requested

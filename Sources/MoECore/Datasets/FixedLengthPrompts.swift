@@ -1,4 +1,4 @@
-/// Builds fixed-length prompts from base texts (moecap_metrics.md §10, `fixed_length_loader.py`), counting and
+/// Builds fixed-length prompts from base texts (docs/moecap-metrics.md §10, `fixed_length_loader.py`), counting and
 /// cutting tokens with ``TokenEstimator`` where MoE-CAP uses the model's tokenizer.
 public enum FixedLengthPrompts {
     /// Appended to every prompt.

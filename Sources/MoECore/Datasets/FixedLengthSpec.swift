@@ -1,5 +1,5 @@
 /// MoE-CAP's fixed-length mode: every prompt cut to exactly `inputTokens` tokens, every response forced to
-/// `outputTokens` tokens with `ignore_eos` (moecap_metrics.md §10, `fixed_length_loader.py`).
+/// `outputTokens` tokens with `ignore_eos` (docs/moecap-metrics.md §10, `fixed_length_loader.py`).
 public struct FixedLengthSpec: Sendable, Equatable {
     /// Tokens of each prompt before the chat template (MoE-CAP's `target_input_tokens`, default 4096).
     public var inputTokens: Int
@@ -25,7 +25,7 @@ public struct FixedLengthSpec: Sendable, Equatable {
     }
 }
 
-/// MoE-CAP's shipped fixed-length configurations (moecap_metrics.md §10).
+/// MoE-CAP's shipped fixed-length configurations (docs/moecap-metrics.md §10).
 public enum FixedLengthPreset: String, CaseIterable, Sendable {
     /// GSM8K questions stretched to 4000 tokens, 1000 output tokens.
     case fourKOneK = "4K-1K"

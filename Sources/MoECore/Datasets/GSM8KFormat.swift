@@ -1,5 +1,5 @@
 /// GSM8K rows: `{"question", "answer"}`, where `answer` is a worked solution ending `#### <number>`
-/// (moecap_metrics.md §10, `gsm8k_data_loader.py`).
+/// (docs/moecap-metrics.md §10, `gsm8k_data_loader.py`).
 public enum GSM8KFormat {
     /// The target MoE-CAP takes from an answer:
     /// `re.search(r"####\s*([0-9,.-]+)", answer).group(1).replace(',', '')`, or `""` without a match.

@@ -1,10 +1,10 @@
 /// LongBench-v2 rows: `{"_id", "domain", "sub_domain", "difficulty", "length", "question", "choice_A"…"choice_D",
-/// "answer", "context"}` (moecap_metrics.md §10, `longbench_v2_loader.py`).
+/// "answer", "context"}` (docs/moecap-metrics.md §10, `longbench_v2_loader.py`).
 public enum LongBenchV2Format {
     /// The row fields the prompt is made of, in template order.
     static let promptFields = ["context", "question", "choice_A", "choice_B", "choice_C", "choice_D"]
 
-    /// MoE-CAP's LongBench-v2 input, character for character (moecap_metrics.md §10).
+    /// MoE-CAP's LongBench-v2 input, character for character (docs/moecap-metrics.md §10).
     public static func prompt(
         context: String, question: String, choiceA: String, choiceB: String, choiceC: String, choiceD: String
     ) -> String {

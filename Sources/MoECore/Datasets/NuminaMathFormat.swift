@@ -1,5 +1,5 @@
 /// NuminaMath-CoT rows: `{"source", "problem", "solution", "messages": [{"role", "content"}, …]}`
-/// (moecap_metrics.md §10, `numinamath_loader.py`).
+/// (docs/moecap-metrics.md §10, `numinamath_loader.py`).
 public enum NuminaMathFormat {
     /// The content of the last `\boxed{…}` in `text`, brace-balanced (`{` +1, `}` −1, stop at level 0) and
     /// stripped; nil when `text` has no `\boxed{` or its braces never close.

@@ -1,10 +1,10 @@
 /// How an item becomes the chat `messages` of a request.
 public enum PromptStyle: String, CaseIterable, Sendable {
     /// ServerlessLLM's `evaluate_moecap.py`: system "You are a helpful assistant." then the user input
-    /// (sllm_api.md §5.1 step 6). The default.
+    /// (docs/sllm-api.md §5.1 step 6). The default.
     case sllm
     /// MoE-CAP's runner: the loader's system prompt (gsm8k has its own) else the default one, then the user input
-    /// (moecap_metrics.md §10).
+    /// (docs/moecap-metrics.md §10).
     case moecap
 
     /// The style named `name`, case-insensitively.
@@ -19,17 +19,17 @@ public enum PromptStyle: String, CaseIterable, Sendable {
     /// The valid names, comma-separated.
     public static var validNames: String { allCases.map(\.rawValue).joined(separator: ", ") }
 
-    /// ServerlessLLM's system prompt (sllm_api.md §5.1 step 6).
+    /// ServerlessLLM's system prompt (docs/sllm-api.md §5.1 step 6).
     public static let sllmSystemPrompt = "You are a helpful assistant."
-    /// MoE-CAP's system prompt for loaders without their own (moecap_metrics.md §10).
+    /// MoE-CAP's system prompt for loaders without their own (docs/moecap-metrics.md §10).
     public static let moecapDefaultSystemPrompt = "Output the answer directly without description."
-    /// MoE-CAP's GSM8K loader's system prompt (moecap_metrics.md §10).
+    /// MoE-CAP's GSM8K loader's system prompt (docs/moecap-metrics.md §10).
     public static let moecapGSM8KSystemPrompt =
         "Solve the math problem. End your response with a line of the form '#### <number>' containing only the "
         + "final numeric answer (no units, no commas, no currency symbols)."
 
     /// The system prompt for the items of `dataset`. In MoE-CAP only the GSM8K loader defines its own; the
-    /// fixed-length loader does not, whatever its base dataset (moecap_metrics.md §10).
+    /// fixed-length loader does not, whatever its base dataset (docs/moecap-metrics.md §10).
     public func systemPrompt(for dataset: Dataset) -> String {
         switch self {
         case .sllm:

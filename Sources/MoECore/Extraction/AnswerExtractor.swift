@@ -1,6 +1,6 @@
 import Foundation
 
-/// MoE-CAP's `extract_answer(text, dataset_name)` (`moe_cap/utils/acc_metrics.py`; moecap_metrics.md §11).
+/// MoE-CAP's `extract_answer(text, dataset_name)` (`moe_cap/utils/acc_metrics.py`; docs/moecap-metrics.md §11).
 ///
 /// Dispatch on the lower-cased dataset name: `gsm8k`/`math`/`numinamath` → the latest-offset integer extractor
 /// (``NumericAnswerExtractor``); `longbench_v2` → a letter A–D; `mmlu-pro`/`mmlu_pro` → a letter A–J; anything

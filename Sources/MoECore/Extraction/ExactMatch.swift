@@ -1,4 +1,4 @@
-/// MoE-CAP's accuracy result (`compute_exact_match`, moecap_metrics.md §11): `exact_match` = correct / total,
+/// MoE-CAP's accuracy result (`compute_exact_match`, docs/moecap-metrics.md §11): `exact_match` = correct / total,
 /// `no_answer` = empty predictions (counted wrong).
 public struct ExactMatchResult: Sendable, Equatable {
     /// `exact_match` (0…1; 0.0 for no items). Published as `quality.acc`.

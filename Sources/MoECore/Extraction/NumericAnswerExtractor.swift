@@ -1,6 +1,6 @@
 import Foundation
 
-/// MoE-CAP's integer answer extractor for `gsm8k`, `math` and `numinamath` (moecap_metrics.md §11; HEAD's
+/// MoE-CAP's integer answer extractor for `gsm8k`, `math` and `numinamath` (docs/moecap-metrics.md §11; HEAD's
 /// "latest offset" version).
 ///
 /// Candidates come from the explicit patterns E1–E4, bold spans, and a `Final Answer:` label line; the answer is

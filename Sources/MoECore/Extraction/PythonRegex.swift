@@ -1,7 +1,7 @@
 import Foundation
 
 /// A compiled regular expression with Python `re` semantics where they matter to MoE-CAP's extractors
-/// (moecap_metrics.md §11): ICU via `NSRegularExpression` (Python-style look-behind), `$`/`^` at `\n` only
+/// (docs/moecap-metrics.md §11): ICU via `NSRegularExpression` (Python-style look-behind), `$`/`^` at `\n` only
 /// (`useUnixLineSeparators`, as Python's MULTILINE), and `\s` widened to Python's `str.isspace` set. Offsets are
 /// UTF-16, used consistently. Compiled once; `NSRegularExpression` is immutable and safe to share across threads.
 struct PythonRegex: Sendable {

@@ -1,7 +1,7 @@
 /// One accelerator model: the datasheet numbers MoE-CAP uses plus what the simulator needs.
 ///
 /// `key` is the `gpu_raw_type` string as MoE-CAP's `get_gpu_details()` produces it and its tables use
-/// (moecap_metrics.md §8). `memoryBandwidth` and `peakFlops` are MoE-CAP's `MEM_BW_DICT` and
+/// (docs/moecap-metrics.md §8). `memoryBandwidth` and `peakFlops` are MoE-CAP's `MEM_BW_DICT` and
 /// `PEAK_FLOPS_DICT` values exactly, quirks included (NVIDIA entries are *with-sparsity* peaks, so the dense
 /// peak is half; fp4 on A100/H100 is filled with the int8 number). ``denseFlops(_:)`` gives the physical dense
 /// peak the simulator's roofline uses.

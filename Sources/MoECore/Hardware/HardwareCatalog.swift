@@ -1,4 +1,4 @@
-/// Every GPU key of MoE-CAP's hardware tables (moecap_metrics.md §8, exact values), plus memory sizes and
+/// Every GPU key of MoE-CAP's hardware tables (docs/moecap-metrics.md §8, exact values), plus memory sizes and
 /// interconnect bandwidths from public datasheets, and the short aliases users type (`H100`, `A100`, …).
 public enum HardwareCatalog {
     private static let T = 1e12
@@ -84,7 +84,7 @@ public enum HardwareCatalog {
         "a100-40gb": "NVIDIA-A100-SXM4-40GB", "a100-pcie": "NVIDIA-A100-PCIe-80GB",
         "a100-pcie-40gb": "NVIDIA-A100-PCIe-40GB",
         "h100": "NVIDIA-H100-HBM3-80GB", "h100-sxm": "NVIDIA-H100-HBM3-80GB", "h100-pcie": "NVIDIA-H100-PCIe-80GB",
-        // A real H200 reports NVIDIA-H200-140GB (moecap_metrics.md §8, verified on hardware).
+        // A real H200 reports NVIDIA-H200-140GB (docs/moecap-metrics.md §8, verified on hardware).
         "h200": "NVIDIA-H200-140GB", "b200": "NVIDIA-B200-183GB", "gh200": "NVIDIA-GH200-96GB",
         "a5000": "NVIDIA-RTX-A5000-24GB", "rtx-a5000": "NVIDIA-RTX-A5000-24GB",
         "a6000": "NVIDIA-RTX-A6000-48GB", "rtx-a6000": "NVIDIA-RTX-A6000-48GB",
@@ -108,7 +108,7 @@ public enum HardwareCatalog {
     }
 
     /// Short display type of MoE-CAP's `gpu_type` field: regex `NVIDIA[\s-]+(RTX[\s-]+)?([A-Z0-9]+)` on the raw
-    /// name (sllm_api.md §5.1), e.g. `NVIDIA-H100-HBM3-80GB` → `H100`; the raw name when it does not match.
+    /// name (docs/sllm-api.md §5.1), e.g. `NVIDIA-H100-HBM3-80GB` → `H100`; the raw name when it does not match.
     public static func shortName(_ raw: String) -> String {
         var rest = Substring(raw)
         guard let r = rest.firstRange(of: "NVIDIA") else { return raw }

@@ -1,7 +1,7 @@
 /// A JSON value that keeps object keys in insertion order.
 ///
 /// ServerlessLLM and MoE-CAP are Python programs: their JSON objects come out in dict insertion order, and the
-/// batch-record format (sllm_api.md §4) is defined by that order. Foundation's encoders do not promise an
+/// batch-record format (docs/sllm-api.md §4) is defined by that order. Foundation's encoders do not promise an
 /// order, so the project reads and writes JSON through this type. Integers and floating-point numbers stay
 /// distinct (`16` vs `16.0`) because Python's `json` keeps them distinct.
 ///

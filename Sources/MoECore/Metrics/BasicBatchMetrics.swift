@@ -1,5 +1,5 @@
-/// The "basic" batch statistics of the evaluator's `metrics.json` (DESIGN.md §5; field names from the seed
-/// README's example, which no ServerlessLLM code ever produced — sllm_api.md §5.2 gives these derivations as
+/// The "basic" batch statistics of the evaluator's `metrics.json` (docs/evaluator.md; field names from the seed
+/// README's example, which no ServerlessLLM code ever produced — docs/sllm-api.md §5.2 gives these derivations as
 /// unverified). Computed from records with per-rank copies removed.
 public struct BasicBatchMetrics: Sendable, Equatable {
     /// `total_batches`: records after de-duplication.

@@ -1,5 +1,5 @@
 /// MoE-CAP's performance metrics of one run: an exact port of `_calculate_continuous_metrics`
-/// (`moe_cap/utils/continuous_batching_utils.py`; moecap_metrics.md §3–4), known bugs included.
+/// (`moe_cap/utils/continuous_batching_utils.py`; docs/moecap-metrics.md §3–4), known bugs included.
 ///
 /// Reproduced MoE-CAP quirks (§3, §13), all deliberately kept in these MoE-CAP-named fields:
 /// - S-MFU counts **one** routed expert per token (no top-k factor);
@@ -89,12 +89,12 @@ extension ContinuousMetrics {
     }
 
     /// MoE-CAP's `num_gpus`: the **first** record's `gpu_num`, even if later records differ (§3); `fallback`
-    /// (the `--num-gpus` flag) when there is no record or it has no `gpu_num` (sllm_api.md §5.1 step 9).
+    /// (the `--num-gpus` flag) when there is no record or it has no `gpu_num` (docs/sllm-api.md §5.1 step 9).
     public static func runGPUCount(_ records: [BatchRecord], fallback: Int) -> Int {
         records.first?.gpuNum ?? fallback
     }
 
-    /// The run's `gpu_raw_type`: the first record's value, else `fallback` (sllm_api.md §5.1 step 9).
+    /// The run's `gpu_raw_type`: the first record's value, else `fallback` (docs/sllm-api.md §5.1 step 9).
     public static func runGPURawType(_ records: [BatchRecord], fallback: String) -> String {
         records.first?.gpuRawType ?? fallback
     }

@@ -1,6 +1,6 @@
 /// Why MoE-CAP's `_calculate_continuous_metrics` produced no numbers. In Python each of these is an exception
 /// (mostly `ZeroDivisionError`) that the runner catches, publishing `{}` instead of the performance fields
-/// (moecap_metrics.md §3, last bullet; sllm_api.md §5.1 step 10). The Swift port throws instead of crashing, so the
+/// (docs/moecap-metrics.md §3, last bullet; docs/sllm-api.md §5.1 step 10). The Swift port throws instead of crashing, so the
 /// caller can print a warning and omit the advanced fields.
 public enum ContinuousMetricsError: Error, CustomStringConvertible, Sendable, Equatable {
     /// `MEM_BW_DICT` has no entry for the GPU name (MoE-CAP's peak is then 0, §8).

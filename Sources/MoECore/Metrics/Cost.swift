@@ -1,4 +1,4 @@
-/// MoE-CAP's `calculate_cost` (`moe_cap/utils/cost_utils.py`; moecap_metrics.md §12), exactly, quirks included:
+/// MoE-CAP's `calculate_cost` (`moe_cap/utils/cost_utils.py`; docs/moecap-metrics.md §12), exactly, quirks included:
 /// - capital is not amortised, so the "cost" is ≈ 1.25 × the purchase price whatever the run length;
 /// - the scale constants are applied swapped relative to their names (energy × 1.2, capital × 1.25);
 /// - the keys miss the names real GPUs report: H100 SXM is keyed `NVIDIA-H100-80GB-HBM3` (detected
@@ -44,7 +44,7 @@ public enum MoECAPCost {
     public static let scaleRateOtherCostEnergy = 1.25
 
     /// `calculate_cost(e2e_latency, gpu_type, num_gpus)`: nil when `gpuType` is not a `GPU_COST_DICT` key (exact,
-    /// case-sensitive). The sllm script passes `round(total_time, 2)`, the run's wall clock (sllm_api.md §5.1).
+    /// case-sensitive). The sllm script passes `round(total_time, 2)`, the run's wall clock (docs/sllm-api.md §5.1).
     public static func calculate(e2eLatencySeconds: Double, gpuType: String, numGPUs: Int) -> Double? {
         guard let capitalPerGPU = gpuCost[gpuType], let power = gpuTDP[gpuType] else { return nil }
         let n = Double(numGPUs)

@@ -1,4 +1,4 @@
-/// The formula family MoE-CAP picks for a model (moecap_metrics.md §2, "Family dispatch").
+/// The formula family MoE-CAP picks for a model (docs/moecap-metrics.md §2, "Family dispatch").
 ///
 /// The choice is a **case-sensitive substring test on the HF id**, in this order: `"Qwen"` without `"Qwen3"` →
 /// ``qwen`` (Qwen1.5/2 MoE), `"Qwen3"` → ``qwen3``, `"DeepSeek"` → ``deepSeek``, anything else (Mixtral,

@@ -1,4 +1,4 @@
-/// The model-derived sizes MoE-CAP's performance formulas use (moecap_metrics.md §2), computed exactly as its
+/// The model-derived sizes MoE-CAP's performance formulas use (docs/moecap-metrics.md §2), computed exactly as its
 /// `basic_utils`/`qwen_utils`/`deepseek_utils` helpers do, from a ``ModelSpec``.
 ///
 /// Sizes are in *parameters or elements* scaled by 1e-12 ("T"), as in MoE-CAP; ``kvPerToken`` is a plain element

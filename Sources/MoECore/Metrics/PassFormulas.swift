@@ -1,4 +1,4 @@
-/// The per-record S-MBU / S-MFU formulas of MoE-CAP's four families (moecap_metrics.md §3), with Python's
+/// The per-record S-MBU / S-MFU formulas of MoE-CAP's four families (docs/moecap-metrics.md §3), with Python's
 /// operation order kept so results agree to the last bits, and its division-by-zero failures turned into
 /// ``ContinuousMetricsError``.
 ///

@@ -1,4 +1,4 @@
-/// MoE-CAP's per-request prefill accumulation (`req_prefill_accum`, moecap_metrics.md §4), used when some prefill
+/// MoE-CAP's per-request prefill accumulation (`req_prefill_accum`, docs/moecap-metrics.md §4), used when some prefill
 /// record carries `per_req_info`.
 ///
 /// Each chunk adds the **full** pass latency to its request (not a share of it) and its `extend_len` to the token

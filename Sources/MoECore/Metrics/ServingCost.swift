@@ -1,4 +1,4 @@
-/// Cost of serving per million output tokens from MoE-CAP's price and power tables (moecap_metrics.md §12), for
+/// Cost of serving per million output tokens from MoE-CAP's price and power tables (docs/moecap-metrics.md §12), for
 /// comparing deployments (`fake-sllm sweep`).
 ///
 /// MoE-CAP's own `cost` (``MoECAPCost``) charges the whole purchase price to every run, whatever its length, so it

@@ -1,5 +1,5 @@
 /// Models known by their Hugging Face id with no file needed at run time. The values are those of each model's
-/// public `config.json` (checked against moecap_metrics.md §9); a path to any HF `config.json` works too.
+/// public `config.json` (checked against docs/moecap-metrics.md §9); a path to any HF `config.json` works too.
 public enum ModelCatalog {
     /// HF id → `config.json` text (the keys that matter for the simulator and MoE-CAP's formulas).
     public static let configs: [(id: String, json: String)] = [

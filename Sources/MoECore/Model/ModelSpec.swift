@@ -1,6 +1,6 @@
 /// The architecture numbers of a (MoE) transformer, read from a Hugging Face `config.json`.
 ///
-/// Keys are looked up the way MoE-CAP's `HFModelInfoRetriever._deep_get` does (moecap_metrics.md §2): the
+/// Keys are looked up the way MoE-CAP's `HFModelInfoRetriever._deep_get` does (docs/moecap-metrics.md §2): the
 /// first non-null of several candidate keys, searching `thinker_config.text_config` first, then the top level,
 /// then nested objects depth-first. Family-specific keys are read directly from the top level, as MoE-CAP does.
 public struct ModelSpec: Sendable, Equatable {

@@ -1,6 +1,6 @@
 /// Numeric precision of weights (and, by MoE-CAP's convention, of the KV cache).
 public enum Precision {
-    /// MoE-CAP's `get_model_precision_bytes` (moecap_metrics.md §7) on the lower-cased precision string:
+    /// MoE-CAP's `get_model_precision_bytes` (docs/moecap-metrics.md §7) on the lower-cased precision string:
     /// float32/fp32 → 4, float16/fp16/bfloat16/bf16 → 2, int8/fp8 → 1, int4/fp4/mxfp4/nvfp4/awq/gptq → 0.5,
     /// anything else → 2.
     public static func bytesPerParam(_ precision: String) -> Double {

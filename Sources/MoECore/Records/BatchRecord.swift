@@ -1,5 +1,5 @@
-/// One forward-pass record as written by ServerlessLLM's `vllm_moecap` backend (sllm_api.md §4) and read by
-/// MoE-CAP's `_calculate_continuous_metrics` (moecap_metrics.md §1).
+/// One forward-pass record as written by ServerlessLLM's `vllm_moecap` backend (docs/sllm-api.md §4) and read by
+/// MoE-CAP's `_calculate_continuous_metrics` (docs/moecap-metrics.md §1).
 ///
 /// The eight core keys come first, in the backend's order; the optional MoE-CAP fields (`per_req_info`,
 /// `scheduled_tokens`) and anything else follow. Reading is tolerant the way Python is: an integer field accepts
@@ -16,7 +16,7 @@ public struct BatchRecord: Sendable, Equatable {
     /// `expert_activation`: mean distinct experts hit per MoE layer. nil (absent or null) ⇒ MoE-CAP skips the record.
     public var expertActivation: Double?
     /// `forward_pass_id`: per-worker step counter; the same id on several records means per-TP-rank copies.
-    public var forwardPassId: Int?
+    public var forwardPassID: Int?
     /// `gpu_num`: TP×PP world size; MoE-CAP's `num_gpus` is the first record's value.
     public var gpuNum: Int?
     /// `gpu_raw_type`: MoE-CAP hardware-table key, e.g. `NVIDIA-H100-HBM3-80GB`.
@@ -30,7 +30,7 @@ public struct BatchRecord: Sendable, Equatable {
 
     public init(
         batchSize: Int, latency: Double, seqLensSum: Int, forwardMode: String, expertActivation: Double? = nil,
-        forwardPassId: Int? = nil, gpuNum: Int? = nil, gpuRawType: String? = nil,
+        forwardPassID: Int? = nil, gpuNum: Int? = nil, gpuRawType: String? = nil,
         perReqInfo: [PerRequestChunk]? = nil, scheduledTokens: Int? = nil, extra: JSONObject = JSONObject()
     ) {
         self.batchSize = batchSize
@@ -38,7 +38,7 @@ public struct BatchRecord: Sendable, Equatable {
         self.seqLensSum = seqLensSum
         self.forwardMode = forwardMode
         self.expertActivation = expertActivation
-        self.forwardPassId = forwardPassId
+        self.forwardPassID = forwardPassID
         self.gpuNum = gpuNum
         self.gpuRawType = gpuRawType
         self.perReqInfo = perReqInfo
@@ -46,7 +46,7 @@ public struct BatchRecord: Sendable, Equatable {
         self.extra = extra
     }
 
-    /// The eight keys of sllm_api.md §4, in the backend's (Python dict insertion) order.
+    /// The eight keys of docs/sllm-api.md §4, in the backend's (Python dict insertion) order.
     public static let coreKeys = [
         "batch_size", "latency", "seq_lens_sum", "forward_mode", "expert_activation", "forward_pass_id", "gpu_num",
         "gpu_raw_type",
@@ -67,7 +67,7 @@ public struct BatchRecord: Sendable, Equatable {
         seqLensSum = try r.int("seq_lens_sum")
         forwardMode = try r.string("forward_mode")
         expertActivation = try r.optionalDouble("expert_activation")
-        forwardPassId = try r.optionalInt("forward_pass_id")
+        forwardPassID = try r.optionalInt("forward_pass_id")
         gpuNum = try r.optionalInt("gpu_num")
         gpuRawType = try r.optionalString("gpu_raw_type")
         if let v = object["per_req_info"], !v.isNull {
@@ -109,7 +109,7 @@ public struct BatchRecord: Sendable, Equatable {
         return out
     }
 
-    /// The record as JSON: the eight keys of sllm_api.md §4 in order (absent optional ones omitted), then
+    /// The record as JSON: the eight keys of docs/sllm-api.md §4 in order (absent optional ones omitted), then
     /// `per_req_info`, `scheduled_tokens` and ``extra``.
     public var json: JSONValue {
         var o = JSONObject()
@@ -118,7 +118,7 @@ public struct BatchRecord: Sendable, Equatable {
         o["seq_lens_sum"] = .int(seqLensSum)
         o["forward_mode"] = .string(forwardMode)
         if let expertActivation { o["expert_activation"] = .double(expertActivation) }
-        if let forwardPassId { o["forward_pass_id"] = .int(forwardPassId) }
+        if let forwardPassID { o["forward_pass_id"] = .int(forwardPassID) }
         if let gpuNum { o["gpu_num"] = .int(gpuNum) }
         if let gpuRawType { o["gpu_raw_type"] = .string(gpuRawType) }
         if let perReqInfo { o["per_req_info"] = .array(perReqInfo.map(\.json)) }
@@ -128,13 +128,13 @@ public struct BatchRecord: Sendable, Equatable {
     }
 
     /// Whether MoE-CAP counts this record as prefill (`forward_mode == "prefill"`, exact and case-sensitive);
-    /// every other mode (`decode`, `decoding`, `mixed`, `unknown`) is decode (moecap_metrics.md §4).
+    /// every other mode (`decode`, `decoding`, `mixed`, `unknown`) is decode (docs/moecap-metrics.md §4).
     public var isPrefill: Bool { forwardMode == "prefill" }
 }
 
 extension BatchRecord {
     /// Removes per-tensor-parallel-rank copies: the sllm backend writes every step once per TP worker, with the
-    /// same `forward_pass_id` (sllm_api.md §4, "Multiplicity"). The first occurrence is kept, order preserved;
+    /// same `forward_pass_id` (docs/sllm-api.md §4, "Multiplicity"). The first occurrence is kept, order preserved;
     /// records without an id are all kept.
     ///
     /// The key is the pair (`forward_pass_id`, `forward_mode`): rank copies share both, while MoE-CAP's own vLLM
@@ -148,7 +148,7 @@ extension BatchRecord {
         var out: [BatchRecord] = []
         out.reserveCapacity(records.count)
         for r in records {
-            if let id = r.forwardPassId {
+            if let id = r.forwardPassID {
                 guard seen.insert(Key(id: id, mode: r.forwardMode)).inserted else { continue }
             }
             out.append(r)

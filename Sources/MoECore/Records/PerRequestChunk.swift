@@ -1,5 +1,5 @@
 /// One request's share of a prefill forward pass: an entry of a record's `per_req_info` list
-/// (moecap_metrics.md §1, record schema). vLLM's `vllm_moecap` backend in ServerlessLLM does not emit it; MoE-CAP's
+/// (docs/moecap-metrics.md §1, record schema). vLLM's `vllm_moecap` backend in ServerlessLLM does not emit it; MoE-CAP's
 /// own recorders (and `fake-sllm` as an extension) do. When present, MoE-CAP measures TTFT per request (§4).
 public struct PerRequestChunk: Sendable, Equatable {
     /// `req_id` (SGLang `"{pool_idx}_{counter}"`, vLLM the request id). An integer id is read as its decimal text.

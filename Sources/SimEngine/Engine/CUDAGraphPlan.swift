@@ -1,4 +1,4 @@
-/// The CUDA-graph batch sizes vLLM 0.11 captures and the padding they imply (sllm_api.md §8 item 6).
+/// The CUDA-graph batch sizes vLLM 0.11 captures and the padding they imply (docs/sllm-api.md §8 item 6).
 ///
 /// vLLM captures graphs for 1, 2, 4 and every multiple of 8 up to `min(2 · max_num_seqs, 512)` tokens (sizes above
 /// `max_num_batched_tokens` are dropped). With graphs on (`enforce_eager` false), a step of at most the largest

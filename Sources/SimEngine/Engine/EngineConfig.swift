@@ -3,7 +3,7 @@ import MoECore
 /// Everything an ``EngineCore`` needs: the deployment's vLLM settings (ServerlessLLM's `backend_config`) and the
 /// simulator's own settings (routing, seed, calibration).
 ///
-/// Defaults follow vLLM 0.11 as ServerlessLLM's `vllm_moecap` backend starts it (sllm_api.md §3.2): prefix
+/// Defaults follow vLLM 0.11 as ServerlessLLM's `vllm_moecap` backend starts it (docs/sllm-api.md §3.2): prefix
 /// caching on, CUDA graphs on, block size 16, `gpu_memory_utilization` 0.9, `max_model_len` = the model's
 /// `max_position_embeddings`. A plain value.
 public struct EngineConfig: Sendable {
@@ -108,7 +108,7 @@ public struct EngineConfig: Sendable {
         if let b = try bool("enforce_eager") { enforceEager = b }
         if let b = try bool("async_scheduling") { asyncScheduling = b }
         if let n = try int("num_gpu_blocks_override") { numGPUBlocksOverride = n }
-        // ServerlessLLM maps `torch_dtype` to vLLM's `dtype` (sllm_api.md §3.2); an explicit `dtype` wins.
+        // ServerlessLLM maps `torch_dtype` to vLLM's `dtype` (docs/sllm-api.md §3.2); an explicit `dtype` wins.
         if let d = try string("torch_dtype") { dtype = d }
         if let d = try string("dtype") { dtype = d }
         if let q = try string("quantization") { quantization = q }

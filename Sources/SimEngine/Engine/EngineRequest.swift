@@ -47,7 +47,7 @@ public enum FinishReason: String, Sendable, Equatable {
     case length
 }
 
-/// The `forward_mode` of a batch record (sllm_api.md §4).
+/// The `forward_mode` of a batch record (docs/sllm-api.md §4).
 public enum ForwardMode: String, Sendable, Equatable {
     /// Every request in the step runs exactly one token (vLLM's `uniform_decode`).
     case decode

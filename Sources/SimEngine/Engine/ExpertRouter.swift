@@ -3,7 +3,7 @@ import MoECore
 
 /// Simulated MoE routing: per MoE layer, every token picks `k` distinct experts from a popularity distribution
 /// (``RoutingConfig``); a step's expert activation is the number of distinct experts that received at least one
-/// token, averaged over MoE layers (sllm_api.md §4).
+/// token, averaged over MoE layers (docs/sllm-api.md §4).
 ///
 /// Two regimes keep it cheap and statistically right:
 /// - **Exact** when `tokens · k · moeLayers` is at most ``exactDrawBudget``: every choice is drawn (alias table,

@@ -9,7 +9,7 @@ import MoECore
 ///   per expert; weights are the counts.
 ///
 /// The default, ``calibrated``, is Zipf with exponent 1.0: it reproduces the distinct-expert counts MoE-CAP's old
-/// leaderboard measured (moecap_metrics.md §6) far better than uniform routing (Mixtral-8x22B batch 5: 5.44 vs
+/// leaderboard measured (docs/moecap-metrics.md §6) far better than uniform routing (Mixtral-8x22B batch 5: 5.44 vs
 /// 5.34 measured, uniform 6.10; DBRX batch 8: 12.6 vs 12.2, uniform 14.4; batch 5: 10.5 vs 10.51, uniform 12.2;
 /// Qwen1.5-MoE batch 16: 29.4 vs 27.25, uniform 40.1).
 public enum RoutingConfig: Sendable, Equatable {

@@ -5,7 +5,7 @@ public typealias StepGroundTruth = StepCost
 
 /// What one engine step did, on the simulated clock.
 ///
-/// A batch record (sllm_api.md §4) takes `batch_size` = `seq_lens_sum` = ``batchSize``, `latency` = ``latency``,
+/// A batch record (docs/sllm-api.md §4) takes `batch_size` = `seq_lens_sum` = ``batchSize``, `latency` = ``latency``,
 /// `forward_mode` = ``forwardMode``, `expert_activation` = ``expertActivation``, `forward_pass_id` =
 /// ``forwardPassID``. ``truth`` is the simulator's extension, never part of a record.
 public struct StepOutcome: Sendable {

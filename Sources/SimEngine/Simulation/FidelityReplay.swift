@@ -14,7 +14,7 @@ public struct FidelityRow: Sendable, Equatable {
     public var errorPercent: Double { measured != 0 ? (predicted - measured) / measured * 100 : 0 }
 }
 
-/// Replays the calibration targets V1 and V4 of `reference/validation_targets.md` in-process and compares the
+/// Replays the calibration targets V1 and V4 of `docs/validation-targets.md` in-process and compares the
 /// simulated figures with the published ones.
 ///
 /// - **V1**: Mixtral-8x7B-v0.1 on 2×H100 SXM (TP2), vLLM `max_num_seqs` 128, `max_num_batched_tokens` 2048,

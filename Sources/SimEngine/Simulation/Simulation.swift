@@ -1,6 +1,6 @@
 import MoECore
 
-/// An in-process discrete-event simulation: one engine, one workload, a virtual clock, no HTTP (DESIGN §4 "Clock").
+/// An in-process discrete-event simulation: one engine, one workload, a virtual clock, no HTTP (docs/engine.md "Clocks").
 ///
 /// The client side of the loop sends each request when its time has come; everything else is the one engine
 /// driver (``EngineDriver``): admission after the calibrated frontend latency, steps, and jumps over idle time. Requests that arrive during a step are seen by the

@@ -43,11 +43,11 @@ public struct StepSummary: Sendable, Equatable {
         forwardPassID = o.forwardPassID
     }
 
-    /// The batch record of sllm_api.md §4 (``BatchRecord``'s wire form, keys in the real backend's order).
+    /// The batch record of docs/sllm-api.md §4 (``BatchRecord``'s wire form, keys in the real backend's order).
     public func record(gpuNum: Int, gpuRawType: String) -> JSONValue {
         BatchRecord(
             batchSize: batchSize, latency: latency, seqLensSum: batchSize, forwardMode: forwardMode.rawValue,
-            expertActivation: expertActivation, forwardPassId: forwardPassID, gpuNum: gpuNum, gpuRawType: gpuRawType
+            expertActivation: expertActivation, forwardPassID: forwardPassID, gpuNum: gpuNum, gpuRawType: gpuRawType
         ).json
     }
 }

@@ -29,7 +29,7 @@ enum RooflineChart {
         // Ground truth: true FLOPs and bytes of the step, timed by the record's latency.
         var truthPoints: [(ai: Double, flops: Double, prefill: Bool)] = []
         for r in data.records {
-            guard let id = r.forwardPassId, let t = data.groundTruth[id], let flops = t["flops"]?.doubleValue,
+            guard let id = r.forwardPassID, let t = data.groundTruth[id], let flops = t["flops"]?.doubleValue,
                 let bytes = t["bytes"]?.doubleValue, bytes > 0, r.latency > 0
             else { continue }
             truthPoints.append((flops / bytes, flops / r.latency, r.isPrefill))
