@@ -13,16 +13,25 @@ import Synchronization
 final class DisconnectWatcher: @unchecked Sendable {
     private weak var server: HTTPServer?
     private let running = Atomic<Bool>(true)
+    private let exited = DispatchSemaphore(value: 0)
 
     init(server: HTTPServer) { self.server = server }
 
     func start() {
-        let t = Thread { [self] in loop() }
+        let t = Thread { [self] in
+            loop()
+            exited.signal()
+        }
         t.name = "fake-sllm.disconnect-watcher"
         t.start()
     }
 
-    func stop() { running.store(false, ordering: .relaxed) }
+    /// Stops the thread and waits (at most one period) until it has exited: after this it touches no socket,
+    /// so the daemon may close them (their numbers could otherwise be reused by anything in the process).
+    func stop() {
+        running.store(false, ordering: .relaxed)
+        exited.wait()
+    }
 
     private func loop() {
         while running.load(ordering: .relaxed) {

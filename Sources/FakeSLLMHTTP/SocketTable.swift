@@ -20,7 +20,7 @@ import Synchronization
 /// notice, which runs before libmicrohttpd closes the socket; ``expire(now:)`` runs on the watcher. All of them hold
 /// the table's lock, so a socket is never shut down after libmicrohttpd has closed it (and its number been reused).
 final class SocketTable: Sendable {
-    private struct Entry {
+    fileprivate struct Entry {
         var fd: Int32
         var deadline: Double?
         /// Accepted or kept alive, and no request line yet: may be recycled.
@@ -29,6 +29,9 @@ final class SocketTable: Sendable {
         var draining = false
         /// Tells this connection from an earlier one at the same address (libmicrohttpd reuses memory).
         var serial: UInt64
+        /// The socket's local and peer addresses when accepted: checked before a shutdown, so a descriptor
+        /// number that was closed and reused by something else in the process is never touched.
+        var identity: SocketIdentity?
     }
     private struct State {
         var entries: [UInt: Entry] = [:]
@@ -68,13 +71,15 @@ final class SocketTable: Sendable {
         state.withLock { s in
             let k = key(connection)
             s.nextSerial += 1
-            s.entries[k] = Entry(fd: fd, deadline: now + headerTimeout, waiting: true, serial: s.nextSerial)
+            s.entries[k] = Entry(
+                fd: fd, deadline: now + headerTimeout, waiting: true, serial: s.nextSerial,
+                identity: SocketIdentity(fd))
             s.waitingOrder.append((k, s.nextSerial))
             while open - s.draining > limit, s.head < s.waitingOrder.count - 1 {
                 let (old, serial) = s.waitingOrder[s.head]
                 s.head += 1
                 guard var e = s.entries[old], e.serial == serial, e.waiting, !e.draining else { continue }
-                _ = shutdown(e.fd, Int32(SHUT_RDWR))
+                e.shutDown()
                 e.draining = true
                 e.waiting = false
                 e.deadline = nil
@@ -136,7 +141,7 @@ final class SocketTable: Sendable {
             var n = 0
             for (k, v) in s.entries {
                 guard let d = v.deadline, d <= now else { continue }
-                _ = shutdown(v.fd, Int32(SHUT_RDWR))
+                v.shutDown()
                 s.entries[k]!.deadline = nil
                 n += 1
             }
@@ -144,5 +149,38 @@ final class SocketTable: Sendable {
         }
     }
 
+    fileprivate static func shutDown(_ fd: Int32, _ identity: SocketIdentity?) {
+        guard fd >= 0, let identity, SocketIdentity(fd) == identity else { return }
+        _ = shutdown(fd, Int32(SHUT_RDWR))
+    }
+
     private func key(_ c: OpaquePointer) -> UInt { UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(c))) }
+}
+
+extension SocketTable.Entry {
+    /// Shuts the socket down if the descriptor still is this connection's.
+    fileprivate func shutDown() { SocketTable.shutDown(fd, identity) }
+}
+
+/// A TCP socket's local and peer address bytes, to recognise it later by its descriptor.
+struct SocketIdentity: Equatable, Sendable {
+    private let bytes: [UInt8]
+
+    init?(_ fd: Int32) {
+        guard fd >= 0 else { return nil }
+        var local = sockaddr_storage()
+        var peer = sockaddr_storage()
+        var n1 = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        var n2 = n1
+        let ok = withUnsafeMutablePointer(to: &local) { l in
+            withUnsafeMutablePointer(to: &peer) { p in
+                l.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &n1) } == 0
+                    && p.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &n2) } == 0
+            }
+        }
+        guard ok else { return nil }
+        var b = withUnsafeBytes(of: &local) { Array($0.prefix(Int(n1))) }
+        b += withUnsafeBytes(of: &peer) { Array($0.prefix(Int(n2))) }
+        bytes = b
+    }
 }

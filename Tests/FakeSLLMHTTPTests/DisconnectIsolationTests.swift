@@ -17,25 +17,30 @@ import Testing
         let outcomes = await withTaskGroup(of: (Bool, Bool).self) { group in
             for i in 0..<6 {
                 group.addTask {
-                    let streaming = i % 2 == 0
-                    guard let c = try? RawHTTPClient(port: port) else { return (streaming, false) }
-                    c.send("POST", "/v1/chat/completions", body: LiveServer.chat(maxTokens: 300, stream: streaming))
-                    let r = c.readAll()
-                    if streaming { return (true, r.status == 200 && r.body.contains("data: [DONE]")) }
-                    let tokens = (try? JSONValue.parse(r.body))?["usage"]?["completion_tokens"]?.intValue
-                    return (false, r.status == 200 && tokens == 300)
+                    await blocking {
+                        let streaming = i % 2 == 0
+                        guard let c = try? RawHTTPClient(port: port) else { return (streaming, false) }
+                        c.send("POST", "/v1/chat/completions", body: LiveServer.chat(maxTokens: 300, stream: streaming))
+                        let r = c.readAll()
+                        if streaming { return (true, r.status == 200 && r.body.contains("data: [DONE]")) }
+                        let tokens = (try? JSONValue.parse(r.body))?["usage"]?["completion_tokens"]?.intValue
+                        return (false, r.status == 200 && tokens == 300)
+                    }
                 }
             }
             group.addTask {
-                // Let the six be suspended in the engine, then hang up four times.
-                usleep(300_000)
-                for j in 0..<4 {
-                    guard let c = try? RawHTTPClient(port: port) else { continue }
-                    c.send("POST", "/v1/chat/completions", body: LiveServer.chat(maxTokens: 300, stream: j % 2 == 0))
-                    usleep(150_000)
-                    shutdown(c.fd, Int32(SHUT_RDWR))
+                await blocking {
+                    // Let the six be suspended in the engine, then hang up four times.
+                    usleep(300_000)
+                    for j in 0..<4 {
+                        guard let c = try? RawHTTPClient(port: port) else { continue }
+                        c.send(
+                            "POST", "/v1/chat/completions", body: LiveServer.chat(maxTokens: 300, stream: j % 2 == 0))
+                        usleep(150_000)
+                        shutdown(c.fd, Int32(SHUT_RDWR))
+                    }
+                    return (true, true)
                 }
-                return (true, true)
             }
             return await group.reduce(into: [(Bool, Bool)]()) { $0.append($1) }
         }
