@@ -217,8 +217,10 @@ struct ServeCommand: ParsableCommand {
         var set = signals
         sigwait(&set, &received)
         FileHandle.standardError.write(Data("fake-sllm: shutting down\n".utf8))
-        server.stop()
+        // Engines first: every stream in flight gets its last chunk (finish_reason "abort") and [DONE], every
+        // pending answer its error; then the HTTP server flushes them and closes.
         registry.shutdownAll()
+        server.stop()
     }
 }
 

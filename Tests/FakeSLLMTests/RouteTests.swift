@@ -207,6 +207,35 @@ import Testing
         #expect(payloads.last?["usage"]?["completion_tokens"] == 12)
     }
 
+    @Test func streamsCutShortByShutdownEndWithAbortAndDone() async throws {
+        var settings = SimulatorSettings()
+        settings.speedup = 1
+        settings.serving = .direct
+        let h = APIHarness(settings: settings)
+        let body: JSONValue = [
+            "model": .string(APIHarness.model), "messages": [["role": "user", "content": "Tell a long story"]],
+            "max_tokens": 5000, "ignore_eos": true, "stream": true,
+        ]
+        guard
+            case .stream(let stream) = h.api.handle(
+                HTTPRequest(method: "POST", path: "/v1/chat/completions", json: body))
+        else {
+            Issue.record("not a stream")
+            return
+        }
+        // Wait for the first tokens, then stop the server's engines.
+        var text = ""
+        while !text.contains("\"content\":\"") {
+            try await Task.sleep(for: .milliseconds(20))
+            text += String(decoding: stream.drain().bytes, as: UTF8.self)
+        }
+        h.api.registry.shutdownAll()
+        text += String(decoding: stream.drain().bytes, as: UTF8.self)
+        #expect(stream.isFinished)
+        #expect(text.contains("\"finish_reason\":\"abort\""))
+        #expect(text.hasSuffix("data: [DONE]\n\n"))
+    }
+
     @Test func completionsRouteRewritesToChat() async {
         let r = await h.send("POST", "/v1/completions", ["model": model, "prompt": "Hello", "max_tokens": 5])
         #expect(r.json["object"] == "chat.completion")

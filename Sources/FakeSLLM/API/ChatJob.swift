@@ -117,9 +117,10 @@ final class ChatJob: Sendable {
     /// The request failed before or while running. Engine errors (vLLM raising, e.g. an over-long prompt) are
     /// 400 with vLLM's text; router errors are 200 `{"error": …}` as the real router answers.
     func fail(_ message: String, engineError: Bool) {
-        let first = state.withLock { s -> Bool in
+        // Choices that already streamed tokens and have not finished: they end with finish_reason "abort".
+        let (first, open) = state.withLock { s -> (Bool, [Int]) in
             defer { s.done = true }
-            return !s.done
+            return (!s.done, s.choices.indices.filter { s.choices[$0].emitted > 0 && s.choices[$0].finish == nil })
         }
         guard first else { return }
         let body: HTTPResponse = engineError ? .detail(message, status: 400) : .json(["error": .string(message)])
@@ -127,8 +128,16 @@ final class ChatJob: Sendable {
         switch target {
         case .response(let p): p.fulfill(body)
         case .stream(let s):
-            let payload: JSONValue = ["error": ["message": .string(message), "type": "BadRequestError", "code": 400]]
-            s.send(Array("data: \(payload.serialized(compact: true))\n\n".utf8))
+            if open.isEmpty {
+                let payload: JSONValue = [
+                    "error": ["message": .string(message), "type": "BadRequestError", "code": 400]
+                ]
+                s.send(Array("data: \(payload.serialized(compact: true))\n\n".utf8))
+            } else {
+                // A stream cut short (the instance or the server stopping) still ends as vLLM ends an aborted
+                // request: a last chunk per open choice with finish_reason "abort", then [DONE].
+                for i in open { s.send(chunk(index: i, delta: [:], finish: "abort")) }
+            }
             s.send(Array("data: [DONE]\n\n".utf8))
             s.finish()
         }

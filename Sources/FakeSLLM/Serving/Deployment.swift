@@ -78,5 +78,11 @@ public final class Deployment: Sendable {
         host.shutdown()
     }
 
+    /// ``shutdown()``, waiting until every request in flight has been answered `Instance stopped` (server stop).
+    func shutdownAndWait() {
+        state.withLock { $0.deleted = true }
+        host.shutdownAndWait()
+    }
+
     func newRequestId() -> UInt64 { nextRequestId.wrappingAdd(1, ordering: .relaxed).oldValue }
 }

@@ -34,6 +34,8 @@ final class DeploymentHost: @unchecked Sendable {
     private var aborts: [UInt64] = []
     private var pendingUpdate: AutoScalingConfig?
     private var stopped = false
+    /// Set when the thread has failed every sink and ended.
+    private var exited = false
     /// The simulated time the host has reached (the cluster's `now`).
     private var simFloor: Double
     /// Whether the cluster had no request in flight after the host's last change.
@@ -106,6 +108,16 @@ final class DeploymentHost: @unchecked Sendable {
         cond.unlock()
     }
 
+    /// ``shutdown()``, then waits (at most `timeout` wall seconds) until every sink has heard `Instance stopped`.
+    /// Call from any thread but the host's own.
+    func shutdownAndWait(timeout: Double = 2) {
+        shutdown()
+        let deadline = monotonicSeconds() + timeout
+        cond.lock()
+        while !exited, monotonicSeconds() < deadline { _ = cond.wait(until: Date(timeIntervalSinceNow: 0.01)) }
+        cond.unlock()
+    }
+
     /// Ready instances in the order they became ready (the router's `ready_instances`).
     var readyInstances: [InstanceHandle] { published.withLock { $0.ready } }
     /// Every live instance (loading or ready).
@@ -169,6 +181,10 @@ final class DeploymentHost: @unchecked Sendable {
         for sink in Array(sinks.values) + leftovers { sink.fail("Instance stopped", engineError: false) }
         sinks.removeAll()
         publish()
+        cond.lock()
+        exited = true
+        cond.broadcast()
+        cond.unlock()
     }
 
     private var isVirtual: Bool { clock.wallDeadline(forSim: .infinity) == nil }

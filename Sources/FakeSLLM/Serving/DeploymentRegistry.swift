@@ -83,7 +83,10 @@ public final class DeploymentRegistry: Sendable {
 
     /// Stops every deployment (server shutdown). Their engine threads end; safe to call more than once.
     public func shutdownAll() {
-        for d in deployments.withLock({ $0 }) { d.shutdown() }
+        let all = deployments.withLock { $0 }
+        for d in all { d.shutdown() }
+        // Every stream in flight has its last chunk before the caller closes the connections.
+        for d in all { d.shutdownAndWait() }
     }
 
     /// A registry dropped without ``shutdownAll()`` (a test, an embedding program) still stops its engine threads,
