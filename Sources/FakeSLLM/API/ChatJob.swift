@@ -21,9 +21,7 @@ final class ChatJob: Sendable {
     }
     private struct State {
         var choices: [Choice]
-        var firstTokenSim: Double?
-        var arrivalSim: Double?
-        var finishSim: Double?
+        var times = SimulatedTimes()
         var done = false
     }
 
@@ -65,8 +63,8 @@ final class ChatJob: Sendable {
         var done = false
         state.withLock { s in
             guard !s.done else { return }
-            if newTokens > 0, s.firstTokenSim == nil { s.firstTokenSim = simTime }
-            let stamp = Array(": fake-sllm sim_t=\(JSONValue.pythonFloatText(simTime))\n".utf8)
+            s.times.tokens(newTokens, at: simTime)
+            let stamp = SimulatedTimes.stamp(simTime)
             // vLLM sends a choice's role chunk together with its first token.
             if case .stream = target, newTokens > 0, s.choices[index].emitted == 0 {
                 events.append(stamp + chunk(index: index, delta: ["role": "assistant", "content": ""]))
@@ -85,7 +83,7 @@ final class ChatJob: Sendable {
             if s.choices.allSatisfy({ $0.finish != nil }) {
                 s.done = true
                 done = true
-                s.finishSim = simTime
+                s.times.finish = simTime
                 switch target {
                 case .response: response = completionResponse(s)
                 case .stream:
@@ -168,16 +166,7 @@ final class ChatJob: Sendable {
                 ("model", .string(model)), ("choices", .array(choices)), ("usage", usage(s)),
             ]))
         var r = HTTPResponse.json(body)
-        if let arrival = s.arrivalSim {
-            r.headers.append(("X-Fake-SLLM-Arrival-S", JSONValue.pythonFloatText(arrival)))
-            if let first = s.firstTokenSim {
-                r.headers.append(("X-Fake-SLLM-First-Token-S", JSONValue.pythonFloatText(first)))
-                r.headers.append(("X-Fake-SLLM-TTFT-S", JSONValue.pythonFloatText(first - arrival)))
-            }
-            if let finish = s.finishSim {
-                r.headers.append(("X-Fake-SLLM-Finish-S", JSONValue.pythonFloatText(finish)))
-            }
-        }
+        r.headers += s.times.headers
         return r
     }
 
@@ -214,16 +203,14 @@ final class ChatJob: Sendable {
         guard serverLog.logLevel <= .info else { return }
         let line = state.withLock { s -> String in
             let completion = s.choices.reduce(0) { $0 + $1.emitted }
-            let arrival = s.arrivalSim ?? 0
-            func ms(_ t: Double?) -> String { t.map { "\(Int((($0 - arrival) * 1000).rounded()))ms" } ?? "-" }
             return "POST /v1/chat/completions \(status) model=\(model) prompt_tokens=\(promptTokens) "
-                + "completion_tokens=\(completion) sim_ttft=\(ms(s.firstTokenSim)) sim_e2e=\(ms(s.finishSim))"
+                + "completion_tokens=\(completion) \(s.times.logFields)"
         }
         serverLog.info("\(line)")
     }
 
     /// The request's simulated arrival time, as the host assigned it.
-    func noteArrival(_ sim: Double) { state.withLock { if $0.arrivalSim == nil { $0.arrivalSim = sim } } }
+    func noteArrival(_ sim: Double) { state.withLock { if $0.times.arrival == nil { $0.times.arrival = sim } } }
 }
 
 /// The serving layer's view of one choice of a ``ChatJob``.

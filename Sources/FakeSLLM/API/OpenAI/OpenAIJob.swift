@@ -29,9 +29,7 @@ final class OpenAIJob: GenerationJob {
         var choices: [ChatJob.Choice]
         /// Each choice's tokens so far (kept only for log-probabilities of whole responses).
         var tokens: [[String]]
-        var firstTokenSim: Double?
-        var arrivalSim: Double?
-        var finishSim: Double?
+        var times = SimulatedTimes()
         var done = false
     }
 
@@ -65,7 +63,7 @@ final class OpenAIJob: GenerationJob {
     func requestSink(_ index: Int) -> any RequestSink { OpenAIChoiceSink(job: self, index: index) }
 
     /// The request's simulated arrival time, as the host assigned it.
-    func noteArrival(_ sim: Double) { state.withLock { if $0.arrivalSim == nil { $0.arrivalSim = sim } } }
+    func noteArrival(_ sim: Double) { state.withLock { if $0.times.arrival == nil { $0.times.arrival = sim } } }
 
     private var isChat: Bool { options.kind == .chat }
     private var object: String { isChat ? "chat.completion" : "text_completion" }
@@ -79,8 +77,8 @@ final class OpenAIJob: GenerationJob {
         if case .stream = target { streaming = true } else { streaming = false }
         state.withLock { s in
             guard !s.done else { return }
-            if newTokens > 0, s.firstTokenSim == nil { s.firstTokenSim = simTime }
-            let stamp = Array(": fake-sllm sim_t=\(JSONValue.pythonFloatText(simTime))\n".utf8)
+            s.times.tokens(newTokens, at: simTime)
+            let stamp = SimulatedTimes.stamp(simTime)
             let first = s.choices[index].emitted == 0
             let from = s.choices[index].emitted
             s.choices[index].emitted = min(s.choices[index].plan.tokens, from + newTokens)
@@ -109,7 +107,7 @@ final class OpenAIJob: GenerationJob {
             }
             if s.choices.allSatisfy({ $0.finish != nil }) {
                 s.done = true
-                s.finishSim = simTime
+                s.times.finish = simTime
                 if streaming {
                     if options.includeUsage { events.append(stamp + usageChunk(s)) }
                     events.append(stamp + Array("data: [DONE]\n\n".utf8))
@@ -135,10 +133,8 @@ final class OpenAIJob: GenerationJob {
         guard serverLog.logLevel <= .info else { return }
         let line = state.withLock { s -> String in
             let completion = s.choices.reduce(0) { $0 + $1.emitted }
-            let arrival = s.arrivalSim ?? 0
-            func ms(_ t: Double?) -> String { t.map { "\(Int((($0 - arrival) * 1000).rounded()))ms" } ?? "-" }
             return "POST \(route) \(status) model=\(model) prompt_tokens=\(promptTokens) "
-                + "completion_tokens=\(completion) sim_ttft=\(ms(s.firstTokenSim)) sim_e2e=\(ms(s.finishSim))"
+                + "completion_tokens=\(completion) \(s.times.logFields)"
         }
         serverLog.info("\(line)")
     }
@@ -216,16 +212,7 @@ final class OpenAIJob: GenerationJob {
         if isChat { fields.append(("prompt_logprobs", .null)) }
         fields.append(("kv_transfer_params", .null))
         var r = HTTPResponse.json(.object(JSONObject(fields)))
-        if let arrival = s.arrivalSim {
-            r.headers.append(("X-Fake-SLLM-Arrival-S", JSONValue.pythonFloatText(arrival)))
-            if let first = s.firstTokenSim {
-                r.headers.append(("X-Fake-SLLM-First-Token-S", JSONValue.pythonFloatText(first)))
-                r.headers.append(("X-Fake-SLLM-TTFT-S", JSONValue.pythonFloatText(first - arrival)))
-            }
-            if let finish = s.finishSim {
-                r.headers.append(("X-Fake-SLLM-Finish-S", JSONValue.pythonFloatText(finish)))
-            }
-        }
+        r.headers += s.times.headers
         return r
     }
 

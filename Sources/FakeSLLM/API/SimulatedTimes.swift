@@ -1,0 +1,40 @@
+import MoECore
+
+/// One response's simulated timeline and how the client sees it (docs/serving.md "Timing the client can see"):
+/// `X-Fake-SLLM-*` headers on whole responses, an SSE comment line before each streamed event. Shared by both
+/// API modes' jobs. A plain value; the job keeps it behind its lock.
+struct SimulatedTimes: Sendable {
+    /// When the request arrived (as the host assigned it), its first token came and it finished.
+    var arrival: Double?
+    var firstToken: Double?
+    var finish: Double?
+
+    /// `count` tokens came at simulated time `time`.
+    mutating func tokens(_ count: Int, at time: Double) {
+        if count > 0, firstToken == nil { firstToken = time }
+    }
+
+    /// The headers of a whole response.
+    var headers: [(String, String)] {
+        guard let arrival else { return [] }
+        var out = [("X-Fake-SLLM-Arrival-S", JSONValue.pythonFloatText(arrival))]
+        if let firstToken {
+            out.append(("X-Fake-SLLM-First-Token-S", JSONValue.pythonFloatText(firstToken)))
+            out.append(("X-Fake-SLLM-TTFT-S", JSONValue.pythonFloatText(firstToken - arrival)))
+        }
+        if let finish { out.append(("X-Fake-SLLM-Finish-S", JSONValue.pythonFloatText(finish))) }
+        return out
+    }
+
+    /// The request log's timing fields: simulated TTFT and E2E in milliseconds.
+    var logFields: String {
+        let start = arrival ?? 0
+        func ms(_ t: Double?) -> String { t.map { "\(Int((($0 - start) * 1000).rounded()))ms" } ?? "-" }
+        return "sim_ttft=\(ms(firstToken)) sim_e2e=\(ms(finish))"
+    }
+
+    /// The SSE comment line that precedes an event produced at simulated time `time`.
+    static func stamp(_ time: Double) -> [UInt8] {
+        Array(": fake-sllm sim_t=\(JSONValue.pythonFloatText(time))\n".utf8)
+    }
+}
