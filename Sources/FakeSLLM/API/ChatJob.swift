@@ -52,9 +52,6 @@ final class ChatJob: Sendable {
         state = Mutex(State(choices: choices))
     }
 
-    /// The sink for choice `index`.
-    func sink(_ index: Int) -> ChoiceSink { ChoiceSink(job: self, index: index) }
-
     var engineIds: [UInt64] { state.withLock { $0.choices.map(\.engineId) } }
 
     func deliver(index: Int, newTokens: Int, finished: FinishReason?, simTime: Double) {
@@ -211,18 +208,4 @@ final class ChatJob: Sendable {
 
     /// The request's simulated arrival time, as the host assigned it.
     func noteArrival(_ sim: Double) { state.withLock { if $0.times.arrival == nil { $0.times.arrival = sim } } }
-}
-
-/// The serving layer's view of one choice of a ``ChatJob``.
-final class ChoiceSink: RequestSink {
-    let job: ChatJob
-    let index: Int
-    init(job: ChatJob, index: Int) {
-        self.job = job
-        self.index = index
-    }
-    func deliver(newTokens: Int, finished: FinishReason?, simTime: Double) {
-        job.deliver(index: index, newTokens: newTokens, finished: finished, simTime: simTime)
-    }
-    func fail(_ message: String, engineError: Bool) { job.fail(message, engineError: engineError) }
 }

@@ -19,14 +19,33 @@ struct GenerationInput {
 /// target, one sink per choice, and the simulated arrival time.
 protocol GenerationJob: AnyObject, Sendable {
     var target: ChatJob.Target { get }
-    /// The sink that receives choice `index`'s progress.
-    func requestSink(_ index: Int) -> any RequestSink
     /// The simulated arrival time the host gave the request.
     func noteArrival(_ sim: Double)
+    /// Choice `index` got `newTokens` tokens (and its end, with `finished`) at simulated time `simTime`.
+    func deliver(index: Int, newTokens: Int, finished: FinishReason?, simTime: Double)
+    /// The request could not run (vLLM's error, or the router's).
+    func fail(_ message: String, engineError: Bool)
 }
 
-extension ChatJob: GenerationJob {
-    func requestSink(_ index: Int) -> any RequestSink { sink(index) }
+extension GenerationJob {
+    /// The sink that receives choice `index`'s progress.
+    func requestSink(_ index: Int) -> any RequestSink { ChoiceSink(job: self, index: index) }
+}
+
+extension ChatJob: GenerationJob {}
+
+/// The serving layer's view of one choice of a job, in either API mode. Called on the host thread.
+final class ChoiceSink: RequestSink {
+    let job: any GenerationJob
+    let index: Int
+    init(job: any GenerationJob, index: Int) {
+        self.job = job
+        self.index = index
+    }
+    func deliver(newTokens: Int, finished: FinishReason?, simTime: Double) {
+        job.deliver(index: index, newTokens: newTokens, finished: finished, simTime: simTime)
+    }
+    func fail(_ message: String, engineError: Bool) { job.fail(message, engineError: engineError) }
 }
 
 extension SLLMAPI {

@@ -59,9 +59,6 @@ final class OpenAIJob: GenerationJob {
         state = Mutex(State(choices: choices, tokens: choices.map { _ in [] }))
     }
 
-    /// The sink for choice `index`.
-    func requestSink(_ index: Int) -> any RequestSink { OpenAIChoiceSink(job: self, index: index) }
-
     /// The request's simulated arrival time, as the host assigned it.
     func noteArrival(_ sim: Double) { state.withLock { if $0.times.arrival == nil { $0.times.arrival = sim } } }
 
@@ -315,18 +312,4 @@ final class OpenAIJob: GenerationJob {
         }
         return out
     }
-}
-
-/// The serving layer's view of one choice of an ``OpenAIJob``.
-final class OpenAIChoiceSink: RequestSink {
-    let job: OpenAIJob
-    let index: Int
-    init(job: OpenAIJob, index: Int) {
-        self.job = job
-        self.index = index
-    }
-    func deliver(newTokens: Int, finished: FinishReason?, simTime: Double) {
-        job.deliver(index: index, newTokens: newTokens, finished: finished, simTime: simTime)
-    }
-    func fail(_ message: String, engineError: Bool) { job.fail(message, engineError: engineError) }
 }
