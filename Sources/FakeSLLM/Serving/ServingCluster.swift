@@ -156,20 +156,6 @@ final class ServingCluster {
 
     /// Handles of every live instance (starting or ready).
     var liveHandles: [InstanceHandle] { instances.map(\.handle) }
-    /// Engine-level state of the ready instances, for metrics: (waiting, running, KV usage) summed / averaged.
-    var engineLoad: (waiting: Int, running: Int, kvUsage: Double) {
-        var w = 0
-        var r = 0
-        var kv = 0.0
-        for i in ready {
-            w += i.driver.core.numWaiting + i.actorQueue.count
-            r += i.driver.core.numRunning
-            kv += i.driver.core.kvCacheUsage
-        }
-        return (
-            w + (queue.count - queueHead) + (balancer == nil ? 0 : 1), r, ready.isEmpty ? 0 : kv / Double(ready.count)
-        )
-    }
 
     /// Whether something will happen without a new arrival: requests in flight, an instance loading or waiting
     /// for GPUs, or the autoscaler short of instances. (Scale-down bookkeeping alone is not work: a host on a
