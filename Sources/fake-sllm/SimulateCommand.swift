@@ -128,7 +128,7 @@ struct SimulateCommand: ParsableCommand {
     func run() throws {
         do {
             try execute()
-        } catch let e as ExitCode {
+        } catch let e as RunFailure {
             throw e
         } catch {
             throw runFailure("simulate: \(error)")

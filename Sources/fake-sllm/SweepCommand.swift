@@ -24,10 +24,10 @@ struct SweepCommand: ParsableCommand {
             --workload chat,requests=500,prompt=normal:800:200,output=normal:300:100,rate=20
             """)
 
-    @Option(
-        name: [.customLong("model"), .customLong("models")],
-        help: "Models (comma-separated HF ids of the built-in catalog).")
-    var models = "Qwen/Qwen3-30B-A3B"
+    @Option(help: "Models (comma-separated HF ids of the built-in catalog). (default: Qwen/Qwen3-30B-A3B)")
+    var model: String?
+    @Option(name: .customLong("models"), help: .hidden)
+    var oldModelSpelling: String?
     /// `--gpu`: comma-separated GPUs (old spelling `--gpu-types`).
     @OptionGroup var gpu: GPUOption
     @Option(help: "GPUs per deployment = tensor-parallel sizes.")
@@ -121,7 +121,8 @@ struct SweepCommand: ParsableCommand {
                     name: (path as NSString).lastPathComponent, trace: try SimulateFiles.readText(path, what: "trace")))
         }
         var grid = SweepGrid(
-            models: list(models), gpuTypes: list(gpu.value ?? "H100"), gpuCounts: try ints(tp, "--tp"),
+            models: list(model ?? oldModelSpelling ?? "Qwen/Qwen3-30B-A3B"), gpuTypes: list(gpu.value ?? "H100"),
+            gpuCounts: try ints(tp, "--tp"),
             maxNumSeqs: try ints(maxNumSeqs, "--max-num-seqs"),
             maxNumBatchedTokens: try ints(maxNumBatchedTokens, "--max-num-batched-tokens"),
             quantizations: list(quantization).map { $0 == "none" ? nil : $0 },
