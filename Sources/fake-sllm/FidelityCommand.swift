@@ -18,7 +18,8 @@ struct FidelityCommand: ParsableCommand {
             published-calibrated (fitted to V1 and V4) or datasheet-only (the H100 fit over its datasheet peaks). \
             --step-check FILE adds the GPU probe's held-out table: whole decode steps timed on that GPU against \
             the simulator's prediction before (datasheet-scaled H100 fit) and after (the GPU's profile, or \
-            --calibration). See docs/calibration.md.
+            --calibration). --calibration applies over the H100 fit for V1 and V4, and over the GPU's profile for \
+            --step-check. See docs/calibration.md.
             """)
 
     @Option(help: "Seconds of each V1 stage (the measurement ran 600 s each).")
