@@ -58,12 +58,14 @@ struct SweepCommand: ParsableCommand {
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
-        do { _ = try makeGrid() } catch let e as ValidationError { throw e } catch { throw ValidationError("\(error)") }
+        do { _ = try makeGrid(readingFiles: false) } catch let e as ValidationError { throw e } catch {
+            throw ValidationError("\(error)")
+        }
     }
 
     func run() throws {
         let grid: SweepGrid
-        do { grid = try makeGrid() } catch { throw runFailure("sweep: \(error)") }
+        do { grid = try makeGrid(readingFiles: true) } catch { throw runFailure("sweep: \(error)") }
         let points = grid.points.count
         let start = ContinuousClock.now
         let quiet = self.quiet
@@ -104,7 +106,9 @@ struct SweepCommand: ParsableCommand {
         print("wrote \(out)/sweep.csv, sweep.json, sweep.html")
     }
 
-    private func makeGrid() throws -> SweepGrid {
+    /// The grid the flags describe; `validate()` checks it without reading the trace and calibration files, which
+    /// `run()` reads (a file that cannot be read is a run-time failure).
+    private func makeGrid(readingFiles: Bool) throws -> SweepGrid {
         func list(_ s: String) -> [String] {
             s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
@@ -115,7 +119,7 @@ struct SweepCommand: ParsableCommand {
             }
         }
         var workloads = try workload.map { try SweepWorkload(parsing: $0) }
-        for path in trace {
+        for path in trace where readingFiles {
             workloads.append(
                 SweepWorkload(
                     name: (path as NSString).lastPathComponent, trace: try SimulateFiles.readText(path, what: "trace")))
@@ -138,7 +142,7 @@ struct SweepCommand: ParsableCommand {
         guard grid.points.count > 0 else { throw ValidationError("the grid is empty") }
         grid.seed = engine.seed ?? 0
         grid.routing = engine.routing?.config ?? grid.routing
-        grid.calibration = try engine.calibrationOverride()
+        if readingFiles { grid.calibration = try engine.calibrationOverride() }
         return grid
     }
 }
