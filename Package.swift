@@ -8,9 +8,10 @@ import PackageDescription
 //   FakeSLLMHTTP  the only target that imports libmicrohttpd: the connection lifecycle
 //   EvaluatorClient  the evaluator's HTTP client: the only evaluator target that imports libcurl
 //   Evaluator     datasets, run, report, the pre-flight check (over EvaluatorClient's HTTPTransport)
+// Platforms: Linux only (Debian/Ubuntu, Swift 6). The code imports Glibc, polls with Linux's `POLLRDHUP` and runs
+// libmicrohttpd on epoll; no Apple platform is declared because none is built or tested.
 let package = Package(
     name: "fake-sllm",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "fake-sllm", targets: ["fake-sllm"]),
         .executable(name: "moecap-eval", targets: ["moecap-eval"]),
@@ -22,30 +23,30 @@ let package = Package(
     targets: [
         .systemLibrary(
             name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
-            providers: [.apt(["libmicrohttpd-dev"]), .brew(["libmicrohttpd"])]),
+            providers: [.apt(["libmicrohttpd-dev"])]),
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
+            providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "MoECore"),
         .target(name: "SimEngine", dependencies: ["MoECore"]),
         .target(
             name: "FakeSLLM",
             dependencies: ["MoECore", "SimEngine", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "FakeSLLMHTTP", dependencies: ["FakeSLLM", "CMicroHTTPD"]),
+        .target(name: "FakeSLLMHTTP", dependencies: ["MoECore", "FakeSLLM", "CMicroHTTPD"]),
         // The only evaluator target that imports CCurl: the HTTP client on libcurl's multi interface.
         .target(name: "EvaluatorClient", dependencies: ["MoECore", "CCurl"]),
         .target(name: "Evaluator", dependencies: ["MoECore", "EvaluatorClient"]),
         .executableTarget(
             name: "fake-sllm",
             dependencies: [
-                "FakeSLLM", "FakeSLLMHTTP", "SimEngine",
+                "MoECore", "SimEngine", "FakeSLLM", "FakeSLLMHTTP",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "moecap-eval",
             dependencies: [
-                "Evaluator", "EvaluatorClient", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "MoECore", "Evaluator", "EvaluatorClient", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "MoECoreTests", dependencies: ["MoECore"]),
         .testTarget(name: "SimEngineTests", dependencies: ["SimEngine", "MoECore"]),

@@ -1,5 +1,5 @@
+import MoECore
 import CCurl
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -29,9 +29,10 @@ final class CurlMultiLoop: @unchecked Sendable {
     private let configuration: HTTPClient.Configuration
     /// Transfers attached to libcurl at most (and easy handles kept for reuse).
     private let slots: Int
-    private let inbox = Mutex(Inbox())
+    private let inbox = Locked(Inbox())
 
-    // Loop thread only.
+    // Loop thread only (checked in debug builds: `loopThread`).
+    private let loopThread = ThreadOwner()
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
     private var waiting: [CurlTransfer] = []
     private var waitingHead = 0
@@ -103,6 +104,7 @@ final class CurlMultiLoop: @unchecked Sendable {
     // MARK: - Loop thread
 
     fileprivate func run() {
+        loopThread.claim()
         var stillRunning: Int32 = 0
         while true {
             let (incoming, cancellations, stop) = inbox.withLock { box in
@@ -139,6 +141,7 @@ final class CurlMultiLoop: @unchecked Sendable {
     }
 
     private func startWaitingTransfers() {
+        loopThread.assertOwner("CurlMultiLoop's transfer tables")
         while active.count < slots, let transfer = popWaiting() {
             guard let handle = idleHandles.popLast() ?? curl_easy_init() else {
                 transfer.finish(transfer.failure(.other, "libcurl could not create a handle"))
@@ -162,6 +165,7 @@ final class CurlMultiLoop: @unchecked Sendable {
     }
 
     private func collectCompletedTransfers() {
+        loopThread.assertOwner("CurlMultiLoop's transfer tables")
         var remaining: Int32 = 0
         while let message = curl_multi_info_read(multi, &remaining) {
             guard message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle else { continue }
@@ -175,6 +179,7 @@ final class CurlMultiLoop: @unchecked Sendable {
     }
 
     private func abort(_ transfer: CurlTransfer, reason: String) {
+        loopThread.assertOwner("CurlMultiLoop's transfer tables")
         if let handle = transfer.easy, active[handle] === transfer {
             curl_multi_remove_handle(multi, handle)
             active[handle] = nil

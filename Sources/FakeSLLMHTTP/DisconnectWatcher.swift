@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import SimEngine
+import MoECore
 import Synchronization
 
 /// The server's housekeeping thread: notices clients that hang up while their request is suspended, and ends

@@ -1,7 +1,7 @@
 import CMicroHTTPD
 import FakeSLLM
 import Glibc
-import SimEngine
+import MoECore
 import Synchronization
 
 /// The route handler the server calls for each complete request.

@@ -1,4 +1,5 @@
 import Foundation
+import MoECore
 
 /// Worker threads for requests whose handling is heavy (large bodies: parsing a 30 MB prompt takes seconds), so
 /// libmicrohttpd's polling threads keep serving other connections meanwhile (docs/http.md, "Lifecycle").
@@ -6,7 +7,7 @@ import Foundation
 /// Jobs run in submission order on `count` dedicated threads. Thread-safe; ``stop()`` ends the threads after the
 /// queued jobs.
 final class HandlerPool: @unchecked Sendable {
-    private let cond = NSCondition()
+    private let cond = ConditionLock()
     // Guarded by `cond`.
     private var jobs: [@Sendable () -> Void] = []
     private var head = 0

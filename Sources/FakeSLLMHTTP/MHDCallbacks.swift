@@ -2,7 +2,6 @@ import CMicroHTTPD
 import FakeSLLM
 import Glibc
 import MoECore
-import SimEngine
 
 // libmicrohttpd's callbacks: the transitions of ``ConnectionLifecycle`` are made here and nowhere else. They are
 // file-level constants of the C typedefs (a closure passed inline as a C function pointer crashes the Swift 6.3

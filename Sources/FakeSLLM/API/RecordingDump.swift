@@ -1,5 +1,4 @@
 import MoECore
-import Synchronization
 
 /// The body of `POST /dump_batch_recording`, written piece by piece (docs/http.md, "Limits").
 ///
@@ -26,7 +25,7 @@ enum RecordingDump {
         if dropped > 0 { suffix += Array(#","records_dropped":\#(dropped)"#.utf8) }
         suffix += Array("}".utf8)
 
-        let cursor = Mutex<Int?>(nil)  // nil: the prefix is next; past the end: the suffix, then done
+        let cursor = Locked<Int?>(nil)  // nil: the prefix is next; past the end: the suffix, then done
         return EventStream(contentType: "application/json") { [prefix, suffix] in
             cursor.withLock { next -> [UInt8]? in
                 guard let at = next else {
