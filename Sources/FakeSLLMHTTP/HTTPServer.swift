@@ -72,12 +72,19 @@ public final class HTTPServer: Sendable {
     private let watcher = Locked<DisconnectWatcher?>(nil)
     let stopping = Atomic<Bool>(false)
 
-    public init(options: HTTPServerOptions, handler: @escaping HTTPHandler) {
+    /// - Parameters:
+    ///   - access: which paths are open without the API key or answered over the connection limit; the route
+    ///     table's answer unless a test serves other routes.
+    ///   - handler: the routes.
+    public init(
+        options: HTTPServerOptions, access: @escaping @Sendable (String) -> Route.Access = SLLMAPI.access(forPath:),
+        handler: @escaping HTTPHandler
+    ) {
         self.options = options
         self.handler = handler
         screen = RequestScreen(
             maxBodyBytes: options.maxBodyBytes, maxQueryParameters: options.maxQueryParameters,
-            apiKey: options.apiKey)
+            apiKey: options.apiKey, access: access)
         sockets = SocketTable(
             headerTimeout: options.headerTimeout, bodyTimeout: options.bodyTimeout, limit: options.maxConnections)
         workers = HandlerPool(count: 2)

@@ -103,7 +103,7 @@ private func accept(
         method: ctx.method, path: ctx.path, headers: headers, queryCount: count(connection, .GET_ARGUMENT_KIND))
     {
         refusal = r.response
-    } else if server.sockets.overLimit, ctx.path != "/health" {
+    } else if server.sockets.overLimit, server.screen.access(ctx.path) != .probe {
         refusal = .detail("Too many connections (limit \(server.options.maxConnections))", status: 503)
     }
     if let refusal {

@@ -21,15 +21,15 @@ public enum SweepChart {
             ok, x: "tpot_mean_s", xLabel: "mean time per output token (s)", y: "output_throughput",
             yLabel: "output tokens / s", color: color, pareto: false)
         let legend = gpus.enumerated().map { i, g in
-            "<span style=\"color:\(palette[i % palette.count])\">&#9679;</span> \(escape(g))"
+            "<span style=\"color:\(palette[i % palette.count])\">&#9679;</span> \(htmlEscape(g))"
         }.joined(separator: " &nbsp; ")
         let failed = rows.count - ok.count
         return """
             <!DOCTYPE html>
-            <html><head><meta charset="utf-8"><title>\(escape(title))</title>
+            <html><head><meta charset="utf-8"><title>\(htmlEscape(title))</title>
             <style>body{font-family:sans-serif;margin:24px;color:#222}svg{background:#fff;border:1px solid #ddd;margin:8px 8px 0 0}
             .note{color:#555;font-size:13px}</style></head><body>
-            <h2>\(escape(title))</h2>
+            <h2>\(htmlEscape(title))</h2>
             <p class="note">\(ok.count) points\(failed > 0 ? ", \(failed) could not run (see the CSV)" : ""). \
             Simulated by fake-sllm's engine; cost from MoE-CAP's GPU prices and TDPs spread over \
             \(Int(ServingCost.amortizationYears)) years, plus energy. Points without a MoE-CAP price are left out of \
@@ -55,7 +55,7 @@ public enum SweepChart {
         let (l, r, t, b) = (70.0, 20.0, 20.0, 50.0)
         var svg = "<svg width=\"\(Int(w))\" height=\"\(Int(h))\" xmlns=\"http://www.w3.org/2000/svg\">"
         guard !pts.isEmpty else {
-            return svg + "<text x=\"20\" y=\"40\">no points with \(escape(xLabel))</text></svg>"
+            return svg + "<text x=\"20\" y=\"40\">no points with \(htmlEscape(xLabel))</text></svg>"
         }
         // Log scales (sweeps span orders of magnitude).
         let lx = pts.map { log10($0.0) }
@@ -77,9 +77,9 @@ public enum SweepChart {
             svg += "<text x=\"\(l - 6)\" y=\"\(f(yy + 4))\" font-size=\"11\" text-anchor=\"end\">\(label(v))</text>"
         }
         svg +=
-            "<text x=\"\(f((l + w - r) / 2))\" y=\"\(h - 12)\" font-size=\"12\" text-anchor=\"middle\">\(escape(xLabel)) (log)</text>"
+            "<text x=\"\(f((l + w - r) / 2))\" y=\"\(h - 12)\" font-size=\"12\" text-anchor=\"middle\">\(htmlEscape(xLabel)) (log)</text>"
         svg +=
-            "<text x=\"16\" y=\"\(f((t + h - b) / 2))\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 16 \(f((t + h - b) / 2)))\">\(escape(yLabel)) (log)</text>"
+            "<text x=\"16\" y=\"\(f((t + h - b) / 2))\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 16 \(f((t + h - b) / 2)))\">\(htmlEscape(yLabel)) (log)</text>"
         // Pareto front: no other point is both cheaper and faster.
         var front = Set<Int>()
         if pareto {
@@ -96,7 +96,7 @@ public enum SweepChart {
             ].map { "\($0)=\(p.2[$0].map { $0.stringValue ?? $0.serialized() } ?? "")" }.joined(separator: " ")
             let stroke = front.contains(i) ? " stroke=\"#000\" stroke-width=\"2\"" : ""
             svg +=
-                "<circle cx=\"\(f(px(p.0)))\" cy=\"\(f(py(p.1)))\" r=\"5\" fill=\"\(color(p.2))\" fill-opacity=\"0.8\"\(stroke)><title>\(escape(tip)) \(escape(xLabel))=\(label(log10(p.0))) \(escape(yLabel))=\(label(log10(p.1)))</title></circle>"
+                "<circle cx=\"\(f(px(p.0)))\" cy=\"\(f(py(p.1)))\" r=\"5\" fill=\"\(color(p.2))\" fill-opacity=\"0.8\"\(stroke)><title>\(htmlEscape(tip)) \(htmlEscape(xLabel))=\(label(log10(p.0))) \(htmlEscape(yLabel))=\(label(log10(p.1)))</title></circle>"
         }
         return svg + "</svg>"
     }
@@ -127,9 +127,4 @@ public enum SweepChart {
     }
 
     private static func f(_ v: Double) -> String { String(format: "%.1f", v) }
-
-    private static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
 }

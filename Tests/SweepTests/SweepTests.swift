@@ -3,6 +3,7 @@ import MoECore
 import Testing
 
 @testable import FakeSLLM
+@testable import Sweep
 @testable import SimEngine
 
 /// `fake-sllm sweep`: the grid, the parallel runner, the outputs.

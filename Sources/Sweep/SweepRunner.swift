@@ -1,3 +1,4 @@
+import FakeSLLM
 import Foundation
 import MoECore
 import SimEngine
