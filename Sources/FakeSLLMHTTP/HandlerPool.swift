@@ -9,8 +9,7 @@ import MoECore
 final class HandlerPool: @unchecked Sendable {
     private let cond = ConditionLock()
     // Guarded by `cond`.
-    private var jobs: [@Sendable () -> Void] = []
-    private var head = 0
+    private var jobs = FIFO<@Sendable () -> Void>()
     private var stopped = false
     private var started = false
     private let count: Int
@@ -43,16 +42,10 @@ final class HandlerPool: @unchecked Sendable {
     private func loop() {
         while true {
             cond.lock()
-            while head == jobs.count && !stopped { cond.wait() }
-            if head == jobs.count {
+            while jobs.isEmpty && !stopped { cond.wait() }
+            guard let job = jobs.popFirst() else {
                 cond.unlock()
                 return
-            }
-            let job = jobs[head]
-            head += 1
-            if head == jobs.count {
-                jobs.removeAll(keepingCapacity: true)
-                head = 0
             }
             cond.unlock()
             job()

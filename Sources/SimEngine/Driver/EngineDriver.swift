@@ -20,8 +20,7 @@ public final class EngineDriver {
     /// The simulated time the driver has reached: the end of the last step, or the last admission.
     public private(set) var now: Double
 
-    private var pending: [(request: EngineRequest, readyAt: Double)] = []
-    private var pendingHead = 0
+    private var pending = FIFO<(request: EngineRequest, readyAt: Double)>()
     private var stepResult = DriverStep()
 
     /// - Parameter startTime: simulated time at which the engine is ready (after any cold start).
@@ -39,21 +38,19 @@ public final class EngineDriver {
 
     /// Drops a request (the client went away), wherever it is; no event is produced for it.
     public func abort(id: UInt64) {
-        if let i = pending[pendingHead...].firstIndex(where: { $0.request.id == id }) {
-            pending.remove(at: i)
-        } else {
+        if pending.remove(where: { $0.request.id == id }) == nil {
             core.abort(id: id)
         }
     }
 
     /// Requests submitted and not yet finished (on their way or in the engine).
-    public var unfinished: Int { pending.count - pendingHead + core.numUnfinished }
+    public var unfinished: Int { pending.count + core.numUnfinished }
 
     /// When the next event happens: now while the engine has work, else when the next submitted request reaches
     /// the engine; nil when there is nothing to do.
     public var nextEventTime: Double? {
         if core.hasUnfinishedRequests { return now }
-        return pendingHead < pending.count ? max(now, pending[pendingHead].readyAt) : nil
+        return pending.first.map { max(now, $0.readyAt) }
     }
 
     /// Moves to ``nextEventTime`` (or to `notBefore` when that is later: an owner that runs several drivers on
@@ -65,9 +62,9 @@ public final class EngineDriver {
         stepResult.outcome = nil
         guard let t = nextEventTime else { return stepResult }
         now = max(t, notBefore)
-        while pendingHead < pending.count, pending[pendingHead].readyAt <= now {
-            var r = pending[pendingHead].request
-            pendingHead += 1
+        while let next = pending.first, next.readyAt <= now {
+            pending.popFirst()
+            var r = next.request
             r.arrival = now
             do {
                 try core.add(r)
@@ -75,10 +72,6 @@ public final class EngineDriver {
             } catch {
                 stepResult.rejected.append((r.id, error))
             }
-        }
-        if pendingHead == pending.count {
-            pending.removeAll(keepingCapacity: true)
-            pendingHead = 0
         }
         if core.hasUnfinishedRequests, let outcome = core.step(now: now) {
             now = outcome.end
