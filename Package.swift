@@ -49,7 +49,8 @@ let package = Package(
         .executableTarget(
             name: "moecap-eval",
             dependencies: [
-                "MoECore", "Evaluator", "EvaluatorClient", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "MoECore", "Evaluator", "EvaluatorClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "MoECoreTests", dependencies: ["MoECore"]),
         .testTarget(name: "SimEngineTests", dependencies: ["SimEngine", "MoECore"]),

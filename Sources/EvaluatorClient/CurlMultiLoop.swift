@@ -1,5 +1,5 @@
-import MoECore
 import CCurl
+import MoECore
 
 #if canImport(Glibc)
     import Glibc

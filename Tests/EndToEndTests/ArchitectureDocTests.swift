@@ -16,7 +16,8 @@ import Testing
         #expect(declared.count >= 8, "parsed \(declared.keys.sorted()) from Package.swift")
         #expect(documented == declared)
         for name in Set(declared.keys).union(documented.keys) where declared[name] != documented[name] {
-            Issue.record("\(name): Package.swift \(declared[name]?.sorted() ?? []), doc \(documented[name]?.sorted() ?? [])")
+            Issue.record(
+                "\(name): Package.swift \(declared[name]?.sorted() ?? []), doc \(documented[name]?.sorted() ?? [])")
         }
     }
 

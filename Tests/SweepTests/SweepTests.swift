@@ -3,8 +3,8 @@ import MoECore
 import Testing
 
 @testable import FakeSLLM
-@testable import Sweep
 @testable import SimEngine
+@testable import Sweep
 
 /// `fake-sllm sweep`: the grid, the parallel runner, the outputs.
 @Suite struct SweepTests {
