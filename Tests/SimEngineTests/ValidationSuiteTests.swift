@@ -50,7 +50,11 @@ private let validationFixtures: String = {
     @Test func splitsFollowTheWrittenRule() throws {
         let rows = try Self.loadSuite()
         let rule = ValidationRow.assignedSplits(rows)
-        for row in rows { #expect(rule[row.id] == row.split, "\(row.id): split \(row.split) but the rule says \(String(describing: rule[row.id]))") }
+        for row in rows {
+            #expect(
+                rule[row.id] == row.split,
+                "\(row.id): split \(row.split) but the rule says \(String(describing: rule[row.id]))")
+        }
         // Every source and every GPU type keeps at least a third of its rows out of the fit.
         for key in [\ValidationRow.source.id, \ValidationRow.gpu] {
             for (name, group) in Dictionary(grouping: rows, by: { $0[keyPath: key] }) {
@@ -72,12 +76,14 @@ private let validationFixtures: String = {
     }
 
     @Test func badRowsAreRefusedWithTheirPlace() {
-        let good = #"{"id": "x", "source": {"id": "s", "kind": "web", "url": "u", "quote": "q"}, "engine": "vllm", "engine_version": "0.11.0", "gpu": "H100", "gpus": 1, "tp": 1, "ep": false, "dp": 1, "model": "Qwen/Qwen3-30B-A3B", "quantization": "bf16", "kv_cache_dtype": "auto", "scheduler": {}, "benchmark": "vllm bench serve", "mode": "served", "workload": {"dataset": "random", "num_prompts": 10}, "measured": {"tpot_mean_ms": 10}, "split": "fit"}"#
+        let good =
+            #"{"id": "x", "source": {"id": "s", "kind": "web", "url": "u", "quote": "q"}, "engine": "vllm", "engine_version": "0.11.0", "gpu": "H100", "gpus": 1, "tp": 1, "ep": false, "dp": 1, "model": "Qwen/Qwen3-30B-A3B", "quantization": "bf16", "kv_cache_dtype": "auto", "scheduler": {}, "benchmark": "vllm bench serve", "mode": "served", "workload": {"dataset": "random", "num_prompts": 10}, "measured": {"tpot_mean_ms": 10}, "split": "fit"}"#
         #expect((try? ValidationRow.parseLines(good, file: "f.jsonl"))?.first?.measured["tpot_mean_ms"] == 10)
         let typo = good.replacingOccurrences(of: "tpot_mean_ms", with: "tpot_mean")
         #expect(throws: ValidationRowError.self) { try ValidationRow.parseLines(typo, file: "f.jsonl") }
         do {
-            _ = try ValidationRow.parseLines("\n" + good.replacingOccurrences(of: #""tp": 1"#, with: #""tp": "one""#), file: "f.jsonl")
+            _ = try ValidationRow.parseLines(
+                "\n" + good.replacingOccurrences(of: #""tp": 1"#, with: #""tp": "one""#), file: "f.jsonl")
             Issue.record("no error")
         } catch {
             #expect(error.description.contains("f.jsonl:2") && error.description.contains("row.tp"))

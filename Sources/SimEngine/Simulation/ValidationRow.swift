@@ -148,7 +148,8 @@ public struct ValidationRow: Sendable, Equatable {
         mode = m
         let w = try r.object("workload")
         workload = Workload(
-            dataset: try w.string("dataset"), inputLen: try w.optInt("input_len"), outputLen: try w.optInt("output_len"),
+            dataset: try w.string("dataset"), inputLen: try w.optInt("input_len"),
+            outputLen: try w.optInt("output_len"),
             numPrompts: try w.optInt("num_prompts"), requestRate: try w.optDouble("request_rate"),
             maxConcurrency: try w.optInt("max_concurrency"), ignoreEOS: try w.optBool("ignore_eos"),
             batchSize: try w.optInt("batch_size"), meanInputLen: try w.optDouble("mean_input_len"),
