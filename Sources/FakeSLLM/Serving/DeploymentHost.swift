@@ -262,6 +262,14 @@ final class DeploymentHost: @unchecked Sendable {
         return batches
     }
 
+    /// The one line logged when the engine refuses a request in `sllm` mode (docs/serving.md "Failed requests").
+    static func failedRequestWarning(model: String, instance: String, leaked: Bool) -> String {
+        leaked
+            ? "\(model): a request the engine refused keeps its slot on instance \(instance) for good (quirk failed_request_leak)"
+            : "\(model): the engine refused a request on instance \(instance); on a real ServerlessLLM this request "
+                + "would keep its slot forever (quirk failed_request_leak reproduces it)"
+    }
+
     /// Moves the recording calls whose actor slot came to ``controlsDue``. Call with `cond` locked.
     private func collectControls() {
         for token in cluster.takeControlsRan() {
@@ -304,13 +312,7 @@ final class DeploymentHost: @unchecked Sendable {
                 serverLog.notice(
                     "\(name): instance \(i.id) left routing at t=\(formatSeconds(now)) s (simulated); it stops when its requests finish")
             case .slotKeptByRealRouter(_, let i, let leaked):
-                if leaked {
-                    serverLog.warning(
-                        "\(name): a request the engine refused keeps its slot on instance \(i.id) for good (quirk failed_request_leak)")
-                } else {
-                    serverLog.warning(
-                        "\(name): the engine refused a request on instance \(i.id); on a real ServerlessLLM this request would keep its slot forever (quirk failed_request_leak)")
-                }
+                serverLog.warning("\(Self.failedRequestWarning(model: name, instance: i.id, leaked: leaked))")
             }
         }
         if instancesChanged || finished > 0 { publish() }
