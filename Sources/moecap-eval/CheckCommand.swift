@@ -39,21 +39,24 @@ struct CheckCommand: AsyncParsableCommand {
             throw ValidationError("--num-samples ≥ 1, --max-model-len ≥ 1")
         }
         guard dataFile == nil || dataset != nil else { throw ValidationError("--data-file needs --dataset") }
+        if let dataset {
+            do { _ = try DatasetKind(parsing: dataset) } catch { throw ValidationError("\(error)") }
+        }
     }
 
     func run() async throws {
         let client: HTTPClient
-        do { client = try HTTPClient() } catch { throw CLIError("cannot start the HTTP client: \(error)") }
+        do { client = try HTTPClient() } catch { throw RunFailure("cannot start the HTTP client: \(error)") }
         defer { client.shutdown() }
         var promptTokens: [Int]?
         if let dataset {
             let kind: DatasetKind
-            do { kind = try DatasetKind(parsing: dataset) } catch { throw CLIError("\(error)") }
+            do { kind = try DatasetKind(parsing: dataset) } catch { throw RunFailure("\(error)") }
             var config = EvaluationConfig(model: model, dataset: kind)
             config.dataFile = dataFile
             config.numSamples = numSamples
             let data: Dataset
-            do { data = try await DatasetSourcing.load(config) } catch { throw CLIError("\(error)") }
+            do { data = try await DatasetSourcing.load(config) } catch { throw RunFailure("\(error)") }
             promptTokens = data.items.map { PromptLength.estimate(config.promptStyle.messages(for: $0, in: data)) }
         }
         let check = ServerCheck(
