@@ -40,11 +40,14 @@ struct ServeCommand: ParsableCommand {
     var api = APIMode.sllm
     @Option(help: "Simulated seconds to start an instance (overrides the cold-start model's terms).")
     var coldStart: Double?
-    @Option(help: "NVMe bandwidth ServerlessLLM's loader reads a checkpoint at, GB/s (a model's first start on the node).")
+    @Option(
+        help: "NVMe bandwidth ServerlessLLM's loader reads a checkpoint at, GB/s (a model's first start on the node).")
     var storageBandwidthGbs: Double = ColdStartModel().storageBandwidth / 1e9
     @Option(help: "Host-memory pool bandwidth, GB/s (a model started on the node before).")
     var hostMemoryBandwidthGbs: Double = ColdStartModel().hostMemoryBandwidth / 1e9
-    @Option(help: "Engine start-up besides loading the checkpoint, seconds (overrides those terms of the cold-start model).")
+    @Option(
+        help: "Engine start-up besides loading the checkpoint, seconds (overrides those terms of the cold-start model)."
+    )
     var engineStartup: Double?
     @Flag(help: "vLLM's torch.compile cache starts empty: a model's first start on the node compiles from scratch.")
     var noCompileCache = false

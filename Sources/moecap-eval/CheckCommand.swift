@@ -22,7 +22,10 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(help: "The run will record the expert distribution: a backend without it fails the check.")
     var enableExpertRecording = false
     @Option(help: "Per-request timeout in seconds (the chat check waits for a cold start).") var timeout = 300.0
-    @Option(help: "Dataset the run will send (gsm8k, numinamath or longbench_v2): its prompts are compared with max_model_len.")
+    @Option(
+        help:
+            "Dataset the run will send (gsm8k, numinamath or longbench_v2): its prompts are compared with max_model_len."
+    )
     var dataset: String?
     @Option(help: "Local dataset file (JSONL or JSON rows in the dataset's schema) instead of the Hugging Face Hub.")
     var dataFile: String?

@@ -193,7 +193,9 @@ import Testing
         let g = Self.drain(grouped)
         let gDispatch = g.compactMap { e -> Double? in if case .dispatched = e.1 { return e.0 } else { return nil } }
         #expect(gDispatch.count == 3 && Set(gDispatch).count == 1)
-        let maxInStep = g.compactMap { e -> Int? in if case .step(_, let o) = e.1 { return o.numRequests } else { return nil } }
+        let maxInStep = g.compactMap { e -> Int? in
+            if case .step(_, let o) = e.1 { return o.numRequests } else { return nil }
+        }
         #expect(maxInStep.max() == 3)
 
         let separate = try Self.cluster(Self.scaling(target: 1))
@@ -210,7 +212,9 @@ import Testing
         c.update(autoScaling: Self.scaling(target: 1))
         for id in 2...4 { c.arrive(Self.request(UInt64(id), output: 4000), at: c.now) }
         let events = Self.drain(c, until: 40)
-        let steps = events.compactMap { e -> Int? in if case .step(_, let o) = e.1 { return o.numRequests } else { return nil } }
+        let steps = events.compactMap { e -> Int? in
+            if case .step(_, let o) = e.1 { return o.numRequests } else { return nil }
+        }
         #expect(steps.max() == 4)
     }
 

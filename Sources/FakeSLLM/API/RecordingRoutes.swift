@@ -156,7 +156,9 @@ extension SLLMAPI {
             switch action {
             case .configure, .start:
                 guard ExpertDistributionRecorder.modes.contains(mode) else {
-                    return .json(["status": "error", "message": .string("Invalid recording mode: \(mode)"), "instance_id": id])
+                    return .json([
+                        "status": "error", "message": .string("Invalid recording mode: \(mode)"), "instance_id": id,
+                    ])
                 }
                 if action == .configure {
                     experts.configure(mode: mode, bufferSize: body["buffer_size"]?.intValue ?? -1)

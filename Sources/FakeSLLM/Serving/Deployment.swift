@@ -36,7 +36,8 @@ public final class Deployment: Sendable {
         let recorderShape = (engineConfig.tensorParallelSize, engineConfig.gpu.key, settings.quirks.tpDuplicateRecords)
         let cluster = try ServingCluster(
             settings: ServingCluster.Settings(
-                deploy: config, settings: settings, gpusPerInstance: max(config.numGPUs, engineConfig.tensorParallelSize)),
+                deploy: config, settings: settings,
+                gpusPerInstance: max(config.numGPUs, engineConfig.tensorParallelSize)),
             engineConfig: engineConfig, gpuPool: settings.serving == .sllm ? gpuPool : nil,
             makeInstanceID: uuid4,
             makeRecorder: {
@@ -62,7 +63,8 @@ public final class Deployment: Sendable {
         let a = config.autoScaling
         let missing = a.missingKeys
         guard !missing.isEmpty else { return nil }
-        let merge = "`sllm deploy` would have merged its default_config.json (metric concurrency, target 1, "
+        let merge =
+            "`sllm deploy` would have merged its default_config.json (metric concurrency, target 1, "
             + "min_instances 0, max_instances 10, keep_alive 0)"
         if !a.present {
             return "\(config.model): no auto_scaling_config: a real ServerlessLLM never creates an instance for this "

@@ -310,7 +310,8 @@ final class DeploymentHost: @unchecked Sendable {
             case .instanceDraining(let i):
                 instancesChanged = true
                 serverLog.notice(
-                    "\(name): instance \(i.id) left routing at t=\(formatSeconds(now)) s (simulated); it stops when its requests finish")
+                    "\(name): instance \(i.id) left routing at t=\(formatSeconds(now)) s (simulated); it stops when its requests finish"
+                )
             case .slotKeptByRealRouter(_, let i, let leaked):
                 serverLog.warning("\(Self.failedRequestWarning(model: name, instance: i.id, leaked: leaked))")
             }

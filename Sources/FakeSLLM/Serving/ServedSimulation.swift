@@ -19,7 +19,8 @@ public enum ServedSimulation {
         var instanceCount = 0
         let cluster = try ServingCluster(
             settings: ServingCluster.Settings(
-                deploy: deploy, settings: settings, gpusPerInstance: max(deploy.numGPUs, engineConfig.tensorParallelSize)),
+                deploy: deploy, settings: settings,
+                gpusPerInstance: max(deploy.numGPUs, engineConfig.tensorParallelSize)),
             engineConfig: engineConfig, gpuPool: GPUPool(total: settings.nodeGPUs),
             makeInstanceID: {
                 instanceCount += 1
