@@ -128,6 +128,24 @@ import Testing
         #expect(i2Stop.0 >= done2 && i2Stop.0 < done2 + 1 + 1e-9)
     }
 
+    @Test func withNoInstanceReadyTheAutoscalerWaitsToStopOne() throws {
+        var a = Self.scaling(target: 1, max: 1)
+        a.minInstances = 1
+        let c = try Self.cluster(a)
+        _ = Self.drain(c, until: 1)  // tick 0 created the instance; it loads until 5.5
+        a.minInstances = 0
+        c.update(autoScaling: a)  // desired 0 < 1: `_stop_instance` waits for a ready instance
+        let events = Self.drain(c)
+        let ready = events.compactMap { e -> Double? in if case .instanceReady = e.1 { return e.0 } else { return nil }
+        }
+        let stopped = events.compactMap { e -> Double? in
+            if case .instanceStopped = e.1 { return e.0 } else { return nil }
+        }
+        // The loading instance is not stopped; once ready, the autoscaler's next poll (t = 6) stops it.
+        #expect(ready == [5.5])
+        #expect(stopped == [6])
+    }
+
     // MARK: Missing keys
 
     @Test func missingKeysTakeTheRealDefaults() throws {
@@ -203,6 +221,24 @@ import Testing
         let s = Self.drain(separate)
         let sDispatch = s.compactMap { e -> Double? in if case .dispatched = e.1 { return e.0 } else { return nil } }
         #expect(Set(sDispatch).count == 3)
+    }
+
+    @Test func aChatRequestWithNChoicesTakesOneSlot() async throws {
+        var s = SimulatorSettings()
+        s.speedup = nil
+        s.coldStart.overrideSeconds = 1
+        let scaling: JSONValue = ["metric": "concurrency", "target": 1, "min_instances": 1, "max_instances": 1]
+        let h = APIHarness(extra: ["auto_scaling_config": scaling], settings: s)
+        let d = try #require(h.api.registry.all.first)
+        while d.readyInstance == nil { try await Task.sleep(for: .milliseconds(5)) }
+        #expect(await h.recording("start").status == 200)
+        let r = await h.chat(["n": 3, "max_tokens": 20, "ignore_eos": true, "temperature": 0.7])
+        #expect(r.status == 200)
+        #expect(r.json["choices"]?.arrayValue?.count == 3)
+        // Cap 1, yet the three sequences ran together: one router request.
+        let steps = try #require(d.readyInstance).recorder.steps
+        #expect(steps.map(\.numRequests).max() == 3)
+        d.shutdownAndWait()
     }
 
     @Test func anInstancesCapIsFixedWhenItIsCreated() throws {
