@@ -9,6 +9,8 @@ public struct SLLMAPI: Sendable {
     public let registry: DeploymentRegistry
     /// Files a `/register` body may name (none unless the operator allows a directory).
     public var configFiles = ConfigFilePolicy.refuseAll
+    /// What one request's answer may cost (docs/http.md, "Answer budget").
+    public var budget = AnswerBudget()
     let fineTuning = FineTuningJobs()
     let startedAt = unixTime()
 

@@ -90,7 +90,9 @@ final class OpenAIJob: GenerationJob {
                 if !isChat, first, options.echo { text = prompts[index].text + text }
                 if !text.isEmpty || s.choices[index].finish != nil {
                     let logprobs = options.logprobs.map { top in
-                        isChat ? chatLogprobs([piece], top: top) : completionLogprobs([piece], top: top, offset: 0)
+                        isChat
+                            ? OpenAIJob.chatLogprobs([piece], top: top)
+                            : OpenAIJob.completionLogprobs([piece], top: top, offset: 0)
                     }
                     events.append(
                         stamp
@@ -174,8 +176,9 @@ final class OpenAIJob: GenerationJob {
             let logprobs: JSONValue =
                 options.logprobs.map { top in
                     isChat
-                        ? chatLogprobs(s.tokens[i], top: top)
-                        : completionLogprobs(s.tokens[i], top: top, offset: options.echo ? prompts[i].text.count : 0)
+                        ? OpenAIJob.chatLogprobs(s.tokens[i], top: top)
+                        : OpenAIJob.completionLogprobs(
+                            s.tokens[i], top: top, offset: options.echo ? prompts[i].text.count : 0)
                 } ?? .null
             let finish: JSONValue = .string(c.finish?.rawValue ?? "stop")
             if isChat {
@@ -243,7 +246,7 @@ final class OpenAIJob: GenerationJob {
 
     /// Chat log-probabilities (`{"content": [{token, logprob, bytes, top_logprobs}]}`): the sampled token first
     /// among its alternatives, deterministic per token text.
-    private func chatLogprobs(_ tokens: [String], top: Int) -> JSONValue {
+    static func chatLogprobs(_ tokens: [String], top: Int) -> JSONValue {
         .object(
             JSONObject([
                 (
@@ -273,7 +276,7 @@ final class OpenAIJob: GenerationJob {
     }
 
     /// Completion log-probabilities (`text_offset`, `token_logprobs`, `tokens`, `top_logprobs`).
-    private func completionLogprobs(_ tokens: [String], top: Int, offset: Int) -> JSONValue {
+    static func completionLogprobs(_ tokens: [String], top: Int, offset: Int) -> JSONValue {
         var offsets: [JSONValue] = []
         var at = offset
         for t in tokens {
@@ -297,6 +300,22 @@ final class OpenAIJob: GenerationJob {
                         })
                 ),
             ]))
+    }
+
+    /// Most bytes one token takes in a whole answer of this shape (docs/http.md, "Answer budget"): its text, and
+    /// with log-probabilities its entry, measured by rendering the longest token with `top` alternatives.
+    static func maxBytesPerToken(kind: OpenAIRequest.Kind, logprobs top: Int?) -> Int {
+        let text = CompletionText.maxPieceBytes
+        guard let top else { return text }
+        let longest = " " + (CompletionText.words.max { $0.utf8.count < $1.utf8.count } ?? "")
+        let entry =
+            kind == .chat
+            ? chatLogprobs([longest, longest], top: top).serializedBytes(compact: true).count
+                - chatLogprobs([longest], top: top).serializedBytes(compact: true).count
+            : completionLogprobs([longest, longest], top: top, offset: 0).serializedBytes(compact: true).count
+                - completionLogprobs([longest], top: top, offset: 0).serializedBytes(compact: true).count
+        // The token's text is kept beside the answer until it is rendered; numbers may print a few digits longer.
+        return text * 2 + entry + 32
     }
 
     /// `count` (token, log-probability) pairs for a sampled token: the token itself most likely, then made-up
