@@ -17,6 +17,8 @@ final class ConnectionContext: @unchecked Sendable {
     /// Polling thread only.
     var body: [UInt8] = []
     var bodyTooLarge = false
+    /// Bytes of this request's queued response counted in the server's ``HeldBytes`` (polling thread only).
+    var heldBytes = 0
 
     private struct Shared {
         var lifecycle = ConnectionLifecycle()

@@ -105,7 +105,12 @@ private func accept(
     {
         refusal = r.response
     } else if server.sockets.overLimit, ctx.path != "/health" {
-        refusal = .detail("Too many connections (limit \(server.options.maxConnections))", status: 503)
+        refusal = .detail("Too many connections (limit \(server.connectionCap.connections))", status: 503)
+        refusal?.headers.append(("Retry-After", "1"))
+    } else if server.held.isOver, ctx.path != "/health", ctx.path != "/metrics" {
+        // The server-wide budget (docs/http.md): no new work until held answers drain.
+        refusal = .detail("Server busy: answers in flight hold more than \(server.held.limit) bytes", status: 503)
+        refusal?.headers.append(("Retry-After", "1"))
     }
     if let refusal {
         ctx.reject()
@@ -167,17 +172,19 @@ private func answer(
     switch reply {
     case .now(let response):
         ctx.answered(streaming: false)
+        hold(response, server, ctx)
         return queue(response, on: connection, close: false)
     case .later(let pending):
         if let response = pending.response {
             ctx.answered(streaming: false)
+            hold(response, server, ctx)
             return queue(response, on: connection, close: false)
         }
         ctx.suspend()
         pending.onReady { [ctx] in ctx.resume() }
         return .YES
     case .stream(let stream):
-        stream.limitBuffer(to: server.options.maxStreamBufferBytes)
+        stream.limitBuffer(to: server.options.maxStreamBufferBytes, held: server.held)
         let box = Unmanaged.passRetained(StreamBox(ctx: ctx, stream: stream))
         guard
             let response = MHD_create_response_from_callback(
@@ -205,6 +212,8 @@ let onCompleted: MHD_RequestCompletedCallback = { cls, connection, reqCls, toe i
     let ctx = Unmanaged<ConnectionContext>.fromOpaque(raw).takeRetainedValue()
     reqCls.pointee = nil
     ctx.completed(ok: toe == .REQUEST_TERMINATED_COMPLETED_OK)
+    server.held.add(-ctx.heldBytes)
+    ctx.heldBytes = 0
     if let connection { server.sockets.answered(connection, now: monotonicSeconds()) }
     server.unregister(ctx)
 }
@@ -238,7 +247,17 @@ private let onStreamRead: MHD_ContentReaderCallback = { cls, _, buf, max in
 
 private let onStreamFree: MHD_ContentReaderFreeCallback = { cls in
     guard let cls else { return }
-    Unmanaged<StreamBox>.fromOpaque(cls).release()
+    let box = Unmanaged<StreamBox>.fromOpaque(cls)
+    // Unread bytes leave the server-wide count with the response (a no-op for a stream that ended).
+    box.takeUnretainedValue().stream.cancel()
+    box.release()
+}
+
+/// Counts a queued response's body in the server-wide budget until the request's completion notice (libmicrohttpd
+/// holds its copy until then).
+private func hold(_ response: HTTPResponse, _ server: HTTPServer, _ ctx: ConnectionContext) {
+    server.held.add(response.body.count)
+    ctx.heldBytes += response.body.count
 }
 
 private func queue(_ response: HTTPResponse, on connection: OpaquePointer, close: Bool) -> MHD_Result {
