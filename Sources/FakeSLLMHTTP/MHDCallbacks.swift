@@ -20,33 +20,44 @@ let onConnection: MHD_NotifyConnectionCallback = { cls, connection, _, code in
     }
 }
 
-/// The request line's URI, before libmicrohttpd parses its query: a query with more parameters than the limit
-/// would exhaust libmicrohttpd's per-connection memory, and libmicrohttpd then stalls the connection instead of
-/// answering. Such a request is answered here, on the socket directly (nothing has been written on it for this
+/// The request line's URI, before libmicrohttpd parses its query: a URI longer than ``maxURIBytes`` (414) or a
+/// query with more parameters than the limit (400) would exhaust libmicrohttpd's per-connection memory, and
+/// libmicrohttpd then stalls the connection instead of answering. Such a request is answered here, on the socket directly (nothing has been written on it for this
 /// request yet), with the same 400 the screen gives, and the socket is shut down. Returns nil: the access
 /// handler's first call must still see an empty `req_cls`.
 let onURI: shim_uri_callback = { cls, uri, connection in
     guard let cls, let uri, let connection else { return nil }
     let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
     let limit = server.options.maxQueryParameters
-    guard let query = strchr(uri, Int32(UInt8(ascii: "?"))) else { return nil }
-    var count = 1
-    var p = query + 1
-    while p.pointee != 0 {
-        if p.pointee == CChar(UInt8(ascii: "&")) { count += 1 }
-        p += 1
+    let refusal: (status: String, detail: String)
+    if strlen(uri) > maxURIBytes {
+        // Past this the URI and the headers cannot both fit libmicrohttpd's per-connection memory.
+        refusal = ("414 URI Too Long", "URI too long (limit \(maxURIBytes) bytes)")
+    } else {
+        guard let query = strchr(uri, Int32(UInt8(ascii: "?"))) else { return nil }
+        var count = 1
+        var p = query + 1
+        while p.pointee != 0 {
+            if p.pointee == CChar(UInt8(ascii: "&")) { count += 1 }
+            p += 1
+        }
+        guard count > limit else { return nil }
+        refusal = ("400 Bad Request", "Too many query parameters (limit \(limit))")
     }
-    guard count > limit else { return nil }
     let fd = shim_mhd_connection_fd(connection)
     guard fd >= 0 else { return nil }
-    let body = #"{"detail":"Too many query parameters (limit \#(limit))"}"#
+    let body = #"{"detail":"\#(refusal.detail)"}"#
     let text =
-        "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json\r\n"
+        "HTTP/1.1 \(refusal.status)\r\nConnection: close\r\nContent-Type: application/json\r\n"
         + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
     _ = text.utf8CString.withUnsafeBufferPointer { send(fd, $0.baseAddress, $0.count - 1, Int32(MSG_NOSIGNAL)) }
     _ = shutdown(fd, Int32(SHUT_RDWR))
     return nil
 }
+
+/// The longest request URI answered (docs/http.md, "Framing"): a quarter of libmicrohttpd's per-connection
+/// memory, so the headers still fit beside it.
+let maxURIBytes = HTTPServer.connectionMemory / 4
 
 /// The access handler: called once at the headers (`accepted`), once per body chunk (`reading`), once when the
 /// request is complete (`dispatched`), and again after each resume of a suspended connection.
