@@ -131,3 +131,35 @@ import Testing
         #expect(AnswerBudget.embeddingBytes(inputs: 3, dimensions: 4) == 3 * (4 * 24 + 512))
     }
 }
+
+/// Issue 18 (lower items): an OpenAI-mode stream cut by shutdown ends as vLLM ends an aborted request.
+@Suite struct OpenAIShutdownTests {
+    @Test func aStreamCutByShutdownEndsWithAbortAndDone() async throws {
+        var s = SimulatorSettings()
+        s.speedup = 1
+        s.api = .openai
+        let h = APIHarness(settings: s)
+        let reply = h.api.handle(
+            HTTPRequest(
+                method: "POST", path: "/v1/chat/completions",
+                json: [
+                    "model": .string(APIHarness.model), "messages": [["role": "user", "content": "Hi"]],
+                    "max_tokens": 2_000, "ignore_eos": true, "stream": true,
+                ]))
+        guard case .stream(let stream) = reply else {
+            Issue.record("expected a stream")
+            return
+        }
+        var text = ""
+        for _ in 0..<3_000 where !text.contains("\"content\":\"") {
+            text += String(decoding: stream.drain().bytes, as: UTF8.self)
+            try await Task.sleep(nanoseconds: 10_000_000)
+        }
+        h.api.registry.shutdownAll()
+        for _ in 0..<500 where !stream.isFinished { try await Task.sleep(nanoseconds: 10_000_000) }
+        text += String(decoding: stream.drain().bytes, as: UTF8.self)
+        #expect(text.contains(#""finish_reason":"abort""#), "\(text.suffix(400))")
+        #expect(text.hasSuffix("data: [DONE]\n\n"))
+        #expect(!text.contains(#""error""#))
+    }
+}

@@ -140,11 +140,28 @@ final class OpenAIJob: GenerationJob {
 
     /// The request failed: vLLM's error body, or one error event and `[DONE]` on a stream.
     func fail(_ message: String, engineError: Bool) {
-        let first = state.withLock { s -> Bool in
+        // A stream cut short (the instance or the server stopping) ends as vLLM ends an aborted request: a last
+        // chunk per open choice with finish_reason "abort", then [DONE] (docs/openai-mode.md).
+        let (first, ending) = state.withLock { s -> (Bool, [[UInt8]]) in
             defer { s.done = true }
-            return !s.done
+            guard !s.done, !engineError, case .stream = target else { return (!s.done, []) }
+            let open = s.choices.indices.filter { s.choices[$0].emitted > 0 && s.choices[$0].finish == nil }
+            guard !open.isEmpty else { return (true, []) }
+            var events: [[UInt8]] = []
+            for i in open {
+                events.append(chunk(s, index: i, chat: ["content": ""], finish: "abort"))
+            }
+            if options.includeUsage { events.append(usageChunk(s)) }
+            return (true, events)
         }
         guard first else { return }
+        if !ending.isEmpty, case .stream(let s) = target {
+            serverLog.info("POST \(route) 200 model=\(model) aborted: \(message)")
+            for e in ending { s.send(e) }
+            s.send(Array("data: [DONE]\n\n".utf8))
+            s.finish()
+            return
+        }
         let error: OpenAIError =
             engineError
             ? .badRequest(message)
