@@ -20,6 +20,7 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(help: "The run will record the expert distribution: a backend without it fails the check.")
     var enableExpertRecording = false
     @Option(help: "Per-request timeout in seconds (the chat check waits for a cold start).") var timeout = 300.0
+    @OptionGroup var apiKey: APIKeyOption
 
     func validate() throws {
         guard serverUrl.hasPrefix("http://") || serverUrl.hasPrefix("https://") else {
@@ -30,7 +31,9 @@ struct CheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         let client: HTTPClient
-        do { client = try HTTPClient() } catch { throw RunFailure("cannot start the HTTP client: \(error)") }
+        do { client = try HTTPClient(configuration: HTTPClient.Configuration(bearerToken: apiKey.value)) } catch {
+            throw RunFailure("cannot start the HTTP client: \(error)")
+        }
         defer { client.shutdown() }
         let check = ServerCheck(
             transport: client, serverURL: serverUrl, model: model, stream: stream,
