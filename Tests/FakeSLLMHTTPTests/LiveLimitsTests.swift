@@ -254,4 +254,28 @@ import Testing
             }
         }.get()
     }
+
+    /// A client that sends part of a body and then half-closes can never finish it: the connection is closed at
+    /// once (within two watcher passes), not at the 60 s body deadline; also after a 413 at the headers.
+    @Test(arguments: [1_000, 64 << 20])
+    func halfClosedPartialBodiesAreClosedAtOnce(length: Int) async throws {
+        try await blocking {
+            Result { () throws -> Void in
+                let (server, _) = try LiveServer.start(speedup: nil, register: false) { $0.maxBodyBytes = 1 << 20 }
+                defer { server.stop() }
+                let c = try RawHTTPClient(port: server.port)
+                c.sendRaw("POST /register HTTP/1.1\r\nHost: a\r\nContent-Length: \(length)\r\n\r\n{\"model\":")
+                usleep(100_000)
+                _ = shutdown(c.fd, Int32(SHUT_WR))
+                let started = Date()
+                _ = c.readAll()
+                #expect(Date().timeIntervalSince(started) < 10, "held until the body deadline")
+                for _ in 0..<200 where server.inFlight > 0 { usleep(10_000) }
+                #expect(server.inFlight == 0)
+                let h = try RawHTTPClient(port: server.port)
+                h.send("GET", "/health")
+                #expect(h.readAll().status == 200)
+            }
+        }.get()
+    }
 }
