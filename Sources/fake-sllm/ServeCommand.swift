@@ -124,7 +124,8 @@ struct ServeCommand: ParsableCommand {
         let signals = blockTerminationSignals()
         let level = logLevel
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            // Control characters a client sent (model names, paths) are escaped, so they cannot forge log lines.
+            var handler = EscapingLogHandler(StreamLogHandler.standardError(label: label))
             handler.logLevel = level
             return handler
         }

@@ -156,7 +156,7 @@ import Testing
             try await Task.sleep(nanoseconds: 10_000_000)
         }
         h.api.registry.shutdownAll()
-        for _ in 0..<500 where !stream.isFinished { try await Task.sleep(nanoseconds: 10_000_000) }
+        for _ in 0..<6_000 where !stream.isFinished { try await Task.sleep(nanoseconds: 10_000_000) }
         text += String(decoding: stream.drain().bytes, as: UTF8.self)
         #expect(text.contains(#""finish_reason":"abort""#), "\(text.suffix(400))")
         #expect(text.hasSuffix("data: [DONE]\n\n"))

@@ -1,3 +1,4 @@
+import Logging
 import MoECore
 import Testing
 
@@ -56,5 +57,31 @@ import Testing
         #expect(r.status == 200)
         _ = await h.chat(["max_tokens": 2])
         #expect((await h.send("GET", "/metrics")).text.contains("model_name=\"\(APIHarness.model)\""))
+    }
+}
+
+/// Issue 18 (lower items): what a client sent cannot forge log lines.
+@Suite struct LogEscapingTests {
+    final class Capture: @unchecked Sendable {
+        var lines: [String] = []
+    }
+
+    struct CaptureHandler: LogHandler {
+        let capture: Capture
+        var logLevel: Logger.Level = .trace
+        var metadata: Logger.Metadata = [:]
+        subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+            get { metadata[key] }
+            set { metadata[key] = newValue }
+        }
+        func log(event: LogEvent) { capture.lines.append(event.message.description) }
+    }
+
+    @Test func controlCharactersAreEscaped() {
+        let capture = Capture()
+        let logger = Logger(label: "t") { _ in EscapingLogHandler(CaptureHandler(capture: capture)) }
+        logger.notice("registered \("evil\nfake-sllm: registered admin\r\u{1B}[2J")")
+        #expect(capture.lines == [#"registered evil\nfake-sllm: registered admin\r\u{1B}[2J"#])
+        #expect(EscapingLogHandler.escaped("plain text") == "plain text")
     }
 }
