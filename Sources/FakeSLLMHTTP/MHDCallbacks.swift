@@ -157,15 +157,17 @@ private func dispatch(_ server: HTTPServer, _ ctx: ConnectionContext, _ connecti
         ctx.setReply(.now(r))
         return queue(r, on: connection, close: true)
     }
-    let request = HTTPRequest(
+    var request = HTTPRequest(
         method: ctx.method, path: ctx.path, query: values(connection, .GET_ARGUMENT_KIND),
         headers: values(connection, .HEADER_KIND), body: ctx.body)
+    // A large body is parsed on a worker while the connection is suspended; the watcher aborts it on a hang-up.
+    request.isAbandoned = { [ctx] in ctx.isAborted }
     ctx.body = []
     ctx.dispatch()
     if request.body.count >= server.options.offloadBodyBytes {
         ctx.suspend()
         let handler = server.handler
-        server.workers.submit { [ctx] in
+        server.workers.submit { [ctx, request] in
             ctx.setReply(handler(request))
             ctx.resume()
         }

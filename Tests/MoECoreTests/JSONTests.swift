@@ -150,4 +150,19 @@ import Testing
         #expect(o["new"] == true)
         #expect(o == JSONObject([("k0", 0), ("k1", 1), ("k2", 2), ("new", true)]))
     }
+
+    /// A parse asks whether to stop every 65,536 values: a body whose client has left is not parsed to the end.
+    @Test func aParseStopsWhenAskedTo() throws {
+        let big = "[" + Array(repeating: "1", count: 200_000).joined(separator: ",") + "]"
+        var asked = 0
+        #expect(throws: JSONParseError.self) {
+            _ = try JSONValue.parse(Array(big.utf8)) {
+                asked += 1
+                return true
+            }
+        }
+        #expect(asked == 1)
+        let whole = try JSONValue.parse(Array(big.utf8)) { false }
+        #expect(whole.arrayValue?.count == 200_000)
+    }
 }
