@@ -41,6 +41,16 @@ struct ServeCommand: ParsableCommand {
             "sllm: ServerlessLLM's API, byte for byte (default); openai: vLLM's OpenAI-compatible server (vLLM 0.11), for the openai SDK, AIPerf, GuideLLM."
     )
     var api: String = APIMode.sllm.rawValue
+    @Flag(
+        help:
+            "--api openai: answer tool_choice \"auto\" (and tools without tool_choice) with a tool call or text, as vLLM started with --enable-auto-tool-choice; without it such requests get vLLM's 400."
+    )
+    var enableAutoToolChoice = false
+    @Flag(
+        help:
+            "--api openai: precede each SSE event with a ': fake-sllm sim_t=…' comment (vLLM sends none; the X-Fake-SLLM-* headers stay)."
+    )
+    var sseComments = false
     @Option(help: "Simulated seconds to start an instance (overrides checkpoint size ÷ storage bandwidth + start-up).")
     var coldStart: Double?
     @Option(help: "Storage bandwidth the checkpoint loads at, GB/s (cold start).") var storageBandwidthGbs: Double = 6
@@ -147,6 +157,8 @@ struct ServeCommand: ParsableCommand {
         settings.coldStart.engineInitSeconds = engineStartup
         settings.burstWindowSeconds = burstWindowMs.map { $0 / 1000 }
         settings.nodeGPUs = nodeGPUs
+        settings.enableAutoToolChoice = enableAutoToolChoice
+        settings.sseComments = sseComments
         do {
             if let routing { settings.routing = try RoutingSpec.parse(text: routing) }
             var overrides = JSONObject()
