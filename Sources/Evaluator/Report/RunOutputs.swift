@@ -45,7 +45,9 @@ enum RunOutputs {
         try files.write(OutputFiles.inferenceOutputs, .array(entries))
         try? FileManager.default.removeItem(atPath: files.path(OutputFiles.partial))
         try files.write(OutputFiles.metrics, report.json)
-        switch RunReport.write(directory: config.outputDir, groundTruth: collection.groundTruth) {
+        switch RunReport.write(
+            directory: config.outputDir, groundTruth: collection.groundTruth, serverInfo: collection.serverInfo)
+        {
         case .success(let page): log.say("Report: \(page)")
         case .failure(let error): log.warn("report.html not written: \(error)")
         }

@@ -97,7 +97,7 @@ struct LogScatterPlot {
     }
 
     /// Tick positions (log10 values) in `[a, b]` and their labels (plain numbers): 1, 2 and 5 per decade, or every
-    /// integer multiple when that gives fewer than two, or three evenly spaced values in a very narrow range;
+    /// integer multiple when that gives fewer than three, or three evenly spaced values in a very narrow range;
     /// labels get as many significant digits as it takes to tell them apart.
     static func ticks(_ a: Double, _ b: Double) -> [(Double, String)] {
         func candidates(_ multiples: [Double]) -> [Double] {
@@ -111,7 +111,7 @@ struct LogScatterPlot {
             return out
         }
         var at = candidates([1, 2, 5])
-        if at.count < 2 { at = candidates([1, 2, 3, 4, 5, 6, 7, 8, 9]) }
+        if at.count < 3 { at = candidates([1, 2, 3, 4, 5, 6, 7, 8, 9]) }
         if at.count < 2 { at = [a + (b - a) * 0.15, (a + b) / 2, b - (b - a) * 0.15] }
         let values = at.map { pow(10, $0) }
         for digits in 1...8 {

@@ -50,7 +50,7 @@ public enum SweepChart {
         return """
             <!DOCTYPE html>
             <html><head><meta charset="utf-8"><title>\(escape(title))</title>
-            <style>body{font-family:sans-serif;margin:24px;color:#222}svg{background:#fff;border:1px solid #ddd}
+            <style>body{font-family:sans-serif;margin:24px;color:#222}svg{background:#fff;border:1px solid #ddd;flex-shrink:0}
             .row{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start;margin:8px 0}
             .note{color:#555;font-size:13px;max-width:1100px}
             table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ddd;padding:3px 6px;text-align:left}
@@ -63,7 +63,7 @@ public enum SweepChart {
             <p>\(legend) &nbsp; <span class="note">outlined and joined: the Pareto front (no other point is both \
             cheaper and faster)</span></p>
             <h3>Cost and performance</h3>
-            <div class="row">\(cost.svg())\(frontTable(front.map { priced[$0] }))</div>
+            <div class="row" style="flex-wrap:nowrap">\(cost.svg())\(frontTable(front.map { priced[$0] }))</div>
             <h3>Latency and throughput</h3>
             <div class="row">\(latency.svg())</div>
             \(truthPanel(ok, color: color))
@@ -103,7 +103,8 @@ public enum SweepChart {
             "<tr><td class=\"n\">\(i + 1)</td><td class=\"n\">\(n(r, "usd_per_million_output_tokens"))</td>"
                 + "<td class=\"n\">\(n(r, "output_throughput"))</td><td class=\"n\">\(n(r, "tpot_mean_s"))</td>"
                 + "<td>\(s(r, "model"))</td><td>\(s(r, "gpu_num"))× \(s(r, "gpu"))</td>"
-                + "<td>seqs \(s(r, "max_num_seqs")), tokens \(s(r, "max_num_batched_tokens")), \(s(r, "quantization"))</td>"
+                + "<td>seqs \(s(r, "max_num_seqs")), batched tokens \(s(r, "max_num_batched_tokens")), "
+                + "quantization \(s(r, "quantization"))</td>"
                 + "<td>\(s(r, "workload"))</td></tr>"
         }.joined()
         return """
