@@ -47,6 +47,9 @@ import Testing
         ] {
             #expect(ids.contains(id), "chart \(id) missing: \(ids.sorted())")
         }
+        for tick in verdict["ticks"]?.arrayValue ?? [] {
+            #expect(tick["finite"]?.boolValue == true && tick["inside"]?.boolValue == true, "\(tick.serialized())")
+        }
         for chart in charts {
             let marks = chart["marks"]?.intValue ?? 0
             #expect(marks > 0 && chart["drawn"]?.intValue == marks, "empty paths in \(chart.serialized())")
