@@ -91,7 +91,9 @@ import Testing
             #expect(tick["inside"]?.boolValue == true, "tick label outside the picture: \(tick.serialized())")
         }
         let points = try #require(verdict["points"]?.arrayValue)
-        #expect(points.filter { $0["svg"]?.stringValue == "sweep-tpot" }.count == 20, "24 points, Mixtral at TP 1 does not fit")
+        #expect(
+            points.filter { $0["svg"]?.stringValue == "sweep-tpot" }.count == 20,
+            "24 points, Mixtral at TP 1 does not fit")
         for p in points {
             let label = p["label"]?.stringValue ?? ""
             #expect(label.contains(" on ") && label.contains("TP ") && label.contains("workload small"), "\(label)")

@@ -111,14 +111,19 @@ struct OpenAIToolUse: Sendable {
             return JSONSchemaSample.text(schema: tool?.parameters, tokens: tokens, seed: rng.next())
         case .required:
             let tool = tools[rng.below(tools.count)]
-            let args = JSONSchemaSample.text(schema: tool.parameters, tokens: max(1, tokens - 8), seed: rng.next())
-            return #"[{"name":"# + JSONValue.string(tool.name).serialized() + #","parameters":"# + args + "}]"
+            let head = #"[{"name":"# + JSONValue.string(tool.name).serialized() + #","parameters":"#
+            let args = JSONSchemaSample.text(
+                schema: tool.parameters, tokens: tokens - TokenEstimator.count(head + "}]"), seed: rng.next())
+            return head + args + "}]"
         case .auto where !tools.isEmpty:
             guard rng.below(2) == 0 else { break }
             let tool = tools[rng.below(tools.count)]
-            let args = JSONSchemaSample.text(schema: tool.parameters, tokens: max(1, tokens - 12), seed: rng.next())
-            return "<tool_call>\n{\"name\": " + JSONValue.string(tool.name).serialized() + ", \"arguments\": " + args
-                + "}\n</tool_call>"
+            let head = "<tool_call>\n{\"name\": " + JSONValue.string(tool.name).serialized() + ", \"arguments\": "
+            let tail = "}\n</tool_call>"
+            // The call fits the length the model would have written, so it is never cut mid-way.
+            let args = JSONSchemaSample.text(
+                schema: tool.parameters, tokens: tokens - TokenEstimator.count(head + tail), seed: rng.next())
+            return head + args + tail
         default: break
         }
         if let json { return JSONSchemaSample.text(schema: json, tokens: tokens, seed: rng.next()) }
