@@ -23,7 +23,7 @@ struct ReportCommand: ParsableCommand {
             for line in data.coverage { FileHandle.standardError.write(Data("report: \(line)\n".utf8)) }
             print(try HTMLReport.write(directory: directory))
         } catch {
-            throw CLIError("\(error)")
+            throw RunFailure("\(error)")
         }
     }
 }

@@ -48,17 +48,12 @@ enum HeadlineTable {
                 ("batch records", "not in these files" + (data.recordedCount.map { " (the run recorded \($0))" } ?? ""))
             )
         }
+        // Each figure says its clock; every time in one unit, milliseconds.
         let steps = " (\(data.recordClock))"
-        add("prefill S-MBU" + steps, b?["prefill_smbu"], scale: 100, unit: " %")
-        add("prefill S-MFU" + steps, b?["prefill_smfu"], scale: 100, unit: " %")
-        add("decoding S-MBU" + steps, b?["decoding_smbu"], scale: 100, unit: " %")
-        add("decoding S-MFU" + steps, b?["decoding_smfu"], scale: 100, unit: " %")
-        add("kv_size (M elements)", b?["kv_size"])
-        add("decoding throughput (tokens/s, \(data.recordClock))", b?["decoding_throughput"])
-        add("prefill throughput (tokens/s, \(data.recordClock))", b?["prefill_tp"])
-        // Every time in one unit, milliseconds.
-        add("TTFT per prefill step" + steps, b?["ttft"], scale: 1000, unit: " ms")
-        add("TPOT per decode step" + steps, b?["tpot"], scale: 1000, unit: " ms")
+        for metric in CapMetric.allCases {
+            let shown = metric.reportLabel
+            add(shown.label + steps, b?[metric], scale: shown.scale, unit: shown.suffix)
+        }
         add("avg batch size (tokens)", b?["avg_batch_size"])
         add("avg step latency" + steps, b?["avg_latency_ms"], unit: " ms")
         if data.server?["accuracy_oracle"]?.boolValue == false {
