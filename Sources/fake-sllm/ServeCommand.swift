@@ -38,6 +38,16 @@ struct ServeCommand: ParsableCommand {
             "sllm: ServerlessLLM's API, byte for byte (default); openai: vLLM's OpenAI-compatible server (vLLM 0.11), for the openai SDK, AIPerf, GuideLLM."
     )
     var api = APIMode.sllm
+    @Flag(
+        help:
+            "--api openai: answer tool_choice \"auto\" (and tools without tool_choice) with a tool call or text, as vLLM started with --enable-auto-tool-choice; without it such requests get vLLM's 400."
+    )
+    var enableAutoToolChoice = false
+    @Flag(
+        help:
+            "--api openai: precede each SSE event with a ': fake-sllm sim_t=…' comment (vLLM sends none; the X-Fake-SLLM-* headers stay)."
+    )
+    var sseComments = false
     @Option(help: "Simulated seconds to start an instance (overrides the cold-start model's terms).")
     var coldStart: Double?
     @Option(
@@ -157,6 +167,8 @@ struct ServeCommand: ParsableCommand {
         settings.coldStart.compileCacheWarm = !noCompileCache
         settings.burstWindowSeconds = burstWindowMs.map { $0 / 1000 }
         settings.nodeGPUs = nodeGPUs
+        settings.enableAutoToolChoice = enableAutoToolChoice
+        settings.sseComments = sseComments
         do {
             for quirk in quirks { try settings.quirks.set(quirk, true) }
             settings.calibrationOverride = try engine.calibrationOverride()

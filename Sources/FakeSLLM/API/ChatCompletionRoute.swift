@@ -114,6 +114,7 @@ extension SLLMAPI {
 
         let sampling: SamplingParams
         do { sampling = try SamplingParams(rest) } catch {
+            OpenAIOnlyKeyWarning.note(error)
             return .now(.json(["error": .string("Invalid sampling parameters: \(error.text)")]))
         }
         guard promptTokens > 0 else { return .now(.detail("The decoder prompt cannot be empty", status: 400)) }

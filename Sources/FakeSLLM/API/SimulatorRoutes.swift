@@ -17,7 +17,9 @@ extension SLLMAPI {
                     ("instance_id", instance.map { .string($0.id) } ?? .null),
                     ("is_recording", .bool(instance?.recorder.isRecording ?? false)),
                     ("forward_passes", .int(instance?.forwardPassCount ?? 0)),
-                    ("serving", .string(d.settings.serving.rawValue)),
+                    ("serving", .string(d.settings.serving.rawValue)), ("api", .string(d.settings.api.rawValue)),
+                    // Whether answers can be right: without an oracle, accuracy is not simulated.
+                    ("accuracy_oracle", .bool(d.oracle != nil)),
                     ("instances", .int(d.host.liveInstances.count)),
                     ("ready_instances", .int(d.host.readyInstances.count)),
                     ("in_flight", .int(d.host.inFlight)),

@@ -17,6 +17,10 @@ final class OpenAIJob: GenerationJob {
         var logprobs: Int?
         /// Completions with `echo`: put each choice's prompt text before its text.
         var echo = false
+        /// Chat with tools (a `tool_choice` other than `none`): the answer's text may be tool calls.
+        var toolUse: OpenAIToolUse?
+        /// Precede each SSE event with a `: fake-sllm sim_t=…` comment (`--sse-comments`).
+        var sseComments = false
     }
 
     /// The prompt a choice answers: its token count, and its text (for `echo`).
@@ -29,6 +33,9 @@ final class OpenAIJob: GenerationJob {
         var choices: [ChatJob.Choice]
         /// Each choice's tokens so far (kept only for log-probabilities of whole responses).
         var tokens: [[String]]
+        /// Each choice's streamed tool calls: the calls (planned from the whole answer) and argument characters
+        /// sent so far; nil while the choice has not started, empty when it is text.
+        var streamedCalls: [(calls: [ToolCall], sent: Int)?]
         var times = SimulatedTimes()
         var done = false
     }
@@ -56,7 +63,7 @@ final class OpenAIJob: GenerationJob {
         self.promptTokens = promptTokens
         self.options = options
         self.target = target
-        state = Mutex(State(choices: choices, tokens: choices.map { _ in [] }))
+        state = Mutex(State(choices: choices, tokens: choices.map { _ in [] }, streamedCalls: choices.map { _ in nil }))
     }
 
     /// The request's simulated arrival time, as the host assigned it.
@@ -75,7 +82,7 @@ final class OpenAIJob: GenerationJob {
         state.withLock { s in
             guard !s.done else { return }
             s.times.tokens(newTokens, at: simTime)
-            let stamp = SimulatedTimes.stamp(simTime)
+            let stamp = options.sseComments ? SimulatedTimes.stamp(simTime) : []
             let first = s.choices[index].emitted == 0
             let from = s.choices[index].emitted
             s.choices[index].emitted = min(s.choices[index].plan.tokens, from + newTokens)
@@ -88,7 +95,9 @@ final class OpenAIJob: GenerationJob {
                 }
                 var text = piece
                 if !isChat, first, options.echo { text = prompts[index].text + text }
-                if !text.isEmpty || s.choices[index].finish != nil {
+                if let toolEvent = toolCallChunk(&s, index: index) {
+                    events.append(stamp + toolEvent)
+                } else if !text.isEmpty || s.choices[index].finish != nil {
                     let logprobs = options.logprobs.map { top in
                         isChat
                             ? OpenAIJob.chatLogprobs([piece], top: top)
@@ -197,7 +206,25 @@ final class OpenAIJob: GenerationJob {
                         : OpenAIJob.completionLogprobs(
                             s.tokens[i], top: top, offset: options.echo ? prompts[i].text.count : 0)
                 } ?? .null
-            let finish: JSONValue = .string(c.finish?.rawValue ?? "stop")
+            var finish: JSONValue = .string(c.finish?.rawValue ?? "stop")
+            if isChat, let (calls, content) = toolCalls(c.text) {
+                // vLLM: finish_reason "tool_calls" for auto-detected calls only.
+                if options.toolUse?.choice == .auto { finish = "tool_calls" }
+                return .object(
+                    JSONObject([
+                        ("index", .int(i)),
+                        (
+                            "message",
+                            .object(
+                                JSONObject([
+                                    ("role", "assistant"), ("content", content), ("refusal", .null),
+                                    ("annotations", .null), ("audio", .null), ("function_call", .null),
+                                    ("tool_calls", .array(calls.map(\.json))), ("reasoning_content", .null),
+                                ]))
+                        ),
+                        ("logprobs", logprobs), ("finish_reason", finish), ("stop_reason", .null),
+                    ]))
+            }
             if isChat {
                 return .object(
                     JSONObject([
@@ -231,6 +258,73 @@ final class OpenAIJob: GenerationJob {
         var r = HTTPResponse.json(.object(JSONObject(fields)))
         r.headers += s.times.headers
         return r
+    }
+
+    /// One tool call of a chat answer, as vLLM's `ToolCall` renders it.
+    struct ToolCall: Sendable {
+        var id = "chatcmpl-tool-" + uuid4().replacingOccurrences(of: "-", with: "")
+        var name: String
+        var arguments: String
+
+        var json: JSONValue {
+            .object(
+                JSONObject([
+                    ("id", .string(id)), ("type", "function"),
+                    ("function", .object(JSONObject([("name", .string(name)), ("arguments", .string(arguments))]))),
+                ]))
+        }
+    }
+
+    /// The tool calls of a finished chat answer (nil: text), with vLLM's message content for them: `""` for
+    /// `required` and a named function, null for auto-detected calls.
+    private func toolCalls(_ text: String) -> (calls: [ToolCall], content: JSONValue)? {
+        guard let toolUse = options.toolUse, let calls = toolUse.calls(in: text) else { return nil }
+        return (calls.map { ToolCall(name: $0.name, arguments: $0.arguments) }, toolUse.choice == .auto ? .null : "")
+    }
+
+    /// A streamed choice's tool-call delta for the tokens it got (nil when the choice answers with text): the
+    /// first names every call with its id; each later one carries the next slice of the arguments, in
+    /// proportion to the tokens generated, so every token is one chunk and the slices join to the whole.
+    private func toolCallChunk(_ s: inout State, index: Int) -> [UInt8]? {
+        guard isChat, let toolUse = options.toolUse else { return nil }
+        if s.streamedCalls[index] == nil {
+            let calls = s.choices[index].plan.explicitText.flatMap { toolUse.calls(in: $0) } ?? []
+            s.streamedCalls[index] = (calls.map { ToolCall(name: $0.name, arguments: $0.arguments) }, -1)
+        }
+        guard let (calls, sent) = s.streamedCalls[index], !calls.isEmpty else { return nil }
+        let c = s.choices[index]
+        let args = calls.map { Array($0.arguments) }
+        let total = args.reduce(0) { $0 + $1.count }
+        let upTo = c.finish != nil ? total : total * c.emitted / max(1, c.plan.tokens)
+        var entries: [JSONValue] = []
+        var offset = 0
+        for (k, call) in calls.enumerated() {
+            let lo = max(sent, offset) - offset
+            let hi = min(upTo, offset + args[k].count) - offset
+            let slice = hi > lo ? String(args[k][lo..<hi]) : ""
+            if sent < 0 {
+                entries.append(
+                    .object(
+                        JSONObject([
+                            ("id", .string(call.id)), ("type", "function"), ("index", .int(k)),
+                            (
+                                "function",
+                                .object(JSONObject([("name", .string(call.name)), ("arguments", .string(slice))]))
+                            ),
+                        ])))
+            } else if !slice.isEmpty {
+                entries.append(
+                    .object(
+                        JSONObject([
+                            ("index", .int(k)), ("function", .object(JSONObject([("arguments", .string(slice))]))),
+                        ])))
+            }
+            offset += args[k].count
+        }
+        s.streamedCalls[index] = (calls, max(upTo, 0))
+        let finish = c.finish.map { toolUse.choice == .auto ? "tool_calls" : $0.rawValue }
+        let delta: JSONObject = entries.isEmpty ? JSONObject() : JSONObject([("tool_calls", .array(entries))])
+        return chunk(s, index: index, chat: delta, finish: finish)
     }
 
     /// One SSE chunk of choice `index`: a chat `delta`, or a completion's `text`.

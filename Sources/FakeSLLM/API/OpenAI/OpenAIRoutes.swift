@@ -24,6 +24,9 @@ extension SLLMAPI {
             return .now(HTTPResponse(status: 200, contentType: "application/json", body: []))
         case ("GET", "/version") where openai: return .now(.json(["version": .string(vllmVersion)]))
         case ("POST", "/tokenize") where openai: return .now(tokenize(r))
+        // vLLM serves a generative model with no embedding or pooling handler: its create_embedding answers 400.
+        case ("POST", "/v1/embeddings") where openai:
+            return .now(OpenAIError.badRequest("The model does not support Embeddings API").response)
         default: return nil
         }
     }
