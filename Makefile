@@ -4,7 +4,7 @@ APT_PACKAGES := libmicrohttpd-dev libcurl4-openssl-dev pkg-config
 BIN_DEBUG := .build/debug
 BIN_RELEASE := .build/release
 
-.PHONY: setup build release test test-tsan test-asan fuzz fuzz-build fuzz-http demo bench bench-sim bench-sweep \
+.PHONY: dist dist-check setup build release test test-tsan test-asan fuzz fuzz-build fuzz-http demo bench bench-sim bench-sweep \
 	bench-fidelity bench-http bench-eval bench-load lint format clean
 
 ## setup: install the C libraries the build needs (idempotent)
@@ -36,6 +36,16 @@ test: setup
 	$(SWIFT) test --skip-build --disable-xctest --skip 'EndToEndTests|EcosystemTests'
 	$(SWIFT) test --skip-build --disable-xctest --filter EndToEndTests
 	$(SWIFT) test --skip-build --disable-xctest --filter EcosystemTests
+
+## dist: release binaries with the Swift runtime linked in, packed with the quick start's fixtures and an install
+## note into dist/fake-sllm-<version>-linux-<arch>.tar.gz (own build folder .build/dist; docs/install.md)
+dist: setup
+	@bash scripts/dist.sh .build/dist
+
+## dist-check: make dist, then run the tarball from a clean environment with no Swift on PATH (ldd, --help,
+## simulate, serve); CI runs it after make test (a release build takes several minutes, so make test does not)
+dist-check: dist
+	@bash scripts/dist-check.sh $$(ls -t dist/fake-sllm-*.tar.gz | head -1)
 
 ## test-tsan / test-asan: the tests under ThreadSanitizer / AddressSanitizer (own build folders; docs/fuzzing.md).
 ## TSan also runs the evaluator's tests, less two wall-clock bounds that its slowdown breaks.

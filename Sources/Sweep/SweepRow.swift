@@ -6,7 +6,9 @@ import MoECore
 /// `quantization`, `kv_cache_dtype`, `enforce_eager`, `workload`), `status` (`ok` or `error`) and `error`, the GPU's `calibration_source`; client
 /// figures in simulated time (`requests`, `output_tokens`, `duration_s`, `request_throughput`,
 /// `output_throughput`, `total_token_throughput`, `ttft_*_s`, `tpot_*_s`, `e2e_*_s`, `preemptions`); MoE-CAP's
-/// metrics over the run's batch records (`moecap_*`, ``ContinuousMetrics``); cost (`usd_per_hour`,
+/// metrics over the run's batch records (`moecap_*`, ``ContinuousMetrics``); the simulator's ground truth beside
+/// them (`truth_prefill_mbu`, `truth_prefill_mfu`, `truth_decoding_mbu`, `truth_decoding_mfu`: mean achieved
+/// utilization per phase, ``SweepRunner/truthColumns(_:)``); cost (`usd_per_hour`,
 /// `usd_per_million_output_tokens`: ``ServingCost``; `moecap_cost`: MoE-CAP's own `cost`); `wall_s`.
 public struct SweepRow: Sendable {
     /// The point this row belongs to.

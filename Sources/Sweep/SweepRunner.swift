@@ -48,6 +48,7 @@ public enum SweepRunner {
             cols += [("status", "ok"), ("error", .null), ("calibration_source", .string(profile.source.rawValue))]
             cols += clientColumns(result)
             cols += moecapColumns(result, quantization: p.quantization)
+            cols += truthColumns(result)
             cols += costColumns(result)
         } catch {
             cols += [("status", "error"), ("error", .string("\(error)")), ("calibration_source", .null)]
@@ -120,6 +121,26 @@ public enum SweepRunner {
         }
     }
 
+    /// The simulator's ground truth beside MoE-CAP's S-MBU/S-MFU: per phase, the mean over that phase's steps of
+    /// each step's achieved bandwidth and FLOPS utilization (``StepCost``, per rank against one GPU's datasheet
+    /// peaks, as S-MBU/S-MFU divide by `num_gpus × peak`). MoE-CAP also averages per record, so a difference
+    /// between `moecap_decoding_smbu` and `truth_decoding_mbu` is the formula's alone (docs/calibration.md, "What-if sweeps").
+    static func truthColumns(_ r: SimulationResult) -> [(name: String, value: JSONValue)] {
+        func mean(_ mode: ForwardMode, _ f: (StepSummary) -> Double) -> JSONValue {
+            let steps = r.steps.filter { $0.forwardMode == mode }
+            guard !steps.isEmpty else { return .null }
+            var sum = 0.0
+            for step in steps { sum += f(step) }
+            return .double(sum / Double(steps.count))
+        }
+        return [
+            ("truth_prefill_mbu", mean(.prefill, \.bandwidthUtilization)),
+            ("truth_prefill_mfu", mean(.prefill, \.flopsUtilization)),
+            ("truth_decoding_mbu", mean(.decode, \.bandwidthUtilization)),
+            ("truth_decoding_mfu", mean(.decode, \.flopsUtilization)),
+        ]
+    }
+
     /// Serving cost of the run (``ServingCost``) and MoE-CAP's own `cost` field.
     static func costColumns(_ r: SimulationResult) -> [(name: String, value: JSONValue)] {
         let key = r.config.gpu.key
@@ -144,7 +165,9 @@ public enum SweepRunner {
             "requests", "output_tokens", "duration_s", "request_throughput", "output_throughput",
             "total_token_throughput", "ttft_mean_s", "ttft_p50_s", "ttft_p99_s", "tpot_mean_s", "tpot_p50_s",
             "tpot_p99_s", "e2e_mean_s", "e2e_p99_s", "preemptions",
-        ] + CapMetric.allCases.map(\.sweepColumn) + ["usd_per_hour", "usd_per_million_output_tokens", "moecap_cost"]
+        ] + CapMetric.allCases.map(\.sweepColumn)
+        + ["truth_prefill_mbu", "truth_prefill_mfu", "truth_decoding_mbu", "truth_decoding_mfu"]
+        + ["usd_per_hour", "usd_per_million_output_tokens", "moecap_cost"]
 }
 
 /// The work queue and results of one sweep, shared by its worker threads. Thread-safe.

@@ -19,6 +19,8 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         do {
+            let data = try ReportSources.load(directory: directory)
+            for line in data.coverage { FileHandle.standardError.write(Data("report: \(line)\n".utf8)) }
             print(try HTMLReport.write(directory: directory))
         } catch {
             throw RunFailure("\(error)")

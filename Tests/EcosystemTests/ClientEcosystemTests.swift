@@ -53,6 +53,65 @@ struct ClientEcosystemTests {
         print("openai SDK \(o["openai_version"]?.stringValue ?? "?"): \(r.stdout)")
     }
 
+    /// Structured outputs and tools (docs/openai-mode.md "Structured outputs and tools"): the SDK's `parse()` with
+    /// a pydantic model, `json_object`, a named function and `required` (real tool calls with valid arguments,
+    /// whole and streamed), and `auto`: vLLM's 400 on a server started without `--enable-auto-tool-choice`, a
+    /// seeded mix of tool calls and text with it.
+    @Test(arguments: [false, true])
+    func openAISDKParseAndToolCalls(autoTools: Bool) throws {
+        try PythonEnv.requireReady()
+        let s = try server(autoTools ? ["--enable-auto-tool-choice"] : [])
+        defer { s.stop() }
+        let r = try PythonEnv.script("openai_structured.py", [s.url, Self.model] + (autoTools ? ["--auto-tools"] : []))
+        #expect(r.status == 0, "\(r.stderr)")
+        let o = try JSONValue.parse(r.stdout)
+        #expect(o["parse"]?["ok"] == true, "\(r.stdout)")
+        #expect((o["parse"]?["steps"]?.intValue ?? 0) >= 1)
+        #expect((o["parse"]?["completion_tokens"]?.intValue ?? 0) > 40, "about the sampled length, not minimal")
+        #expect(o["json_object"]?["is_object"] == true)
+        #expect(o["named"]?["name"] == "GetWeather" && o["named"]?["parsed"] == true)
+        #expect(o["named"]?["id"]?.stringValue?.hasPrefix("chatcmpl-tool-") == true)
+        #expect(o["named"]?["finish_reason"] == "stop", "vLLM 0.11 says tool_calls for auto-detected calls only")
+        #expect(o["named"]?["content"] == "")
+        #expect((o["required"]?["calls"]?.intValue ?? 0) >= 1 && o["required"]?["valid"] == true)
+        let stream = try #require(o["named_stream"])
+        #expect(stream["name"] == "GetWeather" && stream["valid"] == true)
+        let tokens = stream["completion_tokens"]?.intValue ?? -1
+        #expect(stream["chunks"]?.intValue == tokens + 1, "the role chunk, then one per token: \(stream.serialized())")
+        if autoTools {
+            let kinds = o["auto"]?["kinds"]?.arrayValue?.compactMap(\.stringValue) ?? []
+            #expect(o["auto"]?["status"] == 200 && kinds.count == 6, "\(r.stdout)")
+            #expect(kinds.contains("tool_calls") && kinds.contains("text"), "seeded mix: \(kinds)")
+        } else {
+            #expect(o["auto"]?["status"] == 400)
+            #expect(
+                o["auto"]?["message"]?.stringValue?.hasSuffix(
+                    "\"auto\" tool choice requires --enable-auto-tool-choice and --tool-call-parser to be set") == true,
+                "\(r.stdout)")
+        }
+    }
+
+    /// A ServerlessLLM-mode server answers an OpenAI-only key with a 200 `{"error": ...}`, faithfully, and says on
+    /// stderr (at the default log level) that OpenAI clients want `--api openai`.
+    @Test func sllmModeWarnsOnceAboutOpenAIOnlyKeys() throws {
+        let s = try Server(["--speedup", "50", "--deploy", Tool.path("Fixtures/deploy/qwen3-30b-a3b-h100.json")])
+        defer { s.stop() }
+        let post = """
+            import json, sys, urllib.request
+            for _ in range(2):
+                body = {"model": sys.argv[2], "messages": [{"role": "user", "content": "hi"}], "max_completion_tokens": 4}
+                req = urllib.request.Request(sys.argv[1] + "/v1/chat/completions", json.dumps(body).encode(),
+                                             {"Content-Type": "application/json"})
+                print(urllib.request.urlopen(req).read().decode())
+            """
+        let r = try Tool.run("/usr/bin/env", ["python3", "-c", post, s.url, Self.model])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("Unexpected keyword argument 'max_completion_tokens'"))
+        let warnings = s.stderr.split(separator: "\n").filter { $0.contains("--api openai") }
+        #expect(warnings.count == 1, "one warning line: \(s.stderr)")
+        #expect(warnings.first?.contains("max_completion_tokens") == true)
+    }
+
     /// AIPerf as it comes (non-streamed chat with `max_completion_tokens`), and streamed for TTFT and ITL.
     @Test(arguments: [false, true])
     func aiperfDefaultFlagsProfile(streaming: Bool) throws {

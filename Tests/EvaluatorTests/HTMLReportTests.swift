@@ -185,4 +185,43 @@ import Testing
         #expect(SVGFormat.px(.nan) == "0")
         #expect(htmlEscape("<a href='x'>&") == "&lt;a href=&#39;x&#39;&gt;&amp;")
     }
+
+    @Test func narrowRangeTicksStayDistinct() {
+        // A TPOT histogram over 5.0883–5.0917 ms once read "5.09" five times.
+        let scale = ChartScale(kind: .linear, covering: [5.0883, 5.0917], from: 0, to: 100)
+        let labels = scale.labelledTicks.map(\.1)
+        #expect(labels.count >= 3 && Set(labels).count == labels.count, "\(labels)")
+        #expect(labels.allSatisfy { Double($0) != nil })
+        let wide = ChartScale(kind: .linear, covering: [0, 5000], from: 0, to: 100).labelledTicks.map(\.1)
+        #expect(wide.contains("1k") && Set(wide).count == wide.count)
+    }
+
+    @Test func pythonFolderSaysWhatItsFilesHoldAndAccuracyNotSimulated() throws {
+        let dir = try folder([
+            "Qwen/Qwen3-30B-A3B/cap_metrics_sllm_gsm8k_20260101_120000.json": [
+                "prefill_smbu": 0.6, "decoding_smbu": 0.5, "exact_match": 0.0, "correct": 0, "total": 2,
+                "model_name": "Qwen/Qwen3-30B-A3B", "precision": "float16", "dataset": "gsm8k", "total_records": 2260,
+            ]
+        ])
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let data = try ReportSources.load(directory: dir)
+        #expect(!data.hasBatchRecordsFile && data.recordedCount == 2260)
+        #expect(data.coverage.contains { $0.contains("no batch records file") && $0.contains("recorded 2260") })
+        let rows = HeadlineTable.rows(data)
+        #expect(!rows.contains { $0.0.hasPrefix("batch records") && $0.1 == "0" }, "no 'batch records 0'")
+        #expect(rows.contains { $0.0 == "batch records" && $0.1.contains("not in these files") })
+
+        // A fake-sllm run without an oracle: accuracy is "not simulated"; sllm serving explains a long TTFT.
+        var sim = data
+        sim.server = ["serving": "sllm", "api": "sllm", "accuracy_oracle": false]
+        sim.requests = [.init(ttft: 25, tpot: 0.01, e2e: 27)]
+        let simRows = HeadlineTable.rows(sim)
+        #expect(
+            simRows.contains {
+                $0.0 == "exact match" && $0.1.hasPrefix("not simulated") && $0.1.contains("--oracle-file")
+            })
+        #expect(!simRows.contains { $0.0 == "correct / total" })
+        #expect(HeadlineTable.servingNote(sim)?.contains("--serving direct") == true)
+        #expect(simRows.filter { $0.1.hasSuffix(" s") }.isEmpty, "every time in ms: \(simRows)")
+    }
 }

@@ -209,4 +209,146 @@ import Testing
             #expect(r.text.contains("vllm:e2e_request_latency_seconds_count\(labels) 1.0"))
         }
     }
+
+    static let weatherTool: JSONValue = [
+        "type": "function",
+        "function": [
+            "name": "get_weather",
+            "parameters": [
+                "type": "object",
+                "properties": ["city": ["type": "string"], "days": ["type": "integer", "minimum": 1, "maximum": 7]],
+                "required": ["city", "days"], "additionalProperties": false,
+            ],
+        ],
+    ]
+
+    @Test func jsonSchemaAnswerConformsAndHasAboutTheSampledLength() async throws {
+        let schema: JSONValue = [
+            "type": "object",
+            "properties": [
+                "steps": ["type": "array", "items": ["$ref": "#/$defs/Step"]], "final_answer": ["type": "integer"],
+                "unit": ["enum": ["apples", "pears"]], "note": ["anyOf": [["type": "string"], ["type": "null"]]],
+            ],
+            "required": ["steps", "final_answer", "unit", "note"],
+            "$defs": ["Step": ["type": "object", "properties": ["text": ["type": "string"]], "required": ["text"]]],
+        ]
+        var lengths: [Int] = []
+        for seed in 0..<4 {
+            let r = await chat([
+                "seed": .int(seed), "temperature": 1,
+                "response_format": ["type": "json_schema", "json_schema": ["name": "Answer", "schema": schema]],
+            ])
+            #expect(r.status == 200)
+            let message = try #require(r.json["choices"]?.arrayValue?.first?["message"])
+            let doc = try JSONValue.parse(try #require(message["content"]?.stringValue))
+            #expect(doc["final_answer"]?.intValue != nil)
+            #expect(["apples", "pears"].contains(doc["unit"]?.stringValue ?? ""))
+            #expect((doc["steps"]?.arrayValue?.count ?? 0) >= 1)
+            #expect(doc["steps"]?.arrayValue?.allSatisfy { $0["text"]?.stringValue != nil } == true)
+            let tokens = try #require(r.json["usage"]?["completion_tokens"]?.intValue)
+            lengths.append(tokens)
+        }
+        // The default mean length is 256: documents come near it, not at a minimal size.
+        #expect(lengths.allSatisfy { $0 > 40 }, "\(lengths)")
+        let obj = await chat(["response_format": ["type": "json_object"], "max_tokens": 300])
+        let text = obj.json["choices"]?.arrayValue?.first?["message"]?["content"]?.stringValue ?? ""
+        #expect((try? JSONValue.parse(text))?.objectValue != nil, "\(text)")
+    }
+
+    @Test func toolChoicesAsVLLMHandlesThem() async throws {
+        // Named function: a tool call, arguments valid for the schema, content "", finish_reason as generated.
+        let named = await chat([
+            "tools": [Self.weatherTool], "tool_choice": ["type": "function", "function": ["name": "get_weather"]],
+        ])
+        #expect(named.status == 200)
+        let choice = try #require(named.json["choices"]?.arrayValue?.first)
+        let call = try #require(choice["message"]?["tool_calls"]?.arrayValue?.first)
+        #expect(call["type"] == "function" && call["function"]?["name"] == "get_weather")
+        #expect(call["id"]?.stringValue?.hasPrefix("chatcmpl-tool-") == true)
+        let args = try JSONValue.parse(try #require(call["function"]?["arguments"]?.stringValue))
+        #expect(args["city"]?.stringValue != nil && (1...7).contains(args["days"]?.intValue ?? 0))
+        #expect(choice["message"]?["content"] == "" && choice["finish_reason"] == "stop")
+
+        let required = await chat(["tools": [Self.weatherTool], "tool_choice": "required"])
+        let calls = required.json["choices"]?.arrayValue?.first?["message"]?["tool_calls"]?.arrayValue ?? []
+        #expect(calls.count == 1 && calls[0]["function"]?["name"] == "get_weather")
+        #expect((try? JSONValue.parse(calls[0]["function"]?["arguments"]?.stringValue ?? ""))?["city"] != nil)
+
+        // auto (also tools without tool_choice): vLLM's 400 without --enable-auto-tool-choice.
+        for extra: JSONObject in [["tools": [Self.weatherTool]], ["tools": [Self.weatherTool], "tool_choice": "auto"]] {
+            let r = await chat(extra)
+            #expect(r.status == 400)
+            #expect(r.json["error"]?["message"]?.stringValue == OpenAIToolUse.autoNeedsFlag)
+            #expect(r.json["error"]?["type"] == "BadRequestError")
+        }
+        let none = await chat(["tools": [Self.weatherTool], "tool_choice": "none", "max_tokens": 5])
+        #expect(none.json["choices"]?.arrayValue?.first?["message"]?["tool_calls"] == [])
+        // The validator's texts.
+        let missing = await chat(["tool_choice": "required"])
+        #expect(missing.status == 400)
+        #expect(
+            missing.json["error"]?["message"]?.stringValue?.contains("When using `tool_choice`, `tools` must be set.")
+                == true)
+        let wrong = await chat([
+            "tools": [Self.weatherTool], "tool_choice": ["type": "function", "function": ["name": "nope"]],
+        ])
+        #expect(
+            wrong.json["error"]?["message"]?.stringValue?.contains("does not match any of the specified `tools`")
+                == true)
+
+        // With --enable-auto-tool-choice: a seeded mix of tool calls and text.
+        var settings = Self.openAISettings()
+        settings.enableAutoToolChoice = true
+        let auto = APIHarness(settings: settings)
+        var kinds: Set<String> = []
+        for seed in 0..<8 {
+            var body: JSONObject = ["model": .string(model), "messages": [["role": "user", "content": "Weather?"]]]
+            body["tools"] = [Self.weatherTool]
+            body["seed"] = .int(seed)
+            body["temperature"] = 1
+            let r = await auto.send("POST", "/v1/chat/completions", .object(body))
+            let c = r.json["choices"]?.arrayValue?.first
+            if let calls = c?["message"]?["tool_calls"]?.arrayValue, !calls.isEmpty {
+                kinds.insert("tool")
+                #expect(c?["finish_reason"] == "tool_calls" && c?["message"]?["content"] == .null)
+            } else {
+                kinds.insert("text")
+            }
+        }
+        #expect(kinds == ["tool", "text"])
+    }
+
+    @Test func streamedToolCallArgumentsJoinOneChunkPerToken() async throws {
+        let r = await chat([
+            "tools": [Self.weatherTool], "tool_choice": ["type": "function", "function": ["name": "get_weather"]],
+            "stream": true, "stream_options": ["include_usage": true],
+        ])
+        let e = events(r)
+        let deltas = e.compactMap { $0["choices"]?.arrayValue?.first?["delta"] }
+        let tokens = try #require(e.last?["usage"]?["completion_tokens"]?.intValue)
+        #expect(deltas.count == tokens + 1, "role chunk + one per token")
+        let pieces = deltas.compactMap { $0["tool_calls"]?.arrayValue?.first?["function"]?["arguments"]?.stringValue }
+        #expect(deltas.compactMap { $0["tool_calls"]?.arrayValue?.first?["id"] }.count == 1)
+        let args = try JSONValue.parse(pieces.joined())
+        #expect(args["city"]?.stringValue != nil)
+        #expect(!r.text.contains(": fake-sllm sim_t="), "no SSE comments unless asked")
+    }
+
+    @Test func sseCommentsOnlyWhenAskedAndEmbeddingsRefused() async {
+        var settings = Self.openAISettings()
+        settings.sseComments = true
+        let commented = APIHarness(settings: settings)
+        var body: JSONObject = ["model": .string(model), "messages": [["role": "user", "content": "Hi"]]]
+        body["stream"] = true
+        body["max_tokens"] = 3
+        let withComments = await commented.send("POST", "/v1/chat/completions", .object(body))
+        #expect(withComments.text.contains(": fake-sllm sim_t="))
+        let plain = await chat(["stream": true, "max_tokens": 3])
+        #expect(!plain.text.contains(": fake-sllm sim_t=") && plain.text.hasPrefix("data: "))
+
+        let emb = await h.send("POST", "/v1/embeddings", ["model": .string(model), "input": "hello"])
+        #expect(emb.status == 400)
+        #expect(emb.json["error"]?["message"] == "The model does not support Embeddings API")
+        #expect(emb.json["error"]?["type"] == "BadRequestError")
+    }
 }

@@ -103,7 +103,42 @@ import Testing
         #expect(json["points"]?.arrayValue?.count == 2)
         let html = SweepChart.html(rows, title: "t <x>")
         #expect(html.contains("<svg") && html.contains("t &lt;x&gt;"))
-        #expect(html.components(separatedBy: "<circle").count - 1 == 4)  // two points in each of two panels
         #expect(!html.contains("<script"))
+        #expect(
+            !html.contains("nan\"") && !html.contains(">nan<") && !html.contains("inf<"), "every coordinate is a number"
+        )
+        // Every point is labelled with its configuration.
+        let circles = html.components(separatedBy: "<circle").dropFirst()
+        #expect(circles.count >= 4)
+        #expect(circles.allSatisfy { $0.contains("Qwen/Qwen3-30B-A3B on 1× ") && $0.contains("max_num_seqs") })
+        #expect(html.contains("id=\"pareto-front\""))
+        for row in rows {
+            for name in ["truth_prefill_mbu", "truth_prefill_mfu", "truth_decoding_mbu", "truth_decoding_mfu"] {
+                let truth = try #require(row[name]?.doubleValue, "\(name) in every row")
+                #expect(truth > 0 && truth <= 1)
+            }
+        }
+        #expect(
+            csv[0].contains(",moecap_tpot_s,truth_prefill_mbu,truth_prefill_mfu,truth_decoding_mbu,truth_decoding_mfu,")
+        )
+    }
+
+    @Test func paretoFrontCheapestFirst() {
+        let pts: [(cost: Double, throughput: Double)] = [(1, 10), (2, 30), (1.5, 5), (3, 30), (4, 50), (0.5, 1)]
+        #expect(ParetoFront.indices(pts) == [5, 0, 1, 4])
+        #expect(ParetoFront.indices([]) == [])
+    }
+
+    @Test func logTicksAreDistinctNumbers() {
+        for (a, b) in [(-2.3, 1.7), (2.1, 2.15), (0.30, 0.31), (-4.0, -3.99), (3.0, 3.5)] {
+            let ticks = LogScatterPlot.ticks(a, b)
+            #expect(ticks.count >= 2, "\(a)...\(b)")
+            #expect(Set(ticks.map(\.1)).count == ticks.count, "\(ticks)")
+            for (lv, text) in ticks {
+                #expect(lv >= a && lv <= b)
+                let v = try? #require(Double(text))
+                #expect(v.map { abs(log10($0) - lv) < 0.05 } == true, "\(text) at \(lv)")
+            }
+        }
     }
 }

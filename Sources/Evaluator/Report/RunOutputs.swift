@@ -45,11 +45,6 @@ enum RunOutputs {
         try files.write(OutputFiles.inferenceOutputs, .array(entries))
         try? FileManager.default.removeItem(atPath: files.path(OutputFiles.partial))
         try files.write(OutputFiles.metrics, report.json)
-        switch RunReport.write(directory: config.outputDir, groundTruth: collection.groundTruth) {
-        case .success(let page): log.say("Report: \(page)")
-        case .failure(let error): log.warn("report.html not written: \(error)")
-        }
-
         // The ServerlessLLM script's own files, under <org>/<name>/.
         let folder = CapMetricsFile.modelDirectory(config.model)
         let cap = CapMetricsFile.json(metrics: report.json, expertDump: collection.expertDump)
@@ -60,6 +55,13 @@ enum RunOutputs {
         try files.writeText(
             folder + "/" + DetailedResults.fileName(dataset: dsName),
             lines.map { $0.serialized() + "\n" }.joined())
+        // Last, so the page describes every file of the folder (`moecap-eval report DIR` rebuilds it identically).
+        switch RunReport.write(
+            directory: config.outputDir, groundTruth: collection.groundTruth, serverInfo: collection.serverInfo)
+        {
+        case .success(let page): log.say("Report: \(page)")
+        case .failure(let error): log.warn("report.html not written: \(error)")
+        }
         return report.json
     }
 }

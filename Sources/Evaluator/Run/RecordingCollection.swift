@@ -11,6 +11,9 @@ struct RecordingCollection: Sendable {
     var expertDump: JSONValue?
     /// The simulator's per-step ground truth, when the server offers it.
     var groundTruth: [JSONValue]?
+    /// The deployment's entry of `/fake_sllm/info` (serving mode, API, whether an accuracy oracle runs), when
+    /// the server is fake-sllm.
+    var serverInfo: JSONValue?
 
     static let none = RecordingCollection(dump: .object(.init()), records: [], dumpFailure: nil)
 }

@@ -93,6 +93,9 @@ struct RecordingControl: Sendable {
             let t = await session.post("/fake_sllm/dump_ground_truth", timeout: .seconds(30)).value
         {
             out.groundTruth = t["steps"]?.arrayValue
+            if let info = await session.get("/fake_sllm/info", withModel: false, timeout: .seconds(10)).value {
+                out.serverInfo = info["deployments"]?.arrayValue?.first { $0["model"]?.stringValue == model }
+            }
         }
         return out
     }

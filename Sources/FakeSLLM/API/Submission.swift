@@ -13,6 +13,9 @@ struct GenerationInput {
     var sampling: SamplingParams
     /// `max_tokens` after the model-length cap.
     var maxTokens: Int
+    /// What the model writes when its answer has a shape (structured outputs, tool calls; docs/openai-mode.md):
+    /// given a target length in tokens and a seed, the text, or nil for free text.
+    var shaped: (@Sendable (_ tokens: Int, _ seed: UInt64) -> String?)? = nil
 }
 
 /// What renders one generation's answer (ServerlessLLM's ``ChatJob`` or vLLM's ``OpenAIJob``): the reply
@@ -70,7 +73,10 @@ extension SLLMAPI {
         for input in inputs {
             let sampling = input.sampling
             let promptHash = stableHash(input.prompt.utf8, seed: deployment.settings.seed &+ 0x5151)
-            let answer = deployment.oracle.flatMap { oracle in input.userText.flatMap { oracle.answer(for: $0) } }
+            // A shaped answer (JSON, tool calls) is written whatever the oracle knows.
+            let answer =
+                input.shaped != nil
+                ? nil : deployment.oracle.flatMap { oracle in input.userText.flatMap { oracle.answer(for: $0) } }
             let blockHashes =
                 input.tokenIds.map { BlockHasher.hashes(tokens: $0, blockSize: blockSize) }
                 ?? PrefixHashes.blocks(of: input.prompt, blockSize: blockSize)
@@ -84,7 +90,7 @@ extension SLLMAPI {
                 }
                 let plan = CompletionPlan.make(
                     sampling: sampling, maxTokens: input.maxTokens, settings: deployment.settings, rngSeed: seed,
-                    answer: answer?.text(choice: i))
+                    answer: answer?.text(choice: i), shaped: input.shaped)
                 let c = ChatJob.Choice(plan: plan, engineId: deployment.newRequestId())
                 choices.append(c)
                 var request = EngineRequest(

@@ -75,6 +75,17 @@ public struct SimulatorSetting: Sendable {
             }
             s.api = mode
         },
+        SimulatorSetting(key: "enable_auto_tool_choice", flag: "--enable-auto-tool-choice") {
+            s, value throws(SettingsError) in
+            guard let b = value.boolValue else {
+                throw SettingsError("fake_sllm.enable_auto_tool_choice must be a boolean")
+            }
+            s.enableAutoToolChoice = b
+        },
+        SimulatorSetting(key: "sse_comments", flag: "--sse-comments") { s, value throws(SettingsError) in
+            guard let b = value.boolValue else { throw SettingsError("fake_sllm.sse_comments must be a boolean") }
+            s.sseComments = b
+        },
         SimulatorSetting(key: "quirks", flag: "--quirk") { s, value throws(SettingsError) in
             guard case .object(let q) = value else { throw SettingsError("fake_sllm.quirks must be an object") }
             for (name, on) in q.pairs {

@@ -82,6 +82,11 @@ public struct SimulatorSettings: Sendable {
 
     /// The burst window in effect.
     var effectiveBurstWindow: Double { burstWindowSeconds ?? Self.defaultBurstWindow(speedup: speedup) }
+    /// OpenAI mode: answer `tool_choice` `auto` (vLLM's `--enable-auto-tool-choice`) instead of refusing it.
+    public var enableAutoToolChoice = false
+    /// OpenAI mode: precede each SSE event with a `: fake-sllm sim_t=…` comment (off: vLLM sends none; the
+    /// timing headers stay).
+    public var sseComments = false
     /// GPUs of the simulated node, shared by all instances (server-wide).
     public var nodeGPUs = 8
     public var quirks = Quirks()

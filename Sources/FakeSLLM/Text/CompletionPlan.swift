@@ -40,6 +40,13 @@ struct CompletionPlan: Sendable {
         return out
     }
 
+    /// The whole text when it is all explicit pieces (an oracle or shaped answer), without taking any; nil when
+    /// filler follows.
+    var explicitText: String? {
+        guard pieces.count >= tokens else { return nil }
+        return pieces.prefix(tokens).joined()
+    }
+
     /// Every piece, generated now (for cutting at stop strings).
     private mutating func materialize() {
         guard pieces.count < tokens else { return }
@@ -53,8 +60,11 @@ struct CompletionPlan: Sendable {
     ///   - answer: text the oracle wants said (its pieces come first), or nil for filler.
     ///   - maxTokens: `max_tokens` after the `max_model_len` cap.
     ///   - rngSeed: seed of the length and the filler.
+    ///   - shaped: when there is no answer, the text of a shaped answer (JSON, a tool call) of about the sampled
+    ///     length, or nil for filler.
     static func make(
-        sampling: SamplingParams, maxTokens: Int, settings: SimulatorSettings, rngSeed: UInt64, answer: String?
+        sampling: SamplingParams, maxTokens: Int, settings: SimulatorSettings, rngSeed: UInt64, answer: String?,
+        shaped: (@Sendable (Int, UInt64) -> String?)? = nil
     ) -> CompletionPlan {
         var rng = SimRandom(seed: rngSeed)
         var length: Int
@@ -68,6 +78,10 @@ struct CompletionPlan: Sendable {
             let mu = log(settings.outputLengthMean) - sigma * sigma / 2
             let z = rng.normal()
             length = max(1, Int((exp(mu + sigma * z)).rounded()))
+            if let text = shaped?(min(length, maxTokens), rng.next()) {
+                answerPieces = pieces(of: text)
+                length = answerPieces.count
+            }
         }
         if sampling.ignoreEOS { length = maxTokens }
         length = min(max(length, sampling.minTokens), maxTokens)

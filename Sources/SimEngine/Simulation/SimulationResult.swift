@@ -31,6 +31,9 @@ public struct StepSummary: Sendable, Equatable {
     public var forwardMode: ForwardMode
     public var expertActivation: Double
     public var forwardPassID: Int
+    /// The step's ground-truth achieved bandwidth and FLOPS utilization (``StepCost``).
+    public var bandwidthUtilization: Double
+    public var flopsUtilization: Double
 
     public init(_ o: StepOutcome) {
         start = o.start
@@ -41,6 +44,8 @@ public struct StepSummary: Sendable, Equatable {
         forwardMode = o.forwardMode
         expertActivation = o.expertActivation
         forwardPassID = o.forwardPassID
+        bandwidthUtilization = o.truth.bandwidthUtilization
+        flopsUtilization = o.truth.flopsUtilization
     }
 
     /// The batch record of docs/sllm-api.md §4 (``BatchRecord``'s wire form, keys in the real backend's order).

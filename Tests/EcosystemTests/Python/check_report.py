@@ -1,6 +1,8 @@
 """Loads an HTML report in headless Chromium over the DevTools protocol (pipe transport, standard library only)
 and prints a JSON verdict: console errors, uncaught exceptions and log errors seen while loading, and for every
-chart (<svg class="chart">) how many of its <path> elements have a non-empty, finite geometry.
+chart (<svg class="chart">) how many of its <path> elements have a non-empty, finite geometry; every tick label
+(<text class="tick"> in any <svg>) with whether it reads as a finite number and lies inside its picture; and every
+plotted point (<circle class="point">) with its hover label (<title>).
 
 Usage: check_report.py REPORT.html [--screenshot OUT.png] [--chromium PATH]
 Exit status: 0 when the page loaded (the caller judges the verdict), 2 on a browser failure.
@@ -30,6 +32,24 @@ JSON.stringify(Array.from(document.querySelectorAll('svg.chart')).map(svg => {
   const r = svg.getBoundingClientRect();
   return {id: svg.id, marks: paths.length, drawn: drawn.length, width: r.width, height: r.height};
 }))
+"""
+
+CHECK_LABELS = r"""
+JSON.stringify({
+  ticks: Array.from(document.querySelectorAll('svg text.tick')).map(t => {
+    const svg = t.ownerSVGElement.getBoundingClientRect();
+    const r = t.getBoundingClientRect();
+    const text = t.textContent.trim();
+    const value = Number(text.replace(/[^0-9eE.+-]/g, ''));
+    return {svg: t.ownerSVGElement.id, text: text, finite: text !== '' && isFinite(value),
+            inside: r.width > 0 && r.left >= svg.left - 0.5 && r.right <= svg.right + 0.5 &&
+                    r.top >= svg.top - 0.5 && r.bottom <= svg.bottom + 0.5};
+  }),
+  points: Array.from(document.querySelectorAll('svg circle.point')).map(c => {
+    const title = c.querySelector('title');
+    return {svg: c.ownerSVGElement.id, label: title ? title.textContent : ''};
+  })
+})
 """
 
 
@@ -126,6 +146,9 @@ def main():
         charts = json.loads(browser.send(
             "Runtime.evaluate", {"expression": CHECK_CHARTS, "returnByValue": True},
             session=session)["result"]["value"])
+        labels = json.loads(browser.send(
+            "Runtime.evaluate", {"expression": CHECK_LABELS, "returnByValue": True},
+            session=session)["result"]["value"])
         errors = []
         for e in browser.events:
             m, p = e.get("method"), e.get("params", {})
@@ -144,7 +167,8 @@ def main():
             shot = browser.send("Page.captureScreenshot", {"format": "png"}, session=session)
             with open(args.screenshot, "wb") as f:
                 f.write(base64.b64decode(shot["data"]))
-        print(json.dumps({"url": url, "errors": errors, "charts": charts}))
+        print(json.dumps({"url": url, "errors": errors, "charts": charts, "ticks": labels["ticks"],
+                          "points": labels["points"]}))
     except Exception as e:  # browser failure: say why
         print(f"check_report: {e}", file=sys.stderr)
         return 2

@@ -67,6 +67,19 @@ struct ChartScale: Sendable {
         }
     }
 
+    /// The ticks with their labels, distinct even over a narrow range: linear ticks get the decimals their step
+    /// needs (5.088, 5.09, 5.092 rather than five "5.09"), thousands and up an SI prefix when that keeps them
+    /// apart.
+    var labelledTicks: [(Double, String)] {
+        let values = ticks
+        guard kind == .linear, values.count > 1 else { return values.map { ($0, SVGFormat.tick($0)) } }
+        let short = values.map(SVGFormat.tick)
+        if Set(short).count == short.count { return Array(zip(values, short)) }
+        let step = ChartScale.niceStep((upper - lower) / 5)
+        let decimals = max(0, Int((-log10(step)).rounded(.up)))
+        return values.map { ($0, String(format: "%.\(decimals)f", $0)) }
+    }
+
     /// The smallest 1, 2 or 5 × 10ⁿ at least `raw`.
     static func niceStep(_ raw: Double) -> Double {
         guard raw > 0, raw.isFinite else { return 1 }

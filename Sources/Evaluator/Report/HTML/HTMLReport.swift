@@ -15,11 +15,18 @@ public enum HTMLReport {
         var body = "<h1>\(htmlEscape(title))</h1>"
         var notes: [String] = []
 
+        if !data.coverage.isEmpty {
+            body += "<p class=\"note files\">" + data.coverage.map(htmlEscape).joined(separator: " ") + "</p>"
+        }
         body += "<section><h2>Headline</h2><table class=\"headline\">"
         for (k, v) in HeadlineTable.rows(data) {
             body += "<tr><th>\(htmlEscape(k))</th><td>\(htmlEscape(v))</td></tr>"
         }
-        body += "</table></section>"
+        body += "</table>"
+        if let note = HeadlineTable.servingNote(data) {
+            body += "<p class=\"note serving\">\(htmlEscape(note))</p>"
+        }
+        body += "</section>"
 
         body += "<section><h2>Roofline</h2>"
         let roofline = RooflineChart.render(data)
@@ -47,7 +54,14 @@ public enum HTMLReport {
         if distributions.isEmpty {
             body += "<p class=\"note\">No per-request timings in these files.</p>"
         }
-        body += distributions.map { "<figure>\($0)</figure>" }.joined() + "</section>"
+        let servingNote = HeadlineTable.servingNote(data).map {
+            "<p class=\"note serving\">\(htmlEscape($0))</p>"
+        }
+        body +=
+            distributions.enumerated().map { i, chart in
+                // The note goes under the TTFT and E2E histograms, which the router's queue dominates.
+                "<figure>\(chart)\(i != 1 ? servingNote ?? "" : "")</figure>"
+            }.joined() + "</section>"
 
         if let experts = ExpertLayerChart.render(data) {
             body += "<section><h2>Expert activation per layer</h2><figure>\(experts)</figure></section>"
@@ -92,8 +106,9 @@ public enum HTMLReport {
         body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:24px auto;max-width:1340px;\
         color:#222;padding:0 16px}
         h1{font-size:22px}h2{font-size:17px;border-bottom:1px solid #ddd;padding-bottom:4px;margin-top:28px}
-        section{margin-bottom:12px}figure{display:inline-block;margin:6px 12px 6px 0;vertical-align:top}
-        svg.chart{background:#fff;border:1px solid #e6e6e6;border-radius:4px;max-width:100%;height:auto}
+        section{margin-bottom:12px}figure{display:block;margin:10px 0}
+        figure p.note{margin:4px 0 0;font-size:13px}
+        svg.chart{background:#fff;border:1px solid #e6e6e6;border-radius:4px;width:100%;height:auto}
         table{border-collapse:collapse;margin:8px 0}th,td{padding:3px 12px;border-bottom:1px solid #eee;\
         text-align:left}td{font-variant-numeric:tabular-nums}
         table.headline{columns:2}.note{color:#555}footer{margin-top:32px;color:#777;font-size:12px}

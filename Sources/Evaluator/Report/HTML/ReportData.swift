@@ -43,6 +43,17 @@ public struct ReportData: Sendable {
     public var modelConfigPath: String?
     /// The files the data came from (names relative to the folder), for the page's footer.
     public var sources: [String] = []
+    /// fake-sllm's description of the deployment (`ground_truth.json`'s `server`: `serving`, `api`,
+    /// `accuracy_oracle`), when the run was against fake-sllm.
+    public var server: JSONValue?
+    /// The clock the batch records' latencies are on: `simulated` (fake-sllm) or `server-measured`.
+    public var recordClock: String { server != nil || !groundTruth.isEmpty ? "simulated" : "server-measured" }
+    /// Whether a batch-records file was read (none: the Python evaluator's current version saves none).
+    public var hasBatchRecordsFile = false
+    /// Batch records the run collected as its metrics state it (`total_records`), when they do.
+    public var recordedCount: Int?
+    /// Plain sentences of what the folder's files hold and do not hold, for the page and `report`'s stderr.
+    public var coverage: [String] = []
 
     /// Nothing known yet.
     public init() {}

@@ -60,12 +60,22 @@ public enum ReportSources {
         for step in truth?["steps"]?.arrayValue ?? truth?.arrayValue ?? [] {
             if let id = step["forward_pass_id"]?.intValue { data.groundTruth[id] = step }
         }
+        data.server = truth?["server"]
         let entries = outputs?.arrayValue ?? []
         // The server's simulated clock when the entries state it (fake-sllm), else the wall clock.
         let simulated = entries.contains { $0["sim_latency_s"]?.doubleValue != nil }
         data.requestClock = simulated ? "simulated" : "wall clock"
         data.requests = entries.compactMap { timing($0, simulated: simulated) }
         data.expertActivationPerLayer = experts.flatMap(perLayerActivation)
+
+        data.hasBatchRecordsFile = batch != nil
+        data.recordedCount =
+            batch?["total_records"]?.intValue ?? data.metrics["batch_metrics"]?["total_records"]?.intValue
+            ?? data.metrics["run_info"]?["total_records"]?.intValue
+        let detailed = listDetailedResults(directory)
+        data.coverage = coverage(
+            data, metricsFile: metrics == nil ? nil : data.sources.first { $0.contains("metrics") },
+            outputsRead: outputs != nil, detailedResults: detailed)
 
         let runInfo = data.metrics["run_info"]
         data.model =
@@ -82,6 +92,54 @@ public enum ReportSources {
             data.expertsPerLayer = spec.numExperts > 0 ? spec.numExperts : nil
         }
         return data
+    }
+
+    /// The newest `detailed_results_*.jsonl` up to two folders down (the Python evaluator's per-item lines) and
+    /// its line count.
+    static func listDetailedResults(_ directory: String) -> (name: String, lines: Int)? {
+        guard let e = FileManager.default.enumerator(atPath: directory) else { return nil }
+        var found: [String] = []
+        while let f = e.nextObject() as? String {
+            if f.split(separator: "/").count > 3 {
+                e.skipDescendants()
+                continue
+            }
+            let name = (f as NSString).lastPathComponent
+            if name.hasPrefix("detailed_results_"), name.hasSuffix(".jsonl") { found.append(f) }
+        }
+        guard let newest = found.max(),
+            let text = try? String(
+                contentsOfFile: (directory as NSString).appendingPathComponent(newest), encoding: .utf8)
+        else { return nil }
+        return (newest, text.split(separator: "\n").count)
+    }
+
+    /// What the files hold and what they do not, one sentence each (docs/report.md "Partial folders").
+    static func coverage(
+        _ data: ReportData, metricsFile: String?, outputsRead: Bool, detailedResults: (name: String, lines: Int)?
+    ) -> [String] {
+        var out: [String] = []
+        if let metricsFile { out.append("Holds MoE-CAP's metrics and accuracy (\(metricsFile)).") }
+        if data.hasBatchRecordsFile {
+            out.append("Holds \(data.records.count) batch records after de-duplication.")
+        } else {
+            let recorded = data.recordedCount.map { " The run recorded \($0) batch records;" } ?? ""
+            out.append(
+                "Holds no batch records file (batch_data.json or batch_data_*.json):\(recorded) the Python "
+                    + "evaluator does not save them, so there is no roofline and no step chart.")
+        }
+        if let detailedResults {
+            out.append(
+                "Holds \(detailedResults.lines) per-item results (\(detailedResults.name)): answers and correctness, no timings."
+            )
+        }
+        if data.requests.isEmpty {
+            out.append(
+                outputsRead
+                    ? "Its inference outputs carry no per-request timings, so there are no latency distributions."
+                    : "Holds no inference outputs with per-request timings, so there are no latency distributions.")
+        }
+        return out
     }
 
     /// Files up to two folders below `directory`, as relative paths, sorted.

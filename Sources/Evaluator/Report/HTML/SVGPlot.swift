@@ -4,7 +4,7 @@ import MoECore
 /// added to it (lines, points, bars). Every mark is a `<path>` or `<circle>` with finite coordinates, so the page
 /// renders without script and a browser can check each chart (docs/report.md).
 struct SVGPlot {
-    static let width = 640.0
+    static let width = 1240.0
     static let height = 360.0
     static let margin = (left: 72.0, right: 20.0, top: 34.0, bottom: 52.0)
 
@@ -98,19 +98,19 @@ struct SVGPlot {
         // Grid and ticks.
         var grid = ""
         var tickText = ""
-        for t in x.ticks {
+        for (t, text) in x.labelledTicks {
             let px = SVGFormat.px(x(t))
             grid += "M\(px) \(SVGFormat.px(SVGPlot.plotTop))V\(SVGFormat.px(SVGPlot.plotBottom))"
             tickText +=
-                "<text x=\"\(px)\" y=\"\(SVGFormat.px(SVGPlot.plotBottom + 16))\" text-anchor=\"middle\">"
-                + "\(SVGFormat.tick(t))</text>"
+                "<text class=\"tick\" x=\"\(px)\" y=\"\(SVGFormat.px(SVGPlot.plotBottom + 16))\" "
+                + "text-anchor=\"middle\">\(text)</text>"
         }
-        for t in y.ticks {
+        for (t, text) in y.labelledTicks {
             let py = SVGFormat.px(y(t))
             grid += "M\(SVGFormat.px(SVGPlot.plotLeft)) \(py)H\(SVGFormat.px(SVGPlot.plotRight))"
             tickText +=
-                "<text x=\"\(SVGFormat.px(SVGPlot.plotLeft - 6))\" y=\"\(py)\" text-anchor=\"end\" "
-                + "dominant-baseline=\"middle\">\(SVGFormat.tick(t))</text>"
+                "<text class=\"tick\" x=\"\(SVGFormat.px(SVGPlot.plotLeft - 6))\" y=\"\(py)\" text-anchor=\"end\" "
+                + "dominant-baseline=\"middle\">\(text)</text>"
         }
         s += "<path class=\"grid\" d=\"\(grid)\" stroke=\"#e3e3e3\" fill=\"none\"/>"
         s += "<g font-size=\"11\" fill=\"#444\">\(tickText)</g>"

@@ -9,7 +9,7 @@ enum TimelineCharts {
         var xs: [Double] = []
         for r in data.records {
             xs.append(t)
-            t += r.latency
+            t += r.latency * 1000
         }
         func chart(_ id: String, _ title: String, _ yTitle: String, _ value: (Int) -> Double?) -> String? {
             var pre: [(Double, Double)] = []
@@ -22,7 +22,8 @@ enum TimelineCharts {
             }
             guard !all.isEmpty else { return nil }
             var plot = SVGPlot(
-                title: title, x: .linear, xValues: xs + [t], xTitle: "cumulative step time (s)", y: .linear,
+                title: title, x: .linear, xValues: xs + [t], xTitle: "cumulative step time (ms, \(data.recordClock))",
+                y: .linear,
                 yValues: all.map(\.1), yTitle: yTitle)
             plot.line(all, color: "#bbbbbb", width: 1)
             plot.points(pre, color: ReportPalette.prefill)
@@ -33,7 +34,9 @@ enum TimelineCharts {
         }
         return [
             chart("batch-size", "Batch size per step", "tokens in the step") { Double(data.records[$0].batchSize) },
-            chart("step-latency", "Step latency", "latency (ms)") { data.records[$0].latency * 1000 },
+            chart("step-latency", "Step latency (\(data.recordClock))", "latency (ms)") {
+                data.records[$0].latency * 1000
+            },
             chart("expert-activation-steps", "Expert activation per step (mean over MoE layers)", "distinct experts") {
                 data.records[$0].expertActivation
             },

@@ -38,6 +38,9 @@ extension SLLMAPI {
         do { request = try OpenAIRequest(kind: kind, body: body ?? JSONObject()) } catch {
             return .now(error.response)
         }
+        if request.toolUse.choice == .auto, !deployment.settings.enableAutoToolChoice {
+            return .now(OpenAIError.badRequest(OpenAIToolUse.autoNeedsFlag).response)
+        }
         if !request.ignored.isEmpty {
             let keys = request.ignored.map { "'\($0)'" }.joined(separator: ", ")
             serverLog.warning("The following fields were present in the request but ignored: {\(keys)}")
@@ -61,8 +64,19 @@ extension SLLMAPI {
                 }
             }
         }
+        // prompts × n choices, each an engine request (docs/http.md, "Answer budget").
+        let choiceCount = prompts.count.multipliedReportingOverflow(by: request.sampling.n)
+        if choiceCount.overflow || choiceCount.partialValue > budget.maxChoices {
+            return .now(
+                OpenAIError.badRequest(
+                    "prompts × n must be at most \(budget.maxChoices), got \(prompts.count) × \(request.sampling.n)."
+                ).response)
+        }
         let maxModelLen = deployment.engineConfig.maxModelLen ?? spec.maxPositionEmbeddings
         var inputs: [GenerationInput] = []
+        let toolUse = request.toolUse
+        var shaped: (@Sendable (Int, UInt64) -> String?)?
+        if toolUse.shapesAnswer { shaped = { @Sendable tokens, seed in toolUse.text(tokens: tokens, seed: seed) } }
         for p in prompts {
             guard p.tokens > 0 else {
                 return .now(OpenAIError.badRequest("The decoder prompt cannot be empty").response)
@@ -87,13 +101,24 @@ extension SLLMAPI {
                     prompt: p.ids.map { ids in ids.map { "\($0)" }.joined(separator: " ") } ?? p.text,
                     promptTokens: p.tokens, tokenIds: p.ids,
                     userText: kind == .chat ? request.messages.last(where: { $0.role == "user" })?.content : p.text,
-                    sampling: request.sampling, maxTokens: max(1, request.maxTokens ?? (maxModelLen - p.tokens))))
+                    sampling: request.sampling, maxTokens: max(1, request.maxTokens ?? (maxModelLen - p.tokens)),
+                    shaped: shaped))
         }
 
+        if !request.stream {
+            let echoed = kind == .completion && request.echo ? prompts.reduce(0) { $0 + $1.text.utf8.count * 2 } : 0
+            let bytes = AnswerBudget.generationBytes(
+                choices: choiceCount.partialValue, tokens: inputs.map(\.maxTokens).max() ?? 0,
+                bytesPerToken: OpenAIJob.maxBytesPerToken(kind: kind, logprobs: request.logprobs),
+                extra: echoed.multipliedReportingOverflow(by: request.sampling.n).partialValue)
+            if let refusal = budget.refusal(bytes: bytes) { return .now(OpenAIError.badRequest(refusal).response) }
+        }
         let options = OpenAIJob.Options(
             kind: kind, includeUsage: request.stream && request.includeUsage,
             continuousUsage: request.stream && request.includeUsage && request.continuousUsage,
-            logprobs: request.logprobs, echo: kind == .completion && request.echo)
+            logprobs: request.logprobs, echo: kind == .completion && request.echo,
+            toolUse: kind == .chat && request.toolUse.choice != .none ? request.toolUse : nil,
+            sseComments: deployment.settings.sseComments)
         let id =
             (kind == .chat ? "chatcmpl-" : "cmpl-")
             + (request.requestId ?? uuid4().replacingOccurrences(of: "-", with: ""))

@@ -16,6 +16,10 @@ final class OpenAIJob: GenerationJob {
         var logprobs: Int?
         /// Completions with `echo`: put each choice's prompt text before its text.
         var echo = false
+        /// Chat with tools (a `tool_choice` other than `none`): the answer's text may be tool calls.
+        var toolUse: OpenAIToolUse?
+        /// Precede each SSE event with a `: fake-sllm sim_t=…` comment (`--sse-comments`).
+        var sseComments = false
     }
 
     /// The prompt a choice answers: its token count, and its text (for `echo`).
@@ -28,6 +32,9 @@ final class OpenAIJob: GenerationJob {
         var choices: [ChatJob.Choice]
         /// Each choice's tokens so far (kept only for log-probabilities of whole responses).
         var tokens: [[String]]
+        /// Each choice's streamed tool calls: the calls (planned from the whole answer) and argument characters
+        /// sent so far; nil while the choice has not started, empty when it is text.
+        var streamedCalls: [(calls: [ToolCall], sent: Int)?]
         var times = SimulatedTimes()
         var done = false
     }
@@ -55,7 +62,7 @@ final class OpenAIJob: GenerationJob {
         self.promptTokens = promptTokens
         self.options = options
         self.target = target
-        state = Locked(State(choices: choices, tokens: choices.map { _ in [] }))
+        state = Locked(State(choices: choices, tokens: choices.map { _ in [] }, streamedCalls: choices.map { _ in nil }))
     }
 
     /// The request's simulated arrival time, as the host assigned it.
@@ -74,7 +81,7 @@ final class OpenAIJob: GenerationJob {
         state.withLock { s in
             guard !s.done else { return }
             s.times.tokens(newTokens, at: simTime)
-            let stamp = SimulatedTimes.stamp(simTime)
+            let stamp = options.sseComments ? SimulatedTimes.stamp(simTime) : []
             let first = s.choices[index].emitted == 0
             let from = s.choices[index].emitted
             s.choices[index].emitted = min(s.choices[index].plan.tokens, from + newTokens)
@@ -87,9 +94,13 @@ final class OpenAIJob: GenerationJob {
                 }
                 var text = piece
                 if !isChat, first, options.echo { text = prompts[index].text + text }
-                if !text.isEmpty || s.choices[index].finish != nil {
+                if let toolEvent = toolCallChunk(&s, index: index) {
+                    events.append(stamp + toolEvent)
+                } else if !text.isEmpty || s.choices[index].finish != nil {
                     let logprobs = options.logprobs.map { top in
-                        isChat ? chatLogprobs([piece], top: top) : completionLogprobs([piece], top: top, offset: 0)
+                        isChat
+                            ? OpenAIJob.chatLogprobs([piece], top: top)
+                            : OpenAIJob.completionLogprobs([piece], top: top, offset: 0)
                     }
                     events.append(
                         stamp
@@ -137,11 +148,28 @@ final class OpenAIJob: GenerationJob {
 
     /// The request failed: vLLM's error body, or one error event and `[DONE]` on a stream.
     func fail(_ message: String, engineError: Bool) {
-        let first = state.withLock { s -> Bool in
+        // A stream cut short (the instance or the server stopping) ends as vLLM ends an aborted request: a last
+        // chunk per open choice with finish_reason "abort", then [DONE] (docs/openai-mode.md).
+        let (first, ending) = state.withLock { s -> (Bool, [[UInt8]]) in
             defer { s.done = true }
-            return !s.done
+            guard !s.done, !engineError, case .stream = target else { return (!s.done, []) }
+            let open = s.choices.indices.filter { s.choices[$0].emitted > 0 && s.choices[$0].finish == nil }
+            guard !open.isEmpty else { return (true, []) }
+            var events: [[UInt8]] = []
+            for i in open {
+                events.append(chunk(s, index: i, chat: ["content": ""], finish: "abort"))
+            }
+            if options.includeUsage { events.append(usageChunk(s)) }
+            return (true, events)
         }
         guard first else { return }
+        if !ending.isEmpty, case .stream(let s) = target {
+            serverLog.info("POST \(route) 200 model=\(model) aborted: \(message)")
+            for e in ending { s.send(e) }
+            s.send(Array("data: [DONE]\n\n".utf8))
+            s.finish()
+            return
+        }
         let error: OpenAIError =
             engineError
             ? .badRequest(message)
@@ -173,10 +201,29 @@ final class OpenAIJob: GenerationJob {
             let logprobs: JSONValue =
                 options.logprobs.map { top in
                     isChat
-                        ? chatLogprobs(s.tokens[i], top: top)
-                        : completionLogprobs(s.tokens[i], top: top, offset: options.echo ? prompts[i].text.count : 0)
+                        ? OpenAIJob.chatLogprobs(s.tokens[i], top: top)
+                        : OpenAIJob.completionLogprobs(
+                            s.tokens[i], top: top, offset: options.echo ? prompts[i].text.count : 0)
                 } ?? .null
-            let finish: JSONValue = .string(c.finish?.rawValue ?? "stop")
+            var finish: JSONValue = .string(c.finish?.rawValue ?? "stop")
+            if isChat, let (calls, content) = toolCalls(c.text) {
+                // vLLM: finish_reason "tool_calls" for auto-detected calls only.
+                if options.toolUse?.choice == .auto { finish = "tool_calls" }
+                return .object(
+                    JSONObject([
+                        ("index", .int(i)),
+                        (
+                            "message",
+                            .object(
+                                JSONObject([
+                                    ("role", "assistant"), ("content", content), ("refusal", .null),
+                                    ("annotations", .null), ("audio", .null), ("function_call", .null),
+                                    ("tool_calls", .array(calls.map(\.json))), ("reasoning_content", .null),
+                                ]))
+                        ),
+                        ("logprobs", logprobs), ("finish_reason", finish), ("stop_reason", .null),
+                    ]))
+            }
             if isChat {
                 return .object(
                     JSONObject([
@@ -212,6 +259,73 @@ final class OpenAIJob: GenerationJob {
         return r
     }
 
+    /// One tool call of a chat answer, as vLLM's `ToolCall` renders it.
+    struct ToolCall: Sendable {
+        var id = "chatcmpl-tool-" + uuid4().replacingOccurrences(of: "-", with: "")
+        var name: String
+        var arguments: String
+
+        var json: JSONValue {
+            .object(
+                JSONObject([
+                    ("id", .string(id)), ("type", "function"),
+                    ("function", .object(JSONObject([("name", .string(name)), ("arguments", .string(arguments))]))),
+                ]))
+        }
+    }
+
+    /// The tool calls of a finished chat answer (nil: text), with vLLM's message content for them: `""` for
+    /// `required` and a named function, null for auto-detected calls.
+    private func toolCalls(_ text: String) -> (calls: [ToolCall], content: JSONValue)? {
+        guard let toolUse = options.toolUse, let calls = toolUse.calls(in: text) else { return nil }
+        return (calls.map { ToolCall(name: $0.name, arguments: $0.arguments) }, toolUse.choice == .auto ? .null : "")
+    }
+
+    /// A streamed choice's tool-call delta for the tokens it got (nil when the choice answers with text): the
+    /// first names every call with its id; each later one carries the next slice of the arguments, in
+    /// proportion to the tokens generated, so every token is one chunk and the slices join to the whole.
+    private func toolCallChunk(_ s: inout State, index: Int) -> [UInt8]? {
+        guard isChat, let toolUse = options.toolUse else { return nil }
+        if s.streamedCalls[index] == nil {
+            let calls = s.choices[index].plan.explicitText.flatMap { toolUse.calls(in: $0) } ?? []
+            s.streamedCalls[index] = (calls.map { ToolCall(name: $0.name, arguments: $0.arguments) }, -1)
+        }
+        guard let (calls, sent) = s.streamedCalls[index], !calls.isEmpty else { return nil }
+        let c = s.choices[index]
+        let args = calls.map { Array($0.arguments) }
+        let total = args.reduce(0) { $0 + $1.count }
+        let upTo = c.finish != nil ? total : total * c.emitted / max(1, c.plan.tokens)
+        var entries: [JSONValue] = []
+        var offset = 0
+        for (k, call) in calls.enumerated() {
+            let lo = max(sent, offset) - offset
+            let hi = min(upTo, offset + args[k].count) - offset
+            let slice = hi > lo ? String(args[k][lo..<hi]) : ""
+            if sent < 0 {
+                entries.append(
+                    .object(
+                        JSONObject([
+                            ("id", .string(call.id)), ("type", "function"), ("index", .int(k)),
+                            (
+                                "function",
+                                .object(JSONObject([("name", .string(call.name)), ("arguments", .string(slice))]))
+                            ),
+                        ])))
+            } else if !slice.isEmpty {
+                entries.append(
+                    .object(
+                        JSONObject([
+                            ("index", .int(k)), ("function", .object(JSONObject([("arguments", .string(slice))]))),
+                        ])))
+            }
+            offset += args[k].count
+        }
+        s.streamedCalls[index] = (calls, max(upTo, 0))
+        let finish = c.finish.map { toolUse.choice == .auto ? "tool_calls" : $0.rawValue }
+        let delta: JSONObject = entries.isEmpty ? JSONObject() : JSONObject([("tool_calls", .array(entries))])
+        return chunk(s, index: index, chat: delta, finish: finish)
+    }
+
     /// One SSE chunk of choice `index`: a chat `delta`, or a completion's `text`.
     private func chunk(
         _ s: State, index: Int, chat delta: JSONObject, text: String = "", logprobs: JSONValue? = nil,
@@ -242,7 +356,7 @@ final class OpenAIJob: GenerationJob {
 
     /// Chat log-probabilities (`{"content": [{token, logprob, bytes, top_logprobs}]}`): the sampled token first
     /// among its alternatives, deterministic per token text.
-    private func chatLogprobs(_ tokens: [String], top: Int) -> JSONValue {
+    static func chatLogprobs(_ tokens: [String], top: Int) -> JSONValue {
         .object(
             JSONObject([
                 (
@@ -272,7 +386,7 @@ final class OpenAIJob: GenerationJob {
     }
 
     /// Completion log-probabilities (`text_offset`, `token_logprobs`, `tokens`, `top_logprobs`).
-    private func completionLogprobs(_ tokens: [String], top: Int, offset: Int) -> JSONValue {
+    static func completionLogprobs(_ tokens: [String], top: Int, offset: Int) -> JSONValue {
         var offsets: [JSONValue] = []
         var at = offset
         for t in tokens {
@@ -296,6 +410,22 @@ final class OpenAIJob: GenerationJob {
                         })
                 ),
             ]))
+    }
+
+    /// Most bytes one token takes in a whole answer of this shape (docs/http.md, "Answer budget"): its text, and
+    /// with log-probabilities its entry, measured by rendering the longest token with `top` alternatives.
+    static func maxBytesPerToken(kind: OpenAIRequest.Kind, logprobs top: Int?) -> Int {
+        let text = CompletionText.maxPieceBytes
+        guard let top else { return text }
+        let longest = " " + (CompletionText.words.max { $0.utf8.count < $1.utf8.count } ?? "")
+        let entry =
+            kind == .chat
+            ? chatLogprobs([longest, longest], top: top).serializedBytes(compact: true).count
+                - chatLogprobs([longest], top: top).serializedBytes(compact: true).count
+            : completionLogprobs([longest, longest], top: top, offset: 0).serializedBytes(compact: true).count
+                - completionLogprobs([longest], top: top, offset: 0).serializedBytes(compact: true).count
+        // The token's text is kept beside the answer until it is rendered; numbers may print a few digits longer.
+        return text * 2 + entry + 32
     }
 
     /// `count` (token, log-probability) pairs for a sampled token: the token itself most likely, then made-up

@@ -33,6 +33,8 @@ struct OpenAIRequest {
     var maxTokens: Int?
     var sampling: SamplingParams
     var requestId: String?
+    /// `tools`, `tool_choice` and `response_format` (completions: `response_format` only).
+    var toolUse: OpenAIToolUse
     /// Keys vLLM ignores (it logs "The following fields were present in the request but ignored: …").
     var ignored: [String] = []
 
@@ -90,6 +92,11 @@ struct OpenAIRequest {
                 throw .valueError(schema, "response_format.json_schema is required when type is json_schema")
             }
         }
+        var shapeFields = JSONObject()
+        for key in kind == .chat ? ["response_format", "tools", "tool_choice"] : ["response_format"] {
+            if let v = body[key] { shapeFields[key] = v }
+        }
+        toolUse = try OpenAIToolUse(body: shapeFields, schema: schema)
         _ = try b.string("user")
         requestId = try b.string("request_id")
         echo = try b.bool("echo") ?? false
@@ -119,7 +126,8 @@ struct OpenAIRequest {
         var rest = JSONObject()
         for key in [
             "n", "presence_penalty", "frequency_penalty", "repetition_penalty", "temperature", "top_p", "top_k",
-            "min_p", "seed", "stop", "ignore_eos", "min_tokens",
+            "min_p", "seed", "stop", "ignore_eos", "min_tokens", "best_of", "stop_token_ids", "bad_words",
+            "allowed_token_ids", "logit_bias",
         ] {
             if let v = body[key], !v.isNull { rest[key] = v }
         }
