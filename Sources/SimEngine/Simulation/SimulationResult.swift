@@ -104,8 +104,11 @@ public struct SimulationResult: Sendable {
 
     /// Per-request timings as JSON Lines (keys: id, arrival_s, first_token_s, finish_s, prompt_tokens,
     /// output_tokens, ttft_s, tpot_s, e2e_s).
-    public func timingsJSONL() -> String {
-        var out = ""
+    public func timingsJSONL() -> String { String(decoding: timingsJSONLBytes(), as: UTF8.self) }
+
+    /// UTF-8 bytes of ``timingsJSONL()``.
+    public func timingsJSONLBytes() -> [UInt8] {
+        var out: [UInt8] = []
         out.reserveCapacity(timings.count * 200)
         for (i, t) in timings.enumerated() {
             let line: JSONValue = .object(
@@ -115,8 +118,8 @@ public struct SimulationResult: Sendable {
                     ("output_tokens", .int(t.outputTokens)), ("ttft_s", .double(t.ttft)), ("tpot_s", .double(t.tpot)),
                     ("e2e_s", .double(t.e2e)),
                 ]))
-            out += line.serialized()
-            out += "\n"
+            out.append(contentsOf: line.serializedBytes())
+            out.append(0x0A)
         }
         return out
     }
