@@ -150,7 +150,7 @@ struct SimulateCommand: ParsableCommand {
             result = try Simulation.run(config: config, workload: work, keepSteps: true)
         }
         if let path = recordsOut {
-            var bytes = result.recordsJSON().serializedBytes(indent: 2)
+            var bytes = result.recordsJSONBytes(indent: 2)
             bytes.append(0x0A)
             try SimulateFiles.write(bytes: bytes, to: path)
         }

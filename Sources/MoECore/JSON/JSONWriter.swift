@@ -15,6 +15,32 @@ extension JSONValue {
         return w.out
     }
 
+    /// The bytes ``serializedBytes(indent:compact:)`` gives for `.array(Array(elements))`, rendering one element at
+    /// a time: a long list (a run's batch records) never exists as one `JSONValue` tree.
+    public static func serializedArrayBytes<S: Sequence<JSONValue>>(
+        _ elements: S, indent: Int? = nil, compact: Bool = false
+    ) -> [UInt8] {
+        var w = JSONTextWriter(indent: indent, compact: compact)
+        var empty = true
+        for e in elements {
+            if empty {
+                w.out.append(UInt8(ascii: "["))
+                empty = false
+            } else {
+                w.separator()
+            }
+            w.newline(1)
+            w.write(e, level: 1)
+        }
+        if empty {
+            w.ascii("[]")
+        } else {
+            w.newline(0)
+            w.out.append(UInt8(ascii: "]"))
+        }
+        return w.out
+    }
+
     /// The text Python's `repr(float)` gives for `d`, which `json.dumps` also uses.
     public static func pythonFloatText(_ d: Double) -> String {
         if d.isNaN { return "NaN" }

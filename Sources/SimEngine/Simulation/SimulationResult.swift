@@ -102,6 +102,15 @@ public struct SimulationResult: Sendable {
         .array(steps.map { $0.record(gpuNum: config.tensorParallelSize, gpuRawType: config.gpu.key) })
     }
 
+    /// `recordsJSON().serializedBytes(indent:)`, encoding one record at a time (a long run's records never exist
+    /// as one JSON tree).
+    public func recordsJSONBytes(indent: Int? = 2) -> [UInt8] {
+        let gpuNum = config.tensorParallelSize
+        let gpu = config.gpu.key
+        return JSONValue.serializedArrayBytes(
+            steps.lazy.map { $0.record(gpuNum: gpuNum, gpuRawType: gpu) }, indent: indent)
+    }
+
     /// Per-request timings as JSON Lines (keys: id, arrival_s, first_token_s, finish_s, prompt_tokens,
     /// output_tokens, ttft_s, tpot_s, e2e_s).
     public func timingsJSONL() -> String { String(decoding: timingsJSONLBytes(), as: UTF8.self) }
