@@ -28,9 +28,11 @@ for window in 0 default; do
   else start_server --serving direct --no-wait; label="default arrival holds: reproducible arrivals, lockstep with the client"; fi
   curl -s "$url/v1/chat/completions" -d '{"model":"Qwen/Qwen3-30B-A3B","messages":[{"role":"user","content":"warm"}],"max_tokens":2}' >/dev/null
   echo "== small non-streaming completions, no-wait mode, $label (wrk -t2 -c64 -d10s, max_tokens 8)"
-  wrk -t2 -c64 -d10s -s "$dir/post.lua" "$url/v1/chat/completions" | grep -E "Requests/sec|Latency|requests in|Non-2xx"
+  wrk -t2 -c64 -d10s -s "$dir/post.lua" "$url/v1/chat/completions" | tee "$dir/wrk-$window" | grep -E "Requests/sec|Latency|requests in|Non-2xx"
   kill -INT $pid; wait $pid || true
 done
+awk '/Requests\/sec/ { print $2 }' "$dir/wrk-0" "$dir/wrk-default" | paste -sd' ' | awk '$1 > 0 {
+  printf "  arrival holds on / off: %.2fx the requests/s (holds end when nobody can arrive: docs/serving.md)\n", $2 / $1 }'
 
 start_server --serving direct --speedup 1
 echo "== 1,000 concurrent streaming requests (speedup 1, max_tokens 2000)"

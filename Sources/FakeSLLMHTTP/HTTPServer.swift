@@ -71,10 +71,16 @@ public final class HTTPServer: Sendable {
     let workers: HandlerPool
     private let watcher = Locked<DisconnectWatcher?>(nil)
     let stopping = Atomic<Bool>(false)
+    /// Where connections and requests in transit are reported, for the deployments' arrival holds and idle clock
+    /// (docs/serving.md "Reproducible arrivals"); nil: not reported.
+    let activity: TransportActivity?
 
-    public init(options: HTTPServerOptions, handler: @escaping HTTPHandler) {
+    /// A server answering with `handler`; `activity`, when given, hears of every connection and request
+    /// (from the polling and engine threads).
+    public init(options: HTTPServerOptions, activity: TransportActivity? = nil, handler: @escaping HTTPHandler) {
         self.options = options
         self.handler = handler
+        self.activity = activity
         screen = RequestScreen(
             maxBodyBytes: options.maxBodyBytes, maxQueryParameters: options.maxQueryParameters,
             apiKey: options.apiKey)
@@ -115,6 +121,10 @@ public final class HTTPServer: Sendable {
             throw HTTPServerError(description: "cannot listen on \(options.host):\(options.port): \(reason)")
         }
         daemon.withLock { $0 = DaemonHandle(raw: raw, retained: me) }
+        if let activity {
+            let listenFD = shim_mhd_listen_fd(raw)
+            activity.setUnreadInputProbe { [sockets] in sockets.hasUnreadInput(listenFD: listenFD) }
+        }
         let w = DisconnectWatcher(server: self)
         watcher.withLock { $0 = w }
         w.start()

@@ -52,6 +52,16 @@ struct ServeCommand: ParsableCommand {
             "Wall milliseconds the simulated clock holds for a burst of arrivals (0: off). (default: 2 ms × speedup, from 2 to 50; 50 with --no-wait)"
     )
     var burstWindowMs: Double?
+    @Flag(
+        help:
+            "Hold the clock for bursts in --api openai too, so records do not depend on the client's timing (on by default with --api sllm; wall-clock clients then see the holds as latency)."
+    )
+    var reproducible = false
+    @Option(
+        help:
+            "Wall milliseconds a client gets to answer a completion with its next request before a hold nobody can fill ends (at most the burst window)."
+    )
+    var arrivalGraceMs: Double = 2
     @Option(
         name: .customLong("quirk"),
         help:
@@ -103,11 +113,11 @@ struct ServeCommand: ParsableCommand {
             throw ValidationError("--serving must be sllm or direct")
         }
         guard APIMode(rawValue: api) != nil else { throw ValidationError("--api must be sllm or openai") }
-        guard storageBandwidthGbs > 0, engineStartup >= 0, (coldStart ?? 0) >= 0, (burstWindowMs ?? 0) >= 0,
+        guard storageBandwidthGbs > 0, engineStartup >= 0, (coldStart ?? 0) >= 0, (burstWindowMs ?? 0) >= 0, arrivalGraceMs >= 0,
             nodeGPUs >= 1
         else {
             throw ValidationError(
-                "--storage-bandwidth-gbs > 0, --engine-startup ≥ 0, --cold-start ≥ 0, --burst-window-ms ≥ 0, --node-gpus ≥ 1"
+                "--storage-bandwidth-gbs > 0, --engine-startup ≥ 0, --cold-start ≥ 0, --burst-window-ms ≥ 0, --arrival-grace-ms ≥ 0, --node-gpus ≥ 1"
             )
         }
         guard threads >= 1, maxBodyBytes >= 1024 else {
@@ -146,6 +156,8 @@ struct ServeCommand: ParsableCommand {
         settings.coldStart.storageBandwidth = storageBandwidthGbs * 1e9
         settings.coldStart.engineInitSeconds = engineStartup
         settings.burstWindowSeconds = burstWindowMs.map { $0 / 1000 }
+        settings.reproducible = reproducible
+        settings.arrivalGraceSeconds = arrivalGraceMs / 1000
         settings.nodeGPUs = nodeGPUs
         do {
             if let routing { settings.routing = try RoutingSpec.parse(text: routing) }
@@ -167,7 +179,8 @@ struct ServeCommand: ParsableCommand {
             settings.oracle = OracleSettings(datasetFile: oracleFile, dataset: oracleDataset, accuracy: oracleAccuracy)
         }
         BatchRecorder.maxRecords = maxRecords
-        let registry = DeploymentRegistry(defaults: settings)
+        let transport = TransportActivity()
+        let registry = DeploymentRegistry(defaults: settings, transport: transport)
         for file in deployFiles {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw runFailure("cannot read deploy config \(file)")
@@ -196,7 +209,7 @@ struct ServeCommand: ParsableCommand {
                 throw runFailure(error.description)
             }
         }
-        let server = HTTPServer(options: options, handler: { [api] in api.handle($0) })
+        let server = HTTPServer(options: options, activity: transport, handler: { [api] in api.handle($0) })
         do { try server.start() } catch { throw runFailure(error.description) }
         if options.apiKey == nil, !options.bindsLoopbackOnly {
             FileHandle.standardError.write(

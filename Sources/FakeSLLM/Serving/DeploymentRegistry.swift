@@ -17,9 +17,14 @@ public final class DeploymentRegistry: Sendable {
     let gpuPool: GPUPool
     /// Every deployment's Prometheus series, for `GET /metrics` (docs/metrics.md).
     public let metrics = MetricsRegistry()
+    /// The HTTP layer's reports of requests on their way in, read by every deployment's host (arrival holds
+    /// that end when nobody can arrive, control calls kept out of idle time); nil in-process.
+    let transport: TransportActivity?
 
-    public init(defaults: SimulatorSettings) {
+    /// A registry whose deployments read `transport`, which the HTTP server that serves them reports to.
+    public init(defaults: SimulatorSettings, transport: TransportActivity? = nil) {
         self.defaults = defaults
+        self.transport = transport
         gpuPool = GPUPool(total: defaults.nodeGPUs)
     }
 
@@ -44,7 +49,7 @@ public final class DeploymentRegistry: Sendable {
             let oracle = try settings.oracle.map { try AnswerOracle(settings: $0, seed: settings.seed) }
             deployment = try Deployment(
                 config: config, settings: settings, engineConfig: engineConfig, oracle: oracle, gpuPool: gpuPool,
-                metricsRegistry: metrics)
+                metricsRegistry: metrics, transport: transport)
         } catch let e as SettingsError {
             throw RegistrationError(description: e.description)
         } catch let e as ModelConfigError {
