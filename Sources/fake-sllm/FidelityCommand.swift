@@ -18,26 +18,19 @@ struct FidelityCommand: ParsableCommand {
             published-calibrated (fitted to V1 and V4) or datasheet-only (the H100 fit over its datasheet peaks). \
             --step-check FILE adds the GPU probe's held-out table: whole decode steps timed on that GPU against \
             the simulator's prediction before (datasheet-scaled H100 fit) and after (the GPU's profile, or \
-            --calibration). See docs/calibration.md.
+            --calibration). --calibration applies over the H100 fit for V1 and V4, and over the GPU's profile for \
+            --step-check. See docs/calibration.md.
             """)
 
     @Option(help: "Seconds of each V1 stage (the measurement ran 600 s each).")
     var v1StageSeconds: Double = 600
 
-    @Option(help: "Expert routing: uniform, zipf (default, calibrated) or zipf:EXPONENT.")
-    var routing: String = "zipf"
-
-    @Option(
-        help:
-            "JSON file overriding calibration constants (over the H100 fit for V1/V4; over the GPU's profile for --step-check)."
-    )
-    var calibration: String?
+    /// `--routing` (default zipf), `--seed` (default 0) and `--calibration`: over the H100 fit for V1/V4, over the
+    /// GPU's profile for `--step-check`.
+    @OptionGroup var engine: EngineOptions
 
     @Option(help: "A GPU probe step-check file (Fixtures/calibration/<gpu>.step-check.json) to compare against.")
     var stepCheck: String?
-
-    @Option(help: "Seed.")
-    var seed: UInt64 = 0
 
     @Flag(help: "Print the rows as JSON instead of a table ({\"fidelity\", \"step_check\"} with --step-check).")
     var json = false
@@ -61,20 +54,20 @@ struct FidelityCommand: ParsableCommand {
                     throw SimulationInputError("step-check file '\(path)': unknown GPU '\(key)'")
                 }
                 var after = CalibrationCatalog.calibration(for: gpu)
-                if let file = calibration {
+                if let file = engine.calibration {
                     after = try Calibration(json: try SimulateFiles.readJSON(file, what: "calibration"), base: after)
                 }
                 held = (gpu, StepTimeCheck.compare(steps, gpu: gpu, before: Calibration(), after: after))
             }
             var cal = Calibration()
-            if let path = calibration {
+            if let path = engine.calibration {
                 cal = try Calibration(json: try SimulateFiles.readJSON(path, what: "calibration"))
             }
-            let route = try RoutingConfig(parsing: routing)
-            rows = try FidelityReplay.run(v1StageSeconds: v1StageSeconds, calibration: cal, routing: route, seed: seed)
+            rows = try FidelityReplay.run(
+                v1StageSeconds: v1StageSeconds, calibration: cal, routing: engine.routing?.config ?? .calibrated,
+                seed: engine.seed ?? 0)
         } catch {
-            FileHandle.standardError.write(Data("fake-sllm fidelity: error: \(error)\n".utf8))
-            throw ExitCode.failure
+            throw runFailure("fidelity: \(error)")
         }
         if json {
             if let held {
@@ -89,7 +82,7 @@ struct FidelityCommand: ParsableCommand {
                 print(FidelityReplay.json(rows).serialized(indent: 2))
             }
         } else {
-            print("V1 stages: \(v1StageSeconds) s each (measured: 600 s); routing \(routing)")
+            print("V1 stages: \(v1StageSeconds) s each (measured: 600 s); routing \(engine.routing?.text ?? "zipf")")
             print(FidelityReplay.table(rows))
             let worst = rows.filter(\.calibrated).map { abs($0.errorPercent) }.max() ?? 0
             print("largest calibrated error: \(Int(worst.rounded())) % (target ±10 %)")

@@ -30,7 +30,7 @@ struct CheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         let client: HTTPClient
-        do { client = try HTTPClient() } catch { throw CLIError("cannot start the HTTP client: \(error)") }
+        do { client = try HTTPClient() } catch { throw RunFailure("cannot start the HTTP client: \(error)") }
         defer { client.shutdown() }
         let check = ServerCheck(
             transport: client, serverURL: serverUrl, model: model, stream: stream,

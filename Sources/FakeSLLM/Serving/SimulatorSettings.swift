@@ -17,7 +17,7 @@ public struct Quirks: Sendable, Equatable {
     static let sllmModeAliases = ["dispatch_sleep", "router_concurrency_cap", "scale_to_zero"]
 
     /// Turns on the quirk named `name` (one of ``names``).
-    mutating func set(_ name: String, _ on: Bool) throws(SettingsError) {
+    public mutating func set(_ name: String, _ on: Bool) throws(SettingsError) {
         switch name {
         case "tp_duplicate_records": tpDuplicateRecords = on
         case "reject_stream": rejectStream = on
@@ -98,90 +98,18 @@ public struct SimulatorSettings: Sendable {
 
     public init() {}
 
-    /// These settings with the members of a `fake_sllm` object applied.
+    /// These settings with the members of a `fake_sllm` object applied (each through its ``SimulatorSetting``).
     public func applying(_ overrides: JSONValue?) throws(SettingsError) -> SimulatorSettings {
         guard let overrides, !overrides.isNull else { return self }
         guard case .object(let o) = overrides else { throw SettingsError("'fake_sllm' must be an object") }
         var s = self
         for (key, value) in o.pairs {
-            switch key {
-            case "gpu_type":
-                guard let v = value.stringValue else { throw SettingsError("fake_sllm.gpu_type must be a string") }
-                s.gpuType = v
-            case "speedup":
-                if value.isNull || value.stringValue == "none" || value.stringValue == "no-wait" {
-                    s.speedup = nil
-                } else if let v = value.doubleValue, v > 0 {
-                    s.speedup = v
-                } else {
-                    throw SettingsError("fake_sllm.speedup must be a positive number or \"no-wait\"")
-                }
-            case "seed":
-                guard let v = value.intValue, v >= 0 else {
-                    throw SettingsError("fake_sllm.seed must be an integer ≥ 0")
-                }
-                s.seed = UInt64(v)
-            case "routing":
-                s.routing = try RoutingSpec.parse(value)
-            case "output_len_mean":
-                guard let v = value.doubleValue, v >= 1 else {
-                    throw SettingsError("fake_sllm.output_len_mean must be a number ≥ 1")
-                }
-                s.outputLengthMean = v
-            case "output_len_sigma":
-                guard let v = value.doubleValue, v >= 0 else {
-                    throw SettingsError("fake_sllm.output_len_sigma must be a number ≥ 0")
-                }
-                s.outputLengthSigma = v
-            case "cold_start_s":
-                guard let v = value.doubleValue, v >= 0 else {
-                    throw SettingsError("fake_sllm.cold_start_s must be a number ≥ 0")
-                }
-                s.coldStart.overrideSeconds = v
-            case "serving":
-                guard let v = value.stringValue, let mode = ServingMode(rawValue: v) else {
-                    throw SettingsError("fake_sllm.serving must be \"sllm\" or \"direct\"")
-                }
-                s.serving = mode
-                s.servingIsExplicit = true
-            case "api":
-                guard let v = value.stringValue, let mode = APIMode(rawValue: v) else {
-                    throw SettingsError("fake_sllm.api must be \"sllm\" or \"openai\"")
-                }
-                s.api = mode
-            case "reproducible":
-                guard let v = value.boolValue else { throw SettingsError("fake_sllm.reproducible must be a boolean") }
-                s.reproducible = v
-            case "storage_bandwidth_gbs":
-                guard let v = value.doubleValue, v > 0 else {
-                    throw SettingsError("fake_sllm.storage_bandwidth_gbs must be a number > 0")
-                }
-                s.coldStart.storageBandwidth = v * 1e9
-            case "engine_startup_s":
-                guard let v = value.doubleValue, v >= 0 else {
-                    throw SettingsError("fake_sllm.engine_startup_s must be a number ≥ 0")
-                }
-                s.coldStart.engineInitSeconds = v
-            case "quirks":
-                guard case .object(let q) = value else { throw SettingsError("fake_sllm.quirks must be an object") }
-                for (name, on) in q.pairs {
-                    guard let b = on.boolValue else {
-                        throw SettingsError("fake_sllm.quirks.\(name) must be a boolean")
-                    }
-                    try s.quirks.set(name, b)
-                }
-            case "oracle":
-                s.oracle = try OracleSettings(json: value)
-            case "model_config":
-                guard let v = value.stringValue else { throw SettingsError("fake_sllm.model_config must be a path") }
-                s.modelConfig = v
-            default:
+            guard let setting = SimulatorSetting.named(key) else {
                 throw SettingsError(
-                    "unknown fake_sllm setting '\(key)' (known: gpu_type, speedup, seed, routing, output_len_mean, "
-                        + "output_len_sigma, cold_start_s, storage_bandwidth_gbs, engine_startup_s, serving, api, quirks, "
-                        + "oracle, "
-                        + "model_config)")
+                    "unknown fake_sllm setting '\(key)' (known: "
+                        + SimulatorSetting.all.map(\.key).joined(separator: ", ") + ")")
             }
+            try setting.apply(&s, value)
         }
         return s
     }
