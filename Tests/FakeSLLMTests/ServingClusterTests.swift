@@ -185,7 +185,7 @@ import Testing
 
     @Test func holdWaitsWhileAnArrivalCanStillCome() {
         var hold = ArrivalHold(window: 0.05, grace: 0.002)
-        hold.completions(1, atSim: 3, wall: 50, drained: false)
+        hold.completions(2, atSim: 3, wall: 50, drained: false)
         // An answer is still being sent (in transit): the client has not even seen it.
         let ended2 = hold.endIfNobodyCanArrive(atWall: 50.010, inTransit: 1, lastEvent: 49)
         #expect(!ended2)
@@ -197,7 +197,8 @@ import Testing
         let ended4 = hold.endIfNobodyCanArrive(atWall: 50.020, inTransit: 1, lastEvent: 50.013)
         #expect(!ended4)
         #expect(hold.arrival(atWall: 50.021, simNow: 3.5, idle: false) == 3)
-        // Submitted, nothing else within the grace: the hold ends, its arrival kept at the held instant.
+        // Submitted; the other client does not answer within the grace: the hold ends, the arrival kept at the
+        // held instant.
         let ended5 = hold.endIfNobodyCanArrive(atWall: 50.024, inTransit: 0, lastEvent: 50.013)
         #expect(ended5)
         #expect(hold.release(atWall: 50.024) == 3)
