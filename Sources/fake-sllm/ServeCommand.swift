@@ -38,11 +38,19 @@ struct ServeCommand: ParsableCommand {
             "sllm: ServerlessLLM's API, byte for byte (default); openai: vLLM's OpenAI-compatible server (vLLM 0.11), for the openai SDK, AIPerf, GuideLLM."
     )
     var api = APIMode.sllm
-    @Option(help: "Simulated seconds to start an instance (overrides checkpoint size ÷ storage bandwidth + start-up).")
+    @Option(help: "Simulated seconds to start an instance (overrides the cold-start model's terms).")
     var coldStart: Double?
-    @Option(help: "Storage bandwidth the checkpoint loads at, GB/s (cold start).") var storageBandwidthGbs: Double = 6
-    @Option(help: "Engine start-up besides loading weights and CUDA-graph capture, seconds.")
-    var engineStartup: Double = 4
+    @Option(
+        help: "NVMe bandwidth ServerlessLLM's loader reads a checkpoint at, GB/s (a model's first start on the node).")
+    var storageBandwidthGbs: Double = ColdStartModel().storageBandwidth / 1e9
+    @Option(help: "Host-memory pool bandwidth, GB/s (a model started on the node before).")
+    var hostMemoryBandwidthGbs: Double = ColdStartModel().hostMemoryBandwidth / 1e9
+    @Option(
+        help: "Engine start-up besides loading the checkpoint, seconds (overrides those terms of the cold-start model)."
+    )
+    var engineStartup: Double?
+    @Flag(help: "vLLM's torch.compile cache starts empty: a model's first start on the node compiles from scratch.")
+    var noCompileCache = false
     @Option(name: .customLong("node-gpus"), help: "GPUs of the simulated node, shared by every instance.")
     var nodeGPUs = 8
     @Option(
@@ -63,7 +71,7 @@ struct ServeCommand: ParsableCommand {
     @Option(
         name: .customLong("quirk"),
         help:
-            "Reproduce a defect of the real server (repeatable): tp_duplicate_records, reject_stream. (dispatch_sleep, router_concurrency_cap and scale_to_zero are part of --serving sllm.)"
+            "Reproduce a defect of the real server (repeatable): tp_duplicate_records, reject_stream, failed_request_leak, no_autoscaling_config_hang. (dispatch_sleep, router_concurrency_cap and scale_to_zero are part of --serving sllm.)"
     )
     var quirks: [String] = []
     @Option(help: "Dataset file (JSONL/JSON rows) whose items the answer oracle recognises.") var oracleFile: String?
@@ -96,12 +104,12 @@ struct ServeCommand: ParsableCommand {
     func validate() throws {
         guard speedup > 0 else { throw ValidationError("--speedup must be > 0 (use --no-wait for no pacing)") }
         guard (0...1).contains(oracleAccuracy) else { throw ValidationError("--oracle-accuracy must be in [0, 1]") }
-        guard storageBandwidthGbs > 0, engineStartup >= 0, (coldStart ?? 0) >= 0, (burstWindowMs ?? 0) >= 0,
-            arrivalGraceMs >= 0,
+        guard storageBandwidthGbs > 0, hostMemoryBandwidthGbs > 0, (engineStartup ?? 0) >= 0, (coldStart ?? 0) >= 0,
+            (burstWindowMs ?? 0) >= 0, arrivalGraceMs >= 0,
             nodeGPUs >= 1
         else {
             throw ValidationError(
-                "--storage-bandwidth-gbs > 0, --engine-startup ≥ 0, --cold-start ≥ 0, --burst-window-ms ≥ 0, --arrival-grace-ms ≥ 0, --node-gpus ≥ 1"
+                "--storage-bandwidth-gbs > 0, --host-memory-bandwidth-gbs > 0, --engine-startup ≥ 0, --cold-start ≥ 0, --burst-window-ms ≥ 0, --arrival-grace-ms ≥ 0, --node-gpus ≥ 1"
             )
         }
         guard threads >= 1, maxBodyBytes >= 1024 else {
@@ -139,7 +147,9 @@ struct ServeCommand: ParsableCommand {
         settings.api = api
         settings.coldStart.overrideSeconds = coldStart
         settings.coldStart.storageBandwidth = storageBandwidthGbs * 1e9
-        settings.coldStart.engineInitSeconds = engineStartup
+        settings.coldStart.hostMemoryBandwidth = hostMemoryBandwidthGbs * 1e9
+        settings.coldStart.engineStartupOverride = engineStartup
+        settings.coldStart.compileCacheWarm = !noCompileCache
         settings.burstWindowSeconds = burstWindowMs.map { $0 / 1000 }
         settings.reproducible = reproducible
         settings.arrivalGraceSeconds = arrivalGraceMs / 1000

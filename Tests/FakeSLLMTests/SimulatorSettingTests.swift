@@ -18,12 +18,14 @@ import Testing
         let s = try SimulatorSettings().applying([
             "gpu_type": "H200", "speedup": "no-wait", "seed": 7, "routing": "uniform", "output_len_mean": 10,
             "output_len_sigma": 0, "cold_start_s": 3, "storage_bandwidth_gbs": 2, "engine_startup_s": 1,
-            "serving": "direct", "api": "openai", "quirks": ["reject_stream": true], "model_config": "c.json",
+            "host_memory_bandwidth_gbs": 40, "compile_cache": false, "serving": "direct", "api": "openai",
+            "quirks": ["reject_stream": true], "model_config": "c.json",
         ])
         #expect(s.gpuType == "H200" && s.speedup == nil && s.seed == 7 && s.routing == .uniform)
         #expect(s.outputLengthMean == 10 && s.outputLengthSigma == 0)
         #expect(s.coldStart.overrideSeconds == 3 && s.coldStart.storageBandwidth == 2e9)
-        #expect(s.coldStart.engineInitSeconds == 1)
+        #expect(s.coldStart.engineStartupOverride == 1 && s.coldStart.hostMemoryBandwidth == 40e9)
+        #expect(!s.coldStart.compileCacheWarm)
         #expect(s.serving == .direct && s.servingIsExplicit && s.api == .openai)
         #expect(s.quirks.rejectStream && s.modelConfig == "c.json")
     }
@@ -41,7 +43,8 @@ import Testing
     @Test func badValuesNameTheirKey() {
         for (key, bad) in [
             ("gpu_type", JSONValue.int(1)), ("speedup", -1), ("seed", -1), ("output_len_mean", 0),
-            ("storage_bandwidth_gbs", 0), ("serving", "x"), ("api", "x"), ("quirks", 1), ("model_config", 1),
+            ("storage_bandwidth_gbs", 0), ("host_memory_bandwidth_gbs", 0), ("compile_cache", 1), ("serving", "x"),
+            ("api", "x"), ("quirks", 1), ("model_config", 1),
         ] {
             #expect(throws: SettingsError.self, "\(key)") {
                 _ = try SimulatorSettings().applying(.object(JSONObject([(key, bad)])))

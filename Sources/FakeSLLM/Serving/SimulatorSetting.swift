@@ -51,8 +51,16 @@ public struct SimulatorSetting: Sendable {
             s, value throws(SettingsError) in
             s.coldStart.storageBandwidth = try number(value, "storage_bandwidth_gbs", "> 0") { $0 > 0 } * 1e9
         },
+        SimulatorSetting(key: "host_memory_bandwidth_gbs", flag: "--host-memory-bandwidth-gbs") {
+            s, value throws(SettingsError) in
+            s.coldStart.hostMemoryBandwidth = try number(value, "host_memory_bandwidth_gbs", "> 0") { $0 > 0 } * 1e9
+        },
         SimulatorSetting(key: "engine_startup_s", flag: "--engine-startup") { s, value throws(SettingsError) in
-            s.coldStart.engineInitSeconds = try number(value, "engine_startup_s", "≥ 0") { $0 >= 0 }
+            s.coldStart.engineStartupOverride = try number(value, "engine_startup_s", "≥ 0") { $0 >= 0 }
+        },
+        SimulatorSetting(key: "compile_cache", flag: "--no-compile-cache") { s, value throws(SettingsError) in
+            guard let v = value.boolValue else { throw SettingsError("fake_sllm.compile_cache must be a boolean") }
+            s.coldStart.compileCacheWarm = v
         },
         SimulatorSetting(key: "serving", flag: "--serving") { s, value throws(SettingsError) in
             guard let v = value.stringValue, let mode = ServingMode(rawValue: v) else {

@@ -9,10 +9,16 @@ public struct Quirks: Sendable, Equatable {
     /// Reject the `stream` key (even `false`) with `Invalid sampling parameters`, as the real backend does
     /// (§3.6 step 5); also makes every `/v1/completions` call fail (§3.7).
     var rejectStream = false
+    /// A request the engine fails (a prompt longer than `max_model_len`) keeps its router and instance slot for
+    /// good, as `RoundRobinRouter.inference` has no `try/finally` (docs/serving.md "Failed requests").
+    var failedRequestLeak = false
+    /// A deploy config without `auto_scaling_config` never gets an instance: the real autoscaler loop dies on
+    /// `None.copy()` (docs/serving.md "Missing keys").
+    var noAutoscalingConfigHang = false
 
     public init() {}
 
-    static let names = ["tp_duplicate_records", "reject_stream"]
+    static let names = ["tp_duplicate_records", "reject_stream", "failed_request_leak", "no_autoscaling_config_hang"]
     /// Former quirks that are now part of the `sllm` serving mode, accepted and ignored (docs/serving.md).
     static let sllmModeAliases = ["dispatch_sleep", "router_concurrency_cap", "scale_to_zero"]
 
@@ -21,6 +27,8 @@ public struct Quirks: Sendable, Equatable {
         switch name {
         case "tp_duplicate_records": tpDuplicateRecords = on
         case "reject_stream": rejectStream = on
+        case "failed_request_leak": failedRequestLeak = on
+        case "no_autoscaling_config_hang": noAutoscalingConfigHang = on
         case _ where Quirks.sllmModeAliases.contains(name): break
         default:
             throw SettingsError("unknown quirk '\(name)' (known: \(Quirks.names.joined(separator: ", ")))")
@@ -57,7 +65,7 @@ public struct SimulatorSettings: Sendable {
     public var api = APIMode.sllm {
         didSet { if !servingIsExplicit { serving = api.defaultServing } }
     }
-    /// How a new instance's start-up time is made (checkpoint ÷ storage bandwidth + engine start-up), or a
+    /// How a new instance's start-up time is made (a sum of named terms, docs/serving.md "Cold start"), or a
     /// fixed `--cold-start`.
     public var coldStart = ColdStartModel()
     /// Wall seconds the simulated clock holds for a burst of arrivals (docs/serving.md "Reproducible
