@@ -17,7 +17,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
-        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.0"),
     ],
     targets: [
         .systemLibrary(
@@ -49,7 +49,9 @@ let package = Package(
             ]),
         .testTarget(name: "MoECoreTests", dependencies: ["MoECore"]),
         .testTarget(name: "SimEngineTests", dependencies: ["SimEngine", "MoECore"]),
-        .testTarget(name: "FakeSLLMTests", dependencies: ["FakeSLLM", "SimEngine", "MoECore"]),
+        .testTarget(
+            name: "FakeSLLMTests",
+            dependencies: ["FakeSLLM", "SimEngine", "MoECore", .product(name: "Logging", package: "swift-log")]),
         .testTarget(name: "FakeSLLMHTTPTests", dependencies: ["FakeSLLMHTTP", "FakeSLLM", "SimEngine", "MoECore"]),
         .testTarget(name: "EvaluatorTests", dependencies: ["Evaluator", "EvaluatorClient", "MoECore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MoECore"]),

@@ -7,10 +7,12 @@
 #      served (/health, a completion), then the header deadline closes the rest
 #   3. disconnect churn: 30 rounds of 1,000 streams that hang up after their first bytes; RSS per round
 #   4. long recording: recording on while requests run, then a streamed dump (size, time, peak RSS)
-# Usage: scripts/bench-load.sh BIN_DIR [PHASES...]   (phases: streams idle churn recording; default all)
+#   5. budget (issue 18): small requests with huge answers (embeddings, log-probabilities, prompts × n), the
+#      80k-key parse, 200 slow readers; RSS after each, /health probed throughout
+# Usage: scripts/bench-load.sh BIN_DIR [PHASES...]   (phases: streams idle churn recording budget; default all)
 set -euo pipefail
 bin=${1:-.build/release}; shift || true
-phases=${*:-streams idle churn recording}
+phases=${*:-streams idle churn recording budget}
 # 20k sockets on each side: raise the descriptor limit (root may raise the hard limit too).
 ulimit -Hn 65536 2>/dev/null || true
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
@@ -46,6 +48,9 @@ for phase in $phases; do
   recording) start_server --no-wait
     echo "== long recording (60 s of requests, no-wait), then a streamed dump"
     python3 scripts/load_client.py recording "$port" "$pid" 60 ;;
+  budget) start_server --speedup 1
+    echo "== budget: small requests with huge answers, 80k-key JSON, 200 slow readers (issue 18)"
+    python3 scripts/load_client.py budget "$port" "$pid" ;;
   *) echo "bench-load: unknown phase $phase" >&2; exit 1 ;;
   esac
   stop_server

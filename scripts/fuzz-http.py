@@ -85,6 +85,17 @@ def fixed_cases():
         yield f"TE {te!r}", b"POST /delete HTTP/1.1\r\nHost: f\r\nTransfer-Encoding: " + te + b"\r\n\r\n0\r\n\r\n", None
     for cl in [b"-1", b"1e3", b"0x10", b"9223372036854775808", b"18446744073709551616", b"99999999999999999999999"]:
         yield f"CL {cl!r}", b"POST /delete HTTP/1.1\r\nHost: f\r\nContent-Length: " + cl + b"\r\n\r\n", None
+    # Issue 18: framing headers in disguise, each refused with one 400 and a close (the smuggled request never runs).
+    for name, header in [("TE space before colon", b"Transfer-Encoding : chunked"),
+                         ("obs-folded CL", b"Content-Length:\r\n 41"), ("obs-folded TE", b"Transfer-Encoding:\r\n chunked"),
+                         ("Content_Length", b"Content_Length: 41")]:
+        yield name, b"POST /delete HTTP/1.1\r\nHost: f\r\n" + header + b"\r\n\r\n0\r\n\r\n" + smuggled, "400"
+    # 200 parameters of 150 bytes: past the URI bound, answered 414 at once (libmicrohttpd stalled on it).
+    q = "&".join(f"a{i}={'x' * 140}" for i in range(200))
+    yield "30 KB query", f"GET /health?{q} HTTP/1.1\r\nHost: f\r\n\r\n".encode(), "414"
+    yield "CRLF in redirect", b"GET /health/?a=%0d%0aX:%20y HTTP/1.1\r\nHost: f\r\n\r\n", "307"
+    yield "embeddings bomb", request("POST", "/v1/embeddings", json.dumps(
+        {"model": MODEL, "input": ["a"] * 100_000}).encode()), "200"
     for n in [300, 600]:
         q = "&".join(f"a{i}=b" for i in range(n))
         yield f"{n} query params", f"GET /health?{q} HTTP/1.1\r\nHost: f\r\n\r\n".encode(), "400"

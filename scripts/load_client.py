@@ -4,6 +4,7 @@ connection), every phase bounded in count and time. Prints the figures; exits 1 
 phase could not finish.
 
 Usage: load_client.py streams PORT PID N | idle PORT PID N | churn PORT PID N ROUNDS | recording PORT PID SECONDS
+       | budget PORT PID
 """
 import json
 import resource
@@ -241,11 +242,91 @@ def recording(port, pid, seconds):
     return total > 0
 
 
+def budget(port, pid):
+    """Issue 18's inputs (docs/http.md "Answer budget"): each small request's answer bounded, RSS measured after
+    each, /health probed every 0.1 s throughout, the 80k-key parse timed, then 200 slow readers."""
+    import threading
+    probes = []
+    stop = threading.Event()
+
+    def prober():
+        while not stop.is_set():
+            probes.append(health(port))
+            time.sleep(0.1)
+
+    # A case variant of the model id, in vLLM's OpenAI mode (case variants are distinct deployments).
+    openai_model = MODEL.lower()
+    once(port, post("/register", {"model": openai_model, "backend": "vllm_moecap",
+                                  "backend_config": {"max_model_len": 40960}, "fake_sllm": {"api": "openai"}}))
+    base = rss(pid)["VmRSS"]
+    print(f"  server RSS at start: {base} MB")
+    threading.Thread(target=prober, daemon=True).start()
+    ok = True
+
+    def measure(name, raw, concurrent=1):
+        before = rss(pid)["VmRSS"]
+        results = []
+        ts = [threading.Thread(target=lambda: results.append(once(port, raw, timeout=120))) for _ in range(concurrent)]
+        for t in ts:
+            t.start()
+        for t in ts:
+            t.join()
+        after = rss(pid)
+        first = results[0][0] if results else b""
+        status = first[9:12].decode(errors="replace")
+        refused = b'"error"' in first[:4096] or b"detail" in first[:4096]
+        print(f"  {name}: {len(raw) // 1024} KB request x{concurrent} -> {status}"
+              f"{' refused' if refused else ''}, {len(first) // 1024} KB answer, "
+              f"{max(t for _, t in results):.2f} s, RSS {before} -> {after['VmRSS']} MB (peak so far {after['VmHWM']} MB)")
+        return results
+
+    emb = lambda n: post("/v1/embeddings", {"model": MODEL, "input": ["a"] * n})
+    measure("embeddings 5 KB of one-letter inputs", emb(1_250))
+    measure("embeddings 50 KB", emb(12_500), concurrent=2)
+    measure("embeddings 500 KB", emb(125_000))
+    measure("embeddings 300 inputs (within the bounds)", emb(300))
+    bomb = {"model": openai_model, "messages": [{"role": "user", "content": "Hi"}], "logprobs": True,
+            "top_logprobs": 20, "n": 16, "max_tokens": 32000, "ignore_eos": True}
+    measure("openai top_logprobs 20, n 16, max_tokens 32000", post("/v1/chat/completions", bomb))
+    measure("openai top_logprobs 20, n 8, max_tokens 4000", post("/v1/chat/completions", dict(bomb, n=8, max_tokens=4000)))
+    measure("openai top_logprobs 20, n 1, max_tokens 4000 (within)", post("/v1/chat/completions", dict(bomb, n=1, max_tokens=4000)))
+    measure("openai 1000 prompts x n 128", post("/v1/completions", {"model": openai_model, "prompt": ["a"] * 1000,
+                                                                  "n": 128, "ignore_eos": True}))
+    keys = b"{" + b",".join(b'"k%d":%d' % (i, i) for i in range(80_000)) + b"}"
+    raw = (f"POST /v1/chat/completions HTTP/1.1\r\nHost: x\r\nContent-Length: {len(keys)}\r\n"
+           "Connection: close\r\n\r\n").encode() + keys
+    _, took = once(port, raw)
+    print(f"  80k-key JSON object ({len(keys) // 1024} KB): answered in {took * 1e3:.0f} ms (parse included)")
+
+    # 200 slow readers: streams whose clients never read, held 20 s.
+    socks = []
+    for _ in range(200):
+        s = socket.socket()
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        s.connect(("127.0.0.1", port))
+        s.sendall(post("/v1/chat/completions", {"model": MODEL, "messages": [{"role": "user", "content": "Hi"}],
+                                                 "max_tokens": 30000, "ignore_eos": True, "stream": True}))
+        socks.append(s)
+    time.sleep(20)
+    r = rss(pid)
+    print(f"  200 slow readers held 20 s: RSS {r['VmRSS']} MB, peak {r['VmHWM']} MB")
+    for s in socks:
+        s.close()
+    stop.set()
+    time.sleep(0.3)
+    answered = [p for p in probes if p is not None]
+    print(f"  /health during all of the above: {len(answered)}/{len(probes)} answered "
+          f"({100 * len(answered) / max(1, len(probes)):.1f}%), max {max(answered, default=float('nan')) * 1e3:.0f} ms")
+    print(f"  server RSS peak {rss(pid)['VmHWM']} MB, {rss(pid)['VmHWM'] - base} MB above start")
+    return ok
+
+
 def main():
     raise_fd_limit()
     phase, port, pid = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
     args = [int(a) for a in sys.argv[4:]]
-    ok = {"streams": streams, "idle": idle, "churn": churn, "recording": recording}[phase](port, pid, *args)
+    phases = {"streams": streams, "idle": idle, "churn": churn, "recording": recording, "budget": budget}
+    ok = phases[phase](port, pid, *args)
     sys.exit(0 if ok else 1)
 
 

@@ -88,6 +88,11 @@ final class CurlTransfer: @unchecked Sendable {
 
         var list: UnsafeMutablePointer<curl_slist>?
         for field in request.headers.fields { list = curl_slist_append(list, "\(field.name): \(field.value)") }
+        if let token = configuration.bearerToken,
+            !request.headers.fields.contains(where: { $0.name.lowercased() == "authorization" })
+        {
+            list = curl_slist_append(list, "Authorization: Bearer \(token)")
+        }
         list = curl_slist_append(list, "Expect:")  // never wait for 100-continue
         headerList = list
         options.set(CURLOPT_HTTPHEADER, list: list)

@@ -29,12 +29,16 @@ public final class HTTPClient: Sendable {
         public var maxRedirects: Int
         /// The `User-Agent` header.
         public var userAgent: String
+        /// Sent as `Authorization: Bearer <token>` on every request that carries no `Authorization` of its own
+        /// (a server started with `--api-key`, as `vllm serve --api-key` and `fake-sllm --api-key` check it).
+        public var bearerToken: String?
 
         public init(
             maxConnections: Int = 256, connectTimeout: Duration = .seconds(10),
             requestTimeout: Duration? = .seconds(600),
-            maxRedirects: Int = 5, userAgent: String = "moecap-eval"
+            maxRedirects: Int = 5, userAgent: String = "moecap-eval", bearerToken: String? = nil
         ) {
+            self.bearerToken = bearerToken
             self.maxConnections = maxConnections
             self.connectTimeout = connectTimeout
             self.requestTimeout = requestTimeout

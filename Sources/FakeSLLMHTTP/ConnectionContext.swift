@@ -18,6 +18,8 @@ final class ConnectionContext: @unchecked Sendable {
     /// Polling thread only.
     var body: [UInt8] = []
     var bodyTooLarge = false
+    /// Bytes of this request's queued response counted in the server's ``HeldBytes`` (polling thread only).
+    var heldBytes = 0
 
     private struct Shared {
         var lifecycle = ConnectionLifecycle()
@@ -27,6 +29,10 @@ final class ConnectionContext: @unchecked Sendable {
         var isControl = false
         /// Suspended to wait on an engine, as reported to `activity`.
         var waitingReported = false
+        /// Refused at the headers: whatever body follows is only discarded.
+        var refused = false
+        /// The watcher saw the peer half-closed with nothing left to read (``closeIfHalfClosedMidBody(_:)``).
+        var halfClosedSeen = false
     }
     private let lock = Locked(Shared())
 
@@ -52,7 +58,12 @@ final class ConnectionContext: @unchecked Sendable {
     }
 
     func startReading() { lock.withLock { $0.lifecycle.startReading() } }
-    func reject() { lock.withLock { $0.lifecycle.reject() } }
+    func reject() {
+        lock.withLock { s in
+            s.lifecycle.reject()
+            s.refused = true
+        }
+    }
     func dispatch() { lock.withLock { $0.lifecycle.dispatch() } }
     func answered(streaming: Bool) { lock.withLock { $0.lifecycle.answer(streaming: streaming) } }
 
@@ -125,6 +136,40 @@ final class ConnectionContext: @unchecked Sendable {
         guard let fd else { return false }
         if fd >= 0 { _ = Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
         resume()
+        return true
+    }
+
+    /// The socket of a request still waiting for body bytes (reading, or refused at the headers with a body to
+    /// discard), for the watcher's half-close check.
+    var socketIfAwaitingBody: Int32? {
+        lock.withLock { s in
+            guard !s.lifecycle.released, !s.lifecycle.isTerminal,
+                s.lifecycle.phase == .reading || (s.lifecycle.phase == .replying && s.refused)
+            else { return nil }
+            return shim_mhd_connection_fd(connection)
+        }
+    }
+
+    /// A client that half-closed its side with a body still owed can never complete it: the watcher, having seen
+    /// that on two passes in a row (so a body whose last bytes libmicrohttpd has just read is not cut), aborts the
+    /// request and shuts the socket down instead of waiting for the body deadline (docs/http.md, "Timeouts").
+    /// `halfClosed` says what this pass saw. Watcher thread. Returns whether it closed the connection.
+    func closeIfHalfClosedMidBody(_ halfClosed: Bool) -> Bool {
+        let fd = lock.withLock { s -> Int32? in
+            guard halfClosed else {
+                s.halfClosedSeen = false
+                return nil
+            }
+            guard s.halfClosedSeen else {
+                s.halfClosedSeen = true
+                return nil
+            }
+            guard !s.lifecycle.released, s.lifecycle.phase == .reading || s.refused else { return nil }
+            _ = s.lifecycle.abort()
+            return shim_mhd_connection_fd(connection)
+        }
+        guard let fd else { return false }
+        if fd >= 0 { _ = Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
         return true
     }
 

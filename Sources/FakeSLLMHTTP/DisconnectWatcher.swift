@@ -40,6 +40,7 @@ final class DisconnectWatcher: @unchecked Sendable {
             server.sockets.expire(now: monotonicSeconds())
             let contexts = server.live.withLock { Array($0.values) }
             for ctx in contexts { _ = ctx.closeIfOverflowed() }
+            closeHalfClosedBodies(contexts)
             let waiting = contexts.compactMap { ctx in ctx.socketIfSuspended.map { (ctx, $0) } }
             guard !waiting.isEmpty else { continue }
             var fds = waiting.map { pollfd(fd: $0.1, events: pollRDHUP, revents: 0) }
@@ -47,6 +48,20 @@ final class DisconnectWatcher: @unchecked Sendable {
             for (i, p) in fds.enumerated() where Self.hungUp(p.revents) {
                 waiting[i].0.abort()
             }
+        }
+    }
+
+    /// Requests whose client half-closed with a body still owed (nothing left to read on the socket) are closed
+    /// at once rather than at the body deadline.
+    private func closeHalfClosedBodies(_ contexts: [ConnectionContext]) {
+        let owing = contexts.compactMap { ctx in ctx.socketIfAwaitingBody.map { (ctx, $0) } }
+        guard !owing.isEmpty else { return }
+        var fds = owing.map { pollfd(fd: $0.1, events: pollRDHUP, revents: 0) }
+        guard poll(&fds, nfds_t(fds.count), 0) >= 0 else { return }
+        for (i, p) in fds.enumerated() {
+            var unread: Int32 = 0
+            let drained = ioctl(p.fd, UInt(FIONREAD), &unread) == 0 && unread == 0
+            _ = owing[i].0.closeIfHalfClosedMidBody(Self.hungUp(p.revents) && drained)
         }
     }
 

@@ -35,6 +35,12 @@ public struct HTTPServerOptions: Sendable {
     public var offloadBodyBytes = 64 << 10
     /// Most bytes an event stream may hold for a client that does not read; past it the stream is aborted.
     public var maxStreamBufferBytes = 4 << 20
+    /// Most bytes held for clients server-wide (queued responses and unread stream bytes); past it new work gets
+    /// 503 with `Retry-After` and slow readers are cut (docs/http.md, "Server-wide budget").
+    public var maxHeldBytes = HeldBytes.defaultLimit
+    /// The file descriptor limit to fit the connection cap into; nil reads the process's soft `RLIMIT_NOFILE`
+    /// (after raising it towards what the cap needs). Tests set it to stand for `ulimit -n`.
+    public var descriptorLimit: Int?
     /// Required `Authorization: Bearer` key, or nil for none.
     public var apiKey: APIKey?
 
@@ -75,19 +81,33 @@ public final class HTTPServer: Sendable {
     /// (docs/serving.md "Reproducible arrivals"); nil: not reported.
     let activity: TransportActivity?
 
-    /// A server answering with `handler`; `activity`, when given, hears of every connection and request
+    /// Bytes held for clients, server-wide.
+    let held: HeldBytes
+
+    /// The connection cap fitted to the descriptor limit (docs/http.md, "Limits").
+    public let connectionCap: ConnectionCap
+
+    /// A server with `options`, its connection cap fitted to the descriptor limit (raised first, up to the hard
+    /// limit, towards what the requested cap needs). `activity`, when given, hears of every connection and request
     /// (from the polling and engine threads).
     public init(options: HTTPServerOptions, activity: TransportActivity? = nil, handler: @escaping HTTPHandler) {
         self.options = options
         self.handler = handler
         self.activity = activity
+        let soft = HTTPServer.raiseFileLimit(to: ConnectionCap.wantedDescriptors(for: options.maxConnections))
+        let descriptors = options.descriptorLimit ?? soft
+        connectionCap = ConnectionCap(requested: options.maxConnections, descriptorLimit: descriptors)
         screen = RequestScreen(
             maxBodyBytes: options.maxBodyBytes, maxQueryParameters: options.maxQueryParameters,
             apiKey: options.apiKey)
         sockets = SocketTable(
-            headerTimeout: options.headerTimeout, bodyTimeout: options.bodyTimeout, limit: options.maxConnections)
+            headerTimeout: options.headerTimeout, bodyTimeout: options.bodyTimeout, limit: connectionCap.connections)
         workers = HandlerPool(count: 2)
+        held = HeldBytes(limit: options.maxHeldBytes)
     }
+
+    /// Bytes held for clients now (queued responses and unread stream bytes).
+    public var heldBytes: Int { held.current }
 
     /// The bound port (useful with port 0); 0 before `start`.
     public var port: UInt16 {
@@ -95,9 +115,10 @@ public final class HTTPServer: Sendable {
     }
 
     /// Binds and starts serving.
-    /// - Throws: ``HTTPServerError`` when the address cannot be resolved or bound.
+    /// - Throws: ``HTTPServerError`` when the address cannot be resolved or bound, or the descriptor limit leaves
+    ///   room for almost no connection.
     public func start() throws(HTTPServerError) {
-        HTTPServer.raiseFileLimit(to: options.maxConnections + 1_024)
+        if let problem = connectionCap.problem { throw HTTPServerError(description: problem) }
         var addr = sockaddr_storage()
         var len = socklen_t(0)
         let rc = shim_resolve(options.host, options.port, &addr, &len)
@@ -106,7 +127,7 @@ public final class HTTPServer: Sendable {
                 description: "cannot listen on \(options.host): \(String(cString: shim_resolve_error(rc)))")
         }
         // libmicrohttpd's own cap sits above ours, so the connections past ours are accepted and told 503.
-        let hardLimit = options.maxConnections + max(64, options.maxConnections / 16)
+        let hardLimit = connectionCap.acceptLimit
         let me = Unmanaged.passRetained(self)
         var config = shim_mhd_config(
             flags: UInt32(
@@ -171,15 +192,18 @@ public final class HTTPServer: Sendable {
     func register(_ ctx: ConnectionContext) { live.withLock { $0[ObjectIdentifier(ctx)] = ctx } }
     func unregister(_ ctx: ConnectionContext) { _ = live.withLock { $0.removeValue(forKey: ObjectIdentifier(ctx)) } }
 
-    /// Lets a process serve many sockets: the soft descriptor limit up to `wanted` (or the hard limit).
-    private static func raiseFileLimit(to wanted: Int) {
+    /// Lets a process serve many sockets: the soft descriptor limit up to `wanted` (or the hard limit). Returns
+    /// the soft limit in force afterwards.
+    private static func raiseFileLimit(to wanted: Int) -> Int {
         var lim = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &lim) == 0 else { return }
+        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &lim) == 0 else { return 1_024 }
         let target = min(lim.rlim_max, max(lim.rlim_cur, rlim_t(wanted)))
         if target > lim.rlim_cur {
-            lim.rlim_cur = target
-            _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &lim)
+            var raised = lim
+            raised.rlim_cur = target
+            if setrlimit(Int32(RLIMIT_NOFILE.rawValue), &raised) == 0 { lim = raised }
         }
+        return Int(min(lim.rlim_cur, rlim_t(Int32.max)))
     }
 }
 

@@ -23,9 +23,9 @@ let onConnection: MHD_NotifyConnectionCallback = { cls, connection, _, code in
     }
 }
 
-/// The request line's URI, before libmicrohttpd parses its query: a query with more parameters than the limit
-/// would exhaust libmicrohttpd's per-connection memory, and libmicrohttpd then stalls the connection instead of
-/// answering. Such a request is answered here, on the socket directly (nothing has been written on it for this
+/// The request line's URI, before libmicrohttpd parses its query: a URI longer than ``maxURIBytes`` (414) or a
+/// query with more parameters than the limit (400) would exhaust libmicrohttpd's per-connection memory, and
+/// libmicrohttpd then stalls the connection instead of answering. Such a request is answered here, on the socket directly (nothing has been written on it for this
 /// request yet), with the same 400 the screen gives, and the socket is shut down. Returns nil: the access
 /// handler's first call must still see an empty `req_cls`.
 let onURI: shim_uri_callback = { cls, uri, connection in
@@ -34,24 +34,35 @@ let onURI: shim_uri_callback = { cls, uri, connection in
     server.activity?.requestLineSeen(
         connection: UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(connection))), atWall: monotonicSeconds())
     let limit = server.options.maxQueryParameters
-    guard let query = strchr(uri, Int32(UInt8(ascii: "?"))) else { return nil }
-    var count = 1
-    var p = query + 1
-    while p.pointee != 0 {
-        if p.pointee == CChar(UInt8(ascii: "&")) { count += 1 }
-        p += 1
+    let refusal: (status: String, detail: String)
+    if strlen(uri) > maxURIBytes {
+        // Past this the URI and the headers cannot both fit libmicrohttpd's per-connection memory.
+        refusal = ("414 URI Too Long", "URI too long (limit \(maxURIBytes) bytes)")
+    } else {
+        guard let query = strchr(uri, Int32(UInt8(ascii: "?"))) else { return nil }
+        var count = 1
+        var p = query + 1
+        while p.pointee != 0 {
+            if p.pointee == CChar(UInt8(ascii: "&")) { count += 1 }
+            p += 1
+        }
+        guard count > limit else { return nil }
+        refusal = ("400 Bad Request", "Too many query parameters (limit \(limit))")
     }
-    guard count > limit else { return nil }
     let fd = shim_mhd_connection_fd(connection)
     guard fd >= 0 else { return nil }
-    let body = #"{"detail":"Too many query parameters (limit \#(limit))"}"#
+    let body = #"{"detail":"\#(refusal.detail)"}"#
     let text =
-        "HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Type: application/json\r\n"
+        "HTTP/1.1 \(refusal.status)\r\nConnection: close\r\nContent-Type: application/json\r\n"
         + "Content-Length: \(body.utf8.count)\r\n\r\n\(body)"
     _ = text.utf8CString.withUnsafeBufferPointer { send(fd, $0.baseAddress, $0.count - 1, Int32(MSG_NOSIGNAL)) }
     _ = shutdown(fd, Int32(SHUT_RDWR))
     return nil
 }
+
+/// The longest request URI answered (docs/http.md, "Framing"): a quarter of libmicrohttpd's per-connection
+/// memory, so the headers still fit beside it.
+let maxURIBytes = HTTPServer.connectionMemory / 4
 
 /// The access handler: called once at the headers (`accepted`), once per body chunk (`reading`), once when the
 /// request is complete (`dispatched`), and again after each resume of a suspended connection.
@@ -111,7 +122,12 @@ private func accept(
     {
         refusal = r.response
     } else if server.sockets.overLimit, ctx.path != "/health" {
-        refusal = .detail("Too many connections (limit \(server.options.maxConnections))", status: 503)
+        refusal = .detail("Too many connections (limit \(server.connectionCap.connections))", status: 503)
+        refusal?.headers.append(("Retry-After", "1"))
+    } else if server.held.isOver, ctx.path != "/health", ctx.path != "/metrics" {
+        // The server-wide budget (docs/http.md): no new work until held answers drain.
+        refusal = .detail("Server busy: answers in flight hold more than \(server.held.limit) bytes", status: 503)
+        refusal?.headers.append(("Retry-After", "1"))
     }
     if let refusal {
         ctx.reject()
@@ -147,15 +163,17 @@ private func dispatch(_ server: HTTPServer, _ ctx: ConnectionContext, _ connecti
         ctx.setReply(.now(r))
         return queue(r, on: connection, close: true)
     }
-    let request = HTTPRequest(
+    var request = HTTPRequest(
         method: ctx.method, path: ctx.path, query: values(connection, .GET_ARGUMENT_KIND),
         headers: values(connection, .HEADER_KIND), body: ctx.body)
+    // A large body is parsed on a worker while the connection is suspended; the watcher aborts it on a hang-up.
+    request.isAbandoned = { [ctx] in ctx.isAborted }
     ctx.body = []
     ctx.dispatch()
     if request.body.count >= server.options.offloadBodyBytes {
         ctx.suspend(waitsOnEngine: false)
         let handler = server.handler
-        server.workers.submit { [ctx] in
+        server.workers.submit { [ctx, request] in
             ctx.setReply(handler(request))
             ctx.resume()
         }
@@ -173,17 +191,19 @@ private func answer(
     switch reply {
     case .now(let response):
         ctx.answered(streaming: false)
+        hold(response, server, ctx)
         return queue(response, on: connection, close: false)
     case .later(let pending):
         if let response = pending.response {
             ctx.answered(streaming: false)
+            hold(response, server, ctx)
             return queue(response, on: connection, close: false)
         }
         ctx.suspend()
         pending.onReady { [ctx] in ctx.resume() }
         return .YES
     case .stream(let stream):
-        stream.limitBuffer(to: server.options.maxStreamBufferBytes)
+        stream.limitBuffer(to: server.options.maxStreamBufferBytes, held: server.held)
         let box = Unmanaged.passRetained(StreamBox(ctx: ctx, stream: stream))
         guard
             let response = MHD_create_response_from_callback(
@@ -211,6 +231,8 @@ let onCompleted: MHD_RequestCompletedCallback = { cls, connection, reqCls, toe i
     let ctx = Unmanaged<ConnectionContext>.fromOpaque(raw).takeRetainedValue()
     reqCls.pointee = nil
     ctx.completed(ok: toe == .REQUEST_TERMINATED_COMPLETED_OK)
+    server.held.add(-ctx.heldBytes)
+    ctx.heldBytes = 0
     if let connection {
         let now = monotonicSeconds()
         server.sockets.answered(connection, now: now)
@@ -251,7 +273,17 @@ private let onStreamRead: MHD_ContentReaderCallback = { cls, _, buf, max in
 
 private let onStreamFree: MHD_ContentReaderFreeCallback = { cls in
     guard let cls else { return }
-    Unmanaged<StreamBox>.fromOpaque(cls).release()
+    let box = Unmanaged<StreamBox>.fromOpaque(cls)
+    // Unread bytes leave the server-wide count with the response (a no-op for a stream that ended).
+    box.takeUnretainedValue().stream.cancel()
+    box.release()
+}
+
+/// Counts a queued response's body in the server-wide budget until the request's completion notice (libmicrohttpd
+/// holds its copy until then).
+private func hold(_ response: HTTPResponse, _ server: HTTPServer, _ ctx: ConnectionContext) {
+    server.held.add(response.body.count)
+    ctx.heldBytes += response.body.count
 }
 
 private func queue(_ response: HTTPResponse, on connection: OpaquePointer, close: Bool) -> MHD_Result {

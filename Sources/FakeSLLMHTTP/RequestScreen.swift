@@ -38,10 +38,12 @@ struct RequestScreen: Sendable {
         var lengths: [String] = []
         var encodings: [String] = []
         for (k, v) in headers {
-            switch k.lowercased() {
+            let name = k.lowercased()
+            switch name {
             case "content-length": lengths.append(trim(v))
             case "transfer-encoding": encodings.append(trim(v).lowercased())
-            default: continue
+            default:
+                if let r = disguisedFraming(name) { return r }
             }
         }
         if !encodings.isEmpty {
@@ -58,6 +60,29 @@ struct RequestScreen: Sendable {
         }
         guard let length = Int(text) else { return tooLarge() }
         return length > maxBodyBytes ? tooLarge() : nil
+    }
+
+    /// A header name that is not a token (whitespace before the colon: `Transfer-Encoding : chunked`), or that
+    /// reads as a framing header once `_` is taken for `-` or a folded line is glued to it (libmicrohttpd 0.9.75
+    /// joins an obs-folded line onto the *name*: `Content-Length:` + ` 36` arrives as `Content-Length36`). A
+    /// proxy in front could take any of them for the real header, so each is refused (RFC 9112 §5.1, §5.2).
+    private func disguisedFraming(_ name: String) -> Refusal? {
+        guard name.utf8.allSatisfy(RequestScreen.isTokenByte) else { return bad("Invalid header name") }
+        let squashed = name.replacingOccurrences(of: "_", with: "-")
+        if squashed.hasPrefix("content-length") || squashed.hasPrefix("transfer-encoding") {
+            return bad("Invalid framing header")
+        }
+        return nil
+    }
+
+    /// RFC 9110 §5.6.2 `tchar`.
+    private static func isTokenByte(_ b: UInt8) -> Bool {
+        switch b {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+            UInt8(ascii: "0")...UInt8(ascii: "9"):
+            return true
+        default: return Array("!#$%&'*+-.^_`|~".utf8).contains(b)
+        }
     }
 
     private func bad(_ text: String) -> Refusal { Refusal(response: .detail(text, status: 400)) }

@@ -100,6 +100,15 @@ struct ServeCommand: ParsableCommand {
     var allowConfigDir: String?
     @Option(help: "Most batch records kept per instance; recording past it stops with a logged error.")
     var maxRecords = BatchRecorder.defaultMaxRecords
+    @Option(
+        help: "Most bytes one whole (non-streamed) answer may take, estimated before work starts; larger are refused.")
+    var maxAnswerBytes = AnswerBudget.defaultMaxAnswerBytes
+    @Option(
+        help:
+            "Most bytes held for clients server-wide (queued answers, unread stream bytes); past it new work gets 503.")
+    var maxHeldBytes = HeldBytes.defaultLimit
+    @Option(help: "Most deployments at once; /register past it gets 503.")
+    var maxModels = DeploymentRegistry.defaultMaxModels
 
     func validate() throws {
         guard speedup > 0 else { throw ValidationError("--speedup must be > 0 (use --no-wait for no pacing)") }
@@ -122,6 +131,11 @@ struct ServeCommand: ParsableCommand {
                     + "--max-stream-buffer-bytes ≥ 1024")
         }
         guard maxRecords >= 1 else { throw ValidationError("--max-records must be ≥ 1") }
+        guard maxAnswerBytes >= 1 << 20, maxHeldBytes >= 1 << 20, maxModels >= 1 else {
+            throw ValidationError("--max-answer-bytes ≥ 1048576, --max-held-bytes ≥ 1048576, --max-models ≥ 1")
+        }
+        // An empty key would silently leave every route open (docs/http.md, "Access").
+        if apiKey?.isEmpty == true { throw ValidationError("--api-key must not be empty (leave it out for no key)") }
     }
 
     func run() throws {
@@ -129,7 +143,8 @@ struct ServeCommand: ParsableCommand {
         let signals = blockTerminationSignals()
         let level = logLevel
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            // Control characters a client sent (model names, paths) are escaped, so they cannot forge log lines.
+            var handler = EscapingLogHandler(StreamLogHandler.standardError(label: label))
             handler.logLevel = level
             return handler
         }
@@ -165,7 +180,7 @@ struct ServeCommand: ParsableCommand {
         }
         BatchRecorder.maxRecords = maxRecords
         let transport = TransportActivity()
-        let registry = DeploymentRegistry(defaults: settings, transport: transport)
+        let registry = DeploymentRegistry(defaults: settings, maxModels: maxModels, transport: transport)
         for file in deployFiles {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw runFailure("cannot read deploy config \(file)")
@@ -187,8 +202,10 @@ struct ServeCommand: ParsableCommand {
         options.headerTimeout = headerTimeout
         options.bodyTimeout = bodyTimeout
         options.maxStreamBufferBytes = maxStreamBufferBytes
+        options.maxHeldBytes = maxHeldBytes
         options.apiKey = APIKey(apiKey ?? ProcessInfo.processInfo.environment["FAKE_SLLM_API_KEY"] ?? "")
         var api = SLLMAPI(registry: registry)
+        api.budget.maxAnswerBytes = maxAnswerBytes
         if let allowConfigDir {
             do { api.configFiles = try ConfigFilePolicy(allowing: allowConfigDir) } catch {
                 throw runFailure(error.description)
@@ -196,6 +213,9 @@ struct ServeCommand: ParsableCommand {
         }
         let server = HTTPServer(options: options, activity: transport, handler: { [api] in api.handle($0) })
         do { try server.start() } catch { throw runFailure(error.description) }
+        if let note = server.connectionCap.note {
+            FileHandle.standardError.write(Data("fake-sllm: warning: \(note)\n".utf8))
+        }
         if options.apiKey == nil, !options.bindsLoopbackOnly {
             FileHandle.standardError.write(
                 Data(

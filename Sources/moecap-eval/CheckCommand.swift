@@ -22,6 +22,7 @@ struct CheckCommand: AsyncParsableCommand {
     @Flag(help: "The run will record the expert distribution: a backend without it fails the check.")
     var enableExpertRecording = false
     @Option(help: "Per-request timeout in seconds (the chat check waits for a cold start).") var timeout = 300.0
+    @OptionGroup var apiKey: APIKeyOption
     @Option(
         help:
             "Dataset the run will send (gsm8k, numinamath or longbench_v2): its prompts are compared with max_model_len."
@@ -49,7 +50,9 @@ struct CheckCommand: AsyncParsableCommand {
 
     func run() async throws {
         let client: HTTPClient
-        do { client = try HTTPClient() } catch { throw RunFailure("cannot start the HTTP client: \(error)") }
+        do { client = try HTTPClient(configuration: HTTPClient.Configuration(bearerToken: apiKey.value)) } catch {
+            throw RunFailure("cannot start the HTTP client: \(error)")
+        }
         defer { client.shutdown() }
         var promptTokens: [Int]?
         if let dataset {

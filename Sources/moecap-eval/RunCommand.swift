@@ -48,6 +48,9 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: "Largest chat answer accepted, in bytes (16 MiB); a larger one fails that request.")
     var maxResponseBytes = EvaluationConfig.defaultMaxResponseBytes
     @Flag(help: "No progress or status output.") var quiet = false
+    @OptionGroup var apiKey: APIKeyOption
+    @Flag(help: "Exit 0 when some (not all) requests failed; by default any failed request makes the run exit 1.")
+    var allowFailures = false
 
     func validate() throws {
         guard numSamples.map({ $0 > 0 }) ?? true else { throw ValidationError("--num-samples must be > 0") }
@@ -118,6 +121,8 @@ struct RunCommand: AsyncParsableCommand {
         c.maxTokens = maxTokens
         c.temperature = temperature
         c.clearBefore = clearBefore
+        c.apiKey = apiKey.value
+        c.allowFailures = allowFailures
         c.dataFile = dataFile
         c.concurrency = concurrency
         c.requestRate = requestRate

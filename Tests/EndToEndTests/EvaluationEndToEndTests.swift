@@ -137,7 +137,8 @@ import Testing
     }
 
     @Test func interruptKeepsWhatWasReceived() async throws {
-        let server = try Binaries.Server(["--speedup", "1", "--deploy", deploy])
+        // A short cold start: the test is about Ctrl-C, and the cold-start model's ~32 s would outlast its wait.
+        let server = try Binaries.Server(["--speedup", "1", "--cold-start", "2", "--deploy", deploy])
         defer { server.stop() }
         let out = Binaries.tempDir()
         defer { try? FileManager.default.removeItem(atPath: out) }

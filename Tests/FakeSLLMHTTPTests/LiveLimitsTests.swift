@@ -15,6 +15,11 @@ import Testing
         "POST /delete HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n0\r\n\r\n",
         "POST /delete HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n0\r\n\r\n",
         "GET /health?\((0..<600).map { "a\($0)=b" }.joined(separator: "&")) HTTP/1.1\r\nHost: a\r\n\r\n",
+        // Issue 18: framing headers in disguise (libmicrohttpd would read no body, and run what follows).
+        "POST /delete HTTP/1.1\r\nHost: a\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\nGET /health HTTP/1.1\r\nHost: a\r\n\r\n",
+        "POST /delete HTTP/1.1\r\nHost: a\r\nContent-Length:\r\n 36\r\n\r\nGET /health HTTP/1.1\r\nHost: a\r\n\r\n",
+        "POST /delete HTTP/1.1\r\nHost: a\r\nTransfer-Encoding:\r\n chunked\r\n\r\n0\r\n\r\nGET /health HTTP/1.1\r\nHost: a\r\n\r\n",
+        "POST /delete HTTP/1.1\r\nHost: a\r\nContent_Length: 36\r\n\r\nGET /health HTTP/1.1\r\nHost: a\r\n\r\n",
     ])
     func ambiguousRequestsGet400AndClose(raw: String) async throws {
         try await blocking {
@@ -215,7 +220,9 @@ import Testing
     }
 
     /// Every 307 of the trailing-slash redirect says where to go.
-    @Test(arguments: ["/health/", "/v1/models/", "/batch_recording_status/?model=a", "/register/"])
+    @Test(arguments: [
+        "/health/", "/v1/models/", "/batch_recording_status/?model=a", "/register/", "/health/?a=%0d%0aX:%20y",
+    ])
     func redirectsCarryALocation(path: String) async throws {
         try await blocking {
             Result { () throws -> Void in
@@ -226,6 +233,48 @@ import Testing
                 let r = c.readAll()
                 #expect(r.status == 307)
                 #expect(r.headers.contains("Location: /"))
+            }
+        }.get()
+    }
+
+    /// A long query (200 parameters of 150 bytes, within the parameter limit) is answered 414 at once, not held
+    /// until libmicrohttpd's memory runs out.
+    @Test func longQueriesGet414AtOnce() async throws {
+        try await blocking {
+            Result { () throws -> Void in
+                let (server, _) = try LiveServer.start(speedup: nil, register: false)
+                defer { server.stop() }
+                let q = (0..<200).map { "a\($0)=\(String(repeating: "x", count: 140))" }.joined(separator: "&")
+                let c = try RawHTTPClient(port: server.port)
+                c.sendRaw("GET /health?\(q) HTTP/1.1\r\nHost: a\r\n\r\n")
+                let started = Date()
+                let r = c.readAll()
+                #expect(r.status == 414)
+                #expect(Date().timeIntervalSince(started) < 10)
+            }
+        }.get()
+    }
+
+    /// A client that sends part of a body and then half-closes can never finish it: the connection is closed at
+    /// once (within two watcher passes), not at the 60 s body deadline; also after a 413 at the headers.
+    @Test(arguments: [1_000, 64 << 20])
+    func halfClosedPartialBodiesAreClosedAtOnce(length: Int) async throws {
+        try await blocking {
+            Result { () throws -> Void in
+                let (server, _) = try LiveServer.start(speedup: nil, register: false) { $0.maxBodyBytes = 1 << 20 }
+                defer { server.stop() }
+                let c = try RawHTTPClient(port: server.port)
+                c.sendRaw("POST /register HTTP/1.1\r\nHost: a\r\nContent-Length: \(length)\r\n\r\n{\"model\":")
+                usleep(100_000)
+                _ = shutdown(c.fd, Int32(SHUT_WR))
+                let started = Date()
+                _ = c.readAll()
+                #expect(Date().timeIntervalSince(started) < 10, "held until the body deadline")
+                for _ in 0..<200 where server.inFlight > 0 { usleep(10_000) }
+                #expect(server.inFlight == 0)
+                let h = try RawHTTPClient(port: server.port)
+                h.send("GET", "/health")
+                #expect(h.readAll().status == 200)
             }
         }.get()
     }

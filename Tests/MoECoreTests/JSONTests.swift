@@ -120,3 +120,49 @@ import Testing
         #expect(JSONValue.null.pythonTypeName == "NoneType")
     }
 }
+
+/// Issue 18: objects build and parse in time linear in their key count (docs/http.md); the index kept for large
+/// objects must not change what an object means.
+@Suite struct LargeJSONObjectTests {
+    @Test func anObjectOf80kKeysParsesWithItsOrderAndLastDuplicateWins() throws {
+        var text = "{"
+        for i in 0..<80_000 { text += "\"k\(i)\":\(i)," }
+        text += "\"k5\":\"again\"}"
+        let v = try JSONValue.parse(text)
+        let o = try #require(v.objectValue)
+        #expect(o.count == 80_000)
+        #expect(o["k79999"] == .int(79_999))
+        #expect(o["k5"] == "again")
+        #expect(o.pairs[5].key == "k5")  // a repeated key keeps its first position, as a Python dict does
+        #expect(o["missing"] == nil)
+    }
+
+    @Test func removingAndSettingKeepTheIndexTrue() {
+        var o = JSONObject((0..<40).map { ("k\($0)", JSONValue.int($0)) })
+        #expect(o.removeValue(forKey: "k3") == .int(3))
+        #expect(o["k4"] == .int(4) && o["k3"] == nil && o.count == 39)
+        o["k4"] = nil
+        o["new"] = true
+        #expect(o.keys.last == "new" && o["k39"] == .int(39) && o["k4"] == nil)
+        // Shrinking below the threshold goes back to linear lookups without losing anything.
+        for i in 5..<40 { o["k\(i)"] = nil }
+        #expect(o.keys == ["k0", "k1", "k2", "new"])
+        #expect(o["new"] == true)
+        #expect(o == JSONObject([("k0", 0), ("k1", 1), ("k2", 2), ("new", true)]))
+    }
+
+    /// A parse asks whether to stop every 65,536 values: a body whose client has left is not parsed to the end.
+    @Test func aParseStopsWhenAskedTo() throws {
+        let big = "[" + Array(repeating: "1", count: 200_000).joined(separator: ",") + "]"
+        var asked = 0
+        #expect(throws: JSONParseError.self) {
+            _ = try JSONValue.parse(Array(big.utf8)) {
+                asked += 1
+                return true
+            }
+        }
+        #expect(asked == 1)
+        let whole = try JSONValue.parse(Array(big.utf8)) { false }
+        #expect(whole.arrayValue?.count == 200_000)
+    }
+}

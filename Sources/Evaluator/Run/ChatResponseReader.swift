@@ -53,6 +53,7 @@ enum ChatResponseReader {
         } else {
             return .failure(malformed("choices[0] has neither message.content nor text"))
         }
+        if choice["finish_reason"]?.stringValue == "abort" { return .failure(aborted) }
         let usage: (Int?, Int?)
         switch readUsage(json["usage"]) {
         case .failure(let f): return .failure(f)
@@ -144,6 +145,7 @@ enum ChatResponseReader {
             }
         }
         guard sawDone else { return .failure(malformed("stream ended without data: [DONE]")) }
+        if finish.stringValue == "abort" { return .failure(aborted) }
         let counts: (Int?, Int?)
         switch readUsage(usage) {
         case .failure(let f): return .failure(f)
@@ -179,4 +181,8 @@ enum ChatResponseReader {
     }
 
     static func malformed(_ message: String) -> ServerFailure { ServerFailure(.malformed, message) }
+
+    /// vLLM ends a request it gave up (engine shutdown, a cancelled request) with `finish_reason: "abort"`: what
+    /// arrived is not an answer.
+    static let aborted = ServerFailure(.errorAnswer, "the server aborted the request (finish_reason \"abort\")")
 }

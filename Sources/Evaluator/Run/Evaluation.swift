@@ -84,7 +84,7 @@ public final class Evaluation: Sendable {
         let collection = await recorder.collect(started)
         let problems = RunVerdict.problems(
             decision: decision, recording: started, outcomes: outcomes, collection: collection,
-            interrupted: wasInterrupted)
+            interrupted: wasInterrupted, allowFailures: config.allowFailures)
         let metrics = try await RunOutputs.write(
             RunOutputs.Input(
                 config: config, dataset: dataset, outcomes: outcomes, warmUp: warmUp, wallSeconds: wall,
@@ -100,6 +100,7 @@ public final class Evaluation: Sendable {
         var cc = HTTPClient.Configuration()
         cc.maxConnections = min(max(config.concurrency, 1) + 4, 1028)
         cc.requestTimeout = .seconds(config.timeout)
+        cc.bearerToken = config.apiKey
         do {
             let client = try HTTPClient(configuration: cc)
             return (client, client)

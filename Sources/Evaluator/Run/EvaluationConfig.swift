@@ -47,6 +47,12 @@ public struct EvaluationConfig: Sendable {
     public var maxResponseBytes = EvaluationConfig.defaultMaxResponseBytes
     /// Ask the server for ground truth (`/fake_sllm/dump_ground_truth`) when it offers it.
     public var groundTruth = true
+    /// Sent as `Authorization: Bearer` on every request (`--api-key`, or `OPENAI_API_KEY`); never written to the
+    /// output files.
+    public var apiKey: String?
+    /// Accept a run where some (not all) requests failed (`--allow-failures`); by default any failure makes the
+    /// run incomplete and the command exit non-zero (docs/evaluator.md "Verdicts").
+    public var allowFailures = false
 
     public init(model: String, dataset: DatasetKind) {
         self.model = model

@@ -10,6 +10,8 @@ public enum RunProblem: Sendable, Equatable, CustomStringConvertible {
     case recordingRefused(RecordingRefusal)
     /// Every request that was sent failed; `errors` are the distinct reasons, most frequent first.
     case allRequestsFailed(count: Int, errors: [ErrorCount])
+    /// Some (not all) requests failed and `--allow-failures` was not given; their answers are in the files.
+    case someRequestsFailed(count: Int, of: Int, errors: [ErrorCount])
     /// Stopping or dumping the recording after the requests could not reach the server.
     case serverLost(ServerFailure)
     /// No instance was ready at the dump: the one that recorded was retired (ServerlessLLM's keep_alive).
@@ -41,6 +43,13 @@ public enum RunProblem: Sendable, Equatable, CustomStringConvertible {
             return refusal.advice
         case .allRequestsFailed(let count, let errors):
             var lines = ["✗ All \(count) requests failed. The server's answers:"]
+            for e in errors.prefix(3) { lines.append("  \(e.count)× \(e.message)") }
+            if errors.count > 3 { lines.append("  … and \(errors.count - 3) other reasons") }
+            return lines.joined(separator: "\n")
+        case .someRequestsFailed(let count, let total, let errors):
+            var lines = [
+                "✗ \(count) of \(total) requests failed (--allow-failures accepts such a run). The server's answers:"
+            ]
             for e in errors.prefix(3) { lines.append("  \(e.count)× \(e.message)") }
             if errors.count > 3 { lines.append("  … and \(errors.count - 3) other reasons") }
             return lines.joined(separator: "\n")

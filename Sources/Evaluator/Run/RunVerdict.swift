@@ -2,7 +2,7 @@
 enum RunVerdict {
     static func problems(
         decision: SendDecision, recording: RecordingStart, outcomes: [RequestOutcome],
-        collection: RecordingCollection, interrupted: Bool
+        collection: RecordingCollection, interrupted: Bool, allowFailures: Bool = false
     ) -> [RunProblem] {
         var problems: [RunProblem] = []
         if case .skip(let why) = decision { problems.append(why) }
@@ -11,7 +11,11 @@ enum RunVerdict {
         let judged = interrupted ? outcomes.filter { $0.failureCause != .transport(.cancelled) } : outcomes
         let failed = judged.filter { !$0.succeeded }
         let allFailed = !judged.isEmpty && failed.count == judged.count
-        if allFailed { problems.append(.allRequestsFailed(count: failed.count, errors: errorCounts(failed))) }
+        if allFailed {
+            problems.append(.allRequestsFailed(count: failed.count, errors: errorCounts(failed)))
+        } else if !failed.isEmpty, !allowFailures {
+            problems.append(.someRequestsFailed(count: failed.count, of: judged.count, errors: errorCounts(failed)))
+        }
         if case .recording(let startedOn, _) = recording {
             let dumpedFrom = collection.dump["instance_id"]?.stringValue
             if let f = collection.dumpFailure {

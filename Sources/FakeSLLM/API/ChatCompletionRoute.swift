@@ -130,6 +130,14 @@ extension SLLMAPI {
                     status: 400))
         }
         let maxTokens = max(1, min(sampling.maxTokens ?? .max, maxModelLen - promptTokens))
+        // A whole answer is held until it is sent: refuse one larger than the budget before any work starts.
+        if !stream,
+            let refusal = budget.refusal(
+                bytes: AnswerBudget.generationBytes(
+                    choices: sampling.n, tokens: maxTokens, bytesPerToken: CompletionText.maxPieceBytes))
+        {
+            return .now(.json(["error": .string("Invalid sampling parameters: \(refusal)")]))
+        }
 
         let input = GenerationInput(
             prompt: prompt, promptTokens: promptTokens, tokenIds: tokenIds,

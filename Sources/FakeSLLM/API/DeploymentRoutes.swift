@@ -23,6 +23,9 @@ extension SLLMAPI {
             case .registered: serverLog.notice("registered \(config.model) (backend \(config.backend ?? "-"))")
             case .ignoredNoBackend: serverLog.warning("register \(config.model): no 'backend' in the config; ignored")
             case .ignoredAlreadyRegistered: serverLog.warning("register \(config.model): already registered; ignored")
+            case .refusedTooMany:
+                serverLog.warning("register \(config.model): \(registry.tooManyModels)")
+                return .now(.detail(registry.tooManyModels, status: 503))
             }
             return .now(.json(["status": "ok"]))
         } catch {

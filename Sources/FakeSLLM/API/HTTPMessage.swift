@@ -10,6 +10,9 @@ public struct HTTPRequest: Sendable {
     public var query: [(String, String)]
     public var headers: [(String, String)]
     public var body: [UInt8]
+    /// Whether the client that sent the request has gone (set by the HTTP layer); a long body parse asks it and
+    /// stops early (docs/http.md, "Lifecycle").
+    public var isAbandoned: @Sendable () -> Bool = { false }
 
     public init(
         method: String, path: String, query: [(String, String)] = [], headers: [(String, String)] = [],
@@ -31,7 +34,7 @@ public struct HTTPRequest: Sendable {
     func queryValue(_ name: String) -> String? { query.first { $0.0 == name }?.1 }
 
     /// `await request.json()` as Starlette does it: the body parsed as JSON, nil when empty or invalid.
-    func jsonBody() -> JSONValue? { try? JSONValue.parse(body) }
+    func jsonBody() -> JSONValue? { try? JSONValue.parse(body, shouldStop: isAbandoned) }
 }
 
 /// A complete HTTP response.

@@ -21,6 +21,10 @@ final class FineTuningJobs: Sendable {
 
 extension SLLMAPI {
     /// `POST /v1/embeddings` (§3.8): deterministic unit vectors of the model's hidden size.
+    ///
+    /// Bounded before any vector is made (docs/http.md, "Answer budget"): at most
+    /// ``AnswerBudget/maxEmbeddingInputs`` inputs and an answer within ``AnswerBudget/maxAnswerBytes``. The body
+    /// is written a few vectors at a time as the client reads it, never built whole.
     func embeddings(_ r: HTTPRequest) -> Reply {
         let body: JSONObject
         let d: Deployment
@@ -36,26 +40,37 @@ extension SLLMAPI {
         default: break
         }
         guard !inputs.isEmpty else { return .now(.json(["error": "No inputs provided"])) }
-        let dim = min(d.engineConfig.model.hiddenSize, 4096)
-        var tokens = 0
-        let data: [JSONValue] = inputs.enumerated().map { i, text in
-            tokens += TokenEstimator.count(text)
-            var rng = SimRandom(seed: stableHash(text.utf8))
-            var v = (0..<dim).map { _ in rng.uniform() - 0.5 }
-            let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
-            v = v.map { $0 / norm }
-            return .object(
-                JSONObject([
-                    ("object", "embedding"), ("index", .int(i)), ("embedding", .array(v.map { .double($0) })),
+        guard inputs.count <= budget.maxEmbeddingInputs else {
+            return .now(
+                .json([
+                    "error": .string(
+                        "Too many inputs: \(inputs.count), at most \(budget.maxEmbeddingInputs) per request")
                 ]))
         }
-        return .now(
-            .json(
-                .object(
-                    JSONObject([
-                        ("object", "list"), ("data", .array(data)), ("model", model),
-                        ("usage", ["query_tokens": .int(tokens), "total_tokens": .int(tokens)]),
-                    ]))))
+        let dim = min(d.engineConfig.model.hiddenSize, 4096)
+        if let refusal = budget.refusal(
+            bytes: AnswerBudget.embeddingBytes(inputs: inputs.count, dimensions: dim),
+            hint: "send fewer inputs per request")
+        {
+            return .now(.json(["error": .string(refusal)]))
+        }
+        let tokens = inputs.reduce(0) { $0 + TokenEstimator.count($1) }
+        return .stream(
+            PiecewiseJSONBody.stream(
+                head: [("object", "list")], key: "data", count: inputs.count, perPiece: 4,
+                tail: [("model", model), ("usage", ["query_tokens": .int(tokens), "total_tokens": .int(tokens)])]
+            ) { [inputs] range in
+                range.map { i in
+                    var rng = SimRandom(seed: stableHash(inputs[i].utf8))
+                    var v = (0..<dim).map { _ in rng.uniform() - 0.5 }
+                    let norm = v.reduce(0) { $0 + $1 * $1 }.squareRoot()
+                    v = v.map { $0 / norm }
+                    return .object(
+                        JSONObject([
+                            ("object", "embedding"), ("index", .int(i)), ("embedding", .array(v.map { .double($0) })),
+                        ]))
+                }
+            })
     }
 
     /// `POST /v1/fine-tuning/jobs` (§3.8).

@@ -89,6 +89,17 @@ public final class EventStream: Sendable {
         var overflowed = false
         var limit = Int.max
         var waker: (@Sendable () -> Void)?
+        /// The server-wide count this stream's unread bytes are part of, and how many it has counted there.
+        var held: HeldBytes?
+        var counted = 0
+
+        /// Brings the server-wide count in line with the unread bytes.
+        mutating func recount() {
+            guard let held else { return }
+            let unread = buffer.count - offset
+            held.add(unread - counted)
+            counted = unread
+        }
     }
     private let state = Mutex(State())
     private let cancellation = CancellationHook()
@@ -117,8 +128,15 @@ public final class EventStream: Sendable {
         self.pull = pull
     }
 
-    /// Caps the bytes held for the reader (set by the HTTP layer before the first read).
-    public func limitBuffer(to bytes: Int) { state.withLock { $0.limit = max(1, bytes) } }
+    /// Caps the bytes held for the reader, and counts them in the server-wide `held` (set by the HTTP layer
+    /// before the first read).
+    public func limitBuffer(to bytes: Int, held: HeldBytes? = nil) {
+        state.withLock { s in
+            s.limit = max(1, bytes)
+            s.held = held
+            s.recount()
+        }
+    }
 
     /// Whether the stream was aborted for holding more than its limit.
     public var overflowed: Bool { state.withLock { $0.overflowed } }
@@ -127,15 +145,18 @@ public final class EventStream: Sendable {
     public func send(_ bytes: [UInt8]) {
         let (waker, overflow) = state.withLock { s -> ((@Sendable () -> Void)?, Bool) in
             guard !s.finished, !s.cancelled else { return (nil, false) }
-            if s.buffer.count - s.offset + bytes.count > s.limit {
+            let unread = s.buffer.count - s.offset
+            if unread + bytes.count > s.limit || s.held?.cuts(buffered: unread, more: bytes.count) == true {
                 s.overflowed = true
                 s.cancelled = true
                 s.buffer = []
                 s.offset = 0
+                s.recount()
                 defer { s.waker = nil }
                 return (s.waker, true)
             }
             s.buffer.append(contentsOf: bytes)
+            s.recount()
             defer { s.waker = nil }
             return (s.waker, false)
         }
@@ -180,6 +201,7 @@ public final class EventStream: Sendable {
                     s.buffer.removeAll(keepingCapacity: true)
                     s.offset = 0
                 }
+                s.recount()
                 return .bytes(n)
             }
             if s.finished || s.cancelled { return .end }
@@ -199,6 +221,7 @@ public final class EventStream: Sendable {
             }
             s.buffer.removeAll()
             s.offset = 0
+            s.recount()
             return (out, s.finished)
         }
     }
@@ -212,10 +235,16 @@ public final class EventStream: Sendable {
     public func cancel() {
         let live = state.withLock { s -> Bool in
             s.waker = nil
-            guard !s.cancelled, !s.finished else { return false }
+            guard !s.cancelled, !s.finished else {
+                s.buffer = []
+                s.offset = 0
+                s.recount()
+                return false
+            }
             s.cancelled = true
             s.buffer = []
             s.offset = 0
+            s.recount()
             return true
         }
         if live { cancellation.fire() }

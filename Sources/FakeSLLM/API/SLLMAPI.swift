@@ -9,6 +9,8 @@ public struct SLLMAPI: Sendable {
     public let registry: DeploymentRegistry
     /// Files a `/register` body may name (none unless the operator allows a directory).
     public var configFiles = ConfigFilePolicy.refuseAll
+    /// What one request's answer may cost (docs/http.md, "Answer budget").
+    public var budget = AnswerBudget()
     let fineTuning = FineTuningJobs()
     let startedAt = unixTime()
 
@@ -74,8 +76,10 @@ public struct SLLMAPI: Sendable {
                 SLLMAPI.match($0.1, other.split(separator: "/", omittingEmptySubsequences: false)) != nil
             })
         {
-            let query = request.query.map { "\($0.0)=\($0.1)" }.joined(separator: "&")
-            let location = other + (query.isEmpty ? "" : "?" + query)
+            // Percent-encoded, so a decoded CR/LF (or any control byte) cannot drop or split the header.
+            let query = request.query.map { "\(SLLMAPI.percentEncoded($0.0))=\(SLLMAPI.percentEncoded($0.1))" }
+                .joined(separator: "&")
+            let location = SLLMAPI.percentEncoded(other, keeping: "/") + (query.isEmpty ? "" : "?" + query)
             return .now(
                 HTTPResponse(status: 307, contentType: "text/plain", body: [], headers: [("Location", location)]))
         }
@@ -86,6 +90,27 @@ public struct SLLMAPI: Sendable {
             return .now(r)
         }
         return .now(.detail("Not Found", status: 404))
+    }
+
+    /// `text` with every byte but RFC 3986's unreserved ones (and those in `keeping`) percent-encoded.
+    static func percentEncoded(_ text: String, keeping: String = "") -> String {
+        let keep = Set(keeping.utf8)
+        var out = ""
+        for b in text.utf8 {
+            switch b {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
+                UInt8(ascii: "0")...UInt8(ascii: "9"), UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"),
+                UInt8(ascii: "~"):
+                out.unicodeScalars.append(UnicodeScalar(b))
+            case _ where keep.contains(b): out.unicodeScalars.append(UnicodeScalar(b))
+            default:
+                let hex = Array("0123456789ABCDEF".unicodeScalars)
+                out.unicodeScalars.append("%")
+                out.unicodeScalars.append(hex[Int(b >> 4)])
+                out.unicodeScalars.append(hex[Int(b & 15)])
+            }
+        }
+        return out
     }
 
     private static func match(_ pattern: String, _ segments: [Substring]) -> [String]? {

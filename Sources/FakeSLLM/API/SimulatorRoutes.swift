@@ -47,20 +47,22 @@ extension SLLMAPI {
         guard let instance = d.readyInstance else {
             return .now(.json(["status": "error", "message": "No ready instances available", "steps": []]))
         }
-        let steps: [JSONValue] = instance.recorder.steps.map { s in
-            var out = JSONObject([
-                ("forward_pass_id", .int(s.forwardPassID)), ("latency", .double(s.latency)),
-                ("num_requests", .int(s.numRequests)),
-            ])
-            for (k, v) in s.truth.json.objectValue?.pairs ?? [] { out[k] = v }
-            return .object(out)
-        }
-        return .now(
-            .json(
-                .object(
-                    JSONObject([
-                        ("status", "success"), ("model", .string(d.name)), ("instance_id", .string(instance.id)),
-                        ("steps", .array(steps)), ("total_steps", .int(steps.count)),
-                    ]))))
+        // Written piece by piece, like the recording dump (docs/http.md, "Answer budget").
+        let steps = instance.recorder.steps
+        return .stream(
+            PiecewiseJSONBody.stream(
+                head: [("status", "success"), ("model", .string(d.name)), ("instance_id", .string(instance.id))],
+                key: "steps", count: steps.count, perPiece: RecordingDump.stepsPerPiece,
+                tail: [("total_steps", .int(steps.count))]
+            ) { range in
+                steps[range].map { s in
+                    var out = JSONObject([
+                        ("forward_pass_id", .int(s.forwardPassID)), ("latency", .double(s.latency)),
+                        ("num_requests", .int(s.numRequests)),
+                    ])
+                    for (k, v) in s.truth.json.objectValue?.pairs ?? [] { out[k] = v }
+                    return .object(out)
+                }
+            })
     }
 }

@@ -23,6 +23,8 @@ public final class MetricsRegistry: Sendable {
     private struct State {
         var families: [String: FamilyState] = [:]
         var order: [String] = []
+        /// Deleted deployments: their series are gone and are not created again (a last step may still report).
+        var retired: Set<String> = []
     }
     private let state = Mutex(State())
 
@@ -76,6 +78,26 @@ public final class MetricsRegistry: Sendable {
         state.withLock { $0.families[name]?.series[labels]?.count }
     }
 
+    /// Drops every series of a deleted deployment (label `model_name` = `model`), and keeps them from coming
+    /// back until the model is registered again (``reinstate(model:)``), so `/metrics` does not grow with every
+    /// deployment ever made (docs/metrics.md).
+    public func retire(model: String) {
+        state.withLock { s in
+            s.retired.insert(model)
+            for name in s.order {
+                guard var f = s.families[name], let at = f.family.labelNames.firstIndex(of: "model_name") else {
+                    continue
+                }
+                f.order.removeAll { $0[at] == model }
+                f.series = f.series.filter { $0.key[at] != model }
+                s.families[name] = f
+            }
+        }
+    }
+
+    /// A model registered (again): its series may be created.
+    public func reinstate(model: String) { _ = state.withLock { $0.retired.remove(model) } }
+
     /// The Prometheus text exposition (format 0.0.4) of every family.
     public func render() -> String {
         let snapshot = state.withLock { s in s.order.compactMap { s.families[$0] } }
@@ -91,6 +113,11 @@ public final class MetricsRegistry: Sendable {
     private static func mutate(_ s: inout State, _ name: String, _ labels: [String], _ body: (inout Series) -> Void) {
         guard let family = s.families[name]?.family, family.labelNames.count == labels.count else { return }
         if s.families[name]!.series[labels] == nil {
+            if !s.retired.isEmpty, let at = family.labelNames.firstIndex(of: "model_name"),
+                s.retired.contains(labels[at])
+            {
+                return
+            }
             var fresh = Series()
             if family.kind == .histogram {
                 fresh.bucketCounts = [UInt64](repeating: 0, count: family.buckets.count + 1)

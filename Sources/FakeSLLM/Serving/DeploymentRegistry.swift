@@ -21,11 +21,26 @@ public final class DeploymentRegistry: Sendable {
     /// that end when nobody can arrive, control calls kept out of idle time); nil in-process.
     let transport: TransportActivity?
 
+    /// Most deployments at once (`--max-models`): each has a host thread and its engines' memory.
+    public let maxModels: Int
+
+    /// 64 deployments: far more than a node's GPUs serve, few enough that threads and memory stay bounded.
+    public static let defaultMaxModels = 64
+
     /// A registry whose deployments read `transport`, which the HTTP server that serves them reports to.
-    public init(defaults: SimulatorSettings, transport: TransportActivity? = nil) {
+    public init(
+        defaults: SimulatorSettings, maxModels: Int = DeploymentRegistry.defaultMaxModels,
+        transport: TransportActivity? = nil
+    ) {
         self.defaults = defaults
         self.transport = transport
+        self.maxModels = max(1, maxModels)
         gpuPool = GPUPool(total: defaults.nodeGPUs)
+    }
+
+    /// The refusal of a registration past ``maxModels`` (docs/sllm-api.md §3.2).
+    public var tooManyModels: String {
+        "Cannot register model: the server already holds \(maxModels) models (--max-models); delete one first"
     }
 
     /// Outcome of ``register(_:)``.
@@ -33,6 +48,8 @@ public final class DeploymentRegistry: Sendable {
         case registered
         /// The controller's silent refusals: 200 `{"status": "ok"}` all the same (§3.2).
         case ignoredNoBackend, ignoredAlreadyRegistered
+        /// Past ``maxModels``: nothing was built.
+        case refusedTooMany
     }
 
     /// Registers a deployment: resolves the model config, GPU and engine settings, and starts an instance
@@ -40,6 +57,8 @@ public final class DeploymentRegistry: Sendable {
     public func register(_ config: DeployConfig) throws(RegistrationError) -> Registration {
         guard config.backend != nil else { return .ignoredNoBackend }
         if deployment(named: config.model) != nil { return .ignoredAlreadyRegistered }
+        if all.count >= maxModels { return .refusedTooMany }
+        metrics.reinstate(model: config.model)  // its series may exist again (a deleted model registered anew)
         let deployment: Deployment
         do {
             let settings = try defaults.applying(config.simulatorOverrides)
@@ -64,6 +83,11 @@ public final class DeploymentRegistry: Sendable {
                 deployment.shutdown()
                 return .ignoredAlreadyRegistered
             }
+            // Checked again under the lock: concurrent registrations cannot pass the bound together.
+            if list.count >= maxModels {
+                deployment.shutdown()
+                return .refusedTooMany
+            }
             list.append(deployment)
             return .registered
         }
@@ -83,6 +107,7 @@ public final class DeploymentRegistry: Sendable {
             return list.remove(at: i)
         }
         removed?.shutdown()
+        if let removed { metrics.retire(model: removed.name) }
         return removed != nil
     }
 

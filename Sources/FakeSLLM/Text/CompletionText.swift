@@ -65,6 +65,10 @@ public struct CompletionText: Sendable {
     }
 
     /// Common English words of at most eight letters (one token each).
+    /// Most bytes one piece takes in a JSON string: the longest word, its leading space, and one escape's slack
+    /// (a paragraph break `\n\n` is written as 4 bytes).
+    static let maxPieceBytes = max(4, (words.map(\.utf8.count).max() ?? 0) + 2)
+
     static let words: [String] = [
         "the", "model", "answer", "value", "first", "number", "total", "each", "step", "result", "we", "can",
         "compute", "then", "so", "this", "gives", "that", "and", "of", "to", "in", "is", "for", "with", "as",

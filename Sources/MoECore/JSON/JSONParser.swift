@@ -9,9 +9,18 @@ public struct JSONParseError: Error, CustomStringConvertible, Sendable, Equatabl
 extension JSONValue {
     /// Parses UTF-8 JSON text (RFC 8259, plus Python's `NaN`/`Infinity`). Nesting depth is limited to 512.
     public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
+        try parse(bytes, shouldStop: nil)
+    }
+
+    /// Parses as ``parse(_:)``, asking `shouldStop` every 65,536 values whether to give up (the client that sent
+    /// the body has left: docs/http.md); giving up throws `Cancelled`.
+    public static func parse(
+        _ bytes: some Collection<UInt8>, shouldStop: (() -> Bool)?
+    ) throws(JSONParseError) -> JSONValue {
         let array = Array(bytes)
         return try array.withUnsafeBufferPointer { buf throws(JSONParseError) in
             var p = JSONByteParser(buf)
+            p.shouldStop = shouldStop
             p.skipSpace()
             let v = try p.value(depth: 0)
             p.skipSpace()
@@ -29,6 +38,8 @@ extension JSONValue {
 private struct JSONByteParser {
     let b: UnsafeBufferPointer<UInt8>
     var i = 0
+    var shouldStop: (() -> Bool)?
+    var values = 0
 
     init(_ b: UnsafeBufferPointer<UInt8>) { self.b = b }
 
@@ -54,6 +65,8 @@ private struct JSONByteParser {
 
     mutating func value(depth: Int) throws(JSONParseError) -> JSONValue {
         guard depth < 512 else { throw error("Nesting too deep") }
+        values &+= 1
+        if values & 0xFFFF == 0, let shouldStop, shouldStop() { throw error("Cancelled") }
         guard i < b.count else { throw error("Expecting value") }
         switch b[i] {
         case UInt8(ascii: "{"): return try object(depth: depth)

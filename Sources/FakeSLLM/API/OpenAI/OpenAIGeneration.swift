@@ -61,6 +61,14 @@ extension SLLMAPI {
                 }
             }
         }
+        // prompts × n choices, each an engine request (docs/http.md, "Answer budget").
+        let choiceCount = prompts.count.multipliedReportingOverflow(by: request.sampling.n)
+        if choiceCount.overflow || choiceCount.partialValue > budget.maxChoices {
+            return .now(
+                OpenAIError.badRequest(
+                    "prompts × n must be at most \(budget.maxChoices), got \(prompts.count) × \(request.sampling.n)."
+                ).response)
+        }
         let maxModelLen = deployment.engineConfig.maxModelLen ?? spec.maxPositionEmbeddings
         var inputs: [GenerationInput] = []
         for p in prompts {
@@ -90,6 +98,14 @@ extension SLLMAPI {
                     sampling: request.sampling, maxTokens: max(1, request.maxTokens ?? (maxModelLen - p.tokens))))
         }
 
+        if !request.stream {
+            let echoed = kind == .completion && request.echo ? prompts.reduce(0) { $0 + $1.text.utf8.count * 2 } : 0
+            let bytes = AnswerBudget.generationBytes(
+                choices: choiceCount.partialValue, tokens: inputs.map(\.maxTokens).max() ?? 0,
+                bytesPerToken: OpenAIJob.maxBytesPerToken(kind: kind, logprobs: request.logprobs),
+                extra: echoed.multipliedReportingOverflow(by: request.sampling.n).partialValue)
+            if let refusal = budget.refusal(bytes: bytes) { return .now(OpenAIError.badRequest(refusal).response) }
+        }
         let options = OpenAIJob.Options(
             kind: kind, includeUsage: request.stream && request.includeUsage,
             continuousUsage: request.stream && request.includeUsage && request.continuousUsage,

@@ -90,7 +90,9 @@ final class OpenAIJob: GenerationJob {
                 if !isChat, first, options.echo { text = prompts[index].text + text }
                 if !text.isEmpty || s.choices[index].finish != nil {
                     let logprobs = options.logprobs.map { top in
-                        isChat ? chatLogprobs([piece], top: top) : completionLogprobs([piece], top: top, offset: 0)
+                        isChat
+                            ? OpenAIJob.chatLogprobs([piece], top: top)
+                            : OpenAIJob.completionLogprobs([piece], top: top, offset: 0)
                     }
                     events.append(
                         stamp
@@ -138,11 +140,28 @@ final class OpenAIJob: GenerationJob {
 
     /// The request failed: vLLM's error body, or one error event and `[DONE]` on a stream.
     func fail(_ message: String, engineError: Bool) {
-        let first = state.withLock { s -> Bool in
+        // A stream cut short (the instance or the server stopping) ends as vLLM ends an aborted request: a last
+        // chunk per open choice with finish_reason "abort", then [DONE] (docs/openai-mode.md).
+        let (first, ending) = state.withLock { s -> (Bool, [[UInt8]]) in
             defer { s.done = true }
-            return !s.done
+            guard !s.done, !engineError, case .stream = target else { return (!s.done, []) }
+            let open = s.choices.indices.filter { s.choices[$0].emitted > 0 && s.choices[$0].finish == nil }
+            guard !open.isEmpty else { return (true, []) }
+            var events: [[UInt8]] = []
+            for i in open {
+                events.append(chunk(s, index: i, chat: ["content": ""], finish: "abort"))
+            }
+            if options.includeUsage { events.append(usageChunk(s)) }
+            return (true, events)
         }
         guard first else { return }
+        if !ending.isEmpty, case .stream(let s) = target {
+            serverLog.info("POST \(route) 200 model=\(model) aborted: \(message)")
+            for e in ending { s.send(e) }
+            s.send(Array("data: [DONE]\n\n".utf8))
+            s.finish()
+            return
+        }
         let error: OpenAIError =
             engineError
             ? .badRequest(message)
@@ -174,8 +193,9 @@ final class OpenAIJob: GenerationJob {
             let logprobs: JSONValue =
                 options.logprobs.map { top in
                     isChat
-                        ? chatLogprobs(s.tokens[i], top: top)
-                        : completionLogprobs(s.tokens[i], top: top, offset: options.echo ? prompts[i].text.count : 0)
+                        ? OpenAIJob.chatLogprobs(s.tokens[i], top: top)
+                        : OpenAIJob.completionLogprobs(
+                            s.tokens[i], top: top, offset: options.echo ? prompts[i].text.count : 0)
                 } ?? .null
             let finish: JSONValue = .string(c.finish?.rawValue ?? "stop")
             if isChat {
@@ -243,7 +263,7 @@ final class OpenAIJob: GenerationJob {
 
     /// Chat log-probabilities (`{"content": [{token, logprob, bytes, top_logprobs}]}`): the sampled token first
     /// among its alternatives, deterministic per token text.
-    private func chatLogprobs(_ tokens: [String], top: Int) -> JSONValue {
+    static func chatLogprobs(_ tokens: [String], top: Int) -> JSONValue {
         .object(
             JSONObject([
                 (
@@ -273,7 +293,7 @@ final class OpenAIJob: GenerationJob {
     }
 
     /// Completion log-probabilities (`text_offset`, `token_logprobs`, `tokens`, `top_logprobs`).
-    private func completionLogprobs(_ tokens: [String], top: Int, offset: Int) -> JSONValue {
+    static func completionLogprobs(_ tokens: [String], top: Int, offset: Int) -> JSONValue {
         var offsets: [JSONValue] = []
         var at = offset
         for t in tokens {
@@ -297,6 +317,22 @@ final class OpenAIJob: GenerationJob {
                         })
                 ),
             ]))
+    }
+
+    /// Most bytes one token takes in a whole answer of this shape (docs/http.md, "Answer budget"): its text, and
+    /// with log-probabilities its entry, measured by rendering the longest token with `top` alternatives.
+    static func maxBytesPerToken(kind: OpenAIRequest.Kind, logprobs top: Int?) -> Int {
+        let text = CompletionText.maxPieceBytes
+        guard let top else { return text }
+        let longest = " " + (CompletionText.words.max { $0.utf8.count < $1.utf8.count } ?? "")
+        let entry =
+            kind == .chat
+            ? chatLogprobs([longest, longest], top: top).serializedBytes(compact: true).count
+                - chatLogprobs([longest], top: top).serializedBytes(compact: true).count
+            : completionLogprobs([longest, longest], top: top, offset: 0).serializedBytes(compact: true).count
+                - completionLogprobs([longest], top: top, offset: 0).serializedBytes(compact: true).count
+        // The token's text is kept beside the answer until it is rendered; numbers may print a few digits longer.
+        return text * 2 + entry + 32
     }
 
     /// `count` (token, log-probability) pairs for a sampled token: the token itself most likely, then made-up

@@ -119,7 +119,8 @@ struct OpenAIRequest {
         var rest = JSONObject()
         for key in [
             "n", "presence_penalty", "frequency_penalty", "repetition_penalty", "temperature", "top_p", "top_k",
-            "min_p", "seed", "stop", "ignore_eos", "min_tokens",
+            "min_p", "seed", "stop", "ignore_eos", "min_tokens", "best_of", "stop_token_ids", "bad_words",
+            "allowed_token_ids", "logit_bias",
         ] {
             if let v = body[key], !v.isNull { rest[key] = v }
         }
