@@ -5,7 +5,7 @@ BIN_DEBUG := .build/debug
 BIN_RELEASE := .build/release
 
 .PHONY: dist dist-check setup build release test test-tsan test-asan fuzz fuzz-build fuzz-http demo bench bench-sim bench-sweep \
-	bench-fidelity bench-http bench-eval bench-load lint format clean
+	bench-fidelity bench-http bench-eval bench-load bench-wallclock lint format clean
 
 ## setup: install the C libraries the build needs (idempotent)
 setup:
@@ -118,3 +118,7 @@ clean:
 
 bench-eval: release
 	@bash scripts/bench-eval.sh $(BIN_RELEASE)
+
+## bench-wallclock: AIPerf's wall-clock TTFT/ITL against the server's simulated figures, x1 and x20, --api openai
+bench-wallclock: release
+	@bash scripts/bench-wallclock.sh $(BIN_RELEASE)

@@ -74,3 +74,33 @@ print(f"  client CPU (user+sys) per request: {(user + sys_) / n * 1e6:.0f} us; p
 print(f"  e2e latency (wall clock) mean {wc['e2e_latency_s']['mean'] * 1e3:.2f} ms, p99 {wc['e2e_latency_s']['p99'] * 1e3:.2f} ms")
 PY
 done
+
+# Arrival holds on against off (docs/serving.md "Reproducible arrivals"): 1,319 GSM8K-shaped items through the
+# seed deploy config, --serving direct --no-wait, at concurrency 100 (the default) and 1,319 (all at once). Each
+# pair runs on fresh servers in this one command, so the ratio compares like with like on a loaded machine.
+python3 - "$dir/gsm8k.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for i in range(1319):
+        f.write(json.dumps({"question": f"Janet has {i % 40 + 3} ducks that lay {i % 7 + 2} eggs each a day. She eats "
+                            f"{i % 5 + 1} and sells the rest at ${i % 4 + 2} each. How much does she make a day?",
+                            "answer": f"#### {(i % 40 + 3) * (i % 7 + 2)}"}) + "\n")
+PY
+holds_run() {  # args: concurrency, then server flags; prints wall seconds
+  "$bin/fake-sllm" serve --port 0 --serving direct --no-wait --deploy Fixtures/deploy/moecap_config.json "${@:2}" \
+    >"$dir/hlog" 2>&1 &
+  local spid=$! hurl=""
+  for _ in $(seq 100); do
+    hurl=$(sed -n 's/^fake-sllm: listening on \(http:[^ ]*\)$/\1/p' "$dir/hlog"); [ -n "$hurl" ] && break; sleep 0.1
+  done
+  /usr/bin/time -f "%e" -o "$dir/htime" "$bin/moecap-eval" --model Qwen/Qwen3-30B-A3B --dataset gsm8k \
+    --data-file "$dir/gsm8k.jsonl" --num-samples 1319 --server-url "$hurl" --output-dir "$dir/hout" \
+    --concurrency "$1" --quiet >/dev/null
+  kill -INT $spid; wait $spid || true
+  cat "$dir/htime"
+}
+for c in 100 1319; do
+  off=$(holds_run $c --burst-window-ms 0); on=$(holds_run $c)
+  echo "== arrival holds, 1,319 GSM8K items, moecap_config.json, --serving direct --no-wait, concurrency $c"
+  awk -v on="$on" -v off="$off" 'BEGIN { printf "  holds off %.2f s, default holds %.2f s wall: %.2fx\n", off, on, on / off }'
+done

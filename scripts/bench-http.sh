@@ -46,6 +46,8 @@ for window in 0 default; do
   fi
   kill -INT $pid; wait $pid || true
 done
+awk '/Requests\/sec/ { print $2 }' "$dir/wrk-0" "$dir/wrk-default" | paste -sd' ' | awk '$1 > 0 {
+  printf "  arrival holds on / off: %.2fx the requests/s (holds end when nobody can arrive: docs/serving.md)\n", $2 / $1 }'
 
 if [ "${NGINX:-1}" != 0 ] && [ -x "$nginx_bin" ]; then
   # nginx returns the body fake-sllm just gave (same size), from two workers like fake-sllm's two polling threads.

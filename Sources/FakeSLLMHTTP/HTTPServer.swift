@@ -77,6 +77,10 @@ public final class HTTPServer: Sendable {
     let workers: HandlerPool
     private let watcher = Locked<DisconnectWatcher?>(nil)
     let stopping = Atomic<Bool>(false)
+    /// Where connections and requests in transit are reported, for the deployments' arrival holds and idle clock
+    /// (docs/serving.md "Reproducible arrivals"); nil: not reported.
+    let activity: TransportActivity?
+
     /// Bytes held for clients, server-wide.
     let held: HeldBytes
 
@@ -84,10 +88,12 @@ public final class HTTPServer: Sendable {
     public let connectionCap: ConnectionCap
 
     /// A server with `options`, its connection cap fitted to the descriptor limit (raised first, up to the hard
-    /// limit, towards what the requested cap needs).
-    public init(options: HTTPServerOptions, handler: @escaping HTTPHandler) {
+    /// limit, towards what the requested cap needs). `activity`, when given, hears of every connection and request
+    /// (from the polling and engine threads).
+    public init(options: HTTPServerOptions, activity: TransportActivity? = nil, handler: @escaping HTTPHandler) {
         self.options = options
         self.handler = handler
+        self.activity = activity
         let soft = HTTPServer.raiseFileLimit(to: ConnectionCap.wantedDescriptors(for: options.maxConnections))
         let descriptors = options.descriptorLimit ?? soft
         connectionCap = ConnectionCap(requested: options.maxConnections, descriptorLimit: descriptors)
@@ -136,6 +142,10 @@ public final class HTTPServer: Sendable {
             throw HTTPServerError(description: "cannot listen on \(options.host):\(options.port): \(reason)")
         }
         daemon.withLock { $0 = DaemonHandle(raw: raw, retained: me) }
+        if let activity {
+            let listenFD = shim_mhd_listen_fd(raw)
+            activity.setUnreadInputProbe { [sockets] in sockets.hasUnreadInput(listenFD: listenFD) }
+        }
         let w = DisconnectWatcher(server: self)
         watcher.withLock { $0 = w }
         w.start()
