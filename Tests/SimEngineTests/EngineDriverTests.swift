@@ -9,7 +9,9 @@ import Testing
         let driver = EngineDriver(core: try EngineCore(config: EngineFixture.config()))
         #expect(driver.nextEventTime == nil)
         driver.submit(EngineFixture.request(1, prompt: 100, output: 3), at: 2.0)
-        let reach = 2.0 + driver.frontendLatency
+        // The API server sets the request up (per request and per prompt token), then hands it to the engine.
+        let c = driver.core.config.calibration
+        let reach = 2.0 + c.apiRequestOverhead + 100 * c.apiPromptTokenOverhead + driver.frontendLatency
         #expect(driver.nextEventTime == reach)
         let first = driver.advance()
         #expect(first.admitted == [1])

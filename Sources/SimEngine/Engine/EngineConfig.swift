@@ -11,8 +11,9 @@ public struct EngineConfig: Sendable {
     public var gpu: GPUSpec
     /// Tensor-parallel ranks (= the record's `gpu_num`).
     public var tensorParallelSize: Int
-    public var maxNumSeqs = 256
-    public var maxNumBatchedTokens = 8192
+    /// Default: vLLM 0.11's per-GPU default for the OpenAI server (``SchedulerDefaults``).
+    public var maxNumSeqs: Int
+    public var maxNumBatchedTokens: Int
     /// nil = the model's `max_position_embeddings`.
     public var maxModelLen: Int?
     public var gpuMemoryUtilization = 0.9
@@ -44,6 +45,7 @@ public struct EngineConfig: Sendable {
         self.model = model
         self.gpu = gpu
         self.tensorParallelSize = tensorParallelSize
+        (maxNumSeqs, maxNumBatchedTokens) = SchedulerDefaults.openAIServer(gpu: gpu)
         calibration = CalibrationCatalog.calibration(for: gpu)
     }
 
