@@ -14,6 +14,12 @@ public struct ModelFootprint: Sendable, Equatable {
     public let weightFormat: NumberFormat
     /// KV cache element format.
     public let kvFormat: NumberFormat
+    /// Stored bytes per routed-expert weight, scales included: the checkpoint's own format when it is quantized
+    /// (MXFP4 4.25 bits, block-wise FP8 1 byte plus a float32 per 128×128 block, …), else ``weightFormat``'s width
+    /// (an unquantized checkpoint, or one quantized online by `--quantization`).
+    public let expertBytesPerParam: Double
+    /// Stored bytes per weight of attention, dense FFNs and shared experts, chosen as ``expertBytesPerParam`` is.
+    public let denseBytesPerParam: Double
 
     /// Query heads per rank.
     public let queryHeadsPerRank: Int
@@ -21,6 +27,8 @@ public struct ModelFootprint: Sendable, Equatable {
     public let kvHeadsPerRank: Int
     /// Attention projection parameters per layer per rank (Q, K, V, O; MLA: its down/up projections).
     public let attentionParamsPerLayer: Double
+    /// Attention projection parameters of one whole layer (all ranks, each parameter once).
+    public let wholeAttentionParamsPerLayer: Double
     /// Attention-core FLOPs per (query, key) pair per layer per rank, for prefill tokens.
     public let attentionFlopsPerPairPrefill: Double
     /// Attention-core FLOPs per (query, key) pair per layer per rank, for decode tokens (MLA: absorbed form).
@@ -58,10 +66,20 @@ public struct ModelFootprint: Sendable, Equatable {
         self.tensorParallelSize = max(1, tensorParallelSize)
         self.weightFormat = weightFormat
         self.kvFormat = kvFormat
+        if model.checkpointWeights.method != nil {
+            expertBytesPerParam = model.checkpointWeights.experts.bytesPerWeight
+            denseBytesPerParam = model.checkpointWeights.dense.bytesPerWeight
+        } else {
+            expertBytesPerParam = weightFormat.bytes
+            denseBytesPerParam = weightFormat.bytes
+        }
         let hq = max(1, (model.numAttentionHeads + self.tensorParallelSize - 1) / self.tensorParallelSize)
         let hkv = max(1, model.numKVHeads / self.tensorParallelSize)
         queryHeadsPerRank = hq
         kvHeadsPerRank = hkv
+        attentionParamsPerLayer = Self.attentionParams(model, queryHeads: hq, kvHeads: hkv)
+        wholeAttentionParamsPerLayer = Self.attentionParams(
+            model, queryHeads: model.numAttentionHeads, kvHeads: model.numKVHeads)
         let dh = Double(model.headDim)
         if model.usesMLA {
             // DeepSeek-V2/V3 multi-head latent attention (vLLM's MLA layers).
@@ -71,16 +89,6 @@ public struct ModelFootprint: Sendable, Equatable {
             let lora = Double(model.kvLoraRank ?? 512)
             let qhd = rope + nope
             let h = Double(hq)
-            var q: Double
-            if let qlora = model.qLoraRank, qlora > 0 {
-                q = d * Double(qlora) + Double(qlora) * h * qhd  // q_a (replicated) + q_b (split)
-            } else {
-                q = d * h * qhd
-            }
-            let kvA = d * (lora + rope)  // kv_a_proj_with_mqa, replicated
-            let kvB = lora * h * (nope + vdim)
-            let o = h * vdim * d
-            attentionParamsPerLayer = q + kvA + kvB + o
             attentionFlopsPerPairPrefill = 2 * h * (qhd + vdim)
             // Absorbed decode: scores over the latent (kv_lora + rope), values in the latent space. The absorbed
             // W_UK/W_UV products per decode token cost as much as kv_b_proj per token, counted with the projections.
@@ -89,7 +97,6 @@ public struct ModelFootprint: Sendable, Equatable {
         } else {
             let h = Double(hq)
             let kv = Double(hkv)
-            attentionParamsPerLayer = d * h * dh + 2 * d * kv * dh + h * dh * d
             attentionFlopsPerPairPrefill = 4 * h * dh
             attentionFlopsPerPairDecode = 4 * h * dh
             kvBytesPerTokenPerLayer = 2 * kv * dh * kvFormat.bytes
@@ -127,11 +134,12 @@ public struct ModelFootprint: Sendable, Equatable {
 
     /// Weight bytes resident on one rank.
     public var weightBytesPerRank: Double {
-        let linear =
-            Double(model.numLayers) * attentionParamsPerLayer + Double(moeLayers)
-            * (Double(model.numExperts) * expertParams + sharedExpertParams) + Double(denseLayers) * denseFFNParams
+        let experts = Double(moeLayers) * Double(model.numExperts) * expertParams
+        let dense =
+            Double(model.numLayers) * attentionParamsPerLayer + Double(moeLayers) * sharedExpertParams
+            + Double(denseLayers) * denseFFNParams
         let highPrecision = Double(moeLayers) * routerParams + lmHeadParams + embeddingParams + normParams
-        return linear * weightFormat.bytes + highPrecision * highPrecisionBytes
+        return experts * expertBytesPerParam + dense * denseBytesPerParam + highPrecision * highPrecisionBytes
     }
 
     /// KV cache bytes of one token on one rank (all layers).
@@ -140,15 +148,8 @@ public struct ModelFootprint: Sendable, Equatable {
     /// Total parameters of the model (all ranks, replicated parts counted once).
     public var totalParameters: Double {
         let tp = Double(tensorParallelSize)
-        let d = Double(model.hiddenSize)
-        var attention = attentionParamsPerLayer * tp
-        if model.usesMLA {
-            // kv_a_proj_with_mqa (and q_a_proj) are replicated: count them once.
-            let replicated =
-                d * Double((model.kvLoraRank ?? 0) + (model.qkRopeHeadDim ?? 0)) + d * Double(model.qLoraRank ?? 0)
-            attention -= replicated * (tp - 1)
-        }
-        return Double(model.numLayers) * attention + Double(moeLayers)
+        // Replicated parts (MLA's `_a` projections, KV heads when fewer than ranks) counted once.
+        return Double(model.numLayers) * wholeAttentionParamsPerLayer + Double(moeLayers)
             * (Double(model.numExperts) * expertParams * tp + sharedExpertParams * tp + routerParams)
             + Double(denseLayers) * denseFFNParams * tp + (lmHeadParams + embeddingParams) * tp + normParams
     }
@@ -157,9 +158,37 @@ public struct ModelFootprint: Sendable, Equatable {
     /// whole model.
     public var activeParameters: Double {
         let tp = Double(tensorParallelSize)
-        return Double(model.numLayers) * attentionParamsPerLayer * tp + Double(moeLayers)
+        return Double(model.numLayers) * wholeAttentionParamsPerLayer + Double(moeLayers)
             * (Double(model.topK) * expertParams * tp + sharedExpertParams * tp + routerParams)
             + Double(denseLayers) * denseFFNParams * tp + lmHeadParams * tp
+    }
+
+    /// Active parameters without the embedding and the LM head (the convention of GLM-4.5's "12B/32B active").
+    public var activeNonEmbeddingParameters: Double {
+        activeParameters - lmHeadParams * Double(tensorParallelSize)
+    }
+
+    /// Attention projection parameters of one layer holding `queryHeads` query and `kvHeads` KV heads (Q, K, V, O;
+    /// MLA: `q_a`/`q_b` or `q_proj`, `kv_a_proj_with_mqa`, `kv_b_proj`, `o_proj`, the `_a` projections whole).
+    static func attentionParams(_ model: ModelSpec, queryHeads: Int, kvHeads: Int) -> Double {
+        let d = Double(model.hiddenSize)
+        let h = Double(queryHeads)
+        if model.usesMLA {
+            let rope = Double(model.qkRopeHeadDim ?? 64)
+            let nope = Double(model.qkNopeHeadDim ?? 128)
+            let vdim = Double(model.vHeadDim ?? 128)
+            let lora = Double(model.kvLoraRank ?? 512)
+            let q: Double
+            if let qlora = model.qLoraRank, qlora > 0 {
+                q = d * Double(qlora) + Double(qlora) * h * (rope + nope)  // q_a (replicated) + q_b (split)
+            } else {
+                q = d * h * (rope + nope)
+            }
+            let kvA = d * (lora + rope)  // kv_a_proj_with_mqa, replicated
+            return q + kvA + lora * h * (nope + vdim) + h * vdim * d
+        }
+        let dh = Double(model.headDim)
+        return d * h * dh + 2 * d * Double(kvHeads) * dh + h * dh * d
     }
 
     /// Peak activation memory per rank of a forward pass over `tokens` tokens, as vLLM's profiling run measures it

@@ -42,6 +42,22 @@ public struct ModelSpec: Sendable, Equatable {
     public var torchDtype: String
     /// The raw `quantization_config`, if any.
     public var quantizationConfig: JSONValue?
+    /// How the checkpoint stores its routed experts and its other linear weights (from `torch_dtype` and
+    /// `quantization_config`; docs/engine.md "Weight formats").
+    public var checkpointWeights: CheckpointWeights
+    /// `model_type` (`qwen3_moe`, `deepseek_v3`, `glm4_moe`, `gpt_oss`, …), when present.
+    public var modelType: String?
+    /// Sliding-window attention span in tokens (`sliding_window`), when some layers use one.
+    public var slidingWindow: Int?
+    /// The 0-based layers that attend over ``slidingWindow`` tokens only: those `layer_types` marks
+    /// `sliding_attention` (gpt-oss alternates sliding and full layers), or every layer when the config has a
+    /// `sliding_window` without `layer_types` and does not turn it off with `use_sliding_window: false`.
+    public var slidingWindowLayers: [Int]
+    /// Whether attention has learned per-head sink logits (gpt-oss).
+    public var attentionSinks: Bool
+    /// Multi-token-prediction layers shipped beside the model (`num_nextn_predict_layers`, DeepSeek-V3, GLM-4.5):
+    /// not part of the published parameter totals nor of a plain forward pass.
+    public var numNextNPredictLayers: Int
     /// The whole config, for anything not modelled above.
     public var raw: JSONValue
 
@@ -61,6 +77,15 @@ public struct ModelSpec: Sendable, Equatable {
 
     /// Number of MoE layers.
     public var numMoELayers: Int { (0..<numLayers).filter(isMoELayer).count }
+
+    /// Number of dense (non-MoE) decoder layers (DeepSeek's `first_k_dense_replace`, Qwen's `mlp_only_layers`).
+    public var numDenseLayers: Int { numLayers - numMoELayers }
+
+    /// Routed-expert weight format of the checkpoint.
+    public var expertWeightFormat: WeightFormat { checkpointWeights.experts }
+
+    /// Weight format of attention, dense FFN layers and shared experts in the checkpoint.
+    public var denseWeightFormat: WeightFormat { checkpointWeights.dense }
 }
 
 /// A config that cannot describe a transformer (a required key is missing or of the wrong type).
@@ -131,6 +156,29 @@ extension ModelSpec {
         tieWordEmbeddings = top("tie_word_embeddings")?.boolValue ?? false
         torchDtype = (deep(["torch_dtype", "dtype"])?.stringValue) ?? "bfloat16"
         quantizationConfig = deep(["quantization_config"])
+        let float: NumberFormat
+        switch NumberFormat(name: torchDtype) {
+        case .float32?: float = .float32
+        case .float16?: float = .float16
+        default: float = .bfloat16
+        }
+        checkpointWeights = CheckpointWeights(quantizationConfig: quantizationConfig, unquantized: .float(float))
+        modelType = top("model_type")?.stringValue
+        let window = top("sliding_window")?.intValue
+        if let window, window > 0 {
+            if let types = top("layer_types")?.arrayValue?.map({ $0.stringValue ?? "" }) {
+                slidingWindowLayers = types.indices.filter { types[$0] == "sliding_attention" }
+            } else if top("use_sliding_window")?.boolValue == false {
+                slidingWindowLayers = []
+            } else {
+                slidingWindowLayers = Array(0..<layers)
+            }
+        } else {
+            slidingWindowLayers = []
+        }
+        slidingWindow = slidingWindowLayers.isEmpty ? nil : window
+        attentionSinks = modelType == "gpt_oss"
+        numNextNPredictLayers = top("num_nextn_predict_layers")?.intValue ?? 0
         raw = config
     }
 
