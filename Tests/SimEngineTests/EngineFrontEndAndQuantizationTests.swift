@@ -106,7 +106,7 @@ extension EngineTests {
             let a100 = HardwareCatalog.gpu(named: "A100")!
             let h100 = F.h100
             #expect(!a100.hasFP8TensorCores && h100.hasFP8TensorCores)
-            #expect(GemmPath(format: .fp8, gpu: a100).kind == .fp8WeightOnly)
+            #expect(GemmPath(format: .fp8, gpu: a100).kind == .weightOnly8Bit)
             #expect(GemmPath(format: .fp8, gpu: a100).peakFlops(on: a100) == a100.denseFlops("bfloat16"))
             #expect(GemmPath(format: .fp8, gpu: h100).kind == .fp8W8A8)
             #expect(GemmPath(format: .fp8, gpu: h100).peakFlops(on: h100) == 2 * h100.denseFlops("bfloat16"))

@@ -23,8 +23,8 @@ public struct GemmPath: Sendable, Equatable {
         case native
         /// FP8 weights and FP8 activations (FP8 tensor cores).
         case fp8W8A8
-        /// 8-bit weights dequantized to 16 bits (Marlin on Ampere).
-        case fp8WeightOnly
+        /// 8-bit weights dequantized to 16 bits (Marlin FP8 on Ampere, GPTQ 8-bit).
+        case weightOnly8Bit
         /// INT8 weights and activations.
         case int8W8A8
         /// 4-bit weights dequantized to 16 bits (Marlin, Triton MXFP4).
@@ -36,6 +36,11 @@ public struct GemmPath: Sendable, Equatable {
     public let kind: Kind
     /// The `PEAK_FLOPS_DICT` section whose dense peak the products run against.
     public let computeSection: String
+
+    private init(kind: Kind, computeSection: String) {
+        self.kind = kind
+        self.computeSection = computeSection
+    }
 
     /// The path of weights stored as `format` on `gpu`, with 16-bit activations of `activation`.
     public init(format: NumberFormat, gpu: GPUSpec, activation: NumberFormat = .bfloat16) {
@@ -49,7 +54,7 @@ public struct GemmPath: Sendable, Equatable {
                 kind = .fp8W8A8
                 computeSection = "fp8"
             } else {
-                kind = .fp8WeightOnly
+                kind = .weightOnly8Bit
                 computeSection = sixteen
             }
         case .int8:
@@ -58,6 +63,29 @@ public struct GemmPath: Sendable, Equatable {
         case .int4:
             kind = .weightOnly4Bit
             computeSection = sixteen
+        }
+    }
+
+    /// The path of a checkpoint's stored weights on `gpu` (block-wise FP8 like per-tensor FP8; MXFP4 and NVFP4
+    /// natively only on GPUs with FP4 tensor cores, else weight-only).
+    public init(weights: WeightFormat, gpu: GPUSpec, activation: NumberFormat = .bfloat16) {
+        switch weights {
+        case .float(let f):
+            self.init(format: f, gpu: gpu, activation: activation)
+        case .fp8, .fp8Block:
+            self.init(format: .fp8, gpu: gpu, activation: activation)
+        case .mxfp4, .nvfp4:
+            if gpu.hasFP4TensorCores {
+                self.init(kind: .fp4Native, computeSection: "fp4")
+            } else {
+                self.init(format: .int4, gpu: gpu, activation: activation)
+            }
+        case .int(let bits, _):
+            if bits <= 4 {
+                self.init(format: .int4, gpu: gpu, activation: activation)
+            } else {
+                self.init(kind: .weightOnly8Bit, computeSection: activation == .float16 ? "float16" : "bfloat16")
+            }
         }
     }
 

@@ -35,7 +35,8 @@ public struct StepCostModel: Sendable {
     private let hidden: Double
     private let topK: Double
     private let tp: Double
-    private let wBytes: Double
+    private let expertBytes: Double
+    private let denseBytes: Double
     private let hpBytes: Double
     private let actPerTokenAttention: Double
     private let actPerTokenMoE: Double
@@ -50,8 +51,16 @@ public struct StepCostModel: Sendable {
         self.gpu = gpu
         self.calibration = calibration
         let activation: NumberFormat = footprint.highPrecisionBytes == 4 ? .float32 : .bfloat16
-        expertPath = GemmPath(format: footprint.weightFormat, gpu: gpu)
-        densePath = GemmPath(format: footprint.weightFormat, gpu: gpu)
+        // A quantized checkpoint's own formats (experts and the rest may differ: gpt-oss keeps attention in
+        // bf16); else the format the deployment runs (unquantized, or quantized online by `--quantization`).
+        let checkpoint = footprint.model.checkpointWeights
+        if checkpoint.method != nil {
+            expertPath = GemmPath(weights: checkpoint.experts, gpu: gpu)
+            densePath = GemmPath(weights: checkpoint.dense, gpu: gpu)
+        } else {
+            expertPath = GemmPath(format: footprint.weightFormat, gpu: gpu)
+            densePath = GemmPath(format: footprint.weightFormat, gpu: gpu)
+        }
         peakFlops = expertPath.peakFlops(on: gpu)
         densePeakFlops = densePath.peakFlops(on: gpu)
         sixteenBitPeakFlops = GemmPath(format: activation, gpu: gpu).peakFlops(on: gpu)
@@ -63,7 +72,8 @@ public struct StepCostModel: Sendable {
         hidden = Double(m.hiddenSize)
         topK = Double(max(m.topK, 1))
         tp = Double(footprint.tensorParallelSize)
-        wBytes = footprint.weightFormat.bytes
+        expertBytes = footprint.expertBytesPerParam
+        denseBytes = footprint.denseBytesPerParam
         hpBytes = footprint.highPrecisionBytes
         let dh = Double(m.headDim)
         let q = Double(footprint.queryHeadsPerRank) * dh
@@ -75,8 +85,8 @@ public struct StepCostModel: Sendable {
         actPerTokenMoE = (hidden + topK * (hidden + 3 * ff + hidden) + hidden) * 2
         let dff = Double(m.intermediateSize ?? m.dFF) / tp
         actPerTokenDense = (hidden + 3 * dff + hidden) * 2
-        let expertBytes = footprint.expertParams * footprint.weightFormat.bytes
-        expertSizeFactor = expertBytes > 0 ? expertBytes / (expertBytes + calibration.expertHalfBytes) : 1
+        let sliceBytes = footprint.expertParams * footprint.expertBytesPerParam
+        expertSizeFactor = sliceBytes > 0 ? sliceBytes / (sliceBytes + calibration.expertHalfBytes) : 1
     }
 
     /// Compute efficiency of a dense matrix product with `rows` rows.
@@ -113,7 +123,7 @@ public struct StepCostModel: Sendable {
         let projFlops = 2 * tokens * fp.attentionParamsPerLayer
         acc.add(
             flops: projFlops, peak: densePeak, computeEfficiency: denseGemmEfficiency(rows: tokens),
-            weightBytes: fp.attentionParamsPerLayer * wBytes, weightEfficiency: c.denseWeightBandwidth,
+            weightBytes: fp.attentionParamsPerLayer * denseBytes, weightEfficiency: c.denseWeightBandwidth,
             activationBytes: tokens * actPerTokenAttention, times: layers, c)
 
         // Attention core: causal pairs, KV read over each sequence's context plus the new tokens' KV written.
@@ -137,20 +147,20 @@ public struct StepCostModel: Sendable {
             let rowsPerExpert = touchedPerLayer > 0 ? tokens * topK / touchedPerLayer : 0
             acc.add(
                 flops: 2 * tokens * topK * fp.expertParams, peak: peakFlops, computeEfficiency: moeGemmEfficiency(rows: rowsPerExpert),
-                weightBytes: touchedPerLayer * fp.expertParams * wBytes,
+                weightBytes: touchedPerLayer * fp.expertParams * expertBytes,
                 weightEfficiency: c.expertWeightBandwidth * expertSizeFactor,
                 activationBytes: tokens * actPerTokenMoE, times: moeLayers, c)
             if fp.sharedExpertParams > 0 {
                 acc.add(
                     flops: 2 * tokens * fp.sharedExpertParams, peak: densePeak, computeEfficiency: denseGemmEfficiency(rows: tokens),
-                    weightBytes: fp.sharedExpertParams * wBytes, weightEfficiency: c.denseWeightBandwidth,
+                    weightBytes: fp.sharedExpertParams * denseBytes, weightEfficiency: c.denseWeightBandwidth,
                     activationBytes: tokens * actPerTokenDense, times: moeLayers, c)
             }
         }
         if denseLayers > 0 {
             acc.add(
                 flops: 2 * tokens * fp.denseFFNParams, peak: densePeak, computeEfficiency: denseGemmEfficiency(rows: tokens),
-                weightBytes: fp.denseFFNParams * wBytes, weightEfficiency: c.denseWeightBandwidth,
+                weightBytes: fp.denseFFNParams * denseBytes, weightEfficiency: c.denseWeightBandwidth,
                 activationBytes: tokens * actPerTokenDense, times: denseLayers, c)
         }
         // Embedding gather and LM head (one row per request; float32 logits written).
