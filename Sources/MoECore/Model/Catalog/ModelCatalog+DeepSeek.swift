@@ -3,7 +3,7 @@
 
 extension ModelCatalog {
     /// DeepSeek models: multi-head latent attention, shared experts, the first `first_k_dense_replace` layers dense.
-    /// DeepSeek-V3 and R1 (and their 0324/0528 updates) share one architecture: 61 layers (3 dense), 256 routed
+    /// DeepSeek-V3 and R1 (and their 0324/0528 and V3.1 updates) share one architecture: 61 layers (3 dense), 256 routed
     /// experts plus 1 shared, top-8, shipped as FP8 E4M3 with one scale per 128×128 block; the multi-token-prediction
     /// layer (`num_nextn_predict_layers`) is not part of the 671B total.
     static let deepSeekConfigs: [(id: String, json: String)] = [
@@ -11,6 +11,7 @@ extension ModelCatalog {
         ("deepseek-ai/DeepSeek-V2-Lite-Chat", deepseekV2Lite),
         ("deepseek-ai/DeepSeek-V3", deepseekV3),
         ("deepseek-ai/DeepSeek-V3-0324", deepseekV3),
+        ("deepseek-ai/DeepSeek-V3.1", deepseekV3),
         ("deepseek-ai/DeepSeek-R1", deepseekV3),
         ("deepseek-ai/DeepSeek-R1-0528", deepseekV3),
     ]
