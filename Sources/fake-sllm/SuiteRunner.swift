@@ -75,22 +75,18 @@ private final class Results: @unchecked Sendable {
     }
 }
 
-/// One suite row (the schema of Fixtures/validation/README.md) as the engine and workload `simulate` builds.
+/// One suite row (``ValidationRow``, Fixtures/validation/README.md) as the engine and workload `simulate` builds.
 enum SuiteRowMapping {
-    static func suiteCase(_ row: JSONValue, calibration: JSONValue?, routing: RoutingConfig, seed: UInt64) throws
+    static func suiteCase(_ json: JSONValue, calibration: JSONValue?, routing: RoutingConfig, seed: UInt64) throws
         -> SuiteCase
     {
-        guard let id = row["id"]?.stringValue else { throw SimulationInputError("row without an id") }
-        guard let modelID = row["model"]?.stringValue, let model = ModelCatalog.spec(for: modelID) else {
-            throw SimulationInputError("unknown model '\(row["model"]?.stringValue ?? "")'")
+        let row = try ValidationRow(json: json)
+        guard let model = ModelCatalog.spec(for: row.model) else {
+            throw SimulationInputError("unknown model '\(row.model)'")
         }
-        let gpuName = row["gpu"]?.stringValue ?? ""
-        guard let gpu = HardwareCatalog.gpu(named: gpuName) else {
-            throw SimulationInputError("unknown GPU '\(gpuName)'")
-        }
-        let tp = row["tp"]?.intValue ?? row["gpus"]?.intValue ?? 1
-        let offline = row["mode"]?.stringValue == "offline"
-        var config = EngineConfig(model: model, gpu: gpu, tensorParallelSize: tp)
+        guard let gpu = HardwareCatalog.gpu(named: row.gpu) else { throw SimulationInputError("unknown GPU '\(row.gpu)'") }
+        let offline = row.mode == .offline
+        var config = EngineConfig(model: model, gpu: gpu, tensorParallelSize: max(row.tp, 1))
         config.routing = routing
         config.seed = seed
         if let calibration { config.calibration = try Calibration(json: calibration, base: config.calibration) }
@@ -98,69 +94,66 @@ enum SuiteRowMapping {
             (config.maxNumSeqs, config.maxNumBatchedTokens) = FidelitySuite.offlineDefaults(gpu: gpu)
             config.calibration = FidelitySuite.withoutAPIServer(config.calibration)
         }
-        let quant = row["quantization"]?.stringValue?.lowercased() ?? "bf16"
-        if model.quantizationConfig == nil, quant.hasPrefix("fp8") { config.quantization = "fp8" }
-        if let kv = row["kv_cache_dtype"]?.stringValue { config.kvCacheDtype = kv }
-        let w = row["workload"] ?? .null
-        let inputLen = w["input_len"]?.intValue ?? w["mean_input_len"]?.doubleValue.map { Int($0.rounded()) } ?? 512
-        let outputLen = w["output_len"]?.intValue ?? w["mean_output_len"]?.doubleValue.map { Int($0.rounded()) } ?? 128
-        if let s = row["scheduler"], s.objectValue != nil {
-            if let n = s["max_num_seqs"]?.intValue { config.maxNumSeqs = n }
-            if let n = s["max_num_batched_tokens"]?.intValue { config.maxNumBatchedTokens = n }
-            if let n = s["max_model_len"]?.intValue { config.maxModelLen = n }
-            if let b = s["enable_prefix_caching"]?.boolValue { config.enablePrefixCaching = b }
-            if let b = s["enforce_eager"]?.boolValue { config.enforceEager = b }
-        }
+        // An unquantized checkpoint served with FP8 was quantized online (`--quantization fp8`).
+        if model.quantizationConfig == nil, row.quantization.lowercased().hasPrefix("fp8") { config.quantization = "fp8" }
+        config.kvCacheDtype = row.kvCacheDtype
+        let w = row.workload
+        let inputLen = w.inputLen ?? w.meanInputLen.map { Int($0.rounded()) } ?? 512
+        let outputLen = max(1, w.outputLen ?? w.meanOutputLen.map { Int($0.rounded()) } ?? 128)
+        let s = row.scheduler
+        if let n = s.maxNumSeqs { config.maxNumSeqs = n }
+        if let n = s.maxNumBatchedTokens { config.maxNumBatchedTokens = n }
+        config.maxModelLen = s.maxModelLen
+        if let b = s.enablePrefixCaching { config.enablePrefixCaching = b }
+        config.enforceEager = s.enforceEager
+        config.asyncScheduling = s.asyncScheduling
         if config.maxModelLen == nil {
-            // vLLM would size the cache for the model's whole context; the rows' requests need far less, and a
-            // context the simulated memory plan cannot hold would only refuse to start.
+            // vLLM sizes its cache for the model's whole context; the rows' requests need far less, and a context
+            // the simulated memory plan cannot hold would only refuse to start.
             config.maxModelLen = min(model.maxPositionEmbeddings, max(inputLen + outputLen + 16, 4096))
         }
         if config.maxNumBatchedTokens < config.maxNumSeqs { config.maxNumBatchedTokens = config.maxNumSeqs }
         let workload: Workload
         if offline {
-            let batch = w["batch_size"]?.intValue ?? 1
+            let batch = w.batchSize ?? 1
             workload = SyntheticWorkload(
                 count: batch, arrival: .allAtOnce, promptTokens: .fixed(inputLen), outputTokens: .fixed(outputLen),
                 maxTokens: outputLen, ignoreEOS: true, blockSize: config.blockSize, seed: seed
             ).generate()
         } else {
-            let count = w["num_prompts"]?.intValue ?? 100
-            let arrival: ArrivalPattern = w["request_rate"]?.doubleValue.map { .poisson(rate: $0) } ?? .allAtOnce
+            let count = w.numPrompts ?? 100
+            let arrival: ArrivalPattern = w.requestRate.map { .poisson(rate: $0) } ?? .allAtOnce
             workload = SyntheticWorkload(
                 count: count, arrival: arrival, promptTokens: .fixed(inputLen), outputTokens: .fixed(outputLen),
-                maxTokens: outputLen, ignoreEOS: true, maxConcurrency: w["max_concurrency"]?.intValue,
-                blockSize: config.blockSize, seed: seed
+                maxTokens: outputLen, ignoreEOS: true, maxConcurrency: w.maxConcurrency, blockSize: config.blockSize,
+                seed: seed
             ).generate()
         }
-        let m = row["measured"] ?? .null
+        let m = row.measured
         var measured: [(figure: SuiteFigure, statistic: SuiteStatistic, value: Double)] = []
-        if let v = m["ttft_mean_ms"]?.doubleValue {
+        if let v = m["ttft_mean_ms"] {
             measured.append((.ttft, .mean, v))
-        } else if let v = m["ttft_median_ms"]?.doubleValue {
+        } else if let v = m["ttft_median_ms"] {
             measured.append((.ttft, .median, v))
         }
-        if let v = m["tpot_mean_ms"]?.doubleValue {
+        if let v = m["tpot_mean_ms"] {
             measured.append((.tpot, .mean, v))
-        } else if let v = m["tpot_median_ms"]?.doubleValue {
+        } else if let v = m["tpot_median_ms"] {
             measured.append((.tpot, .median, v))
-        } else if let v = m["itl_mean_ms"]?.doubleValue {
+        } else if let v = m["itl_mean_ms"] {
             measured.append((.tpot, .mean, v))
         }
-        if let v = m["output_throughput_tok_s"]?.doubleValue {
+        if let v = m["output_throughput_tok_s"] {
             measured.append((.throughput, .outputTokensPerSecond, v))
-        } else if let v = m["total_throughput_tok_s"]?.doubleValue {
+        } else if let v = m["total_throughput_tok_s"] {
             measured.append((.throughput, .totalTokensPerSecond, v))
-        } else if let v = m["request_throughput_req_s"]?.doubleValue {
+        } else if let v = m["request_throughput_req_s"] {
             measured.append((.throughput, .requestsPerSecond, v))
         }
-        if let v = m["latency_s"]?.doubleValue { measured.append((.latency, .batchSeconds, v)) }
+        if let v = m["latency_s"] { measured.append((.latency, .batchSeconds, v)) }
         guard !measured.isEmpty else { throw SimulationInputError("row has no measured figure") }
-        let source = row["source"]?["repo"]?.stringValue ?? row["source"]?["name"]?.stringValue
-            ?? row["source"]?["url"]?.stringValue ?? "unknown"
         return SuiteCase(
-            id: id, source: source, gpu: gpuName, holdout: row["split"]?.stringValue == "holdout",
-            engineVersion: row["engine_version"]?.stringValue ?? "", config: config, offline: offline,
-            workload: workload, measured: measured)
+            id: row.id, source: row.source.id, gpu: row.gpu, holdout: row.split == .holdout,
+            engineVersion: row.engineVersion, config: config, offline: offline, workload: workload, measured: measured)
     }
 }

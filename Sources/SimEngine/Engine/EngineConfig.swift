@@ -23,7 +23,7 @@ public struct EngineConfig: Sendable {
     /// vLLM `async_scheduling` (off in 0.11, on by default from 0.12): the scheduler plans step N+1 while step N
     /// runs, so scheduling costs no GPU idle time but a request arriving during step N joins step N+2 at the
     /// earliest.
-    var asyncScheduling = false
+    public var asyncScheduling = false
     /// vLLM `num_gpu_blocks_override`: use this many KV blocks whatever the memory plan says.
     var numGPUBlocksOverride: Int?
     /// vLLM `dtype`: `auto` (the checkpoint's), `bfloat16`, `float16`, `float32`.
