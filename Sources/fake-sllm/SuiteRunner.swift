@@ -122,12 +122,40 @@ enum SuiteRowMapping {
             ).generate()
         } else {
             let count = w.numPrompts ?? 100
-            let arrival: ArrivalPattern = w.requestRate.map { .poisson(rate: $0) } ?? .allAtOnce
-            workload = SyntheticWorkload(
-                count: count, arrival: arrival, promptTokens: .fixed(inputLen), outputTokens: .fixed(outputLen),
-                maxTokens: outputLen, ignoreEOS: true, maxConcurrency: w.maxConcurrency, blockSize: config.blockSize,
-                seed: seed
+            // `vllm bench serve` sends a Poisson process at the rate; inference-perf's stages are constant-rate.
+            let constant = w.raw["arrival"]?.stringValue == "constant"
+            let arrival: ArrivalPattern =
+                w.requestRate.map { constant ? .constant(rate: $0) : .poisson(rate: $0) } ?? .allAtOnce
+            var prompt = LengthDistribution.fixed(inputLen)
+            var output = LengthDistribution.fixed(outputLen)
+            if w.dataset == "sharegpt" {
+                // ShareGPT conversations are heavy-tailed: lengths drawn around the measured means
+                // (docs/calibration.md "The validation suite"), within the benchmark's filter below.
+                prompt = .lognormal(mean: Double(inputLen), sigma: FidelitySuite.shareGPTSigma)
+                output = .lognormal(mean: Double(outputLen), sigma: FidelitySuite.shareGPTSigma)
+            }
+            // inference-perf's shared-prefix data: a system prompt per group, then the question.
+            let shared = w.raw["shared_prefix"]
+            let prefix = shared?["system_prompt_len"]?.intValue ?? 0
+            let groups = shared?["num_unique_system_prompts"]?.intValue ?? 1
+            var generated = SyntheticWorkload(
+                count: count, arrival: arrival, promptTokens: prompt, outputTokens: output, maxTokens: nil,
+                ignoreEOS: true, maxConcurrency: w.maxConcurrency, sharedPrefixTokens: min(prefix, inputLen - 1),
+                prefixGroups: max(groups, 1), blockSize: config.blockSize, seed: seed
             ).generate()
+            if w.dataset == "sharegpt" {
+                // vLLM's ShareGPT sampler keeps prompts of at most 1024 tokens and prompt + output of at most 2048.
+                for i in generated.requests.indices {
+                    let p = min(generated.requests[i].promptTokens, 1024)
+                    let o = max(1, min(generated.requests[i].outputTokens, 2048 - p))
+                    generated.requests[i].promptTokens = p
+                    generated.requests[i].outputTokens = o
+                    generated.requests[i].maxTokens = o
+                    generated.requests[i].prefixBlockHashes = Array(
+                        generated.requests[i].prefixBlockHashes.prefix(p / config.blockSize))
+                }
+            }
+            workload = generated
         }
         let m = row.measured
         var measured: [(figure: SuiteFigure, statistic: SuiteStatistic, value: Double)] = []

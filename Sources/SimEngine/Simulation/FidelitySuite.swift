@@ -121,6 +121,10 @@ public enum FidelitySuite {
         return served.maxNumSeqs == 1024 ? (1024, 16384) : (256, 8192)
     }
 
+    /// σ of the lognormal prompt and output lengths drawn for ShareGPT rows around their measured means (the
+    /// dataset's lengths are heavy-tailed; the rows state only means).
+    public static let shareGPTSigma = 1.0
+
     /// `calibration` without the API server (offline runs hand token ids to the engine in-process).
     public static func withoutAPIServer(_ calibration: Calibration) -> Calibration {
         var c = calibration
