@@ -138,10 +138,13 @@ enum SuiteRowMapping {
             let shared = w.raw["shared_prefix"]
             let prefix = shared?["system_prompt_len"]?.intValue ?? 0
             let groups = shared?["num_unique_system_prompts"]?.intValue ?? 1
+            // Each user of a group asks its own question again and again (multi-turn chat over one prompt set).
+            let users = shared?["num_users_per_system_prompt"]?.intValue
             var generated = SyntheticWorkload(
                 count: count, arrival: arrival, promptTokens: prompt, outputTokens: output, maxTokens: nil,
                 ignoreEOS: true, maxConcurrency: w.maxConcurrency, sharedPrefixTokens: min(prefix, inputLen - 1),
-                prefixGroups: max(groups, 1), blockSize: config.blockSize, seed: seed
+                prefixGroups: max(groups, 1), distinctPrompts: users.map { max(1, $0 * max(groups, 1)) },
+                blockSize: config.blockSize, seed: seed
             ).generate()
             if w.dataset == "sharegpt" {
                 // vLLM's ShareGPT sampler keeps prompts of at most 1024 tokens and prompt + output of at most 2048.
