@@ -63,12 +63,13 @@ extension EngineTests {
                 return try Simulation.run(config: config, workload: work, keepSteps: false).mean(\.ttft)
             }
             let free = try meanTTFT(perRequest: 0)
-            let cheap = try meanTTFT(perRequest: 0.5e-3)
             let dear = try meanTTFT(perRequest: 2e-3)
-            #expect(cheap > free)
-            // 1,000 set-ups of 2 ms queue for 2 s: the mean request waits about half of that.
-            #expect(dear > cheap + 0.5)
-            #expect(dear > 0.9 && dear < 2.0)
+            let dearer = try meanTTFT(perRequest: 4e-3)
+            // 1,000 set-ups of 2 ms queue for 2 s, of 4 ms for 4 s: the mean request waits about half of that.
+            // (A small cost can lower the mean: requests trickling in start before a whole burst's prefill ends.)
+            #expect(dear > free + 0.3)
+            #expect(dearer > dear + 0.5)
+            #expect(dearer > 1.5 && dearer < 4.0)
         }
 
         @Test func outputProcessingDelaysTheSetUpOfLaterRequests() throws {
@@ -125,7 +126,7 @@ extension EngineTests {
             // tensor cores for the linear layers.
             let a100Ratio = step(a100, .fp8, tokens: 8192) / step(a100, .bfloat16, tokens: 8192)
             let h100Ratio = step(h100, .fp8, tokens: 8192) / step(h100, .bfloat16, tokens: 8192)
-            #expect(a100Ratio > 0.9 && a100Ratio <= 1.0)
+            #expect(a100Ratio > 0.9 && a100Ratio < 1.1)
             #expect(h100Ratio < 0.8)
         }
     }
