@@ -12,8 +12,8 @@ trap 'rm -rf "$tmp"' EXIT
 best=""
 for run in 1 2; do
   "$exe" sweep --quiet --out "$tmp/out" --seed 1 \
-    --models Qwen/Qwen3-30B-A3B,mistralai/Mixtral-8x7B-v0.1,Qwen/Qwen1.5-MoE-A2.7B,deepseek-ai/DeepSeek-V2-Lite,mistralai/Mixtral-8x22B-v0.1 \
-    --gpu-types A100,H100,H200,B200,MI300X --tp 1,2,4,8 > "$tmp/stdout.txt"
+    --model Qwen/Qwen3-30B-A3B,mistralai/Mixtral-8x7B-v0.1,Qwen/Qwen1.5-MoE-A2.7B,deepseek-ai/DeepSeek-V2-Lite,mistralai/Mixtral-8x22B-v0.1 \
+    --gpu A100,H100,H200,B200,MI300X --tp 1,2,4,8 > "$tmp/stdout.txt"
   rate="$(sed -n 's/^ *"points_per_second": \([0-9.e+-]*\),\{0,1\}$/\1/p' "$tmp/out/sweep.json")"
   if [ -z "$best" ] || awk -v a="$rate" -v b="$best" 'BEGIN { exit !(a > b) }'; then
     best="$rate"

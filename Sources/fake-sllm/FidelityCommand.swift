@@ -9,7 +9,8 @@ import SimEngine
 struct FidelityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fidelity",
-        abstract: "Replay the published measurements (V1, V4 and the validation suite) and print the simulator's error.",
+        abstract:
+            "Replay the published measurements (V1, V4 and the validation suite) and print the simulator's error.",
         discussion: """
             V1: Mixtral-8x7B on 2×H100 (TP2), max_num_seqs 128, max_num_batched_tokens 2048, ~571-token \
             shared-prefix prompts, 245 output tokens, constant 8 then 20 req/s. V4: Qwen3-30B-A3B on 1×H100, \
@@ -19,7 +20,8 @@ struct FidelityCommand: ParsableCommand {
             published-calibrated (fitted to V1 and V4) or datasheet-only (the H100 fit over its datasheet peaks). \
             --step-check FILE adds the GPU probe's held-out table: whole decode steps timed on that GPU against \
             the simulator's prediction before (datasheet-scaled H100 fit) and after (the GPU's profile, or \
-            --calibration). See docs/calibration.md.
+            --calibration). --calibration applies over the H100 fit for V1 and V4, and over the GPU's profile for \
+            --step-check. See docs/calibration.md.
 
             Then every row of the validation suite (--suite DIR, default Fixtures/validation: JSON lines of real \
             vLLM runs) through the path users take (served rows: the engine behind vLLM's API server, at the row's \
@@ -31,26 +33,18 @@ struct FidelityCommand: ParsableCommand {
     @Option(help: "Seconds of each V1 stage (the measurement ran 600 s each).")
     var v1StageSeconds: Double = 600
 
-    @Option(help: "Expert routing: uniform, zipf (default, calibrated) or zipf:EXPONENT.")
-    var routing: String = "zipf"
-
-    @Option(
-        help:
-            "JSON file overriding calibration constants (over the H100 fit for V1/V4; over the GPU's profile for --step-check)."
-    )
-    var calibration: String?
-
-    @Option(help: "A GPU probe step-check file (Fixtures/calibration/<gpu>.step-check.json) to compare against.")
-    var stepCheck: String?
-
-    @Option(help: "Seed.")
-    var seed: UInt64 = 0
+    /// `--routing` (default zipf), `--seed` (default 0) and `--calibration`: over the H100 fit for V1/V4, over the
+    /// GPU's profile for `--step-check`.
+    @OptionGroup var engine: EngineOptions
 
     @Option(help: "Validation suite folder of *.jsonl rows (default: Fixtures/validation when it exists).")
     var suite: String?
 
     @Flag(help: "Skip the validation suite (V1/V4 and --step-check only).")
     var noSuite = false
+
+    @Option(help: "A GPU probe step-check file (Fixtures/calibration/<gpu>.step-check.json) to compare against.")
+    var stepCheck: String?
 
     @Flag(help: "Print the rows as JSON instead of a table ({\"fidelity\", \"step_check\"} with --step-check).")
     var json = false
@@ -75,27 +69,29 @@ struct FidelityCommand: ParsableCommand {
                     throw SimulationInputError("step-check file '\(path)': unknown GPU '\(key)'")
                 }
                 var after = CalibrationCatalog.calibration(for: gpu)
-                if let file = calibration {
+                if let file = engine.calibration {
                     after = try Calibration(json: try SimulateFiles.readJSON(file, what: "calibration"), base: after)
                 }
                 held = (gpu, StepTimeCheck.compare(steps, gpu: gpu, before: Calibration(), after: after))
             }
             var cal = Calibration()
             var overrideJSON: JSONValue?
-            if let path = calibration {
-                overrideJSON = try SimulateFiles.readJSON(path, what: "calibration")
-                cal = try Calibration(json: overrideJSON!)
+            if let path = engine.calibration {
+                let file = try SimulateFiles.readJSON(path, what: "calibration")
+                overrideJSON = file
+                cal = try Calibration(json: file)
             }
-            let route = try RoutingConfig(parsing: routing)
-            rows = try FidelityReplay.run(v1StageSeconds: v1StageSeconds, calibration: cal, routing: route, seed: seed)
+            let route = engine.routing?.config ?? .calibrated
+            rows = try FidelityReplay.run(
+                v1StageSeconds: v1StageSeconds, calibration: cal, routing: route, seed: engine.seed ?? 0)
             let defaultSuite = "Fixtures/validation"
             let dir = suite ?? (FileManager.default.fileExists(atPath: defaultSuite) ? defaultSuite : nil)
             if !noSuite, let dir {
-                report = try SuiteRunner.run(directory: dir, calibration: overrideJSON, routing: route, seed: seed)
+                report = try SuiteRunner.run(
+                    directory: dir, calibration: overrideJSON, routing: route, seed: engine.seed ?? 0)
             }
         } catch {
-            FileHandle.standardError.write(Data("fake-sllm fidelity: error: \(error)\n".utf8))
-            throw ExitCode.failure
+            throw runFailure("fidelity: \(error)")
         }
         if json {
             if held != nil || report != nil {
@@ -108,7 +104,7 @@ struct FidelityCommand: ParsableCommand {
                 print(FidelityReplay.json(rows).serialized(indent: 2))
             }
         } else {
-            print("V1 stages: \(v1StageSeconds) s each (measured: 600 s); routing \(routing)")
+            print("V1 stages: \(v1StageSeconds) s each (measured: 600 s); routing \(engine.routing?.text ?? "zipf")")
             print(FidelityReplay.table(rows))
             let worst = rows.filter(\.calibrated).map { abs($0.errorPercent) }.max() ?? 0
             print("largest calibrated error: \(Int(worst.rounded())) % (target ±10 %)")
@@ -120,7 +116,7 @@ struct FidelityCommand: ParsableCommand {
             }
             if let report {
                 print("")
-                print("Validation suite: \(Set(report.rows.map(\.id)).count) rows replayed")
+                print("Validation suite: \(Set(report.rows.map { $0.id }).count) rows replayed")
                 print(report.table())
             }
         }

@@ -22,31 +22,37 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "TCP port (0 picks a free one; real sllm uses 8343).") var port: UInt16 = 8500
     @Option(name: .customLong("deploy"), help: "Deploy config JSON file to register at start-up (repeatable).")
     var deployFiles: [String] = []
-    @Option(help: "Simulated GPU: an alias (H100, A100, H200, …) or a MoE-CAP key such as NVIDIA-H100-HBM3-80GB.")
-    var gpuType = "H100"
+    @OptionGroup var gpu: GPUOption
+    @OptionGroup var engine: EngineOptions
     @Option(help: "Simulated seconds per wall second (1 = real time).") var speedup: Double = 1
     @Flag(help: "Do not pace the simulation: run steps back to back (tests, sweeps).") var noWait = false
-    @Option(help: "Seed for routing and generated text.") var seed: UInt64 = 0
-    @Option(help: "Expert popularity: uniform, zipf:S (exponent S) or file:PATH (per-layer expert counts).")
-    var routing: String?
     @Option(help: "Mean completion length in tokens when not cut by max_tokens.") var outputLenMean: Double = 256
     @Option(help: "Log-normal spread of completion lengths.") var outputLenSigma: Double = 0.6
     @Option(
         help:
             "sllm: ServerlessLLM's router and autoscaler in front of the engines (default); direct: a bare vLLM server (default with --api openai)."
     )
-    var serving: String?
+    var serving: ServingMode?
     @Option(
         help:
             "sllm: ServerlessLLM's API, byte for byte (default); openai: vLLM's OpenAI-compatible server (vLLM 0.11), for the openai SDK, AIPerf, GuideLLM."
     )
-    var api: String = APIMode.sllm.rawValue
-    @Option(help: "Simulated seconds to start an instance (overrides checkpoint size ÷ storage bandwidth + start-up).")
+    var api = APIMode.sllm
+    @Option(help: "Simulated seconds to start an instance (overrides the cold-start model's terms).")
     var coldStart: Double?
-    @Option(help: "Storage bandwidth the checkpoint loads at, GB/s (cold start).") var storageBandwidthGbs: Double = 6
-    @Option(help: "Engine start-up besides loading weights and CUDA-graph capture, seconds.")
-    var engineStartup: Double = 4
-    @Option(help: "GPUs of the simulated node, shared by every instance.") var nodeGPUs = 8
+    @Option(
+        help: "NVMe bandwidth ServerlessLLM's loader reads a checkpoint at, GB/s (a model's first start on the node).")
+    var storageBandwidthGbs: Double = ColdStartModel().storageBandwidth / 1e9
+    @Option(help: "Host-memory pool bandwidth, GB/s (a model started on the node before).")
+    var hostMemoryBandwidthGbs: Double = ColdStartModel().hostMemoryBandwidth / 1e9
+    @Option(
+        help: "Engine start-up besides loading the checkpoint, seconds (overrides those terms of the cold-start model)."
+    )
+    var engineStartup: Double?
+    @Flag(help: "vLLM's torch.compile cache starts empty: a model's first start on the node compiles from scratch.")
+    var noCompileCache = false
+    @Option(name: .customLong("node-gpus"), help: "GPUs of the simulated node, shared by every instance.")
+    var nodeGPUs = 8
     @Option(
         help:
             "Wall milliseconds the simulated clock holds for a burst of arrivals (0: off). (default: 2 ms × speedup, from 2 to 50; 50 with --no-wait)"
@@ -55,7 +61,7 @@ struct ServeCommand: ParsableCommand {
     @Option(
         name: .customLong("quirk"),
         help:
-            "Reproduce a defect of the real server (repeatable): tp_duplicate_records, reject_stream. (dispatch_sleep, router_concurrency_cap and scale_to_zero are part of --serving sllm.)"
+            "Reproduce a defect of the real server (repeatable): tp_duplicate_records, reject_stream, failed_request_leak, no_autoscaling_config_hang. (dispatch_sleep, router_concurrency_cap and scale_to_zero are part of --serving sllm.)"
     )
     var quirks: [String] = []
     @Option(help: "Dataset file (JSONL/JSON rows) whose items the answer oracle recognises.") var oracleFile: String?
@@ -67,12 +73,7 @@ struct ServeCommand: ParsableCommand {
         help:
             "Log level on stderr: trace, debug, info (adds one line per request), notice (default: start-up, models, instances), warning, error, critical."
     )
-    var logLevel: String = "notice"
-    @Option(
-        help:
-            "Calibration JSON (e.g. the GPU probe's output, docs/calibration.md) applied over each deployment's GPU profile; one that names its \"_gpu\" applies to that GPU only."
-    )
-    var calibration: String?
+    var logLevel = Logger.Level.notice
     @Option(help: "Most open connections; past it requests other than /health get 503.")
     var maxConnections = HTTPServerOptions().maxConnections
     @Option(help: "Seconds a connection may sit idle (no byte in or out) before it is closed; 0 = never.")
@@ -92,22 +93,13 @@ struct ServeCommand: ParsableCommand {
 
     func validate() throws {
         guard speedup > 0 else { throw ValidationError("--speedup must be > 0 (use --no-wait for no pacing)") }
-        guard HardwareCatalog.gpu(named: gpuType) != nil else {
-            throw ValidationError("unknown --gpu-type '\(gpuType)'; known: \(HardwareCatalog.acceptedNames)")
-        }
         guard (0...1).contains(oracleAccuracy) else { throw ValidationError("--oracle-accuracy must be in [0, 1]") }
-        guard Logger.Level(rawValue: logLevel) != nil else {
-            throw ValidationError("--log-level must be trace, debug, info, notice, warning, error or critical")
-        }
-        guard serving.map({ ServingMode(rawValue: $0) != nil }) ?? true else {
-            throw ValidationError("--serving must be sllm or direct")
-        }
-        guard APIMode(rawValue: api) != nil else { throw ValidationError("--api must be sllm or openai") }
-        guard storageBandwidthGbs > 0, engineStartup >= 0, (coldStart ?? 0) >= 0, (burstWindowMs ?? 0) >= 0,
+        guard storageBandwidthGbs > 0, hostMemoryBandwidthGbs > 0, (engineStartup ?? 0) >= 0, (coldStart ?? 0) >= 0,
+            (burstWindowMs ?? 0) >= 0,
             nodeGPUs >= 1
         else {
             throw ValidationError(
-                "--storage-bandwidth-gbs > 0, --engine-startup ≥ 0, --cold-start ≥ 0, --burst-window-ms ≥ 0, --node-gpus ≥ 1"
+                "--storage-bandwidth-gbs > 0, --host-memory-bandwidth-gbs > 0, --engine-startup ≥ 0, --cold-start ≥ 0, --burst-window-ms ≥ 0, --node-gpus ≥ 1"
             )
         }
         guard threads >= 1, maxBodyBytes >= 1024 else {
@@ -125,43 +117,36 @@ struct ServeCommand: ParsableCommand {
     func run() throws {
         // Block the signals before any thread starts, so they reach `sigwait` only.
         let signals = blockTerminationSignals()
-        let level = Logger.Level(rawValue: logLevel) ?? .notice
+        let level = logLevel
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = level
             return handler
         }
         var settings = SimulatorSettings()
-        settings.gpuType = gpuType
+        settings.gpuType = gpu.value ?? settings.gpuType
         settings.speedup = noWait ? nil : speedup
-        settings.seed = seed
+        settings.seed = engine.seed ?? 0
+        settings.routing = engine.routing?.config
         settings.outputLengthMean = outputLenMean
         settings.outputLengthSigma = outputLenSigma
-        if let serving, let mode = ServingMode(rawValue: serving) {
-            settings.serving = mode
+        if let serving {
+            settings.serving = serving
             settings.servingIsExplicit = true
         }
-        settings.api = APIMode(rawValue: api) ?? .sllm
+        settings.api = api
         settings.coldStart.overrideSeconds = coldStart
         settings.coldStart.storageBandwidth = storageBandwidthGbs * 1e9
-        settings.coldStart.engineInitSeconds = engineStartup
+        settings.coldStart.hostMemoryBandwidth = hostMemoryBandwidthGbs * 1e9
+        settings.coldStart.engineStartupOverride = engineStartup
+        settings.coldStart.compileCacheWarm = !noCompileCache
         settings.burstWindowSeconds = burstWindowMs.map { $0 / 1000 }
         settings.nodeGPUs = nodeGPUs
         do {
-            if let routing { settings.routing = try RoutingSpec.parse(text: routing) }
-            var overrides = JSONObject()
-            overrides["quirks"] = .object(JSONObject(quirks.map { ($0, JSONValue.bool(true)) }))
-            settings = try settings.applying(.object(overrides))
+            for quirk in quirks { try settings.quirks.set(quirk, true) }
+            settings.calibrationOverride = try engine.calibrationOverride()
         } catch {
-            throw runFailure(error.description)
-        }
-        if let path = calibration {
-            do {
-                settings.calibrationOverride = try CalibrationOverride(
-                    path: path, json: try SimulateFiles.readJSON(path, what: "calibration"))
-            } catch {
-                throw ValidationError("\(error)")
-            }
+            throw runFailure("\(error)")
         }
         if let oracleFile {
             settings.oracle = OracleSettings(datasetFile: oracleFile, dataset: oracleDataset, accuracy: oracleAccuracy)
@@ -233,3 +218,5 @@ func blockTerminationSignals() -> sigset_t {
     pthread_sigmask(SIG_BLOCK, &set, nil)
     return set
 }
+
+extension Logger.Level: @retroactive ExpressibleByArgument {}

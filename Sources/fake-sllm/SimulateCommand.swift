@@ -26,12 +26,7 @@ struct SimulateCommand: ParsableCommand {
     @Option(help: "Hugging Face model id (built-in catalog) or path to a config.json.")
     var model: String?
 
-    @Option(
-        name: [.customLong("gpu"), .customLong("gpu-type")],
-        help:
-            "GPU type: a MoE-CAP hardware key or an alias (H100, A100, H200, …); --gpu-type as in serve. (default: the deploy config's fake_sllm.gpu_type, else H100)"
-    )
-    var gpu: String?
+    @OptionGroup var gpu: GPUOption
 
     @Option(name: .customLong("gpus"), help: "GPUs of the deployment: the tensor-parallel size (gpu_num).")
     var gpuCount: Int?
@@ -46,7 +41,10 @@ struct SimulateCommand: ParsableCommand {
     var tensorParallelSize: Int?
     @Option(help: "backend_config.max_num_seqs (default: vLLM 0.11 by GPU, 1024; 256 on A100 and GPUs under 70 GiB)")
     var maxNumSeqs: Int?
-    @Option(help: "backend_config.max_num_batched_tokens (default: vLLM 0.11 by GPU, 8192; 2048 on A100 and GPUs under 70 GiB)")
+    @Option(
+        help:
+            "backend_config.max_num_batched_tokens (default: vLLM 0.11 by GPU, 8192; 2048 on A100 and GPUs under 70 GiB)"
+    )
     var maxNumBatchedTokens: Int?
     @Option(help: "backend_config.max_model_len (default: the model's max_position_embeddings)")
     var maxModelLen: Int?
@@ -67,20 +65,12 @@ struct SimulateCommand: ParsableCommand {
 
     // MARK: Simulator
 
-    @Option(help: "Expert routing: uniform, zipf, zipf:EXPONENT, or a counts JSON file. (default: zipf)")
-    var routing: String?
-    @Option(help: "Seed of every random choice (workload and routing). (default: 0)")
-    var seed: UInt64?
-    @Option(
-        help:
-            "Calibration JSON (e.g. the GPU probe's) applied over the GPU's profile; one that names its \"_gpu\" applies to that GPU only."
-    )
-    var calibration: String?
+    @OptionGroup var engine: EngineOptions
 
     // MARK: Workload
 
-    @Option(help: "all-at-once, poisson, constant, or trace.")
-    var workload: String = "all-at-once"
+    @Option(help: "How requests arrive.")
+    var workload = WorkloadKind.allAtOnce
     @Option(help: "Requests per second (poisson, constant).")
     var rate: Double?
     @Option(help: "At most this many requests in flight.")
@@ -108,7 +98,7 @@ struct SimulateCommand: ParsableCommand {
         help:
             "With --deploy: sllm (ServerlessLLM's router, autoscaler and cold start, as serve) or direct (the engine alone). (default: the deploy config's fake_sllm.serving, else sllm)"
     )
-    var serving: String?
+    var serving: ServingMode?
 
     // MARK: Output
 
@@ -127,27 +117,21 @@ struct SimulateCommand: ParsableCommand {
         guard prefixGroups >= 1 else { throw ValidationError("--prefix-groups must be at least 1") }
         if let d = distinctPrompts, d < 1 { throw ValidationError("--distinct-prompts must be at least 1") }
         switch workload {
-        case "all-at-once", "concurrency": break
-        case "poisson", "constant":
-            if rate == nil { throw ValidationError("--workload \(workload) needs --rate") }
-        case "trace":
+        case .allAtOnce: break
+        case .poisson, .constant:
+            if rate == nil { throw ValidationError("--workload \(workload.rawValue) needs --rate") }
+        case .trace:
             if trace == nil { throw ValidationError("--workload trace needs --trace FILE") }
-        default:
-            throw ValidationError("--workload must be all-at-once, poisson, constant, concurrency or trace")
-        }
-        if workload == "concurrency", concurrency == nil {
-            throw ValidationError("--workload concurrency needs --concurrency N")
+        case .concurrency:
+            if concurrency == nil { throw ValidationError("--workload concurrency needs --concurrency N") }
         }
         if model == nil, deploy == nil { throw ValidationError("give --model or --deploy") }
-        if let serving, ServingMode(rawValue: serving) == nil {
-            throw ValidationError("--serving must be sllm or direct")
-        }
     }
 
     func run() throws {
         do {
             try execute()
-        } catch let e as ExitCode {
+        } catch let e as RunFailure {
             throw e
         } catch {
             throw runFailure("simulate: \(error)")
@@ -217,33 +201,26 @@ struct SimulateCommand: ParsableCommand {
         // The deploy config's fake_sllm object first, then the flags.
         let deployConfig = try DeployConfig(json: body)
         var settings = try SimulatorSettings().applying(deployConfig.simulatorOverrides)
-        if let gpu { settings.gpuType = gpu }
-        if let seed { settings.seed = seed }
-        if let serving { settings.serving = ServingMode(rawValue: serving) ?? settings.serving }
-        if let routing {
-            // A bare path to a counts file is accepted too.
-            settings.routing = try RoutingSpec.parse(
-                text: FileManager.default.fileExists(atPath: routing) ? "file:" + routing : routing)
-        }
-        if let path = calibration {
-            settings.calibrationOverride = try CalibrationOverride(
-                path: path, json: try SimulateFiles.readJSON(path, what: "calibration"))
-        }
+        if let gpu = gpu.value { settings.gpuType = gpu }
+        if let seed = engine.seed { settings.seed = seed }
+        if let serving { settings.serving = serving }
+        if let routing = engine.routing { settings.routing = routing.config }
+        if let file = try engine.calibrationOverride() { settings.calibrationOverride = file }
         let config = try EngineSettings.engineConfig(deploy: deployConfig, settings: settings)
         return (deployConfig, settings, config)
     }
 
     private func makeWorkload(blockSize: Int, seed: UInt64) throws -> Workload {
-        if workload == "trace", let path = trace {
+        if workload == .trace, let path = trace {
             return try TraceReader.parse(
                 try SimulateFiles.readText(path, what: "trace"), maxConcurrency: concurrency,
                 blockSize: blockSize, seed: seed)
         }
         let arrival: ArrivalPattern
         switch workload {
-        case "poisson": arrival = .poisson(rate: rate ?? 1)
-        case "constant": arrival = .constant(rate: rate ?? 1)
-        default: arrival = .allAtOnce
+        case .poisson: arrival = .poisson(rate: rate ?? 1)
+        case .constant: arrival = .constant(rate: rate ?? 1)
+        case .allAtOnce, .concurrency, .trace: arrival = .allAtOnce
         }
         return SyntheticWorkload(
             count: requests, arrival: arrival, promptTokens: try LengthDistribution(parsing: promptTokens),
@@ -252,6 +229,12 @@ struct SimulateCommand: ParsableCommand {
             distinctPrompts: distinctPrompts, blockSize: blockSize, seed: seed
         ).generate()
     }
+}
+
+/// `simulate --workload`: how the synthetic requests arrive, or a trace.
+enum WorkloadKind: String, CaseIterable, ExpressibleByArgument {
+    case allAtOnce = "all-at-once"
+    case poisson, constant, concurrency, trace
 }
 
 /// File helpers of the simulate and fidelity commands: every failure is one clear line.

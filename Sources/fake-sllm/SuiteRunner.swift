@@ -31,7 +31,8 @@ enum SuiteRunner {
                 }
                 let id = row["id"]?.stringValue ?? "\(file):\(n + 1)"
                 do {
-                    cases.append(try SuiteRowMapping.suiteCase(row, calibration: calibration, routing: routing, seed: seed))
+                    cases.append(
+                        try SuiteRowMapping.suiteCase(row, calibration: calibration, routing: routing, seed: seed))
                 } catch {
                     failures.append((id, "\(error)"))
                 }
@@ -84,7 +85,9 @@ enum SuiteRowMapping {
         guard let model = ModelCatalog.spec(for: row.model) else {
             throw SimulationInputError("unknown model '\(row.model)'")
         }
-        guard let gpu = HardwareCatalog.gpu(named: row.gpu) else { throw SimulationInputError("unknown GPU '\(row.gpu)'") }
+        guard let gpu = HardwareCatalog.gpu(named: row.gpu) else {
+            throw SimulationInputError("unknown GPU '\(row.gpu)'")
+        }
         let offline = row.mode == .offline
         var config = EngineConfig(model: model, gpu: gpu, tensorParallelSize: max(row.tp, 1))
         config.routing = routing
@@ -95,7 +98,9 @@ enum SuiteRowMapping {
             config.calibration = FidelitySuite.withoutAPIServer(config.calibration)
         }
         // An unquantized checkpoint served with FP8 was quantized online (`--quantization fp8`).
-        if model.quantizationConfig == nil, row.quantization.lowercased().hasPrefix("fp8") { config.quantization = "fp8" }
+        if model.quantizationConfig == nil, row.quantization.lowercased().hasPrefix("fp8") {
+            config.quantization = "fp8"
+        }
         config.kvCacheDtype = row.kvCacheDtype
         let w = row.workload
         let inputLen = w.inputLen ?? w.meanInputLen.map { Int($0.rounded()) } ?? 512

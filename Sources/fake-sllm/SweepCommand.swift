@@ -10,7 +10,7 @@ struct SweepCommand: ParsableCommand {
         commandName: "sweep",
         abstract: "Run a grid of deployments × workloads in-process, in parallel, and write CSV, JSON and a chart.",
         discussion: """
-            Every combination of --models × --gpu-types × --tp × --max-num-seqs × --max-num-batched-tokens × \
+            Every combination of --model × --gpu × --tp × --max-num-seqs × --max-num-batched-tokens × \
             --quantization × --kv-cache-dtype × --enforce-eager × workloads (--workload, --trace; default: GSM8K-sized) is one run of the simulated \
             engine on its virtual clock (the engine alone, as --serving direct: no router). Lists are \
             comma-separated. Per point: MoE-CAP's metrics over the run's batch records (S-MBU, S-MFU, KV size, \
@@ -24,10 +24,12 @@ struct SweepCommand: ParsableCommand {
             --workload chat,requests=500,prompt=normal:800:200,output=normal:300:100,rate=20
             """)
 
-    @Option(help: "Models (comma-separated HF ids of the built-in catalog).")
-    var models = "Qwen/Qwen3-30B-A3B"
-    @Option(help: "GPU types (aliases or MoE-CAP keys).")
-    var gpuTypes = "H100"
+    @Option(help: "Models (comma-separated HF ids of the built-in catalog). (default: Qwen/Qwen3-30B-A3B)")
+    var model: String?
+    @Option(name: .customLong("models"), help: .hidden)
+    var oldModelSpelling: String?
+    /// `--gpu`: comma-separated GPUs (old spelling `--gpu-types`).
+    @OptionGroup var gpu: GPUOption
     @Option(help: "GPUs per deployment = tensor-parallel sizes.")
     var tp = "1"
     @Option(help: "backend_config.max_num_seqs values.")
@@ -44,15 +46,9 @@ struct SweepCommand: ParsableCommand {
     var workload: [String] = []
     @Option(help: "A JSONL trace of {\"arrival_s\", \"prompt_tokens\", \"output_tokens\"} lines (repeatable).")
     var trace: [String] = []
-    @Option(help: "Expert routing: uniform, zipf, zipf:EXPONENT. (default: zipf)")
-    var routing: String?
-    @Option(help: "Seed of every random choice.")
-    var seed: UInt64 = 0
-    @Option(
-        help:
-            "Calibration JSON (e.g. the GPU probe's) applied over the GPU profile it names in \"_gpu\" (every GPU when it names none)."
-    )
-    var calibration: String?
+    /// `--routing`, `--seed`, `--calibration` (applied over the GPU profile it names in "_gpu", every GPU when it
+    /// names none).
+    @OptionGroup var engine: EngineOptions
     @Option(help: "Worker threads (default: all cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
     @Option(help: "Output folder (created if missing).")
@@ -62,15 +58,14 @@ struct SweepCommand: ParsableCommand {
 
     func validate() throws {
         guard jobs >= 1 else { throw ValidationError("--jobs must be at least 1") }
+        do { _ = try makeGrid(readingFiles: false) } catch let e as ValidationError { throw e } catch {
+            throw ValidationError("\(error)")
+        }
     }
 
     func run() throws {
         let grid: SweepGrid
-        do {
-            grid = try makeGrid()
-        } catch {
-            throw ValidationError("\(error)")
-        }
+        do { grid = try makeGrid(readingFiles: true) } catch { throw runFailure("sweep: \(error)") }
         let points = grid.points.count
         let start = ContinuousClock.now
         let quiet = self.quiet
@@ -88,7 +83,7 @@ struct SweepCommand: ParsableCommand {
             let description = JSONObject([
                 ("points_total", .int(points)), ("points_ok", .int(rows.filter(\.ok).count)),
                 ("wall_seconds", .double(seconds)), ("points_per_second", .double(Double(points) / max(seconds, 1e-9))),
-                ("jobs", .int(jobs)), ("seed", .int(Int(seed))),
+                ("jobs", .int(jobs)), ("seed", .int(Int(engine.seed ?? 0))),
                 ("workloads", .array(grid.workloads.map { .string($0.name) })),
                 ("amortization_years", .double(ServingCost.amortizationYears)),
             ])
@@ -99,8 +94,7 @@ struct SweepCommand: ParsableCommand {
                 SweepChart.html(rows, title: "fake-sllm sweep: \(points) points"),
                 to: base.appendingPathComponent("sweep.html"))
         } catch {
-            FileHandle.standardError.write(Data("fake-sllm sweep: error: \(error)\n".utf8))
-            throw ExitCode.failure
+            throw runFailure("sweep: \(error)")
         }
         let failed = rows.filter { !$0.ok }
         print(
@@ -112,7 +106,9 @@ struct SweepCommand: ParsableCommand {
         print("wrote \(out)/sweep.csv, sweep.json, sweep.html")
     }
 
-    private func makeGrid() throws -> SweepGrid {
+    /// The grid the flags describe; `validate()` checks it without reading the trace and calibration files, which
+    /// `run()` reads (a file that cannot be read is a run-time failure).
+    private func makeGrid(readingFiles: Bool) throws -> SweepGrid {
         func list(_ s: String) -> [String] {
             s.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
@@ -122,17 +118,15 @@ struct SweepCommand: ParsableCommand {
                 return v
             }
         }
-        for g in list(gpuTypes) where HardwareCatalog.gpu(named: g) == nil {
-            throw ValidationError("unknown GPU type '\(g)'; known: \(HardwareCatalog.acceptedNames)")
-        }
         var workloads = try workload.map { try SweepWorkload(parsing: $0) }
-        for path in trace {
+        for path in trace where readingFiles {
             workloads.append(
                 SweepWorkload(
                     name: (path as NSString).lastPathComponent, trace: try SimulateFiles.readText(path, what: "trace")))
         }
         var grid = SweepGrid(
-            models: list(models), gpuTypes: list(gpuTypes), gpuCounts: try ints(tp, "--tp"),
+            models: list(model ?? oldModelSpelling ?? "Qwen/Qwen3-30B-A3B"), gpuTypes: list(gpu.value ?? "H100"),
+            gpuCounts: try ints(tp, "--tp"),
             maxNumSeqs: try ints(maxNumSeqs, "--max-num-seqs"),
             maxNumBatchedTokens: try ints(maxNumBatchedTokens, "--max-num-batched-tokens"),
             quantizations: list(quantization).map { $0 == "none" ? nil : $0 },
@@ -146,12 +140,9 @@ struct SweepCommand: ParsableCommand {
             }
         }
         guard grid.points.count > 0 else { throw ValidationError("the grid is empty") }
-        grid.seed = seed
-        if let routing { grid.routing = try RoutingSpec.parse(text: routing) }
-        if let path = calibration {
-            grid.calibration = try CalibrationOverride(
-                path: path, json: try SimulateFiles.readJSON(path, what: "calibration"))
-        }
+        grid.seed = engine.seed ?? 0
+        grid.routing = engine.routing?.config ?? grid.routing
+        if readingFiles { grid.calibration = try engine.calibrationOverride() }
         return grid
     }
 }

@@ -21,7 +21,7 @@ struct ReportCommand: ParsableCommand {
         do {
             print(try HTMLReport.write(directory: directory))
         } catch {
-            throw CLIError("\(error)")
+            throw RunFailure("\(error)")
         }
     }
 }

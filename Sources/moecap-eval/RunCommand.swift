@@ -78,13 +78,13 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let config: EvaluationConfig
-        do { config = try makeConfig() } catch { throw CLIError("\(error)") }  // validated already
+        do { config = try makeConfig() } catch { throw RunFailure("\(error)") }  // validated already
         let log = FileHandle.standardError
         let data: Dataset
         do {
             data = try await DatasetSourcing.load(config)
         } catch {
-            throw CLIError("\(error)")
+            throw RunFailure("\(error)")
         }
         for w in data.warnings.prefix(10) { log.write(Data("warning: \(w)\n".utf8)) }
         if data.warnings.count > 10 {
@@ -96,7 +96,7 @@ struct RunCommand: AsyncParsableCommand {
         let signals = SignalWatcher { evaluation.interrupt() }
         defer { signals.cancel() }
         let result: (status: EvaluationStatus, metrics: JSONValue)
-        do { result = try await evaluation.run(dataset: data) } catch { throw CLIError("\(error)") }
+        do { result = try await evaluation.run(dataset: data) } catch { throw RunFailure("\(error)") }
         if !quiet {
             print(SummaryTable.render(result.metrics))
             print("Results written to \(config.outputDir)")
@@ -139,12 +139,6 @@ struct RunCommand: AsyncParsableCommand {
         }
         return c
     }
-}
-
-/// A one-line error for the user; the command exits non-zero.
-struct CLIError: Error, CustomStringConvertible {
-    let description: String
-    init(_ d: String) { description = d }
 }
 
 /// Calls `handler` once on SIGINT or SIGTERM (a second signal exits at once).

@@ -28,7 +28,7 @@ struct ScoreCommand: AsyncParsableCommand {
                 directory: directory, gpuType: gpuType, modelConfig: modelConfig, precision: precision, numGPUs: numGpus
             )
         } catch {
-            throw CLIError("\(error)")
+            throw RunFailure("\(error)")
         }
         let (config, warning) = await ModelConfigFetcher.resolving(input.config)
         if let warning { FileHandle.standardError.write(Data("warning: \(warning)\n".utf8)) }
@@ -37,7 +37,7 @@ struct ScoreCommand: AsyncParsableCommand {
         for w in report.warnings { FileHandle.standardError.write(Data("warning: \(w)\n".utf8)) }
         if !dryRun {
             do { try OutputFiles(directory: directory).write(OutputFiles.metrics, report.json) } catch {
-                throw CLIError("\(error)")
+                throw RunFailure("\(error)")
             }
         }
         print(report.json.serialized(indent: 2))
@@ -59,7 +59,7 @@ struct ExtractCommand: ParsableCommand {
             lineNumber += 1
             if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
             guard let value = try? JSONValue.parse(line), let text = value.stringValue else {
-                throw CLIError("stdin line \(lineNumber): expected a JSON string, e.g. \"The answer is 42.\"")
+                throw RunFailure("stdin line \(lineNumber): expected a JSON string, e.g. \"The answer is 42.\"")
             }
             let answer = AnswerExtractor.extract(text, dataset: dataset.lowercased())
             print(JSONValue.string(answer).serialized())

@@ -52,8 +52,10 @@ import Testing
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
         // A served row and an offline row; the held-out one claims an impossible TPOT, so the targets are missed.
-        let served = #"{"id": "t-served", "source": {"repo": "example/a"}, "engine": "vllm", "engine_version": "0.11.0", "gpu": "H100", "gpus": 1, "tp": 1, "model": "Qwen/Qwen3-30B-A3B", "quantization": "bf16", "scheduler": null, "benchmark": "vllm bench serve", "mode": "served", "workload": {"dataset": "random", "input_len": 256, "output_len": 32, "num_prompts": 20, "request_rate": null, "max_concurrency": 4, "ignore_eos": true}, "measured": {"ttft_mean_ms": 60, "tpot_mean_ms": 8, "output_throughput_tok_s": 400}, "split": "fit"}"#
-        let offline = #"{"id": "t-offline", "source": {"repo": "example/b"}, "engine": "vllm", "engine_version": "0.11.0", "gpu": "A100", "gpus": 2, "tp": 2, "model": "mistralai/Mixtral-8x7B-v0.1", "quantization": "bf16", "scheduler": null, "benchmark": "benchmark_latency", "mode": "offline", "workload": {"input_len": 1000, "output_len": 50, "batch_size": 8}, "measured": {"latency_s": 0.001, "tpot_mean_ms": 0.01}, "split": "holdout"}"#
+        let served =
+            #"{"id": "t-served", "source": {"repo": "example/a"}, "engine": "vllm", "engine_version": "0.11.0", "gpu": "H100", "gpus": 1, "tp": 1, "model": "Qwen/Qwen3-30B-A3B", "quantization": "bf16", "scheduler": null, "benchmark": "vllm bench serve", "mode": "served", "workload": {"dataset": "random", "input_len": 256, "output_len": 32, "num_prompts": 20, "request_rate": null, "max_concurrency": 4, "ignore_eos": true}, "measured": {"ttft_mean_ms": 60, "tpot_mean_ms": 8, "output_throughput_tok_s": 400}, "split": "fit"}"#
+        let offline =
+            #"{"id": "t-offline", "source": {"repo": "example/b"}, "engine": "vllm", "engine_version": "0.11.0", "gpu": "A100", "gpus": 2, "tp": 2, "model": "mistralai/Mixtral-8x7B-v0.1", "quantization": "bf16", "scheduler": null, "benchmark": "benchmark_latency", "mode": "offline", "workload": {"input_len": 1000, "output_len": 50, "batch_size": 8}, "measured": {"latency_s": 0.001, "tpot_mean_ms": 0.01}, "split": "holdout"}"#
         try (served + "\n" + offline + "\n").write(toFile: dir + "/rows.jsonl", atomically: true, encoding: .utf8)
         let r = try Binaries.run(
             "fake-sllm", ["fidelity", "--v1-stage-seconds", "10", "--suite", dir, "--json"], timeout: 300)

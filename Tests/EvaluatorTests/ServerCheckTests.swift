@@ -75,6 +75,43 @@ import Testing
         #expect(report.line("stream")?.outcome == .warn)
     }
 
+    /// With a dataset, prompts longer than `max_model_len` are a warning: on a real ServerlessLLM each keeps its
+    /// router slot forever.
+    @Test func promptsLongerThanMaxModelLenAreAWarning() async throws {
+        let transport = FakeTransport { request throws(HTTPClientError) in
+            switch FakeTransport.path(of: request.url) {
+            case "/health": return FakeTransport.response(200, "", headers: [:])
+            case "/v1/models":
+                return FakeTransport.response(200, #"{"object":"list","data":[{"id":"m","max_model_len":4096}]}"#)
+            case "/v1/chat/completions": return ScriptedSLLM.completion("Hi")
+            default: return FakeTransport.response(404, #"{"detail":"Not Found"}"#)
+            }
+        }
+        func check(_ tokens: [Int], maxModelLen: Int? = nil) async -> CheckReport {
+            await ServerCheck(
+                transport: transport, serverURL: "http://vllm.test", model: "m", stream: false,
+                expertRecording: false, timeout: .seconds(5), promptTokens: tokens, maxModelLen: maxModelLen
+            ).run()
+        }
+        let long = await check([100, 5000, 9000])
+        #expect(long.line("prompts")?.outcome == .warn)
+        #expect(long.line("prompts")?.detail.hasPrefix("2 of 3 prompts exceed max_model_len 4096") == true)
+        #expect(long.line("prompts")?.detail.contains("keeps its router slot forever") == true)
+        #expect(long.lines.last?.name == "prompts")
+        let fits = await check([100, 4000])
+        #expect(fits.line("prompts")?.outcome == .ok)
+        // The user's figure wins over the listing.
+        let given = await check([100, 5000], maxModelLen: 8192)
+        #expect(given.line("prompts")?.outcome == .ok)
+        // Without a dataset there is no such line.
+        let none = await ServerCheck(
+            transport: transport, serverURL: "http://vllm.test", model: "m", stream: false, expertRecording: false,
+            timeout: .seconds(5)
+        ).run()
+        #expect(none.line("prompts") == nil)
+        #expect(PromptLength.estimate([["role": "user", "content": "Hello world"]]) == 2 + 4)
+    }
+
     @Test func recordingAlreadyOnIsAWarning() async throws {
         let server = ScriptedSLLM()
         let transport = FakeTransport { request throws(HTTPClientError) in

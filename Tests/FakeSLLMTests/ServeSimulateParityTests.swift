@@ -71,13 +71,14 @@ import Testing
         let scaling: JSONValue = ["metric": "concurrency", "target": 4, "min_instances": 1, "max_instances": 1]
         let h = APIHarness(extra: ["auto_scaling_config": scaling], settings: s)
         let d = try #require(h.api.registry.all.first)
-        // min_instances 1: the autoscaler's first tick starts the instance, ready after the cold start.
+        // min_instances 1: the autoscaler's first tick (t = 0) creates the instance, the FCFS scheduler's next pass
+        // (t = 0.5) grants its GPUs, and it is ready after the cold start.
         while d.readyInstance == nil { try await Task.sleep(for: .milliseconds(5)) }
         let (records, arrivals) = try await Self.serve(h, count: 12, output: 1500)
-        #expect(arrivals.count == 12 && Set(arrivals) == [3.0])
+        #expect(arrivals.count == 12 && Set(arrivals) == [3.5])
         let simulated = try ServedSimulation.run(
             deploy: d.config, settings: d.settings, engineConfig: d.engineConfig,
-            workload: Self.workload(count: 12, output: 1500, at: 3.0))
+            workload: Self.workload(count: 12, output: 1500, at: 3.5))
         #expect(records.count == simulated.steps.count)
         let same = records == simulated.recordsJSON().arrayValue
         #expect(same, "serve and simulate --deploy recorded different steps")

@@ -129,22 +129,6 @@ import Testing
         #expect(iterations < 10_000)
     }
 
-    @Test func coldStartFollowsCheckpointSizeOverStorageBandwidth() {
-        let config = EngineConfig(model: Self.qwen3, gpu: HardwareCatalog.gpu(named: "H100")!)
-        var model = ColdStartModel()
-        let bytes = ColdStartModel.checkpointBytes(config)
-        #expect(bytes > 55e9 && bytes < 65e9)  // ~30.5B parameters in bf16
-        let base = model.seconds(for: config)
-        #expect(abs(base - (bytes / 6e9 + 4 + 8)) < 1e-9)
-        model.storageBandwidth = 12e9
-        #expect(abs((base - model.seconds(for: config)) - bytes / 12e9) < 1e-9)
-        var eager = config
-        eager.enforceEager = true
-        #expect(abs(model.seconds(for: config) - model.seconds(for: eager) - 8) < 1e-9)
-        model.overrideSeconds = 3
-        #expect(model.seconds(for: config) == 3)
-    }
-
     @Test func arrivalHoldsGiveABurstOneInstant() {
         var hold = ArrivalHold(window: 0.005)
         let a = hold.arrival(atWall: 10.000, simNow: 4, idle: true)

@@ -21,7 +21,8 @@ extension EngineTests {
             #expect(defaults("A6000") == (256, 2048))
             // A deployment's own values win.
             let set = try? EngineConfig(
-                backendConfig: .object(JSONObject([("max_num_seqs", .int(64)), ("max_num_batched_tokens", .int(4096))])),
+                backendConfig: .object(
+                    JSONObject([("max_num_seqs", .int(64)), ("max_num_batched_tokens", .int(4096))])),
                 model: F.qwen3, gpu: HardwareCatalog.gpu(named: "A100")!)
             #expect(set?.maxNumSeqs == 64 && set?.maxNumBatchedTokens == 4096)
         }
@@ -96,10 +97,13 @@ extension EngineTests {
 
         @Test func newRequestsCostTheEngineCPUTime() {
             let m = StepCostModel(
-                footprint: ModelFootprint(model: F.qwen3, tensorParallelSize: 1, weightFormat: .bfloat16, kvFormat: .bfloat16),
+                footprint: ModelFootprint(
+                    model: F.qwen3, tensorParallelSize: 1, weightFormat: .bfloat16, kvFormat: .bfloat16),
                 gpu: F.h100, calibration: Calibration())
             let c = Calibration()
-            #expect(m.schedulingTime(requests: 100, newRequests: 100) - m.schedulingTime(requests: 100) == 100 * c.schedulerNewRequestOverhead)
+            #expect(
+                m.schedulingTime(requests: 100, newRequests: 100) - m.schedulingTime(requests: 100) == 100
+                    * c.schedulerNewRequestOverhead)
             #expect(m.schedulingTime(requests: 200) > m.schedulingTime(requests: 100))
         }
 
@@ -114,7 +118,8 @@ extension EngineTests {
             #expect(GemmPath(format: .int4, gpu: h100).kind == .weightOnly4Bit)
             func step(_ gpu: GPUSpec, _ w: NumberFormat, tokens: Int) -> Double {
                 let m = StepCostModel(
-                    footprint: ModelFootprint(model: F.qwen3, tensorParallelSize: 1, weightFormat: w, kvFormat: .bfloat16),
+                    footprint: ModelFootprint(
+                        model: F.qwen3, tensorParallelSize: 1, weightFormat: w, kvFormat: .bfloat16),
                     gpu: gpu, calibration: Calibration())
                 let shape = StepShape(
                     tokens: tokens, scheduledTokens: tokens, requests: 1, decodeRequests: 0,

@@ -5,7 +5,9 @@ import Testing
 
 /// The validation suite's replay and report (docs/calibration.md "The validation suite").
 @Suite struct FidelitySuiteTests {
-    static func comparison(_ id: String, gpu: String, holdout: Bool, _ figure: SuiteFigure, measured: Double, simulated: Double)
+    static func comparison(
+        _ id: String, gpu: String, holdout: Bool, _ figure: SuiteFigure, measured: Double, simulated: Double
+    )
         -> SuiteComparison
     {
         SuiteComparison(

@@ -23,6 +23,10 @@ public struct ServerCheck: Sendable {
     /// The run will use `--enable-expert-recording`: unsupported expert recording fails the check.
     let expertRecording: Bool
     let timeout: Duration
+    /// Estimated token counts of the dataset's prompts as the run would send them, if a dataset was given.
+    let promptTokens: [Int]?
+    /// The deployment's `max_model_len` when the user knows it (a real ServerlessLLM does not list it).
+    let maxModelLen: Int?
 
     /// - Parameters:
     ///   - transport: the HTTP transport (an ``HTTPClient``).
@@ -31,10 +35,14 @@ public struct ServerCheck: Sendable {
     ///   - stream: whether the run will stream.
     ///   - expertRecording: whether the run will record the expert distribution.
     ///   - timeout: limit per request (the chat check waits for a cold start).
+    ///   - promptTokens: the dataset's prompt lengths (estimated tokens), to compare with `max_model_len`.
+    ///   - maxModelLen: the deployment's `max_model_len`, when the server does not list it.
     public init(
         transport: any HTTPTransport, serverURL: String, model: String, stream: Bool, expertRecording: Bool,
-        timeout: Duration
+        timeout: Duration, promptTokens: [Int]? = nil, maxModelLen: Int? = nil
     ) {
+        self.promptTokens = promptTokens
+        self.maxModelLen = maxModelLen
         self.session = ServerSession(
             transport: transport, baseURL: serverURL, model: model, retry: .none, timeout: timeout)
         self.model = model
@@ -65,8 +73,9 @@ public struct ServerCheck: Sendable {
         checkRecording(status, before: before, chatAnswered: chat, into: &report)
         await checkExperts(&report)
         await checkStream(&report)
+        if let promptTokens { await checkPrompts(promptTokens, into: &report) }
         // Report in the order a reader expects.
-        let order = ["server", "model", "instance", "recording", "experts", "chat", "clock", "stream"]
+        let order = ["server", "model", "instance", "recording", "experts", "chat", "clock", "stream", "prompts"]
         report.lines.sort { (order.firstIndex(of: $0.name) ?? 99) < (order.firstIndex(of: $1.name) ?? 99) }
         return report
     }
@@ -230,6 +239,47 @@ public struct ServerCheck: Sendable {
         case .failure(let f):
             report.add("stream", rejected, "`stream: true` not accepted: \(f.message)\(advice)")
         }
+    }
+
+    /// Compares the dataset's prompts with the deployment's `max_model_len` (docs/evaluator.md "Pre-flight
+    /// check"): a prompt longer than it fails in vLLM, and on a real ServerlessLLM such a failure keeps its router
+    /// slot for good, so `target` of them leave the instance full.
+    private func checkPrompts(_ tokens: [Int], into report: inout CheckReport) async {
+        guard let limit = await knownMaxModelLen() else {
+            report.add(
+                "prompts", .warn,
+                "max_model_len unknown (the server does not list it): pass --max-model-len to compare the prompts")
+            return
+        }
+        let over = tokens.filter { $0 > limit }
+        guard let longest = tokens.max() else { return }
+        if over.isEmpty {
+            report.add(
+                "prompts", .ok, "all \(tokens.count) prompts fit max_model_len \(limit) (longest ~\(longest) tokens)")
+        } else {
+            report.add(
+                "prompts", .warn,
+                "\(over.count) of \(tokens.count) prompts exceed max_model_len \(limit) (longest ~\(longest) tokens): vLLM "
+                    + "refuses them, and on a real ServerlessLLM each such request keeps its router slot forever "
+                    + "(the instance fills up after `target` of them)")
+        }
+    }
+
+    /// `max_model_len`: given by the user, else listed by the server (vLLM's `/v1/models`, or fake-sllm's
+    /// `/fake_sllm/info`).
+    private func knownMaxModelLen() async -> Int? {
+        if let maxModelLen { return maxModelLen }
+        if let listing = await session.get("/v1/models", withModel: false).value {
+            let entries = (listing["models"] ?? listing["data"])?.arrayValue ?? []
+            if let n = entries.first(where: { $0["id"]?.stringValue == model })?["max_model_len"]?.intValue {
+                return n
+            }
+        }
+        if let info = await session.get("/fake_sllm/info", withModel: false).value {
+            let deployments = info["deployments"]?.arrayValue ?? []
+            return deployments.first(where: { $0["model"]?.stringValue == model })?["max_model_len"]?.intValue
+        }
+        return nil
     }
 
     /// The probe body: one token, as small as a request gets.

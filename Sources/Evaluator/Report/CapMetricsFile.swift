@@ -12,9 +12,9 @@ enum CapMetricsFile {
     static func json(metrics: JSONValue, expertDump: JSONValue?) -> JSONValue {
         var out = JSONObject()
         let batch = metrics["batch_metrics"]
-        for key in advancedKeys {
-            guard let value = batch?[key] else { continue }
-            out[key] = value
+        for metric in CapMetric.allCases {
+            guard let value = batch?[metric] else { continue }
+            out[metric.key] = value
         }
         for (k, v) in metrics["accuracy_metrics"]?.objectValue?.pairs ?? [] { out[k] = v }
         let info = metrics["run_info"]
@@ -34,12 +34,6 @@ enum CapMetricsFile {
         }
         return .object(out)
     }
-
-    /// MoE-CAP's nine published fields, in order.
-    static let advancedKeys = [
-        "prefill_smbu", "prefill_smfu", "decoding_smbu", "decoding_smfu", "kv_size", "decoding_throughput",
-        "prefill_tp", "ttft", "tpot",
-    ]
 
     /// The script's `used_dtype = f"float{int(precision_bytes * 8)}"`: `float16` for 2 bytes (bfloat16 included),
     /// `float8` for 1, `float4` for half a byte.

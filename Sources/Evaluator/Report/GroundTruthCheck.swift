@@ -30,10 +30,8 @@ enum GroundTruthCheck {
         }
         var out = JSONObject([("prefill_mean", means("prefill")), ("decode_mean", means("decode"))])
         if let a = advanced {
-            out["moecap"] = [
-                "prefill_smbu": .double(a.prefillSMBU), "prefill_smfu": .double(a.prefillSMFU),
-                "decoding_smbu": .double(a.decodingSMBU), "decoding_smfu": .double(a.decodingSMFU),
-            ]
+            let utilizations: [CapMetric] = [.prefillSMBU, .prefillSMFU, .decodingSMBU, .decodingSMFU]
+            out["moecap"] = .object(JSONObject(utilizations.map { ($0.key, .double($0.value(in: a))) }))
         }
         out["steps_matched"] = .int(
             truth.filter { $0["forward_pass_id"]?.intValue.flatMap { modeOf[$0] } != nil }.count)

@@ -20,15 +20,9 @@ public enum SummaryTable {
         add("batches (records)", b?["total_batches"], "%.0f")
         add("avg batch size (tokens)", b?["avg_batch_size"], "%.1f")
         add("avg step latency (ms)", b?["avg_latency_ms"], "%.2f")
-        add("prefill S-MBU", b?["prefill_smbu"])
-        add("prefill S-MFU", b?["prefill_smfu"])
-        add("decoding S-MBU", b?["decoding_smbu"])
-        add("decoding S-MFU", b?["decoding_smfu"])
-        add("kv_size (M elements)", b?["kv_size"], "%.1f")
-        add("decoding throughput (tok/s)", b?["decoding_throughput"], "%.1f")
-        add("prefill throughput (tok/s)", b?["prefill_tp"], "%.1f")
-        add("ttft, per prefill step (s)", b?["ttft"])
-        add("tpot, per decode step (s)", b?["tpot"])
+        for metric in CapMetric.allCases {
+            add(metric.summaryLabel.label, b?[metric], metric.summaryLabel.format)
+        }
         add("exact match", a?["exact_match"], "%.3f")
         add("correct / total", a.map { .string("\($0["correct"]?.intValue ?? 0) / \($0["total"]?.intValue ?? 0)") })
         // Client figures: the server's simulated clock when it states one, else the wall clock.

@@ -118,7 +118,10 @@ extension SLLMAPI {
         }
         guard promptTokens > 0 else { return .now(.detail("The decoder prompt cannot be empty", status: 400)) }
         let maxModelLen = deployment.engineConfig.maxModelLen ?? spec.maxPositionEmbeddings
-        if promptTokens > maxModelLen {
+        // In `sllm` mode the prompt goes through the router first: vLLM's input processor raises only when the
+        // instance's actor runs the request, and the router keeps the request's slot (docs/serving.md "Failed
+        // requests"). A bare engine refuses it at once.
+        if promptTokens > maxModelLen, deployment.settings.serving == .direct {
             // vLLM's input processor raises this ValueError; the real server turns it into a 500.
             return .now(
                 .detail(

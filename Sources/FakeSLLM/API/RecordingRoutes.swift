@@ -45,33 +45,38 @@ extension SLLMAPI {
             if action == .dump { body["records"] = [] }
             return .now(.json(.object(body)))
         }
-        let rec = instance.recorder
-        let id = JSONValue.string(instance.id)
-        let model = JSONValue.string(d.name)
-        let body: JSONObject
-        switch action {
-        case .start:
-            rec.start()
-            body = [
-                "status": "success", "message": .string("Started recording batch statistics for \(d.name)"),
-                "instance_id": id,
-            ]
-        case .stop:
-            let n = rec.stop()
-            body = [
-                "status": "success", "message": .string("Stopped recording batch statistics for \(d.name)"),
-                "instance_id": id, "total_records": .int(n),
-            ]
-        case .dump:
-            return .stream(RecordingDump.stream(rec, model: d.name, instanceId: instance.id))
-        case .clear:
-            let n = rec.clear()
-            body = [
-                "status": "success", "model": model, "instance_id": id, "message": .string("Cleared \(n) records"),
-                "cleared_count": .int(n),
-            ]
+        if action == .dump {
+            return .stream(RecordingDump.stream(instance.recorder, model: d.name, instanceId: instance.id))
         }
-        return .now(.json(.object(body)))
+        return throughActor(d, instance) {
+            let rec = instance.recorder
+            let id = JSONValue.string(instance.id)
+            let model = JSONValue.string(d.name)
+            let body: JSONObject
+            switch action {
+            case .start:
+                rec.start()
+                body = [
+                    "status": "success", "message": .string("Started recording batch statistics for \(d.name)"),
+                    "instance_id": id,
+                ]
+            case .stop:
+                let n = rec.stop()
+                body = [
+                    "status": "success", "message": .string("Stopped recording batch statistics for \(d.name)"),
+                    "instance_id": id, "total_records": .int(n),
+                ]
+            case .dump:
+                body = [:]  // streamed above
+            case .clear:
+                let n = rec.clear()
+                body = [
+                    "status": "success", "model": model, "instance_id": id, "message": .string("Cleared \(n) records"),
+                    "cleared_count": .int(n),
+                ]
+            }
+            return .json(.object(body))
+        }
     }
 
     /// `GET /batch_recording_status?model=` (no `status` key in the answer).
@@ -84,7 +89,7 @@ extension SLLMAPI {
     /// The GET status routes: query checks, lookup, then `{model, instance_id, is_recording, total_records}`.
     private func statusRoute(
         _ r: HTTPRequest, unsupported: (String) -> String,
-        state: (InstanceHandle) -> (recording: Bool, records: Int, dropped: Int)
+        state: @escaping @Sendable (InstanceHandle) -> (recording: Bool, records: Int, dropped: Int)
     ) -> Reply {
         guard let name = r.queryValue("model"), !name.isEmpty else {
             return .now(.detail("Missing model query parameter", status: 400))
@@ -97,14 +102,26 @@ extension SLLMAPI {
         guard let instance = d.readyInstance else {
             return .now(.json(["status": "error", "message": "No ready instances available"]))
         }
-        let (recording, records, dropped) = state(instance)
-        var body = JSONObject([
-            ("model", .string(d.name)), ("instance_id", .string(instance.id)),
-            ("is_recording", .bool(recording)), ("total_records", .int(records)),
-        ])
-        // Only a recording that hit --max-records says so (docs/http.md).
-        if dropped > 0 { body["records_dropped"] = .int(dropped) }
-        return .now(.json(.object(body)))
+        return throughActor(d, instance) {
+            let (recording, records, dropped) = state(instance)
+            var body = JSONObject([
+                ("model", .string(d.name)), ("instance_id", .string(instance.id)),
+                ("is_recording", .bool(recording)), ("total_records", .int(records)),
+            ])
+            // Only a recording that hit --max-records says so (docs/http.md).
+            if dropped > 0 { body["records_dropped"] = .int(dropped) }
+            return .json(.object(body))
+        }
+    }
+
+    /// A call to `instance`'s backend: answered once the instance's Ray actor gives it a slot, behind the
+    /// generations ahead of it (docs/serving.md "Recording calls").
+    private func throughActor(
+        _ d: Deployment, _ instance: InstanceHandle, _ answer: @escaping @Sendable () -> HTTPResponse
+    ) -> Reply {
+        let pending = PendingResponse()
+        d.host.control(on: instance) { pending.fulfill(answer()) }
+        return .later(pending)
     }
 
     /// The expert-distribution actions (§3.10).
@@ -130,55 +147,57 @@ extension SLLMAPI {
             return .now(.json(.object(body)))
         }
         let body = objectBody(r) ?? JSONObject()
-        let requested = body["recording_mode"]?.stringValue
-        let mode = requested ?? "per_pass"
-        let id = JSONValue.string(instance.id)
-        let experts = instance.experts
-        let out: JSONObject
-        switch action {
-        case .configure, .start:
-            guard ExpertDistributionRecorder.modes.contains(mode) else {
-                return .now(
-                    .json(["status": "error", "message": .string("Invalid recording mode: \(mode)"), "instance_id": id])
-                )
-            }
-            if action == .configure {
-                experts.configure(mode: mode, bufferSize: body["buffer_size"]?.intValue ?? -1)
+        return throughActor(d, instance) {
+            let requested = body["recording_mode"]?.stringValue
+            let mode = requested ?? "per_pass"
+            let id = JSONValue.string(instance.id)
+            let experts = instance.experts
+            let out: JSONObject
+            switch action {
+            case .configure, .start:
+                guard ExpertDistributionRecorder.modes.contains(mode) else {
+                    return .json([
+                        "status": "error", "message": .string("Invalid recording mode: \(mode)"), "instance_id": id,
+                    ])
+                }
+                if action == .configure {
+                    experts.configure(mode: mode, bufferSize: body["buffer_size"]?.intValue ?? -1)
+                    out = [
+                        "status": "success",
+                        "message": .string("Configured expert distribution recording with mode=\(mode)"),
+                        "instance_id": id,
+                        "worker_results": .array(
+                            (0..<experts.workers).map { _ in ["success": true, "mode": .string(mode)] }),
+                    ]
+                } else {
+                    experts.start(mode: requested)
+                    out = [
+                        "status": "success",
+                        "message": .string("Started expert distribution recording with mode=\(experts.mode)"),
+                        "instance_id": id,
+                    ]
+                }
+            case .stop:
+                experts.stop()
                 out = [
-                    "status": "success",
-                    "message": .string("Configured expert distribution recording with mode=\(mode)"),
-                    "instance_id": id,
-                    "worker_results": .array(
-                        (0..<experts.workers).map { _ in ["success": true, "mode": .string(mode)] }),
+                    "status": "success", "message": "Stopped expert distribution recording", "instance_id": id,
+                    "total_records": 0,
                 ]
-            } else {
-                experts.start(mode: requested)
+            case .dump:
+                // The workers' recorder dumps; the backend's own local records are never filled on the real branch.
                 out = [
-                    "status": "success",
-                    "message": .string("Started expert distribution recording with mode=\(experts.mode)"),
-                    "instance_id": id,
+                    "status": "success", "model": .string(d.name), "instance_id": id,
+                    "worker_data": .array(experts.dump()), "local_records": [], "total_local_records": 0,
+                ]
+            case .clear:
+                _ = experts.clear()
+                out = [
+                    "status": "success", "model": .string(d.name), "instance_id": id,
+                    "message": "Cleared 0 expert distribution records", "cleared_count": 0,
                 ]
             }
-        case .stop:
-            experts.stop()
-            out = [
-                "status": "success", "message": "Stopped expert distribution recording", "instance_id": id,
-                "total_records": 0,
-            ]
-        case .dump:
-            // The workers' recorder dumps; the backend's own local records are never filled on the real branch.
-            out = [
-                "status": "success", "model": .string(d.name), "instance_id": id,
-                "worker_data": .array(experts.dump()), "local_records": [], "total_local_records": 0,
-            ]
-        case .clear:
-            _ = experts.clear()
-            out = [
-                "status": "success", "model": .string(d.name), "instance_id": id,
-                "message": "Cleared 0 expert distribution records", "cleared_count": 0,
-            ]
+            return .json(.object(out))
         }
-        return .now(.json(.object(out)))
     }
 
     /// `GET /expert_distribution_status?model=`: `is_recording` follows start and stop; the backend's local

@@ -22,6 +22,7 @@ extension SLLMAPI {
                     ("ready_instances", .int(d.host.readyInstances.count)),
                     ("in_flight", .int(d.host.inFlight)),
                     ("cold_start_s", .double(d.coldStartSeconds)),
+                    ("cold_start_host_memory_s", .double(d.settings.coldStart.seconds(for: e, tier: .hostMemory))),
                 ]))
         }
         return .now(

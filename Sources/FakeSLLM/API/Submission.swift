@@ -64,7 +64,8 @@ extension SLLMAPI {
         _ deployment: Deployment, _ inputs: [GenerationInput], makeJob: ([ChatJob.Choice]) -> any GenerationJob
     ) -> Reply {
         var choices: [ChatJob.Choice] = []
-        var engine: [(request: EngineRequest, orderKey: UInt64)] = []
+        // One router request per prompt, holding its `n` choices (docs/serving.md "n > 1").
+        var engine: [(requests: [EngineRequest], orderKey: UInt64)] = []
         let blockSize = deployment.engineConfig.blockSize
         for input in inputs {
             let sampling = input.sampling
@@ -73,6 +74,7 @@ extension SLLMAPI {
             let blockHashes =
                 input.tokenIds.map { BlockHasher.hashes(tokens: $0, blockSize: blockSize) }
                 ?? PrefixHashes.blocks(of: input.prompt, blockSize: blockSize)
+            engine.append(([], promptHash))
             for i in 0..<sampling.n {
                 var seed = promptHash &+ UInt64(i) &* 0x9E37_79B9
                 if let s = sampling.seed {
@@ -93,14 +95,18 @@ extension SLLMAPI {
                 request.ignoreEOS = false
                 request.prefixBlockHashes = blockHashes
                 // Requests that share an arrival instant enter in the order of their content (docs/serving.md).
-                engine.append((request, promptHash &+ UInt64(i)))
+                engine[engine.count - 1].requests.append(request)
             }
         }
         let job = makeJob(choices)
         let host = deployment.host
         let metrics = deployment.metrics
         let ids = choices.map(\.engineId)
+        // ServerlessLLM's gateway awaits the Ray call and nothing cancels it: a request whose client hung up runs
+        // to its end and is recorded (docs/serving.md "Client hang-ups"). vLLM's own server aborts it.
+        let runsOn = deployment.settings.serving == .sllm && deployment.settings.api == .sllm
         let cancel: @Sendable () -> Void = {
+            guard !runsOn else { return }
             for id in ids {
                 host.abort(id)
                 metrics.requestAborted(id: id)
@@ -110,18 +116,24 @@ extension SLLMAPI {
         case .response(let p): p.onCancel(cancel)
         case .stream(let s): s.onCancel(cancel)
         }
-        for (i, e) in engine.enumerated() {
-            let id = e.request.id
-            metrics.requestSubmitted(id: id, promptTokens: e.request.promptTokens, maxTokens: e.request.maxTokens)
-            let sink = MeteredSink(job.requestSink(i), metrics: metrics, id: id)
-            guard let arrival = host.submit(e.request, sink: sink, orderKey: e.orderKey) else {
-                metrics.requestFailed(id: id)
+        var choiceIndex = 0
+        for (k, e) in engine.enumerated() {
+            var group: [(request: EngineRequest, sink: any RequestSink)] = []
+            for r in e.requests {
+                metrics.requestSubmitted(id: r.id, promptTokens: r.promptTokens, maxTokens: r.maxTokens)
+                group.append((r, MeteredSink(job.requestSink(choiceIndex), metrics: metrics, id: r.id)))
+                choiceIndex += 1
+            }
+            guard let arrival = host.submit(group: group, orderKey: e.orderKey) else {
+                for r in e.requests { metrics.requestFailed(id: r.id) }
                 return .now(.json(["error": "Instance stopped"]))
             }
-            metrics.requestArrived(
-                id: id, at: arrival, queuedAt: arrival + deployment.engineConfig.calibration.frontendLatency)
+            for r in e.requests {
+                metrics.requestArrived(
+                    id: r.id, at: arrival, queuedAt: arrival + deployment.engineConfig.calibration.frontendLatency)
+            }
             job.noteArrival(arrival)
-            if case .stream(let s) = job.target, i == 0 {
+            if case .stream(let s) = job.target, k == 0 {
                 s.addHeader("X-Fake-SLLM-Arrival-S", JSONValue.pythonFloatText(arrival))
             }
         }

@@ -1,21 +1,74 @@
 import MoECore
 import SimEngine
 
-/// How long a new instance takes to become ready (docs/serving.md "Cold start"): the checkpoint read from
-/// storage, split over the tensor-parallel ranks that load in parallel from one node's storage, plus the
-/// engine's own start-up (model init, KV-cache profiling and allocation, CUDA-graph capture unless eager).
+/// How long a new instance takes from its GPUs granted to ready (docs/serving.md "Cold start"): a sum of named
+/// terms, each following a public measurement: the Ray actor's process start, tensor-parallel set-up, the
+/// checkpoint read by ServerlessLLM's loader from the tier that holds it, torch.compile (cached or not), KV-cache
+/// profiling and CUDA-graph capture (unless `enforce_eager`).
 public struct ColdStartModel: Sendable, Equatable {
-    /// Bytes per second the node's storage tier delivers to the loading ranks together (default: a local NVMe
-    /// array read by ServerlessLLM's loader at its bandwidth, 6 GB/s).
-    public var storageBandwidth = 6e9
-    /// Engine start-up besides loading weights: init and KV-cache profiling and allocation (s).
-    public var engineInitSeconds = 4.0
-    /// CUDA-graph capture, skipped with `enforce_eager` (s).
-    var graphCaptureSeconds = 8.0
-    /// A fixed start-up time that replaces the model (`--cold-start S`).
+    /// Where the checkpoint is read from.
+    public enum Tier: String, Sendable, Equatable {
+        /// The node's local NVMe (the first load of a model on the node).
+        case nvme
+        /// ServerlessLLM's pinned host-memory pool: the model was loaded on this node before.
+        case hostMemory = "host_memory"
+    }
+
+    /// One start-up, term by term (seconds).
+    public struct Breakdown: Sendable, Equatable {
+        public var tier: Tier
+        public var processStart: Double
+        public var distributedInit: Double
+        public var checkpointLoad: Double
+        public var torchCompile: Double
+        public var kvProfiling: Double
+        public var graphCapture: Double
+        /// `--engine-startup`, replacing every term but the checkpoint load, if set.
+        public var engineStartupOverride: Double?
+
+        public var total: Double {
+            if let engineStartupOverride { return checkpointLoad + engineStartupOverride }
+            return processStart + distributedInit + checkpointLoad + torchCompile + kvProfiling + graphCapture
+        }
+    }
+
+    /// Bytes per second ServerlessLLM's loader reads a checkpoint from NVMe (`--storage-bandwidth-gbs`): its
+    /// December 2025 H100 results load Qwen3-32B (65.5 GB) in 3.22 s and Llama-3.1-8B (16.1 GB) in 0.68 s.
+    public var storageBandwidth = 21e9
+    /// Bytes per second from the host-memory pool (`--host-memory-bandwidth-gbs`): Qwen3-32B in 1.25 s.
+    public var hostMemoryBandwidth = 54e9
+    /// Ray actor process start, imports, model config, tokenizer and worker init (vLLM start-up profiler:
+    /// "framework bootstrap" 10.2 s on vLLM 0.10.1).
+    public var processStartSeconds = 10.0
+    /// NCCL and tensor-parallel set-up when TP > 1 (an estimate; no public breakdown found).
+    public var distributedInitSeconds = 2.0
+    /// torch.compile with vLLM's compile cache warm: a fixed part plus a part per decoder layer (fitted to the
+    /// profiler's Llama-2-7B, 32 layers: 8.3 s).
+    public var compileBaseSeconds = 4.0
+    public var compilePerLayerSeconds = 0.135
+    /// torch.compile without a cache costs this many times the cached time (an estimate).
+    public var uncachedCompileFactor = 3.0
+    /// Whether vLLM's torch.compile cache is warm for every model (`--no-compile-cache`: the first start of a
+    /// model on the node compiles from scratch, later ones load the cache).
+    public var compileCacheWarm = true
+    /// KV-cache profiling run (profiler, Llama-2-7B: 2.26 s).
+    public var kvProfilingBaseSeconds = 1.6
+    public var kvProfilingPerLayerSeconds = 0.02
+    /// CUDA-graph capture of vLLM's default batch sizes, per decoder layer (profiler, Llama-2-7B: 2.9 s).
+    public var graphCapturePerLayerSeconds = 0.09
+    /// `--engine-startup S`: replaces every term but the checkpoint load.
+    public var engineStartupOverride: Double?
+    /// A fixed start-up time that replaces the whole model (`--cold-start S`).
     public var overrideSeconds: Double?
 
     public init() {}
+
+    /// A model whose every start takes `seconds`.
+    public static func fixed(_ seconds: Double) -> ColdStartModel {
+        var m = ColdStartModel()
+        m.overrideSeconds = seconds
+        return m
+    }
 
     /// The checkpoint's bytes: every rank's weight shard.
     static func checkpointBytes(_ config: EngineConfig) -> Double {
@@ -25,10 +78,35 @@ public struct ColdStartModel: Sendable, Equatable {
         return fp.weightBytesPerRank * Double(config.tensorParallelSize)
     }
 
-    /// Seconds from the instance's creation (its GPUs granted) to ready.
-    public func seconds(for config: EngineConfig) -> Double {
+    /// The terms of one start of `config` reading its checkpoint from `tier`; `compileCached` says whether
+    /// vLLM's torch.compile cache holds this model.
+    public func breakdown(for config: EngineConfig, tier: Tier, compileCached: Bool = true) -> Breakdown {
+        let layers = Double(config.model.numLayers)
+        let bandwidth = tier == .nvme ? storageBandwidth : hostMemoryBandwidth
+        let cachedCompile = compileBaseSeconds + compilePerLayerSeconds * layers
+        let eager = config.enforceEager
+        return Breakdown(
+            tier: tier, processStart: processStartSeconds,
+            distributedInit: config.tensorParallelSize > 1 ? distributedInitSeconds : 0,
+            checkpointLoad: Self.checkpointBytes(config) / bandwidth,
+            torchCompile: eager ? 0 : cachedCompile * (compileCached ? 1 : uncachedCompileFactor),
+            kvProfiling: kvProfilingBaseSeconds + kvProfilingPerLayerSeconds * layers,
+            graphCapture: eager ? 0 : graphCapturePerLayerSeconds * layers,
+            engineStartupOverride: engineStartupOverride)
+    }
+
+    /// Seconds from GPUs granted to ready, reading the checkpoint from `tier`.
+    public func seconds(for config: EngineConfig, tier: Tier = .nvme, compileCached: Bool = true) -> Double {
         if let overrideSeconds { return overrideSeconds }
-        let load = Self.checkpointBytes(config) / storageBandwidth
-        return load + engineInitSeconds + (config.enforceEager ? 0 : graphCaptureSeconds)
+        return breakdown(for: config, tier: tier, compileCached: compileCached).total
+    }
+
+    /// Seconds for a start on `node`, which remembers what was loaded and compiled there before; records this
+    /// start on the node.
+    func start(_ config: EngineConfig, model: String, on node: GPUPool?) -> Double {
+        let history = node?.noteStart(of: model) ?? (loadedBefore: false, compiledBefore: false)
+        return seconds(
+            for: config, tier: history.loadedBefore ? .hostMemory : .nvme,
+            compileCached: compileCacheWarm || history.compiledBefore)
     }
 }

@@ -39,26 +39,49 @@ public struct DeployConfig: Sendable {
     public var simulatorOverrides: JSONValue? { raw["fake_sllm"] }
 }
 
-/// `auto_scaling_config` with the router's defaults (docs/sllm-api.md §3.2: min 0, max 10, target 2, keep_alive 0).
+/// `auto_scaling_config` as the router reads it (docs/serving.md "Missing keys"). Keys left out keep no value
+/// here, because the real code defaults them differently in different places: the autoscaler
+/// (`roundrobin_router.auto_scaler`) uses min 0, max 10, target 2, keep_alive 0; the per-instance cap
+/// (`RoundRobinRouter._create_instance`) is `target` (default 1) for metric `concurrency`, else 1.
 public struct AutoScalingConfig: Sendable, Equatable {
-    public var metric = "concurrency"
-    public var target = 2
+    /// `metric`; nil when left out.
+    public var metric: String? = "concurrency"
+    /// `target`; nil when left out.
+    public var target: Int? = 2
     var minInstances = 0
     var maxInstances = 10
     var keepAlive = 0.0
+    /// False when the deploy config had no `auto_scaling_config` at all (the router then has `None`).
+    var present = true
 
     public init() {}
 
     init(json: JSONValue?) throws(SettingsError) {
-        guard let json, !json.isNull else { return }
+        guard let json, !json.isNull else {
+            // The router's defaults stand in; a real server never creates an instance (docs/serving.md).
+            metric = nil
+            target = nil
+            present = false
+            return
+        }
         guard case .object(let o) = json else { throw SettingsError("'auto_scaling_config' must be an object") }
-        metric = o["metric"]?.stringValue ?? metric
-        target = max(1, o["target"]?.intValue ?? target)
+        metric = o["metric"]?.stringValue
+        target = o["target"]?.intValue.map { max(1, $0) }
         minInstances = max(0, o["min_instances"]?.intValue ?? minInstances)
         maxInstances = max(0, o["max_instances"]?.intValue ?? maxInstances)
         keepAlive = o["keep_alive"]?.doubleValue ?? keepAlive
     }
 
-    /// Requests one instance may hold (the router's per-instance cap, §3.6 Router).
-    var perInstanceCap: Int { metric == "concurrency" ? target : 1 }
+    /// The autoscaler's `target_ongoing_requests` (`auto_scaler`: default 2).
+    var scalingTarget: Int { target ?? 2 }
+
+    /// Requests one new instance may hold (`_create_instance`'s `max_queue_length`: `target`, default 1, for
+    /// metric `concurrency`, else 1). Fixed when the instance is created.
+    var perInstanceCap: Int { metric == "concurrency" ? (target ?? 1) : 1 }
+
+    /// The keys a real router would default differently than `sllm deploy` would, for the start-up warning.
+    var missingKeys: [String] {
+        guard present else { return ["auto_scaling_config"] }
+        return (metric == nil ? ["metric"] : []) + (target == nil ? ["target"] : [])
+    }
 }

@@ -14,7 +14,8 @@ public final class Deployment: Sendable {
     public let engineConfig: EngineConfig
     let oracle: AnswerOracle?
     let host: DeploymentHost
-    /// Seconds a new instance takes from its GPUs granted to ready.
+    /// Seconds the first instance takes from its GPUs granted to ready (checkpoint from NVMe; a model loaded on
+    /// the node before starts from host memory).
     let coldStartSeconds: Double
     /// This deployment's series of `GET /metrics` (docs/metrics.md).
     let metrics: EngineMetrics
@@ -35,7 +36,7 @@ public final class Deployment: Sendable {
         let recorderShape = (engineConfig.tensorParallelSize, engineConfig.gpu.key, settings.quirks.tpDuplicateRecords)
         let cluster = try ServingCluster(
             settings: ServingCluster.Settings(
-                mode: settings.serving, autoScaling: config.autoScaling, coldStartSeconds: coldStartSeconds,
+                deploy: config, settings: settings,
                 gpusPerInstance: max(config.numGPUs, engineConfig.tensorParallelSize)),
             engineConfig: engineConfig, gpuPool: settings.serving == .sllm ? gpuPool : nil,
             makeInstanceID: uuid4,
@@ -53,6 +54,25 @@ public final class Deployment: Sendable {
             name: config.model, cluster: cluster, clock: clock, burstWindow: settings.effectiveBurstWindow,
             gpuPool: gpuPool,
             stepObserver: { instance, outcome in metrics.observe(step: outcome, instance: instance.id) })
+        if settings.serving == .sllm, let warning = Self.missingKeysWarning(config) { serverLog.warning("\(warning)") }
+    }
+
+    /// One line saying how a real router would treat this deploy config's missing `auto_scaling_config` keys
+    /// (docs/serving.md "Missing keys"), or nil when nothing is missing.
+    static func missingKeysWarning(_ config: DeployConfig) -> String? {
+        let a = config.autoScaling
+        let missing = a.missingKeys
+        guard !missing.isEmpty else { return nil }
+        let merge =
+            "`sllm deploy` would have merged its default_config.json (metric concurrency, target 1, "
+            + "min_instances 0, max_instances 10, keep_alive 0)"
+        if !a.present {
+            return "\(config.model): no auto_scaling_config: a real ServerlessLLM never creates an instance for this "
+                + "model (its autoscaler loop fails on None; quirk no_autoscaling_config_hang reproduces it); served "
+                + "with the router's defaults as for {}; \(merge)"
+        }
+        return "\(config.model): auto_scaling_config lacks \(missing.joined(separator: " and ")): the real router "
+            + "caps each instance at \(a.perInstanceCap) request(s) and scales for target \(a.scalingTarget); \(merge)"
     }
 
     deinit { host.shutdown() }

@@ -15,8 +15,9 @@ import Synchronization
 /// host: it ends the thread and fails what is still in flight with `Instance stopped`.
 final class DeploymentHost: @unchecked Sendable {
     private struct Arrival {
-        var request: EngineRequest
-        var sink: any RequestSink
+        /// One router request: its choices' engine requests and their sinks.
+        var requests: [EngineRequest]
+        var sinks: [any RequestSink]
         var sim: Double
         var orderKey: UInt64
         var sequence: Int
@@ -33,6 +34,8 @@ final class DeploymentHost: @unchecked Sendable {
     private var sequence = 0
     private var aborts: [UInt64] = []
     private var pendingUpdate: AutoScalingConfig?
+    /// Recording calls handed in, waiting for the host thread to queue them at their instance's actor.
+    private var pendingControls: [(instance: InstanceHandle, run: @Sendable () -> Void)] = []
     private var stopped = false
     /// Set when the thread has failed every sink and ended.
     private var exited = false
@@ -43,6 +46,10 @@ final class DeploymentHost: @unchecked Sendable {
 
     // Host thread only.
     private var sinks: [UInt64: any RequestSink] = [:]
+    /// Recording calls queued at an instance's actor, by token, and those whose turn came (run after the
+    /// deliveries of the same moment).
+    private var controls: [UInt64: @Sendable () -> Void] = [:]
+    private var controlsDue: [@Sendable () -> Void] = []
 
     /// Set when GPUs were given back anywhere on the node (possibly by this host's own thread, under `cond`).
     private let gpusFreed = Atomic<Bool>(false)
@@ -72,6 +79,11 @@ final class DeploymentHost: @unchecked Sendable {
     /// stopped (the caller answers `Instance stopped`). `orderKey` orders requests that share an arrival instant
     /// (a hash of their content).
     func submit(_ request: EngineRequest, sink: any RequestSink, orderKey: UInt64) -> Double? {
+        submit(group: [(request, sink)], orderKey: orderKey)
+    }
+
+    /// Sends one router request whose choices are `group` (a request with `n > 1`; docs/serving.md "n > 1").
+    func submit(group: [(request: EngineRequest, sink: any RequestSink)], orderKey: UInt64) -> Double? {
         cond.lock()
         defer { cond.unlock() }
         guard !stopped else { return nil }
@@ -79,7 +91,10 @@ final class DeploymentHost: @unchecked Sendable {
         let sim = hold.arrival(
             atWall: wall, simNow: max(simFloor, clock.simTime(atWall: wall)), idle: inbox.isEmpty && idle)
         sequence += 1
-        inbox.append(Arrival(request: request, sink: sink, sim: sim, orderKey: orderKey, sequence: sequence))
+        inbox.append(
+            Arrival(
+                requests: group.map(\.request), sinks: group.map(\.sink), sim: sim, orderKey: orderKey,
+                sequence: sequence))
         cond.signal()
         return sim
     }
@@ -88,6 +103,21 @@ final class DeploymentHost: @unchecked Sendable {
     func abort(_ id: UInt64) {
         cond.lock()
         aborts.append(id)
+        cond.signal()
+        cond.unlock()
+    }
+
+    /// A recording or expert-distribution call to `instance`: `run` is called on the host thread once the call
+    /// gets a slot of the instance's Ray actor, behind the generations ahead of it (docs/serving.md "Recording
+    /// calls"); at once when the deployment is stopped or the instance gone.
+    func control(on instance: InstanceHandle, run: @escaping @Sendable () -> Void) {
+        cond.lock()
+        guard !stopped else {
+            cond.unlock()
+            run()
+            return
+        }
+        pendingControls.append((instance, run))
         cond.signal()
         cond.unlock()
     }
@@ -152,7 +182,7 @@ final class DeploymentHost: @unchecked Sendable {
             // The cluster moves under the lock, so an arrival is never stamped with a time the cluster has already
             // left; the sinks hear of it after the lock is released (they wake HTTP threads).
             var batches = applyInbox(wall: wall)
-            if batches.isEmpty {
+            if batches.isEmpty, controlsDue.isEmpty {
                 // A virtual clock lets no idle time pass: the autoscaler's idle ticks wait for the next request.
                 guard let t = cluster.nextEventTime, !(isVirtual && !cluster.hasPendingWork) else {
                     wait(untilWall: wall + Self.longestWait)
@@ -168,15 +198,24 @@ final class DeploymentHost: @unchecked Sendable {
             if isVirtual { clock.anchor(sim: cluster.now, wall: wall) }
             let drained = cluster.inFlight == 0
             idle = drained
+            collectControls()
+            let due = controlsDue
+            controlsDue.removeAll()
             cond.unlock()
             var finished = 0
             for (events, time) in batches { finished += deliver(events, at: time) }
+            for run in due { run() }
             cond.lock()
             hold.completions(finished, atSim: simFloor, wall: monotonicSeconds(), drained: drained)
         }
-        let leftovers = inbox.map(\.sink)
+        let leftovers = inbox.flatMap(\.sinks)
         inbox.removeAll()
+        let unrun = Array(controls.values) + controlsDue + pendingControls.map(\.run)
+        controls.removeAll()
+        controlsDue.removeAll()
+        pendingControls.removeAll()
         cond.unlock()
+        for run in unrun { run() }
         _ = cluster.shutdown()
         for sink in Array(sinks.values) + leftovers { sink.fail("Instance stopped", engineError: false) }
         sinks.removeAll()
@@ -199,11 +238,20 @@ final class DeploymentHost: @unchecked Sendable {
         for a in arrivals {
             // Events due before this arrival happen first, even when the host runs late.
             while let t = cluster.nextEventTime, t <= a.sim { batches.append((cluster.advance(), cluster.now)) }
-            sinks[a.request.id] = a.sink
-            cluster.arrive(a.request, at: max(a.sim, cluster.now))
+            for (r, sink) in zip(a.requests, a.sinks) { sinks[r.id] = sink }
+            cluster.arrive(group: a.requests, at: max(a.sim, cluster.now))
         }
         for id in aborts where sinks.removeValue(forKey: id) != nil { cluster.abort(id) }
         let changed = !arrivals.isEmpty || !aborts.isEmpty
+        for c in pendingControls {
+            if let token = cluster.control(on: c.instance, at: cluster.now) {
+                controls[token] = c.run
+            } else {
+                controlsDue.append(c.run)
+            }
+        }
+        pendingControls.removeAll()
+        collectControls()
         aborts.removeAll()
         if let update = pendingUpdate { cluster.update(autoScaling: update) }
         pendingUpdate = nil
@@ -212,6 +260,21 @@ final class DeploymentHost: @unchecked Sendable {
         }
         if changed { publish() }
         return batches
+    }
+
+    /// The one line logged when the engine refuses a request in `sllm` mode (docs/serving.md "Failed requests").
+    static func failedRequestWarning(model: String, instance: String, leaked: Bool) -> String {
+        leaked
+            ? "\(model): a request the engine refused keeps its slot on instance \(instance) for good (quirk failed_request_leak)"
+            : "\(model): the engine refused a request on instance \(instance); on a real ServerlessLLM this request "
+                + "would keep its slot forever (quirk failed_request_leak reproduces it)"
+    }
+
+    /// Moves the recording calls whose actor slot came to ``controlsDue``. Call with `cond` locked.
+    private func collectControls() {
+        for token in cluster.takeControlsRan() {
+            if let run = controls.removeValue(forKey: token) { controlsDue.append(run) }
+        }
     }
 
     /// Hands the events that happened at simulated time `now` to the sinks; returns how many requests finished.
@@ -244,6 +307,13 @@ final class DeploymentHost: @unchecked Sendable {
             case .instanceStopped(let i):
                 instancesChanged = true
                 serverLog.notice("\(name): instance \(i.id) stopped at t=\(formatSeconds(now)) s (simulated)")
+            case .instanceDraining(let i):
+                instancesChanged = true
+                serverLog.notice(
+                    "\(name): instance \(i.id) left routing at t=\(formatSeconds(now)) s (simulated); it stops when its requests finish"
+                )
+            case .slotKeptByRealRouter(_, let i, let leaked):
+                serverLog.warning("\(Self.failedRequestWarning(model: name, instance: i.id, leaked: leaked))")
             }
         }
         if instancesChanged || finished > 0 { publish() }

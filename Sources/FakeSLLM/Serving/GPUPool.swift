@@ -7,6 +7,9 @@ public final class GPUPool: Sendable {
     public let total: Int
     private let used = Mutex(0)
     private let waiters = Mutex<[@Sendable () -> Void]>([])
+    /// Models started on this node before: their checkpoints sit in ServerlessLLM's host-memory pool and their
+    /// torch.compile artifacts in vLLM's cache (docs/serving.md "Cold start").
+    private let started = Mutex<Set<String>>([])
 
     public init(total: Int) { self.total = total }
 
@@ -23,6 +26,12 @@ public final class GPUPool: Sendable {
     public func release(_ count: Int) {
         used.withLock { $0 = max(0, $0 - count) }
         for wake in waiters.withLock({ $0 }) { wake() }
+    }
+
+    /// Records a start of `model` on this node and says whether it was started here before.
+    func noteStart(of model: String) -> (loadedBefore: Bool, compiledBefore: Bool) {
+        let before = started.withLock { !$0.insert(model).inserted }
+        return (before, before)
     }
 
     /// GPUs in use.

@@ -19,8 +19,7 @@ public enum ServedSimulation {
         var instanceCount = 0
         let cluster = try ServingCluster(
             settings: ServingCluster.Settings(
-                mode: settings.serving, autoScaling: deploy.autoScaling,
-                coldStartSeconds: settings.coldStart.seconds(for: engineConfig),
+                deploy: deploy, settings: settings,
                 gpusPerInstance: max(deploy.numGPUs, engineConfig.tensorParallelSize)),
             engineConfig: engineConfig, gpuPool: GPUPool(total: settings.nodeGPUs),
             makeInstanceID: {
@@ -55,7 +54,8 @@ public enum ServedSimulation {
                 case .instanceReady(let i):
                     if recorded == nil { recorded = i }
                     engines[ObjectIdentifier(i)] = cluster.engine(of: i)
-                case .tokens, .started, .dispatched, .instanceStopped: break
+                case .tokens, .started, .dispatched, .instanceStopped, .instanceDraining, .slotKeptByRealRouter:
+                    break
                 }
             }
         }

@@ -9,18 +9,26 @@ public struct Quirks: Sendable, Equatable {
     /// Reject the `stream` key (even `false`) with `Invalid sampling parameters`, as the real backend does
     /// (§3.6 step 5); also makes every `/v1/completions` call fail (§3.7).
     var rejectStream = false
+    /// A request the engine fails (a prompt longer than `max_model_len`) keeps its router and instance slot for
+    /// good, as `RoundRobinRouter.inference` has no `try/finally` (docs/serving.md "Failed requests").
+    var failedRequestLeak = false
+    /// A deploy config without `auto_scaling_config` never gets an instance: the real autoscaler loop dies on
+    /// `None.copy()` (docs/serving.md "Missing keys").
+    var noAutoscalingConfigHang = false
 
     public init() {}
 
-    static let names = ["tp_duplicate_records", "reject_stream"]
+    static let names = ["tp_duplicate_records", "reject_stream", "failed_request_leak", "no_autoscaling_config_hang"]
     /// Former quirks that are now part of the `sllm` serving mode, accepted and ignored (docs/serving.md).
     static let sllmModeAliases = ["dispatch_sleep", "router_concurrency_cap", "scale_to_zero"]
 
     /// Turns on the quirk named `name` (one of ``names``).
-    mutating func set(_ name: String, _ on: Bool) throws(SettingsError) {
+    public mutating func set(_ name: String, _ on: Bool) throws(SettingsError) {
         switch name {
         case "tp_duplicate_records": tpDuplicateRecords = on
         case "reject_stream": rejectStream = on
+        case "failed_request_leak": failedRequestLeak = on
+        case "no_autoscaling_config_hang": noAutoscalingConfigHang = on
         case _ where Quirks.sllmModeAliases.contains(name): break
         default:
             throw SettingsError("unknown quirk '\(name)' (known: \(Quirks.names.joined(separator: ", ")))")
@@ -57,7 +65,7 @@ public struct SimulatorSettings: Sendable {
     public var api = APIMode.sllm {
         didSet { if !servingIsExplicit { serving = api.defaultServing } }
     }
-    /// How a new instance's start-up time is made (checkpoint ÷ storage bandwidth + engine start-up), or a
+    /// How a new instance's start-up time is made (a sum of named terms, docs/serving.md "Cold start"), or a
     /// fixed `--cold-start`.
     public var coldStart = ColdStartModel()
     /// Wall seconds the simulated clock holds for a burst of arrivals (docs/serving.md "Reproducible
@@ -87,87 +95,18 @@ public struct SimulatorSettings: Sendable {
 
     public init() {}
 
-    /// These settings with the members of a `fake_sllm` object applied.
+    /// These settings with the members of a `fake_sllm` object applied (each through its ``SimulatorSetting``).
     public func applying(_ overrides: JSONValue?) throws(SettingsError) -> SimulatorSettings {
         guard let overrides, !overrides.isNull else { return self }
         guard case .object(let o) = overrides else { throw SettingsError("'fake_sllm' must be an object") }
         var s = self
         for (key, value) in o.pairs {
-            switch key {
-            case "gpu_type":
-                guard let v = value.stringValue else { throw SettingsError("fake_sllm.gpu_type must be a string") }
-                s.gpuType = v
-            case "speedup":
-                if value.isNull || value.stringValue == "none" || value.stringValue == "no-wait" {
-                    s.speedup = nil
-                } else if let v = value.doubleValue, v > 0 {
-                    s.speedup = v
-                } else {
-                    throw SettingsError("fake_sllm.speedup must be a positive number or \"no-wait\"")
-                }
-            case "seed":
-                guard let v = value.intValue, v >= 0 else {
-                    throw SettingsError("fake_sllm.seed must be an integer ≥ 0")
-                }
-                s.seed = UInt64(v)
-            case "routing":
-                s.routing = try RoutingSpec.parse(value)
-            case "output_len_mean":
-                guard let v = value.doubleValue, v >= 1 else {
-                    throw SettingsError("fake_sllm.output_len_mean must be a number ≥ 1")
-                }
-                s.outputLengthMean = v
-            case "output_len_sigma":
-                guard let v = value.doubleValue, v >= 0 else {
-                    throw SettingsError("fake_sllm.output_len_sigma must be a number ≥ 0")
-                }
-                s.outputLengthSigma = v
-            case "cold_start_s":
-                guard let v = value.doubleValue, v >= 0 else {
-                    throw SettingsError("fake_sllm.cold_start_s must be a number ≥ 0")
-                }
-                s.coldStart.overrideSeconds = v
-            case "serving":
-                guard let v = value.stringValue, let mode = ServingMode(rawValue: v) else {
-                    throw SettingsError("fake_sllm.serving must be \"sllm\" or \"direct\"")
-                }
-                s.serving = mode
-                s.servingIsExplicit = true
-            case "api":
-                guard let v = value.stringValue, let mode = APIMode(rawValue: v) else {
-                    throw SettingsError("fake_sllm.api must be \"sllm\" or \"openai\"")
-                }
-                s.api = mode
-            case "storage_bandwidth_gbs":
-                guard let v = value.doubleValue, v > 0 else {
-                    throw SettingsError("fake_sllm.storage_bandwidth_gbs must be a number > 0")
-                }
-                s.coldStart.storageBandwidth = v * 1e9
-            case "engine_startup_s":
-                guard let v = value.doubleValue, v >= 0 else {
-                    throw SettingsError("fake_sllm.engine_startup_s must be a number ≥ 0")
-                }
-                s.coldStart.engineInitSeconds = v
-            case "quirks":
-                guard case .object(let q) = value else { throw SettingsError("fake_sllm.quirks must be an object") }
-                for (name, on) in q.pairs {
-                    guard let b = on.boolValue else {
-                        throw SettingsError("fake_sllm.quirks.\(name) must be a boolean")
-                    }
-                    try s.quirks.set(name, b)
-                }
-            case "oracle":
-                s.oracle = try OracleSettings(json: value)
-            case "model_config":
-                guard let v = value.stringValue else { throw SettingsError("fake_sllm.model_config must be a path") }
-                s.modelConfig = v
-            default:
+            guard let setting = SimulatorSetting.named(key) else {
                 throw SettingsError(
-                    "unknown fake_sllm setting '\(key)' (known: gpu_type, speedup, seed, routing, output_len_mean, "
-                        + "output_len_sigma, cold_start_s, storage_bandwidth_gbs, engine_startup_s, serving, api, quirks, "
-                        + "oracle, "
-                        + "model_config)")
+                    "unknown fake_sllm setting '\(key)' (known: "
+                        + SimulatorSetting.all.map(\.key).joined(separator: ", ") + ")")
             }
+            try setting.apply(&s, value)
         }
         return s
     }

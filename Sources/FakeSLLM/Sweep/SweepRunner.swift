@@ -114,13 +114,9 @@ public enum SweepRunner {
         let m = try? ContinuousMetrics.compute(
             records: records, model: r.config.model, gpu: r.config.gpu, usedDtype: precision,
             precision: Precision.bytesPerParam(precision), numGPUs: r.config.tensorParallelSize)
-        func v(_ f: (ContinuousMetrics) -> Double) -> JSONValue { m.map { .double(f($0)) } ?? .null }
-        return [
-            ("moecap_prefill_smbu", v(\.prefillSMBU)), ("moecap_prefill_smfu", v(\.prefillSMFU)),
-            ("moecap_decoding_smbu", v(\.decodingSMBU)), ("moecap_decoding_smfu", v(\.decodingSMFU)),
-            ("moecap_kv_size", v(\.kvSize)), ("moecap_decoding_throughput", v(\.decodingThroughput)),
-            ("moecap_prefill_tp", v(\.prefillTP)), ("moecap_ttft_s", v(\.ttft)), ("moecap_tpot_s", v(\.tpot)),
-        ]
+        return CapMetric.allCases.map { metric in
+            (metric.sweepColumn, m.map { .double(metric.value(in: $0)) } ?? .null)
+        }
     }
 
     /// Serving cost of the run (``ServingCost``) and MoE-CAP's own `cost` field.
@@ -142,14 +138,12 @@ public enum SweepRunner {
     }
 
     /// Names of the columns an error row leaves null (everything after `calibration_source` except `wall_s`).
-    static let resultColumns = [
-        "requests", "output_tokens", "duration_s", "request_throughput", "output_throughput",
-        "total_token_throughput", "ttft_mean_s", "ttft_p50_s", "ttft_p99_s", "tpot_mean_s", "tpot_p50_s",
-        "tpot_p99_s", "e2e_mean_s", "e2e_p99_s", "preemptions", "moecap_prefill_smbu", "moecap_prefill_smfu",
-        "moecap_decoding_smbu", "moecap_decoding_smfu", "moecap_kv_size", "moecap_decoding_throughput",
-        "moecap_prefill_tp", "moecap_ttft_s", "moecap_tpot_s", "usd_per_hour", "usd_per_million_output_tokens",
-        "moecap_cost",
-    ]
+    static let resultColumns =
+        [
+            "requests", "output_tokens", "duration_s", "request_throughput", "output_throughput",
+            "total_token_throughput", "ttft_mean_s", "ttft_p50_s", "ttft_p99_s", "tpot_mean_s", "tpot_p50_s",
+            "tpot_p99_s", "e2e_mean_s", "e2e_p99_s", "preemptions",
+        ] + CapMetric.allCases.map(\.sweepColumn) + ["usd_per_hour", "usd_per_million_output_tokens", "moecap_cost"]
 }
 
 /// The work queue and results of one sweep, shared by its worker threads.

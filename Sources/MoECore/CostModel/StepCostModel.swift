@@ -131,7 +131,8 @@ public struct StepCostModel: Sendable {
         let decodeFlops = s.decodeAttentionPairs * fp.attentionFlopsPerPairDecode
         let kvBytes = (s.kvTokensRead + scheduled) * fp.kvBytesPerTokenPerLayer
         acc.addAttention(
-            peak: hpPeak, prefillFlops: prefillFlops, prefillEfficiency: c.attentionPrefillEfficiency, decodeFlops: decodeFlops,
+            peak: hpPeak, prefillFlops: prefillFlops, prefillEfficiency: c.attentionPrefillEfficiency,
+            decodeFlops: decodeFlops,
             decodeEfficiency: c.attentionDecodeEfficiency, kvBytes: kvBytes, kvEfficiency: c.kvBandwidth,
             times: layers)
 
@@ -146,20 +147,23 @@ public struct StepCostModel: Sendable {
             // Routed experts: touched experts' weights once, k expert products per token.
             let rowsPerExpert = touchedPerLayer > 0 ? tokens * topK / touchedPerLayer : 0
             acc.add(
-                flops: 2 * tokens * topK * fp.expertParams, peak: peakFlops, computeEfficiency: moeGemmEfficiency(rows: rowsPerExpert),
+                flops: 2 * tokens * topK * fp.expertParams, peak: peakFlops,
+                computeEfficiency: moeGemmEfficiency(rows: rowsPerExpert),
                 weightBytes: touchedPerLayer * fp.expertParams * expertBytes,
                 weightEfficiency: c.expertWeightBandwidth * expertSizeFactor,
                 activationBytes: tokens * actPerTokenMoE, times: moeLayers, c)
             if fp.sharedExpertParams > 0 {
                 acc.add(
-                    flops: 2 * tokens * fp.sharedExpertParams, peak: densePeak, computeEfficiency: denseGemmEfficiency(rows: tokens),
+                    flops: 2 * tokens * fp.sharedExpertParams, peak: densePeak,
+                    computeEfficiency: denseGemmEfficiency(rows: tokens),
                     weightBytes: fp.sharedExpertParams * denseBytes, weightEfficiency: c.denseWeightBandwidth,
                     activationBytes: tokens * actPerTokenDense, times: moeLayers, c)
             }
         }
         if denseLayers > 0 {
             acc.add(
-                flops: 2 * tokens * fp.denseFFNParams, peak: densePeak, computeEfficiency: denseGemmEfficiency(rows: tokens),
+                flops: 2 * tokens * fp.denseFFNParams, peak: densePeak,
+                computeEfficiency: denseGemmEfficiency(rows: tokens),
                 weightBytes: fp.denseFFNParams * denseBytes, weightEfficiency: c.denseWeightBandwidth,
                 activationBytes: tokens * actPerTokenDense, times: denseLayers, c)
         }

@@ -37,22 +37,10 @@ public struct ContinuousMetrics: Sendable, Equatable {
     /// Number of `kv_size` values averaged.
     public var kvCount: Int
 
-    /// The nine published keys in MoE-CAP's order (`prefill_smbu, prefill_smfu, decoding_smbu, decoding_smfu,
-    /// kv_size, decoding_throughput, prefill_tp, ttft, tpot`). A mean over an empty list is written as the integer
+    /// The nine published keys in MoE-CAP's order (``CapMetric``). A mean over an empty list is written as the integer
     /// `0`, as Python's `… if xs else 0` does. `gpu_raw_type` is not included (the sllm script deletes it).
     public var json: JSONValue {
-        func v(_ x: Double, _ n: Int) -> JSONValue { n == 0 ? .int(0) : .double(x) }
-        return .object([
-            "prefill_smbu": v(prefillSMBU, prefillCount),
-            "prefill_smfu": v(prefillSMFU, prefillCount),
-            "decoding_smbu": v(decodingSMBU, decodeCount),
-            "decoding_smfu": v(decodingSMFU, decodeCount),
-            "kv_size": v(kvSize, kvCount),
-            "decoding_throughput": v(decodingThroughput, decodeCount),
-            "prefill_tp": v(prefillTP, prefillCount),
-            "ttft": v(ttft, prefillCount),
-            "tpot": v(tpot, decodeCount),
-        ])
+        .object(JSONObject(CapMetric.allCases.map { ($0.key, $0.json(in: self)) }))
     }
 }
 

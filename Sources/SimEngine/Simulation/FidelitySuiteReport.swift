@@ -58,7 +58,8 @@ public struct FidelitySuiteReport: Sendable {
                 (holdout ? "held-out rows" : "fit rows") + " (median |error| / worst |error| / median signed error)")
             for (kind, e) in s {
                 lines.append(
-                    "  " + pad(kind, 7) + pad(e.group, 40) + pad("n=\(e.count)", 7) + pad(fixed(e.medianAbsPercent, 1), 7, right: true)
+                    "  " + pad(kind, 7) + pad(e.group, 40) + pad("n=\(e.count)", 7)
+                        + pad(fixed(e.medianAbsPercent, 1), 7, right: true)
                         + " /" + pad(fixed(e.worstAbsPercent, 1), 7, right: true) + " /"
                         + pad(fixed(e.medianSignedPercent, 1), 7, right: true)
                         + (holdout && (kind == "gpu" || kind == "figure") && !e.meetsTargets ? "  misses target" : ""))

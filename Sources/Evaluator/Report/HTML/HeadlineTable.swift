@@ -28,15 +28,10 @@ enum HeadlineTable {
         add("GPU", data.gpuKey.map { .string("\(data.numGPUs) × \($0)") })
         add("precision", .string(data.precision))
         add("batch records (de-duplicated)", .int(data.records.count))
-        add("prefill S-MBU", b?["prefill_smbu"], scale: 100, unit: " %")
-        add("prefill S-MFU", b?["prefill_smfu"], scale: 100, unit: " %")
-        add("decoding S-MBU", b?["decoding_smbu"], scale: 100, unit: " %")
-        add("decoding S-MFU", b?["decoding_smfu"], scale: 100, unit: " %")
-        add("kv_size (M elements)", b?["kv_size"])
-        add("decoding throughput (tokens/s)", b?["decoding_throughput"])
-        add("prefill throughput (tokens/s)", b?["prefill_tp"])
-        add("ttft, per prefill step", b?["ttft"], scale: 1000, unit: " ms")
-        add("tpot, per decode step", b?["tpot"], scale: 1000, unit: " ms")
+        for metric in CapMetric.allCases {
+            let shown = metric.reportLabel
+            add(shown.label, b?[metric], scale: shown.scale, unit: shown.suffix)
+        }
         add("avg batch size (tokens)", b?["avg_batch_size"])
         add("avg step latency", b?["avg_latency_ms"], unit: " ms")
         add("exact match", a?["exact_match"])

@@ -105,10 +105,7 @@ public enum ReportSources {
         let sections = ["batch_metrics", "accuracy_metrics", "client_metrics", "run_info", "ground_truth_check"]
         guard let o = m.objectValue, !sections.contains(where: { o[$0] != nil }) else { return m }
         let accuracyKeys: Set<String> = ["exact_match", "correct", "total", "no_answer"]
-        let moecapKeys: Set<String> = [
-            "prefill_smbu", "prefill_smfu", "decoding_smbu", "decoding_smfu", "kv_size", "decoding_throughput",
-            "prefill_tp", "ttft", "tpot",
-        ]
+        let moecapKeys = Set(CapMetric.keys)
         var batch = JSONObject()
         var accuracy = JSONObject()
         var run = JSONObject()

@@ -84,12 +84,12 @@ enum RooflineChart {
         func pct(_ v: JSONValue?) -> String { v?.doubleValue.map { SVGFormat.short($0 * 100) + "%" } ?? "–" }
         return [
             (
-                "prefill", pct(b?["prefill_smbu"]), pct(check["prefill_mean"]?["bandwidth_utilization"]),
-                pct(b?["prefill_smfu"]), pct(check["prefill_mean"]?["flops_utilization"])
+                "prefill", pct(b?[CapMetric.prefillSMBU]), pct(check["prefill_mean"]?["bandwidth_utilization"]),
+                pct(b?[CapMetric.prefillSMFU]), pct(check["prefill_mean"]?["flops_utilization"])
             ),
             (
-                "decode", pct(b?["decoding_smbu"]), pct(check["decode_mean"]?["bandwidth_utilization"]),
-                pct(b?["decoding_smfu"]), pct(check["decode_mean"]?["flops_utilization"])
+                "decode", pct(b?[CapMetric.decodingSMBU]), pct(check["decode_mean"]?["bandwidth_utilization"]),
+                pct(b?[CapMetric.decodingSMFU]), pct(check["decode_mean"]?["flops_utilization"])
             ),
         ]
     }
