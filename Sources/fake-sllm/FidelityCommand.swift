@@ -121,6 +121,7 @@ struct FidelityCommand: ParsableCommand {
             }
         }
         if check, rows.contains(where: { $0.calibrated && abs($0.errorPercent) > 10 }) { throw ExitCode.failure }
-        if let report, !report.heldOutMisses.isEmpty { throw ExitCode.failure }
+        // A row that cannot be replayed fails the run too: the report would be silently smaller.
+        if let report, !report.heldOutMisses.isEmpty || !report.failures.isEmpty { throw ExitCode.failure }
     }
 }
