@@ -39,9 +39,12 @@ struct SimulateCommand: ParsableCommand {
 
     @Option(help: "backend_config.tensor_parallel_size")
     var tensorParallelSize: Int?
-    @Option(help: "backend_config.max_num_seqs (default 256)")
+    @Option(help: "backend_config.max_num_seqs (default: vLLM 0.11 by GPU, 1024; 256 on A100 and GPUs under 70 GiB)")
     var maxNumSeqs: Int?
-    @Option(help: "backend_config.max_num_batched_tokens (default 8192)")
+    @Option(
+        help:
+            "backend_config.max_num_batched_tokens (default: vLLM 0.11 by GPU, 8192; 2048 on A100 and GPUs under 70 GiB)"
+    )
     var maxNumBatchedTokens: Int?
     @Option(help: "backend_config.max_model_len (default: the model's max_position_embeddings)")
     var maxModelLen: Int?
