@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# Evaluator figures (release build): the request rate moecap-eval sustains against fake-sllm in no-wait mode, and
-# its client CPU time per request. 5,000 GSM8K-shaped requests (max_tokens 16), concurrency 64, no streaming.
+# Evaluator figures (release build). First the CPU of a whole 1,319-item GSM8K-shaped run (the test set's size,
+# default max_tokens 512, concurrency 100) against fake-sllm (--serving direct --no-wait --burst-window-ms 0, the
+# seed's moecap_config.json), side by side with a Python stand-in for evaluate_moecap.py on the same server
+# (scripts/bench-eval-python.py; aiohttp, requests and tqdm from PyPI in .build/bench-venv), printed as a ratio.
+# Then the request rate moecap-eval sustains in no-wait mode and its client CPU per request: 5,000 requests
+# (max_tokens 16), concurrency 64 and 1, no streaming.
 # Usage: scripts/bench-eval.sh BIN_DIR
 set -euo pipefail
 bin=${1:-.build/release}
@@ -13,6 +17,42 @@ with open(sys.argv[1], "w") as f:
         f.write(json.dumps({"question": f"Item {i}: a shop sells {i % 50 + 2} apples a day. How many in a week?",
                             "answer": f"{i % 50 + 2}*7=<<{i % 50 + 2}*7={(i % 50 + 2) * 7}>>\n#### {(i % 50 + 2) * 7}"}) + "\n")
 PY
+cpu() { awk '{ printf "%.2f", $2 + $3 }' "$1"; }
+python3 - "$dir/gsm8k.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for i in range(1319):
+        a, b = i % 90 + 3, i % 13 + 2
+        f.write(json.dumps({"question": f"Problem {i}: a farmer has {a} rows of {b} plants and sells {a} plants. "
+                                        f"How many plants are left?",
+                            "answer": f"{a}*{b}=<<{a}*{b}={a * b}>>{a * b}\n{a * b}-{a}={a * b - a}\n#### {a * b - a}"}) + "\n")
+PY
+venv=.build/bench-venv
+if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import aiohttp, requests, tqdm" 2>/dev/null; then
+  echo "bench-eval: installing aiohttp, requests and tqdm into $venv (PyPI)" >&2
+  { python3 -m venv "$venv" && "$venv/bin/pip" install -q aiohttp requests tqdm; } >"$dir/pip.log" 2>&1 ||
+    { echo "bench-eval: no Python baseline (pip failed: $(tail -1 "$dir/pip.log"))" >&2; venv=""; }
+fi
+"$bin/fake-sllm" serve --port 0 --deploy Fixtures/deploy/moecap_config.json --serving direct --no-wait \
+  --burst-window-ms 0 >"$dir/log1319" 2>&1 &
+pid1319=$!
+for _ in $(seq 100); do
+  url=$(sed -n 's/^fake-sllm: listening on \(http:[^ ]*\)$/\1/p' "$dir/log1319"); [ -n "$url" ] && break; sleep 0.1
+done
+echo "== 1,319 GSM8K-shaped items, whole run, CPU (user+sys) of the client; moecap_config.json, direct, no-wait, holds off"
+/usr/bin/time -f "%e %U %S %M" -o "$dir/time-swift" "$bin/moecap-eval" --model Qwen/Qwen3-30B-A3B --dataset gsm8k \
+  --data-file "$dir/gsm8k.jsonl" --server-url "$url" --output-dir "$dir/out1319" --quiet >/dev/null
+echo "  moecap-eval:            $(cpu "$dir/time-swift") s CPU, $(cut -d' ' -f1 "$dir/time-swift") s wall"
+if [ -n "$venv" ]; then
+  /usr/bin/time -f "%e %U %S %M" -o "$dir/time-py" "$venv/bin/python" scripts/bench-eval-python.py \
+    "$dir/gsm8k.jsonl" "$url" Qwen/Qwen3-30B-A3B "$dir/outpy" 512 >/dev/null 2>"$dir/py.err" ||
+    { echo "bench-eval: the Python stand-in failed:" >&2; tail -5 "$dir/py.err" >&2; }
+  echo "  Python stand-in:        $(cpu "$dir/time-py") s CPU, $(cut -d' ' -f1 "$dir/time-py") s wall"
+  awk -v s="$(cpu "$dir/time-swift")" -v p="$(cpu "$dir/time-py")" \
+    'BEGIN { printf "  moecap-eval CPU / Python CPU: %.3f (goal <= 0.10)\n", (p > 0 ? s / p : 0) }'
+fi
+kill -INT $pid1319; wait $pid1319 2>/dev/null || true
+
 "$bin/fake-sllm" serve --port 0 --no-wait --deploy Fixtures/deploy/qwen3-30b-a3b-h100.json >"$dir/log" 2>&1 &
 for _ in $(seq 100); do
   url=$(sed -n 's/^fake-sllm: listening on \(http:[^ ]*\)$/\1/p' "$dir/log"); [ -n "$url" ] && break; sleep 0.1
@@ -33,4 +73,34 @@ print(f"  whole run (load, warm-up, dump {m['batch_metrics'].get('total_batches'
 print(f"  client CPU (user+sys) per request: {(user + sys_) / n * 1e6:.0f} us; peak RSS {rss / 1024:.0f} MiB")
 print(f"  e2e latency (wall clock) mean {wc['e2e_latency_s']['mean'] * 1e3:.2f} ms, p99 {wc['e2e_latency_s']['p99'] * 1e3:.2f} ms")
 PY
+done
+
+# Arrival holds on against off (docs/serving.md "Reproducible arrivals"): 1,319 GSM8K-shaped items through the
+# seed deploy config, --serving direct --no-wait, at concurrency 100 (the default) and 1,319 (all at once). Each
+# pair runs on fresh servers in this one command, so the ratio compares like with like on a loaded machine.
+python3 - "$dir/gsm8k.jsonl" <<'PY'
+import json, sys
+with open(sys.argv[1], "w") as f:
+    for i in range(1319):
+        f.write(json.dumps({"question": f"Janet has {i % 40 + 3} ducks that lay {i % 7 + 2} eggs each a day. She eats "
+                            f"{i % 5 + 1} and sells the rest at ${i % 4 + 2} each. How much does she make a day?",
+                            "answer": f"#### {(i % 40 + 3) * (i % 7 + 2)}"}) + "\n")
+PY
+holds_run() {  # args: concurrency, then server flags; prints wall seconds
+  "$bin/fake-sllm" serve --port 0 --serving direct --no-wait --deploy Fixtures/deploy/moecap_config.json "${@:2}" \
+    >"$dir/hlog" 2>&1 &
+  local spid=$! hurl=""
+  for _ in $(seq 100); do
+    hurl=$(sed -n 's/^fake-sllm: listening on \(http:[^ ]*\)$/\1/p' "$dir/hlog"); [ -n "$hurl" ] && break; sleep 0.1
+  done
+  /usr/bin/time -f "%e" -o "$dir/htime" "$bin/moecap-eval" --model Qwen/Qwen3-30B-A3B --dataset gsm8k \
+    --data-file "$dir/gsm8k.jsonl" --num-samples 1319 --server-url "$hurl" --output-dir "$dir/hout" \
+    --concurrency "$1" --quiet >/dev/null
+  kill -INT $spid; wait $spid || true
+  cat "$dir/htime"
+}
+for c in 100 1319; do
+  off=$(holds_run $c --burst-window-ms 0); on=$(holds_run $c)
+  echo "== arrival holds, 1,319 GSM8K items, moecap_config.json, --serving direct --no-wait, concurrency $c"
+  awk -v on="$on" -v off="$off" 'BEGIN { printf "  holds off %.2f s, default holds %.2f s wall: %.2fx\n", off, on, on / off }'
 done

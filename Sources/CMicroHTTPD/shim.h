@@ -101,6 +101,12 @@ static inline uint16_t shim_mhd_port(struct MHD_Daemon *d) {
   return i ? i->port : 0;
 }
 
+/* The listening socket, -1 when unknown. */
+static inline int shim_mhd_listen_fd(struct MHD_Daemon *d) {
+  const union MHD_DaemonInfo *i = MHD_get_daemon_info(d, MHD_DAEMON_INFO_LISTEN_FD);
+  return i ? i->listen_fd : -1;
+}
+
 /* The socket of a connection, -1 when unknown. */
 static inline int shim_mhd_connection_fd(struct MHD_Connection *c) {
   const union MHD_ConnectionInfo *i = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);

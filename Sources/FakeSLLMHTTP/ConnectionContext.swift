@@ -46,6 +46,11 @@ final class ConnectionContext: @unchecked Sendable {
     private struct Shared {
         var lifecycle = ConnectionLifecycle()
         var reply: Reply?
+        /// Where the request's transit is reported, and whether it is a control call.
+        var activity: TransportActivity?
+        var isControl = false
+        /// Suspended to wait on an engine, as reported to `activity`.
+        var waitingReported = false
         /// Refused at the headers: whatever body follows is only discarded.
         var refused = false
         /// The watcher saw the peer half-closed with nothing left to read (``closeIfHalfClosedMidBody(_:)``).
@@ -85,17 +90,38 @@ final class ConnectionContext: @unchecked Sendable {
     func dispatch() { lock.withLock { $0.lifecycle.dispatch() } }
     func answered(streaming: Bool) { lock.withLock { $0.lifecycle.answer(streaming: streaming) } }
 
-    /// Suspends the connection (access handler or content reader only, as libmicrohttpd requires).
-    func suspend() {
+    /// Reports this request to `activity` from now on: it is in transit (its headers just arrived).
+    func report(to activity: TransportActivity, atWall wall: Double) {
+        let isControl = activity.requestStarted(method: method, path: path, atWall: wall)
         lock.withLock { s in
-            if s.lifecycle.suspend() { MHD_suspend_connection(connection) }
+            s.activity = activity
+            s.isControl = isControl
+        }
+    }
+
+    /// Suspends the connection (access handler or content reader only, as libmicrohttpd requires).
+    /// `waitsOnEngine`: the answer comes from an engine (not from a handler worker), so the request is no
+    /// longer in transit meanwhile (``TransportActivity``).
+    func suspend(waitsOnEngine: Bool = true) {
+        lock.withLock { s in
+            guard s.lifecycle.suspend() else { return }
+            if waitsOnEngine, let activity = s.activity {
+                s.waitingReported = true
+                activity.requestWaiting()
+            }
+            MHD_suspend_connection(connection)
         }
     }
 
     /// Resumes the connection if it is suspended; any thread.
     func resume() {
         lock.withLock { s in
-            if s.lifecycle.resume() { MHD_resume_connection(connection) }
+            guard s.lifecycle.resume() else { return }
+            if s.waitingReported {
+                s.waitingReported = false
+                s.activity?.requestResumed()
+            }
+            MHD_resume_connection(connection)
         }
     }
 
@@ -186,6 +212,11 @@ final class ConnectionContext: @unchecked Sendable {
         let (cancel, reply) = lock.withLock { s in
             let r = s.reply
             s.reply = nil
+            if let activity = s.activity {
+                activity.requestEnded(atWall: monotonicSeconds(), waiting: s.waitingReported, control: s.isControl)
+                s.activity = nil
+                s.waitingReported = false
+            }
             return (s.lifecycle.complete(ok: ok), r)
         }
         if cancel { Self.cancel(reply) }

@@ -77,6 +77,10 @@ public final class HTTPServer: Sendable {
     let workers: HandlerPool
     private let watcher = Locked<DisconnectWatcher?>(nil)
     let stopping = Atomic<Bool>(false)
+    /// Where connections and requests in transit are reported, for the deployments' arrival holds and idle clock
+    /// (docs/serving.md "Reproducible arrivals"); nil: not reported.
+    let activity: TransportActivity?
+
     /// Bytes held for clients, server-wide.
     let held: HeldBytes
 
@@ -84,17 +88,20 @@ public final class HTTPServer: Sendable {
     public let connectionCap: ConnectionCap
 
     /// A server with `options`, its connection cap fitted to the descriptor limit (raised first, up to the hard
-    /// limit, towards what the requested cap needs).
+    /// limit, towards what the requested cap needs). `activity`, when given, hears of every connection and request
+    /// (from the polling and engine threads).
     /// - Parameters:
     ///   - access: which paths are open without the API key or answered over the connection limit; the route
     ///     table's answer unless a test serves other routes.
     ///   - handler: the routes.
     public init(
-        options: HTTPServerOptions, access: @escaping @Sendable (String) -> Route.Access = SLLMAPI.access(forPath:),
+        options: HTTPServerOptions, activity: TransportActivity? = nil,
+        access: @escaping @Sendable (String) -> Route.Access = SLLMAPI.access(forPath:),
         handler: @escaping HTTPHandler
     ) {
         self.options = options
         self.handler = handler
+        self.activity = activity
         let soft = HTTPServer.raiseFileLimit(to: ConnectionCap.wantedDescriptors(for: options.maxConnections))
         let descriptors = options.descriptorLimit ?? soft
         connectionCap = ConnectionCap(requested: options.maxConnections, descriptorLimit: descriptors)
@@ -143,6 +150,10 @@ public final class HTTPServer: Sendable {
             throw HTTPServerError(description: "cannot listen on \(options.host):\(options.port): \(reason)")
         }
         daemon.withLock { $0 = DaemonHandle(raw: raw, retained: me) }
+        if let activity {
+            let listenFD = shim_mhd_listen_fd(raw)
+            activity.setUnreadInputProbe { [sockets] in sockets.hasUnreadInput(listenFD: listenFD) }
+        }
         let w = DisconnectWatcher(server: self)
         watcher.withLock { $0 = w }
         w.start()

@@ -13,9 +13,12 @@ let onConnection: MHD_NotifyConnectionCallback = { cls, connection, _, code in
     guard let cls, let connection else { return }
     let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
     if code == .CONNECTION_NOTIFY_STARTED {
-        server.sockets.opened(connection, fd: shim_mhd_connection_fd(connection), now: monotonicSeconds())
+        let now = monotonicSeconds()
+        server.sockets.opened(connection, fd: shim_mhd_connection_fd(connection), now: now)
+        server.activity?.connectionOpened(atWall: now)
     } else {
         server.sockets.closed(connection)
+        server.activity?.connectionClosed(UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(connection))))
     }
 }
 
@@ -27,6 +30,8 @@ let onConnection: MHD_NotifyConnectionCallback = { cls, connection, _, code in
 let onURI: shim_uri_callback = { cls, uri, connection in
     guard let cls, let uri, let connection else { return nil }
     let server = Unmanaged<HTTPServer>.fromOpaque(cls).takeUnretainedValue()
+    server.activity?.requestLineSeen(
+        connection: UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(connection))), atWall: monotonicSeconds())
     let limit = server.options.maxQueryParameters
     let refusal: (status: String, detail: String)
     if strlen(uri) > maxURIBytes {
@@ -101,6 +106,7 @@ private func accept(
         path: url.map { String(cString: $0) } ?? "/")
     reqCls.pointee = Unmanaged.passRetained(ctx).toOpaque()
     server.register(ctx)
+    if let activity = server.activity { ctx.report(to: activity, atWall: monotonicSeconds()) }
     let headers = values(connection, .HEADER_KIND)
     let expectBody = headers.contains {
         let k = $0.0.lowercased()
@@ -165,7 +171,7 @@ private func dispatch(_ server: HTTPServer, _ ctx: ConnectionContext, _ connecti
     ctx.body = []
     ctx.dispatch()
     if request.body.count >= server.options.offloadBodyBytes {
-        ctx.suspend()
+        ctx.suspend(waitsOnEngine: false)
         let handler = server.handler
         server.workers.submit { [ctx, request] in
             ctx.setReply(handler(request))
@@ -227,7 +233,14 @@ let onCompleted: MHD_RequestCompletedCallback = { cls, connection, reqCls, toe i
     ctx.completed(ok: toe == .REQUEST_TERMINATED_COMPLETED_OK)
     server.held.add(-ctx.heldBytes)
     ctx.heldBytes = 0
-    if let connection { server.sockets.answered(connection, now: monotonicSeconds()) }
+    if let connection {
+        let now = monotonicSeconds()
+        server.sockets.answered(connection, now: now)
+        if toe == .REQUEST_TERMINATED_COMPLETED_OK {
+            server.activity?.connectionAnswered(
+                UInt(bitPattern: Int(bitPattern: UnsafeRawPointer(connection))), atWall: now)
+        }
+    }
     server.unregister(ctx)
 }
 

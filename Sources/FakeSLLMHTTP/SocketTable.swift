@@ -150,6 +150,19 @@ final class SocketTable: Sendable {
         }
     }
 
+    /// Whether input waits unread in the kernel: bytes or a hang-up on a connection waiting for its next
+    /// request, or a connection on `listenFD` not yet accepted (one poll(2) that does not block). For the arrival
+    /// holds (``TransportActivity/hasUnreadInput``): a starved polling thread must not make a hold end early.
+    func hasUnreadInput(listenFD: Int32) -> Bool {
+        var fds = state.withLock { s in
+            s.entries.values.compactMap { e in
+                e.waiting && !e.draining ? pollfd(fd: e.fd, events: Int16(POLLIN), revents: 0) : nil
+            }
+        }
+        if listenFD >= 0 { fds.append(pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)) }
+        return fds.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), 0) } > 0
+    }
+
     fileprivate static func shutDown(_ fd: Int32, _ identity: SocketIdentity?) {
         guard fd >= 0, let identity, SocketIdentity(fd) == identity else { return }
         _ = shutdown(fd, Int32(SHUT_RDWR))

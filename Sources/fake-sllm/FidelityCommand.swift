@@ -4,11 +4,13 @@ import Foundation
 import MoECore
 import SimEngine
 
-/// `fake-sllm fidelity`: replay the calibration targets V1 and V4 in-process and print predicted vs measured.
+/// `fake-sllm fidelity`: replay the calibration targets V1 and V4 and the public validation suite in-process and
+/// print simulated vs measured figures.
 struct FidelityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fidelity",
-        abstract: "Replay the published measurements V1 and V4 in-process and print the simulator's error.",
+        abstract:
+            "Replay the published measurements (V1, V4 and the validation suite) and print the simulator's error.",
         discussion: """
             V1: Mixtral-8x7B on 2×H100 (TP2), max_num_seqs 128, max_num_batched_tokens 2048, ~571-token \
             shared-prefix prompts, 245 output tokens, constant 8 then 20 req/s. V4: Qwen3-30B-A3B on 1×H100, \
@@ -20,6 +22,12 @@ struct FidelityCommand: ParsableCommand {
             the simulator's prediction before (datasheet-scaled H100 fit) and after (the GPU's profile, or \
             --calibration). --calibration applies over the H100 fit for V1 and V4, and over the GPU's profile for \
             --step-check. See docs/calibration.md.
+
+            Then every row of the validation suite (--suite DIR, default Fixtures/validation: JSON lines of real \
+            vLLM runs) through the path users take (served rows: the engine behind vLLM's API server, at the row's \
+            rate and concurrency; offline rows: one batch, no API server), the signed error of each figure, and \
+            median and worst |error| per GPU, per source and per figure, fit rows and held-out rows apart. Exits \
+            with status 1 when a held-out group (per GPU, per figure) misses median |error| ≤ 10 % or worst ≤ 25 %.
             """)
 
     @Option(help: "Seconds of each V1 stage (the measurement ran 600 s each).")
@@ -28,6 +36,12 @@ struct FidelityCommand: ParsableCommand {
     /// `--routing` (default zipf), `--seed` (default 0) and `--calibration`: over the H100 fit for V1/V4, over the
     /// GPU's profile for `--step-check`.
     @OptionGroup var engine: EngineOptions
+
+    @Option(help: "Validation suite folder of *.jsonl rows (default: Fixtures/validation when it exists).")
+    var suite: String?
+
+    @Flag(help: "Skip the validation suite (V1/V4 and --step-check only).")
+    var noSuite = false
 
     @Option(help: "A GPU probe step-check file (Fixtures/calibration/<gpu>.step-check.json) to compare against.")
     var stepCheck: String?
@@ -47,6 +61,7 @@ struct FidelityCommand: ParsableCommand {
     func run() throws {
         let rows: [FidelityRow]
         var held: (gpu: GPUSpec, rows: [StepTimeCheck.Row])?
+        var report: FidelitySuiteReport?
         do {
             if let path = stepCheck {
                 let (key, steps) = try StepTimeCheck.parse(try SimulateFiles.readJSON(path, what: "step-check"))
@@ -60,24 +75,31 @@ struct FidelityCommand: ParsableCommand {
                 held = (gpu, StepTimeCheck.compare(steps, gpu: gpu, before: Calibration(), after: after))
             }
             var cal = Calibration()
+            var overrideJSON: JSONValue?
             if let path = engine.calibration {
-                cal = try Calibration(json: try SimulateFiles.readJSON(path, what: "calibration"))
+                let file = try SimulateFiles.readJSON(path, what: "calibration")
+                overrideJSON = file
+                cal = try Calibration(json: file)
             }
+            let route = engine.routing?.config ?? .calibrated
             rows = try FidelityReplay.run(
-                v1StageSeconds: v1StageSeconds, calibration: cal, routing: engine.routing?.config ?? .calibrated,
-                seed: engine.seed ?? 0)
+                v1StageSeconds: v1StageSeconds, calibration: cal, routing: route, seed: engine.seed ?? 0)
+            let defaultSuite = "Fixtures/validation"
+            let dir = suite ?? (FileManager.default.fileExists(atPath: defaultSuite) ? defaultSuite : nil)
+            if !noSuite, let dir {
+                report = try SuiteRunner.run(
+                    directory: dir, calibration: overrideJSON, routing: route, seed: engine.seed ?? 0)
+            }
         } catch {
             throw runFailure("fidelity: \(error)")
         }
         if json {
-            if let held {
-                // One document: the replays and the step check side by side.
-                let both = JSONValue.object(
-                    JSONObject([
-                        ("fidelity", FidelityReplay.json(rows)),
-                        ("step_check", StepCheckReport.json(held.rows, gpu: held.gpu)),
-                    ]))
-                print(both.serialized(indent: 2))
+            if held != nil || report != nil {
+                // One document: the replays, the step check and the suite side by side.
+                var parts: [(String, JSONValue)] = [("fidelity", FidelityReplay.json(rows))]
+                if let held { parts.append(("step_check", StepCheckReport.json(held.rows, gpu: held.gpu))) }
+                if let report { parts.append(("suite", report.json())) }
+                print(JSONValue.object(JSONObject(parts)).serialized(indent: 2))
             } else {
                 print(FidelityReplay.json(rows).serialized(indent: 2))
             }
@@ -92,7 +114,14 @@ struct FidelityCommand: ParsableCommand {
                 print("")
                 print(StepCheckReport.table(held.rows, gpu: held.gpu))
             }
+            if let report {
+                print("")
+                print("Validation suite: \(Set(report.rows.map { $0.id }).count) rows replayed")
+                print(report.table())
+            }
         }
         if check, rows.contains(where: { $0.calibrated && abs($0.errorPercent) > 10 }) { throw ExitCode.failure }
+        // A row that cannot be replayed fails the run too: the report would be silently smaller.
+        if let report, !report.heldOutMisses.isEmpty || !report.failures.isEmpty { throw ExitCode.failure }
     }
 }

@@ -68,6 +68,16 @@ struct ServeCommand: ParsableCommand {
             "Wall milliseconds the simulated clock holds for a burst of arrivals (0: off). (default: 2 ms × speedup, from 2 to 50; 50 with --no-wait)"
     )
     var burstWindowMs: Double?
+    @Flag(
+        help:
+            "Hold the clock for bursts in --api openai too, so records do not depend on the client's timing (on by default with --api sllm; wall-clock clients then see the holds as latency)."
+    )
+    var reproducible = false
+    @Option(
+        help:
+            "Wall milliseconds a client gets to answer a completion with its next request before a hold nobody can fill ends (at most the burst window)."
+    )
+    var arrivalGraceMs: Double = 2
     @Option(
         name: .customLong("quirk"),
         help:
@@ -114,11 +124,11 @@ struct ServeCommand: ParsableCommand {
         guard speedup > 0 else { throw ValidationError("--speedup must be > 0 (use --no-wait for no pacing)") }
         guard (0...1).contains(oracleAccuracy) else { throw ValidationError("--oracle-accuracy must be in [0, 1]") }
         guard storageBandwidthGbs > 0, hostMemoryBandwidthGbs > 0, (engineStartup ?? 0) >= 0, (coldStart ?? 0) >= 0,
-            (burstWindowMs ?? 0) >= 0,
+            (burstWindowMs ?? 0) >= 0, arrivalGraceMs >= 0,
             nodeGPUs >= 1
         else {
             throw ValidationError(
-                "--storage-bandwidth-gbs > 0, --host-memory-bandwidth-gbs > 0, --engine-startup ≥ 0, --cold-start ≥ 0, --burst-window-ms ≥ 0, --node-gpus ≥ 1"
+                "--storage-bandwidth-gbs > 0, --host-memory-bandwidth-gbs > 0, --engine-startup ≥ 0, --cold-start ≥ 0, --burst-window-ms ≥ 0, --arrival-grace-ms ≥ 0, --node-gpus ≥ 1"
             )
         }
         guard threads >= 1, maxBodyBytes >= 1024 else {
@@ -166,6 +176,8 @@ struct ServeCommand: ParsableCommand {
         settings.coldStart.engineStartupOverride = engineStartup
         settings.coldStart.compileCacheWarm = !noCompileCache
         settings.burstWindowSeconds = burstWindowMs.map { $0 / 1000 }
+        settings.reproducible = reproducible
+        settings.arrivalGraceSeconds = arrivalGraceMs / 1000
         settings.nodeGPUs = nodeGPUs
         settings.enableAutoToolChoice = enableAutoToolChoice
         settings.sseComments = sseComments
@@ -179,7 +191,8 @@ struct ServeCommand: ParsableCommand {
             settings.oracle = OracleSettings(datasetFile: oracleFile, dataset: oracleDataset, accuracy: oracleAccuracy)
         }
         BatchRecorder.maxRecords = maxRecords
-        let registry = DeploymentRegistry(defaults: settings, maxModels: maxModels)
+        let transport = TransportActivity()
+        let registry = DeploymentRegistry(defaults: settings, maxModels: maxModels, transport: transport)
         for file in deployFiles {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw runFailure("cannot read deploy config \(file)")
@@ -210,7 +223,7 @@ struct ServeCommand: ParsableCommand {
                 throw runFailure(error.description)
             }
         }
-        let server = HTTPServer(options: options, handler: { [api] in api.handle($0) })
+        let server = HTTPServer(options: options, activity: transport, handler: { [api] in api.handle($0) })
         do { try server.start() } catch { throw runFailure(error.description) }
         if let note = server.connectionCap.note {
             FileHandle.standardError.write(Data("fake-sllm: warning: \(note)\n".utf8))

@@ -39,9 +39,12 @@ struct SimulateCommand: ParsableCommand {
 
     @Option(help: "backend_config.tensor_parallel_size")
     var tensorParallelSize: Int?
-    @Option(help: "backend_config.max_num_seqs (default 256)")
+    @Option(help: "backend_config.max_num_seqs (default: vLLM 0.11 by GPU, 1024; 256 on A100 and GPUs under 70 GiB)")
     var maxNumSeqs: Int?
-    @Option(help: "backend_config.max_num_batched_tokens (default 8192)")
+    @Option(
+        help:
+            "backend_config.max_num_batched_tokens (default: vLLM 0.11 by GPU, 8192; 2048 on A100 and GPUs under 70 GiB)"
+    )
     var maxNumBatchedTokens: Int?
     @Option(help: "backend_config.max_model_len (default: the model's max_position_embeddings)")
     var maxModelLen: Int?
@@ -150,9 +153,11 @@ struct SimulateCommand: ParsableCommand {
             result = try Simulation.run(config: config, workload: work, keepSteps: true)
         }
         if let path = recordsOut {
-            try SimulateFiles.write(result.recordsJSON().serialized(indent: 2) + "\n", to: path)
+            var bytes = result.recordsJSONBytes(indent: 2)
+            bytes.append(0x0A)
+            try SimulateFiles.write(bytes: bytes, to: path)
         }
-        if let path = requestsOut { try SimulateFiles.write(result.timingsJSONL(), to: path) }
+        if let path = requestsOut { try SimulateFiles.write(bytes: result.timingsJSONLBytes(), to: path) }
         let wall = ContinuousClock.now - wallStart
         let wallSeconds = wall.inSeconds
         var summary = result.summary()
@@ -256,7 +261,12 @@ enum SimulateFiles {
 
     /// Writes a text file or fails with one clear line.
     static func write(_ text: String, to path: String) throws {
-        guard FileManager.default.createFile(atPath: path, contents: Data(text.utf8)) else {
+        try write(bytes: Array(text.utf8), to: path)
+    }
+
+    /// Writes a file's bytes or fails with one clear line.
+    static func write(bytes: [UInt8], to path: String) throws {
+        guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
             throw SimulationInputError("cannot write '\(path)'")
         }
     }

@@ -35,15 +35,39 @@ import Testing
     @Test func fidelityShowsProfilesAndTheHeldOutCheck() throws {
         let check = Binaries.fixture("calibration/NVIDIA-H200-140GB.step-check.json")
         let r = try Binaries.run(
-            "fake-sllm", ["fidelity", "--v1-stage-seconds", "10", "--step-check", check], timeout: 300)
+            "fake-sllm", ["fidelity", "--v1-stage-seconds", "10", "--step-check", check, "--no-suite"], timeout: 300)
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("NVIDIA-H200-140GB") && r.stdout.contains("measured"))
         #expect(r.stdout.contains("published-calibrated") && r.stdout.contains("datasheet-only"))
         #expect(r.stdout.contains("TP 2: before median"))
         let j = try Binaries.run(
-            "fake-sllm", ["fidelity", "--v1-stage-seconds", "10", "--step-check", check, "--json"], timeout: 300)
+            "fake-sllm", ["fidelity", "--v1-stage-seconds", "10", "--step-check", check, "--json", "--no-suite"],
+            timeout: 300)
         let doc = try JSONValue.parse(j.stdout)
         #expect((doc["step_check"]?["after_worst_error_percent"]?.doubleValue ?? 100) <= 25)
+    }
+
+    @Test func fidelityReplaysASuiteFolderAndFailsWhenHeldOutRowsMissTheTargets() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("suite-e2e-\(getpid())").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        // A served row and an offline row; the held-out one claims an impossible TPOT, so the targets are missed.
+        let served =
+            #"{"id": "t-served", "source": {"id": "example-a", "kind": "web", "url": "https://example.org/a", "quote": "table"}, "engine": "vllm", "engine_version": "0.11.0", "gpu": "H100", "gpus": 1, "tp": 1, "ep": false, "dp": 1, "kv_cache_dtype": "auto", "model": "Qwen/Qwen3-30B-A3B", "quantization": "bf16", "scheduler": {"enforce_eager": false, "async_scheduling": false}, "benchmark": "vllm bench serve", "mode": "served", "workload": {"dataset": "random", "input_len": 256, "output_len": 32, "num_prompts": 20, "request_rate": null, "max_concurrency": 4, "ignore_eos": true}, "measured": {"ttft_mean_ms": 60, "tpot_mean_ms": 8, "output_throughput_tok_s": 400}, "split": "fit"}"#
+        let offline =
+            #"{"id": "t-offline", "source": {"id": "example-b", "kind": "web", "url": "https://example.org/b", "quote": "table"}, "engine": "vllm", "engine_version": "0.11.0", "gpu": "A100", "gpus": 2, "tp": 2, "ep": false, "dp": 1, "kv_cache_dtype": "auto", "model": "mistralai/Mixtral-8x7B-v0.1", "quantization": "bf16", "scheduler": {"enforce_eager": false, "async_scheduling": false}, "benchmark": "benchmark_latency", "mode": "offline", "workload": {"dataset": "fixed", "input_len": 1000, "output_len": 50, "batch_size": 8}, "measured": {"latency_s": 0.001, "tpot_mean_ms": 0.01}, "split": "holdout"}"#
+        try (served + "\n" + offline + "\n").write(toFile: dir + "/rows.jsonl", atomically: true, encoding: .utf8)
+        let r = try Binaries.run(
+            "fake-sllm", ["fidelity", "--v1-stage-seconds", "10", "--suite", dir, "--json"], timeout: 300)
+        #expect(r.status != 0)
+        let doc = try JSONValue.parse(r.stdout)
+        let rows = doc["suite"]?["rows"]?.arrayValue ?? []
+        #expect(Set(rows.compactMap { $0["id"]?.stringValue }) == ["t-served", "t-offline"])
+        #expect(rows.allSatisfy { ($0["simulated"]?.doubleValue ?? 0) > 0 })
+        #expect(doc["suite"]?["heldout_targets_met"]?.boolValue == false)
+        let text = try Binaries.run("fake-sllm", ["fidelity", "--v1-stage-seconds", "10", "--suite", dir])
+        #expect(text.stdout.contains("held-out rows") && text.stdout.contains("fit rows"))
+        #expect(text.stdout.contains("misses target"))
     }
 
     @Test func calibrationFileChangesSimulatedTimesOnItsGPUOnly() throws {

@@ -152,4 +152,72 @@ import Testing
         #expect(hold.isHolding(atWall: 30.002))
         #expect(hold.arrival(atWall: 30.004, simNow: 12.4, idle: false) == 12)
     }
+
+    /// docs/serving.md "Reproducible arrivals", rule 3: a hold that nobody can fill any more ends at once.
+    @Test func holdWithNobodyLeftToArriveEndsAtOnce() {
+        var hold = ArrivalHold(window: 0.05, grace: 0.002)
+        // Two requests finished; nothing is in transit and the answers were sent 3 ms ago: nobody can answer.
+        hold.completions(2, atSim: 7, wall: 100, drained: false)
+        #expect(hold.isHolding(atWall: 100.003))
+        let ended1 = hold.endIfNobodyCanArrive(atWall: 100.003, inTransit: 0, lastEvent: 100.0)
+        #expect(ended1)
+        #expect(!hold.isHolding(atWall: 100.003))
+        #expect(hold.release(atWall: 100.003) == 7)
+        // The window would have kept it until 100.05.
+        #expect(hold.deadline == nil)
+    }
+
+    @Test func holdWaitsWhileAnArrivalCanStillCome() {
+        var hold = ArrivalHold(window: 0.05, grace: 0.002)
+        hold.completions(2, atSim: 3, wall: 50, drained: false)
+        // An answer is still being sent (in transit): the client has not even seen it.
+        let ended2 = hold.endIfNobodyCanArrive(atWall: 50.010, inTransit: 1, lastEvent: 49)
+        #expect(!ended2)
+        // Sent 1 ms ago: the client is within its grace.
+        let ended3 = hold.endIfNobodyCanArrive(atWall: 50.011, inTransit: 0, lastEvent: 50.010)
+        #expect(!ended3)
+        #expect(hold.quietMoment(lastEvent: 50.010) == 50.012)
+        // A request line came in and the request is being received: still waiting.
+        let ended4 = hold.endIfNobodyCanArrive(atWall: 50.020, inTransit: 1, lastEvent: 50.013)
+        #expect(!ended4)
+        #expect(hold.arrival(atWall: 50.021, simNow: 3.5, idle: false) == 3)
+        // Submitted; the other client does not answer within the grace: the hold ends, the arrival kept at the
+        // held instant.
+        let ended5 = hold.endIfNobodyCanArrive(atWall: 50.024, inTransit: 0, lastEvent: 50.013)
+        #expect(ended5)
+        #expect(hold.release(atWall: 50.024) == 3)
+        // No hold, nothing to end.
+        let ended6 = hold.endIfNobodyCanArrive(atWall: 60, inTransit: 0, lastEvent: 0)
+        #expect(!ended6)
+        // A burst hold (or one after a step that drained the deployment) keeps its window: the burst's next
+        // request may come from a client that has not connected yet.
+        hold.completions(1, atSim: 4, wall: 70, drained: true)
+        #expect(!hold.waitsForAnswers)
+        let ended7 = hold.endIfNobodyCanArrive(atWall: 70.01, inTransit: 0, lastEvent: 0)
+        #expect(!ended7)
+        _ = hold.release(atWall: 70.05)
+        #expect(hold.arrival(atWall: 80, simNow: 5, idle: true) == 5)
+        let ended8 = hold.endIfNobodyCanArrive(atWall: 80.01, inTransit: 0, lastEvent: 0)
+        #expect(!ended8)
+    }
+
+    @Test func graceGrowsWithSlowClientsUpToTheWindow() {
+        var hold = ArrivalHold(window: 0.05, grace: 0.002)
+        hold.adapt(slowestReaction: 0.0005)
+        #expect(hold.currentGrace == 0.002)
+        hold.adapt(slowestReaction: 0.01)
+        #expect(hold.currentGrace == 0.02)
+        hold.completions(1, atSim: 1, wall: 10, drained: false)
+        let ended9 = hold.endIfNobodyCanArrive(atWall: 10.015, inTransit: 0, lastEvent: 10)
+        #expect(!ended9)
+        let ended10 = hold.endIfNobodyCanArrive(atWall: 10.021, inTransit: 0, lastEvent: 10)
+        #expect(ended10)
+        hold.adapt(slowestReaction: 1)
+        #expect(hold.currentGrace == 0.05)
+    }
+
+    @Test func graceNeverExceedsTheWindow() {
+        #expect(ArrivalHold(window: 0.001, grace: 0.002).grace == 0.001)
+        #expect(ArrivalHold(window: 0.05).grace == ArrivalHold.defaultGrace)
+    }
 }

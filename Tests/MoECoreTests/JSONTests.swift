@@ -70,6 +70,23 @@ import Testing
         #expect(v.serialized(compact: true) == #"{"a":[1,2],"b":{},"c":[],"d":{"x":"y"}}"#)
     }
 
+    @Test func streamedArraysMatchTheTree() throws {
+        let items: [JSONValue] = [
+            1, -42, .int(Int.min), .double(0.1), .double(1e-7), "a\"b\\c\n\u{1}é", [], [:], ["k": [1, ["x": .null]]], true,
+        ]
+        for n in [0, 1, items.count] {
+            let part = Array(items.prefix(n))
+            for (indent, compact) in [(Int?.none, false), (nil, true), (2, false), (4, false)] {
+                #expect(
+                    JSONValue.serializedArrayBytes(part, indent: indent, compact: compact)
+                        == JSONValue.array(part).serializedBytes(indent: indent, compact: compact))
+            }
+        }
+        #expect(JSONValue.int(Int.min).serialized() == "-9223372036854775808")
+        #expect(JSONValue.int(0).serialized() == "0")
+        #expect(JSONValue.string("tab\there \u{7f}ünï").serialized() == "\"tab\\there \u{7f}ünï\"")
+    }
+
     @Test func duplicateKeysKeepLastValueAtFirstPosition() throws {
         let v = try JSONValue.parse(#"{"a": 1, "b": 2, "a": 3}"#)
         #expect(v.objectValue?.keys == ["a", "b"])

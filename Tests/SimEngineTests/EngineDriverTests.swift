@@ -9,12 +9,14 @@ import Testing
         let driver = EngineDriver(core: try EngineCore(config: EngineFixture.config()))
         #expect(driver.nextEventTime == nil)
         driver.submit(EngineFixture.request(1, prompt: 100, output: 3), at: 2.0)
-        let reach = 2.0 + driver.frontendLatency
-        #expect(driver.nextEventTime == reach)
+        // The API server sets the request up (per request and per prompt token), then hands it to the engine.
+        let c = driver.core.config.calibration
+        let reach = 2.0 + c.apiRequestOverhead + 100 * c.apiPromptTokenOverhead + driver.frontendLatency
+        #expect(abs((driver.nextEventTime ?? 0) - reach) < 1e-12)
         let first = driver.advance()
         #expect(first.admitted == [1])
         let prefill = try #require(first.outcome)
-        #expect(prefill.start == reach && driver.now == prefill.end)
+        #expect(abs(prefill.start - reach) < 1e-12 && driver.now == prefill.end)
         // A request sent while the prefill runs is seen by a later step, never by the running one.
         driver.submit(EngineFixture.request(2, prompt: 50, output: 2), at: prefill.start + 1e-6)
         var finished: Set<UInt64> = []

@@ -20,6 +20,9 @@ extension EngineTests {
             let a = try Simulation.run(config: F.config(seed: 7), workload: smallWorkload(seed: 7))
             let b = try Simulation.run(config: F.config(seed: 7), workload: smallWorkload(seed: 7))
             #expect(a.recordsJSON().serialized(indent: 2) == b.recordsJSON().serialized(indent: 2))
+            // The streamed encoding `simulate` writes is the tree's, byte for byte.
+            #expect(a.recordsJSONBytes(indent: 2) == a.recordsJSON().serializedBytes(indent: 2))
+            #expect(a.timingsJSONLBytes() == Array(a.timingsJSONL().utf8))
             #expect(a.timingsJSONL() == b.timingsJSONL())
             #expect(JSONValue.object(a.summary()).serialized() == JSONValue.object(b.summary()).serialized())
             let c = try Simulation.run(config: F.config(seed: 8), workload: smallWorkload(seed: 7))

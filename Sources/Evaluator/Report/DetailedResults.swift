@@ -8,9 +8,18 @@ enum DetailedResults {
 
     /// One line per item, in dataset order; `texts[i]` is the response text ("" when the request failed).
     static func lines(prompts: [String], targets: [String], texts: [String], dataset: String) -> [JSONValue] {
+        lines(
+            prompts: prompts, targets: targets, texts: texts,
+            extracted: texts.map { $0.isEmpty ? "" : AnswerExtractor.extract($0, dataset: dataset) })
+    }
+
+    /// The same with the answers already extracted from `texts` (`extracted[i]`, "" for an empty text).
+    static func lines(prompts: [String], targets: [String], texts: [String], extracted answers: [String])
+        -> [JSONValue]
+    {
         prompts.indices.map { i in
             let generated = texts[i]
-            let extracted = generated.isEmpty ? "" : AnswerExtractor.extract(generated, dataset: dataset)
+            let extracted = generated.isEmpty ? "" : answers[i]
             let expected = targets[i]
             let correct = !extracted.isEmpty && extracted.lowercased() == expected.lowercased()
             let prompt = prompts[i]

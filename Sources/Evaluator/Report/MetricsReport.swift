@@ -20,12 +20,15 @@ public struct ScoringInput: Sendable {
     var expertDump: JSONValue?
     /// The warm-up request's outcome (a live run only).
     var warmUp: RequestOutcome?
+    /// The answers already extracted from ``responses`` (same order), or nil to extract them here.
+    var predictions: [String]?
 
     init(
         config: EvaluationConfig, targets: [String], responses: [String?], outcomes: [RequestOutcome],
         records: [JSONValue], wallSeconds: Double, groundTruth: [JSONValue]? = nil, expertDump: JSONValue? = nil,
-        warmUp: RequestOutcome? = nil
+        warmUp: RequestOutcome? = nil, predictions: [String]? = nil
     ) {
+        self.predictions = predictions
         self.config = config
         self.targets = targets
         self.responses = responses
@@ -97,8 +100,10 @@ public enum MetricsReport {
 
         var accuracy: JSONValue = .null
         do {
-            let acc = try ExactMatch.accuracy(
-                responses: input.responses, targets: input.targets, dataset: config.dataset.rawValue)
+            let acc =
+                try input.predictions.map { try ExactMatch.compute(predictions: $0, targets: input.targets) }
+                ?? ExactMatch.accuracy(
+                    responses: input.responses, targets: input.targets, dataset: config.dataset.rawValue)
             accuracy = acc.json
         } catch {
             warnings.append("accuracy: \(error)")

@@ -34,11 +34,18 @@ public struct OutputFiles: Sendable {
 
     /// Writes `value` (indent 2) atomically: a temporary file renamed over the target.
     public func write(_ name: String, _ value: JSONValue) throws {
-        try writeText(name, value.serialized(indent: 2) + "\n")
+        var bytes = value.serializedBytes(indent: 2)
+        bytes.append(0x0A)
+        try writeBytes(name, bytes)
     }
 
     /// Writes `text` to `name` (a path relative to the directory; missing folders are created) atomically.
     func writeText(_ name: String, _ text: String) throws {
+        try writeBytes(name, Array(text.utf8))
+    }
+
+    /// Writes `bytes` to `name` (a path relative to the directory; missing folders are created) atomically.
+    func writeBytes(_ name: String, _ bytes: [UInt8]) throws {
         let target = path(name)
         let folder = (target as NSString).deletingLastPathComponent
         do {
@@ -47,8 +54,7 @@ public struct OutputFiles: Sendable {
             throw OutputError(description: "cannot create \(folder): \(error.localizedDescription)")
         }
         let tmp = target + ".tmp"
-        let data = Data(text.utf8)
-        guard FileManager.default.createFile(atPath: tmp, contents: data) else {
+        guard FileManager.default.createFile(atPath: tmp, contents: Data(bytes)) else {
             throw OutputError(description: "cannot write \(tmp)")
         }
         if rename(tmp, target) != 0 { throw OutputError(description: "cannot write \(target)") }
@@ -58,7 +64,7 @@ public struct OutputFiles: Sendable {
     /// then this project's `extracted_answer`, `is_correct`, `error`, `latency_s`, `ttft_s` (wall clock) and, when
     /// the server states its simulated timing, `sim_arrival_s`, `sim_ttft_s`, `sim_latency_s`.
     static func entry(prompt: String, expected: String, outcome: RequestOutcome, dataset: String) -> JSONValue {
-        let extracted = outcome.succeeded ? AnswerExtractor.extract(outcome.text, dataset: dataset) : ""
+        let extracted = outcome.answer(dataset: dataset)
         let correct =
             !extracted.isEmpty && extracted.lowercased() == expected.trimmingCharacters(in: .whitespaces).lowercased()
         var entry = JSONObject([
@@ -89,7 +95,9 @@ final class PartialOutputLog: Sendable {
     }
 
     func append(_ value: JSONValue) {
-        handle?.write(Data((value.serialized(compact: true) + "\n").utf8))
+        var line = value.serializedBytes(compact: true)
+        line.append(0x0A)
+        handle?.write(Data(line))
     }
 
     func close() { try? handle?.close() }

@@ -21,6 +21,9 @@ enum RunOutputs {
         var byIndex = [RequestOutcome?](repeating: nil, count: items.count)
         for o in input.outcomes { byIndex[o.index] = o }
         let texts = byIndex.map { $0?.succeeded == true ? $0!.text : "" }
+        let dsName = config.dataset.rawValue
+        // One extraction per request (kept on the outcome as it arrived) for the accuracy and every file.
+        let predictions = byIndex.map { $0?.answer(dataset: dsName) ?? "" }
         let collection = input.collection
 
         // Models outside the catalog need their HF config (downloaded and cached).
@@ -31,12 +34,11 @@ enum RunOutputs {
             ScoringInput(
                 config: scoringConfig, targets: items.map(\.target), responses: texts, outcomes: input.outcomes,
                 records: collection.records, wallSeconds: input.wallSeconds, groundTruth: collection.groundTruth,
-                expertDump: collection.expertDump, warmUp: input.warmUp))
+                expertDump: collection.expertDump, warmUp: input.warmUp, predictions: predictions))
         for w in report.warnings { log.warn(w) }
 
         try files.write(OutputFiles.batchData, collection.dump)
         if let expert = collection.expertDump { try files.write(OutputFiles.expertDistribution, expert) }
-        let dsName = config.dataset.rawValue
         let entries: [JSONValue] = items.enumerated().map { i, item in
             let outcome =
                 byIndex[i] ?? RequestOutcome(index: i, response: nil, text: "", error: "not sent", startOffset: 0)
@@ -51,10 +53,13 @@ enum RunOutputs {
         try files.writeText(
             folder + "/" + CapMetricsFile.fileName(dataset: dsName), cap.serialized(indent: 4))
         let lines = DetailedResults.lines(
-            prompts: items.map(\.input), targets: items.map(\.target), texts: texts, dataset: dsName)
-        try files.writeText(
-            folder + "/" + DetailedResults.fileName(dataset: dsName),
-            lines.map { $0.serialized() + "\n" }.joined())
+            prompts: items.map(\.input), targets: items.map(\.target), texts: texts, extracted: predictions)
+        var jsonl: [UInt8] = []
+        for line in lines {
+            jsonl.append(contentsOf: line.serializedBytes())
+            jsonl.append(0x0A)
+        }
+        try files.writeBytes(folder + "/" + DetailedResults.fileName(dataset: dsName), jsonl)
         // Last, so the page describes every file of the folder (`moecap-eval report DIR` rebuilds it identically).
         switch RunReport.write(
             directory: config.outputDir, groundTruth: collection.groundTruth, serverInfo: collection.serverInfo)

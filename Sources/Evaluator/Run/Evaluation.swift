@@ -147,7 +147,9 @@ public final class Evaluation: Sendable {
         await schedule.run(
             count: payloads.count,
             { i in await requester.run(index: i, payload: payloads[i], runStart: runStart) },
-            done: { outcome in
+            done: { answered in
+                var outcome = answered
+                outcome.extractAnswer(dataset: dsName)
                 outcomes.append(outcome)
                 progress.tick(failed: !outcome.succeeded)
                 let item = items[outcome.index]

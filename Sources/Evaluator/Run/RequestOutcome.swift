@@ -23,6 +23,9 @@ struct RequestOutcome: Sendable {
     var completionTokens: Int?
     /// The server's statement of this request's timing on its simulated clock (fake-sllm only).
     var simulated: SimulatedTiming?
+    /// The answer ``AnswerExtractor`` finds in ``text`` ("" on failure), once ``extractAnswer(dataset:)`` ran:
+    /// extraction runs regular expressions, so the output files and the accuracy share one result per request.
+    private(set) var extracted: String?
 
     init(index: Int, response: JSONValue?, text: String, error: String?, startOffset: Double) {
         self.index = index
@@ -33,6 +36,17 @@ struct RequestOutcome: Sendable {
     }
 
     var succeeded: Bool { error == nil }
+
+    /// Extracts the answer once and keeps it in ``extracted``.
+    mutating func extractAnswer(dataset: String) {
+        if extracted == nil { extracted = answer(dataset: dataset) }
+    }
+
+    /// The extracted answer: "" for a failed request, else the kept one or a fresh extraction.
+    func answer(dataset: String) -> String {
+        guard succeeded else { return "" }
+        return extracted ?? AnswerExtractor.extract(text, dataset: dataset)
+    }
 
     /// The failure as a value, nil on success.
     var failure: ServerFailure? {

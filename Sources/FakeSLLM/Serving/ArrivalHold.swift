@@ -11,11 +11,24 @@
 /// The host applies a burst's requests in a canonical order (their simulated instant, then a content key), so
 /// the order in which they happened to arrive does not matter either.
 ///
+/// Where the host can see the transport (``TransportActivity``), a completion hold while requests remain in
+/// flight also ends as soon as no answer can come: no request is in transit (being received or handled, or
+/// answered and not yet sent) and no connection opened, sent a request line or received an answer for the grace
+/// (``endIfNobodyCanArrive``): ``grace``, or twice the slowest of the clients' recent reactions when that is
+/// longer, never more than ``window``. Burst holds keep the window: a burst's next request may come from a client
+/// that has not connected yet.
+///
 /// A plain value; the owner keeps it behind its lock. Times: `wall` in monotonic seconds, `sim` in simulated
 /// seconds.
 struct ArrivalHold: Sendable {
     /// How long a hold waits for the next arrival (wall seconds); 0 turns holds off.
     let window: Double
+    /// The least time after the transport's last event in which an arrival may still come (wall seconds; at most
+    /// ``window``).
+    let grace: Double
+    /// The grace in effect: twice the slowest recent reaction (``TransportActivity/slowestRecentReaction``),
+    /// at least ``grace`` and at most ``window``.
+    private(set) var currentGrace: Double
     /// The held simulated instant, while a hold is active or has not been released yet.
     private(set) var sim: Double?
     private var until = 0.0
@@ -24,13 +37,31 @@ struct ArrivalHold: Sendable {
     /// When the last burst hold (not a completion hold) ended (wall).
     private var lastBurstEnd = -Double.infinity
 
-    init(window: Double) { self.window = window }
+    init(window: Double, grace: Double = ArrivalHold.defaultGrace) {
+        self.window = window
+        self.grace = min(window, grace)
+        currentGrace = self.grace
+    }
+
+    /// Sets the grace in effect from how fast the clients have been reacting: a loaded machine slows them, and the
+    /// grace grows with them, so their answers still fall into the holds.
+    mutating func adapt(slowestReaction: Double) {
+        currentGrace = min(window, max(grace, 2 * slowestReaction))
+    }
+
+    /// The grace a client has to react to an answer it received (or to a connection it opened) with a request:
+    /// 2 ms of wall time (docs/serving.md "Reproducible arrivals").
+    static let defaultGrace = 0.002
 
     /// Whether simulated time must not move at wall moment `wall`.
     func isHolding(atWall wall: Double) -> Bool { sim != nil && wall < until }
 
     /// When the active hold ends (wall), if one is active.
     var deadline: Double? { sim == nil ? nil : until }
+
+    /// Whether the active hold waits for the answers to a step's completions while requests remain in flight (the
+    /// holds ``endIfNobodyCanArrive`` may end early).
+    var waitsForAnswers: Bool { sim != nil && expected != nil }
 
     /// A request arrived at wall moment `wall`, when simulated time outside a hold would be `simNow`; `idle`
     /// says whether the deployment had nothing in flight. Returns its simulated arrival time.
@@ -60,6 +91,24 @@ struct ArrivalHold: Sendable {
         expected = drained ? nil : count
         received = 0
     }
+
+    /// Ends the active completion hold (one that waits for the answers to a step's completions while other
+    /// requests are in flight) at wall moment `wall` when no answer can come any more: `inTransit` requests are
+    /// on their way at the transport (received and not yet submitted, or answered and not yet sent), and the
+    /// transport's last event (a connection opened, a request line, an answer sent in full) was at wall moment
+    /// `lastEvent`. With nothing in transit and no event for ``grace``, nobody is left to send the requests the
+    /// hold waits for. Returns whether it ended the hold.
+    mutating func endIfNobodyCanArrive(atWall wall: Double, inTransit: Int, lastEvent: Double) -> Bool {
+        guard sim != nil, expected != nil, wall < until, inTransit <= 0, wall >= lastEvent + currentGrace else {
+            return false
+        }
+        until = wall
+        return true
+    }
+
+    /// When the transport can next be quiet for long enough to end the hold (wall), given its last event; used to
+    /// sleep until then.
+    func quietMoment(lastEvent: Double) -> Double { lastEvent + currentGrace }
 
     /// Ends a hold whose deadline has passed; returns the simulated instant it held, so the owner can let
     /// simulated time resume from there.

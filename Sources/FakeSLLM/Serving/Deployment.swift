@@ -24,7 +24,7 @@ public final class Deployment: Sendable {
 
     init(
         config: DeployConfig, settings: SimulatorSettings, engineConfig: EngineConfig, oracle: AnswerOracle?,
-        gpuPool: GPUPool?, metricsRegistry: MetricsRegistry = MetricsRegistry()
+        gpuPool: GPUPool?, metricsRegistry: MetricsRegistry = MetricsRegistry(), transport: TransportActivity? = nil
     ) throws {
         name = config.model
         self.config = config
@@ -52,7 +52,8 @@ public final class Deployment: Sendable {
             settings.speedup.map { PacedClock(speedup: $0, wall: monotonicSeconds()) } ?? VirtualClock()
         host = DeploymentHost(
             name: config.model, cluster: cluster, clock: clock, burstWindow: settings.effectiveBurstWindow,
-            gpuPool: gpuPool,
+            arrivalGrace: settings.arrivalGraceSeconds,
+            gpuPool: gpuPool, transport: transport,
             stepObserver: { instance, outcome in metrics.observe(step: outcome, instance: instance.id) })
         if settings.serving == .sllm, let warning = Self.missingKeysWarning(config) { serverLog.warning("\(warning)") }
     }

@@ -8,7 +8,10 @@ import Synchronization
 /// to its ``RequestSink`` when their simulated moment comes (docs/serving.md "The host").
 ///
 /// Arrivals get their simulated time when they are submitted, under the ``ArrivalHold`` rule, so the same
-/// sequence of requests gives the same records whatever the client's timing jitter.
+/// sequence of requests gives the same records whatever the client's timing jitter. With the HTTP layer's
+/// ``TransportActivity``, a hold ends as soon as nobody can arrive, and wall time the server spends on control
+/// calls while the deployment is idle does not pass as simulated idle time (docs/serving.md "Idle time and
+/// control calls").
 ///
 /// Threading: `submit`, `abort`, `update`, `shutdown` and the instance lists may be called from any thread;
 /// the cluster and the sinks' callbacks run on the host's thread only. Call ``shutdown()`` before dropping the
@@ -43,6 +46,8 @@ final class DeploymentHost: @unchecked Sendable {
     private var simFloor: Double
     /// Whether the cluster had no request in flight after the host's last change.
     private var idle = true
+    /// The transport's control-call time (``TransportActivity/controlBusyTime(atWall:)``) already accounted for.
+    private var controlMark = 0.0
 
     // Host thread only (checked in debug builds: `hostThread`).
     private let hostThread = ThreadOwner()
@@ -57,16 +62,21 @@ final class DeploymentHost: @unchecked Sendable {
     private let published = Locked<(ready: [InstanceHandle], live: [InstanceHandle], inFlight: Int)>(([], [], 0))
     /// Called on the host's thread for every engine step that ends, with the instance it ran on.
     private let stepObserver: (@Sendable (InstanceHandle, StepOutcome) -> Void)?
+    /// The HTTP layer's view of requests on their way in; nil in-process (holds then last their full window).
+    private let transport: TransportActivity?
 
     init(
         name: String, cluster: ServingCluster, clock: any SimulationClock, burstWindow: Double,
-        gpuPool: GPUPool?, stepObserver: (@Sendable (InstanceHandle, StepOutcome) -> Void)? = nil
+        arrivalGrace: Double = ArrivalHold.defaultGrace, gpuPool: GPUPool?, transport: TransportActivity? = nil,
+        stepObserver: (@Sendable (InstanceHandle, StepOutcome) -> Void)? = nil
     ) {
         self.name = name
         self.cluster = cluster
         self.clock = clock
         self.stepObserver = stepObserver
-        hold = ArrivalHold(window: burstWindow)
+        self.transport = transport
+        hold = ArrivalHold(window: burstWindow, grace: arrivalGrace)
+        controlMark = transport?.controlBusyTime(atWall: monotonicSeconds()) ?? 0
         simFloor = cluster.now
         publish()
         gpuPool?.onRelease { [weak self] in self?.gpusReleased() }
@@ -89,6 +99,7 @@ final class DeploymentHost: @unchecked Sendable {
         defer { cond.unlock() }
         guard !stopped else { return nil }
         let wall = monotonicSeconds()
+        discountControlTime(atWall: wall)
         let sim = hold.arrival(
             atWall: wall, simNow: max(simFloor, clock.simTime(atWall: wall)), idle: inbox.isEmpty && idle)
         sequence += 1
@@ -177,9 +188,31 @@ final class DeploymentHost: @unchecked Sendable {
             if stopped { break }
             let wall = monotonicSeconds()
             if hold.isHolding(atWall: wall) {
-                wait(untilWall: hold.deadline!)
+                controlMark = transport?.controlBusyTime(atWall: wall) ?? 0
+                guard let transport else {
+                    wait(untilWall: hold.deadline!)
+                    continue
+                }
+                hold.adapt(slowestReaction: transport.slowestRecentReaction)
+                var inTransit = transport.requestsInTransit
+                let lastEvent = transport.lastEventWall
+                // A request the polling threads have not read yet (they may be starved of CPU) is on its way too.
+                if hold.waitsForAnswers, inTransit == 0, wall >= hold.quietMoment(lastEvent: lastEvent),
+                    transport.hasUnreadInput
+                {
+                    inTransit = 1
+                }
+                if hold.endIfNobodyCanArrive(atWall: wall, inTransit: inTransit, lastEvent: lastEvent) { continue }
+                // Transport events do not signal the host: look again when the grace has run out, or soon while a
+                // request is in transit.
+                let check =
+                    !hold.waitsForAnswers
+                    ? hold.deadline!
+                    : inTransit > 0 ? wall + Self.transitPoll : hold.quietMoment(lastEvent: lastEvent)
+                wait(untilWall: min(hold.deadline!, check))
                 continue
             }
+            discountControlTime(atWall: wall)
             if let held = hold.release(atWall: wall) { clock.anchor(sim: held, wall: wall) }
             // The cluster moves under the lock, so an arrival is never stamped with a time the cluster has already
             // left; the sinks hear of it after the lock is released (they wake HTTP threads).
@@ -229,6 +262,19 @@ final class DeploymentHost: @unchecked Sendable {
     }
 
     private var isVirtual: Bool { clock.wallDeadline(forSim: .infinity) == nil }
+
+    /// While the deployment has nothing in flight, the wall time the server spent on control calls (recording
+    /// calls, dumps, status) since the last look does not pass as simulated time: the paced clock is set back by
+    /// it, so keep_alive counts the client's own pauses only (docs/serving.md "Idle time and control calls").
+    /// Call with `cond` locked, before the clock is read.
+    private func discountControlTime(atWall wall: Double) {
+        guard let transport else { return }
+        let busy = transport.controlBusyTime(atWall: wall)
+        defer { controlMark = busy }
+        guard busy > controlMark, idle, inbox.isEmpty, !isVirtual else { return }
+        let resumed = max(simFloor, clock.simTime(atWall: wall - (busy - controlMark)))
+        clock.anchor(sim: resumed, wall: wall)
+    }
 
     /// Applies what HTTP threads handed in: arrivals in a canonical order (their simulated instant, then their
     /// content), each after every event due before it, then aborts, updates and freed GPUs. Call with `cond`
@@ -326,6 +372,8 @@ final class DeploymentHost: @unchecked Sendable {
 
     /// The longest the host sleeps without looking at its flags (a signal sent without the lock can slip by).
     private static let longestWait = 0.25
+    /// How soon a holding host looks at the transport again while a request is in transit (wall seconds).
+    private static let transitPoll = 0.0002
 
     /// Waits on the condition until wall moment `deadline` (at most ``longestWait``) or a signal. Call with
     /// `cond` locked.

@@ -16,6 +16,9 @@ public final class DeploymentRegistry: Sendable {
     let gpuPool: GPUPool
     /// Every deployment's Prometheus series, for `GET /metrics` (docs/metrics.md).
     public let metrics = MetricsRegistry()
+    /// The HTTP layer's reports of requests on their way in, read by every deployment's host (arrival holds
+    /// that end when nobody can arrive, control calls kept out of idle time); nil in-process.
+    let transport: TransportActivity?
 
     /// Most deployments at once (`--max-models`): each has a host thread and its engines' memory.
     public let maxModels: Int
@@ -23,8 +26,13 @@ public final class DeploymentRegistry: Sendable {
     /// 64 deployments: far more than a node's GPUs serve, few enough that threads and memory stay bounded.
     public static let defaultMaxModels = 64
 
-    public init(defaults: SimulatorSettings, maxModels: Int = DeploymentRegistry.defaultMaxModels) {
+    /// A registry whose deployments read `transport`, which the HTTP server that serves them reports to.
+    public init(
+        defaults: SimulatorSettings, maxModels: Int = DeploymentRegistry.defaultMaxModels,
+        transport: TransportActivity? = nil
+    ) {
         self.defaults = defaults
+        self.transport = transport
         self.maxModels = max(1, maxModels)
         gpuPool = GPUPool(total: defaults.nodeGPUs)
     }
@@ -59,7 +67,7 @@ public final class DeploymentRegistry: Sendable {
             let oracle = try settings.oracle.map { try AnswerOracle(settings: $0, seed: settings.seed) }
             deployment = try Deployment(
                 config: config, settings: settings, engineConfig: engineConfig, oracle: oracle, gpuPool: gpuPool,
-                metricsRegistry: metrics)
+                metricsRegistry: metrics, transport: transport)
         } catch let e as SettingsError {
             throw RegistrationError(description: e.description)
         } catch let e as ModelConfigError {

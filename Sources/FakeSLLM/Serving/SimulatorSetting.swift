@@ -86,6 +86,10 @@ public struct SimulatorSetting: Sendable {
             guard let b = value.boolValue else { throw SettingsError("fake_sllm.sse_comments must be a boolean") }
             s.sseComments = b
         },
+        SimulatorSetting(key: "reproducible", flag: "--reproducible") { s, value throws(SettingsError) in
+            guard let v = value.boolValue else { throw SettingsError("fake_sllm.reproducible must be a boolean") }
+            s.reproducible = v
+        },
         SimulatorSetting(key: "quirks", flag: "--quirk") { s, value throws(SettingsError) in
             guard case .object(let q) = value else { throw SettingsError("fake_sllm.quirks must be an object") }
             for (name, on) in q.pairs {

@@ -69,8 +69,15 @@ public struct SimulatorSettings: Sendable {
     /// fixed `--cold-start`.
     public var coldStart = ColdStartModel()
     /// Wall seconds the simulated clock holds for a burst of arrivals (docs/serving.md "Reproducible
-    /// arrivals"); 0 turns holds off; nil: ``defaultBurstWindow(speedup:)``.
+    /// arrivals"); 0 turns holds off; nil: ``defaultBurstWindow(speedup:)`` in `sllm` API mode, and with
+    /// ``reproducible``; no holds in `openai` API mode otherwise.
     public var burstWindowSeconds: Double?
+    /// Hold the clock for bursts in `openai` API mode too (`--reproducible`): the records stop depending on the
+    /// client's timing, and wall-clock clients see the holds as latency (docs/metrics.md "Wall-clock clients").
+    public var reproducible = false
+    /// Wall seconds a client gets to react to an answer with its next request before a hold that nobody can fill
+    /// ends (`--arrival-grace-ms`; docs/serving.md "Reproducible arrivals", rule 3); never more than the window.
+    public var arrivalGraceSeconds = ArrivalHold.defaultGrace
 
     /// The burst window when none is set: a millisecond of client jitter is `speedup` simulated milliseconds, so
     /// the window grows with the speedup, from 2 ms at real time to 50 ms from 25× on (and without pacing). At
@@ -80,8 +87,12 @@ public struct SimulatorSettings: Sendable {
         return min(0.05, max(0.002, 0.002 * speedup))
     }
 
-    /// The burst window in effect.
-    var effectiveBurstWindow: Double { burstWindowSeconds ?? Self.defaultBurstWindow(speedup: speedup) }
+    /// The burst window in effect: `openai` mode, where users point wall-clock clients, holds only when asked.
+    var effectiveBurstWindow: Double {
+        if let burstWindowSeconds { return burstWindowSeconds }
+        if api == .openai, !reproducible { return 0 }
+        return Self.defaultBurstWindow(speedup: speedup)
+    }
     /// OpenAI mode: answer `tool_choice` `auto` (vLLM's `--enable-auto-tool-choice`) instead of refusing it.
     public var enableAutoToolChoice = false
     /// OpenAI mode: precede each SSE event with a `: fake-sllm sim_t=…` comment (off: vLLM sends none; the

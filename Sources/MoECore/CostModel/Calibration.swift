@@ -70,9 +70,21 @@ public struct Calibration: Sendable, Equatable {
     /// per scheduled request.
     public var schedulerOverhead = 0.7e-3
     public var schedulerRequestOverhead = 8e-6
-    /// Time a request spends in the API server before reaching the engine and after its token is produced
-    /// (tokenization, IPC, detokenization, HTTP streaming), charged once to every request's first token (s).
-    public var frontendLatency = 0.0135
+    /// Engine-core CPU per request scheduled for the first time in a step (s): vLLM's `Request` set-up, the
+    /// input batch's new row (token ids, block table, sampling parameters) and its first output's bookkeeping.
+    public var schedulerNewRequestOverhead = 40e-6
+    /// Fixed latency from the end of a request's set-up in the API server to its arrival in the engine (IPC to
+    /// the engine-core process, the engine loop picking it up) plus the first token's way back (s). The
+    /// serialised set-up itself is priced by the three `api…` constants below.
+    public var frontendLatency = 6.2e-3
+    /// API-server CPU per request, serialised in its one process (s): HTTP parsing, request validation, the chat
+    /// template, sampling parameters, the engine request and its hand-off (docs/engine.md §10). Fitted over the
+    /// validation suite's fit rows (docs/calibration.md), with ``frontendLatency`` holding V1's and V4's TTFT.
+    public var apiRequestOverhead = 7e-3
+    /// API-server CPU per prompt token (tokenising on vLLM's single tokenizer thread), s.
+    public var apiPromptTokenOverhead = 0.5e-6
+    /// API-server CPU per output token (incremental detokenising, building and writing the stream chunk), s.
+    public var apiOutputTokenOverhead = 20e-6
 
     // MARK: Memory
 
@@ -106,7 +118,11 @@ public struct Calibration: Sendable, Equatable {
         ("request_overhead_s", \.requestOverhead),
         ("scheduler_overhead_s", \.schedulerOverhead),
         ("scheduler_request_overhead_s", \.schedulerRequestOverhead),
+        ("scheduler_new_request_overhead_s", \.schedulerNewRequestOverhead),
         ("frontend_latency_s", \.frontendLatency),
+        ("api_request_overhead_s", \.apiRequestOverhead),
+        ("api_prompt_token_overhead_s", \.apiPromptTokenOverhead),
+        ("api_output_token_overhead_s", \.apiOutputTokenOverhead),
         ("non_torch_memory_bytes", \.nonTorchMemory),
         ("non_torch_memory_tp_bytes", \.nonTorchMemoryTP),
     ]

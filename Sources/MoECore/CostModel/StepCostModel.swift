@@ -15,8 +15,15 @@ public struct StepCostModel: Sendable {
     public let footprint: ModelFootprint
     public let gpu: GPUSpec
     public let calibration: Calibration
-    /// Dense peak (FLOP/s) at the weights' compute format, one GPU.
+    /// Dense peak (FLOP/s) of the routed experts' products (their ``GemmPath``), one GPU; the figure the
+    /// step's FLOP utilization is reported against.
     public let peakFlops: Double
+    /// Kernel paths of the routed experts and of the other linear layers (attention, shared experts, dense FFNs).
+    public let expertPath: GemmPath
+    public let densePath: GemmPath
+    /// Dense peaks (FLOP/s) of the other linear layers' path and of 16-bit work (attention core, router, LM head).
+    public let densePeakFlops: Double
+    public let sixteenBitPeakFlops: Double
     /// Datasheet memory bandwidth (B/s), one GPU.
     public let bandwidth: Double
     /// How close a rank's slice of one expert comes to large-expert efficiency: S / (S + half), S its bytes.
@@ -28,7 +35,8 @@ public struct StepCostModel: Sendable {
     private let hidden: Double
     private let topK: Double
     private let tp: Double
-    private let wBytes: Double
+    private let expertBytes: Double
+    private let denseBytes: Double
     private let hpBytes: Double
     private let actPerTokenAttention: Double
     private let actPerTokenMoE: Double
@@ -42,11 +50,20 @@ public struct StepCostModel: Sendable {
         self.footprint = footprint
         self.gpu = gpu
         self.calibration = calibration
-        let section = footprint.weightFormat.computeSection
-        var peak = gpu.denseFlops(section)
-        if peak <= 0 { peak = gpu.denseFlops("bfloat16") }
-        if peak <= 0 { peak = gpu.denseFlops("float16") }
-        peakFlops = max(peak, 1e9)
+        let activation: NumberFormat = footprint.highPrecisionBytes == 4 ? .float32 : .bfloat16
+        // A quantized checkpoint's own formats (experts and the rest may differ: gpt-oss keeps attention in
+        // bf16); else the format the deployment runs (unquantized, or quantized online by `--quantization`).
+        let checkpoint = footprint.model.checkpointWeights
+        if checkpoint.method != nil {
+            expertPath = GemmPath(weights: checkpoint.experts, gpu: gpu)
+            densePath = GemmPath(weights: checkpoint.dense, gpu: gpu)
+        } else {
+            expertPath = GemmPath(format: footprint.weightFormat, gpu: gpu)
+            densePath = GemmPath(format: footprint.weightFormat, gpu: gpu)
+        }
+        peakFlops = expertPath.peakFlops(on: gpu)
+        densePeakFlops = densePath.peakFlops(on: gpu)
+        sixteenBitPeakFlops = GemmPath(format: activation, gpu: gpu).peakFlops(on: gpu)
         bandwidth = gpu.memoryBandwidth
         let m = footprint.model
         layers = Double(m.numLayers)
@@ -55,7 +72,8 @@ public struct StepCostModel: Sendable {
         hidden = Double(m.hiddenSize)
         topK = Double(max(m.topK, 1))
         tp = Double(footprint.tensorParallelSize)
-        wBytes = footprint.weightFormat.bytes
+        expertBytes = footprint.expertBytesPerParam
+        denseBytes = footprint.denseBytesPerParam
         hpBytes = footprint.highPrecisionBytes
         let dh = Double(m.headDim)
         let q = Double(footprint.queryHeadsPerRank) * dh
@@ -67,8 +85,8 @@ public struct StepCostModel: Sendable {
         actPerTokenMoE = (hidden + topK * (hidden + 3 * ff + hidden) + hidden) * 2
         let dff = Double(m.intermediateSize ?? m.dFF) / tp
         actPerTokenDense = (hidden + 3 * dff + hidden) * 2
-        let expertBytes = footprint.expertParams * footprint.weightFormat.bytes
-        expertSizeFactor = expertBytes > 0 ? expertBytes / (expertBytes + calibration.expertHalfBytes) : 1
+        let sliceBytes = footprint.expertParams * footprint.expertBytesPerParam
+        expertSizeFactor = sliceBytes > 0 ? sliceBytes / (sliceBytes + calibration.expertHalfBytes) : 1
     }
 
     /// Compute efficiency of a dense matrix product with `rows` rows.
@@ -97,13 +115,15 @@ public struct StepCostModel: Sendable {
         let tokens = Double(max(s.tokens, s.scheduledTokens))
         let scheduled = Double(s.scheduledTokens)
         let requests = Double(s.requests)
-        var acc = Accumulator(peak: peakFlops, bandwidth: bandwidth)
+        var acc = Accumulator(bandwidth: bandwidth)
+        let densePeak = densePeakFlops
+        let hpPeak = sixteenBitPeakFlops
 
         // Attention projections, every layer.
         let projFlops = 2 * tokens * fp.attentionParamsPerLayer
         acc.add(
-            flops: projFlops, computeEfficiency: denseGemmEfficiency(rows: tokens),
-            weightBytes: fp.attentionParamsPerLayer * wBytes, weightEfficiency: c.denseWeightBandwidth,
+            flops: projFlops, peak: densePeak, computeEfficiency: denseGemmEfficiency(rows: tokens),
+            weightBytes: fp.attentionParamsPerLayer * denseBytes, weightEfficiency: c.denseWeightBandwidth,
             activationBytes: tokens * actPerTokenAttention, times: layers, c)
 
         // Attention core: causal pairs, KV read over each sequence's context plus the new tokens' KV written.
@@ -111,7 +131,8 @@ public struct StepCostModel: Sendable {
         let decodeFlops = s.decodeAttentionPairs * fp.attentionFlopsPerPairDecode
         let kvBytes = (s.kvTokensRead + scheduled) * fp.kvBytesPerTokenPerLayer
         acc.addAttention(
-            prefillFlops: prefillFlops, prefillEfficiency: c.attentionPrefillEfficiency, decodeFlops: decodeFlops,
+            peak: hpPeak, prefillFlops: prefillFlops, prefillEfficiency: c.attentionPrefillEfficiency,
+            decodeFlops: decodeFlops,
             decodeEfficiency: c.attentionDecodeEfficiency, kvBytes: kvBytes, kvEfficiency: c.kvBandwidth,
             times: layers)
 
@@ -120,36 +141,39 @@ public struct StepCostModel: Sendable {
             let touchedPerLayer = min(max(s.touchedExperts / moeLayers, 0), experts)
             // Router: replicated 16-bit gate.
             acc.add(
-                flops: 2 * tokens * fp.routerParams, computeEfficiency: denseGemmEfficiency(rows: tokens),
+                flops: 2 * tokens * fp.routerParams, peak: hpPeak, computeEfficiency: denseGemmEfficiency(rows: tokens),
                 weightBytes: fp.routerParams * hpBytes, weightEfficiency: c.denseWeightBandwidth,
                 activationBytes: tokens * experts * 4, times: moeLayers, c)
             // Routed experts: touched experts' weights once, k expert products per token.
             let rowsPerExpert = touchedPerLayer > 0 ? tokens * topK / touchedPerLayer : 0
             acc.add(
-                flops: 2 * tokens * topK * fp.expertParams, computeEfficiency: moeGemmEfficiency(rows: rowsPerExpert),
-                weightBytes: touchedPerLayer * fp.expertParams * wBytes,
+                flops: 2 * tokens * topK * fp.expertParams, peak: peakFlops,
+                computeEfficiency: moeGemmEfficiency(rows: rowsPerExpert),
+                weightBytes: touchedPerLayer * fp.expertParams * expertBytes,
                 weightEfficiency: c.expertWeightBandwidth * expertSizeFactor,
                 activationBytes: tokens * actPerTokenMoE, times: moeLayers, c)
             if fp.sharedExpertParams > 0 {
                 acc.add(
-                    flops: 2 * tokens * fp.sharedExpertParams, computeEfficiency: denseGemmEfficiency(rows: tokens),
-                    weightBytes: fp.sharedExpertParams * wBytes, weightEfficiency: c.denseWeightBandwidth,
+                    flops: 2 * tokens * fp.sharedExpertParams, peak: densePeak,
+                    computeEfficiency: denseGemmEfficiency(rows: tokens),
+                    weightBytes: fp.sharedExpertParams * denseBytes, weightEfficiency: c.denseWeightBandwidth,
                     activationBytes: tokens * actPerTokenDense, times: moeLayers, c)
             }
         }
         if denseLayers > 0 {
             acc.add(
-                flops: 2 * tokens * fp.denseFFNParams, computeEfficiency: denseGemmEfficiency(rows: tokens),
-                weightBytes: fp.denseFFNParams * wBytes, weightEfficiency: c.denseWeightBandwidth,
+                flops: 2 * tokens * fp.denseFFNParams, peak: densePeak,
+                computeEfficiency: denseGemmEfficiency(rows: tokens),
+                weightBytes: fp.denseFFNParams * denseBytes, weightEfficiency: c.denseWeightBandwidth,
                 activationBytes: tokens * actPerTokenDense, times: denseLayers, c)
         }
         // Embedding gather and LM head (one row per request; float32 logits written).
         let vocabPerRank = Double(fp.model.vocabSize) / tp
         acc.add(
-            flops: 0, computeEfficiency: 1, weightBytes: tokens * hidden * hpBytes,
+            flops: 0, peak: hpPeak, computeEfficiency: 1, weightBytes: tokens * hidden * hpBytes,
             weightEfficiency: c.denseWeightBandwidth, activationBytes: 0, times: 1, c)
         acc.add(
-            flops: 2 * requests * fp.lmHeadParams, computeEfficiency: denseGemmEfficiency(rows: requests),
+            flops: 2 * requests * fp.lmHeadParams, peak: hpPeak, computeEfficiency: denseGemmEfficiency(rows: requests),
             weightBytes: fp.lmHeadParams * hpBytes, weightEfficiency: c.denseWeightBandwidth,
             activationBytes: requests * (hidden * 2 + vocabPerRank * 4), times: 1, c)
 
@@ -174,15 +198,16 @@ public struct StepCostModel: Sendable {
             flopsUtilization: latency > 0 ? acc.flops / latency / peakFlops : 0)
     }
 
-    /// CPU time the engine spends between steps (scheduling, input preparation), outside the recorded latency.
-    public func schedulingTime(requests: Int) -> Double {
+    /// CPU time the engine spends between steps (scheduling, input preparation, output processing), outside the
+    /// recorded latency: per step, per scheduled request, and per request scheduled for the first time.
+    public func schedulingTime(requests: Int, newRequests: Int = 0) -> Double {
         calibration.schedulerOverhead + Double(requests) * calibration.schedulerRequestOverhead
+            + Double(newRequests) * calibration.schedulerNewRequestOverhead
     }
 }
 
 /// Running totals of one step's operator groups (per rank).
 private struct Accumulator {
-    let peak: Double
     let bandwidth: Double
     var flops = 0.0
     var weightBytes = 0.0
@@ -192,14 +217,13 @@ private struct Accumulator {
     var memoryTime = 0.0
     var operatorTime = 0.0
 
-    init(peak: Double, bandwidth: Double) {
-        self.peak = peak
+    init(bandwidth: Double) {
         self.bandwidth = bandwidth
     }
 
     /// One matrix-product operator group, repeated `times` (layers).
     mutating func add(
-        flops f: Double, computeEfficiency: Double, weightBytes w: Double, weightEfficiency: Double,
+        flops f: Double, peak: Double, computeEfficiency: Double, weightBytes w: Double, weightEfficiency: Double,
         activationBytes a: Double, times: Double, _ c: Calibration
     ) {
         let compute = f > 0 ? f / (peak * min(max(computeEfficiency, 1e-6), 1)) : 0
@@ -214,7 +238,7 @@ private struct Accumulator {
 
     /// The attention core, repeated `times` (layers).
     mutating func addAttention(
-        prefillFlops: Double, prefillEfficiency: Double, decodeFlops: Double, decodeEfficiency: Double,
+        peak: Double, prefillFlops: Double, prefillEfficiency: Double, decodeFlops: Double, decodeEfficiency: Double,
         kvBytes kv: Double, kvEfficiency: Double, times: Double
     ) {
         let compute =

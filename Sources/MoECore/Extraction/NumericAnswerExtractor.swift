@@ -43,6 +43,13 @@ enum NumericAnswerExtractor {
     /// S: a line that is a lone number, optionally with `$` and a final dot.
     static let standalone = PythonRegex(#"\$?\s*"# + number + #"\s*\$?\s*\.?"#, fullMatch: true)
 
+    /// For each of ``explicit``, a run of characters without case variants that every match contains (`####`,
+    /// the `{` of `\boxed{`, the `=`), or nil. A text without it cannot match, so that search is skipped: the
+    /// regular expressions are most of the evaluator's CPU, and most answers hold no `####` or `\boxed{`.
+    static let explicitRequired: [[UInt8]?] = [Array("####".utf8), Array("{".utf8), nil, Array("=".utf8)]
+    /// Every match of ``bold`` contains `**`.
+    static let boldRequired = Array("**".utf8)
+
     /// Extracts the answer, or `""`. `text` is known not to be blank.
     static func extract(_ text: String) -> String {
         let ns = text as NSString
@@ -52,10 +59,13 @@ enum NumericAnswerExtractor {
             let g = m.groups[1]
             candidates.append((offset + g.location + g.length, normalize(s.substring(with: g))))
         }
-        for pattern in explicit {
+        for (pattern, required) in zip(explicit, explicitRequired) {
+            if let required, !contains(text, required) { continue }
             for m in pattern.allMatches(in: ns) { add(m, in: ns) }
         }
-        for m in bold.allMatches(in: ns) { add(m, in: ns) }
+        if contains(text, boldRequired) {
+            for m in bold.allMatches(in: ns) { add(m, in: ns) }
+        }
 
         // Lines = maximal runs without "\n" whose content is not blank.
         let lines = nonBlankLines(ns)
@@ -95,21 +105,46 @@ enum NumericAnswerExtractor {
         PythonText.strip(PythonText.removing(",", from: value))
     }
 
-    /// `[m for m in re.finditer(r"[^\n]+", text) if m.group().strip()]`, as UTF-16 ranges.
+    /// Whether the UTF-8 of `text` contains `needle` (byte for byte).
+    static func contains(_ text: String, _ needle: [UInt8]) -> Bool {
+        var text = text
+        return text.withUTF8 { hay in
+            guard let first = needle.first, hay.count >= needle.count else { return needle.isEmpty }
+            var i = 0
+            let last = hay.count - needle.count
+            while i <= last {
+                if hay[i] == first {
+                    var k = 1
+                    while k < needle.count, hay[i + k] == needle[k] { k += 1 }
+                    if k == needle.count { return true }
+                }
+                i += 1
+            }
+            return false
+        }
+    }
+
+    /// `[m for m in re.finditer(r"[^\n]+", text) if m.group().strip()]`, as UTF-16 ranges. Reads the code units
+    /// once: a line is blank when every unit is Python whitespace (all of it lies in the BMP, so a surrogate
+    /// never is).
     static func nonBlankLines(_ ns: NSString) -> [NSRange] {
         var out: [NSRange] = []
         let n = ns.length
+        guard n > 0 else { return out }
+        var units = [UInt16](repeating: 0, count: n)
+        units.withUnsafeMutableBufferPointer {
+            ns.getCharacters($0.baseAddress!, range: NSRange(location: 0, length: n))
+        }
         var start = 0
-        var i = 0
-        while i <= n {
-            if i == n || ns.character(at: i) == 0x0A {
-                if i > start {
-                    let r = NSRange(location: start, length: i - start)
-                    if !PythonText.isBlank(ns.substring(with: r)) { out.append(r) }
-                }
+        var blank = true
+        for i in 0...n {
+            if i == n || units[i] == 0x0A {
+                if i > start, !blank { out.append(NSRange(location: start, length: i - start)) }
                 start = i + 1
+                blank = true
+            } else if blank, !(Unicode.Scalar(units[i]).map(PythonText.isSpace) ?? false) {
+                blank = false
             }
-            i += 1
         }
         return out
     }

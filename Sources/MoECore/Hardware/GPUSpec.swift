@@ -29,6 +29,21 @@ public struct GPUSpec: Sendable, Equatable {
         return peakFlops[d] ?? 0
     }
 
+    /// Whether the tensor cores multiply FP8 operands (NVIDIA Hopper, Ada and Blackwell; AMD CDNA3 and newer).
+    /// Ampere (A100, RTX A-series) and CDNA2 (MI250X) do not, although MoE-CAP's table lists an `fp8` peak for the
+    /// A100: vLLM serves FP8 checkpoints there through weight-only kernels (Marlin: 8-bit weights read, 16-bit
+    /// products; docs/engine.md §8 "Quantized products by GPU").
+    public var hasFP8TensorCores: Bool {
+        let k = key.uppercased()
+        return !["A100", "A5000", "A6000", "MI250X"].contains { k.contains($0) }
+    }
+
+    /// Whether the tensor cores multiply 4-bit floating-point operands (NVIDIA Blackwell; AMD CDNA4).
+    public var hasFP4TensorCores: Bool {
+        let k = key.uppercased()
+        return ["B200", "BLACKWELL", "GB10", "MI355X"].contains { k.contains($0) }
+    }
+
     /// The physical dense peak for `dtype` used by the simulator's roofline (not by MoE-CAP's formulas).
     public func denseFlops(_ dtype: String) -> Double {
         let v = moecapPeakFlops(dtype)

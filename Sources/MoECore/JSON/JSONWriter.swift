@@ -15,13 +15,40 @@ extension JSONValue {
         return w.out
     }
 
+    /// The bytes ``serializedBytes(indent:compact:)`` gives for `.array(Array(elements))`, rendering one element at
+    /// a time: a long list (a run's batch records) never exists as one `JSONValue` tree.
+    public static func serializedArrayBytes<S: Sequence<JSONValue>>(
+        _ elements: S, indent: Int? = nil, compact: Bool = false
+    ) -> [UInt8] {
+        var w = JSONTextWriter(indent: indent, compact: compact)
+        var empty = true
+        for e in elements {
+            if empty {
+                w.out.append(UInt8(ascii: "["))
+                empty = false
+            } else {
+                w.separator()
+            }
+            w.newline(1)
+            w.write(e, level: 1)
+        }
+        if empty {
+            w.ascii("[]")
+        } else {
+            w.newline(0)
+            w.out.append(UInt8(ascii: "]"))
+        }
+        return w.out
+    }
+
     /// The text Python's `repr(float)` gives for `d`, which `json.dumps` also uses.
     public static func pythonFloatText(_ d: Double) -> String {
         if d.isNaN { return "NaN" }
         if d.isInfinite { return d > 0 ? "Infinity" : "-Infinity" }
         // Swift's description is the shortest round-trip form too; exponents differ in spelling only.
         var s = d.description
-        if let e = s.firstIndex(of: "e") {
+        // Byte scan: `firstIndex(of: Character)` walks grapheme clusters, and this runs for every float written.
+        if s.utf8.contains(UInt8(ascii: "e")), let e = s.firstIndex(of: "e") {
             // Swift: 1e-05 / 1e+16 already matches Python for these; make sure the mantissa has no ".0".
             let mantissa = s[..<e]
             let exponent = s[s.index(after: e)...]
@@ -62,8 +89,8 @@ private struct JSONTextWriter {
         switch v {
         case .null: ascii("null")
         case .bool(let b): b ? ascii("true") : ascii("false")
-        case .int(let i): out.append(contentsOf: Array(String(i).utf8))
-        case .double(let d): out.append(contentsOf: Array(JSONValue.pythonFloatText(d).utf8))
+        case .int(let i): writeInt(i)
+        case .double(let d): out.append(contentsOf: JSONValue.pythonFloatText(d).utf8)
         case .string(let s): writeString(s)
         case .array(let a):
             if a.isEmpty {
@@ -100,26 +127,53 @@ private struct JSONTextWriter {
         if compact || indent != nil { ascii(",") } else { ascii(", ") }
     }
 
+    /// Decimal digits of `i`, written straight into the output (no intermediate `String`).
+    mutating func writeInt(_ i: Int) {
+        if i < 0 { out.append(0x2D) }
+        var m = i.magnitude
+        var digits: (UInt64, UInt64, UInt64) = (0, 0, 0)  // 24 bytes: room for UInt64's 20 digits
+        withUnsafeMutableBytes(of: &digits) { raw in
+            var first = raw.count
+            repeat {
+                first -= 1
+                raw[first] = 0x30 + UInt8(m % 10)
+                m /= 10
+            } while m > 0
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: raw[first...]))
+        }
+    }
+
+    /// A JSON string literal; runs of bytes that need no escape are copied in one go.
     mutating func writeString(_ s: String) {
+        var s = s
         out.append(0x22)
-        for u in s.utf8 {
-            switch u {
-            case 0x22: ascii("\\\"")
-            case 0x5C: ascii("\\\\")
-            case 0x0A: ascii("\\n")
-            case 0x0D: ascii("\\r")
-            case 0x09: ascii("\\t")
-            case 0x08: ascii("\\b")
-            case 0x0C: ascii("\\f")
-            case 0..<0x20:
-                ascii("\\u00")
-                out.append(hexDigit(u >> 4))
-                out.append(hexDigit(u & 0xF))
-            default:
-                out.append(u)
+        s.withUTF8 { bytes in
+            var start = 0
+            for (k, u) in bytes.enumerated() where u < 0x20 || u == 0x22 || u == 0x5C {
+                if k > start { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<k])) }
+                escape(u)
+                start = k + 1
             }
+            if bytes.count > start { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...])) }
         }
         out.append(0x22)
+    }
+
+    /// The escape of a control character, quote or backslash.
+    mutating func escape(_ u: UInt8) {
+        switch u {
+        case 0x22: ascii("\\\"")
+        case 0x5C: ascii("\\\\")
+        case 0x0A: ascii("\\n")
+        case 0x0D: ascii("\\r")
+        case 0x09: ascii("\\t")
+        case 0x08: ascii("\\b")
+        case 0x0C: ascii("\\f")
+        default:
+            ascii("\\u00")
+            out.append(hexDigit(u >> 4))
+            out.append(hexDigit(u & 0xF))
+        }
     }
 
     func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x61 + v - 10 }

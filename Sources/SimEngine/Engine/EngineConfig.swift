@@ -11,8 +11,9 @@ public struct EngineConfig: Sendable {
     public var gpu: GPUSpec
     /// Tensor-parallel ranks (= the record's `gpu_num`).
     public var tensorParallelSize: Int
-    public var maxNumSeqs = 256
-    public var maxNumBatchedTokens = 8192
+    /// Default: vLLM 0.11's per-GPU default for the OpenAI server (``SchedulerDefaults``).
+    public var maxNumSeqs: Int
+    public var maxNumBatchedTokens: Int
     /// nil = the model's `max_position_embeddings`.
     public var maxModelLen: Int?
     public var gpuMemoryUtilization = 0.9
@@ -22,7 +23,7 @@ public struct EngineConfig: Sendable {
     /// vLLM `async_scheduling` (off in 0.11, on by default from 0.12): the scheduler plans step N+1 while step N
     /// runs, so scheduling costs no GPU idle time but a request arriving during step N joins step N+2 at the
     /// earliest.
-    var asyncScheduling = false
+    public var asyncScheduling = false
     /// vLLM `num_gpu_blocks_override`: use this many KV blocks whatever the memory plan says.
     var numGPUBlocksOverride: Int?
     /// vLLM `dtype`: `auto` (the checkpoint's), `bfloat16`, `float16`, `float32`.
@@ -44,6 +45,7 @@ public struct EngineConfig: Sendable {
         self.model = model
         self.gpu = gpu
         self.tensorParallelSize = tensorParallelSize
+        (maxNumSeqs, maxNumBatchedTokens) = SchedulerDefaults.openAIServer(gpu: gpu)
         calibration = CalibrationCatalog.calibration(for: gpu)
     }
 

@@ -181,7 +181,7 @@ public final class EngineCore {
             touchedExperts: touched, cudaGraph: useGraph)
         let cost = costModel.cost(shape)
         // Scheduling runs on the CPU before the step, or overlapped with the previous step (async scheduling).
-        let cpu = costModel.schedulingTime(requests: numRequests)
+        let cpu = costModel.schedulingTime(requests: numRequests, newRequests: scheduler.newlyScheduled)
         let duration = config.asyncScheduling ? max(cpu, cost.latency) : cpu + cost.latency
         // vLLM's uniform_decode: every request runs exactly one token.
         let mode: ForwardMode = maxQuery == 1 ? .decode : .prefill

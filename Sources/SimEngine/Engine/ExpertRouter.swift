@@ -118,7 +118,7 @@ struct ExpertRouter {
         distributionOfLayer = layerDistribution
         distributionLayers = [Int](repeating: 0, count: distributions.count)
         for d in layerDistribution { distributionLayers[d] += 1 }
-        inclusion = distributions.map { ExpertRouter.inclusionProbabilities(weights: $0, k: topK) }
+        inclusion = distributions.map { InclusionCache.probabilities(weights: $0, k: topK) }
         sampledDistributions =
             inclusion.count <= 8 ? Array(inclusion.indices) : (0..<8).map { $0 * (inclusion.count - 1) / 7 }
     }
@@ -452,5 +452,28 @@ struct ExpertRouter {
         // Remove the quadrature's tiny residual so that Σπ = k exactly.
         let sum = pi.reduce(0, +)
         return pi.map { min($0 * Double(k) / sum, 1) }
+    }
+}
+
+/// Plackett–Luce inclusion probabilities already computed in this process, by weights and k: every engine of a
+/// sweep or a multi-instance deployment with the same model and routing needs the same ones, and the numerical
+/// integration is the costliest part of building an engine. Values are exactly those of
+/// ``ExpertRouter/inclusionProbabilities(weights:k:)``. Thread-safe.
+enum InclusionCache {
+    private struct Key: Hashable {
+        let weights: [Double]
+        let k: Int
+    }
+    private static let table = Locked<[Key: [Double]]>([:])
+
+    static func probabilities(weights: [Double], k: Int) -> [Double] {
+        let key = Key(weights: weights, k: k)
+        if let hit = table.withLock({ $0[key] }) { return hit }
+        let pi = ExpertRouter.inclusionProbabilities(weights: weights, k: k)
+        table.withLock { t in
+            if t.count >= 64 { t.removeAll() }  // a bound for processes that see many routing files
+            t[key] = pi
+        }
+        return pi
     }
 }

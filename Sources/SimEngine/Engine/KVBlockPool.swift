@@ -20,7 +20,7 @@ struct KVBlockPool {
     private let sentinel: Int32
     /// Blocks in the free queue (with or without cached content).
     private(set) var freeCount: Int
-    private var cache: [UInt64: Int32] = [:]
+    private var cache: BlockHashTable
     /// Blocks evicted from the prefix cache so far.
     private(set) var evictions = 0
 
@@ -29,8 +29,8 @@ struct KVBlockPool {
         self.numBlocks = numBlocks
         self.cachingEnabled = cachingEnabled
         refCount = [Int32](repeating: 0, count: numBlocks)
-        // At most one cached hash per block: never rehash while the cache fills.
-        if cachingEnabled { cache.reserveCapacity(numBlocks) }
+        // At most one cached hash per block: the table never grows while the cache fills.
+        cache = BlockHashTable(capacity: cachingEnabled ? numBlocks : 0)
         blockHash = [UInt64](repeating: 0, count: numBlocks)
         hashed = [Bool](repeating: false, count: numBlocks)
         sentinel = Int32(numBlocks)
@@ -77,7 +77,7 @@ struct KVBlockPool {
             let b = next[Int(sentinel)]
             unlink(b)
             if hashed[Int(b)] {
-                if cache[blockHash[Int(b)]] == b { cache.removeValue(forKey: blockHash[Int(b)]) }
+                if cache[blockHash[Int(b)]] == b { cache.remove(blockHash[Int(b)]) }
                 hashed[Int(b)] = false
                 evictions += 1
             }
@@ -98,14 +98,14 @@ struct KVBlockPool {
     /// stays uncached, as in vLLM).
     mutating func cacheBlock(_ b: Int32, hash: UInt64) {
         guard cachingEnabled, !hashed[Int(b)], cache[hash] == nil else { return }
-        cache[hash] = b
+        cache.set(hash, b)
         blockHash[Int(b)] = hash
         hashed[Int(b)] = true
     }
 
     /// Empties the prefix cache (vLLM `reset_prefix_cache`); held blocks keep their data.
     mutating func resetPrefixCache() {
-        cache.removeAll(keepingCapacity: true)
+        cache.removeAll()
         for b in 0..<numBlocks { hashed[b] = false }
     }
 

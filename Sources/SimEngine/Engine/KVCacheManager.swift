@@ -31,6 +31,14 @@ struct KVCacheManager {
     /// being admitted). Fails, changing nothing, when the free queue is too short.
     /// - Returns: whether the slots were allocated.
     mutating func allocateSlots(_ r: inout RequestState, newTokens: Int, computed: [Int32] = []) -> Bool {
+        // Fast path (most decode steps): the tokens fit in the blocks held and every full block is cached already,
+        // so the general path below would allocate and cache nothing.
+        if computed.isEmpty {
+            let total = r.numComputed + newTokens
+            if total <= r.blocks.count * blockSize, !pool.cachingEnabled || r.numCachedBlocks >= total / blockSize {
+                return true
+            }
+        }
         let computedTokens = computed.count * blockSize
         let totalTokens = r.numComputed + computedTokens + newTokens
         let needed = (totalTokens + blockSize - 1) / blockSize - r.blocks.count - computed.count

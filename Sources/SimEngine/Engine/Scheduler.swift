@@ -46,6 +46,8 @@ struct Scheduler {
     private(set) var scheduled: [Scheduled] = []
     private(set) var preemptedSlots: [Int] = []
     private(set) var scheduledTokens = 0
+    /// Requests of the current step that were waiting before it (new or preempted ones starting again).
+    private(set) var newlyScheduled = 0
     /// Preemptions so far.
     private(set) var totalPreemptions = 0
     /// Prompt tokens served from the prefix cache so far, and prompt tokens admitted.
@@ -100,6 +102,7 @@ struct Scheduler {
     mutating func schedule(step: Int) -> Bool {
         scheduled.removeAll(keepingCapacity: true)
         preemptedSlots.removeAll(keepingCapacity: true)
+        newlyScheduled = 0
         var budget = maxNumBatchedTokens
         var index = 0
         // Running requests first.
@@ -141,6 +144,7 @@ struct Scheduler {
                 requests[slot].numComputed += hitTokens
                 requests[slot].status = .running
                 running.append(slot)
+                newlyScheduled += 1
                 scheduled.append(Scheduled(slot: slot, tokens: n, computedBefore: requests[slot].numComputed))
                 budget -= n
             }

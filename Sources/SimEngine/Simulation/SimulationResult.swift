@@ -107,10 +107,22 @@ public struct SimulationResult: Sendable {
         .array(steps.map { $0.record(gpuNum: config.tensorParallelSize, gpuRawType: config.gpu.key) })
     }
 
+    /// `recordsJSON().serializedBytes(indent:)`, encoding one record at a time (a long run's records never exist
+    /// as one JSON tree).
+    public func recordsJSONBytes(indent: Int? = 2) -> [UInt8] {
+        let gpuNum = config.tensorParallelSize
+        let gpu = config.gpu.key
+        return JSONValue.serializedArrayBytes(
+            steps.lazy.map { $0.record(gpuNum: gpuNum, gpuRawType: gpu) }, indent: indent)
+    }
+
     /// Per-request timings as JSON Lines (keys: id, arrival_s, first_token_s, finish_s, prompt_tokens,
     /// output_tokens, ttft_s, tpot_s, e2e_s).
-    public func timingsJSONL() -> String {
-        var out = ""
+    public func timingsJSONL() -> String { String(decoding: timingsJSONLBytes(), as: UTF8.self) }
+
+    /// UTF-8 bytes of ``timingsJSONL()``.
+    public func timingsJSONLBytes() -> [UInt8] {
+        var out: [UInt8] = []
         out.reserveCapacity(timings.count * 200)
         for (i, t) in timings.enumerated() {
             let line: JSONValue = .object(
@@ -120,8 +132,8 @@ public struct SimulationResult: Sendable {
                     ("output_tokens", .int(t.outputTokens)), ("ttft_s", .double(t.ttft)), ("tpot_s", .double(t.tpot)),
                     ("e2e_s", .double(t.e2e)),
                 ]))
-            out += line.serialized()
-            out += "\n"
+            out.append(contentsOf: line.serializedBytes())
+            out.append(0x0A)
         }
         return out
     }

@@ -6,7 +6,17 @@ enum SVGFormat {
     /// A pixel coordinate with one decimal (paths stay small and valid: never NaN or exponent notation).
     static func px(_ v: Double) -> String {
         guard v.isFinite else { return "0" }
-        return String(format: "%.1f", v)
+        return printf("%.1f", v)
+    }
+
+    /// C's `printf` of one double: the text `String(format:)` gives, without Foundation's format machinery
+    /// (a report draws tens of thousands of coordinates).
+    static func printf(_ format: String, _ v: Double) -> String {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 64) { buf in
+            let n = withVaList([v]) { args in format.withCString { vsnprintf(buf.baseAddress, 64, $0, args) } }
+            guard n >= 0, n < 64 else { return String(format: format, v) }
+            return String(decoding: UnsafeRawBufferPointer(start: buf.baseAddress, count: Int(n)), as: UTF8.self)
+        }
     }
 
     /// A value with an SI prefix and about three significant digits: `1.2k`, `35M`, `4.1T`, `350m`.
@@ -32,13 +42,13 @@ enum SVGFormat {
         let a = abs(v)
         let s: String
         if a >= 100 || a == a.rounded() && a < 1e15 {
-            s = String(format: "%.0f", v)
+            s = printf("%.0f", v)
         } else if a >= 10 {
-            s = String(format: "%.1f", v)
+            s = printf("%.1f", v)
         } else if a >= 1 {
-            s = String(format: "%.2f", v)
+            s = printf("%.2f", v)
         } else {
-            s = String(format: "%.3g", v)
+            s = printf("%.3g", v)
         }
         guard s.contains("."), !s.contains("e") else { return s }
         var t = s

@@ -1,0 +1,166 @@
+import MoECore
+
+/// A figure the validation suite compares (docs/calibration.md "The validation suite").
+public enum SuiteFigure: String, Sendable, CaseIterable, Comparable {
+    case ttft = "TTFT"
+    case tpot = "TPOT"
+    case throughput = "throughput"
+    case latency = "latency"
+
+    public static func < (a: SuiteFigure, b: SuiteFigure) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
+
+/// Which statistic a measured figure is, so that the simulated one is computed the same way.
+public enum SuiteStatistic: String, Sendable, Equatable {
+    /// Mean or median of the per-request value (TTFT, TPOT, ITL).
+    case mean, median
+    /// Output tokens (or all tokens, or requests) per second over the benchmark's duration.
+    case outputTokensPerSecond = "output tok/s"
+    case totalTokensPerSecond = "total tok/s"
+    case requestsPerSecond = "req/s"
+    /// Seconds to finish the whole batch (`benchmark_latency`).
+    case batchSeconds = "batch s"
+}
+
+/// One suite row resolved for the simulator: the engine, the workload and the measured figures.
+public struct SuiteCase: Sendable {
+    public var id: String
+    /// Short label of the row's source (repository or site) for the per-source summary.
+    public var source: String
+    /// GPU type as the row names it (`A100`, `H100`, `H200`).
+    public var gpu: String
+    /// Whether the row may be used for fitting ("fit") or only for checking ("holdout").
+    public var holdout: Bool
+    public var engineVersion: String
+    public var config: EngineConfig
+    /// Offline (`benchmark_latency`, the `LLM` class: no API server) or served (`vllm bench serve`).
+    public var offline: Bool
+    public var workload: Workload
+    /// Measured figures: value (ms for TTFT/TPOT, s for latency, per second for throughput) and statistic.
+    public var measured: [(figure: SuiteFigure, statistic: SuiteStatistic, value: Double)]
+
+    public init(
+        id: String, source: String, gpu: String, holdout: Bool, engineVersion: String, config: EngineConfig,
+        offline: Bool, workload: Workload, measured: [(figure: SuiteFigure, statistic: SuiteStatistic, value: Double)]
+    ) {
+        self.id = id
+        self.source = source
+        self.gpu = gpu
+        self.holdout = holdout
+        self.engineVersion = engineVersion
+        self.config = config
+        self.offline = offline
+        self.workload = workload
+        self.measured = measured
+    }
+}
+
+/// One compared figure of one row.
+public struct SuiteComparison: Sendable, Equatable {
+    public var id: String
+    public var source: String
+    public var gpu: String
+    public var holdout: Bool
+    public var figure: SuiteFigure
+    public var statistic: SuiteStatistic
+    public var measured: Double
+    public var simulated: Double
+    /// Signed relative error in percent (simulated against measured).
+    public var errorPercent: Double { measured != 0 ? (simulated - measured) / measured * 100 : 0 }
+}
+
+/// Replays validation-suite rows through the same simulator path users take (docs/calibration.md "The
+/// validation suite"): `Simulation.run`, which is `fake-sllm simulate` without a deploy config, a bare engine
+/// behind vLLM's API server for served rows; the same engine with the API server's costs removed for offline rows
+/// (vLLM's `LLM` class takes token ids and has no HTTP front end).
+public enum FidelitySuite {
+    /// Replays one row.
+    /// - Throws: ``EngineConfigError`` or ``SimulationInputError`` when the row's engine cannot be built or run.
+    public static func replay(_ c: SuiteCase) throws -> [SuiteComparison] {
+        let result = try Simulation.run(config: c.config, workload: c.workload, keepSteps: false)
+        let start = result.timings.map(\.arrival).min() ?? 0
+        let end = result.timings.map(\.finish).max() ?? 0
+        let duration = max(end - start, 1e-9)
+        let outputTokens = Double(result.totalOutputTokens)
+        let promptTokens = Double(result.timings.reduce(0) { $0 + $1.promptTokens })
+        // vLLM's benchmark averages TPOT over requests with more than one output token.
+        let decoding = { (t: RequestTiming) in t.outputTokens > 1 }
+        func perRequest(_ f: @escaping (RequestTiming) -> Double, _ s: SuiteStatistic) -> Double {
+            if s == .median {
+                let values = result.timings.filter(decoding).map(f).sorted()
+                guard !values.isEmpty else { return 0 }
+                let mid = values.count / 2
+                return values.count % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2
+            }
+            return result.mean(f, where: decoding)
+        }
+        return c.measured.map { m in
+            let simulated: Double
+            switch (m.figure, m.statistic) {
+            case (.ttft, let s): simulated = perRequest(\.ttft, s) * 1e3
+            case (.tpot, let s): simulated = perRequest(\.tpot, s) * 1e3
+            case (_, .outputTokensPerSecond): simulated = outputTokens / duration
+            case (_, .totalTokensPerSecond): simulated = (outputTokens + promptTokens) / duration
+            case (_, .requestsPerSecond): simulated = Double(result.timings.count) / duration
+            case (.latency, _): simulated = duration
+            case (.throughput, _): simulated = outputTokens / duration
+            }
+            return SuiteComparison(
+                id: c.id, source: c.source, gpu: c.gpu, holdout: c.holdout, figure: m.figure, statistic: m.statistic,
+                measured: m.value, simulated: simulated)
+        }
+    }
+
+    /// The engine of a served row: vLLM's defaults for `vllm serve` on that GPU unless the row sets them.
+    /// Offline rows use the `LLM` class's defaults (16384 tokens and 1024 sequences on GPUs of at least 70 GiB other
+    /// than A100s, else 8192 and 256) and no API server.
+    public static func offlineDefaults(gpu: GPUSpec) -> (maxNumSeqs: Int, maxNumBatchedTokens: Int) {
+        let served = SchedulerDefaults.openAIServer(gpu: gpu)
+        return served.maxNumSeqs == 1024 ? (1024, 16384) : (256, 8192)
+    }
+
+    /// σ of the lognormal prompt and output lengths drawn for ShareGPT rows around their measured means (the
+    /// dataset's lengths are heavy-tailed; the rows state only means).
+    public static let shareGPTSigma = 1.0
+
+    /// `calibration` without the API server (offline runs hand token ids to the engine in-process).
+    public static func withoutAPIServer(_ calibration: Calibration) -> Calibration {
+        var c = calibration
+        c.apiRequestOverhead = 0
+        c.apiPromptTokenOverhead = 0
+        c.apiOutputTokenOverhead = 0
+        c.frontendLatency = 0
+        return c
+    }
+}
+
+/// Median and worst |error| of a group of comparisons.
+public struct SuiteErrorSummary: Sendable, Equatable {
+    public var group: String
+    public var count: Int
+    public var medianAbsPercent: Double
+    public var worstAbsPercent: Double
+    /// Median of the signed errors (negative: the simulator is too fast / too low).
+    public var medianSignedPercent: Double
+
+    public init(group: String, _ rows: [SuiteComparison]) {
+        self.group = group
+        count = rows.count
+        let abs = rows.map { Swift.abs($0.errorPercent) }.sorted()
+        let signed = rows.map(\.errorPercent).sorted()
+        medianAbsPercent = SuiteErrorSummary.median(abs)
+        worstAbsPercent = abs.last ?? 0
+        medianSignedPercent = SuiteErrorSummary.median(signed)
+    }
+
+    /// Whether the group meets the targets (median |error| ≤ 10 %, worst ≤ 25 %).
+    public var meetsTargets: Bool { medianAbsPercent <= 10 && worstAbsPercent <= 25 }
+
+    static func median(_ sorted: [Double]) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        let mid = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+    }
+}

@@ -1,0 +1,195 @@
+import Dispatch
+import FakeSLLM
+import Foundation
+import MoECore
+import SimEngine
+
+/// Reads a validation-suite folder (`*.jsonl`, one real vLLM run per line: Fixtures/validation/README.md), turns
+/// each row into the engine and workload `simulate` would build for it, and replays the rows in parallel.
+enum SuiteRunner {
+    /// Replays every row of `directory`.
+    /// - Parameters:
+    ///   - calibration: a calibration override applied over each row's GPU profile (nil: the profiles).
+    ///   - routing, seed: as for V1/V4.
+    /// - Throws: ``SimulationInputError`` when the folder or a line cannot be read.
+    static func run(directory: String, calibration: JSONValue?, routing: RoutingConfig, seed: UInt64) throws
+        -> FidelitySuiteReport
+    {
+        let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".jsonl") }
+            .sorted()
+        guard !files.isEmpty else { throw SimulationInputError("no *.jsonl files in suite folder '\(directory)'") }
+        var cases: [SuiteCase] = []
+        var failures: [(id: String, reason: String)] = []
+        for file in files {
+            let text = try SimulateFiles.readText(directory + "/" + file, what: "suite")
+            for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
+                let row: JSONValue
+                do {
+                    row = try JSONValue.parse(String(line))
+                } catch {
+                    throw SimulationInputError("\(file) line \(n + 1): not valid JSON: \(error)")
+                }
+                let id = row["id"]?.stringValue ?? "\(file):\(n + 1)"
+                do {
+                    cases.append(
+                        try SuiteRowMapping.suiteCase(row, calibration: calibration, routing: routing, seed: seed))
+                } catch {
+                    failures.append((id, "\(error)"))
+                }
+            }
+        }
+        let results = Results(count: cases.count)
+        let all = cases
+        DispatchQueue.concurrentPerform(iterations: all.count) { i in
+            do {
+                results.set(i, .success(try FidelitySuite.replay(all[i])))
+            } catch {
+                results.set(i, .failure(SimulationInputError("\(error)")))
+            }
+        }
+        var rows: [SuiteComparison] = []
+        for (i, r) in results.all.enumerated() {
+            switch r {
+            case .success(let c)?: rows += c
+            case .failure(let e)?: failures.append((cases[i].id, e.description))
+            case nil: failures.append((cases[i].id, "not run"))
+            }
+        }
+        return FidelitySuiteReport(rows: rows, failures: failures)
+    }
+}
+
+/// Results of parallel replays, one slot per row (written once each, under a lock).
+private final class Results: @unchecked Sendable {
+    private var slots: [Result<[SuiteComparison], SimulationInputError>?]
+    private let lock = ConditionLock()
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    func set(_ i: Int, _ r: Result<[SuiteComparison], SimulationInputError>) {
+        lock.lock()
+        slots[i] = r
+        lock.unlock()
+    }
+    var all: [Result<[SuiteComparison], SimulationInputError>?] {
+        lock.lock()
+        defer { lock.unlock() }
+        return slots
+    }
+}
+
+/// One suite row (``ValidationRow``, Fixtures/validation/README.md) as the engine and workload `simulate` builds.
+enum SuiteRowMapping {
+    static func suiteCase(_ json: JSONValue, calibration: JSONValue?, routing: RoutingConfig, seed: UInt64) throws
+        -> SuiteCase
+    {
+        let row = try ValidationRow(json: json)
+        guard let model = ModelCatalog.spec(for: row.model) else {
+            throw SimulationInputError("unknown model '\(row.model)'")
+        }
+        guard let gpu = HardwareCatalog.gpu(named: row.gpu) else {
+            throw SimulationInputError("unknown GPU '\(row.gpu)'")
+        }
+        let offline = row.mode == .offline
+        var config = EngineConfig(model: model, gpu: gpu, tensorParallelSize: max(row.tp, 1))
+        config.routing = routing
+        config.seed = seed
+        if let calibration { config.calibration = try Calibration(json: calibration, base: config.calibration) }
+        if offline {
+            (config.maxNumSeqs, config.maxNumBatchedTokens) = FidelitySuite.offlineDefaults(gpu: gpu)
+            config.calibration = FidelitySuite.withoutAPIServer(config.calibration)
+        }
+        // An unquantized checkpoint served with FP8 was quantized online (`--quantization fp8`).
+        if model.quantizationConfig == nil, row.quantization.lowercased().hasPrefix("fp8") {
+            config.quantization = "fp8"
+        }
+        config.kvCacheDtype = row.kvCacheDtype
+        let w = row.workload
+        let inputLen = w.inputLen ?? w.meanInputLen.map { Int($0.rounded()) } ?? 512
+        let outputLen = max(1, w.outputLen ?? w.meanOutputLen.map { Int($0.rounded()) } ?? 128)
+        let s = row.scheduler
+        if let n = s.maxNumSeqs { config.maxNumSeqs = n }
+        if let n = s.maxNumBatchedTokens { config.maxNumBatchedTokens = n }
+        config.maxModelLen = s.maxModelLen
+        if let b = s.enablePrefixCaching { config.enablePrefixCaching = b }
+        config.enforceEager = s.enforceEager
+        config.asyncScheduling = s.asyncScheduling
+        if config.maxModelLen == nil {
+            // vLLM sizes its cache for the model's whole context; the rows' requests need far less, and a context
+            // the simulated memory plan cannot hold would only refuse to start.
+            config.maxModelLen = min(model.maxPositionEmbeddings, max(inputLen + outputLen + 16, 4096))
+        }
+        if config.maxNumBatchedTokens < config.maxNumSeqs { config.maxNumBatchedTokens = config.maxNumSeqs }
+        let workload: Workload
+        if offline {
+            let batch = w.batchSize ?? 1
+            workload = SyntheticWorkload(
+                count: batch, arrival: .allAtOnce, promptTokens: .fixed(inputLen), outputTokens: .fixed(outputLen),
+                maxTokens: outputLen, ignoreEOS: true, blockSize: config.blockSize, seed: seed
+            ).generate()
+        } else {
+            let count = w.numPrompts ?? 100
+            // `vllm bench serve` sends a Poisson process at the rate; inference-perf's stages are constant-rate.
+            let constant = w.raw["arrival"]?.stringValue == "constant"
+            let arrival: ArrivalPattern =
+                w.requestRate.map { constant ? .constant(rate: $0) : .poisson(rate: $0) } ?? .allAtOnce
+            var prompt = LengthDistribution.fixed(inputLen)
+            var output = LengthDistribution.fixed(outputLen)
+            if w.dataset == "sharegpt" {
+                // ShareGPT conversations are heavy-tailed: lengths drawn around the measured means
+                // (docs/calibration.md "The validation suite"), within the benchmark's filter below.
+                prompt = .lognormal(mean: Double(inputLen), sigma: FidelitySuite.shareGPTSigma)
+                output = .lognormal(mean: Double(outputLen), sigma: FidelitySuite.shareGPTSigma)
+            }
+            // inference-perf's shared-prefix data: a system prompt per group, then the question.
+            let shared = w.raw["shared_prefix"]
+            let prefix = shared?["system_prompt_len"]?.intValue ?? 0
+            let groups = shared?["num_unique_system_prompts"]?.intValue ?? 1
+            // Each user of a group asks its own question again and again (multi-turn chat over one prompt set).
+            let users = shared?["num_users_per_system_prompt"]?.intValue
+            var generated = SyntheticWorkload(
+                count: count, arrival: arrival, promptTokens: prompt, outputTokens: output, maxTokens: nil,
+                ignoreEOS: true, maxConcurrency: w.maxConcurrency, sharedPrefixTokens: min(prefix, inputLen - 1),
+                prefixGroups: max(groups, 1), distinctPrompts: users.map { max(1, $0 * max(groups, 1)) },
+                blockSize: config.blockSize, seed: seed
+            ).generate()
+            if w.dataset == "sharegpt" {
+                // vLLM's ShareGPT sampler keeps prompts of at most 1024 tokens and prompt + output of at most 2048.
+                for i in generated.requests.indices {
+                    let p = min(generated.requests[i].promptTokens, 1024)
+                    let o = max(1, min(generated.requests[i].outputTokens, 2048 - p))
+                    generated.requests[i].promptTokens = p
+                    generated.requests[i].outputTokens = o
+                    generated.requests[i].maxTokens = o
+                    generated.requests[i].prefixBlockHashes = Array(
+                        generated.requests[i].prefixBlockHashes.prefix(p / config.blockSize))
+                }
+            }
+            workload = generated
+        }
+        let m = row.measured
+        var measured: [(figure: SuiteFigure, statistic: SuiteStatistic, value: Double)] = []
+        if let v = m["ttft_mean_ms"] {
+            measured.append((.ttft, .mean, v))
+        } else if let v = m["ttft_median_ms"] {
+            measured.append((.ttft, .median, v))
+        }
+        if let v = m["tpot_mean_ms"] {
+            measured.append((.tpot, .mean, v))
+        } else if let v = m["tpot_median_ms"] {
+            measured.append((.tpot, .median, v))
+        } else if let v = m["itl_mean_ms"] {
+            measured.append((.tpot, .mean, v))
+        }
+        if let v = m["output_throughput_tok_s"] {
+            measured.append((.throughput, .outputTokensPerSecond, v))
+        } else if let v = m["total_throughput_tok_s"] {
+            measured.append((.throughput, .totalTokensPerSecond, v))
+        } else if let v = m["request_throughput_req_s"] {
+            measured.append((.throughput, .requestsPerSecond, v))
+        }
+        if let v = m["latency_s"] { measured.append((.latency, .batchSeconds, v)) }
+        guard !measured.isEmpty else { throw SimulationInputError("row has no measured figure") }
+        return SuiteCase(
+            id: row.id, source: row.source.id, gpu: row.gpu, holdout: row.split == .holdout,
+            engineVersion: row.engineVersion, config: config, offline: offline, workload: workload, measured: measured)
+    }
+}

@@ -1,0 +1,58 @@
+import MoECore
+import Testing
+
+@testable import SimEngine
+
+/// The validation suite's replay and report (docs/calibration.md "The validation suite").
+@Suite struct FidelitySuiteTests {
+    static func comparison(
+        _ id: String, gpu: String, holdout: Bool, _ figure: SuiteFigure, measured: Double, simulated: Double
+    )
+        -> SuiteComparison
+    {
+        SuiteComparison(
+            id: id, source: "s-" + gpu, gpu: gpu, holdout: holdout, figure: figure, statistic: .mean,
+            measured: measured, simulated: simulated)
+    }
+
+    @Test func summariesSplitFitFromHeldOutAndFlagTheGroupsThatMissTheTargets() {
+        let rows = [
+            Self.comparison("a", gpu: "H100", holdout: false, .ttft, measured: 100, simulated: 50),
+            Self.comparison("b", gpu: "H100", holdout: true, .ttft, measured: 100, simulated: 105),
+            Self.comparison("c", gpu: "H100", holdout: true, .tpot, measured: 10, simulated: 9.5),
+            Self.comparison("d", gpu: "A100", holdout: true, .tpot, measured: 10, simulated: 14),
+        ]
+        let report = FidelitySuiteReport(rows: rows)
+        let fit = report.summaries(holdout: false)
+        #expect(fit.first?.summary.count == 1 && fit.first?.summary.worstAbsPercent == 50)
+        let held = report.summaries(holdout: true)
+        let h100 = held.first { $0.kind == "gpu" && $0.summary.group == "H100" }!.summary
+        #expect(h100.meetsTargets && h100.worstAbsPercent == 5)
+        // A100's only row is 40 % off; TPOT's worst is that row too. The fit row's 50 % does not count.
+        #expect(Set(report.heldOutMisses.map(\.group)) == ["A100", "TPOT"])
+        #expect(report.table().contains("misses target"))
+        #expect(report.json()["heldout_targets_met"]?.boolValue == false)
+    }
+
+    @Test func anOfflineRowRunsOneBatchWithoutTheAPIServer() throws {
+        let gpu = HardwareCatalog.gpu(named: "A100")!
+        var config = EngineConfig(model: ModelCatalog.spec(for: "Qwen/Qwen3-30B-A3B")!, gpu: gpu)
+        config.maxModelLen = 4096
+        (config.maxNumSeqs, config.maxNumBatchedTokens) = FidelitySuite.offlineDefaults(gpu: gpu)
+        #expect(config.maxNumSeqs == 256 && config.maxNumBatchedTokens == 8192)
+        config.calibration = FidelitySuite.withoutAPIServer(config.calibration)
+        let work = SyntheticWorkload(
+            count: 8, arrival: .allAtOnce, promptTokens: .fixed(512), outputTokens: .fixed(16), maxTokens: 16,
+            ignoreEOS: true, seed: 0
+        ).generate()
+        let c = SuiteCase(
+            id: "x", source: "s", gpu: "A100", holdout: false, engineVersion: "0.11.0", config: config, offline: true,
+            workload: work, measured: [(.latency, .batchSeconds, 1.0), (.ttft, .mean, 100)])
+        let out = try FidelitySuite.replay(c)
+        #expect(out.count == 2 && out.allSatisfy { $0.simulated > 0 })
+        // No API server: the first step starts at once, so TTFT is the engine's own prefill time.
+        let direct = try Simulation.run(config: config, workload: work, keepSteps: false)
+        #expect(abs(out[1].simulated - direct.mean(\.ttft) * 1e3) < 1e-9)
+        #expect(abs(out[0].simulated - (direct.timings.map(\.finish).max() ?? 0)) < 1e-9)
+    }
+}
