@@ -6,11 +6,13 @@ import PackageDescription
 //   SimEngine     pure: the simulated vLLM engine and the one driver that moves it through simulated time
 //   FakeSLLM      the server's logic: deployments, router/autoscaler, recording, text, API bodies (no C)
 //   FakeSLLMHTTP  the only target that imports libmicrohttpd: the connection lifecycle
+//   Sweep         grid runs of the simulator (`fake-sllm sweep`), over SimEngine and FakeSLLM's deploy configs
 //   EvaluatorClient  the evaluator's HTTP client: the only evaluator target that imports libcurl
 //   Evaluator     datasets, run, report, the pre-flight check (over EvaluatorClient's HTTPTransport)
+// Platforms: Linux only (Debian/Ubuntu, Swift 6). The code imports Glibc, polls with Linux's `POLLRDHUP` and runs
+// libmicrohttpd on epoll; no Apple platform is declared because none is built or tested.
 let package = Package(
     name: "fake-sllm",
-    platforms: [.macOS(.v14)],
     products: [
         .executable(name: "fake-sllm", targets: ["fake-sllm"]),
         .executable(name: "moecap-eval", targets: ["moecap-eval"]),
@@ -22,36 +24,40 @@ let package = Package(
     targets: [
         .systemLibrary(
             name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
-            providers: [.apt(["libmicrohttpd-dev"]), .brew(["libmicrohttpd"])]),
+            providers: [.apt(["libmicrohttpd-dev"])]),
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl",
-            providers: [.apt(["libcurl4-openssl-dev"]), .brew(["curl"])]),
+            providers: [.apt(["libcurl4-openssl-dev"])]),
         .target(name: "MoECore"),
         .target(name: "SimEngine", dependencies: ["MoECore"]),
         .target(
             name: "FakeSLLM",
             dependencies: ["MoECore", "SimEngine", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "FakeSLLMHTTP", dependencies: ["FakeSLLM", "CMicroHTTPD"]),
+        .target(name: "FakeSLLMHTTP", dependencies: ["MoECore", "FakeSLLM", "CMicroHTTPD"]),
+        // Grid runs of the simulated engine; points are built from deploy configs as `serve` builds them.
+        .target(name: "Sweep", dependencies: ["MoECore", "SimEngine", "FakeSLLM"]),
         // The only evaluator target that imports CCurl: the HTTP client on libcurl's multi interface.
         .target(name: "EvaluatorClient", dependencies: ["MoECore", "CCurl"]),
         .target(name: "Evaluator", dependencies: ["MoECore", "EvaluatorClient"]),
         .executableTarget(
             name: "fake-sllm",
             dependencies: [
-                "FakeSLLM", "FakeSLLMHTTP", "SimEngine",
+                "MoECore", "SimEngine", "FakeSLLM", "FakeSLLMHTTP", "Sweep",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         .executableTarget(
             name: "moecap-eval",
             dependencies: [
-                "Evaluator", "EvaluatorClient", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "MoECore", "Evaluator", "EvaluatorClient",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
         .testTarget(name: "MoECoreTests", dependencies: ["MoECore"]),
         .testTarget(name: "SimEngineTests", dependencies: ["SimEngine", "MoECore"]),
         .testTarget(
             name: "FakeSLLMTests",
             dependencies: ["FakeSLLM", "SimEngine", "MoECore", .product(name: "Logging", package: "swift-log")]),
+        .testTarget(name: "SweepTests", dependencies: ["Sweep", "FakeSLLM", "SimEngine", "MoECore"]),
         .testTarget(name: "FakeSLLMHTTPTests", dependencies: ["FakeSLLMHTTP", "FakeSLLM", "SimEngine", "MoECore"]),
         .testTarget(name: "EvaluatorTests", dependencies: ["Evaluator", "EvaluatorClient", "MoECore"]),
         .testTarget(name: "EndToEndTests", dependencies: ["MoECore"]),

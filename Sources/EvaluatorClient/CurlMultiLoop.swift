@@ -1,5 +1,5 @@
 import CCurl
-import Synchronization
+import MoECore
 
 #if canImport(Glibc)
     import Glibc
@@ -29,12 +29,12 @@ final class CurlMultiLoop: @unchecked Sendable {
     private let configuration: HTTPClient.Configuration
     /// Transfers attached to libcurl at most (and easy handles kept for reuse).
     private let slots: Int
-    private let inbox = Mutex(Inbox())
+    private let inbox = Locked(Inbox())
 
-    // Loop thread only.
+    // Loop thread only (checked in debug builds: `loopThread`).
+    private let loopThread = ThreadOwner()
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
-    private var waiting: [CurlTransfer] = []
-    private var waitingHead = 0
+    private var waiting = FIFO<CurlTransfer>()
     private var idleHandles: [UnsafeMutableRawPointer] = []
 
     /// Creates the multi handle and starts the thread.
@@ -103,6 +103,7 @@ final class CurlMultiLoop: @unchecked Sendable {
     // MARK: - Loop thread
 
     fileprivate func run() {
+        loopThread.claim()
         var stillRunning: Int32 = 0
         while true {
             let (incoming, cancellations, stop) = inbox.withLock { box in
@@ -126,11 +127,11 @@ final class CurlMultiLoop: @unchecked Sendable {
             startWaitingTransfers()
             _ = curl_multi_perform(multi, &stillRunning)
             collectCompletedTransfers()
-            if waitingHead < waiting.count, active.count < slots { continue }
+            if !waiting.isEmpty, active.count < slots { continue }
             _ = curl_multi_poll(multi, nil, 0, 1000, nil)
         }
         for transfer in Array(active.values) { abort(transfer, reason: "the HTTP client was shut down") }
-        while let transfer = popWaiting() {
+        while let transfer = waiting.popFirst() {
             transfer.finish(transfer.failure(.cancelled, "the HTTP client was shut down"))
         }
         for handle in idleHandles { curl_easy_cleanup(handle) }
@@ -139,7 +140,8 @@ final class CurlMultiLoop: @unchecked Sendable {
     }
 
     private func startWaitingTransfers() {
-        while active.count < slots, let transfer = popWaiting() {
+        loopThread.assertOwner("CurlMultiLoop's transfer tables")
+        while active.count < slots, let transfer = waiting.popFirst() {
             guard let handle = idleHandles.popLast() ?? curl_easy_init() else {
                 transfer.finish(transfer.failure(.other, "libcurl could not create a handle"))
                 continue
@@ -162,6 +164,7 @@ final class CurlMultiLoop: @unchecked Sendable {
     }
 
     private func collectCompletedTransfers() {
+        loopThread.assertOwner("CurlMultiLoop's transfer tables")
         var remaining: Int32 = 0
         while let message = curl_multi_info_read(multi, &remaining) {
             guard message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle else { continue }
@@ -175,29 +178,16 @@ final class CurlMultiLoop: @unchecked Sendable {
     }
 
     private func abort(_ transfer: CurlTransfer, reason: String) {
+        loopThread.assertOwner("CurlMultiLoop's transfer tables")
         if let handle = transfer.easy, active[handle] === transfer {
             curl_multi_remove_handle(multi, handle)
             active[handle] = nil
             transfer.detach()
             recycle(handle)
-        } else if let index = waiting[waitingHead...].firstIndex(where: { $0 === transfer }) {
-            waiting.remove(at: index)
+        } else {
+            waiting.remove { $0 === transfer }
         }
         transfer.finish(transfer.failure(.cancelled, reason))
-    }
-
-    private func popWaiting() -> CurlTransfer? {
-        guard waitingHead < waiting.count else { return nil }
-        let transfer = waiting[waitingHead]
-        waitingHead += 1
-        if waitingHead == waiting.count {
-            waiting.removeAll(keepingCapacity: true)
-            waitingHead = 0
-        } else if waitingHead >= 1024, waitingHead * 2 >= waiting.count {
-            waiting.removeFirst(waitingHead)
-            waitingHead = 0
-        }
-        return transfer
     }
 
     private func recycle(_ handle: UnsafeMutableRawPointer) {

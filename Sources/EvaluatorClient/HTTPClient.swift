@@ -1,4 +1,4 @@
-import Synchronization
+import MoECore
 
 /// An HTTP/1.1 (and HTTP/2 over TLS) client for many concurrent requests, built on libcurl's multi interface.
 ///
@@ -100,7 +100,7 @@ public final class HTTPClient: Sendable {
 /// Meets the cancellation handler and the transfer, whichever comes first: a cancellation that arrives before
 /// the transfer exists is applied to it when it is stored. Any thread.
 private final class TransferBox: Sendable {
-    private let state = Mutex<(transfer: CurlTransfer?, cancelled: Bool)>((nil, false))
+    private let state = Locked<(transfer: CurlTransfer?, cancelled: Bool)>((nil, false))
 
     /// Stores the transfer; returns whether the task was already cancelled.
     func store(_ transfer: CurlTransfer) -> Bool {

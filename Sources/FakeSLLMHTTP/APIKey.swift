@@ -1,5 +1,6 @@
-/// The server's API key (`--api-key` or `FAKE_SLLM_API_KEY`): every route except `/health` and `/metrics`
-/// requires `Authorization: Bearer <key>`, as `vllm serve --api-key` does (docs/http.md, "Access").
+/// The server's API key (`--api-key` or `FAKE_SLLM_API_KEY`): every route the route table does not open
+/// (`/health` and `/metrics`: ``SLLMAPI/access(forPath:)``) requires `Authorization: Bearer <key>`, as
+/// `vllm serve --api-key` does (docs/http.md, "Access").
 ///
 /// The comparison takes the same time whatever the offered key, so the key cannot be guessed byte by byte.
 public struct APIKey: Sendable {
@@ -10,9 +11,6 @@ public struct APIKey: Sendable {
         guard !key.isEmpty else { return nil }
         self.key = Array(key.utf8)
     }
-
-    /// Routes open without a key: the liveness and metrics probes.
-    static func isOpen(_ path: String) -> Bool { path == "/health" || path == "/metrics" }
 
     /// Whether an `Authorization` header value carries the key.
     func accepts(authorization: String?) -> Bool {

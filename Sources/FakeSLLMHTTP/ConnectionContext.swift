@@ -1,8 +1,7 @@
 import CMicroHTTPD
 import FakeSLLM
 import Glibc
-import SimEngine
-import Synchronization
+import MoECore
 
 /// One request on one connection: its ``ConnectionLifecycle``, its body and its answer.
 ///
@@ -15,9 +14,32 @@ final class ConnectionContext: @unchecked Sendable {
     let connection: OpaquePointer
     let method: String
     let path: String
-    /// Polling thread only.
-    var body: [UInt8] = []
-    var bodyTooLarge = false
+    /// The polling thread that accepted the connection (libmicrohttpd keeps a connection on one thread).
+    private let pollingThread = ThreadOwner()
+    private var _body: [UInt8] = []
+    private var _bodyTooLarge = false
+    /// Polling thread only (checked in debug builds).
+    var body: [UInt8] {
+        get {
+            pollingThread.assertOwner("ConnectionContext.body")
+            return _body
+        }
+        _modify {
+            pollingThread.assertOwner("ConnectionContext.body")
+            yield &_body
+        }
+    }
+    /// Polling thread only (checked in debug builds).
+    var bodyTooLarge: Bool {
+        get {
+            pollingThread.assertOwner("ConnectionContext.bodyTooLarge")
+            return _bodyTooLarge
+        }
+        _modify {
+            pollingThread.assertOwner("ConnectionContext.bodyTooLarge")
+            yield &_bodyTooLarge
+        }
+    }
     /// Bytes of this request's queued response counted in the server's ``HeldBytes`` (polling thread only).
     var heldBytes = 0
 
@@ -40,6 +62,7 @@ final class ConnectionContext: @unchecked Sendable {
         self.connection = connection
         self.method = method
         self.path = path
+        pollingThread.claim()
     }
 
     var phase: ConnectionLifecycle.Phase { lock.withLock { $0.lifecycle.phase } }

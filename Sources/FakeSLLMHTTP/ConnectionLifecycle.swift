@@ -15,6 +15,11 @@
 /// - It is resumed only if it is suspended and libmicrohttpd has not yet sent the completion notice (after the
 ///   notice the connection pointer is dead).
 /// - Work is cancelled once, when the request ends in `aborted` before its answer was complete.
+///
+/// A transition asked for in a phase that does not allow it is a bug in the callbacks: it stops a debug build
+/// (`assertionFailure`, naming the transition and the state, as swift-nio's state machines do) and is ignored in
+/// a release build. `aborted` is the exception: another thread may abort a request at any moment, so the
+/// polling thread's next step finds it aborted, and that step is ignored quietly.
 struct ConnectionLifecycle: Sendable, Equatable {
     enum Phase: Sendable, Equatable {
         /// The access handler saw the request line and headers for the first time.
@@ -43,22 +48,30 @@ struct ConnectionLifecycle: Sendable, Equatable {
 
     /// Headers accepted: the body (if any) follows.
     mutating func startReading() {
-        if phase == .accepted { phase = .reading }
+        move("startReading()", from: [.accepted], to: .reading)
     }
 
     /// Answered at the headers (bad framing, no access, too large, overloaded); the body is discarded.
     mutating func reject() {
-        if phase == .accepted || phase == .reading { phase = .replying }
+        move("reject()", from: [.accepted, .reading], to: .replying)
     }
 
     /// The request is complete and handed to the handler.
     mutating func dispatch() {
-        if phase == .reading { phase = .dispatched }
+        move("dispatch()", from: [.reading], to: .dispatched)
     }
 
     /// The answer is queued: a whole response or a stream.
     mutating func answer(streaming: Bool) {
-        if phase == .dispatched || phase == .reading { phase = streaming ? .streaming : .replying }
+        move("answer(streaming: \(streaming))", from: [.dispatched, .reading], to: streaming ? .streaming : .replying)
+    }
+
+    private mutating func move(_ transition: @autoclosure () -> String, from: [Phase], to next: Phase) {
+        if from.contains(phase) {
+            phase = next
+        } else if phase != .aborted {
+            assertionFailure("ConnectionLifecycle.\(transition()) in state \(self)")
+        }
     }
 
     /// Whether the connection may be suspended now; marks it suspended when so.
@@ -86,6 +99,7 @@ struct ConnectionLifecycle: Sendable, Equatable {
     /// libmicrohttpd's completion notice. Returns whether the work must be cancelled (an abnormal end before
     /// the answer was complete).
     mutating func complete(ok: Bool) -> Bool {
+        if released { assertionFailure("ConnectionLifecycle.complete(ok: \(ok)) in state \(self)") }
         released = true
         suspended = false
         if isTerminal { return false }

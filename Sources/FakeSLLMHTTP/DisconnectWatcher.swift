@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import SimEngine
+import MoECore
 import Synchronization
 
 /// The server's housekeeping thread: notices clients that hang up while their request is suspended, and ends
@@ -10,8 +10,8 @@ import Synchronization
 /// go unnoticed until the answer is written. Every 100 ms this thread polls the sockets of suspended connections
 /// for a peer hang-up and aborts exactly those requests (``ConnectionContext/abort()``), closes streams that
 /// overflowed their buffer limit, and expires overdue sockets in the ``SocketTable``. It holds the server weakly and ends with it or on ``stop()``.
-final class DisconnectWatcher: @unchecked Sendable {
-    private weak var server: HTTPServer?
+final class DisconnectWatcher: Sendable {
+    private weak let server: HTTPServer?
     private let running = Atomic<Bool>(true)
     private let exited = DispatchSemaphore(value: 0)
 

@@ -1,7 +1,7 @@
 import CMicroHTTPD
 import FakeSLLM
 import Glibc
-import SimEngine
+import MoECore
 import Synchronization
 
 /// The route handler the server calls for each complete request.
@@ -90,7 +90,15 @@ public final class HTTPServer: Sendable {
     /// A server with `options`, its connection cap fitted to the descriptor limit (raised first, up to the hard
     /// limit, towards what the requested cap needs). `activity`, when given, hears of every connection and request
     /// (from the polling and engine threads).
-    public init(options: HTTPServerOptions, activity: TransportActivity? = nil, handler: @escaping HTTPHandler) {
+    /// - Parameters:
+    ///   - access: which paths are open without the API key or answered over the connection limit; the route
+    ///     table's answer unless a test serves other routes.
+    ///   - handler: the routes.
+    public init(
+        options: HTTPServerOptions, activity: TransportActivity? = nil,
+        access: @escaping @Sendable (String) -> Route.Access = SLLMAPI.access(forPath:),
+        handler: @escaping HTTPHandler
+    ) {
         self.options = options
         self.handler = handler
         self.activity = activity
@@ -99,7 +107,7 @@ public final class HTTPServer: Sendable {
         connectionCap = ConnectionCap(requested: options.maxConnections, descriptorLimit: descriptors)
         screen = RequestScreen(
             maxBodyBytes: options.maxBodyBytes, maxQueryParameters: options.maxQueryParameters,
-            apiKey: options.apiKey)
+            apiKey: options.apiKey, access: access)
         sockets = SocketTable(
             headerTimeout: options.headerTimeout, bodyTimeout: options.bodyTimeout, limit: connectionCap.connections)
         workers = HandlerPool(count: 2)

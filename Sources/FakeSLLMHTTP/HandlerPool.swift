@@ -1,4 +1,5 @@
 import Foundation
+import MoECore
 
 /// Worker threads for requests whose handling is heavy (large bodies: parsing a 30 MB prompt takes seconds), so
 /// libmicrohttpd's polling threads keep serving other connections meanwhile (docs/http.md, "Lifecycle").
@@ -6,10 +7,9 @@ import Foundation
 /// Jobs run in submission order on `count` dedicated threads. Thread-safe; ``stop()`` ends the threads after the
 /// queued jobs.
 final class HandlerPool: @unchecked Sendable {
-    private let cond = NSCondition()
+    private let cond = ConditionLock()
     // Guarded by `cond`.
-    private var jobs: [@Sendable () -> Void] = []
-    private var head = 0
+    private var jobs = FIFO<@Sendable () -> Void>()
     private var stopped = false
     private var started = false
     private let count: Int
@@ -42,16 +42,10 @@ final class HandlerPool: @unchecked Sendable {
     private func loop() {
         while true {
             cond.lock()
-            while head == jobs.count && !stopped { cond.wait() }
-            if head == jobs.count {
+            while jobs.isEmpty && !stopped { cond.wait() }
+            guard let job = jobs.popFirst() else {
                 cond.unlock()
                 return
-            }
-            let job = jobs[head]
-            head += 1
-            if head == jobs.count {
-                jobs.removeAll(keepingCapacity: true)
-                head = 0
             }
             cond.unlock()
             job()

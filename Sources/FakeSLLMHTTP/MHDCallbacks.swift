@@ -2,7 +2,6 @@ import CMicroHTTPD
 import FakeSLLM
 import Glibc
 import MoECore
-import SimEngine
 
 // libmicrohttpd's callbacks: the transitions of ``ConnectionLifecycle`` are made here and nowhere else. They are
 // file-level constants of the C typedefs (a closure passed inline as a C function pointer crashes the Swift 6.3
@@ -121,11 +120,12 @@ private func accept(
         method: ctx.method, path: ctx.path, headers: headers, queryCount: count(connection, .GET_ARGUMENT_KIND))
     {
         refusal = r.response
-    } else if server.sockets.overLimit, ctx.path != "/health" {
+    } else if server.sockets.overLimit, server.screen.access(ctx.path) != .probe {
         refusal = .detail("Too many connections (limit \(server.connectionCap.connections))", status: 503)
         refusal?.headers.append(("Retry-After", "1"))
-    } else if server.held.isOver, ctx.path != "/health", ctx.path != "/metrics" {
-        // The server-wide budget (docs/http.md): no new work until held answers drain.
+    } else if server.held.isOver, server.screen.access(ctx.path) == .keyed {
+        // The server-wide budget (docs/http.md): no new work until held answers drain; the probe and the metrics
+        // scrape (the route table's open rows) still answer.
         refusal = .detail("Server busy: answers in flight hold more than \(server.held.limit) bytes", status: 503)
         refusal?.headers.append(("Retry-After", "1"))
     }

@@ -9,6 +9,8 @@ struct RequestScreen: Sendable {
     var maxBodyBytes: Int
     var maxQueryParameters: Int
     var apiKey: APIKey?
+    /// Which paths are open without the key: the route table's answer (``SLLMAPI/access(forPath:)``).
+    var access: @Sendable (String) -> Route.Access = SLLMAPI.access(forPath:)
 
     /// Why a request is refused: the response to send, after which the connection closes.
     struct Refusal: Error, Sendable {
@@ -21,7 +23,7 @@ struct RequestScreen: Sendable {
         if queryCount > maxQueryParameters {
             return Refusal(response: .detail("Too many query parameters (limit \(maxQueryParameters))", status: 400))
         }
-        if let apiKey, !APIKey.isOpen(path),
+        if let apiKey, access(path) == .keyed,
             !apiKey.accepts(authorization: headers.first { $0.0.lowercased() == "authorization" }?.1)
         {
             var r = HTTPResponse.detail("Unauthorized", status: 401)

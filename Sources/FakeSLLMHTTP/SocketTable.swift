@@ -1,5 +1,6 @@
 import CMicroHTTPD
 import Glibc
+import MoECore
 import Synchronization
 
 /// Every open TCP connection of the server with its deadline: the count behind `--max-connections`, the header

@@ -62,7 +62,7 @@ enum SuiteRunner {
 /// Results of parallel replays, one slot per row (written once each, under a lock).
 private final class Results: @unchecked Sendable {
     private var slots: [Result<[SuiteComparison], SimulationInputError>?]
-    private let lock = NSLock()
+    private let lock = ConditionLock()
     init(count: Int) { slots = Array(repeating: nil, count: count) }
     func set(_ i: Int, _ r: Result<[SuiteComparison], SimulationInputError>) {
         lock.lock()

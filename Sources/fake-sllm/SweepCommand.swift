@@ -3,6 +3,7 @@ import FakeSLLM
 import Foundation
 import MoECore
 import SimEngine
+import Sweep
 
 /// `fake-sllm sweep`: a what-if grid run in parallel in-process, written as CSV, JSON and an HTML chart.
 struct SweepCommand: ParsableCommand {

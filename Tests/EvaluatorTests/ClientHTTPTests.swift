@@ -1,5 +1,4 @@
 import MoECore
-import Synchronization
 import Testing
 
 @testable import EvaluatorClient
@@ -171,7 +170,7 @@ import Testing
 
     @Test func streamTimestampsFollowServerDelays() async throws {
         let chunks = (0..<5).map { "data: {\"token\": \($0)}" } + ["data: [DONE]"]
-        let seen = Mutex<[(SSEEvent, ContinuousClock.Instant)]>([])
+        let seen = Locked<[(SSEEvent, ContinuousClock.Instant)]>([])
         try await withLiveServer { _ in
             .sse(chunks, delay: .milliseconds(100))
         } _: { server, client in

@@ -1,7 +1,6 @@
 import EvaluatorClient
 import Foundation
 import MoECore
-import Synchronization
 import Testing
 
 @testable import Evaluator
@@ -180,7 +179,7 @@ import Testing
     @Test func clientMetricsPutSimulatedFiguresBesideWallClock() async throws {
         try await withOutput { out in
             var server = ScriptedSLLM()
-            let counter = Mutex(0)
+            let counter = Locked(0)
             server.chat = { _ in
                 let k = Double(
                     counter.withLock { n in

@@ -1,7 +1,6 @@
 import EvaluatorClient
 import Foundation
 import MoECore
-import Synchronization
 import Testing
 
 @testable import Evaluator
@@ -69,7 +68,7 @@ import Testing
 }
 
 private final class CallCounter: Sendable {
-    private let count = Mutex(0)
+    private let count = Locked(0)
     func next() -> Int {
         count.withLock { c in
             c += 1

@@ -183,7 +183,7 @@ import Testing
         #expect(lin.ticks.allSatisfy { $0.isFinite })
         #expect(SVGFormat.si(3.35e12) == "3.35T" && SVGFormat.si(0.25) == "250m" && SVGFormat.si(1500) == "1.5k")
         #expect(SVGFormat.px(.nan) == "0")
-        #expect(SVGFormat.escape("<a href='x'>&") == "&lt;a href=&#39;x&#39;&gt;&amp;")
+        #expect(htmlEscape("<a href='x'>&") == "&lt;a href=&#39;x&#39;&gt;&amp;")
     }
 
     @Test func narrowRangeTicksStayDistinct() {

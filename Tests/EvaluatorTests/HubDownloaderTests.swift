@@ -1,7 +1,6 @@
 import EvaluatorClient
 import Foundation
 import MoECore
-import Synchronization
 import Testing
 
 @testable import Evaluator
@@ -123,7 +122,7 @@ import Testing
     }
 
     @Test func environmentTokenReachesTheServer() async throws {
-        let seen = Mutex<[String]>([])
+        let seen = Locked<[String]>([])
         let stub = DatasetsServerStub(rowCount: 2)
         try await Self.withCacheDirectory { directory in
             try await withLiveServer { request in

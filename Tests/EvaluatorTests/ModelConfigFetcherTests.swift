@@ -1,7 +1,6 @@
 import EvaluatorClient
 import Foundation
 import MoECore
-import Synchronization
 import Testing
 
 @testable import Evaluator
@@ -10,7 +9,7 @@ import Testing
     @Test func downloadsCachesAndSendsTheToken() async throws {
         let cache = FileManager.default.temporaryDirectory.appendingPathComponent("mcf-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: cache) }
-        let seen = Mutex<[String]>([])
+        let seen = Locked<[String]>([])
         let config: JSONValue = [
             "num_hidden_layers": 2, "hidden_size": 64, "num_attention_heads": 4, "intermediate_size": 128,
         ]

@@ -1,7 +1,6 @@
 import EvaluatorClient
 import Foundation
 import MoECore
-import Synchronization
 import Testing
 
 @testable import Evaluator
@@ -95,7 +94,7 @@ import Testing
     }
 
     @Test func scheduleHonoursTheConcurrencyCap() async {
-        let inFlight = Mutex((now: 0, peak: 0))
+        let inFlight = Locked((now: 0, peak: 0))
         let schedule = RequestSchedule(concurrency: 3, rate: nil, seed: 0)
         var done = 0
         await schedule.run(

@@ -1,7 +1,6 @@
 import EvaluatorClient
 import Foundation
 import MoECore
-import Synchronization
 import Testing
 
 @testable import Evaluator
@@ -11,7 +10,7 @@ import Testing
     /// A real ServerlessLLM server whose model is scaled to zero: the status routes say "No ready instances"
     /// until a chat request has started one, then answer (here: a `vllm` backend, which does not record).
     @Test func realServerTellsTheBackendOnlyOnceAnInstanceIsReady() async throws {
-        let started = Mutex(false)
+        let started = Locked(false)
         let transport = FakeTransport { request throws(HTTPClientError) in
             switch FakeTransport.path(of: request.url) {
             case "/health": return FakeTransport.response(200, #"{"status":"ok"}"#)

@@ -68,10 +68,33 @@ import Testing
         var l = ConnectionLifecycle()
         l.reject()
         #expect(l.phase == .replying)
-        l.dispatch()
-        #expect(l.phase == .replying)
         let r18 = l.complete(ok: true)
         #expect(!r18)
         #expect(l.phase == .done)
     }
+
+    @Test func aStepAfterAnAbortIsIgnored() {
+        var l = ConnectionLifecycle()
+        l.startReading()
+        _ = l.abort()
+        l.dispatch()
+        l.answer(streaming: true)
+        l.reject()
+        #expect(l.phase == .aborted)
+    }
+
+    #if DEBUG
+        @Test func anIllegalTransitionStopsADebugBuild() async {
+            await #expect(processExitsWith: .failure) {
+                var l = ConnectionLifecycle()
+                l.reject()
+                l.dispatch()  // a refused request never reaches the handler
+            }
+            await #expect(processExitsWith: .failure) {
+                var l = ConnectionLifecycle()
+                _ = l.complete(ok: true)
+                _ = l.complete(ok: true)
+            }
+        }
+    #endif
 }

@@ -85,7 +85,8 @@ public struct OutputFiles: Sendable {
 }
 
 /// Appends lines to the partial outputs file, flushing each (so a killed run keeps what it received).
-final class PartialOutputLog: @unchecked Sendable {
+/// Thread-safe: each line is one `write(2)` through the `FileHandle`.
+final class PartialOutputLog: Sendable {
     private let handle: FileHandle?
 
     init(path: String) {

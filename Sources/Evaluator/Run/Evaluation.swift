@@ -22,7 +22,7 @@ public final class Evaluation: Sendable {
     public let config: EvaluationConfig
     private let transport: (any HTTPTransport)?
     /// Cancels the phase that is running now (warm-up or sending), if any.
-    private let cancelCurrent = Mutex<(@Sendable () -> Void)?>(nil)
+    private let cancelCurrent = Locked<(@Sendable () -> Void)?>(nil)
     private let interrupted = Atomic<Bool>(false)
 
     /// - Parameters:

@@ -1,6 +1,5 @@
 import MoECore
 import SimEngine
-import Synchronization
 
 /// One chat completion in flight: its `n` choices in the engine, and the answer it is building — a whole
 /// `chat.completion` response, or `chat.completion.chunk` events on a stream.
@@ -31,7 +30,7 @@ final class ChatJob: Sendable {
     let promptTokens: Int
     let target: Target
     let includeUsage: Bool
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     /// Where the answer goes.
     enum Target: Sendable {
@@ -49,7 +48,7 @@ final class ChatJob: Sendable {
         self.promptTokens = promptTokens
         self.target = target
         self.includeUsage = includeUsage
-        state = Mutex(State(choices: choices))
+        state = Locked(State(choices: choices))
     }
 
     var engineIds: [UInt64] { state.withLock { $0.choices.map(\.engineId) } }

@@ -1,5 +1,4 @@
 import MoECore
-import Synchronization
 
 /// The log line that tells a user of an OpenAI client why a `sllm`-mode server answered with an error
 /// (docs/openai-mode.md "Choosing the mode"): ServerlessLLM's backend passes unknown body keys to vLLM's
@@ -8,7 +7,7 @@ import Synchronization
 /// rejection of each OpenAI-only key is logged at warning level, naming `--api openai`; later ones at info.
 /// Thread-safe (a mutex-guarded set).
 enum OpenAIOnlyKeyWarning {
-    private static let warned = Mutex<Set<String>>([])
+    private static let warned = Locked<Set<String>>([])
 
     /// Logs the rejection `error` when the rejected key is one vLLM's OpenAI server accepts.
     static func note(_ error: SamplingParams.Invalid) {

@@ -1,10 +1,9 @@
 import MoECore
 import SimEngine
-import Synchronization
 
 /// The fine-tuning job ids handed out (the simulator does not fine-tune; jobs stay `pending`).
 final class FineTuningJobs: Sendable {
-    private let jobs = Mutex<[String: String]>([:])
+    private let jobs = Locked<[String: String]>([:])
     func create() -> String {
         let id = uuid4()
         jobs.withLock { $0[id] = "pending" }

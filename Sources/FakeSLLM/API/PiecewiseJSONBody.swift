@@ -1,5 +1,4 @@
 import MoECore
-import Synchronization
 
 /// A JSON object body with one large array member, written piece by piece (docs/http.md, "Answer budget"):
 /// the members before the array, the array's elements a few at a time, then the members after it. The bytes are
@@ -25,7 +24,7 @@ enum PiecewiseJSONBody {
         if !tail.isEmpty { suffix.append(UInt8(ascii: ",")) }
         suffix += rest
 
-        let cursor = Mutex<Int?>(nil)  // nil: the prefix is next; past the end: the suffix, then done
+        let cursor = Locked<Int?>(nil)  // nil: the prefix is next; past the end: the suffix, then done
         let step = max(1, perPiece)
         return EventStream(contentType: "application/json") { [prefix, suffix] in
             cursor.withLock { next -> [UInt8]? in

@@ -1,4 +1,4 @@
-import Synchronization
+import MoECore
 
 /// What a route handler gives back: a response now, one later, or a stream of server-sent events.
 public enum Reply: Sendable {
@@ -17,7 +17,7 @@ public final class PendingResponse: Sendable {
         var response: HTTPResponse?
         var waker: (@Sendable () -> Void)?
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let cancellation = CancellationHook()
 
     public init() {}
@@ -101,14 +101,14 @@ public final class EventStream: Sendable {
             counted = unread
         }
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
     private let cancellation = CancellationHook()
     private let pull: (@Sendable () -> [UInt8]?)?
 
     /// HTTP status and content type sent before the first byte.
     public let status: Int
     public let contentType: String
-    private let extraHeaders = Mutex<[(String, String)]>([])
+    private let extraHeaders = Locked<[(String, String)]>([])
 
     /// Headers sent with the status, besides the content type; set them before the stream is handed over.
     public var headers: [(String, String)] { extraHeaders.withLock { $0 } }
@@ -254,7 +254,7 @@ public final class EventStream: Sendable {
 /// A one-shot cancellation callback: registered by the producer, fired at most once by the HTTP layer; a handler
 /// registered after firing runs at once. Thread-safe.
 final class CancellationHook: Sendable {
-    private let state = Mutex<(fired: Bool, handler: (@Sendable () -> Void)?)>((false, nil))
+    private let state = Locked<(fired: Bool, handler: (@Sendable () -> Void)?)>((false, nil))
 
     func register(_ handler: @escaping @Sendable () -> Void) {
         let runNow = state.withLock { s -> Bool in

@@ -16,37 +16,75 @@ public struct SLLMAPI: Sendable {
 
     public init(registry: DeploymentRegistry) { self.registry = registry }
 
-    typealias Route = @Sendable (SLLMAPI, HTTPRequest, [String]) -> Reply
-
-    /// (method, path pattern, handler); `{}` in a pattern matches one path segment.
-    private static let routes: [(String, String, Route)] = [
-        ("GET", "/health", { _, _, _ in .now(.json(["status": "ok"])) }),
-        ("POST", "/register", { api, r, _ in api.register(r) }),
-        ("POST", "/update", { api, r, _ in api.update(r) }),
-        ("POST", "/delete", { api, r, _ in api.delete(r) }),
-        ("POST", "/v1/chat/completions", { api, r, _ in api.chatCompletions(r) }),
-        ("POST", "/v1/completions", { api, r, _ in api.completions(r) }),
-        ("POST", "/v1/embeddings", { api, r, _ in api.embeddings(r) }),
-        ("POST", "/v1/fine-tuning/jobs", { api, r, _ in api.createFineTuningJob(r) }),
-        ("GET", "/v1/fine_tuning/jobs/{}", { api, _, p in api.fineTuningJob(p[0], cancel: false) }),
-        ("POST", "/v1/fine_tuning/jobs/{}/cancel", { api, _, p in api.fineTuningJob(p[0], cancel: true) }),
-        ("GET", "/v1/models", { api, _, _ in api.models() }),
-        ("POST", "/start_batch_recording", { api, r, _ in api.recording(r, .start) }),
-        ("POST", "/stop_batch_recording", { api, r, _ in api.recording(r, .stop) }),
-        ("POST", "/dump_batch_recording", { api, r, _ in api.recording(r, .dump) }),
-        ("GET", "/batch_recording_status", { api, r, _ in api.recordingStatus(r) }),
-        ("POST", "/clear_batch_recording", { api, r, _ in api.recording(r, .clear) }),
-        ("POST", "/configure_expert_distribution", { api, r, _ in api.expertDistribution(r, .configure) }),
-        ("POST", "/start_expert_distribution", { api, r, _ in api.expertDistribution(r, .start) }),
-        ("POST", "/stop_expert_distribution", { api, r, _ in api.expertDistribution(r, .stop) }),
-        ("POST", "/dump_expert_distribution", { api, r, _ in api.expertDistribution(r, .dump) }),
-        ("POST", "/clear_expert_distribution", { api, r, _ in api.expertDistribution(r, .clear) }),
-        ("GET", "/expert_distribution_status", { api, r, _ in api.expertDistributionStatus(r) }),
+    /// The route table: vLLM's OpenAI routes first (each answered only on its exact method and path), then
+    /// ServerlessLLM's (docs/sllm-api.md §2, docs/openai-mode.md).
+    static let routes: [Route] = [
+        // vLLM's OpenAI server, where the server or the deployment asks for it (docs/openai-mode.md). Chat and text
+        // completions go the vLLM way when the body's model is a deployment in the OpenAI mode (or, on a server
+        // in the OpenAI mode, when it names no ServerlessLLM-mode deployment); the other vLLM routes only on a
+        // server in the OpenAI mode. Recording and simulator routes always fall through.
+        Route("POST", "/v1/chat/completions", api: .vllm(serverOnly: false)) { api, r, _ in
+            api.openAIGeneration(r, kind: .chat)
+        },
+        Route("POST", "/v1/completions", api: .vllm(serverOnly: false)) { api, r, _ in
+            api.openAIGeneration(r, kind: .completion)
+        },
+        Route("GET", "/v1/models", api: .vllm(serverOnly: true)) { api, _, _ in .now(.json(api.openAIModels())) },
+        Route("GET", "/health", .probe, api: .vllm(serverOnly: true)) { _, _, _ in .now(emptyJSON) },
+        Route("HEAD", "/health", .probe, api: .vllm(serverOnly: true)) { _, _, _ in .now(emptyJSON) },
+        Route("GET", "/ping", api: .vllm(serverOnly: true)) { _, _, _ in .now(emptyJSON) },
+        Route("POST", "/ping", api: .vllm(serverOnly: true)) { _, _, _ in .now(emptyJSON) },
+        Route("GET", "/version", api: .vllm(serverOnly: true)) { _, _, _ in
+            .now(.json(["version": .string(vllmVersion)]))
+        },
+        Route("POST", "/tokenize", api: .vllm(serverOnly: true)) { api, r, _ in .now(api.tokenize(r)) },
+        // vLLM serves a generative model with no embedding or pooling handler: its create_embedding answers 400.
+        Route("POST", "/v1/embeddings", api: .vllm(serverOnly: true)) { _, _, _ in
+            .now(OpenAIError.badRequest("The model does not support Embeddings API").response)
+        },
+        // ServerlessLLM's gateway.
+        Route("GET", "/health", .probe) { _, _, _ in .now(.json(["status": "ok"])) },
+        Route("POST", "/register") { api, r, _ in api.register(r) },
+        Route("POST", "/update") { api, r, _ in api.update(r) },
+        Route("POST", "/delete") { api, r, _ in api.delete(r) },
+        Route("POST", "/v1/chat/completions") { api, r, _ in api.chatCompletions(r) },
+        Route("POST", "/v1/completions") { api, r, _ in api.completions(r) },
+        Route("POST", "/v1/embeddings") { api, r, _ in api.embeddings(r) },
+        Route("POST", "/v1/fine-tuning/jobs") { api, r, _ in api.createFineTuningJob(r) },
+        Route("GET", "/v1/fine_tuning/jobs/{}") { api, _, p in api.fineTuningJob(p[0], cancel: false) },
+        Route("POST", "/v1/fine_tuning/jobs/{}/cancel") { api, _, p in api.fineTuningJob(p[0], cancel: true) },
+        Route("GET", "/v1/models") { api, _, _ in api.models() },
+        Route("POST", "/start_batch_recording") { api, r, _ in api.recording(r, .start) },
+        Route("POST", "/stop_batch_recording") { api, r, _ in api.recording(r, .stop) },
+        Route("POST", "/dump_batch_recording") { api, r, _ in api.recording(r, .dump) },
+        Route("GET", "/batch_recording_status") { api, r, _ in api.recordingStatus(r) },
+        Route("POST", "/clear_batch_recording") { api, r, _ in api.recording(r, .clear) },
+        Route("POST", "/configure_expert_distribution") { api, r, _ in api.expertDistribution(r, .configure) },
+        Route("POST", "/start_expert_distribution") { api, r, _ in api.expertDistribution(r, .start) },
+        Route("POST", "/stop_expert_distribution") { api, r, _ in api.expertDistribution(r, .stop) },
+        Route("POST", "/dump_expert_distribution") { api, r, _ in api.expertDistribution(r, .dump) },
+        Route("POST", "/clear_expert_distribution") { api, r, _ in api.expertDistribution(r, .clear) },
+        Route("GET", "/expert_distribution_status") { api, r, _ in api.expertDistributionStatus(r) },
         // Extensions of this simulator, outside ServerlessLLM's contract.
-        ("GET", "/fake_sllm/info", { api, _, _ in api.info() }),
-        ("POST", "/fake_sllm/dump_ground_truth", { api, r, _ in api.dumpGroundTruth(r) }),
-        ("GET", "/metrics", { api, _, _ in api.prometheusMetrics() }),
+        Route("GET", "/fake_sllm/info") { api, _, _ in api.info() },
+        Route("POST", "/fake_sllm/dump_ground_truth") { api, r, _ in api.dumpGroundTruth(r) },
+        Route("GET", "/metrics", .open) { api, _, _ in api.prometheusMetrics() },
     ]
+
+    /// vLLM's empty 200 answers (`/health`, `/ping` in the OpenAI mode).
+    private static let emptyJSON = HTTPResponse(status: 200, contentType: "application/json", body: [])
+
+    /// Who may call `path` (any method, any API mode): the most open access of the rows it matches; `.keyed`
+    /// for paths of no row. The HTTP layer asks this before reading a body.
+    public static func access(forPath path: String) -> Route.Access {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        var access = Route.Access.keyed
+        for route in routes where route.match(segments) != nil {
+            if route.access == .probe { return .probe }
+            if route.access == .open { access = .open }
+        }
+        return access
+    }
 
     /// Routes a request. Unknown path → 404 `{"detail":"Not Found"}`; known path, other method → 405
     /// `{"detail":"Method Not Allowed"}` (FastAPI, docs/sllm-api.md §1).
@@ -58,23 +96,27 @@ public struct SLLMAPI: Sendable {
     }
 
     private func route(_ request: HTTPRequest) -> Reply {
-        // vLLM's OpenAI server, where the server or the deployment asks for it (docs/openai-mode.md).
-        if let reply = openAIRoute(request) { return reply }
+        let openAIServer = serverAPI == .openai
+        for route in SLLMAPI.routes {
+            guard case .vllm(let serverOnly) = route.api, openAIServer || !serverOnly,
+                route.method == request.method, route.pattern == request.path
+            else { continue }
+            if let reply = route.handler(self, request, []) { return reply }
+        }
+        let table = SLLMAPI.routes.filter { $0.api == .sllm }
         var pathMatched = false
         let segments = request.path.split(separator: "/", omittingEmptySubsequences: false)
-        for (method, pattern, route) in SLLMAPI.routes {
-            guard let params = SLLMAPI.match(pattern, segments) else { continue }
+        for route in table {
+            guard let params = route.match(segments) else { continue }
             pathMatched = true
-            if method == request.method || (method == "GET" && request.method == "HEAD") {
-                return route(self, request, params)
+            if route.method == request.method || (route.method == "GET" && request.method == "HEAD") {
+                if let reply = route.handler(self, request, params) { return reply }
             }
         }
         // Starlette's `redirect_slashes`: `/health/` answers 307 to `/health` (and the reverse).
         let other = request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path + "/"
         if !pathMatched, request.path != "/",
-            SLLMAPI.routes.contains(where: {
-                SLLMAPI.match($0.1, other.split(separator: "/", omittingEmptySubsequences: false)) != nil
-            })
+            table.contains(where: { $0.match(other.split(separator: "/", omittingEmptySubsequences: false)) != nil })
         {
             // Percent-encoded, so a decoded CR/LF (or any control byte) cannot drop or split the header.
             let query = request.query.map { "\(SLLMAPI.percentEncoded($0.0))=\(SLLMAPI.percentEncoded($0.1))" }
@@ -85,7 +127,7 @@ public struct SLLMAPI: Sendable {
         }
         if pathMatched {
             var r = HTTPResponse.detail("Method Not Allowed", status: 405)
-            let allowed = SLLMAPI.routes.filter { SLLMAPI.match($0.1, segments) != nil }.map(\.0)
+            let allowed = table.filter { $0.match(segments) != nil }.map(\.method)
             r.headers.append(("Allow", allowed.joined(separator: ", ")))
             return .now(r)
         }
@@ -111,21 +153,6 @@ public struct SLLMAPI: Sendable {
             }
         }
         return out
-    }
-
-    private static func match(_ pattern: String, _ segments: [Substring]) -> [String]? {
-        let parts = pattern.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == segments.count else { return nil }
-        var params: [String] = []
-        for (p, s) in zip(parts, segments) {
-            if p == "{}" {
-                guard !s.isEmpty else { return nil }
-                params.append(String(s))
-            } else if p != s {
-                return nil
-            }
-        }
-        return params
     }
 
     /// The JSON object body, or nil when `await request.json()` would fail or give a non-dict.

@@ -1,5 +1,5 @@
+import MoECore
 import SimEngine
-import Synchronization
 
 /// One deployment's view of the metrics registry (docs/metrics.md): the API layer reports each engine request
 /// (``requestSubmitted(id:promptTokens:maxTokens:)`` before handing it to the host, then
@@ -30,9 +30,9 @@ public final class EngineMetrics: Sendable {
     public let registry: MetricsRegistry
     public let modelName: String
     private let labels: [String]
-    private let requests = Mutex<(all: [UInt64: Timeline], lastStepEnd: Double)>(([:], 0))
+    private let requests = Locked<(all: [UInt64: Timeline], lastStepEnd: Double)>(([:], 0))
     /// Each instance's scheduler state after its latest step (the `sllm` mode runs several engines).
-    private let engines = Mutex<[String: (running: Int, waiting: Int, kv: Double)]>([:])
+    private let engines = Locked<[String: (running: Int, waiting: Int, kv: Double)]>([:])
 
     /// Registers the model's series (every `finished_reason` of `request_success` at zero, as vLLM does).
     public init(registry: MetricsRegistry, modelName: String, maxModelLen: Int) {

@@ -1,4 +1,4 @@
-import Synchronization
+import MoECore
 
 /// The server's Prometheus metrics: families declared once, then counters added to, gauges set and histograms
 /// observed by label values (docs/metrics.md). Thread-safe: the engine threads write, `GET /metrics` reads, one
@@ -26,7 +26,7 @@ public final class MetricsRegistry: Sendable {
         /// Deleted deployments: their series are gone and are not created again (a last step may still report).
         var retired: Set<String> = []
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// An empty registry.
     public init() {}

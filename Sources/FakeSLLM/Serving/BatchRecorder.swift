@@ -42,7 +42,7 @@ public final class BatchRecorder: Sendable {
         get { limit.load(ordering: .relaxed) }
         set { limit.store(max(1, newValue), ordering: .relaxed) }
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
     /// `gpu_num` of every record (vLLM's world size).
     public let gpuNum: Int
     /// `gpu_raw_type` of every record.

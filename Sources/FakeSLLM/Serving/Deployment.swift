@@ -19,7 +19,7 @@ public final class Deployment: Sendable {
     let coldStartSeconds: Double
     /// This deployment's series of `GET /metrics` (docs/metrics.md).
     let metrics: EngineMetrics
-    private let state: Mutex<(autoScaling: AutoScalingConfig, deleted: Bool)>
+    private let state: Locked<(autoScaling: AutoScalingConfig, deleted: Bool)>
     private let nextRequestId = Atomic<UInt64>(1)
 
     init(
@@ -31,7 +31,7 @@ public final class Deployment: Sendable {
         self.settings = settings
         self.engineConfig = engineConfig
         self.oracle = oracle
-        state = Mutex((config.autoScaling, false))
+        state = Locked((config.autoScaling, false))
         coldStartSeconds = settings.coldStart.seconds(for: engineConfig)
         let recorderShape = (engineConfig.tensorParallelSize, engineConfig.gpu.key, settings.quirks.tpDuplicateRecords)
         let cluster = try ServingCluster(

@@ -30,7 +30,7 @@ final class DeploymentHost: @unchecked Sendable {
     private let name: String
 
     // Guarded by `cond`.
-    private let cond = NSCondition()
+    private let cond = ConditionLock()
     private var clock: any SimulationClock
     private var hold: ArrivalHold
     private var inbox: [Arrival] = []
@@ -49,7 +49,8 @@ final class DeploymentHost: @unchecked Sendable {
     /// The transport's control-call time (``TransportActivity/controlBusyTime(atWall:)``) already accounted for.
     private var controlMark = 0.0
 
-    // Host thread only.
+    // Host thread only (checked in debug builds: `hostThread`).
+    private let hostThread = ThreadOwner()
     private var sinks: [UInt64: any RequestSink] = [:]
     /// Recording calls queued at an instance's actor, by token, and those whose turn came (run after the
     /// deliveries of the same moment).
@@ -58,7 +59,7 @@ final class DeploymentHost: @unchecked Sendable {
 
     /// Set when GPUs were given back anywhere on the node (possibly by this host's own thread, under `cond`).
     private let gpusFreed = Atomic<Bool>(false)
-    private let published = Mutex<(ready: [InstanceHandle], live: [InstanceHandle], inFlight: Int)>(([], [], 0))
+    private let published = Locked<(ready: [InstanceHandle], live: [InstanceHandle], inFlight: Int)>(([], [], 0))
     /// Called on the host's thread for every engine step that ends, with the instance it ran on.
     private let stepObserver: (@Sendable (InstanceHandle, StepOutcome) -> Void)?
     /// The HTTP layer's view of requests on their way in; nil in-process (holds then last their full window).
@@ -155,7 +156,7 @@ final class DeploymentHost: @unchecked Sendable {
         shutdown()
         let deadline = monotonicSeconds() + timeout
         cond.lock()
-        while !exited, monotonicSeconds() < deadline { _ = cond.wait(until: Date(timeIntervalSinceNow: 0.01)) }
+        while !exited, monotonicSeconds() < deadline { cond.wait(seconds: 0.01) }
         cond.unlock()
     }
 
@@ -181,6 +182,7 @@ final class DeploymentHost: @unchecked Sendable {
     }
 
     private func run() {
+        hostThread.claim()
         cond.lock()
         while true {
             if stopped { break }
@@ -278,6 +280,7 @@ final class DeploymentHost: @unchecked Sendable {
     /// content), each after every event due before it, then aborts, updates and freed GPUs. Call with `cond`
     /// locked. Returns the events that ran meanwhile, with their simulated times.
     private func applyInbox(wall: Double) -> [([ServingCluster.Event], Double)] {
+        hostThread.assertOwner("DeploymentHost \(name)'s cluster")
         let arrivals = inbox.sorted { ($0.sim, $0.orderKey, $0.sequence) < ($1.sim, $1.orderKey, $1.sequence) }
         inbox.removeAll()
         var batches: [([ServingCluster.Event], Double)] = []
@@ -325,6 +328,7 @@ final class DeploymentHost: @unchecked Sendable {
 
     /// Hands the events that happened at simulated time `now` to the sinks; returns how many requests finished.
     private func deliver(_ events: [ServingCluster.Event], at now: Double) -> Int {
+        hostThread.assertOwner("DeploymentHost \(name)'s sinks")
         var finished = 0
         var instancesChanged = false
         for e in events {
@@ -375,7 +379,7 @@ final class DeploymentHost: @unchecked Sendable {
     /// `cond` locked.
     private func wait(untilWall deadline: Double) {
         let seconds = min(deadline - monotonicSeconds(), Self.longestWait)
-        if seconds > 0 { _ = cond.wait(until: Date(timeIntervalSinceNow: seconds)) }
+        cond.wait(seconds: seconds)
     }
 }
 

@@ -1,6 +1,5 @@
 import MoECore
 import SimEngine
-import Synchronization
 
 /// Why a registration failed; the gateway answers 500 `Cannot register model…` (docs/sllm-api.md §3.2).
 public struct RegistrationError: Error, CustomStringConvertible, Sendable {
@@ -9,7 +8,7 @@ public struct RegistrationError: Error, CustomStringConvertible, Sendable {
 
 /// The controller's registry of deployments, in registration order. Thread-safe.
 public final class DeploymentRegistry: Sendable {
-    private let deployments = Mutex<[Deployment]>([])
+    private let deployments = Locked<[Deployment]>([])
     /// Server-wide simulator settings (flags); each deploy config's `fake_sllm` object overrides them.
     public let defaults: SimulatorSettings
 

@@ -1,6 +1,5 @@
 import MoECore
 import SimEngine
-import Synchronization
 
 /// The expert-distribution recording state of one instance, as the `vllm_moecap` worker's recorder keeps it
 /// (docs/sllm-api.md §3.10): a mode, an on/off flag and one entry per forward pass while on.
@@ -27,7 +26,7 @@ public final class ExpertDistributionRecorder: Sendable {
         var bufferSize = -1
         var passes: [Pass] = []
     }
-    private let state = Mutex(State())
+    private let state = Locked(State())
     /// Tensor-parallel workers (one dump entry each).
     let workers: Int
     let layers: Int

@@ -1,15 +1,15 @@
-import Synchronization
+import MoECore
 
 /// The GPUs of the simulated node, shared by every deployment's instances (`--node-gpus`): an instance that
 /// does not fit waits until another one gives its GPUs back, as Ray makes it wait. Thread-safe.
 public final class GPUPool: Sendable {
     /// GPUs on the node.
     public let total: Int
-    private let used = Mutex(0)
-    private let waiters = Mutex<[@Sendable () -> Void]>([])
+    private let used = Locked(0)
+    private let waiters = Locked<[@Sendable () -> Void]>([])
     /// Models started on this node before: their checkpoints sit in ServerlessLLM's host-memory pool and their
     /// torch.compile artifacts in vLLM's cache (docs/serving.md "Cold start").
-    private let started = Mutex<Set<String>>([])
+    private let started = Locked<Set<String>>([])
 
     public init(total: Int) { self.total = total }
 

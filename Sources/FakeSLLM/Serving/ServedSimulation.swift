@@ -5,9 +5,9 @@ import SimEngine
 /// runs — router, autoscaler, cold starts — on a virtual clock, so it predicts what `serve` records for the same
 /// requests (docs/serving.md "simulate and serve").
 ///
-/// The client side is `Simulation`'s: each request is sent at its arrival time (under a concurrency cap, when a
-/// slot frees). The steps kept for records are those of the first instance that became ready, the one the
-/// recording routes act on. Deterministic; single-threaded.
+/// The run loop is `Simulation`'s (``Simulation/drive(_:keepSteps:through:stalled:)``): each request is sent at
+/// its arrival time (under a concurrency cap, when a slot frees). The steps kept for records are those of the
+/// first instance that became ready, the one the recording routes act on. Deterministic; single-threaded.
 public enum ServedSimulation {
     /// Runs `workload` through a deployment configured like `serve` would configure it.
     /// - Throws: ``SimulationInputError`` when a request is refused or the run stalls; the engine's
@@ -30,38 +30,42 @@ public enum ServedSimulation {
                 BatchRecorder(
                     gpuNum: engineConfig.tensorParallelSize, gpuRawType: engineConfig.gpu.key, duplicatePerRank: false)
             })
-        var tally = SimulationTally(promptTokens: workload.requests.map(\.promptTokens), keepSteps: keepSteps)
-        var client = WorkloadClient(workload)
-        var recorded: InstanceHandle?
-        var engines: [ObjectIdentifier: EngineCore] = [:]
-        while !client.isFinished {
-            if client.nextSendTime <= cluster.nextEventTime ?? .infinity {
-                let (i, request, time) = client.send()
-                tally.sent(i, at: time)
-                cluster.arrive(request, at: time)
-                continue
-            }
-            guard cluster.nextEventTime != nil else {
-                throw SimulationInputError("the simulation stalled: \(client.remaining) requests never finished")
-            }
-            for event in cluster.advance() {
-                switch event {
-                case .step(let instance, let outcome):
-                    if recorded == nil { recorded = instance }
-                    client.finished(tally.stepEnded(outcome, kept: instance === recorded), at: outcome.end)
-                case .failed(let id, let message, _):
-                    throw SimulationInputError("request \(id): \(message)")
-                case .instanceReady(let i):
-                    if recorded == nil { recorded = i }
-                    engines[ObjectIdentifier(i)] = cluster.engine(of: i)
-                case .tokens, .started, .dispatched, .instanceStopped, .instanceDraining, .slotKeptByRealRouter:
-                    break
-                }
-            }
-        }
+        var service = ClusterService(cluster: cluster)
+        let tally = try Simulation.drive(workload, keepSteps: keepSteps, through: &service, stalled: "finished")
+        var engines = service.engines
         for h in cluster.liveHandles { engines[ObjectIdentifier(h)] = cluster.engine(of: h) }
         return tally.result(
             config: engineConfig, simulatedSeconds: cluster.now,
             engines: engines.values.sorted { $0.kvCacheTokens < $1.kvCacheTokens })
+    }
+}
+
+/// A serving cluster as the run loop's service: the first instance that becomes ready is the recorded one.
+private struct ClusterService: SimulatedService {
+    let cluster: ServingCluster
+    var recorded: InstanceHandle?
+    var engines: [ObjectIdentifier: EngineCore] = [:]
+
+    init(cluster: ServingCluster) { self.cluster = cluster }
+
+    var nextEventTime: Double? { cluster.nextEventTime }
+
+    func send(_ request: EngineRequest, at time: Double) { cluster.arrive(request, at: time) }
+
+    mutating func advance(stepEnded: (StepOutcome, _ kept: Bool) -> Void) throws {
+        for event in cluster.advance() {
+            switch event {
+            case .step(let instance, let outcome):
+                if recorded == nil { recorded = instance }
+                stepEnded(outcome, instance === recorded)
+            case .failed(let id, let message, _):
+                throw SimulationInputError("request \(id): \(message)")
+            case .instanceReady(let i):
+                if recorded == nil { recorded = i }
+                engines[ObjectIdentifier(i)] = cluster.engine(of: i)
+            case .tokens, .started, .dispatched, .instanceStopped, .instanceDraining, .slotKeptByRealRouter:
+                break
+            }
+        }
     }
 }

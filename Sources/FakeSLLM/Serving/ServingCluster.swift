@@ -121,8 +121,7 @@ final class ServingCluster {
     private var controlsRan: [UInt64] = []
 
     // The router (sllm mode).
-    private var queue: [UInt64] = []
-    private var queueHead = 0
+    private var queue = FIFO<UInt64>()
     /// The request the load balancer holds and when it wakes up to place it.
     private var balancer: (request: UInt64, wakeAt: Double)?
     private var roundRobin = 0
@@ -189,14 +188,10 @@ final class ServingCluster {
         for m in entry.members { groupOf.removeValue(forKey: m.id) }
         if settings.mode == .sllm { requestCount -= 1 }
         guard let instance = entry.instance else {
-            if let i = queue[queueHead...].firstIndex(of: g) { queue.remove(at: i) }
+            queue.remove { $0 == g }
             if balancer?.request == g {
                 let wake = balancer!.wakeAt
-                balancer = nil
-                if queueHead < queue.count {
-                    balancer = (queue[queueHead], wake)
-                    queueHead += 1
-                }
+                balancer = queue.popFirst().map { (request: $0, wakeAt: wake) }
             }
             return
         }
@@ -342,14 +337,7 @@ final class ServingCluster {
     // MARK: Router
 
     private func takeNextForBalancer(at time: Double) {
-        guard queueHead < queue.count else {
-            balancer = nil
-            queue.removeAll(keepingCapacity: true)
-            queueHead = 0
-            return
-        }
-        balancer = (queue[queueHead], time + 1)
-        queueHead += 1
+        balancer = queue.popFirst().map { (request: $0, wakeAt: time + 1) }
     }
 
     /// The load balancer wakes up holding router request `id`.

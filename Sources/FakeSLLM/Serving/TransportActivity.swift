@@ -1,3 +1,4 @@
+import MoECore
 import Synchronization
 
 /// What the HTTP layer knows about requests on their way in, read by the deployment hosts: whether an arrival can
@@ -19,8 +20,8 @@ public final class TransportActivity: Sendable {
         var since = 0.0
         var total = 0.0
     }
-    private let control = Mutex(Control())
-    private let probe = Mutex<(@Sendable () -> Bool)?>(nil)
+    private let control = Locked(Control())
+    private let probe = Locked<(@Sendable () -> Bool)?>(nil)
     private struct Reactions {
         /// When each kept-alive connection (by key) was last sent an answer in full.
         var answeredAt: [UInt: Double] = [:]
@@ -28,7 +29,7 @@ public final class TransportActivity: Sendable {
         var recent: [Double] = []
         var next = 0
     }
-    private let reactions = Mutex(Reactions())
+    private let reactions = Locked(Reactions())
     /// How many reactions ``slowestRecentReaction`` looks back over.
     static let reactionMemory = 64
 

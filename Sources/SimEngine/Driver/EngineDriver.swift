@@ -22,8 +22,7 @@ public final class EngineDriver {
     public private(set) var now: Double
 
     private var api: APIServerQueue
-    private var pending: [(request: EngineRequest, readyAt: Double)] = []
-    private var pendingHead = 0
+    private var pending = FIFO<(request: EngineRequest, readyAt: Double)>()
     private var stepResult = DriverStep()
 
     /// - Parameter startTime: simulated time at which the engine is ready (after any cold start).
@@ -43,21 +42,19 @@ public final class EngineDriver {
     /// Drops a request (the client went away), wherever it is; no event is produced for it.
     public func abort(id: UInt64) {
         if api.remove(id: id) { return }
-        if let i = pending[pendingHead...].firstIndex(where: { $0.request.id == id }) {
-            pending.remove(at: i)
-        } else {
+        if pending.remove(where: { $0.request.id == id }) == nil {
             core.abort(id: id)
         }
     }
 
     /// Requests submitted and not yet finished (in the API server, on their way or in the engine).
-    public var unfinished: Int { api.waiting + pending.count - pendingHead + core.numUnfinished }
+    public var unfinished: Int { api.waiting + pending.count + core.numUnfinished }
 
     /// When the next event happens: now while the engine has work, else when the next submitted request reaches
     /// the engine; nil when there is nothing to do.
     public var nextEventTime: Double? {
         if core.hasUnfinishedRequests { return now }
-        if pendingHead < pending.count { return max(now, pending[pendingHead].readyAt) }
+        if let next = pending.first { return max(now, next.readyAt) }
         return api.nextReady().map { max(now, $0) }
     }
 
@@ -71,9 +68,9 @@ public final class EngineDriver {
         guard let t = nextEventTime else { return stepResult }
         now = max(t, notBefore)
         api.run(until: now) { request, readyAt in pending.append((request, readyAt)) }
-        while pendingHead < pending.count, pending[pendingHead].readyAt <= now {
-            var r = pending[pendingHead].request
-            pendingHead += 1
+        while let next = pending.first, next.readyAt <= now {
+            pending.popFirst()
+            var r = next.request
             r.arrival = now
             do {
                 try core.add(r)
@@ -81,10 +78,6 @@ public final class EngineDriver {
             } catch {
                 stepResult.rejected.append((r.id, error))
             }
-        }
-        if pendingHead == pending.count {
-            pending.removeAll(keepingCapacity: true)
-            pendingHead = 0
         }
         if core.hasUnfinishedRequests, let outcome = core.step(now: now) {
             now = outcome.end

@@ -1,6 +1,5 @@
 import Foundation
 import MoECore
-import Synchronization
 
 /// Simulated MoE routing: per MoE layer, every token picks `k` distinct experts from a popularity distribution
 /// (``RoutingConfig``); a step's expert activation is the number of distinct experts that received at least one
@@ -465,7 +464,7 @@ enum InclusionCache {
         let weights: [Double]
         let k: Int
     }
-    private static let table = Mutex<[Key: [Double]]>([:])
+    private static let table = Locked<[Key: [Double]]>([:])
 
     static func probabilities(weights: [Double], k: Int) -> [Double] {
         let key = Key(weights: weights, k: k)

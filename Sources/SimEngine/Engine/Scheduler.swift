@@ -1,3 +1,5 @@
+import MoECore
+
 /// vLLM v1's scheduler (FCFS policy, chunked prefill always on): each step serves the running requests first,
 /// then admits waiting ones, under a token budget (`max_num_batched_tokens`) and a sequence cap (`max_num_seqs`).
 ///
@@ -36,7 +38,8 @@ struct Scheduler {
     private var live: [Bool] = []
     private var freeSlots: [Int] = []
     private var slotOfID: [UInt64: Int] = [:]
-    private(set) var waiting = SlotQueue()
+    /// Preempted requests go back to the front (vLLM's `prepend_request`).
+    private(set) var waiting = FIFO<Int>()
     private(set) var running: [Int] = []
 
     /// The current step's plan (reused buffers).
@@ -87,7 +90,7 @@ struct Scheduler {
         if let i = running.firstIndex(of: slot) {
             running.remove(at: i)
         } else {
-            _ = waiting.remove(slot)
+            waiting.remove { $0 == slot }
         }
         release(slot)
         return true

@@ -16,31 +16,68 @@ public enum Simulation {
     public static func run(config: EngineConfig, workload: Workload, keepSteps: Bool = true) throws
         -> SimulationResult
     {
-        let driver = EngineDriver(core: try EngineCore(config: config))
-        let engine = driver.core
+        var service = DriverService(driver: EngineDriver(core: try EngineCore(config: config)))
+        let tally = try drive(workload, keepSteps: keepSteps, through: &service, stalled: "started")
+        return tally.result(config: config, simulatedSeconds: service.driver.now, engines: [service.driver.core])
+    }
+
+    /// The one run loop of every in-process runner: sends each request of `workload` when ``WorkloadClient``
+    /// says so and moves `service` on otherwise; the client sends before the service moves on when both are due
+    /// at the same moment.
+    /// - Parameter stalled: how the stall error ends ("requests never `stalled`").
+    /// - Throws: what `service` throws; ``SimulationInputError`` when the service has nothing left to do while
+    ///   requests are unfinished.
+    public static func drive(
+        _ workload: Workload, keepSteps: Bool, through service: inout some SimulatedService, stalled: String
+    ) throws -> SimulationTally {
         var tally = SimulationTally(promptTokens: workload.requests.map(\.promptTokens), keepSteps: keepSteps)
         var client = WorkloadClient(workload)
         while !client.isFinished {
-            // The client sends before the engine moves on when both are due at the same moment.
-            if client.nextSendTime <= driver.nextEventTime ?? .infinity {
+            if client.nextSendTime <= service.nextEventTime ?? .infinity {
                 let (i, request, time) = client.send()
                 tally.sent(i, at: time)
-                driver.submit(request, at: time)
+                service.send(request, at: time)
                 continue
             }
-            guard driver.nextEventTime != nil else {
-                throw SimulationInputError("the simulation stalled: \(client.remaining) requests never started")
+            guard service.nextEventTime != nil else {
+                throw SimulationInputError("the simulation stalled: \(client.remaining) requests never \(stalled)")
             }
-            let step = driver.advance()
-            if let (id, error) = step.rejected.first { throw SimulationInputError("request \(id): \(error)") }
-            guard let outcome = step.outcome else {
-                if engine.hasUnfinishedRequests {
-                    throw SimulationInputError("the engine stalled with \(engine.numUnfinished) unfinished requests")
-                }
-                continue
+            try service.advance { outcome, kept in
+                client.finished(tally.stepEnded(outcome, kept: kept), at: outcome.end)
             }
-            client.finished(tally.stepEnded(outcome), at: outcome.end)
         }
-        return tally.result(config: config, simulatedSeconds: driver.now, engines: [engine])
+        return tally
+    }
+}
+
+/// What an in-process run sends its workload to: one engine driver (``Simulation``) or a whole serving cluster
+/// (`ServedSimulation` in FakeSLLM). Single-threaded.
+public protocol SimulatedService {
+    /// When the next event happens; nil when there is nothing left to do.
+    var nextEventTime: Double? { get }
+    /// The client sends `request` at simulated time `time`.
+    mutating func send(_ request: EngineRequest, at time: Double)
+    /// Runs the next event, reporting each engine step that ends, with whether its summary belongs to the records.
+    mutating func advance(stepEnded: (StepOutcome, _ kept: Bool) -> Void) throws
+}
+
+/// One engine through its driver.
+struct DriverService: SimulatedService {
+    let driver: EngineDriver
+
+    var nextEventTime: Double? { driver.nextEventTime }
+
+    func send(_ request: EngineRequest, at time: Double) { driver.submit(request, at: time) }
+
+    func advance(stepEnded: (StepOutcome, _ kept: Bool) -> Void) throws {
+        let step = driver.advance()
+        if let (id, error) = step.rejected.first { throw SimulationInputError("request \(id): \(error)") }
+        guard let outcome = step.outcome else {
+            if driver.core.hasUnfinishedRequests {
+                throw SimulationInputError("the engine stalled with \(driver.core.numUnfinished) unfinished requests")
+            }
+            return
+        }
+        stepEnded(outcome, true)
     }
 }

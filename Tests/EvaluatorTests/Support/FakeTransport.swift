@@ -1,7 +1,6 @@
 import Evaluator
 import Foundation
 import MoECore
-import Synchronization
 
 @testable import EvaluatorClient
 
@@ -11,7 +10,7 @@ final class FakeTransport: HTTPTransport {
     typealias Answer = @Sendable (HTTPRequest) async throws(HTTPClientError) -> HTTPResponse
 
     private let answer: Answer
-    private let state = Mutex((paths: [String](), inFlight: 0, peak: 0))
+    private let state = Locked((paths: [String](), inFlight: 0, peak: 0))
 
     init(_ answer: @escaping Answer) { self.answer = answer }
 

@@ -1,6 +1,6 @@
 import Evaluator
 import EvaluatorClient
-import Synchronization
+import MoECore
 
 /// Runs `body` against a fresh ``TestHTTPServer`` and ``HTTPClient``, stopping both afterwards.
 func withLiveServer<T>(
@@ -19,7 +19,7 @@ func withLiveServer<T>(
 
 /// Counts how many handler calls run at once and the peak, for checks on the client's connection cap.
 final class ConcurrencyGauge: Sendable {
-    private let counts = Mutex((current: 0, peak: 0))
+    private let counts = Locked((current: 0, peak: 0))
 
     var peak: Int { counts.withLock { $0.peak } }
 

@@ -2,7 +2,6 @@ import Evaluator
 import EvaluatorClient
 import Foundation
 import MoECore
-import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -98,7 +97,7 @@ final class TestHTTPServer: Sendable {
     let port: UInt16
     private let listener: Int32
     private let handler: @Sendable (TestRequest) -> TestReply
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     /// `http://127.0.0.1:<port>`.
     var baseURL: String { "http://127.0.0.1:\(port)" }

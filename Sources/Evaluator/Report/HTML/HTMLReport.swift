@@ -12,26 +12,26 @@ public enum HTMLReport {
     public static func render(_ data: ReportData) -> String {
         let title =
             "MoE-CAP report: \(data.model ?? "unknown model")" + (data.dataset.map { " on \($0)" } ?? "")
-        var body = "<h1>\(SVGFormat.escape(title))</h1>"
+        var body = "<h1>\(htmlEscape(title))</h1>"
         var notes: [String] = []
 
         if !data.coverage.isEmpty {
-            body += "<p class=\"note files\">" + data.coverage.map(SVGFormat.escape).joined(separator: " ") + "</p>"
+            body += "<p class=\"note files\">" + data.coverage.map(htmlEscape).joined(separator: " ") + "</p>"
         }
         body += "<section><h2>Headline</h2><table class=\"headline\">"
         for (k, v) in HeadlineTable.rows(data) {
-            body += "<tr><th>\(SVGFormat.escape(k))</th><td>\(SVGFormat.escape(v))</td></tr>"
+            body += "<tr><th>\(htmlEscape(k))</th><td>\(htmlEscape(v))</td></tr>"
         }
         body += "</table>"
         if let note = HeadlineTable.servingNote(data) {
-            body += "<p class=\"note serving\">\(SVGFormat.escape(note))</p>"
+            body += "<p class=\"note serving\">\(htmlEscape(note))</p>"
         }
         body += "</section>"
 
         body += "<section><h2>Roofline</h2>"
         let roofline = RooflineChart.render(data)
         if let svg = roofline.svg { body += "<figure>\(svg)</figure>" }
-        body += "<p class=\"note\">\(SVGFormat.escape(roofline.note))</p>"
+        body += "<p class=\"note\">\(htmlEscape(roofline.note))</p>"
         let util = RooflineChart.utilizationRows(data.metrics)
         if !util.isEmpty {
             body +=
@@ -55,7 +55,7 @@ public enum HTMLReport {
             body += "<p class=\"note\">No per-request timings in these files.</p>"
         }
         let servingNote = HeadlineTable.servingNote(data).map {
-            "<p class=\"note serving\">\(SVGFormat.escape($0))</p>"
+            "<p class=\"note serving\">\(htmlEscape($0))</p>"
         }
         body +=
             distributions.enumerated().map { i, chart in
@@ -71,16 +71,16 @@ public enum HTMLReport {
         }
         if !notes.isEmpty {
             body += "<section><h2>Notes</h2><ul>"
-            body += notes.map { "<li>\(SVGFormat.escape($0))</li>" }.joined() + "</ul></section>"
+            body += notes.map { "<li>\(htmlEscape($0))</li>" }.joined() + "</ul></section>"
         }
         body +=
-            "<footer>Built by moecap-eval \(SVGFormat.escape(MoECoreVersion.string)) from "
-            + "\(SVGFormat.escape(data.sources.joined(separator: ", ")))</footer>"
+            "<footer>Built by moecap-eval \(htmlEscape(MoECoreVersion.string)) from "
+            + "\(htmlEscape(data.sources.joined(separator: ", ")))</footer>"
         return """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8">
             <meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>\(SVGFormat.escape(title))</title>
+            <title>\(htmlEscape(title))</title>
             <style>\(style)</style></head>
             <body>\(body)</body></html>
 

@@ -1,24 +1,8 @@
 import Foundation
 
-/// Text helpers for the report's HTML and SVG: escaping, short numbers, SI prefixes (docs/report.md).
+/// Number helpers for the report's HTML and SVG: short numbers, SI prefixes (docs/report.md). Escaping is
+/// MoECore's `htmlEscape`.
 enum SVGFormat {
-    /// `&`, `<`, `>`, `"` and `'` escaped for element text and attribute values.
-    static func escape(_ s: String) -> String {
-        var out = ""
-        out.reserveCapacity(s.count)
-        for c in s {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.append(c)
-            }
-        }
-        return out
-    }
-
     /// A pixel coordinate with one decimal (paths stay small and valid: never NaN or exponent notation).
     static func px(_ v: Double) -> String {
         guard v.isFinite else { return "0" }

@@ -1,3 +1,5 @@
+import MoECore
+
 /// One chart as an inline `<svg>`: a plot area with two scales, grid, ticks, axis titles, a legend, and the marks
 /// added to it (lines, points, bars). Every mark is a `<path>` or `<circle>` with finite coordinates, so the page
 /// renders without script and a browser can check each chart (docs/report.md).
@@ -75,7 +77,7 @@ struct SVGPlot {
     mutating func label(_ text: String, at p: (Double, Double), color: String, anchor: String = "start") {
         marks.append(
             "<text x=\"\(SVGFormat.px(x(p.0)))\" y=\"\(SVGFormat.px(y(p.1) - 4))\" fill=\"\(color)\" "
-                + "text-anchor=\"\(anchor)\" font-size=\"11\">\(SVGFormat.escape(text))</text>")
+                + "text-anchor=\"\(anchor)\" font-size=\"11\">\(htmlEscape(text))</text>")
     }
 
     /// Adds a legend entry.
@@ -88,11 +90,11 @@ struct SVGPlot {
         var s =
             "<svg id=\"\(id)\" class=\"chart\" viewBox=\"0 0 \(Int(w)) \(Int(h))\" width=\"\(Int(w))\" "
             + "height=\"\(Int(h))\" xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" "
-            + "aria-label=\"\(SVGFormat.escape(title))\">"
-        s += "<title>\(SVGFormat.escape(title))</title>"
+            + "aria-label=\"\(htmlEscape(title))\">"
+        s += "<title>\(htmlEscape(title))</title>"
         s +=
             "<text x=\"\(SVGFormat.px(SVGPlot.plotLeft))\" y=\"20\" font-size=\"14\" font-weight=\"600\">"
-            + "\(SVGFormat.escape(title))</text>"
+            + "\(htmlEscape(title))</text>"
         // Grid and ticks.
         var grid = ""
         var tickText = ""
@@ -125,10 +127,10 @@ struct SVGPlot {
         // Axis titles.
         s +=
             "<text x=\"\(SVGFormat.px((SVGPlot.plotLeft + SVGPlot.plotRight) / 2))\" y=\"\(SVGFormat.px(h - 10))\" "
-            + "text-anchor=\"middle\" font-size=\"12\">\(SVGFormat.escape(xTitle))</text>"
+            + "text-anchor=\"middle\" font-size=\"12\">\(htmlEscape(xTitle))</text>"
         s +=
             "<text transform=\"translate(16 \(SVGFormat.px((SVGPlot.plotTop + SVGPlot.plotBottom) / 2))) rotate(-90)\" "
-            + "text-anchor=\"middle\" font-size=\"12\">\(SVGFormat.escape(yTitle))</text>"
+            + "text-anchor=\"middle\" font-size=\"12\">\(htmlEscape(yTitle))</text>"
         // Legend, top right inside the plot.
         var ly = SVGPlot.plotTop + 12
         for (text, color) in legend {
@@ -136,7 +138,7 @@ struct SVGPlot {
             s +=
                 "<rect x=\"\(SVGFormat.px(lx - 10))\" y=\"\(SVGFormat.px(ly - 8))\" width=\"10\" height=\"10\" "
                 + "fill=\"\(color)\"/><text x=\"\(SVGFormat.px(lx - 14))\" y=\"\(SVGFormat.px(ly))\" "
-                + "text-anchor=\"end\" font-size=\"11\">\(SVGFormat.escape(text))</text>"
+                + "text-anchor=\"end\" font-size=\"11\">\(htmlEscape(text))</text>"
             ly += 15
         }
         return s + "</svg>"

@@ -1,6 +1,5 @@
 import MoECore
 import SimEngine
-import Synchronization
 
 /// One generation in flight in the OpenAI mode, rendered as vLLM 0.11's OpenAI server renders it
 /// (docs/openai-mode.md "Responses"): a `chat.completion` or `text_completion` object, or their SSE chunks, with
@@ -49,7 +48,7 @@ final class OpenAIJob: GenerationJob {
     let promptTokens: Int
     let options: Options
     let target: ChatJob.Target
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     /// A job for `choices` (already planned; `prompts` gives each one's prompt), answering into `target`.
     init(
@@ -63,7 +62,7 @@ final class OpenAIJob: GenerationJob {
         self.promptTokens = promptTokens
         self.options = options
         self.target = target
-        state = Mutex(State(choices: choices, tokens: choices.map { _ in [] }, streamedCalls: choices.map { _ in nil }))
+        state = Locked(State(choices: choices, tokens: choices.map { _ in [] }, streamedCalls: choices.map { _ in nil }))
     }
 
     /// The request's simulated arrival time, as the host assigned it.

@@ -1,3 +1,4 @@
+import FakeSLLM
 import Foundation
 import MoECore
 import SimEngine
@@ -169,34 +170,32 @@ public enum SweepRunner {
         + ["usd_per_hour", "usd_per_million_output_tokens", "moecap_cost"]
 }
 
-/// The work queue and results of one sweep, shared by its worker threads.
-private final class Slots: @unchecked Sendable {
-    private let lock = NSLock()
-    private var next = 0
-    private var done = 0
-    private var results: [SweepRow?]
+/// The work queue and results of one sweep, shared by its worker threads. Thread-safe.
+private final class Slots: Sendable {
+    private struct State {
+        var next = 0
+        var done = 0
+        var results: [SweepRow?]
+    }
+    private let state: Locked<State>
 
-    init(count: Int) { results = Array(repeating: nil, count: count) }
+    init(count: Int) { state = Locked(State(results: Array(repeating: nil, count: count))) }
 
     func take() -> Int? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard next < results.count else { return nil }
-        next += 1
-        return next - 1
+        state.withLock { s in
+            guard s.next < s.results.count else { return nil }
+            s.next += 1
+            return s.next - 1
+        }
     }
 
     func put(_ row: SweepRow, at i: Int) -> Int {
-        lock.lock()
-        defer { lock.unlock() }
-        results[i] = row
-        done += 1
-        return done
+        state.withLock { s in
+            s.results[i] = row
+            s.done += 1
+            return s.done
+        }
     }
 
-    func rows() -> [SweepRow] {
-        lock.lock()
-        defer { lock.unlock() }
-        return results.map { $0! }
-    }
+    func rows() -> [SweepRow] { state.withLock { s in s.results.map { $0! } } }
 }

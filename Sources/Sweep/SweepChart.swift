@@ -44,18 +44,18 @@ public enum SweepChart {
             points: ok.compactMap { point($0, x: "tpot_mean_s", y: "output_throughput") })
 
         let legend = gpus.enumerated().map { i, g in
-            "<span style=\"color:\(palette[i % palette.count])\">&#9679;</span> \(escape(g))"
+            "<span style=\"color:\(palette[i % palette.count])\">&#9679;</span> \(htmlEscape(g))"
         }.joined(separator: " &nbsp; ")
         let failed = rows.count - ok.count
         return """
             <!DOCTYPE html>
-            <html><head><meta charset="utf-8"><title>\(escape(title))</title>
+            <html><head><meta charset="utf-8"><title>\(htmlEscape(title))</title>
             <style>body{font-family:sans-serif;margin:24px;color:#222}svg{background:#fff;border:1px solid #ddd;flex-shrink:0}
             .row{display:flex;flex-wrap:wrap;gap:16px;align-items:flex-start;margin:8px 0}
             .note{color:#555;font-size:13px;max-width:1100px}
             table{border-collapse:collapse;font-size:12px}td,th{border:1px solid #ddd;padding:3px 6px;text-align:left}
             td.n{text-align:right}th{background:#f4f4f4}</style></head><body>
-            <h2>\(escape(title))</h2>
+            <h2>\(htmlEscape(title))</h2>
             <p class="note">\(ok.count) points\(failed > 0 ? ", \(failed) could not run (see the CSV)" : ""). \
             Every figure is simulated by fake-sllm's engine (simulated seconds, not wall clock); cost from MoE-CAP's \
             GPU prices and TDPs spread over \(Int(ServingCost.amortizationYears)) years, plus energy. Points without \
@@ -94,7 +94,7 @@ public enum SweepChart {
     private static func frontTable(_ rows: [SweepRow]) -> String {
         guard !rows.isEmpty else { return "" }
         func s(_ row: SweepRow, _ k: String) -> String {
-            escape(row[k].map { $0.stringValue ?? $0.serialized() } ?? "-")
+            htmlEscape(row[k].map { $0.stringValue ?? $0.serialized() } ?? "-")
         }
         func n(_ row: SweepRow, _ k: String) -> String {
             row[k]?.doubleValue.map { LogScatterPlot.number($0, significant: 3) } ?? "-"
@@ -139,7 +139,7 @@ public enum SweepChart {
             let plot = LogScatterPlot(
                 id: "truth-\(formula)", xLabel: "\(name): simulator truth", yLabel: "MoE-CAP formula", points: points,
                 diagonal: true, width: 380, height: 320)
-            return "<div>\(plot.svg())<p class=\"note\">\(escape(name)) — \(spread)</p></div>"
+            return "<div>\(plot.svg())<p class=\"note\">\(htmlEscape(name)) — \(spread)</p></div>"
         }.joined()
         return """
             <h3>MoE-CAP's formulas against the simulator's truth</h3>
@@ -150,6 +150,4 @@ public enum SweepChart {
             <div class="row">\(plots)</div>
             """
     }
-
-    private static func escape(_ s: String) -> String { LogScatterPlot.escape(s) }
 }

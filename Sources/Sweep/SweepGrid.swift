@@ -1,3 +1,4 @@
+import FakeSLLM
 import MoECore
 import SimEngine
 

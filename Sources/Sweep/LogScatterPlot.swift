@@ -1,4 +1,5 @@
 import Foundation
+import MoECore
 
 /// One inline-SVG scatter plot with logarithmic axes, as the sweep page draws it: numeric tick labels on both
 /// axes (`<text class="tick">`, plain numbers inside the picture), one `<circle class="point">` per point with a
@@ -32,10 +33,10 @@ struct LogScatterPlot {
     func svg() -> String {
         let pts = points.filter { $0.x > 0 && $0.y > 0 && $0.x.isFinite && $0.y.isFinite }
         var out =
-            "<svg class=\"sweep-chart\" id=\"\(Self.escape(id))\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
+            "<svg class=\"sweep-chart\" id=\"\(htmlEscape(id))\" width=\"\(Int(width))\" height=\"\(Int(height))\" "
             + "viewBox=\"0 0 \(Int(width)) \(Int(height))\" xmlns=\"http://www.w3.org/2000/svg\">"
         guard !pts.isEmpty else {
-            return out + "<text x=\"20\" y=\"40\">no points with \(Self.escape(xLabel))</text></svg>"
+            return out + "<text x=\"20\" y=\"40\">no points with \(htmlEscape(xLabel))</text></svg>"
         }
         var (x0, x1) = Self.range(pts.map { log10($0.x) })
         var (y0, y1) = Self.range(pts.map { log10($0.y) })
@@ -64,10 +65,10 @@ struct LogScatterPlot {
                 "<text class=\"tick\" x=\"\(f(l - 6))\" y=\"\(f(yy + 4))\" font-size=\"11\" text-anchor=\"end\">\(text)</text>"
         }
         out +=
-            "<text x=\"\(f(l + plotW / 2))\" y=\"\(f(height - 12))\" font-size=\"12\" text-anchor=\"middle\">\(Self.escape(xLabel)) (log scale)</text>"
+            "<text x=\"\(f(l + plotW / 2))\" y=\"\(f(height - 12))\" font-size=\"12\" text-anchor=\"middle\">\(htmlEscape(xLabel)) (log scale)</text>"
         let midY = t + plotH / 2
         out +=
-            "<text x=\"16\" y=\"\(f(midY))\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 16 \(f(midY)))\">\(Self.escape(yLabel)) (log scale)</text>"
+            "<text x=\"16\" y=\"\(f(midY))\" font-size=\"12\" text-anchor=\"middle\" transform=\"rotate(-90 16 \(f(midY)))\">\(htmlEscape(yLabel)) (log scale)</text>"
         if diagonal {
             out +=
                 "<path class=\"diagonal\" d=\"M\(f(px(x0))),\(f(py(y0))) L\(f(px(x1))),\(f(py(y1)))\" stroke=\"#888\" stroke-dasharray=\"4 3\" fill=\"none\"><title>formula = truth</title></path>"
@@ -82,7 +83,7 @@ struct LogScatterPlot {
         for p in pts {
             let stroke = p.highlighted ? " stroke=\"#000\" stroke-width=\"2\"" : ""
             out +=
-                "<circle class=\"point\" cx=\"\(f(px(log10(p.x))))\" cy=\"\(f(py(log10(p.y))))\" r=\"5\" fill=\"\(p.color)\" fill-opacity=\"0.8\"\(stroke)><title>\(Self.escape(p.title))</title></circle>"
+                "<circle class=\"point\" cx=\"\(f(px(log10(p.x))))\" cy=\"\(f(py(log10(p.y))))\" r=\"5\" fill=\"\(p.color)\" fill-opacity=\"0.8\"\(stroke)><title>\(htmlEscape(p.title))</title></circle>"
         }
         return out + "</svg>"
     }
@@ -137,9 +138,4 @@ struct LogScatterPlot {
     }
 
     private func f(_ v: Double) -> String { String(format: "%.1f", v) }
-
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
-    }
 }

@@ -4,6 +4,7 @@ import Testing
 
 @testable import FakeSLLM
 @testable import SimEngine
+@testable import Sweep
 
 /// `fake-sllm sweep`: the grid, the parallel runner, the outputs.
 @Suite struct SweepTests {

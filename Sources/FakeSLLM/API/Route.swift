@@ -1,0 +1,58 @@
+/// One row of the server's route table (``SLLMAPI/routes``): method, path pattern, who may call it, and its
+/// handler. The table is the routes' one home: ``SLLMAPI/handle(_:)`` dispatches on it and the HTTP layer asks it
+/// which paths are open without the API key (``SLLMAPI/access(forPath:)``); docs/architecture.md,
+/// "Add a route".
+public struct Route: Sendable {
+    /// Who may call a route, asked by the HTTP layer before the body is read (docs/http.md, "Access").
+    public enum Access: Sendable, Equatable {
+        /// Needs the API key when the server has one.
+        case keyed
+        /// Open without the key (the metrics scrape).
+        case open
+        /// Open without the key, and answered even over the connection limit (the liveness probe).
+        case probe
+    }
+
+    /// Which API answers a route (docs/openai-mode.md).
+    public enum API: Sendable, Equatable {
+        /// ServerlessLLM's gateway, with FastAPI's 404/405/307 conventions over all of these rows.
+        case sllm
+        /// vLLM's OpenAI server, tried first on an exact method and path; its handler returns nil to let
+        /// ServerlessLLM's rows answer. `serverOnly`: only on a server in the OpenAI mode (`--api openai`).
+        case vllm(serverOnly: Bool)
+    }
+
+    typealias Handler = @Sendable (SLLMAPI, HTTPRequest, [String]) -> Reply?
+
+    let method: String
+    /// Path segments; `{}` matches one non-empty segment, passed to the handler.
+    let pattern: String
+    let access: Access
+    let api: API
+    let handler: Handler
+
+    init(_ method: String, _ pattern: String, _ access: Access = .keyed, api: API = .sllm, _ handler: @escaping Handler)
+    {
+        self.method = method
+        self.pattern = pattern
+        self.access = access
+        self.api = api
+        self.handler = handler
+    }
+
+    /// The parameters when `segments` (a path split at `/`) match the pattern, else nil.
+    func match(_ segments: [Substring]) -> [String]? {
+        let parts = pattern.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == segments.count else { return nil }
+        var params: [String] = []
+        for (p, s) in zip(parts, segments) {
+            if p == "{}" {
+                guard !s.isEmpty else { return nil }
+                params.append(String(s))
+            } else if p != s {
+                return nil
+            }
+        }
+        return params
+    }
+}
