@@ -77,7 +77,7 @@ struct ServeCommand: ParsableCommand {
         help:
             "Wall milliseconds a client gets to answer a completion with its next request before a hold nobody can fill ends (at most the burst window)."
     )
-    var arrivalGraceMs: Double = 2
+    var arrivalGraceMs: Double = 20
     @Option(
         name: .customLong("quirk"),
         help:

@@ -90,7 +90,9 @@ import Testing
         let (h100, _) = try tpot("H100", [])
         let (h100File, h100Src) = try tpot("H100", ["--calibration", file])
         #expect(src == "measured" && fileSrc == "file" && h100Src == "published-calibrated")
-        #expect(slow > h200 * 5)
+        // The per-step overhead the file raises is most of a decode step; the API server's per-token work is not the
+        // GPU's and stays.
+        #expect(slow > h200 * 4)
         #expect(h100File == h100)
         let bad = try Binaries.run("fake-sllm", ["serve", "--calibration", dir + "/missing.json"])
         #expect(bad.status != 0)
