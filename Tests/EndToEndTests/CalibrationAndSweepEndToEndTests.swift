@@ -90,7 +90,9 @@ import Testing
         let (h100, _) = try tpot("H100", [])
         let (h100File, h100Src) = try tpot("H100", ["--calibration", file])
         #expect(src == "measured" && fileSrc == "file" && h100Src == "published-calibrated")
-        #expect(slow > h200 * 5)
+        // 48 layers × 1 ms per step against ~8 ms; the baseline's steps also carry the prefills of requests the
+        // API server hands over 10 ms apart (docs/engine.md §10), so the ratio is about 4.8, not the layers' 6.
+        #expect(slow > h200 * 4)
         #expect(h100File == h100)
         let bad = try Binaries.run("fake-sllm", ["serve", "--calibration", dir + "/missing.json"])
         #expect(bad.status != 0)
