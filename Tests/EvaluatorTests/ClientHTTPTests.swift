@@ -112,13 +112,13 @@ import Testing
             TestHTTPServer.sleep(.seconds(30))
             return .text(200, "late")
         } _: { server, client in
-            let start = ContinuousClock.now
+            // The server answers after 30 s: an error of kind `.timeout` proves the 200 ms limit ended the transfer
+            // first (a missed limit gives the 200 "late"). No wall-clock bound: on two cores the awaiting task can
+            // wait for a cooperative thread behind the suite's other tests long after the loop failed the transfer.
             let error = await #expect(throws: HTTPClientError.self) {
                 try await client.send(HTTPRequest(url: server.baseURL, timeout: .milliseconds(200)))
             }
             #expect(error?.kind == .timeout)
-            // Well before the server's answer (30 s), with room for a heavily loaded machine.
-            #expect(ContinuousClock.now - start < .seconds(20))
         }
     }
 
