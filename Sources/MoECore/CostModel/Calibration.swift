@@ -76,11 +76,11 @@ public struct Calibration: Sendable, Equatable {
     /// Fixed latency from the end of a request's set-up in the API server to its arrival in the engine (IPC to
     /// the engine-core process, the engine loop picking it up) plus the first token's way back (s). The
     /// serialised set-up itself is priced by the three `api…` constants below.
-    public var frontendLatency = 3.2e-3
+    public var frontendLatency = 6.2e-3
     /// API-server CPU per request, serialised in its one process (s): HTTP parsing, request validation, the chat
     /// template, sampling parameters, the engine request and its hand-off (docs/engine.md §10). Fitted over the
     /// validation suite's fit rows (docs/calibration.md), with ``frontendLatency`` holding V1's and V4's TTFT.
-    public var apiRequestOverhead = 10e-3
+    public var apiRequestOverhead = 7e-3
     /// API-server CPU per prompt token (tokenising on vLLM's single tokenizer thread), s.
     public var apiPromptTokenOverhead = 0.5e-6
     /// API-server CPU per output token (incremental detokenising, building and writing the stream chunk), s.
