@@ -62,7 +62,8 @@ final class OpenAIJob: GenerationJob {
         self.promptTokens = promptTokens
         self.options = options
         self.target = target
-        state = Locked(State(choices: choices, tokens: choices.map { _ in [] }, streamedCalls: choices.map { _ in nil }))
+        state = Locked(
+            State(choices: choices, tokens: choices.map { _ in [] }, streamedCalls: choices.map { _ in nil }))
     }
 
     /// The request's simulated arrival time, as the host assigned it.
@@ -206,9 +207,16 @@ final class OpenAIJob: GenerationJob {
                             s.tokens[i], top: top, offset: options.echo ? prompts[i].text.count : 0)
                 } ?? .null
             var finish: JSONValue = .string(c.finish?.rawValue ?? "stop")
-            if isChat, let (calls, content) = toolCalls(c.text) {
-                // vLLM: finish_reason "tool_calls" for auto-detected calls only.
-                if options.toolUse?.choice == .auto { finish = "tool_calls" }
+            if isChat {
+                // A tool call replaces the text (content "" or, for auto-detected calls, null); vLLM's
+                // finish_reason is "tool_calls" for auto-detected calls only.
+                var content: JSONValue = .string(c.text)
+                var calls: [JSONValue] = []
+                if let found = toolCalls(c.text) {
+                    content = found.content
+                    calls = found.calls.map(\.json)
+                    if options.toolUse?.choice == .auto { finish = "tool_calls" }
+                }
                 return .object(
                     JSONObject([
                         ("index", .int(i)),
@@ -218,23 +226,7 @@ final class OpenAIJob: GenerationJob {
                                 JSONObject([
                                     ("role", "assistant"), ("content", content), ("refusal", .null),
                                     ("annotations", .null), ("audio", .null), ("function_call", .null),
-                                    ("tool_calls", .array(calls.map(\.json))), ("reasoning_content", .null),
-                                ]))
-                        ),
-                        ("logprobs", logprobs), ("finish_reason", finish), ("stop_reason", .null),
-                    ]))
-            }
-            if isChat {
-                return .object(
-                    JSONObject([
-                        ("index", .int(i)),
-                        (
-                            "message",
-                            .object(
-                                JSONObject([
-                                    ("role", "assistant"), ("content", .string(c.text)), ("refusal", .null),
-                                    ("annotations", .null), ("audio", .null), ("function_call", .null),
-                                    ("tool_calls", []), ("reasoning_content", .null),
+                                    ("tool_calls", .array(calls)), ("reasoning_content", .null),
                                 ]))
                         ),
                         ("logprobs", logprobs), ("finish_reason", finish), ("stop_reason", .null),
