@@ -12,16 +12,23 @@ struct ChatRequester: Sendable {
     let stream: Bool
     /// The largest answer accepted (`--max-response-bytes`).
     let maxResponseBytes: Int?
+    /// Extra header fields sent with every request (the closed-loop plan of a run's requests).
+    var headers: HTTPHeaders = [:]
 
-    func run(index: Int, payload: JSONValue, runStart: ContinuousClock.Instant) async -> RequestOutcome {
+    /// Sends item `index`'s `payload`; its latency counts from `allowedAt` (the moment the schedule let it go, when
+    /// it waited for a connection slot before this call), else from now.
+    func run(
+        index: Int, payload: JSONValue, runStart: ContinuousClock.Instant, allowedAt: ContinuousClock.Instant? = nil
+    ) async -> RequestOutcome {
         var body = payload
         if stream, case .object(var o) = body {
             o["stream"] = true
             o["stream_options"] = ["include_usage": true]
             body = .object(o)
         }
-        let request = HTTPRequest.post(url: url, json: body, timeout: timeout, maxResponseBytes: maxResponseBytes)
-        let start = ContinuousClock.now
+        let request = HTTPRequest.post(
+            url: url, json: body, headers: headers, timeout: timeout, maxResponseBytes: maxResponseBytes)
+        let start = allowedAt ?? ContinuousClock.now
         var outcome = RequestOutcome(
             index: index, response: nil, text: "", error: nil, startOffset: runStart.duration(to: start).inSeconds)
         let response: HTTPResponse

@@ -93,12 +93,16 @@ public final class Evaluation: Sendable {
         return (problems.isEmpty ? .completed : .incomplete(problems), metrics)
     }
 
+    /// The connections the run's own ``HTTPClient`` opens at most: one per request in flight and a few for control
+    /// calls, within the descriptors a process usually has. Requests beyond it wait in the client.
+    private var connectionSlots: Int { min(max(config.concurrency, 1) + 4, 1028) }
+
     /// The client the run sends through: the injected transport, or a new ``HTTPClient`` (returned too, to be
     /// shut down).
     private func makeTransport() throws -> (any HTTPTransport, HTTPClient?) {
         if let transport { return (transport, nil) }
         var cc = HTTPClient.Configuration()
-        cc.maxConnections = min(max(config.concurrency, 1) + 4, 1028)
+        cc.maxConnections = connectionSlots
         cc.requestTimeout = .seconds(config.timeout)
         cc.bearerToken = config.apiKey
         do {
@@ -138,15 +142,23 @@ public final class Evaluation: Sendable {
         _ dataset: Dataset, transport: any HTTPTransport, runStart: ContinuousClock.Instant, partial: PartialOutputLog
     ) async -> [RequestOutcome] {
         let payloads = dataset.items.map { payload(for: $0, in: dataset) }
-        let requester = requester(transport, stream: config.stream)
         let schedule = RequestSchedule(concurrency: config.concurrency, rate: config.requestRate, seed: config.seed)
+        var chat = requester(transport, stream: config.stream)
+        // Its own client sends at most `connectionSlots` at once, the rest as connections free up.
+        let connections = self.transport == nil ? connectionSlots : nil
+        if let plan = schedule.closedLoopPlan(count: payloads.count, connections: connections) {
+            chat.headers.add(name: ClosedLoopPlan.headerName, value: plan.headerValue)
+        }
+        let requester = chat
         let progress = Progress(total: payloads.count, quiet: config.quiet)
         var outcomes: [RequestOutcome] = []
         let items = dataset.items
         let dsName = config.dataset.rawValue
         await schedule.run(
-            count: payloads.count,
-            { i in await requester.run(index: i, payload: payloads[i], runStart: runStart) },
+            count: payloads.count, slots: connections,
+            { i, allowed in
+                await requester.run(index: i, payload: payloads[i], runStart: runStart, allowedAt: allowed)
+            },
             done: { answered in
                 var outcome = answered
                 outcome.extractAnswer(dataset: dsName)

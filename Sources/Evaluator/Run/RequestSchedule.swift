@@ -25,33 +25,69 @@ struct RequestSchedule: Sendable {
         }
     }
 
+    /// What the run declares to the server about itself (docs/evaluator.md "Flow"): without a rate it is a closed
+    /// loop — `count` requests, at most `concurrency` in flight, the next sent as soon as one is answered — which
+    /// fake-sllm's arrival holds use to wait for exactly the requests still to come. `connections`: the most the
+    /// transport sends at once, queueing the rest in order (nil: no limit below the concurrency). Nil for a timed
+    /// schedule.
+    func closedLoopPlan(count: Int, connections: Int? = nil) -> ClosedLoopPlan? {
+        guard rate == nil || rate! <= 0, count > 0 else { return nil }
+        var rng = SystemRandomNumberGenerator()
+        let id = String(rng.next() as UInt64, radix: 16)
+        let workers = min(count, max(1, concurrency ?? count), max(1, connections ?? count))
+        return ClosedLoopPlan(client: id, total: count, workers: workers)
+    }
+
     /// Runs `body` for indices `0..<n` following the schedule; `done` is called as each finishes (in completion
     /// order, on the caller's task, never concurrently). Cancellation stops launching and cancels those in flight.
     func run<T: Sendable>(
         count n: Int, _ body: @escaping @Sendable (Int) async -> T, done: (T) -> Void
     ) async {
+        await run(count: n, slots: nil, { i, _ in await body(i) }, done: done)
+    }
+
+    /// ``run(count:_:done:)`` through a transport that sends at most `slots` requests at once (nil: no such
+    /// limit). Requests the concurrency allows but the slots do not wait here and are launched in index order as
+    /// slots free up, so which requests are in flight never depends on how the tasks happened to be scheduled
+    /// (docs/evaluator.md "Flow"); `body` gets the instant the request was allowed to go, from which its latency
+    /// counts (as a request waiting in the client's queue would).
+    func run<T: Sendable>(
+        count n: Int, slots: Int?, _ body: @escaping @Sendable (Int, ContinuousClock.Instant) async -> T,
+        done: (T) -> Void
+    ) async {
         let arrivals = arrivals(n)
         let limit = max(1, concurrency ?? n)
+        let active = min(limit, max(1, slots ?? limit))
         let start = ContinuousClock.now
         await withTaskGroup(of: T.self) { group in
             var next = 0
             var running = 0
-            func launch() {
-                let i = next
-                let at = arrivals[i]
-                group.addTask {
-                    let wait = at - start.duration(to: .now).inSeconds
-                    if wait > 0 { try? await Task.sleep(for: .seconds(wait)) }
-                    return await body(i)
+            var finished = 0
+            // When each request was allowed to go by the concurrency alone.
+            var allowedAt: [ContinuousClock.Instant] = []
+            allowedAt.reserveCapacity(n)
+            func launchAllowed() {
+                let now = ContinuousClock.now
+                while allowedAt.count < min(n, limit + finished) { allowedAt.append(now) }
+                while next < allowedAt.count, running < active, !Task.isCancelled {
+                    let i = next
+                    let at = arrivals[i]
+                    let allowed = allowedAt[i]
+                    group.addTask {
+                        let wait = at - start.duration(to: .now).inSeconds
+                        if wait > 0 { try? await Task.sleep(for: .seconds(wait)) }
+                        return await body(i, wait > 0 ? .now : allowed)
+                    }
+                    next += 1
+                    running += 1
                 }
-                next += 1
-                running += 1
             }
-            while next < n, running < limit, !Task.isCancelled { launch() }
+            launchAllowed()
             while let result = await group.next() {
                 running -= 1
+                finished += 1
                 done(result)
-                while next < n, running < limit, !Task.isCancelled { launch() }
+                launchAllowed()
             }
         }
     }

@@ -7,7 +7,8 @@ extension SLLMAPI {
     func chatCompletions(_ r: HTTPRequest) -> Reply {
         switch inferenceTarget(r) {
         case .failure(let e): return .now(e.response)
-        case .success(let (body, deployment)): return generate(deployment, body)
+        case .success(let (body, deployment)):
+            return generate(deployment, body, plan: ClosedLoopPlan.declared(in: r.headers))
         }
     }
 
@@ -52,11 +53,12 @@ extension SLLMAPI {
             ("stream", body["stream"] ?? false),
         ])
         for key in ["top_p", "frequency_penalty", "presence_penalty"] where body[key] != nil { chat[key] = body[key] }
-        return generate(deployment, chat)
+        return generate(deployment, chat, plan: ClosedLoopPlan.declared(in: r.headers))
     }
 
     /// The backend's `generate` (§3.6 steps 1–6) for a body whose `model` names `deployment`.
-    func generate(_ deployment: Deployment, _ body: JSONObject) -> Reply {
+    /// `plan`: what the client declared about itself (docs/serving.md "Reproducible arrivals").
+    func generate(_ deployment: Deployment, _ body: JSONObject, plan: ClosedLoopPlan? = nil) -> Reply {
         if deployment.isDeleted { return .now(.json(["error": "Instance stopped"])) }
         var rest = body
         let model = rest.removeValue(forKey: "model") ?? "vllm-model"
@@ -144,7 +146,7 @@ extension SLLMAPI {
             prompt: prompt, promptTokens: promptTokens, tokenIds: tokenIds,
             userText: turns.last(where: { $0.role == "user" })?.content, sampling: sampling, maxTokens: maxTokens)
         let target: ChatJob.Target = stream ? .stream(EventStream()) : .response(PendingResponse())
-        return submit(deployment, input) { choices in
+        return submit(deployment, input, plan: plan) { choices in
             ChatJob(
                 requestId: requestId, model: model.stringValue ?? model.serialized(), created: Int(unixTime()),
                 promptTokens: promptTokens, choices: choices, target: target, includeUsage: includeUsage)

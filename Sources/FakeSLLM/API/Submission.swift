@@ -54,17 +54,20 @@ final class ChoiceSink: RequestSink {
 extension SLLMAPI {
     /// The submission path both APIs share, for one prompt.
     func submit(
-        _ deployment: Deployment, _ input: GenerationInput, makeJob: ([ChatJob.Choice]) -> any GenerationJob
+        _ deployment: Deployment, _ input: GenerationInput, plan: ClosedLoopPlan? = nil,
+        makeJob: ([ChatJob.Choice]) -> any GenerationJob
     ) -> Reply {
-        submit(deployment, [input], makeJob: makeJob)
+        submit(deployment, [input], plan: plan, makeJob: makeJob)
     }
 
     /// The submission path both APIs share: plans each choice's text (deterministic per prompt under greedy
     /// decoding, per seed otherwise) — `n` choices per prompt, prompt by prompt (choice `i·n + j`, as vLLM numbers
     /// a batch of prompts) — lets `makeJob` build the renderer, submits every choice to the deployment's host,
-    /// wires client cancellation and the metrics (docs/metrics.md), and returns the reply.
+    /// wires client cancellation and the metrics (docs/metrics.md), and returns the reply. `plan`: what the client
+    /// declared about itself in its headers (docs/serving.md "Reproducible arrivals").
     func submit(
-        _ deployment: Deployment, _ inputs: [GenerationInput], makeJob: ([ChatJob.Choice]) -> any GenerationJob
+        _ deployment: Deployment, _ inputs: [GenerationInput], plan: ClosedLoopPlan? = nil,
+        makeJob: ([ChatJob.Choice]) -> any GenerationJob
     ) -> Reply {
         var choices: [ChatJob.Choice] = []
         // One router request per prompt, holding its `n` choices (docs/serving.md "n > 1").
@@ -130,7 +133,9 @@ extension SLLMAPI {
                 group.append((r, MeteredSink(job.requestSink(choiceIndex), metrics: metrics, id: r.id)))
                 choiceIndex += 1
             }
-            guard let arrival = host.submit(group: group, orderKey: e.orderKey) else {
+            // A request of several prompts is several router requests: its client's plan counts whole requests.
+            guard let arrival = host.submit(group: group, orderKey: e.orderKey, plan: engine.count == 1 ? plan : nil)
+            else {
                 for r in e.requests { metrics.requestFailed(id: r.id) }
                 return .now(.json(["error": "Instance stopped"]))
             }

@@ -18,6 +18,12 @@
 /// longer, never more than ``window``. Burst holds keep the window: a burst's next request may come from a client
 /// that has not connected yet.
 ///
+/// Requests of a client that declares itself closed-loop (``ClosedLoopPlan``) are held for by count, not by time:
+/// the owner passes how many arrivals the declared clients still owe (``ClosedLoopClients``), and the hold lasts
+/// while any are owed (up to ``declaredPatience`` after the last declared event) and ends the moment none are, or
+/// at once when none are owed and no undeclared request finished or arrived. The window and the grace above
+/// apply to undeclared requests only.
+///
 /// A plain value; the owner keeps it behind its lock. Times: `wall` in monotonic seconds, `sim` in simulated
 /// seconds.
 struct ArrivalHold: Sendable {
@@ -31,9 +37,19 @@ struct ArrivalHold: Sendable {
     private(set) var currentGrace: Double
     /// The held simulated instant, while a hold is active or has not been released yet.
     private(set) var sim: Double?
-    private var until = 0.0
+    /// When the hold's undeclared part ends (wall): a window after its last undeclared arrival, or at once when
+    /// it has none to wait for.
+    private var undeclaredUntil = -Double.infinity
+    /// When the hold stops waiting for owed declared arrivals (wall).
+    private var declaredUntil = -Double.infinity
+    /// Undeclared arrivals the hold waits for (the undeclared requests a step finished); nil: as many as come
+    /// within a window of each other (a burst, or what follows a step that drained the deployment).
     private var expected: Int?
+    /// Undeclared arrivals during the hold.
     private var received = 0
+    /// Arrivals the declared closed-loop clients still owe (``ClosedLoopClients/owed``).
+    private(set) var owed = 0
+    private var until: Double { max(undeclaredUntil, owed > 0 ? declaredUntil : -.infinity) }
     /// When the last burst hold (not a completion hold) ended (wall).
     private var lastBurstEnd = -Double.infinity
 
@@ -55,6 +71,11 @@ struct ArrivalHold: Sendable {
     /// 2-core machine; at 20 ms, identical records in three runs for 0.1-0.3 s more wall time.
     static let defaultGrace = 0.02
 
+    /// How long (wall seconds) a hold waits for an arrival a declared closed-loop client owes, after the last
+    /// declared event: long enough for a client starved of CPU, short enough that a client that stopped (killed,
+    /// interrupted) costs one pause. A client that does not send within it is waited for no more.
+    static let declaredPatience = 2.0
+
     /// Whether simulated time must not move at wall moment `wall`.
     func isHolding(atWall wall: Double) -> Bool { sim != nil && wall < until }
 
@@ -63,35 +84,71 @@ struct ArrivalHold: Sendable {
 
     /// Whether the active hold waits for the answers to a step's completions while requests remain in flight (the
     /// holds ``endIfNobodyCanArrive`` may end early).
-    var waitsForAnswers: Bool { sim != nil && expected != nil }
+    var waitsForAnswers: Bool { sim != nil && expected != nil && received < expected! }
 
     /// A request arrived at wall moment `wall`, when simulated time outside a hold would be `simNow`; `idle`
-    /// says whether the deployment had nothing in flight. Returns its simulated arrival time.
-    mutating func arrival(atWall wall: Double, simNow: Double, idle: Bool) -> Double {
+    /// says whether the deployment had nothing in flight, `declared` whether its client declared a closed-loop
+    /// plan, and `owed` how many arrivals the declared clients owe now (this one counted). Returns its simulated
+    /// arrival time.
+    mutating func arrival(
+        atWall wall: Double, simNow: Double, idle: Bool, declared: Bool = false, owed: Int = 0
+    ) -> Double {
         guard window > 0 else { return simNow }
         if let held = sim, wall < until {
-            received += 1
-            if let expected, received >= expected { until = wall } else { until = wall + window }
+            note(declared: declared, owed: owed, atWall: wall)
             return held
         }
-        guard idle || wall - lastBurstEnd < 10 * window else { return max(simNow, sim ?? simNow) }
+        let startsHold = idle || wall - lastBurstEnd < 10 * window || (declared && owed > 0)
+        self.owed = owed
+        guard startsHold else { return max(simNow, sim ?? simNow) }
         sim = max(simNow, sim ?? simNow)
-        until = wall + window
         expected = nil
-        received = 1
+        received = 0
+        undeclaredUntil = -.infinity
+        declaredUntil = -.infinity
+        note(declared: declared, owed: owed, atWall: wall)
         return sim!
     }
 
-    /// `count` requests finished at simulated time `sim`, delivered at wall moment `wall`. `drained`: nothing is
-    /// left in flight, so what comes next may as well be a new burst as the clients' answers; the hold then
-    /// lasts like a burst hold (a window after the last arrival) instead of ending at the `count`-th arrival.
-    mutating func completions(_ count: Int, atSim sim: Double, wall: Double, drained: Bool) {
+    /// An arrival joined the hold.
+    private mutating func note(declared: Bool, owed: Int, atWall wall: Double) {
+        self.owed = owed
+        if declared {
+            declaredUntil = wall + Self.declaredPatience
+            return
+        }
+        received += 1
+        if let expected, received >= expected { undeclaredUntil = wall } else { undeclaredUntil = wall + window }
+    }
+
+    /// The declared clients owe `owed` arrivals now (a request of theirs finished or was abandoned outside
+    /// ``completions(_:undeclared:atSim:wall:drained:owed:)``).
+    mutating func owe(_ owed: Int, atWall wall: Double) {
+        if owed > self.owed { declaredUntil = max(declaredUntil, wall + Self.declaredPatience) }
+        self.owed = owed
+    }
+
+    /// `count` requests finished at simulated time `sim`, delivered at wall moment `wall`; `undeclared` of them
+    /// came from clients that declared no plan, and the declared clients now owe `owed` arrivals. `drained`:
+    /// nothing is left in flight, so what comes next may as well be a new burst as the undeclared clients'
+    /// answers; the undeclared part then lasts like a burst hold (a window after the last arrival) instead of
+    /// ending at the `undeclared`-th arrival. With nothing undeclared finished and nothing owed, no hold starts.
+    mutating func completions(
+        _ count: Int, undeclared: Int? = nil, atSim sim: Double, wall: Double, drained: Bool, owed: Int = 0
+    ) {
         guard window > 0, count > 0 else { return }
-        if let held = self.sim, wall < until, held >= sim { return }
+        let undeclared = undeclared ?? count
+        if let held = self.sim, wall < until, held >= sim {
+            owe(owed, atWall: wall)
+            return
+        }
+        self.owed = owed
+        guard undeclared > 0 || owed > 0 else { return }
         self.sim = sim
-        until = wall + window
-        expected = drained ? nil : count
+        expected = undeclared == 0 ? 0 : drained ? nil : undeclared
         received = 0
+        undeclaredUntil = undeclared == 0 ? -.infinity : wall + window
+        declaredUntil = wall + Self.declaredPatience
     }
 
     /// Ends the active completion hold (one that waits for the answers to a step's completions while other
@@ -101,10 +158,10 @@ struct ArrivalHold: Sendable {
     /// `lastEvent`. With nothing in transit and no event for ``grace``, nobody is left to send the requests the
     /// hold waits for. Returns whether it ended the hold.
     mutating func endIfNobodyCanArrive(atWall wall: Double, inTransit: Int, lastEvent: Double) -> Bool {
-        guard sim != nil, expected != nil, wall < until, inTransit <= 0, wall >= lastEvent + currentGrace else {
+        guard waitsForAnswers, wall < undeclaredUntil, inTransit <= 0, wall >= lastEvent + currentGrace else {
             return false
         }
-        until = wall
+        undeclaredUntil = wall
         return true
     }
 
@@ -113,10 +170,11 @@ struct ArrivalHold: Sendable {
     func quietMoment(lastEvent: Double) -> Double { lastEvent + currentGrace }
 
     /// Ends a hold whose deadline has passed; returns the simulated instant it held, so the owner can let
-    /// simulated time resume from there.
+    /// simulated time resume from there. When arrivals are still owed then, the declared clients did not send
+    /// them within ``declaredPatience`` (the owner stops waiting for them).
     mutating func release(atWall wall: Double) -> Double? {
         guard let held = sim, wall >= until else { return nil }
-        if expected == nil { lastBurstEnd = until }
+        if expected == nil, undeclaredUntil > -.infinity { lastBurstEnd = undeclaredUntil }
         sim = nil
         return held
     }

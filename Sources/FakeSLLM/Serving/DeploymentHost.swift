@@ -24,6 +24,8 @@ final class DeploymentHost: @unchecked Sendable {
         var sim: Double
         var orderKey: UInt64
         var sequence: Int
+        /// The closed-loop client that sent it, if it declared one.
+        var client: String?
     }
 
     private let cluster: ServingCluster
@@ -48,6 +50,8 @@ final class DeploymentHost: @unchecked Sendable {
     private var idle = true
     /// The transport's control-call time (``TransportActivity/controlBusyTime(atWall:)``) already accounted for.
     private var controlMark = 0.0
+    /// The declared closed-loop clients and the arrivals they owe (docs/serving.md "Reproducible arrivals").
+    private var closedLoop = ClosedLoopClients()
 
     // Host thread only (checked in debug builds: `hostThread`).
     private let hostThread = ThreadOwner()
@@ -56,6 +60,10 @@ final class DeploymentHost: @unchecked Sendable {
     /// deliveries of the same moment).
     private var controls: [UInt64: @Sendable () -> Void] = [:]
     private var controlsDue: [@Sendable () -> Void] = []
+    /// The declared client of each router request in flight (by its first engine request's id), with its choices
+    /// not yet finished; and the router request each engine request belongs to.
+    private var clientRequests: [UInt64: (client: String, choicesLeft: Int)] = [:]
+    private var routerRequest: [UInt64: UInt64] = [:]
 
     /// Set when GPUs were given back anywhere on the node (possibly by this host's own thread, under `cond`).
     private let gpusFreed = Atomic<Bool>(false)
@@ -89,24 +97,31 @@ final class DeploymentHost: @unchecked Sendable {
     /// Sends a request into the deployment. Returns its simulated arrival time, or nil when the deployment is
     /// stopped (the caller answers `Instance stopped`). `orderKey` orders requests that share an arrival instant
     /// (a hash of their content).
-    func submit(_ request: EngineRequest, sink: any RequestSink, orderKey: UInt64) -> Double? {
-        submit(group: [(request, sink)], orderKey: orderKey)
+    func submit(
+        _ request: EngineRequest, sink: any RequestSink, orderKey: UInt64, plan: ClosedLoopPlan? = nil
+    ) -> Double? {
+        submit(group: [(request, sink)], orderKey: orderKey, plan: plan)
     }
 
     /// Sends one router request whose choices are `group` (a request with `n > 1`; docs/serving.md "n > 1").
-    func submit(group: [(request: EngineRequest, sink: any RequestSink)], orderKey: UInt64) -> Double? {
+    /// `plan`: what its client declared about itself (the `X-Fake-SLLM-Closed-Loop` header), if anything.
+    func submit(
+        group: [(request: EngineRequest, sink: any RequestSink)], orderKey: UInt64, plan: ClosedLoopPlan? = nil
+    ) -> Double? {
         cond.lock()
         defer { cond.unlock() }
         guard !stopped else { return nil }
         let wall = monotonicSeconds()
         discountControlTime(atWall: wall)
+        if let plan { closedLoop.arrived(plan) }
         let sim = hold.arrival(
-            atWall: wall, simNow: max(simFloor, clock.simTime(atWall: wall)), idle: inbox.isEmpty && idle)
+            atWall: wall, simNow: max(simFloor, clock.simTime(atWall: wall)), idle: inbox.isEmpty && idle,
+            declared: plan != nil, owed: closedLoop.owed)
         sequence += 1
         inbox.append(
             Arrival(
                 requests: group.map(\.request), sinks: group.map(\.sink), sim: sim, orderKey: orderKey,
-                sequence: sequence))
+                sequence: sequence, client: plan?.client))
         cond.signal()
         return sim
     }
@@ -213,7 +228,15 @@ final class DeploymentHost: @unchecked Sendable {
                 continue
             }
             discountControlTime(atWall: wall)
-            if let held = hold.release(atWall: wall) { clock.anchor(sim: held, wall: wall) }
+            // Still owed when the hold ends: the declared clients did not send within the patience.
+            let owedAtEnd = hold.sim != nil && hold.owed > 0
+            if let held = hold.release(atWall: wall) {
+                clock.anchor(sim: held, wall: wall)
+                if owedAtEnd {
+                    closedLoop.giveUpOnOwing()
+                    hold.owe(closedLoop.owed, atWall: wall)
+                }
+            }
             // The cluster moves under the lock, so an arrival is never stamped with a time the cluster has already
             // left; the sinks hear of it after the lock is released (they wake HTTP threads).
             var batches = applyInbox(wall: wall)
@@ -238,10 +261,14 @@ final class DeploymentHost: @unchecked Sendable {
             controlsDue.removeAll()
             cond.unlock()
             var finished = 0
-            for (events, time) in batches { finished += deliver(events, at: time) }
+            var ended = EndedRequests()
+            for (events, time) in batches { finished += deliver(events, at: time, ended: &ended) }
             for run in due { run() }
             cond.lock()
-            hold.completions(finished, atSim: simFloor, wall: monotonicSeconds(), drained: drained)
+            for client in ended.declared { closedLoop.finished(client) }
+            hold.completions(
+                finished, undeclared: ended.undeclared, atSim: simFloor, wall: monotonicSeconds(),
+                drained: drained, owed: closedLoop.owed)
         }
         let leftovers = inbox.flatMap(\.sinks)
         inbox.removeAll()
@@ -288,9 +315,21 @@ final class DeploymentHost: @unchecked Sendable {
             // Events due before this arrival happen first, even when the host runs late.
             while let t = cluster.nextEventTime, t <= a.sim { batches.append((cluster.advance(), cluster.now)) }
             for (r, sink) in zip(a.requests, a.sinks) { sinks[r.id] = sink }
+            if let client = a.client, let first = a.requests.first {
+                clientRequests[first.id] = (client, a.requests.count)
+                for r in a.requests { routerRequest[r.id] = first.id }
+            }
             cluster.arrive(group: a.requests, at: max(a.sim, cluster.now))
         }
-        for id in aborts where sinks.removeValue(forKey: id) != nil { cluster.abort(id) }
+        var abandoned: [String] = []
+        for id in aborts where sinks.removeValue(forKey: id) != nil {
+            cluster.abort(id)
+            if let client = choiceEnded(id) { abandoned.append(client) }
+        }
+        if !abandoned.isEmpty {
+            for client in abandoned { closedLoop.finished(client) }
+            hold.owe(closedLoop.owed, atWall: wall)
+        }
         let changed = !arrivals.isEmpty || !aborts.isEmpty
         for c in pendingControls {
             if let token = cluster.control(on: c.instance, at: cluster.now) {
@@ -326,8 +365,38 @@ final class DeploymentHost: @unchecked Sendable {
         }
     }
 
+    /// Who sent the requests that ended in a batch of steps.
+    private struct EndedRequests {
+        /// Choices (engine requests) of clients that declared no plan.
+        var undeclared = 0
+        /// The declared client of each router request whose last choice ended.
+        var declared: [String] = []
+    }
+
+    private func noteEnded(_ id: UInt64, in ended: inout EndedRequests) {
+        if routerRequest[id] == nil {
+            ended.undeclared += 1
+        } else if let client = choiceEnded(id) {
+            ended.declared.append(client)
+        }
+    }
+
+    /// Engine request `id` ended (finished, failed or abandoned); returns its declared client when that was the
+    /// last choice of its router request (the client's worker is then free to send its next request).
+    private func choiceEnded(_ id: UInt64) -> String? {
+        guard let first = routerRequest.removeValue(forKey: id), var entry = clientRequests[first] else { return nil }
+        entry.choicesLeft -= 1
+        guard entry.choicesLeft == 0 else {
+            clientRequests[first] = entry
+            return nil
+        }
+        clientRequests[first] = nil
+        return entry.client
+    }
+
     /// Hands the events that happened at simulated time `now` to the sinks; returns how many requests finished.
-    private func deliver(_ events: [ServingCluster.Event], at now: Double) -> Int {
+    /// Notes in `ended` who sent the requests that ended.
+    private func deliver(_ events: [ServingCluster.Event], at now: Double, ended: inout EndedRequests) -> Int {
         hostThread.assertOwner("DeploymentHost \(name)'s sinks")
         var finished = 0
         var instancesChanged = false
@@ -345,12 +414,14 @@ final class DeploymentHost: @unchecked Sendable {
                 if done != nil {
                     sinks.removeValue(forKey: id)
                     finished += 1
+                    noteEnded(id, in: &ended)
                 }
                 sink.deliver(newTokens: newTokens, finished: done, simTime: now)
             case .started, .dispatched: break
             case .failed(let id, let message, let engineError):
                 sinks.removeValue(forKey: id)?.fail(message, engineError: engineError)
                 finished += 1
+                noteEnded(id, in: &ended)
             case .instanceReady(let i):
                 instancesChanged = true
                 serverLog.notice("\(name): instance \(i.id) ready at t=\(formatSeconds(now)) s (simulated)")

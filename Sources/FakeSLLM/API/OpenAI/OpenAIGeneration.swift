@@ -129,7 +129,7 @@ extension SLLMAPI {
             Array(repeating: OpenAIJob.PromptInfo(tokens: p.tokens, text: p.text), count: request.sampling.n)
         }
         let promptTokens = prompts.reduce(0) { $0 + $1.tokens }
-        return submit(deployment, inputs) { choices in
+        return submit(deployment, inputs, plan: ClosedLoopPlan.declared(in: r.headers)) { choices in
             OpenAIJob(
                 requestId: id, model: model, prompts: perChoice, promptTokens: promptTokens, choices: choices,
                 options: options, target: target)
