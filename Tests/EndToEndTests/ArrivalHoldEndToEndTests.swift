@@ -10,38 +10,62 @@ import Testing
     let seedConfig = Binaries.fixture("deploy/moecap_config.json")
     let gsm8k = Binaries.fixture("datasets/gsm8k_sample.jsonl")
 
-    /// The same evaluator command against two fresh servers with holds and no pacing: a closed loop of 8 (its
-    /// answers come within the grace) and a tail with nothing left to send (its holds end once the transport is
-    /// quiet) give identical records and identical simulated arrivals.
-    @Test(.timeLimit(.minutes(3))) func freshServersGiveIdenticalRecords() async throws {
+    /// The same evaluator command against fresh servers with default holds and no pacing, as a closed loop of 8
+    /// and with all 50 requests at once: identical records and identical simulated arrivals. moecap-eval declares
+    /// its closed loop (docs/serving.md "Reproducible arrivals", rule 5), so no hold depends on how fast the
+    /// evaluator answers, however loaded the test machine.
+    @Test(.timeLimit(.minutes(4)), arguments: ["8", "50"])
+    func freshServersGiveIdenticalRecords(concurrency: String) async throws {
         var records: [[JSONValue]] = []
         var arrivals: [[Double]] = []
         for _ in 0..<2 {
-            // A window and grace as wide as ServingEndToEndTests': on a test machine running the other end-to-end
-            // tests beside this one, the evaluator itself can take tens of milliseconds to answer a completion.
-            let server = try Binaries.Server([
-                "--no-wait", "--serving", "direct", "--burst-window-ms", "200", "--arrival-grace-ms", "200",
-                "--deploy", seedConfig,
-            ])
+            let server = try Binaries.Server(["--no-wait", "--serving", "direct", "--deploy", seedConfig])
             defer { server.stop() }
-            let out = Binaries.tempDir()
-            defer { try? FileManager.default.removeItem(atPath: out) }
-            let r = try await Binaries.run(
-                "moecap-eval",
-                [
-                    "--model", "Qwen/Qwen3-30B-A3B", "--dataset", "gsm8k", "--data-file", gsm8k, "--server-url",
-                    server.url, "--output-dir", out, "--max-tokens", "96", "--concurrency", "8", "--quiet",
-                ])
-            #expect(r.status == 0, "\(r.stderr)")
-            records.append(try #require(try Binaries.json(out + "/batch_data.json")["records"]?.arrayValue))
-            let outputs = try #require(try Binaries.json(out + "/inference_outputs.json").arrayValue)
-            arrivals.append(outputs.compactMap { $0["sim_arrival_s"]?.doubleValue })
+            let (r, a) = try await evaluate(server, concurrency: concurrency)
+            records.append(r)
+            arrivals.append(a)
         }
         #expect(records[0].count > 50 && arrivals[0].count == 50)
         #expect(arrivals[0] == arrivals[1], "the two runs' simulated arrivals differ")
         #expect(records[0].count == records[1].count)
         let same = records[0] == records[1]
         #expect(same, "the two runs' records differ")
+    }
+
+    /// Warm reruns on one server: with the prefix cache off (a warm cache changes the prefills, as on a real
+    /// server), the second and third runs batch the same requests into the same steps. What still differs is the
+    /// instance's own state: its forward-pass counter and its expert-routing draws.
+    @Test(.timeLimit(.minutes(4))) func warmRerunsBatchAlike() async throws {
+        let dir = Binaries.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let deploy = try Binaries.fixture(
+            "deploy/moecap_config.json",
+            replacing: [("\"enable_prefix_caching\": true", "\"enable_prefix_caching\": false")], in: dir)
+        let server = try Binaries.Server(["--no-wait", "--serving", "direct", "--deploy", deploy])
+        defer { server.stop() }
+        var batches: [[[JSONValue?]]] = []
+        for _ in 0..<3 {
+            let (records, _) = try await evaluate(server, concurrency: "8")
+            batches.append(records.map { r in ["batch_size", "seq_lens_sum", "forward_mode"].map { r[$0] } })
+        }
+        #expect(batches[1].count > 50)
+        #expect(batches[1] == batches[2], "two warm reruns batched differently")
+    }
+
+    /// Runs the evaluator over the 50-item sample; returns its batch records and its requests' simulated arrivals.
+    private func evaluate(_ server: Binaries.Server, concurrency: String) async throws -> ([JSONValue], [Double]) {
+        let out = Binaries.tempDir()
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        let r = try await Binaries.run(
+            "moecap-eval",
+            [
+                "--model", "Qwen/Qwen3-30B-A3B", "--dataset", "gsm8k", "--data-file", gsm8k, "--server-url",
+                server.url, "--output-dir", out, "--max-tokens", "96", "--concurrency", concurrency, "--quiet",
+            ])
+        #expect(r.status == 0, "\(r.stderr)")
+        let records = try #require(try Binaries.json(out + "/batch_data.json")["records"]?.arrayValue)
+        let outputs = try #require(try Binaries.json(out + "/inference_outputs.json").arrayValue)
+        return (records, outputs.compactMap { $0["sim_arrival_s"]?.doubleValue })
     }
 
     /// At `--speedup 50` a keep_alive of 300 simulated seconds is 6 s of wall time (the seed's 60 s would be 1.2 s,

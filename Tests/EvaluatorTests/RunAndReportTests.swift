@@ -110,6 +110,40 @@ import Testing
         #expect(done == 12 && inFlight.withLock { $0.peak } == 3)
     }
 
+    /// Concurrency 12 through 3 connection slots: at most 3 in flight, launched strictly in index order (request
+    /// i only after i − 2 have finished), each counted from when the concurrency let it go (the start of the run).
+    @Test func scheduleLaunchesBeyondTheSlotsInIndexOrder() async {
+        let state = Locked((finished: 0, inFlight: 0, peak: 0, early: [Int]()))
+        let schedule = RequestSchedule(concurrency: 12, rate: nil, seed: 0)
+        let start = ContinuousClock.now
+        var waited: [Int: Duration] = [:]
+        await schedule.run(
+            count: 12, slots: 3,
+            { i, allowed in
+                state.withLock {
+                    if i >= 3 + $0.finished { $0.early.append(i) }
+                    $0.inFlight += 1
+                    $0.peak = max($0.peak, $0.inFlight)
+                }
+                let began = ContinuousClock.now
+                try? await Task.sleep(for: .milliseconds(5))
+                state.withLock {
+                    $0.inFlight -= 1
+                    $0.finished += 1
+                }
+                return (i, allowed.duration(to: began))
+            }, done: { waited[$0.0] = $0.1 })
+        let s = state.withLock { $0 }
+        #expect(s.peak == 3 && s.early.isEmpty && waited.count == 12)
+        // The last request waited for a slot from the run's start: its latency counts that wait.
+        #expect(waited[11]! >= .milliseconds(15))
+        #expect(start.duration(to: .now) >= .milliseconds(20))
+        // A plan says as much: 12 requests, 3 at a time.
+        let plan = schedule.closedLoopPlan(count: 12, connections: 3)
+        #expect(plan?.total == 12 && plan?.workers == 3)
+        #expect(RequestSchedule(concurrency: 4, rate: 2, seed: 0).closedLoopPlan(count: 12) == nil)
+    }
+
     @Test func fixedLengthOption() throws {
         #expect(try FixedLengthOption.parse("4K-1K") == FixedLengthPreset.fourKOneK.spec)
         #expect(try FixedLengthOption.parse("2048x512").inputTokens == 2048)
