@@ -97,10 +97,18 @@ holds_run() {  # args: concurrency, then server flags; prints wall seconds
     --data-file "$dir/gsm8k.jsonl" --num-samples 1319 --server-url "$hurl" --output-dir "$dir/hout" \
     --concurrency "$1" --quiet >/dev/null
   kill -INT $spid; wait $spid || true
+  cp "$dir/hout/batch_data.json" "$dir/hrecords.$1.$(date +%s%N).json"
   cat "$dir/htime"
 }
+# Two holds-on runs per concurrency, each on a fresh server: their wall times, and whether their records match.
 for c in 100 1319; do
-  off=$(holds_run $c --burst-window-ms 0); on=$(holds_run $c)
+  rm -f "$dir"/hrecords.$c.*
+  off=$(holds_run $c --burst-window-ms 0); rm -f "$dir"/hrecords.$c.*
+  on=$(holds_run $c); on2=$(holds_run $c)
+  same=$(python3 -c 'import json, sys; r = [json.load(open(p))["records"] for p in sys.argv[1:3]]; print("yes" if r[0] == r[1] else "no")' \
+    $(ls "$dir"/hrecords.$c.* | head -2))
   echo "== arrival holds, 1,319 GSM8K items, moecap_config.json, --serving direct --no-wait, concurrency $c"
-  awk -v on="$on" -v off="$off" 'BEGIN { printf "  holds off %.2f s, default holds %.2f s wall: %.2fx\n", off, on, on / off }'
+  awk -v on="$on" -v on2="$on2" -v off="$off" -v same="$same" 'BEGIN {
+    printf "  holds off %.2f s, default holds %.2f s and %.2f s wall: %.2fx and %.2fx; records of the two identical: %s\n",
+      off, on, on2, on / off, on2 / off, same }'
 done

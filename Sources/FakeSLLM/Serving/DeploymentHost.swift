@@ -48,6 +48,9 @@ final class DeploymentHost: @unchecked Sendable {
     private var simFloor: Double
     /// Whether the cluster had no request in flight after the host's last change.
     private var idle = true
+    /// Set while the host thread hands a step's events to the sinks (the lock released): an arrival then answers
+    /// what is being delivered, so it belongs at the delivered step's end, not at a paced clock's later reading.
+    private var delivering = false
     /// The transport's control-call time (``TransportActivity/controlBusyTime(atWall:)``) already accounted for.
     private var controlMark = 0.0
     /// The declared closed-loop clients and the arrivals they owe (docs/serving.md "Reproducible arrivals").
@@ -114,8 +117,9 @@ final class DeploymentHost: @unchecked Sendable {
         let wall = monotonicSeconds()
         discountControlTime(atWall: wall)
         if let plan { closedLoop.arrived(plan) }
+        let simNow = delivering && hold.window > 0 ? simFloor : max(simFloor, clock.simTime(atWall: wall))
         let sim = hold.arrival(
-            atWall: wall, simNow: max(simFloor, clock.simTime(atWall: wall)), idle: inbox.isEmpty && idle,
+            atWall: wall, simNow: simNow, idle: inbox.isEmpty && idle,
             declared: plan != nil, owed: closedLoop.owed)
         sequence += 1
         inbox.append(
@@ -259,12 +263,14 @@ final class DeploymentHost: @unchecked Sendable {
             collectControls()
             let due = controlsDue
             controlsDue.removeAll()
+            delivering = true
             cond.unlock()
             var finished = 0
             var ended = EndedRequests()
             for (events, time) in batches { finished += deliver(events, at: time, ended: &ended) }
             for run in due { run() }
             cond.lock()
+            delivering = false
             for client in ended.declared { closedLoop.finished(client) }
             hold.completions(
                 finished, undeclared: ended.undeclared, atSim: simFloor, wall: monotonicSeconds(),
