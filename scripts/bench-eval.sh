@@ -87,11 +87,12 @@ with open(sys.argv[1], "w") as f:
                             "answer": f"#### {(i % 40 + 3) * (i % 7 + 2)}"}) + "\n")
 PY
 holds_run() {  # args: concurrency, then server flags; prints wall seconds
+  rm -f "$dir/hlog"  # else the loop below may read the previous server's address before the new log is opened
   "$bin/fake-sllm" serve --port 0 --serving direct --no-wait --deploy Fixtures/deploy/moecap_config.json "${@:2}" \
     >"$dir/hlog" 2>&1 &
   local spid=$! hurl=""
   for _ in $(seq 100); do
-    hurl=$(sed -n 's/^fake-sllm: listening on \(http:[^ ]*\)$/\1/p' "$dir/hlog"); [ -n "$hurl" ] && break; sleep 0.1
+    hurl=$(sed -n 's/^fake-sllm: listening on \(http:[^ ]*\)$/\1/p' "$dir/hlog" 2>/dev/null); [ -n "$hurl" ] && break; sleep 0.1
   done
   /usr/bin/time -f "%e" -o "$dir/htime" "$bin/moecap-eval" --model Qwen/Qwen3-30B-A3B --dataset gsm8k \
     --data-file "$dir/gsm8k.jsonl" --num-samples 1319 --server-url "$hurl" --output-dir "$dir/hout" \
