@@ -111,14 +111,14 @@ import Testing
         #expect(hold.release(atWall: 10 + ArrivalHold.declaredPatience) == 3)
     }
 
-    /// Through the API without sockets, with a 30 s window: a declared closed loop of 2 workers and 6 requests
+    /// Through the API without sockets, with a 100 s window: a declared closed loop of 2 workers and 6 requests
     /// runs without waiting out a single window (its burst hold ends at its second request, each completion hold
     /// at the answers it is owed, and nothing holds once all 6 are out), and each follow-up arrives at a
     /// completion's instant.
-    @Test(.timeLimit(.minutes(1))) func declaredClosedLoopNeverWaitsOutTheWindow() async throws {
+    @Test(.timeLimit(.minutes(2))) func declaredClosedLoopNeverWaitsOutTheWindow() async throws {
         var s = SimulatorSettings()
         s.speedup = nil
-        s.burstWindowSeconds = 30
+        s.burstWindowSeconds = 100
         let h = APIHarness(settings: s)
         let plan = ClosedLoopPlan(client: "test", total: 6, workers: 2)
         let started = Date()
@@ -151,6 +151,7 @@ import Testing
             return answers
         }
         #expect(answers.count == 6)
-        #expect(Date().timeIntervalSince(started) < 20, "a hold waited out the 30 s window")
+        // Alone it takes a fraction of a second; the bound leaves room for a test machine running the whole suite.
+        #expect(Date().timeIntervalSince(started) < 60, "a hold waited out the 100 s window")
     }
 }
