@@ -66,7 +66,7 @@ public struct OutputFiles: Sendable {
     static func entry(prompt: String, expected: String, outcome: RequestOutcome, dataset: String) -> JSONValue {
         let extracted = outcome.answer(dataset: dataset)
         let correct =
-            !extracted.isEmpty && extracted.lowercased() == expected.trimmingCharacters(in: .whitespaces).lowercased()
+            !extracted.isEmpty && extracted.lowercased() == FoundationWhitespace.trimmed(expected).lowercased()
         var entry = JSONObject([
             ("prompt", .string(prompt)), ("expected", .string(expected)),
             ("response", outcome.response ?? .object(JSONObject())),
