@@ -96,7 +96,7 @@ public enum HTMLReport {
         let data = try ReportSources.load(directory: directory, written: written)
         let path = (directory as NSString).appendingPathComponent(fileName)
         let tmp = path + ".tmp"
-        guard FileManager.default.createFile(atPath: tmp, contents: Data(render(data).utf8)),
+        guard FileBytes.writeFile(tmp, Array(render(data).utf8)),
             rename(tmp, path) == 0
         else { throw OutputError(description: "cannot write \(path)") }
         return path
