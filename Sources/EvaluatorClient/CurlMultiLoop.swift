@@ -223,7 +223,9 @@ final class CurlMultiLoop: @unchecked Sendable {
         /// each ready socket to libcurl.
         private func waitAndDispatch(_ stillRunning: inout Int32) {
             var events = [epoll_event](repeating: epoll_event(), count: 64)
-            let ready = events.withUnsafeMutableBufferPointer { epoll_wait(epoll, $0.baseAddress, 64, waitMilliseconds) }
+            let ready = events.withUnsafeMutableBufferPointer {
+                epoll_wait(epoll, $0.baseAddress, 64, waitMilliseconds)
+            }
             guard ready > 0 else { return }
             for event in events.prefix(Int(ready)) {
                 let fd = event.data.fd

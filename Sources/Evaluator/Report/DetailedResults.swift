@@ -23,7 +23,8 @@ enum DetailedResults {
             let expected = targets[i]
             let correct = !extracted.isEmpty && extracted.lowercased() == expected.lowercased()
             let prompt = prompts[i]
-            let shownPrompt = prompt.utf8.count > 200 && prompt.unicodeScalars.count > 200 ? prefix(prompt, 200) + "..." : prompt
+            let shownPrompt =
+                prompt.utf8.count > 200 && prompt.unicodeScalars.count > 200 ? prefix(prompt, 200) + "..." : prompt
             return .object(
                 JSONObject([
                     ("index", .int(i)), ("success", .bool(!generated.isEmpty)), ("is_correct", .bool(correct)),
