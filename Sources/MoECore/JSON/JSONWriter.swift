@@ -15,6 +15,14 @@ extension JSONValue {
         return w.out
     }
 
+    /// Appends ``serializedBytes(indent:compact:)`` to `out` (one buffer for many values, e.g. JSON Lines).
+    public func appendSerialized(to out: inout [UInt8], indent: Int? = nil, compact: Bool = false) {
+        var w = JSONTextWriter(indent: indent, compact: compact, buffer: [])
+        swap(&w.out, &out)
+        w.write(self, level: 0)
+        swap(&w.out, &out)
+    }
+
     /// The bytes ``serializedBytes(indent:compact:)`` gives for `.array(Array(elements))`, rendering one element at
     /// a time: a long list (a run's batch records) never exists as one `JSONValue` tree.
     public static func serializedArrayBytes<S: Sequence<JSONValue>>(
@@ -75,6 +83,13 @@ private struct JSONTextWriter {
         out.reserveCapacity(256)
     }
 
+    /// A writer whose output starts as `buffer` (no reserve).
+    init(indent: Int?, compact: Bool, buffer: [UInt8]) {
+        self.indent = indent
+        self.compact = compact
+        out = buffer
+    }
+
     mutating func ascii(_ s: StaticString) {
         out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
@@ -90,7 +105,7 @@ private struct JSONTextWriter {
         case .null: ascii("null")
         case .bool(let b): b ? ascii("true") : ascii("false")
         case .int(let i): writeInt(i)
-        case .double(let d): out.append(contentsOf: JSONValue.pythonFloatText(d).utf8)
+        case .double(let d): writeDouble(d)
         case .string(let s): writeString(s)
         case .array(let a):
             if a.isEmpty {
@@ -121,6 +136,21 @@ private struct JSONTextWriter {
             newline(level)
             out.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// ``JSONValue/pythonFloatText(_:)`` written into the output: a finite value without an exponent is Swift's
+    /// description unchanged, copied as bytes (no scan of the String's generic views, no second String).
+    mutating func writeDouble(_ d: Double) {
+        if d.isFinite {
+            var s = d.description
+            let plain = s.withUTF8 { text -> Bool in
+                for b in text where b == UInt8(ascii: "e") { return false }
+                out.append(contentsOf: text)
+                return true
+            }
+            if plain { return }
+        }
+        out.append(contentsOf: JSONValue.pythonFloatText(d).utf8)
     }
 
     mutating func separator() {

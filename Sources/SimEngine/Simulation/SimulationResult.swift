@@ -132,7 +132,7 @@ public struct SimulationResult: Sendable {
                     ("output_tokens", .int(t.outputTokens)), ("ttft_s", .double(t.ttft)), ("tpot_s", .double(t.tpot)),
                     ("e2e_s", .double(t.e2e)),
                 ]))
-            out.append(contentsOf: line.serializedBytes())
+            line.appendSerialized(to: &out)
             out.append(0x0A)
         }
         return out
