@@ -110,6 +110,12 @@ import Testing
                         == JSONValue.array(part).serializedBytes(indent: indent, compact: compact))
             }
         }
+        // In small pieces (every piece once, in order), the same bytes.
+        for chunk in [1, 7, 64] {
+            var pieces: [UInt8] = []
+            JSONValue.streamArray(items, indent: 2, chunkBytes: chunk) { pieces.append(contentsOf: $0) }
+            #expect(pieces == JSONValue.array(items).serializedBytes(indent: 2))
+        }
         #expect(JSONValue.int(Int.min).serialized() == "-9223372036854775808")
         #expect(JSONValue.int(0).serialized() == "0")
         #expect(JSONValue.string("tab\there \u{7f}ünï").serialized() == "\"tab\\there \u{7f}ünï\"")

@@ -28,6 +28,18 @@ extension JSONValue {
     public static func serializedArrayBytes<S: Sequence<JSONValue>>(
         _ elements: S, indent: Int? = nil, compact: Bool = false
     ) -> [UInt8] {
+        var all: [UInt8] = []
+        streamArray(elements, indent: indent, compact: compact, chunkBytes: .max) { all = $0 }
+        return all
+    }
+
+    /// ``serializedArrayBytes(_:indent:compact:)`` handed to `sink` in pieces of about `chunkBytes` (each piece
+    /// once, in order; their concatenation is exactly those bytes): a file of a long run's records is written
+    /// without ever holding all of it.
+    public static func streamArray<S: Sequence<JSONValue>>(
+        _ elements: S, indent: Int? = nil, compact: Bool = false, chunkBytes: Int = 1 << 20,
+        to sink: ([UInt8]) throws -> Void
+    ) rethrows {
         var w = JSONTextWriter(indent: indent, compact: compact)
         var empty = true
         for e in elements {
@@ -39,6 +51,10 @@ extension JSONValue {
             }
             w.newline(1)
             w.write(e, level: 1)
+            if w.out.count >= chunkBytes {
+                try sink(w.out)
+                w.out.removeAll(keepingCapacity: true)
+            }
         }
         if empty {
             w.ascii("[]")
@@ -46,7 +62,7 @@ extension JSONValue {
             w.newline(0)
             w.out.append(UInt8(ascii: "]"))
         }
-        return w.out
+        try sink(w.out)
     }
 
     /// The text Python's `repr(float)` gives for `d`, which `json.dumps` also uses.
