@@ -171,7 +171,8 @@ private func dispatch(_ server: HTTPServer, _ ctx: ConnectionContext, _ connecti
         return queue(r, on: connection, close: true)
     }
     var request = HTTPRequest(
-        method: ctx.method, path: ctx.path, query: values(connection, .GET_ARGUMENT_KIND),
+        method: ctx.method, path: ctx.path,
+        query: count(connection, .GET_ARGUMENT_KIND) == 0 ? [] : values(connection, .GET_ARGUMENT_KIND),
         headers: ctx.headers, body: ctx.body)
     // A large body is parsed on a worker while the connection is suspended; the watcher aborts it on a hang-up.
     request.isAbandoned = { [ctx] in ctx.isAborted }
