@@ -47,6 +47,21 @@ import Testing
         #expect(seen.count == 10_000)
     }
 
+    /// A whole answer complete before its arrival time is known waits for it (and gets its timing headers).
+    @Test func wholeAnswersWaitForTheirArrivalTime() {
+        var early = SimulatedTimes()
+        let held = early.holdsAnswerUntilArrival()
+        #expect(held && early.headers.isEmpty)
+        let released = early.arrive(at: 1.5)
+        #expect(released && early.headers.first?.1 == "1.5")
+        let again = early.arrive(at: 2)  // the first arrival counts; nothing waits any more
+        #expect(!again && early.headers.first?.1 == "1.5")
+        var late = SimulatedTimes()
+        let waited = late.arrive(at: 0.25)
+        let heldLate = late.holdsAnswerUntilArrival()
+        #expect(!waited && !heldLate)
+    }
+
     @Test func estimatorCountsLikeABPETokenizer() {
         #expect(TokenEstimator.count("Hello world") == 2)
         #expect(TokenEstimator.count("1234") == 4)  // digits are single tokens (Qwen, Llama)

@@ -22,9 +22,6 @@ final class ChatJob: Sendable {
         var choices: [Choice]
         var times = SimulatedTimes()
         var done = false
-        /// The answer was complete before the host's arrival time came back to the submitting thread: it is
-        /// rendered (with its timing headers) by ``noteArrival(_:)``.
-        var awaitsArrival = false
     }
 
     let requestId: String
@@ -87,11 +84,7 @@ final class ChatJob: Sendable {
                 s.times.finish = simTime
                 switch target {
                 case .response:
-                    if s.times.arrival == nil {
-                        s.awaitsArrival = true
-                    } else {
-                        response = completionResponse(s)
-                    }
+                    if !s.times.holdsAnswerUntilArrival() { response = completionResponse(s) }
                 case .stream:
                     if includeUsage { events.append(stamp + usageChunk(s)) }
                     events.append(stamp + Array("data: [DONE]\n\n".utf8))
@@ -218,12 +211,7 @@ final class ChatJob: Sendable {
     /// The request's simulated arrival time, as the host assigned it.
     /// A whole answer finished before it is rendered now (docs/serving.md "Timing the client can see").
     func noteArrival(_ sim: Double) {
-        let response = state.withLock { s -> HTTPResponse? in
-            if s.times.arrival == nil { s.times.arrival = sim }
-            guard s.awaitsArrival else { return nil }
-            s.awaitsArrival = false
-            return completionResponse(s)
-        }
+        let response = state.withLock { s -> HTTPResponse? in s.times.arrive(at: sim) ? completionResponse(s) : nil }
         if let response, case .response(let p) = target { p.fulfill(response) }
     }
 }

@@ -37,9 +37,6 @@ final class OpenAIJob: GenerationJob {
         var streamedCalls: [(calls: [ToolCall], sent: Int)?]
         var times = SimulatedTimes()
         var done = false
-        /// The answer was complete before the host's arrival time came back to the submitting thread: it is
-        /// rendered (with its timing headers) by ``noteArrival(_:)``.
-        var awaitsArrival = false
     }
 
     let requestId: String
@@ -72,12 +69,7 @@ final class OpenAIJob: GenerationJob {
     /// The request's simulated arrival time, as the host assigned it.
     /// A whole answer finished before it is rendered now (docs/serving.md "Timing the client can see").
     func noteArrival(_ sim: Double) {
-        let response = state.withLock { s -> HTTPResponse? in
-            if s.times.arrival == nil { s.times.arrival = sim }
-            guard s.awaitsArrival else { return nil }
-            s.awaitsArrival = false
-            return completionResponse(s)
-        }
+        let response = state.withLock { s -> HTTPResponse? in s.times.arrive(at: sim) ? completionResponse(s) : nil }
         if let response, case .response(let p) = target { p.fulfill(response) }
     }
 
@@ -132,9 +124,7 @@ final class OpenAIJob: GenerationJob {
                 if streaming {
                     if options.includeUsage { events.append(stamp + usageChunk(s)) }
                     events.append(stamp + Array("data: [DONE]\n\n".utf8))
-                } else if s.times.arrival == nil {
-                    s.awaitsArrival = true
-                } else {
+                } else if !s.times.holdsAnswerUntilArrival() {
                     response = completionResponse(s)
                 }
                 finishedNow = true
