@@ -37,27 +37,20 @@ import Testing
         #expect(FusedMoEKernelConfig.fileName(footprint: gptOss, gpu: Self.h100) == nil)
     }
 
-    @Test func sourcesFollowTheRecordedFiles() {
-        #expect(
-            FusedMoEKernelConfig.source(footprint: Self.footprint("mistralai/Mixtral-8x7B-v0.1", tp: 2), gpu: Self.h100)
-                == .tuned)
-        #expect(
-            FusedMoEKernelConfig.source(footprint: Self.footprint("zai-org/GLM-4.5-Air", tp: 4), gpu: Self.h100)
-                == .default)
-        #expect(
-            FusedMoEKernelConfig.source(footprint: Self.footprint("Qwen/Qwen3-30B-A3B", tp: 1), gpu: Self.a100)
-                == .default)
-        // V4's own shape is the calibration's reference: priced as calibrated.
-        #expect(
-            FusedMoEKernelConfig.source(footprint: Self.footprint("Qwen/Qwen3-30B-A3B", tp: 1), gpu: Self.h100)
-                == .unknown)
-        // A shape nobody recorded is priced as calibrated.
-        #expect(
-            FusedMoEKernelConfig.source(footprint: Self.footprint("zai-org/GLM-4.5-Air", tp: 2), gpu: Self.h100)
-                == .unknown)
-        #expect(
-            FusedMoEKernelConfig.source(
-                footprint: Self.footprint("openai/gpt-oss-120b", tp: 1), gpu: Self.h100) == .unknown)
+    @Test(arguments: [
+        ("mistralai/Mixtral-8x7B-v0.1", 2, "H100", FusedMoEKernelConfig.Source.tuned),
+        ("zai-org/GLM-4.5-Air", 4, "H100", .default),
+        ("Qwen/Qwen3-30B-A3B", 1, "A100", .default),
+        // V4's own shape is the calibration's reference, and a shape nobody recorded or a non-Triton path is
+        // priced as calibrated.
+        ("Qwen/Qwen3-30B-A3B", 1, "H100", .unknown),
+        ("zai-org/GLM-4.5-Air", 2, "H100", .unknown),
+        ("openai/gpt-oss-120b", 1, "H100", .unknown),
+    ])
+    func sourcesFollowTheRecordedFiles(model: String, tp: Int, gpu: String, expected: FusedMoEKernelConfig.Source) {
+        let source = FusedMoEKernelConfig.source(
+            footprint: Self.footprint(model, tp: tp), gpu: HardwareCatalog.gpu(named: gpu)!)
+        #expect(source == expected)
     }
 
     @Test func defaultSlowdownFollowsTheMeasuredBranches() {
