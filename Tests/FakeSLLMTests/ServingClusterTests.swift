@@ -55,7 +55,7 @@ import Testing
             if case .step(_, let o) = e { return o } else { return nil }
         }
         #expect(steps.map(\.numRequests).max() == 10)
-        let finished = events.filter { if case .tokens(_, _, let f) = $0.1 { return f != nil } else { return false } }
+        let finished = events.filter { if case .tokens(let d) = $0.1 { return d.finished != nil } else { return false } }
         #expect(finished.count == 50)
     }
 
@@ -78,7 +78,7 @@ import Testing
         while let t = c.nextEventTime, t < 10_000 {
             for e in c.advance() {
                 if case .instanceStopped = e { stops.append(c.now) }
-                if case .tokens(_, _, let f) = e, f != nil { lastFinish = c.now }
+                if case .tokens(let d) = e, d.finished != nil { lastFinish = c.now }
             }
             peak = max(peak, c.liveHandles.count)
         }
@@ -121,7 +121,7 @@ import Testing
         while let t = c.nextEventTime, iterations < 10_000 {
             iterations += 1
             for e in c.advance() {
-                if case .tokens(_, _, let f) = e, f != nil { finished += 1 }
+                if case .tokens(let d) = e, d.finished != nil { finished += 1 }
                 if case .step(_, let o) = e { #expect(o.start >= 0 && o.end <= c.now + 1e-9 && t <= c.now + 1e-9) }
             }
         }
