@@ -140,19 +140,35 @@ import Testing
         #expect(cheap.firstDelivery > cheap.steps[0])
     }
 
-    @Test func aBurstsClientTPOTExceedsTheEnginesStepWhenStreamsAreMany() throws {
-        func tpot(chunk: Double) throws -> Double {
-            var config = F.config()
-            config.calibration.apiStreamChunkOverhead = chunk
-            let work = SyntheticWorkload(
-                count: 500, arrival: .allAtOnce, promptTokens: .fixed(32), outputTokens: .fixed(16), maxTokens: 16,
-                ignoreEOS: true, seed: 1
-            ).generate()
-            return try Simulation.run(config: config, workload: work, keepSteps: false).mean(\.tpot)
+    @Test func streamsTheLoopCannotKeepUpWithGetMergedChunksNotASlowerRate() throws {
+        var config = F.config()
+        config.calibration = Self.calibration(chunk: 200e-6)
+        let driver = EngineDriver(core: try EngineCore(config: config))
+        for i in 0..<300 { driver.submit(F.request(UInt64(i), prompt: 32, output: 16, ignoreEOS: true), at: 0) }
+        var chunks = [Int](repeating: 0, count: 300)
+        var tokens = [Int](repeating: 0, count: 300)
+        var lastStep = 0.0
+        var lastDelivery = 0.0
+        func take(_ ds: [TokenDelivery]) {
+            for d in ds {
+                chunks[Int(d.id)] += 1
+                tokens[Int(d.id)] += d.newTokens
+                lastDelivery = max(lastDelivery, d.time)
+            }
         }
-        let none = try tpot(chunk: 0)
-        let some = try tpot(chunk: 200e-6)
-        // 500 streams × 200 µs per chunk is 0.1 s of loop work per engine step's outputs.
-        #expect(some > none * 1.5)
+        while driver.nextEventTime != nil || driver.nextDeliveryTime != nil {
+            if let d = driver.nextDeliveryTime, d <= driver.nextEventTime ?? .infinity {
+                take(driver.deliveries(upTo: d))
+                continue
+            }
+            let s = driver.advance()
+            take(s.delivered)
+            if let o = s.outcome { lastStep = o.end }
+        }
+        // 300 chunks of 200 µs are 60 ms of loop work per step, longer than a step: tasks fall behind and their
+        // collectors merge, so every token arrives, in fewer chunks, soon after the engine's last step.
+        #expect(tokens.allSatisfy { $0 == 16 })
+        #expect(chunks.reduce(0, +) < 300 * 16 / 2)
+        #expect(lastDelivery > lastStep && lastDelivery < lastStep + 0.2)
     }
 }
