@@ -7,12 +7,17 @@ cd "$(dirname "$0")/.."
 OUT=${1:-.build/fuzz}
 mkdir -p "$OUT/modules"
 FLAGS=(-sanitize=fuzzer,address -parse-as-library -O -g -swift-version 6 -enable-testing -I "$OUT/modules")
+# This package's modules share one package name (as `swift build` gives them), so `package` declarations are seen
+# across them; a dependency's module is given its own.
+PACKAGE=(-package-name fake_sllm)
 
-# module NAME SOURCE_DIR: one instrumented object + module interface per library
+# module NAME SOURCE_DIR [FLAGS]: one instrumented object + module interface per library
 module() {
     local name=$1 dir=$2; shift 2
+    local package=("${PACKAGE[@]}")
+    [ "${1:-}" = -package-name ] && package=()
     # shellcheck disable=SC2046
-    swiftc "${FLAGS[@]}" "$@" -module-name "$name" -wmo -emit-module -emit-module-path "$OUT/modules/$name.swiftmodule" \
+    swiftc "${FLAGS[@]}" "${package[@]}" "$@" -module-name "$name" -wmo -emit-module -emit-module-path "$OUT/modules/$name.swiftmodule" \
         -emit-object -o "$OUT/modules/$name.o" $(find "$dir" -name '*.swift' | sort)
 }
 
@@ -26,11 +31,11 @@ module FakeSLLM Sources/FakeSLLM
 link() {
     local target=$1; shift
     echo "fuzz: linking fuzz-$target"
-    swiftc "${FLAGS[@]}" -module-name "Fuzz$target" "$@" -o "$OUT/fuzz-$target"
+    swiftc "${FLAGS[@]}" "${PACKAGE[@]}" -module-name "Fuzz$target" "$@" -o "$OUT/fuzz-$target"
 }
 link json Fuzz/JSONParser/main.swift "$OUT/modules/MoECore.o"
 link dataset Fuzz/DatasetRows/main.swift "$OUT/modules/MoECore.o"
 # The evaluator's SSE parser is fuzzed as it is, compiled straight into its target.
-link sse Fuzz/SSEParser/main.swift Sources/Evaluator/Client/SSEParser.swift Sources/Evaluator/Client/SSEEvent.swift
+link sse Fuzz/SSEParser/main.swift Sources/EvaluatorClient/SSEParser.swift Sources/EvaluatorClient/SSEEvent.swift
 link router Fuzz/Router/main.swift "$OUT/modules/FakeSLLM.o" "$OUT/modules/SimEngine.o" "$OUT/modules/MoECore.o" \
     "$OUT/modules/Logging.o"

@@ -37,9 +37,8 @@ final class SocketTable: Sendable {
     private struct State {
         var entries: [UInt: Entry] = [:]
         /// Waiting connections, oldest first, by key and serial (stale ones are skipped when popped).
-        var waitingOrder: [(key: UInt, serial: UInt64)] = []
+        var waitingOrder = FIFO<(key: UInt, serial: UInt64)>()
         var nextSerial: UInt64 = 0
-        var head = 0
         var draining = 0
     }
     private let state = Locked(State())
@@ -59,7 +58,7 @@ final class SocketTable: Sendable {
 
     /// Keys held for the waiting order, and connections being recycled (for tests: both stay bounded).
     var bookkeeping: (orderKeys: Int, draining: Int) {
-        state.withLock { s in (s.waitingOrder.count - s.head, s.draining) }
+        state.withLock { s in (s.waitingOrder.count, s.draining) }
     }
 
     /// Whether the open connections, less those being recycled, exceed the limit.
@@ -76,9 +75,8 @@ final class SocketTable: Sendable {
                 fd: fd, deadline: now + headerTimeout, waiting: true, serial: s.nextSerial,
                 identity: SocketIdentity(fd))
             s.waitingOrder.append((k, s.nextSerial))
-            while open - s.draining > limit, s.head < s.waitingOrder.count - 1 {
-                let (old, serial) = s.waitingOrder[s.head]
-                s.head += 1
+            // The connection just appended stays: it is the newest.
+            while open - s.draining > limit, s.waitingOrder.count > 1, let (old, serial) = s.waitingOrder.popFirst() {
                 guard var e = s.entries[old], e.serial == serial, e.waiting, !e.draining else { continue }
                 e.shutDown()
                 e.draining = true
@@ -86,10 +84,6 @@ final class SocketTable: Sendable {
                 e.deadline = nil
                 s.entries[old] = e
                 s.draining += 1
-            }
-            if s.head > 1_024, s.head * 2 > s.waitingOrder.count {
-                s.waitingOrder.removeFirst(s.head)
-                s.head = 0
             }
         }
     }
@@ -132,12 +126,13 @@ final class SocketTable: Sendable {
     @discardableResult
     func expire(now: Double) -> Int {
         state.withLock { s in
-            if s.waitingOrder.count - s.head > 2 * s.entries.count + 64 {
+            if s.waitingOrder.count > 2 * s.entries.count + 64 {
                 var seen = Set<UInt>()
-                s.waitingOrder = s.waitingOrder[s.head...].filter { k, serial in
-                    s.entries[k]?.serial == serial && s.entries[k]?.waiting == true && seen.insert(k).inserted
-                }
-                s.head = 0
+                let entries = s.entries
+                s.waitingOrder = FIFO(
+                    s.waitingOrder.elements.lazy.filter { k, serial in
+                        entries[k]?.serial == serial && entries[k]?.waiting == true && seen.insert(k).inserted
+                    })
             }
             var n = 0
             for (k, v) in s.entries {

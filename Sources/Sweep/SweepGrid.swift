@@ -19,7 +19,7 @@ public struct SweepGrid: Sendable {
     public var kvCacheDtypes: [String] = ["auto"]
     /// vLLM `enforce_eager` per point (false: CUDA graphs).
     public var enforceEager: [Bool] = [false]
-    public var workloads: [SweepWorkload]
+    public var workloads: [WorkloadSpec]
     public var seed: UInt64 = 0
     public var routing: RoutingConfig?
     /// A calibration file applied over the GPU profiles it names (or all, when it names none).
@@ -28,7 +28,7 @@ public struct SweepGrid: Sendable {
     public init(
         models: [String], gpuTypes: [String], gpuCounts: [Int] = [1], maxNumSeqs: [Int] = [256],
         maxNumBatchedTokens: [Int] = [8192], quantizations: [String?] = [nil],
-        workloads: [SweepWorkload] = [.gsm8k]
+        workloads: [WorkloadSpec] = [.gsm8k]
     ) {
         self.models = models
         self.gpuTypes = gpuTypes

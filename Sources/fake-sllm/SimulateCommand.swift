@@ -109,13 +109,8 @@ struct SimulateCommand: ParsableCommand {
 
     func validate() throws {
         if let g = gpuCount, g < 1 { throw ValidationError("--gpus must be at least 1") }
-        guard requests >= 1 else { throw ValidationError("--requests must be at least 1") }
         if let r = rate, !(r > 0 && r.isFinite) { throw ValidationError("--rate must be a positive number") }
-        if let c = concurrency, c < 1 { throw ValidationError("--concurrency must be at least 1") }
-        if let m = maxTokens, m < 1 { throw ValidationError("--max-tokens must be at least 1") }
-        guard sharedPrefixTokens >= 0 else { throw ValidationError("--shared-prefix-tokens must be ≥ 0") }
-        guard prefixGroups >= 1 else { throw ValidationError("--prefix-groups must be at least 1") }
-        if let d = distinctPrompts, d < 1 { throw ValidationError("--distinct-prompts must be at least 1") }
+        do { _ = try workloadSpec(readingTrace: false) } catch { throw ValidationError("\(error)") }
         switch workload {
         case .allAtOnce: break
         case .poisson, .constant:
@@ -144,7 +139,7 @@ struct SimulateCommand: ParsableCommand {
         let config = setup.engine
         // With a deploy config the requests go through serve's serving layer (router and cold start in sllm mode).
         let served = deploy != nil && setup.settings.serving == .sllm ? setup : nil
-        let work = try makeWorkload(blockSize: config.blockSize, seed: config.seed)
+        let work = try workloadSpec(readingTrace: true).generate(blockSize: config.blockSize, seed: config.seed)
         let result: SimulationResult
         if let served {
             result = try ServedSimulation.run(
@@ -212,24 +207,25 @@ struct SimulateCommand: ParsableCommand {
         return (deployConfig, settings, config)
     }
 
-    private func makeWorkload(blockSize: Int, seed: UInt64) throws -> Workload {
-        if workload == .trace, let path = trace {
-            return try TraceReader.parse(
-                try SimulateFiles.readText(path, what: "trace"), maxConcurrency: concurrency,
-                blockSize: blockSize, seed: seed)
+    /// The workload the flags describe, each flag set through its key of the one workload grammar
+    /// (``WorkloadSpec``); the trace file is read only when `readingTrace`.
+    private func workloadSpec(readingTrace: Bool) throws -> WorkloadSpec {
+        var spec = WorkloadSpec(
+            name: "simulate",
+            synthetic: SyntheticWorkload(count: 100, promptTokens: .fixed(512), outputTokens: .fixed(128)))
+        let flags: [(WorkloadSpec.Key, String?)] = [
+            (.requests, String(requests)), (.prompt, promptTokens), (.output, outputTokens),
+            (.rate, rate.map { "\($0)" }), (.arrival, workload.arrival.rawValue),
+            (.concurrency, concurrency.map(String.init)), (.maxTokens, maxTokens.map(String.init)),
+            (.ignoreEOS, String(ignoreEOS)), (.sharedPrefixTokens, String(sharedPrefixTokens)),
+            (.prefixGroups, String(prefixGroups)), (.distinctPrompts, distinctPrompts.map(String.init)),
+        ]
+        for case let (key, value?) in flags { try spec.set(key, to: value, spelling: .flags) }
+        if workload == .trace, readingTrace, let trace {
+            spec.name = trace
+            spec.trace = try SimulateFiles.readText(trace, what: "trace")
         }
-        let arrival: ArrivalPattern
-        switch workload {
-        case .poisson: arrival = .poisson(rate: rate ?? 1)
-        case .constant: arrival = .constant(rate: rate ?? 1)
-        case .allAtOnce, .concurrency, .trace: arrival = .allAtOnce
-        }
-        return SyntheticWorkload(
-            count: requests, arrival: arrival, promptTokens: try LengthDistribution(parsing: promptTokens),
-            outputTokens: try LengthDistribution(parsing: outputTokens), maxTokens: maxTokens, ignoreEOS: ignoreEOS,
-            maxConcurrency: concurrency, sharedPrefixTokens: sharedPrefixTokens, prefixGroups: prefixGroups,
-            distinctPrompts: distinctPrompts, blockSize: blockSize, seed: seed
-        ).generate()
+        return spec
     }
 }
 
@@ -237,6 +233,15 @@ struct SimulateCommand: ParsableCommand {
 enum WorkloadKind: String, CaseIterable, ExpressibleByArgument {
     case allAtOnce = "all-at-once"
     case poisson, constant, concurrency, trace
+
+    /// The `arrival` of the workload grammar: `concurrency` and `trace` send at once (a trace's own times apply).
+    var arrival: WorkloadSpec.Arrival {
+        switch self {
+        case .poisson: return .poisson
+        case .constant: return .constant
+        case .allAtOnce, .concurrency, .trace: return .allAtOnce
+        }
+    }
 }
 
 /// File helpers of the simulate and fidelity commands: every failure is one clear line.

@@ -21,7 +21,9 @@ struct SweepCommand: ParsableCommand {
 
             --workload NAME,key=value,...: requests=N, prompt=DIST, output=DIST (N, uniform:MIN:MAX, \
             normal:MEAN:STD, exponential:MEAN, lognormal:MEAN:SIGMA), rate=R (requests/s; 0 = all at once), \
-            arrival=poisson|constant, concurrency=C, max_tokens=M. Example: \
+            arrival=poisson|constant|all-at-once, concurrency=C, max_tokens=M, ignore_eos=true|false, \
+            shared_prefix_tokens=N, prefix_groups=G, distinct_prompts=D (the keys of simulate's workload flags). \
+            Keys not given keep the GSM8K-sized defaults. Example: \
             --workload chat,requests=500,prompt=normal:800:200,output=normal:300:100,rate=20
             """)
 
@@ -119,10 +121,10 @@ struct SweepCommand: ParsableCommand {
                 return v
             }
         }
-        var workloads = try workload.map { try SweepWorkload(parsing: $0) }
+        var workloads = try workload.map { try WorkloadSpec(parsing: $0) }
         for path in trace where readingFiles {
             workloads.append(
-                SweepWorkload(
+                WorkloadSpec(
                     name: (path as NSString).lastPathComponent, trace: try SimulateFiles.readText(path, what: "trace")))
         }
         var grid = SweepGrid(

@@ -30,6 +30,26 @@ import Testing
         }
     }
 
+    /// The library targets' API has one access level: `public` everywhere or, once `scripts/public-to-package.sh`
+    /// has run, `package` everywhere (nothing outside the package imports them). Counted by the script itself, so
+    /// the test and the rewrite agree on what a keyword in code is.
+    @Test func theLibrariesUseOneAccessLevel() throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/bash")
+        p.arguments = [Binaries.root.appendingPathComponent("scripts/public-to-package.sh").path, "--count"]
+        let out = Pipe()
+        p.standardOutput = out
+        try p.run()
+        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        p.waitUntilExit()
+        #expect(p.terminationStatus == 0)
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("(libraries)") }, "\(text)")
+        let numbers = line.split(separator: " ").compactMap { Int($0) }
+        try #require(numbers.count == 2, "\(line)")
+        #expect(numbers[0] + numbers[1] > 500, "\(line)")
+        #expect(numbers[0] == 0 || numbers[1] == 0, "mixed access levels in the libraries:\n\(text)")
+    }
+
     /// `.target(name: "X", dependencies: [...])` and `.executableTarget(...)` calls of the manifest.
     static func packageGraph(_ text: String) -> Graph {
         var graph: Graph = [:]

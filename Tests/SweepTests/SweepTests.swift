@@ -8,7 +8,7 @@ import Testing
 
 /// `fake-sllm sweep`: the grid, the parallel runner, the outputs.
 @Suite struct SweepTests {
-    static let small = SweepWorkload(
+    static let small = WorkloadSpec(
         name: "small",
         synthetic: SyntheticWorkload(count: 24, promptTokens: .fixed(120), outputTokens: .fixed(16)))
 
@@ -27,18 +27,6 @@ import Testing
         #expect(points[0].model == "a" && points[0].workload == 0 && points[1].workload == 1)
         #expect(points.last!.model == "b" && points.last!.gpuType == "H200" && points.last!.maxNumSeqs == 256)
         #expect(points.last!.kvCacheDtype == "fp8" && points.last!.enforceEager)
-    }
-
-    @Test func workloadSpecsParse() throws {
-        let w = try SweepWorkload(parsing: "chat,requests=10,prompt=normal:800:200,output=64,rate=5,concurrency=4")
-        #expect(w.name == "chat")
-        let s = try #require(w.synthetic)
-        #expect(s.count == 10 && s.outputTokens == .fixed(64) && s.maxConcurrency == 4)
-        #expect(s.arrival == .poisson(rate: 5))
-        #expect((try SweepWorkload(parsing: "c,rate=2,arrival=constant")).synthetic?.arrival == .constant(rate: 2))
-        for bad in ["requests=3", "x,requests=0", "x,bogus=1", "x,rate=-1", "x,prompt=zzz", "x,requests"] {
-            #expect(throws: SimulationInputError.self, "\(bad)") { _ = try SweepWorkload(parsing: bad) }
-        }
     }
 
     @Test func pointsRunInParallelDeterministicallyAndInfeasibleOnesAreReported() throws {

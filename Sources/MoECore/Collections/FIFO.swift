@@ -13,6 +13,9 @@ public struct FIFO<Element> {
 
     @inlinable public init() {}
 
+    /// A queue of `elements`, the first one oldest.
+    @inlinable public init(_ elements: some Sequence<Element>) { storage = Array(elements) }
+
     @inlinable public var isEmpty: Bool { head == storage.count }
     @inlinable public var count: Int { storage.count - head }
     @inlinable public var first: Element? { head < storage.count ? storage[head] : nil }
