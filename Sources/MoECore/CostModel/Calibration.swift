@@ -76,7 +76,7 @@ public struct Calibration: Sendable, Equatable {
     /// Fixed latency from the end of a request's set-up in the API server to its arrival in the engine (IPC to
     /// the engine-core process, the engine loop picking it up) plus the first token's way back (s). The work on
     /// the API server's event loop itself is priced by the `api…` constants below (docs/engine.md §10).
-    public var frontendLatency = 4.63e-3
+    public var frontendLatency = 6.63e-3
     /// API-server loop CPU per request on receipt (s): HTTP parsing, request validation, the chat template,
     /// sampling parameters; the prompt then goes to the tokenizer thread. Fitted over the validation suite's fit
     /// rows (docs/calibration.md), with ``frontendLatency`` holding V1's and V4's TTFT.
