@@ -55,7 +55,9 @@ import Testing
             if case .step(_, let o) = e { return o } else { return nil }
         }
         #expect(steps.map(\.numRequests).max() == 10)
-        let finished = events.filter { if case .tokens(let d) = $0.1 { return d.finished != nil } else { return false } }
+        let finished = events.filter {
+            if case .tokens(let d) = $0.1 { return d.finished != nil } else { return false }
+        }
         #expect(finished.count == 50)
     }
 

@@ -107,7 +107,8 @@ import Testing
         loop.run(until: 0.01) { _, _ in }
         loop.stepEnded(
             [
-                RequestEvent(id: 1, newTokens: 0, outputTokens: 0, isFirstToken: false, finished: nil, preempted: false),
+                RequestEvent(
+                    id: 1, newTokens: 0, outputTokens: 0, isFirstToken: false, finished: nil, preempted: false),
                 RequestEvent(id: 1, newTokens: 0, outputTokens: 0, isFirstToken: false, finished: nil, preempted: true),
             ], at: 0.02)
         #expect(loop.nextEventTime == nil)
