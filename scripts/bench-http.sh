@@ -2,7 +2,8 @@
 # HTTP figures of fake-sllm (release build, --serving direct: raw engine capacity, no router): requests/s for
 # small non-streaming completions in no-wait mode (load tool: wrk, 64 connections, 2 threads, 10 s), side by side
 # with nginx (Debian's, 2 workers, access log off) answering every request with a fixed body of the same size,
-# and the ratio; then peak server memory (VmHWM) while 1,000 streaming requests are open at once.
+# and the ratio, and the server CPU (user + system) per request of each (steadier than requests/s on a busy
+# machine); then peak server memory (VmHWM) while 1,000 streaming requests are open at once.
 # Usage: scripts/bench-http.sh BIN_DIR   (NGINX=0 skips the nginx baseline)
 set -euo pipefail
 bin=${1:-.build/release}
@@ -25,6 +26,13 @@ wrk.body = '{"model":"Qwen/Qwen3-30B-A3B","messages":[{"role":"user","content":"
 LUA
 
 rate() { sed -n 's/^Requests\/sec: *\([0-9.]*\)$/\1/p' "$1"; }
+# CPU seconds (user + system) a process and its children-threads have used so far, in clock ticks.
+ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+# Microseconds of server CPU per request: ticks before, ticks after, the wrk output.
+per_request() {
+  awk -v a="$1" -v b="$2" -v t="$(getconf CLK_TCK)" -v n="$(sed -n 's/^ *\([0-9]*\) requests in.*/\1/p' "$3")" \
+    'BEGIN { if (n > 0) printf "%.1f", (b - a) / t * 1e6 / n }'
+}
 
 if [ "${NGINX:-1}" != 0 ] && ! command -v nginx >/dev/null && ! [ -x /usr/sbin/nginx ]; then
   echo "bench-http: installing nginx" >&2
@@ -38,8 +46,12 @@ for window in 0 default; do
   else start_server --serving direct --no-wait; label="default arrival holds: reproducible arrivals, lockstep with the client"; fi
   curl -s "$url/v1/chat/completions" -d '{"model":"Qwen/Qwen3-30B-A3B","messages":[{"role":"user","content":"warm"}],"max_tokens":2}' >/dev/null
   echo "== small non-streaming completions, no-wait mode, $label (wrk -t2 -c64 -d10s, max_tokens 8)"
+  t0=$(ticks $pid)
   wrk -t2 -c64 -d10s -s "$dir/post.lua" "$url/v1/chat/completions" >"$dir/wrk-$window"
+  t1=$(ticks $pid)
   grep -E "Requests/sec|Latency|requests in|Non-2xx" "$dir/wrk-$window"
+  cpu=$(per_request "$t0" "$t1" "$dir/wrk-$window"); echo "  server CPU per request: $cpu us"
+  [ "$window" = 0 ] && cpu_fake=$cpu
   if [ "$window" = 0 ]; then
     curl -s -o "$dir/body.json" "$url/v1/chat/completions" -H "Content-Type: application/json" \
       -d '{"model":"Qwen/Qwen3-30B-A3B","messages":[{"role":"user","content":"Hi"}],"max_tokens":8,"temperature":0}'
@@ -74,11 +86,19 @@ CONF
   npid=$!
   for _ in $(seq 50); do curl -s -o /dev/null "http://127.0.0.1:$port/" && break; sleep 0.1; done
   echo "== the same load against nginx returning a fixed $(wc -c <"$dir/body.json")-byte body (2 workers, access log off)"
+  workers=$(pgrep -P $npid || true)
+  nticks() { local s=0 w; for w in $workers; do s=$((s + $(ticks $w))); done; echo $s; }
+  t0=$(nticks)
   wrk -t2 -c64 -d10s -s "$dir/post.lua" "http://127.0.0.1:$port/v1/chat/completions" >"$dir/wrk-nginx"
+  t1=$(nticks)
   grep -E "Requests/sec|Latency|requests in|Non-2xx" "$dir/wrk-nginx"
+  cpu_nginx=$(per_request "$t0" "$t1" "$dir/wrk-nginx"); echo "  server CPU per request: $cpu_nginx us"
   kill -QUIT $npid 2>/dev/null; wait $npid 2>/dev/null || true
   awk -v f="$(rate "$dir/wrk-0")" -v n="$(rate "$dir/wrk-nginx")" \
     'BEGIN { if (n > 0) printf "== fake-sllm (arrival holds off) / nginx: %.2fx (goal >= 0.5x)\n", f / n }'
+  # CPU per request does not depend on what else the machine runs (requests/s does): the steadier figure.
+  awk -v f="${cpu_fake:-0}" -v n="${cpu_nginx:-0}" 'BEGIN { if (f > 0 && n > 0)
+    printf "== CPU per request, fake-sllm / nginx: %.1fx (%s us / %s us)\n", f / n, f, n }'
 fi
 
 start_server --serving direct --speedup 1

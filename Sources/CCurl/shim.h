@@ -8,6 +8,11 @@
 
 #include <curl/curl.h>
 
+#ifdef __linux__
+/* epoll, for the client's event loop (Swift's Glibc module does not export it). */
+#include <sys/epoll.h>
+#endif
+
 /* curl_easy_setopt for options of type long (CURLOPTTYPE_LONG). */
 static inline CURLcode shim_easy_setopt_long(CURL *handle, CURLoption option, long value) {
     return curl_easy_setopt(handle, option, value);
@@ -47,6 +52,21 @@ static inline CURLcode shim_easy_getinfo_long(CURL *handle, CURLINFO info, long 
 
 /* curl_multi_setopt for options of type long (CURLMOPT_MAX_TOTAL_CONNECTIONS, CURLMOPT_MAXCONNECTS, ...). */
 static inline CURLMcode shim_multi_setopt_long(CURLM *multi, CURLMoption option, long value) {
+    return curl_multi_setopt(multi, option, value);
+}
+
+/* curl_multi_setopt for CURLMOPT_SOCKETFUNCTION: libcurl says which sockets to watch for what. */
+static inline CURLMcode shim_multi_setopt_socket_callback(CURLM *multi, curl_socket_callback fn) {
+    return curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, fn);
+}
+
+/* curl_multi_setopt for CURLMOPT_TIMERFUNCTION: libcurl says when to call curl_multi_socket_action next. */
+static inline CURLMcode shim_multi_setopt_timer_callback(CURLM *multi, curl_multi_timer_callback fn) {
+    return curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, fn);
+}
+
+/* curl_multi_setopt for raw pointers: CURLMOPT_SOCKETDATA, CURLMOPT_TIMERDATA. */
+static inline CURLMcode shim_multi_setopt_pointer(CURLM *multi, CURLMoption option, void *value) {
     return curl_multi_setopt(multi, option, value);
 }
 

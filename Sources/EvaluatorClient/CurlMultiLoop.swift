@@ -10,9 +10,15 @@ import MoECore
 /// The thread that drives every transfer of one ``HTTPClient`` through a single libcurl multi handle.
 ///
 /// Other threads only touch the mutex-guarded inbox (``submit(_:)``, ``cancel(_:)``, ``shutdown()``) and wake
-/// the thread with `curl_multi_wakeup`, always while holding the mutex, so a wake-up can never reach a multi
-/// handle that the thread has already cleaned up. Everything else (the multi handle, easy handles, the waiting
-/// queue and the active table) belongs to the loop thread alone.
+/// the thread through a pipe, always while holding the mutex, so a wake-up can never reach a pipe that the
+/// thread has already closed. Everything else (the multi handle, easy handles, the waiting queue, the active
+/// table, the watched sockets and the timer) belongs to the loop thread alone.
+///
+/// The loop uses libcurl's socket interface (`curl_multi_socket_action`): libcurl names the sockets to watch
+/// and when its next timeout is due, the loop waits on exactly those (epoll on Linux, `poll` elsewhere) and
+/// tells libcurl which socket is ready. (`curl_multi_perform` instead visits every transfer on each turn and
+/// probes each socket with its own `poll`: a hundred system calls per answer at concurrency 100; and one `poll`
+/// of a hundred sockets costs the kernel tens of microseconds, an epoll wait does not.)
 ///
 /// At most `maxConnections` transfers are attached to libcurl at once; the rest wait here in FIFO order, so a
 /// request's timeout starts when it is actually sent, not while it queues.
@@ -36,23 +42,66 @@ final class CurlMultiLoop: @unchecked Sendable {
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
     private var waiting = FIFO<CurlTransfer>()
     private var idleHandles: [UnsafeMutableRawPointer] = []
+    /// The sockets libcurl asked to watch, with the events for each.
+    private var watched: [curl_socket_t: Int16] = [:]
+    #if !os(Linux)
+        /// The `poll` set: the wake-up pipe first, then ``watched`` (rebuilt when that changes).
+        private var pollSet: [pollfd] = []
+        private var pollSetIsStale = true
+    #endif
+    /// When libcurl wants `curl_multi_socket_action(CURL_SOCKET_TIMEOUT)` next; nil when it set no timer.
+    private var timerDeadline: ContinuousClock.Instant?
+    /// The wake-up pipe: other threads write a byte (under the inbox lock), the loop drains the read end.
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+    #if os(Linux)
+        /// The epoll set of ``watched`` and the wake-up pipe.
+        private let epoll: Int32
+    #endif
 
     /// Creates the multi handle and starts the thread.
     init(configuration: HTTPClient.Configuration) throws(HTTPClientError) {
         guard CurlGlobal.initialized, let multi = curl_multi_init() else {
             throw HTTPClientError(kind: .other, message: "libcurl could not be initialised", url: "")
         }
+        var ends: [Int32] = [-1, -1]
+        guard pipe(&ends) == 0 else {
+            curl_multi_cleanup(multi)
+            throw HTTPClientError(kind: .other, message: "could not create the HTTP client's wake-up pipe", url: "")
+        }
+        for fd in ends { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        self.wakeRead = ends[0]
+        self.wakeWrite = ends[1]
+        #if os(Linux)
+            let set = epoll_create1(Int32(EPOLL_CLOEXEC))
+            var event = epoll_event()
+            event.events = EPOLLIN.rawValue
+            event.data.fd = ends[0]
+            guard set >= 0, epoll_ctl(set, EPOLL_CTL_ADD, ends[0], &event) == 0 else {
+                curl_multi_cleanup(multi)
+                for fd in ends + [set] where fd >= 0 { close(fd) }
+                throw HTTPClientError(kind: .other, message: "could not create the HTTP client's epoll set", url: "")
+            }
+            epoll = set
+        #endif
         self.multi = multi
         self.configuration = configuration
         self.slots = max(1, configuration.maxConnections)
         _ = shim_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, slots)
         _ = shim_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, slots)
+        // Unretained: the callbacks run only inside libcurl calls on the loop thread, which holds a reference.
+        let me = Unmanaged.passUnretained(self).toOpaque()
+        _ = shim_multi_setopt_socket_callback(multi, curlOnSocket)
+        _ = shim_multi_setopt_pointer(multi, CURLMOPT_SOCKETDATA, me)
+        _ = shim_multi_setopt_timer_callback(multi, curlOnTimer)
+        _ = shim_multi_setopt_pointer(multi, CURLMOPT_TIMERDATA, me)
 
         var thread = pthread_t()
         let context = Unmanaged.passRetained(self).toOpaque()
         guard pthread_create(&thread, nil, curlLoopThreadMain, context) == 0 else {
             Unmanaged<CurlMultiLoop>.fromOpaque(context).release()
             curl_multi_cleanup(multi)
+            closeDescriptors()
             throw HTTPClientError(kind: .other, message: "could not start the HTTP client thread", url: "")
         }
         inbox.withLock { $0.thread = thread }
@@ -85,7 +134,7 @@ final class CurlMultiLoop: @unchecked Sendable {
         let thread: pthread_t? = inbox.withLock { box in
             if !box.shuttingDown {
                 box.shuttingDown = true
-                curl_multi_wakeup(multi)
+                signalWake()
             }
             defer { box.thread = nil }
             return box.thread
@@ -96,8 +145,14 @@ final class CurlMultiLoop: @unchecked Sendable {
     private func wake(_ box: inout Inbox) {
         if !box.wakePending {
             box.wakePending = true
-            curl_multi_wakeup(multi)
+            signalWake()
         }
+    }
+
+    /// Writes the wake-up byte (a full pipe already holds one: the loop wakes either way). Under the inbox lock.
+    private func signalWake() {
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)
     }
 
     // MARK: - Loop thread
@@ -125,10 +180,12 @@ final class CurlMultiLoop: @unchecked Sendable {
             for transfer in cancellations { abort(transfer, reason: "cancelled") }
 
             startWaitingTransfers()
-            _ = curl_multi_perform(multi, &stillRunning)
+            runTimerIfDue(&stillRunning)
             collectCompletedTransfers()
             if !waiting.isEmpty, active.count < slots { continue }
-            _ = curl_multi_poll(multi, nil, 0, 1000, nil)
+            waitAndDispatch(&stillRunning)
+            runTimerIfDue(&stillRunning)
+            collectCompletedTransfers()
         }
         for transfer in Array(active.values) { abort(transfer, reason: "the HTTP client was shut down") }
         while let transfer = waiting.popFirst() {
@@ -137,6 +194,131 @@ final class CurlMultiLoop: @unchecked Sendable {
         for handle in idleHandles { curl_easy_cleanup(handle) }
         idleHandles.removeAll()
         curl_multi_cleanup(multi)
+        closeDescriptors()  // no thread writes any more: the inbox says shutting down
+    }
+
+    private func closeDescriptors() {
+        close(wakeRead)
+        close(wakeWrite)
+        #if os(Linux)
+            close(epoll)
+        #endif
+    }
+
+    /// Milliseconds to wait for: until libcurl's timer, at most a second.
+    private var waitMilliseconds: Int32 {
+        guard let deadline = timerDeadline else { return 1000 }
+        let left = ContinuousClock.now.duration(to: deadline).components
+        return Int32(max(0, min(1000, left.seconds * 1000 + left.attoseconds / 1_000_000_000_000_000)))
+    }
+
+    /// Empties the wake-up pipe.
+    private func drainWake() {
+        var buffer = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
+        while withUnsafeMutableBytes(of: &buffer, { read(wakeRead, $0.baseAddress, $0.count) }) > 0 {}
+    }
+
+    #if os(Linux)
+        /// Waits (up to libcurl's next timeout, at most a second) for a watched socket or a wake-up, then hands
+        /// each ready socket to libcurl.
+        private func waitAndDispatch(_ stillRunning: inout Int32) {
+            var events = [epoll_event](repeating: epoll_event(), count: 64)
+            let ready = events.withUnsafeMutableBufferPointer {
+                epoll_wait(epoll, $0.baseAddress, 64, waitMilliseconds)
+            }
+            guard ready > 0 else { return }
+            for event in events.prefix(Int(ready)) {
+                let fd = event.data.fd
+                if fd == wakeRead {
+                    drainWake()
+                    continue
+                }
+                var mask: Int32 = 0
+                if event.events & (EPOLLIN.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 {
+                    mask |= CURL_CSELECT_IN
+                }
+                if event.events & EPOLLOUT.rawValue != 0 { mask |= CURL_CSELECT_OUT }
+                if event.events & EPOLLERR.rawValue != 0 { mask |= CURL_CSELECT_ERR }
+                _ = curl_multi_socket_action(multi, fd, mask, &stillRunning)
+            }
+        }
+
+        /// CURLMOPT_SOCKETFUNCTION: watch `socket` for `what` (CURL_POLL_IN/OUT/INOUT), or stop
+        /// (CURL_POLL_REMOVE).
+        fileprivate func watch(_ socket: curl_socket_t, what: Int32) {
+            if what == CURL_POLL_REMOVE {
+                if watched.removeValue(forKey: socket) != nil { _ = epoll_ctl(epoll, EPOLL_CTL_DEL, socket, nil) }
+                return
+            }
+            var event = epoll_event()
+            if what == CURL_POLL_IN || what == CURL_POLL_INOUT { event.events |= EPOLLIN.rawValue }
+            if what == CURL_POLL_OUT || what == CURL_POLL_INOUT { event.events |= EPOLLOUT.rawValue }
+            event.data.fd = socket
+            let old = watched.updateValue(Int16(truncatingIfNeeded: event.events), forKey: socket)
+            // libcurl calls only on changes. A socket closed without a removal notice would have left the set by
+            // itself, and its number may come back: whichever of add and modify fails, the other one is right.
+            if epoll_ctl(epoll, old == nil ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, socket, &event) != 0 {
+                _ = epoll_ctl(epoll, old == nil ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, socket, &event)
+            }
+        }
+    #else
+        /// Waits (up to libcurl's next timeout, at most a second) for a watched socket or a wake-up, then hands
+        /// each ready socket to libcurl.
+        private func waitAndDispatch(_ stillRunning: inout Int32) {
+            if pollSetIsStale {
+                pollSet = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+                for (fd, events) in watched { pollSet.append(pollfd(fd: fd, events: events, revents: 0)) }
+                pollSetIsStale = false
+            }
+            let timeout = waitMilliseconds
+            let ready = pollSet.withUnsafeMutableBufferPointer { poll($0.baseAddress, nfds_t($0.count), timeout) }
+            guard ready > 0 else { return }
+            let set = pollSet  // the callbacks may change `watched` while libcurl runs
+            for i in set.indices where set[i].revents != 0 {
+                let entry = set[i]
+                pollSet[i].revents = 0
+                if entry.fd == wakeRead {
+                    drainWake()
+                    continue
+                }
+                if entry.revents & Int16(POLLNVAL) != 0 {  // closed without a removal notice: forget it
+                    watched[entry.fd] = nil
+                    pollSetIsStale = true
+                    continue
+                }
+                var mask: Int32 = 0
+                if entry.revents & Int16(POLLIN | POLLHUP | POLLERR) != 0 { mask |= CURL_CSELECT_IN }
+                if entry.revents & Int16(POLLOUT) != 0 { mask |= CURL_CSELECT_OUT }
+                if entry.revents & Int16(POLLERR) != 0 { mask |= CURL_CSELECT_ERR }
+                _ = curl_multi_socket_action(multi, entry.fd, mask, &stillRunning)
+            }
+        }
+
+        /// CURLMOPT_SOCKETFUNCTION: watch `socket` for `what` (CURL_POLL_IN/OUT/INOUT), or stop
+        /// (CURL_POLL_REMOVE).
+        fileprivate func watch(_ socket: curl_socket_t, what: Int32) {
+            var events: Int16 = 0
+            if what == CURL_POLL_IN || what == CURL_POLL_INOUT { events |= Int16(POLLIN) }
+            if what == CURL_POLL_OUT || what == CURL_POLL_INOUT { events |= Int16(POLLOUT) }
+            let new: Int16? = what == CURL_POLL_REMOVE ? nil : events
+            if watched[socket] != new {
+                watched[socket] = new
+                pollSetIsStale = true
+            }
+        }
+    #endif
+
+    /// Runs libcurl's timeout handling when its timer is due.
+    private func runTimerIfDue(_ stillRunning: inout Int32) {
+        guard let deadline = timerDeadline, deadline <= .now else { return }
+        timerDeadline = nil
+        _ = curl_multi_socket_action(multi, curl_socket_t(CURL_SOCKET_BAD), 0, &stillRunning)
+    }
+
+    /// CURLMOPT_TIMERFUNCTION: call `curl_multi_socket_action(CURL_SOCKET_TIMEOUT)` after `milliseconds`
+    /// (0: at once), or never (-1).
+    fileprivate func setTimer(_ milliseconds: Int) {
+        timerDeadline = milliseconds < 0 ? nil : ContinuousClock.now.advanced(by: .milliseconds(milliseconds))
     }
 
     private func startWaitingTransfers() {
@@ -203,6 +385,18 @@ final class CurlMultiLoop: @unchecked Sendable {
 /// thread-safely).
 enum CurlGlobal {
     static let initialized: Bool = curl_global_init(Int(CURL_GLOBAL_ALL)) == CURLE_OK
+}
+
+/// CURLMOPT_SOCKETFUNCTION; `userp` is the unretained ``CurlMultiLoop``.
+private let curlOnSocket: curl_socket_callback = { _, socket, what, userp, _ in
+    Unmanaged<CurlMultiLoop>.fromOpaque(userp!).takeUnretainedValue().watch(socket, what: what)
+    return 0
+}
+
+/// CURLMOPT_TIMERFUNCTION; `userp` is the unretained ``CurlMultiLoop``.
+private let curlOnTimer: curl_multi_timer_callback = { _, milliseconds, userp in
+    Unmanaged<CurlMultiLoop>.fromOpaque(userp!).takeUnretainedValue().setTimer(milliseconds)
+    return 0
 }
 
 /// The loop thread's entry point; `context` is a retained ``CurlMultiLoop``, released when the loop ends.

@@ -149,6 +149,10 @@ final class CurlTransfer: @unchecked Sendable {
 
     fileprivate func receiveHeaderLine(_ bytes: UnsafeRawBufferPointer) {
         if firstByteTime == nil { firstByteTime = .now }
+        if bytes.allSatisfy({ $0 < 0x80 }) {
+            receiveASCIIHeaderLine(bytes)
+            return
+        }
         var text = Substring(String(decoding: bytes, as: UTF8.self))
         while text.last?.isNewline == true { text.removeLast() }
         if text.hasPrefix("HTTP/") {
@@ -157,6 +161,25 @@ final class CurlTransfer: @unchecked Sendable {
             let value = text[text.index(after: colon)...].drop { $0 == " " || $0 == "\t" }
             headers.add(name: String(text[..<colon]), value: String(value))
         }
+    }
+
+    /// ``receiveHeaderLine(_:)`` for an ASCII line (every header line in practice), on the bytes: the same
+    /// trailing line breaks removed (`Character.isNewline` in ASCII: LF, VT, FF, CR), the same split at the first
+    /// `:` and the same leading spaces and tabs dropped from the value.
+    private func receiveASCIIHeaderLine(_ bytes: UnsafeRawBufferPointer) {
+        var end = bytes.count
+        while end > 0, (0x0A...0x0D).contains(bytes[end - 1]) { end -= 1 }
+        let line = UnsafeRawBufferPointer(rebasing: bytes[0..<end])
+        if line.starts(with: "HTTP/".utf8) {
+            headers = HTTPHeaders()  // a new response (after a redirect or an interim 1xx)
+            return
+        }
+        guard let colon = line.firstIndex(of: UInt8(ascii: ":")) else { return }
+        var start = colon + 1
+        while start < end, line[start] == 0x20 || line[start] == 0x09 { start += 1 }
+        headers.add(
+            name: String(decoding: UnsafeRawBufferPointer(rebasing: line[0..<colon]), as: UTF8.self),
+            value: String(decoding: UnsafeRawBufferPointer(rebasing: line[start..<end]), as: UTF8.self))
     }
 
     /// Takes a slice of the body; returns false (stop the transfer) once the body passes the request's cap.

@@ -31,7 +31,16 @@ public struct HTTPHeaders: Sendable, Equatable, ExpressibleByDictionaryLiteral {
             && zip(a.fields, b.fields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
     }
 
+    /// Names are ASCII tokens on the wire: compared byte by byte with ASCII case folding, without allocating
+    /// (a name with any other byte falls back to `lowercased()`, the same answer for ASCII).
     private static func sameName(_ a: String, _ b: String) -> Bool {
-        a.utf8.count == b.utf8.count && a.lowercased() == b.lowercased()
+        guard a.utf8.count == b.utf8.count else { return false }
+        for (x, y) in zip(a.utf8, b.utf8) {
+            if x >= 0x80 || y >= 0x80 { return a.lowercased() == b.lowercased() }
+            if x != y, asciiLower(x) != asciiLower(y) { return false }
+        }
+        return true
     }
+
+    @inline(__always) private static func asciiLower(_ b: UInt8) -> UInt8 { b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
 }

@@ -40,6 +40,8 @@ final class ConnectionContext: @unchecked Sendable {
             yield &_bodyTooLarge
         }
     }
+    /// The request's headers as the access handler first saw them, until the dispatch (polling thread only).
+    var headers: [(String, String)] = []
     /// Bytes of this request's queued response counted in the server's ``HeldBytes`` (polling thread only).
     var heldBytes = 0
 

@@ -108,9 +108,16 @@ private func accept(
     server.register(ctx)
     if let activity = server.activity { ctx.report(to: activity, atWall: monotonicSeconds()) }
     let headers = values(connection, .HEADER_KIND)
-    let expectBody = headers.contains {
-        let k = $0.0.lowercased()
-        return k == "content-length" || k == "transfer-encoding"
+    // Kept for the dispatch: the header set is final once the access handler is first called (a chunked
+    // body's trailers are another kind).
+    ctx.headers = headers
+    let expectBody = headers.contains { (name, _) in
+        guard name.utf8.allSatisfy({ $0 < 0x80 }) else {
+            let k = name.lowercased()
+            return k == "content-length" || k == "transfer-encoding"
+        }
+        return RequestScreen.asciiName(name, is: "content-length")
+            || RequestScreen.asciiName(name, is: "transfer-encoding")
     }
     server.sockets.headersReceived(connection, expectBody: expectBody, now: monotonicSeconds())
     var refusal: HTTPResponse?
@@ -164,11 +171,13 @@ private func dispatch(_ server: HTTPServer, _ ctx: ConnectionContext, _ connecti
         return queue(r, on: connection, close: true)
     }
     var request = HTTPRequest(
-        method: ctx.method, path: ctx.path, query: values(connection, .GET_ARGUMENT_KIND),
-        headers: values(connection, .HEADER_KIND), body: ctx.body)
+        method: ctx.method, path: ctx.path,
+        query: count(connection, .GET_ARGUMENT_KIND) == 0 ? [] : values(connection, .GET_ARGUMENT_KIND),
+        headers: ctx.headers, body: ctx.body)
     // A large body is parsed on a worker while the connection is suspended; the watcher aborts it on a hang-up.
     request.isAbandoned = { [ctx] in ctx.isAborted }
     ctx.body = []
+    ctx.headers = []
     ctx.dispatch()
     if request.body.count >= server.options.offloadBodyBytes {
         ctx.suspend(waitsOnEngine: false)

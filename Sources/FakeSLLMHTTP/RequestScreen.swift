@@ -40,12 +40,28 @@ struct RequestScreen: Sendable {
         var lengths: [String] = []
         var encodings: [String] = []
         for (k, v) in headers {
-            let name = k.lowercased()
-            switch name {
-            case "content-length": lengths.append(trim(v))
-            case "transfer-encoding": encodings.append(trim(v).lowercased())
-            default:
-                if let r = disguisedFraming(name) { return r }
+            // ASCII names (all a client sends in practice) are compared byte by byte, case-folded in place;
+            // others take `lowercased()` (Unicode's case folding can turn a non-ASCII letter into ASCII).
+            guard k.utf8.allSatisfy({ $0 < 0x80 }) else {
+                let name = k.lowercased()
+                switch name {
+                case "content-length": lengths.append(trim(v))
+                case "transfer-encoding": encodings.append(trim(v).lowercased())
+                default:
+                    if let r = disguisedFraming(name) { return r }
+                }
+                continue
+            }
+            if Self.asciiName(k, is: "content-length") {
+                lengths.append(trim(v))
+            } else if Self.asciiName(k, is: "transfer-encoding") {
+                encodings.append(trim(v).lowercased())
+            } else {
+                guard k.utf8.allSatisfy(RequestScreen.isTokenByte) else { return bad("Invalid header name") }
+                if Self.asciiName(k, startsLike: "content-length") || Self.asciiName(k, startsLike: "transfer-encoding")
+                {
+                    return bad("Invalid framing header")
+                }
             }
         }
         if !encodings.isEmpty {
@@ -70,11 +86,39 @@ struct RequestScreen: Sendable {
     /// proxy in front could take any of them for the real header, so each is refused (RFC 9112 §5.1, §5.2).
     private func disguisedFraming(_ name: String) -> Refusal? {
         guard name.utf8.allSatisfy(RequestScreen.isTokenByte) else { return bad("Invalid header name") }
-        let squashed = name.replacingOccurrences(of: "_", with: "-")
+        // Token bytes only by now (ASCII), so a byte map is the same replacement as Foundation's.
+        let squashed =
+            name.utf8.contains(UInt8(ascii: "_"))
+            ? String(decoding: name.utf8.map { $0 == UInt8(ascii: "_") ? UInt8(ascii: "-") : $0 }, as: UTF8.self)
+            : name
         if squashed.hasPrefix("content-length") || squashed.hasPrefix("transfer-encoding") {
             return bad("Invalid framing header")
         }
         return nil
+    }
+
+    /// Whether ASCII header name `name`, in lower case, is `lower`.
+    static func asciiName(_ name: String, is lower: StaticString) -> Bool {
+        compare(name, lower, prefix: false)
+    }
+
+    /// Whether ASCII header name `name`, in lower case and with `_` read as `-`, starts with `lower` (the test of
+    /// ``disguisedFraming(_:)``).
+    static func asciiName(_ name: String, startsLike lower: StaticString) -> Bool {
+        compare(name, lower, prefix: true)
+    }
+
+    private static func compare(_ name: String, _ lower: StaticString, prefix: Bool) -> Bool {
+        let target = UnsafeBufferPointer(start: lower.utf8Start, count: lower.utf8CodeUnitCount)
+        var i = 0
+        for b in name.utf8 {
+            if i == target.count { return prefix }
+            var c = b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z") ? b | 0x20 : b
+            if prefix, c == UInt8(ascii: "_") { c = UInt8(ascii: "-") }
+            guard c == target[i] else { return false }
+            i += 1
+        }
+        return i == target.count
     }
 
     /// RFC 9110 §5.6.2 `tchar`.
@@ -83,7 +127,14 @@ struct RequestScreen: Sendable {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"),
             UInt8(ascii: "0")...UInt8(ascii: "9"):
             return true
-        default: return Array("!#$%&'*+-.^_`|~".utf8).contains(b)
+        default:
+            switch b {
+            case UInt8(ascii: "!"), UInt8(ascii: "#"), UInt8(ascii: "$"), UInt8(ascii: "%"), UInt8(ascii: "&"),
+                UInt8(ascii: "'"), UInt8(ascii: "*"), UInt8(ascii: "+"), UInt8(ascii: "-"), UInt8(ascii: "."),
+                UInt8(ascii: "^"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: "|"), UInt8(ascii: "~"):
+                return true
+            default: return false
+            }
         }
     }
 
@@ -94,6 +145,8 @@ struct RequestScreen: Sendable {
     }
 
     private func trim(_ s: String) -> String {
-        String(s.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
+        let blank = { (b: UInt8) in b == UInt8(ascii: " ") || b == UInt8(ascii: "\t") }
+        guard let first = s.utf8.first, let last = s.utf8.last, blank(first) || blank(last) else { return s }
+        return String(s.drop { $0 == " " || $0 == "\t" }.reversed().drop { $0 == " " || $0 == "\t" }.reversed())
     }
 }

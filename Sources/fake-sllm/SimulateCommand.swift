@@ -148,11 +148,14 @@ struct SimulateCommand: ParsableCommand {
             result = try Simulation.run(config: config, workload: work, keepSteps: true)
         }
         if let path = recordsOut {
-            var bytes = result.recordsJSONBytes(indent: 2)
-            bytes.append(0x0A)
-            try SimulateFiles.write(bytes: bytes, to: path)
+            try SimulateFiles.write(to: path) { write in
+                try result.writeRecordsJSON(indent: 2, to: write)
+                try write([0x0A])
+            }
         }
-        if let path = requestsOut { try SimulateFiles.write(bytes: result.timingsJSONLBytes(), to: path) }
+        if let path = requestsOut {
+            try SimulateFiles.write(to: path) { write in try result.writeTimingsJSONL(to: write) }
+        }
         let wall = ContinuousClock.now - wallStart
         let wallSeconds = wall.inSeconds
         var summary = result.summary()
@@ -270,6 +273,23 @@ enum SimulateFiles {
     }
 
     /// Writes a file's bytes or fails with one clear line.
+    /// Creates (or truncates) `path` and appends each piece `body` hands to its writer, as it comes.
+    static func write(to path: String, _ body: (_ write: ([UInt8]) throws -> Void) throws -> Void) throws {
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let handle = FileHandle(forWritingAtPath: path)
+        else {
+            throw SimulationInputError("cannot write '\(path)'")
+        }
+        defer { try? handle.close() }
+        do {
+            try body { piece in try handle.write(contentsOf: piece) }
+        } catch let e as SimulationInputError {
+            throw e
+        } catch {
+            throw SimulationInputError("cannot write '\(path)': \(error)")
+        }
+    }
+
     static func write(bytes: [UInt8], to path: String) throws {
         guard FileManager.default.createFile(atPath: path, contents: Data(bytes)) else {
             throw SimulationInputError("cannot write '\(path)'")

@@ -92,6 +92,7 @@ enum SuiteRowMapping {
         var config = EngineConfig(model: model, gpu: gpu, tensorParallelSize: max(row.tp, 1))
         config.routing = routing
         config.seed = seed
+        config.moeKernelSource = row.fusedMoEConfigSource
         if let calibration { config.calibration = try Calibration(json: calibration, base: config.calibration) }
         if offline {
             (config.maxNumSeqs, config.maxNumBatchedTokens) = FidelitySuite.offlineDefaults(gpu: gpu)

@@ -59,6 +59,36 @@ import Testing
         #expect(r.count("h", ["k"]) == 8000)
     }
 
+    /// A handle reaches its series by index; a retired model's handles go dead, and its series come back (at
+    /// the end of the family's order, as before) only once the model is reinstated.
+    @Test func handlesFollowRetirement() {
+        let r = MetricsRegistry()
+        r.declare(MetricFamily(name: "c", help: "c", kind: .counter, labelNames: ["model_name"]))
+        r.declare(
+            MetricFamily(name: "h", help: "h", kind: .histogram, labelNames: ["model_name"], buckets: [1]))
+        let (a, hA) = r.batch { s in (s.handle("c", ["a"]), s.handle("h", ["a"])) }
+        r.increment("c", ["b"], by: 2)
+        r.batch { s in
+            s.increment(a, by: 3)
+            s.observe(hA, 0.5)
+            s.observe(hA, 5)
+            #expect(s.handle("c", ["x", "y"]) == nil && s.handle("nope", ["a"]) == nil)
+        }
+        #expect(r.value("c", ["a"]) == 3 && r.value("c", ["b"]) == 2 && r.count("h", ["a"]) == 2)
+        r.retire(model: "a")
+        r.batch { s in
+            s.increment(a, by: 1)  // dead: ignored
+            #expect(s.handle("c", ["a"]) == nil)  // retired: not created again
+        }
+        #expect(r.value("c", ["a"]) == nil && !r.render().contains("\"a\""))
+        r.reinstate(model: "a")
+        r.increment("c", ["a"], by: 7)
+        r.batch { s in s.increment(a, by: 1) }  // the old handle stays dead
+        #expect(r.value("c", ["a"]) == 7)
+        let lines = r.render().split(separator: "\n").filter { $0.hasPrefix("c_total") }
+        #expect(lines == ["c_total{model_name=\"b\"} 2.0", "c_total{model_name=\"a\"} 7.0"])
+    }
+
     @Test func bucketsFollowVLLM() {
         #expect(MetricCatalog.oneTwoFive(upTo: 100) == [1, 2, 5, 10, 20, 50, 100])
         #expect(MetricCatalog.oneTwoFive(upTo: 40960).last == 20000)

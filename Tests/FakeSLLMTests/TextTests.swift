@@ -1,8 +1,8 @@
 import Foundation
-import MoECore
 import Testing
 
 @testable import FakeSLLM
+@testable import MoECore
 @testable import SimEngine
 
 @Suite struct TextTests {
@@ -11,6 +11,55 @@ import Testing
         var gen = CompletionText(seed: UInt64(n))
         let text = gen.pieces(n).joined()
         #expect(TokenEstimator.count(text) == n)
+    }
+
+    /// The estimator answers ASCII scalars from a table: the same classes Unicode's properties give.
+    @Test func estimatorASCIIClassesAreUnicodes() {
+        for v in 0..<128 {
+            let c = Unicode.Scalar(UInt8(v))
+            #expect(TokenEstimator.isWhitespace(c) == c.properties.isWhitespace, "\(v)")
+            #expect(TokenEstimator.isNumeric(c) == (c.properties.numericType != nil), "\(v)")
+            #expect(
+                TokenEstimator.isLetter(c) == (c.properties.isAlphabetic && c.properties.numericType == nil), "\(v)")
+        }
+    }
+
+    /// Chat-template markers, ASCII ones checked without building a string, others as before.
+    @Test func estimatorMarkers() {
+        for marker in ["[INST]", "[/INST]", "<s>", "</s>", "<|im_start|>", "<|||>", "<｜User｜>", "<｜end▁of▁sentence｜>"] {
+            #expect(TokenEstimator.count(marker) == 1, "\(marker)")
+        }
+        #expect(TokenEstimator.count("[INS]") == 3)  // "[", "INS", "]"
+        #expect(TokenEstimator.count("<|a>") == 3)  // "<|", "a", ">"
+        #expect(TokenEstimator.count("<||>") == 2)  // a run of four punctuation marks
+        #expect(TokenEstimator.count("[INST]Hi[/INST]") == 3)
+    }
+
+    /// Request ids are Python's `str(uuid4())`: version 4, RFC 4122 variant, lower-case hex, never repeated.
+    @Test func uuid4IsAVersion4UUID() throws {
+        let shape = try Regex("^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+        var seen = Set<String>()
+        for _ in 0..<10_000 {
+            let id = uuid4()
+            #expect(id.wholeMatch(of: shape) != nil, "\(id)")
+            seen.insert(id)
+        }
+        #expect(seen.count == 10_000)
+    }
+
+    /// A whole answer complete before its arrival time is known waits for it (and gets its timing headers).
+    @Test func wholeAnswersWaitForTheirArrivalTime() {
+        var early = SimulatedTimes()
+        let held = early.holdsAnswerUntilArrival()
+        #expect(held && early.headers.isEmpty)
+        let released = early.arrive(at: 1.5)
+        #expect(released && early.headers.first?.1 == "1.5")
+        let again = early.arrive(at: 2)  // the first arrival counts; nothing waits any more
+        #expect(!again && early.headers.first?.1 == "1.5")
+        var late = SimulatedTimes()
+        let waited = late.arrive(at: 0.25)
+        let heldLate = late.holdsAnswerUntilArrival()
+        #expect(!waited && !heldLate)
     }
 
     @Test func estimatorCountsLikeABPETokenizer() {

@@ -29,6 +29,33 @@ import Testing
         #expect(JSONValue.double(value).serialized() == text)
     }
 
+    /// The writer's float fast path (description bytes copied when there is no exponent) writes exactly
+    /// `pythonFloatText` for values of every magnitude, special values included; `appendSerialized` continues a
+    /// buffer with exactly the bytes `serializedBytes` gives.
+    @Test func writerFloatsAndAppendedValuesMatchTheGeneralPath() {
+        var rng = SystemRandomNumberGenerator()
+        var values: [Double] = [.nan, .infinity, -.infinity, 0, -0.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude]
+        for exponent in -30...30 {
+            values.append(Double.random(in: 1...10, using: &rng) * pow10(exponent))
+            values.append(-Double.random(in: 1...10, using: &rng) * pow10(exponent))
+        }
+        var appended: [UInt8] = [0x41]
+        var expected: [UInt8] = [0x41]
+        for d in values {
+            #expect(JSONValue.double(d).serialized() == JSONValue.pythonFloatText(d), "\(d)")
+            let v = JSONValue.object(JSONObject([("x", .double(d)), ("n", .int(-7)), ("s", .string("é\n"))]))
+            v.appendSerialized(to: &appended, indent: 2)
+            expected.append(contentsOf: v.serializedBytes(indent: 2))
+        }
+        #expect(appended == expected)
+    }
+
+    private func pow10(_ e: Int) -> Double {
+        var x = 1.0
+        for _ in 0..<abs(e) { x *= 10 }
+        return e < 0 ? 1 / x : x
+    }
+
     @Test func nanAndInfinityRoundTrip() throws {
         let v = try JSONValue.parse("[NaN, Infinity, -Infinity]")
         guard case .array(let a) = v, case .double(let nan) = a[0] else {
@@ -72,7 +99,8 @@ import Testing
 
     @Test func streamedArraysMatchTheTree() throws {
         let items: [JSONValue] = [
-            1, -42, .int(Int.min), .double(0.1), .double(1e-7), "a\"b\\c\n\u{1}é", [], [:], ["k": [1, ["x": .null]]], true,
+            1, -42, .int(Int.min), .double(0.1), .double(1e-7), "a\"b\\c\n\u{1}é", [], [:], ["k": [1, ["x": .null]]],
+            true,
         ]
         for n in [0, 1, items.count] {
             let part = Array(items.prefix(n))
@@ -81,6 +109,12 @@ import Testing
                     JSONValue.serializedArrayBytes(part, indent: indent, compact: compact)
                         == JSONValue.array(part).serializedBytes(indent: indent, compact: compact))
             }
+        }
+        // In small pieces (every piece once, in order), the same bytes.
+        for chunk in [1, 7, 64] {
+            var pieces: [UInt8] = []
+            JSONValue.streamArray(items, indent: 2, chunkBytes: chunk) { pieces.append(contentsOf: $0) }
+            #expect(pieces == JSONValue.array(items).serializedBytes(indent: 2))
         }
         #expect(JSONValue.int(Int.min).serialized() == "-9223372036854775808")
         #expect(JSONValue.int(0).serialized() == "0")

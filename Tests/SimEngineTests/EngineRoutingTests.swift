@@ -103,6 +103,29 @@ extension EngineTests {
             #expect(abs(m - predicted) < 4 * se, "\(m) vs \(predicted) ± \(se)")
         }
 
+        /// The fast inclusion-probability integration (raw buffers, recomputation resumed from the stored prefix)
+        /// gives the same bits as the reference one on skews where the unstable branch (q_j ≥ 1/2) runs for many
+        /// experts: Zipf over 128 and 64 experts, a counts row with zeros and a dominant expert, k from 1 to 8.
+        @Test func inclusionProbabilitiesFastPathIsBitIdenticalToReference() {
+            var cases: [(weights: [Double], k: Int)] = [
+                ((0..<128).map { pow(Double($0 + 1), -1.0) }, 8),
+                ((0..<64).map { pow(Double($0 + 1), -1.2) }, 6),
+                ((0..<16).map { pow(Double($0 + 1), -0.5) }, 4),
+                ([5, 0, 1, 1, 0.5, 0, 2, 40, 3, 0.01], 2),
+                ([5, 0, 1, 1, 0.5, 0, 2, 40, 3, 0.01], 1),
+                ([5, 0, 1, 1, 0.5, 0, 2, 40, 3, 0.01], 3),
+            ]
+            var rng = SystemRandomNumberGenerator()
+            for e in [8, 33, 96] {
+                cases.append(((0..<e).map { _ in Double.random(in: 0.001...10, using: &rng) }, min(5, e - 1)))
+            }
+            for (weights, k) in cases {
+                let fast = ExpertRouter.inclusionProbabilities(weights: weights, k: k)
+                let reference = ExpertRouter.inclusionProbabilitiesReference(weights: weights, k: k)
+                #expect(fast.map(\.bitPattern) == reference.map(\.bitPattern), "E=\(weights.count) k=\(k)")
+            }
+        }
+
         @Test func routingIsSeededAndDeterministic() throws {
             func run(_ seed: UInt64) throws -> [Double] {
                 var r = try ExpertRouter(config: .calibrated, numExperts: 64, topK: 6, moeLayers: 26, seed: seed)

@@ -23,6 +23,13 @@ extension EngineTests {
             // The streamed encoding `simulate` writes is the tree's, byte for byte.
             #expect(a.recordsJSONBytes(indent: 2) == a.recordsJSON().serializedBytes(indent: 2))
             #expect(a.timingsJSONLBytes() == Array(a.timingsJSONL().utf8))
+            // Written in pieces (as `simulate` writes its files), the same bytes.
+            var records: [UInt8] = []
+            var timings: [UInt8] = []
+            a.writeRecordsJSON(indent: 2, chunkBytes: 500) { records.append(contentsOf: $0) }
+            a.writeTimingsJSONL(chunkBytes: 300) { timings.append(contentsOf: $0) }
+            #expect(records == a.recordsJSONBytes(indent: 2))
+            #expect(timings == a.timingsJSONLBytes())
             #expect(a.timingsJSONL() == b.timingsJSONL())
             #expect(JSONValue.object(a.summary()).serialized() == JSONValue.object(b.summary()).serialized())
             let c = try Simulation.run(config: F.config(seed: 8), workload: smallWorkload(seed: 7))

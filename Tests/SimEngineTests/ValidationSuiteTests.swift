@@ -89,4 +89,16 @@ private let validationFixtures: String = {
             #expect(error.description.contains("f.jsonl:2") && error.description.contains("row.tp"))
         }
     }
+    @Test func rowsThatStateTheirFusedMoEConfigSetIt() throws {
+        let rows = try Self.loadSuite()
+        func source(_ id: String) -> FusedMoEKernelConfig.Source?? {
+            rows.first { $0.id == id }.map(\.fusedMoEConfigSource)
+        }
+        // vLLM PR #4002 ran Mixtral-8x22B with and without its new A100 file.
+        #expect(source("vllm4002-mixtral-8x22b-a100-tp4-nocfg-bs8") == .some(.default))
+        #expect(source("vllm4002-mixtral-8x22b-a100-tp4-tunedcfg-bs8") == .some(.tuned))
+        // Rows that say neither leave it to the lookup.
+        #expect(source("vllm23151-qwen3-30b-h100-tp1-random2048x1024-c10") == .some(nil))
+        #expect(source("gpustack-glm-4.5-air-h100-tp4-sharegpt") == .some(nil))
+    }
 }

@@ -23,7 +23,8 @@ enum DetailedResults {
             let expected = targets[i]
             let correct = !extracted.isEmpty && extracted.lowercased() == expected.lowercased()
             let prompt = prompts[i]
-            let shownPrompt = prompt.unicodeScalars.count > 200 ? prefix(prompt, 200) + "..." : prompt
+            let shownPrompt =
+                prompt.utf8.count > 200 && prompt.unicodeScalars.count > 200 ? prefix(prompt, 200) + "..." : prompt
             return .object(
                 JSONObject([
                     ("index", .int(i)), ("success", .bool(!generated.isEmpty)), ("is_correct", .bool(correct)),
@@ -36,8 +37,9 @@ enum DetailedResults {
 
     /// The first `n` code points, as Python's `text[:n]`.
     static func prefix(_ text: String, _ n: Int) -> String {
-        var scalars = String.UnicodeScalarView()
-        scalars.append(contentsOf: text.unicodeScalars.prefix(n))
-        return String(scalars)
+        guard text.utf8.count > n else { return text }  // at most n code points
+        let scalars = text.unicodeScalars
+        guard let end = scalars.index(scalars.startIndex, offsetBy: n, limitedBy: scalars.endIndex) else { return text }
+        return String(scalars[..<end])
     }
 }

@@ -54,9 +54,7 @@ public struct OutputFiles: Sendable {
             throw OutputError(description: "cannot create \(folder): \(error.localizedDescription)")
         }
         let tmp = target + ".tmp"
-        guard FileManager.default.createFile(atPath: tmp, contents: Data(bytes)) else {
-            throw OutputError(description: "cannot write \(tmp)")
-        }
+        guard FileBytes.writeFile(tmp, bytes) else { throw OutputError(description: "cannot write \(tmp)") }
         if rename(tmp, target) != 0 { throw OutputError(description: "cannot write \(target)") }
     }
 
@@ -66,7 +64,7 @@ public struct OutputFiles: Sendable {
     static func entry(prompt: String, expected: String, outcome: RequestOutcome, dataset: String) -> JSONValue {
         let extracted = outcome.answer(dataset: dataset)
         let correct =
-            !extracted.isEmpty && extracted.lowercased() == expected.trimmingCharacters(in: .whitespaces).lowercased()
+            !extracted.isEmpty && extracted.lowercased() == FoundationWhitespace.trimmed(expected).lowercased()
         var entry = JSONObject([
             ("prompt", .string(prompt)), ("expected", .string(expected)),
             ("response", outcome.response ?? .object(JSONObject())),
@@ -85,22 +83,30 @@ public struct OutputFiles: Sendable {
 }
 
 /// Appends lines to the partial outputs file, flushing each (so a killed run keeps what it received).
-/// Thread-safe: each line is one `write(2)` through the `FileHandle`.
+/// Thread-safe: each line is written whole under a lock, straight to the file descriptor.
 final class PartialOutputLog: Sendable {
-    private let handle: FileHandle?
+    /// The open file, or -1 (not opened, or closed).
+    private let fd: Locked<Int32>
 
     init(path: String) {
-        FileManager.default.createFile(atPath: path, contents: nil)
-        handle = FileHandle(forWritingAtPath: path)
+        fd = Locked(open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666))
     }
 
     func append(_ value: JSONValue) {
         var line = value.serializedBytes(compact: true)
         line.append(0x0A)
-        handle?.write(Data(line))
+        fd.withLock { fd in
+            guard fd >= 0 else { return }
+            _ = line.withUnsafeBytes { FileBytes.writeAll(fd, $0) }
+        }
     }
 
-    func close() { try? handle?.close() }
+    func close() {
+        fd.withLock { fd in
+            if fd >= 0 { FileBytes.closeFile(fd) }
+            fd = -1
+        }
+    }
 }
 
 /// An output file or directory problem.

@@ -44,7 +44,8 @@ enum RunOutputs {
                 byIndex[i] ?? RequestOutcome(index: i, response: nil, text: "", error: "not sent", startOffset: 0)
             return OutputFiles.entry(prompt: item.input, expected: item.target, outcome: outcome, dataset: dsName)
         }
-        try files.write(OutputFiles.inferenceOutputs, .array(entries))
+        let outputs = JSONValue.array(entries)
+        try files.write(OutputFiles.inferenceOutputs, outputs)
         try? FileManager.default.removeItem(atPath: files.path(OutputFiles.partial))
         try files.write(OutputFiles.metrics, report.json)
         // The ServerlessLLM script's own files, under <org>/<name>/.
@@ -61,8 +62,14 @@ enum RunOutputs {
         }
         try files.writeBytes(folder + "/" + DetailedResults.fileName(dataset: dsName), jsonl)
         // Last, so the page describes every file of the folder (`moecap-eval report DIR` rebuilds it identically).
+        var written = [
+            OutputFiles.batchData: collection.dump, OutputFiles.inferenceOutputs: outputs,
+            OutputFiles.metrics: report.json,
+        ]
+        if let expert = collection.expertDump { written[OutputFiles.expertDistribution] = expert }
         switch RunReport.write(
-            directory: config.outputDir, groundTruth: collection.groundTruth, serverInfo: collection.serverInfo)
+            directory: config.outputDir, groundTruth: collection.groundTruth, serverInfo: collection.serverInfo,
+            written: written)
         {
         case .success(let page): log.say("Report: \(page)")
         case .failure(let error): log.warn("report.html not written: \(error)")

@@ -66,8 +66,9 @@ struct SimulatedTiming: Sendable, Equatable {
 
     /// A finite, non-negative decimal number of seconds.
     static func seconds(_ text: String?) -> Double? {
-        guard let text, let value = Double(text.trimmingCharacters(in: .whitespaces)), value.isFinite, value >= 0
-        else { return nil }
+        guard let text, let value = Double(FoundationWhitespace.trimmed(text)), value.isFinite, value >= 0 else {
+            return nil
+        }
         return value
     }
 }

@@ -60,7 +60,9 @@ final class ChatJob: Sendable {
         state.withLock { s in
             guard !s.done else { return }
             s.times.tokens(newTokens, at: simTime)
-            let stamp = SimulatedTimes.stamp(simTime)
+            // Streams only: a whole response carries its times in headers.
+            let stamp: [UInt8]
+            if case .stream = target { stamp = SimulatedTimes.stamp(simTime) } else { stamp = [] }
             // vLLM sends a choice's role chunk together with its first token.
             if case .stream = target, newTokens > 0, s.choices[index].emitted == 0 {
                 events.append(stamp + chunk(index: index, delta: ["role": "assistant", "content": ""]))
@@ -81,7 +83,8 @@ final class ChatJob: Sendable {
                 done = true
                 s.times.finish = simTime
                 switch target {
-                case .response: response = completionResponse(s)
+                case .response:
+                    if !s.times.holdsAnswerUntilArrival() { response = completionResponse(s) }
                 case .stream:
                     if includeUsage { events.append(stamp + usageChunk(s)) }
                     events.append(stamp + Array("data: [DONE]\n\n".utf8))
@@ -206,5 +209,9 @@ final class ChatJob: Sendable {
     }
 
     /// The request's simulated arrival time, as the host assigned it.
-    func noteArrival(_ sim: Double) { state.withLock { if $0.times.arrival == nil { $0.times.arrival = sim } } }
+    /// A whole answer finished before it is rendered now (docs/serving.md "Timing the client can see").
+    func noteArrival(_ sim: Double) {
+        let response = state.withLock { s -> HTTPResponse? in s.times.arrive(at: sim) ? completionResponse(s) : nil }
+        if let response, case .response(let p) = target { p.fulfill(response) }
+    }
 }

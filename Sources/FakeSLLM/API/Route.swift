@@ -27,6 +27,8 @@ public struct Route: Sendable {
     let method: String
     /// Path segments; `{}` matches one non-empty segment, passed to the handler.
     let pattern: String
+    /// `pattern` split at `/`, once.
+    private let parts: [Substring]
     let access: Access
     let api: API
     let handler: Handler
@@ -35,6 +37,7 @@ public struct Route: Sendable {
     {
         self.method = method
         self.pattern = pattern
+        parts = pattern.split(separator: "/", omittingEmptySubsequences: false)
         self.access = access
         self.api = api
         self.handler = handler
@@ -42,7 +45,6 @@ public struct Route: Sendable {
 
     /// The parameters when `segments` (a path split at `/`) match the pattern, else nil.
     func match(_ segments: [Substring]) -> [String]? {
-        let parts = pattern.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == segments.count else { return nil }
         var params: [String] = []
         for (p, s) in zip(parts, segments) {

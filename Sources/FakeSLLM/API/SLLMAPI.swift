@@ -71,6 +71,9 @@ public struct SLLMAPI: Sendable {
         Route("GET", "/metrics", .open) { api, _, _ in api.prometheusMetrics() },
     ]
 
+    /// ServerlessLLM's rows of ``routes``, in order.
+    private static let sllmRoutes = routes.filter { $0.api == .sllm }
+
     /// vLLM's empty 200 answers (`/health`, `/ping` in the OpenAI mode).
     private static let emptyJSON = HTTPResponse(status: 200, contentType: "application/json", body: [])
 
@@ -103,7 +106,7 @@ public struct SLLMAPI: Sendable {
             else { continue }
             if let reply = route.handler(self, request, []) { return reply }
         }
-        let table = SLLMAPI.routes.filter { $0.api == .sllm }
+        let table = SLLMAPI.sllmRoutes
         var pathMatched = false
         let segments = request.path.split(separator: "/", omittingEmptySubsequences: false)
         for route in table {

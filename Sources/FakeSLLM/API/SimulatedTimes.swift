@@ -8,6 +8,23 @@ struct SimulatedTimes: Sendable {
     var arrival: Double?
     var firstToken: Double?
     var finish: Double?
+    /// A whole answer completed before the host's arrival time reached the submitting thread: it is rendered when
+    /// that time arrives (``arrive(at:)``), so it never lacks its headers (docs/serving.md).
+    private(set) var answerAwaitsArrival = false
+
+    /// Whether a whole answer complete now must wait for the arrival time (and remembers that it waits).
+    mutating func holdsAnswerUntilArrival() -> Bool {
+        guard arrival == nil else { return false }
+        answerAwaitsArrival = true
+        return true
+    }
+
+    /// The host's arrival time came back (the first one counts). Returns whether an answer was waiting for it.
+    mutating func arrive(at sim: Double) -> Bool {
+        if arrival == nil { arrival = sim }
+        defer { answerAwaitsArrival = false }
+        return answerAwaitsArrival
+    }
 
     /// `count` tokens came at simulated time `time`.
     mutating func tokens(_ count: Int, at time: Double) {

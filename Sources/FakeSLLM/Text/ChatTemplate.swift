@@ -15,8 +15,25 @@ public enum ChatTemplate: String, Sendable {
 
     /// The template family of a model, from its config's `model_type` or its name.
     static func forModel(_ model: ModelSpec) -> ChatTemplate {
-        let type = (model.raw["model_type"]?.stringValue ?? "").lowercased()
-        let name = model.name.lowercased()
+        // Asked on every generation request; Foundation's substring search is slow, so each model's answer is
+        // kept (a handful of models per server).
+        let type = model.raw["model_type"]?.stringValue ?? ""
+        let key = ModelKey(name: model.name, type: type)
+        if let known = known.withLock({ $0[key] }) { return known }
+        let template = family(type: type, name: model.name)
+        known.withLock { $0[key] = template }
+        return template
+    }
+
+    private struct ModelKey: Hashable, Sendable {
+        let name: String
+        let type: String
+    }
+    private static let known = Locked<[ModelKey: ChatTemplate]>([:])
+
+    private static func family(type: String, name: String) -> ChatTemplate {
+        let type = type.lowercased()
+        let name = name.lowercased()
         if type.hasPrefix("mixtral") || type.hasPrefix("mistral") || name.contains("mixtral")
             || name.contains("mistral")
         {

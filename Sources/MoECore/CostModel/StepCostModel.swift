@@ -28,6 +28,9 @@ public struct StepCostModel: Sendable {
     public let bandwidth: Double
     /// How close a rank's slice of one expert comes to large-expert efficiency: S / (S + half), S its bytes.
     public let expertSizeFactor: Double
+    /// Where the fused-MoE kernel's block config comes from (vLLM's tuned file or its default); with `.default`
+    /// the routed-expert products take ``moeKernelSlowdown(tokens:rows:)`` longer.
+    public let moeKernelSource: FusedMoEKernelConfig.Source
 
     private let layers: Double
     private let moeLayers: Double
@@ -46,8 +49,14 @@ public struct StepCostModel: Sendable {
     ///   - footprint: the sharded model.
     ///   - gpu: one GPU of the group (all alike).
     ///   - calibration: efficiencies and fixed costs.
-    public init(footprint: ModelFootprint, gpu: GPUSpec, calibration: Calibration) {
+    ///   - moeKernelSource: the fused-MoE block config's source; nil looks it up in vLLM 0.11's shipped files
+    ///     (``FusedMoEKernelConfig/source(footprint:gpu:)``).
+    public init(
+        footprint: ModelFootprint, gpu: GPUSpec, calibration: Calibration,
+        moeKernelSource: FusedMoEKernelConfig.Source? = nil
+    ) {
         self.footprint = footprint
+        self.moeKernelSource = moeKernelSource ?? FusedMoEKernelConfig.source(footprint: footprint, gpu: gpu)
         self.gpu = gpu
         self.calibration = calibration
         let activation: NumberFormat = footprint.highPrecisionBytes == 4 ? .float32 : .bfloat16
@@ -95,10 +104,23 @@ public struct StepCostModel: Sendable {
         return calibration.denseGemmPeak * r / (r + calibration.denseGemmHalfRows)
     }
 
-    /// Compute efficiency of the fused-MoE product with `rows` tokens per expert.
+    /// Compute efficiency of the fused-MoE product with `rows` tokens per expert (tuned config; divided by
+    /// ``moeKernelSlowdown(tokens:rows:)`` in ``cost(_:)``).
     public func moeGemmEfficiency(rows: Double) -> Double {
         let r = max(rows, 1)
         return calibration.moeGemmPeak * r / (r + calibration.moeGemmHalfRows) * expertSizeFactor
+    }
+
+    /// How much longer the fused-MoE products of a `tokens`-token step take than with a tuned block config, at
+    /// `rows` tokens per touched expert: 1 unless the kernel runs vLLM's default config.
+    public func moeKernelSlowdown(tokens: Double, rows: Double) -> Double {
+        guard moeKernelSource == .default else { return 1 }
+        var blockFP8 = false
+        if case .fp8Block = footprint.model.checkpointWeights.experts, footprint.model.checkpointWeights.method != nil {
+            blockFP8 = true
+        }
+        return FusedMoEKernelConfig.defaultSlowdown(
+            tokens: tokens, experts: footprint.model.numExperts, rowsPerExpert: rows, blockFP8: blockFP8, gpu: gpu)
     }
 
     /// Cost of one ring all-reduce of `bytes` over the group (s); 0 without tensor parallelism.
@@ -146,11 +168,12 @@ public struct StepCostModel: Sendable {
                 activationBytes: tokens * experts * 4, times: moeLayers, c)
             // Routed experts: touched experts' weights once, k expert products per token.
             let rowsPerExpert = touchedPerLayer > 0 ? tokens * topK / touchedPerLayer : 0
+            let slowdown = moeKernelSlowdown(tokens: tokens, rows: rowsPerExpert)
             acc.add(
                 flops: 2 * tokens * topK * fp.expertParams, peak: peakFlops,
-                computeEfficiency: moeGemmEfficiency(rows: rowsPerExpert),
+                computeEfficiency: moeGemmEfficiency(rows: rowsPerExpert) / slowdown,
                 weightBytes: touchedPerLayer * fp.expertParams * expertBytes,
-                weightEfficiency: c.expertWeightBandwidth * expertSizeFactor,
+                weightEfficiency: c.expertWeightBandwidth * expertSizeFactor / slowdown,
                 activationBytes: tokens * actPerTokenMoE, times: moeLayers, c)
             if fp.sharedExpertParams > 0 {
                 acc.add(

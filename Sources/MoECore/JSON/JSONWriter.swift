@@ -15,11 +15,31 @@ extension JSONValue {
         return w.out
     }
 
+    /// Appends ``serializedBytes(indent:compact:)`` to `out` (one buffer for many values, e.g. JSON Lines).
+    public func appendSerialized(to out: inout [UInt8], indent: Int? = nil, compact: Bool = false) {
+        var w = JSONTextWriter(indent: indent, compact: compact, buffer: [])
+        swap(&w.out, &out)
+        w.write(self, level: 0)
+        swap(&w.out, &out)
+    }
+
     /// The bytes ``serializedBytes(indent:compact:)`` gives for `.array(Array(elements))`, rendering one element at
     /// a time: a long list (a run's batch records) never exists as one `JSONValue` tree.
     public static func serializedArrayBytes<S: Sequence<JSONValue>>(
         _ elements: S, indent: Int? = nil, compact: Bool = false
     ) -> [UInt8] {
+        var all: [UInt8] = []
+        streamArray(elements, indent: indent, compact: compact, chunkBytes: .max) { all = $0 }
+        return all
+    }
+
+    /// ``serializedArrayBytes(_:indent:compact:)`` handed to `sink` in pieces of about `chunkBytes` (each piece
+    /// once, in order; their concatenation is exactly those bytes): a file of a long run's records is written
+    /// without ever holding all of it.
+    public static func streamArray<S: Sequence<JSONValue>>(
+        _ elements: S, indent: Int? = nil, compact: Bool = false, chunkBytes: Int = 1 << 20,
+        to sink: ([UInt8]) throws -> Void
+    ) rethrows {
         var w = JSONTextWriter(indent: indent, compact: compact)
         var empty = true
         for e in elements {
@@ -31,6 +51,10 @@ extension JSONValue {
             }
             w.newline(1)
             w.write(e, level: 1)
+            if w.out.count >= chunkBytes {
+                try sink(w.out)
+                w.out.removeAll(keepingCapacity: true)
+            }
         }
         if empty {
             w.ascii("[]")
@@ -38,7 +62,7 @@ extension JSONValue {
             w.newline(0)
             w.out.append(UInt8(ascii: "]"))
         }
-        return w.out
+        try sink(w.out)
     }
 
     /// The text Python's `repr(float)` gives for `d`, which `json.dumps` also uses.
@@ -75,6 +99,13 @@ private struct JSONTextWriter {
         out.reserveCapacity(256)
     }
 
+    /// A writer whose output starts as `buffer` (no reserve).
+    init(indent: Int?, compact: Bool, buffer: [UInt8]) {
+        self.indent = indent
+        self.compact = compact
+        out = buffer
+    }
+
     mutating func ascii(_ s: StaticString) {
         out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
     }
@@ -90,7 +121,7 @@ private struct JSONTextWriter {
         case .null: ascii("null")
         case .bool(let b): b ? ascii("true") : ascii("false")
         case .int(let i): writeInt(i)
-        case .double(let d): out.append(contentsOf: JSONValue.pythonFloatText(d).utf8)
+        case .double(let d): writeDouble(d)
         case .string(let s): writeString(s)
         case .array(let a):
             if a.isEmpty {
@@ -121,6 +152,21 @@ private struct JSONTextWriter {
             newline(level)
             out.append(UInt8(ascii: "}"))
         }
+    }
+
+    /// ``JSONValue/pythonFloatText(_:)`` written into the output: a finite value without an exponent is Swift's
+    /// description unchanged, copied as bytes (no scan of the String's generic views, no second String).
+    mutating func writeDouble(_ d: Double) {
+        if d.isFinite {
+            var s = d.description
+            let plain = s.withUTF8 { text -> Bool in
+                for b in text where b == UInt8(ascii: "e") { return false }
+                out.append(contentsOf: text)
+                return true
+            }
+            if plain { return }
+        }
+        out.append(contentsOf: JSONValue.pythonFloatText(d).utf8)
     }
 
     mutating func separator() {

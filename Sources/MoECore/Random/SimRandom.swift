@@ -6,10 +6,12 @@ import Foundation
 /// platform (Swift's `SystemRandomNumberGenerator` is neither seedable nor reproducible). A value type: copying it
 /// forks the stream.
 public struct SimRandom: RandomNumberGenerator, Sendable {
-    private var s0: UInt64
-    private var s1: UInt64
-    private var s2: UInt64
-    private var s3: UInt64
+    // Visible to inlined callers (the per-draw calls are inlined into other modules' hot loops: expert routing
+    // draws hundreds of numbers per token).
+    @usableFromInline var s0: UInt64
+    @usableFromInline var s1: UInt64
+    @usableFromInline var s2: UInt64
+    @usableFromInline var s3: UInt64
 
     /// A generator whose whole state derives from `seed`.
     public init(seed: UInt64) {
@@ -34,11 +36,11 @@ public struct SimRandom: RandomNumberGenerator, Sendable {
         return z ^ (z >> 31)
     }
 
-    @inline(__always)
-    private static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
+    @inlinable @inline(__always)
+    static func rotl(_ x: UInt64, _ k: UInt64) -> UInt64 { (x << k) | (x >> (64 - k)) }
 
     /// The next 64 random bits.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func next() -> UInt64 {
         let result = SimRandom.rotl(s1 &* 5, 7) &* 9
         let t = s1 << 17
@@ -52,11 +54,11 @@ public struct SimRandom: RandomNumberGenerator, Sendable {
     }
 
     /// Uniform in [0, 1) with 53 random bits.
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func uniform() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 
     /// Uniform integer in `0..<n` (n > 0), by Lemire's multiply-shift (bias below 2^-64·n, irrelevant here).
-    @inline(__always)
+    @inlinable @inline(__always)
     public mutating func below(_ n: Int) -> Int {
         Int(truncatingIfNeeded: next().multipliedFullWidth(by: UInt64(n)).high)
     }

@@ -56,7 +56,7 @@ public enum TokenEstimator {
                 body(start..<i, 1)
                 continue
             }
-            if c.properties.isWhitespace {
+            if isWhitespace(c) {
                 // A single space joins the following word; other whitespace runs are one token.
                 let next = scalars.index(after: i)
                 if c == " ", next < end, isLetter(scalars[next]) {
@@ -65,7 +65,7 @@ public enum TokenEstimator {
                     body(start..<i, wordTokens(letters))
                     continue
                 }
-                while i < end, scalars[i].properties.isWhitespace, scalars[i] != "\n", scalars[i] != "\r" {
+                while i < end, isWhitespace(scalars[i]), scalars[i] != "\n", scalars[i] != "\r" {
                     i = scalars.index(after: i)
                 }
                 body(start..<i, 1)
@@ -81,15 +81,15 @@ public enum TokenEstimator {
                 body(start..<i, wordTokens(letters))
                 continue
             }
-            if c.properties.numericType != nil {
+            if isNumeric(c) {
                 i = scalars.index(after: i)
                 body(start..<i, 1)
                 continue
             }
             // Punctuation and symbols: runs of up to two characters per token.
             var length = 0
-            while i < end, !isLetter(scalars[i]), !scalars[i].properties.isWhitespace,
-                scalars[i].properties.numericType == nil, marker(in: scalars, at: i) == nil, !isCJK(scalars[i])
+            while i < end, !isLetter(scalars[i]), !isWhitespace(scalars[i]),
+                !isNumeric(scalars[i]), marker(in: scalars, at: i) == nil, !isCJK(scalars[i])
             {
                 i = scalars.index(after: i)
                 length += 1
@@ -98,8 +98,33 @@ public enum TokenEstimator {
         }
     }
 
-    private static func isLetter(_ c: Unicode.Scalar) -> Bool {
-        c.properties.isAlphabetic && c.properties.numericType == nil && !isCJK(c)
+    /// Unicode's `Alphabetic`, not numeric, not CJK. ASCII is answered from the byte (Unicode's property
+    /// look-up costs more than the rest of the scan); the answers are the same (tested).
+    static func isLetter(_ c: Unicode.Scalar) -> Bool {
+        if c.isASCII { return asciiClass[Int(c.value)] == .letter }
+        return c.properties.isAlphabetic && c.properties.numericType == nil && !isCJK(c)
+    }
+
+    /// Unicode's `White_Space` (ASCII from the byte).
+    static func isWhitespace(_ c: Unicode.Scalar) -> Bool {
+        c.isASCII ? asciiClass[Int(c.value)] == .space : c.properties.isWhitespace
+    }
+
+    /// Whether Unicode gives the scalar a numeric type (ASCII: the digits).
+    static func isNumeric(_ c: Unicode.Scalar) -> Bool {
+        c.isASCII ? asciiClass[Int(c.value)] == .digit : c.properties.numericType != nil
+    }
+
+    enum ASCIIClass { case letter, digit, space, other }
+
+    /// The class of each ASCII scalar, as Unicode's properties give it.
+    static let asciiClass: [ASCIIClass] = (0..<128).map { v in
+        switch UInt8(v) {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"): return .letter
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): return .digit
+        case 0x09...0x0D, 0x20: return .space
+        default: return .other
+        }
     }
 
     private static func isCJK(_ c: Unicode.Scalar) -> Bool {
@@ -119,6 +144,33 @@ public enum TokenEstimator {
     /// BPE keeps common words whole; long words split about every six letters.
     private static func wordTokens(_ letters: Int) -> Int { letters <= 8 ? 1 : (letters + 5) / 6 }
 
+    /// The marker test of ``marker(in:at:)`` for a body of ASCII scalars only (each one a `Character`, so the
+    /// counts and ends agree with the `String` test), without building a `String`; nil for any other body.
+    private static func asciiMarkerBody(_ body: Substring.UnicodeScalarView, bracket: Bool) -> Bool? {
+        var count = 0
+        var first: UInt32 = 0
+        var last: UInt32 = 0
+        // Whether the body so far equals the start of "INST", "/INST", "s", "/s".
+        var inst = true, slashInst = true, s = true, slashS = true
+        let instBytes: StaticString = "INST"
+        let slashInstBytes: StaticString = "/INST"
+        for x in body {
+            guard x.isASCII else { return nil }
+            let v = x.value
+            if count == 0 { first = v }
+            last = v
+            inst = inst && count < 4 && v == UInt32(instBytes.utf8Start[count])
+            slashInst = slashInst && count < 5 && v == UInt32(slashInstBytes.utf8Start[count])
+            s = s && count == 0 && v == UInt32(UInt8(ascii: "s"))
+            slashS = slashS && count < 2 && v == UInt32(count == 0 ? UInt8(ascii: "/") : UInt8(ascii: "s"))
+            count += 1
+        }
+        if bracket { return (inst && count == 4) || (slashInst && count == 5) }
+        if (s && count == 1) || (slashS && count == 2) { return true }
+        let bar = UInt32(UInt8(ascii: "|"))
+        return count >= 3 && first == bar && last == bar
+    }
+
     /// A chat-template marker starting at `i`: `<|…|>`, `<｜…｜>`, `[INST]`, `[/INST]`, `<s>`, `</s>`.
     private static func marker(in s: String.UnicodeScalarView, at i: String.Index) -> String.Index? {
         let c = s[i]
@@ -133,7 +185,9 @@ public enum TokenEstimator {
         while j < s.endIndex, length < 32 {
             let x = s[j]
             if x == close {
-                let body = String(String.UnicodeScalarView(s[s.index(after: i)..<j]))
+                let from = s.index(after: i)
+                if let ok = asciiMarkerBody(s[from..<j], bracket: c == "[") { return ok ? s.index(after: j) : nil }
+                let body = String(String.UnicodeScalarView(s[from..<j]))
                 let ok =
                     c == "["
                     ? (body == "INST" || body == "/INST")

@@ -39,6 +39,10 @@ public struct EngineConfig: Sendable {
     /// Cost-model constants; by default the GPU's profile (``CalibrationCatalog``: the probe's measurement where
     /// there is one, else the H100 fit).
     public var calibration: Calibration
+    /// Where the fused-MoE kernel's block config comes from; nil: vLLM 0.11's shipped files for this model, GPU
+    /// and TP (``FusedMoEKernelConfig``). A validation row that names its config (`engine_options.fused_moe_config`)
+    /// sets it.
+    public var moeKernelSource: FusedMoEKernelConfig.Source?
 
     /// A configuration with vLLM's defaults.
     public init(model: ModelSpec, gpu: GPUSpec, tensorParallelSize: Int = 1) {

@@ -44,7 +44,8 @@ public final class EngineCore {
             model: config.model, tensorParallelSize: config.tensorParallelSize, weightFormat: config.weightFormat,
             kvFormat: config.kvFormat)
         footprint = fp
-        costModel = StepCostModel(footprint: fp, gpu: config.gpu, calibration: config.calibration)
+        costModel = StepCostModel(
+            footprint: fp, gpu: config.gpu, calibration: config.calibration, moeKernelSource: config.moeKernelSource)
         graphs = CUDAGraphPlan(
             maxNumSeqs: config.maxNumSeqs, maxNumBatchedTokens: config.maxNumBatchedTokens,
             enforceEager: config.enforceEager)

@@ -270,13 +270,16 @@ struct ExpertRouter {
     /// Σ_{i≠j} Cov(untouched_i, untouched_j) from precomputed logarithms.
     static func pairCovariance(_ table: PairTable, tokens n: Double) -> Double {
         var total = 0.0
-        var p = 0
-        let logSingle = table.logUntouched
-        for i in 0..<logSingle.count {
-            let li = logSingle[i]
-            for j in (i + 1)..<logSingle.count {
-                total += exp(n * table.logAvoid[p]) - exp(n * (li + logSingle[j]))
-                p += 1
+        table.logUntouched.withUnsafeBufferPointer { logSingle in
+            table.logAvoid.withUnsafeBufferPointer { logAvoid in
+                var p = 0
+                for i in 0..<logSingle.count {
+                    let li = logSingle[i]
+                    for j in (i + 1)..<logSingle.count {
+                        total += exp(n * logAvoid[p]) - exp(n * (li + logSingle[j]))
+                        p += 1
+                    }
+                }
             }
         }
         return 2 * total
@@ -395,6 +398,102 @@ struct ExpertRouter {
         let tHigh = 60 / pMin
         let intervals = max(120, Int((log(tHigh / tLow) * 6).rounded(.up)) & ~1)
         let h = log(tHigh / tLow) / Double(intervals)
+        // Scratch as raw buffers: this is the costliest set-up loop of an engine (O(E²k) per node for the experts
+        // whose deconvolution is unstable), and array bounds and uniqueness checks doubled its cost.
+        var piArray = [Double](repeating: 0, count: e)
+        let full = UnsafeMutableBufferPointer<Double>.allocate(capacity: k + 1)
+        let without = UnsafeMutableBufferPointer<Double>.allocate(capacity: k)
+        let q = UnsafeMutableBufferPointer<Double>.allocate(capacity: e)
+        // prefix[i·k + m]: full[m] just before clock i enters the product, i.e. the distribution of clocks 0..<i
+        // (truncated at k). The recomputation of the distribution without clock j starts from prefix j: the same
+        // operations in the same order as recomputing it from clock 0, so the same values.
+        let prefix = UnsafeMutableBufferPointer<Double>.allocate(capacity: e * k)
+        defer {
+            full.deallocate()
+            without.deallocate()
+            q.deallocate()
+            prefix.deallocate()
+        }
+        p.withUnsafeBufferPointer { p in
+            piArray.withUnsafeMutableBufferPointer { pi in
+                for node in 0...intervals {
+                    let t = tLow * exp(Double(node) * h)
+                    let simpson = (node == 0 || node == intervals) ? 1.0 : (node % 2 == 1 ? 4.0 : 2.0)
+                    // Poisson-binomial of all clocks, truncated at k (index k = "k or more").
+                    for m in 0...k { full[m] = 0 }
+                    full[0] = 1
+                    for i in 0..<e {
+                        for m in 0..<k { prefix[i &* k &+ m] = full[m] }
+                        let qi = p[i] > 0 ? -expm1(-p[i] * t) : 0
+                        q[i] = qi
+                        if qi == 0 { continue }
+                        full[k] += full[k - 1] * qi
+                        var m = k - 1
+                        while m > 0 {
+                            full[m] = full[m] * (1 - qi) + full[m - 1] * qi
+                            m -= 1
+                        }
+                        full[0] *= (1 - qi)
+                    }
+                    var fewerThanK = 0.0
+                    for m in 0..<k { fewerThanK += full[m] }
+                    if fewerThanK < 1e-300 { continue }
+                    for j in 0..<e where p[j] > 0 {
+                        let qj = q[j]
+                        // Distribution of the other clocks: deconvolve clock j (stable for q_j < 1/2), else
+                        // recompute (from the clocks before j, already known, on through the clocks after it).
+                        if qj < 0.5 {
+                            let inv = 1 / (1 - qj)
+                            without[0] = full[0] * inv
+                            if k > 1 {
+                                for m in 1..<k { without[m] = (full[m] - qj * without[m - 1]) * inv }
+                            }
+                        } else {
+                            for m in 0..<k { without[m] = prefix[j &* k &+ m] }
+                            var i = j + 1
+                            while i < e {
+                                let qi = q[i]
+                                if qi > 0 {
+                                    var m = k - 1
+                                    while m > 0 {
+                                        without[m] = without[m] * (1 - qi) + without[m - 1] * qi
+                                        m -= 1
+                                    }
+                                    without[0] *= (1 - qi)
+                                }
+                                i += 1
+                            }
+                        }
+                        var tail = 0.0
+                        for m in 0..<k { tail += max(without[m], 0) }
+                        // Integrand in ln t: p_j e^{−p_j t} · P(N_{−j}(t) < k) · t.
+                        pi[j] += simpson * p[j] * exp(-p[j] * t) * min(tail, 1) * t
+                    }
+                }
+                for j in 0..<e { pi[j] = pi[j] * h / 3 + (p[j] > 0 ? -expm1(-p[j] * tLow) : 0) }
+            }
+        }
+        // Remove the quadrature's tiny residual so that Σπ = k exactly.
+        let sum = piArray.reduce(0, +)
+        return piArray.map { min($0 * Double(k) / sum, 1) }
+    }
+
+    /// ``inclusionProbabilities(weights:k:)`` as first written: the distribution without clock j recomputed from
+    /// clock 0 with checked arrays. Kept as the reference the fast version is tested against (same bits).
+    static func inclusionProbabilitiesReference(weights: [Double], k: Int) -> [Double] {
+        let e = weights.count
+        let total = weights.reduce(0, +)
+        let p = weights.map { total > 0 ? $0 / total : 1 / Double(e) }
+        if p.allSatisfy({ abs($0 - p[0]) < 1e-15 }) { return [Double](repeating: Double(k) / Double(e), count: e) }
+        if k >= p.filter({ $0 > 0 }).count { return p.map { $0 > 0 ? 1 : 0 } }
+        let positive = p.filter { $0 > 0 }
+        let pMax = positive.max() ?? 1
+        let pMin = positive.min() ?? 1
+        let tLow = 1e-7 / pMax
+        // Upper limit: every clock but (k−1) has surely rung; clocks with weight pMin ring by ~50/pMin.
+        let tHigh = 60 / pMin
+        let intervals = max(120, Int((log(tHigh / tLow) * 6).rounded(.up)) & ~1)
+        let h = log(tHigh / tLow) / Double(intervals)
         var pi = [Double](repeating: 0, count: e)
         var full = [Double](repeating: 0, count: k + 1)
         var without = [Double](repeating: 0, count: k)
@@ -453,6 +552,7 @@ struct ExpertRouter {
         let sum = pi.reduce(0, +)
         return pi.map { min($0 * Double(k) / sum, 1) }
     }
+
 }
 
 /// Plackett–Luce inclusion probabilities already computed in this process, by weights and k: every engine of a

@@ -27,18 +27,29 @@ struct KVCacheManager {
         return found
     }
 
+    /// Reserves KV space for `newTokens` more tokens of a running request `r` (no cached prefix to reuse): what
+    /// ``allocateSlots(_:newTokens:computed:)`` does with no computed blocks, with its most common case inlined
+    /// into the scheduler's per-request loop.
+    /// - Returns: whether the slots were allocated.
+    @inline(__always)
+    mutating func allocateSlots(_ r: inout RequestState, newTokens: Int) -> Bool {
+        if heldBlocksSuffice(r, newTokens: newTokens) { return true }
+        return allocateSlots(&r, newTokens: newTokens, computed: [])
+    }
+
+    /// Fast path (most decode steps): the tokens fit in the blocks held and every full block is cached already,
+    /// so the general path would allocate and cache nothing.
+    @inline(__always)
+    private func heldBlocksSuffice(_ r: borrowing RequestState, newTokens: Int) -> Bool {
+        let total = r.numComputed + newTokens
+        return total <= r.blocks.count * blockSize && (!pool.cachingEnabled || r.numCachedBlocks >= total / blockSize)
+    }
+
     /// Reserves KV space for `newTokens` more tokens of `r`, reusing `computed` cached blocks first (a request
     /// being admitted). Fails, changing nothing, when the free queue is too short.
     /// - Returns: whether the slots were allocated.
-    mutating func allocateSlots(_ r: inout RequestState, newTokens: Int, computed: [Int32] = []) -> Bool {
-        // Fast path (most decode steps): the tokens fit in the blocks held and every full block is cached already,
-        // so the general path below would allocate and cache nothing.
-        if computed.isEmpty {
-            let total = r.numComputed + newTokens
-            if total <= r.blocks.count * blockSize, !pool.cachingEnabled || r.numCachedBlocks >= total / blockSize {
-                return true
-            }
-        }
+    mutating func allocateSlots(_ r: inout RequestState, newTokens: Int, computed: [Int32]) -> Bool {
+        if computed.isEmpty, heldBlocksSuffice(r, newTokens: newTokens) { return true }
         let computedTokens = computed.count * blockSize
         let totalTokens = r.numComputed + computedTokens + newTokens
         let needed = (totalTokens + blockSize - 1) / blockSize - r.blocks.count - computed.count

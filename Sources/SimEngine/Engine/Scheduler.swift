@@ -45,6 +45,8 @@ struct Scheduler {
     /// The current step's plan (reused buffers).
     private(set) var scheduled: [Scheduled] = []
     private(set) var preemptedSlots: [Int] = []
+    /// Requests finished by the step being applied (a reused buffer of ``update(events:)``).
+    private var finishedSlots: [Int] = []
     private(set) var scheduledTokens = 0
     /// Requests of the current step that were waiting before it (new or preempted ones starting again).
     private(set) var newlyScheduled = 0
@@ -162,33 +164,42 @@ struct Scheduler {
                     id: requests[p].id, newTokens: 0, outputTokens: requests[p].numOutput, isFirstToken: false,
                     finished: nil, preempted: true))
         }
-        var anyFinished = false
-        for s in scheduled {
-            let slot = s.slot
-            requests[slot].numComputed += s.tokens
-            var newTokens = 0
-            var finished: FinishReason?
-            if requests[slot].numComputed >= requests[slot].numTokens {
-                requests[slot].numOutput += 1
-                newTokens = 1
-                let output = requests[slot].numOutput
-                if requests[slot].numTokens >= maxModelLen || output >= requests[slot].maxTokens {
-                    finished = .length
-                } else if output >= requests[slot].eosAt {
-                    finished = .stop
+        // One pass over the plan with the request table borrowed once (no per-access uniqueness check); finished
+        // requests are released after it, in the same order. Releasing touches only the finished request's own
+        // state, the KV pool and the slot bookkeeping, none of which a later event of the pass reads (a request is
+        // scheduled at most once per step), so the events and the pool end up exactly as releasing in the loop.
+        let plan = scheduled
+        let maxModelLen = self.maxModelLen
+        var done: [Int] = []
+        swap(&done, &finishedSlots)
+        done.removeAll(keepingCapacity: true)
+        requests.withUnsafeMutableBufferPointer { reqs in
+            for s in plan {
+                let slot = s.slot
+                reqs[slot].numComputed += s.tokens
+                var newTokens = 0
+                var finished: FinishReason?
+                if reqs[slot].numComputed >= reqs[slot].numTokens {
+                    reqs[slot].numOutput += 1
+                    newTokens = 1
+                    let output = reqs[slot].numOutput
+                    if reqs[slot].numTokens >= maxModelLen || output >= reqs[slot].maxTokens {
+                        finished = .length
+                    } else if output >= reqs[slot].eosAt {
+                        finished = .stop
+                    }
                 }
-            }
-            let output = requests[slot].numOutput
-            events.append(
-                RequestEvent(
-                    id: requests[slot].id, newTokens: newTokens, outputTokens: output,
-                    isFirstToken: newTokens == 1 && output == 1, finished: finished, preempted: false))
-            if finished != nil {
-                anyFinished = true
-                release(slot)
+                let output = reqs[slot].numOutput
+                events.append(
+                    RequestEvent(
+                        id: reqs[slot].id, newTokens: newTokens, outputTokens: output,
+                        isFirstToken: newTokens == 1 && output == 1, finished: finished, preempted: false))
+                if finished != nil { done.append(slot) }
             }
         }
-        if anyFinished { running.removeAll { !live[$0] } }
+        for slot in done { release(slot) }
+        if !done.isEmpty { running.removeAll { !live[$0] } }
+        swap(&done, &finishedSlots)
     }
 
     private mutating func preempt(_ slot: Int) {

@@ -110,10 +110,21 @@ public struct SimulationResult: Sendable {
     /// `recordsJSON().serializedBytes(indent:)`, encoding one record at a time (a long run's records never exist
     /// as one JSON tree).
     public func recordsJSONBytes(indent: Int? = 2) -> [UInt8] {
+        var all: [UInt8] = []
+        writeRecordsJSON(indent: indent, chunkBytes: .max) { all = $0 }
+        return all
+    }
+
+    /// ``recordsJSONBytes(indent:)`` handed to `sink` in pieces of about `chunkBytes`, in order (for a file: a
+    /// long run's records are never held whole).
+    public func writeRecordsJSON(indent: Int? = 2, chunkBytes: Int = 1 << 20, to sink: ([UInt8]) throws -> Void)
+        rethrows
+    {
         let gpuNum = config.tensorParallelSize
         let gpu = config.gpu.key
-        return JSONValue.serializedArrayBytes(
-            steps.lazy.map { $0.record(gpuNum: gpuNum, gpuRawType: gpu) }, indent: indent)
+        try JSONValue.streamArray(
+            steps.lazy.map { $0.record(gpuNum: gpuNum, gpuRawType: gpu) }, indent: indent, chunkBytes: chunkBytes,
+            to: sink)
     }
 
     /// Per-request timings as JSON Lines (keys: id, arrival_s, first_token_s, finish_s, prompt_tokens,
@@ -122,8 +133,15 @@ public struct SimulationResult: Sendable {
 
     /// UTF-8 bytes of ``timingsJSONL()``.
     public func timingsJSONLBytes() -> [UInt8] {
+        var all: [UInt8] = []
+        writeTimingsJSONL(chunkBytes: .max) { all = $0 }
+        return all
+    }
+
+    /// ``timingsJSONLBytes()`` handed to `sink` in pieces of about `chunkBytes` (whole lines), in order.
+    public func writeTimingsJSONL(chunkBytes: Int = 1 << 20, to sink: ([UInt8]) throws -> Void) rethrows {
         var out: [UInt8] = []
-        out.reserveCapacity(timings.count * 200)
+        out.reserveCapacity(min(timings.count * 200, chunkBytes))
         for (i, t) in timings.enumerated() {
             let line: JSONValue = .object(
                 JSONObject([
@@ -132,10 +150,14 @@ public struct SimulationResult: Sendable {
                     ("output_tokens", .int(t.outputTokens)), ("ttft_s", .double(t.ttft)), ("tpot_s", .double(t.tpot)),
                     ("e2e_s", .double(t.e2e)),
                 ]))
-            out.append(contentsOf: line.serializedBytes())
+            line.appendSerialized(to: &out)
             out.append(0x0A)
+            if out.count >= chunkBytes {
+                try sink(out)
+                out.removeAll(keepingCapacity: true)
+            }
         }
-        return out
+        try sink(out)
     }
 
     /// The run summary (wall time and routing cost are the caller's to add).

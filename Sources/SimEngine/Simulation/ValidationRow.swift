@@ -86,6 +86,14 @@ public struct ValidationRow: Sendable, Equatable {
     public var scheduler: Scheduler
     /// Other engine settings (environment variables, fused-MoE config, memory utilisation).
     public var engineOptions: JSONValue
+    /// The fused-MoE block config the source states it ran (`engine_options.fused_moe_config` beginning with
+    /// `default` or `tuned`), nil when it says neither (the simulator then looks the shape up).
+    public var fusedMoEConfigSource: FusedMoEKernelConfig.Source? {
+        guard let text = engineOptions["fused_moe_config"]?.stringValue?.lowercased() else { return nil }
+        if text.hasPrefix("default") { return .default }
+        if text.hasPrefix("tuned") { return .tuned }
+        return nil
+    }
     /// `vllm bench serve`, `benchmark_serving`, `benchmark_latency`, `benchmark_throughput` or `other`.
     public var benchmark: String
     public var mode: Mode

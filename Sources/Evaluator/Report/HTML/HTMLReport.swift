@@ -92,11 +92,11 @@ public enum HTMLReport {
     /// - Throws: ``ReportSources/Problem`` when the folder holds nothing to report, ``OutputError`` when the page
     ///   cannot be written.
     @discardableResult
-    public static func write(directory: String) throws -> String {
-        let data = try ReportSources.load(directory: directory)
+    public static func write(directory: String, written: [String: JSONValue] = [:]) throws -> String {
+        let data = try ReportSources.load(directory: directory, written: written)
         let path = (directory as NSString).appendingPathComponent(fileName)
         let tmp = path + ".tmp"
-        guard FileManager.default.createFile(atPath: tmp, contents: Data(render(data).utf8)),
+        guard FileBytes.writeFile(tmp, Array(render(data).utf8)),
             rename(tmp, path) == 0
         else { throw OutputError(description: "cannot write \(path)") }
         return path

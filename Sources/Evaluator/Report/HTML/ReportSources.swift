@@ -14,9 +14,11 @@ public enum ReportSources {
     /// The simulator's per-step ground truth, saved beside the other files so `report DIR` can redraw it.
     public static let groundTruthFile = "ground_truth.json"
 
-    /// Reads `directory`.
+    /// Reads `directory`. `written` holds files a run has just written into it (by relative path, as parsed
+    /// values): those are taken from memory instead of being read and parsed again (a written value parses back
+    /// to itself, so the page is the same).
     /// - Throws: ``Problem`` when the folder does not exist or holds neither metrics nor batch records.
-    public static func load(directory: String) throws -> ReportData {
+    public static func load(directory: String, written: [String: JSONValue] = [:]) throws -> ReportData {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
             throw Problem(description: "\(directory) is not a directory")
@@ -32,6 +34,10 @@ public enum ReportSources {
         }
         func read(_ relative: String?) -> JSONValue? {
             guard let relative else { return nil }
+            if let value = written[relative] {
+                data.sources.append(relative)
+                return value
+            }
             let path = (directory as NSString).appendingPathComponent(relative)
             guard let bytes = FileManager.default.contents(atPath: path),
                 let v = try? JSONValue.parse([UInt8](bytes))
@@ -111,7 +117,25 @@ public enum ReportSources {
             let text = try? String(
                 contentsOfFile: (directory as NSString).appendingPathComponent(newest), encoding: .utf8)
         else { return nil }
-        return (newest, text.split(separator: "\n").count)
+        return (newest, nonEmptyLineCount(text))
+    }
+
+    /// `text.split(separator: "\n").count` on the bytes: `"\n"` is a character of its own except right after
+    /// `"\r"` (the two form one character, which is not `"\n"`), and empty pieces are not counted.
+    static func nonEmptyLineCount(_ text: String) -> Int {
+        var count = 0
+        var pieceLength = 0
+        var previous: UInt8 = 0
+        for b in text.utf8 {
+            if b == 0x0A, previous != 0x0D {
+                if pieceLength > 0 { count += 1 }
+                pieceLength = 0
+            } else {
+                pieceLength += 1
+            }
+            previous = b
+        }
+        return pieceLength > 0 ? count + 1 : count
     }
 
     /// What the files hold and what they do not, one sentence each (docs/report.md "Partial folders").

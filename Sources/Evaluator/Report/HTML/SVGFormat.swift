@@ -6,7 +6,35 @@ enum SVGFormat {
     /// A pixel coordinate with one decimal (paths stay small and valid: never NaN or exponent notation).
     static func px(_ v: Double) -> String {
         guard v.isFinite else { return "0" }
-        return printf("%.1f", v)
+        return fixed(v, decimals: 1)
+    }
+
+    /// `printf("%.<decimals>f", v)` for `decimals` 0…3, computed exactly from the double's bits (its value times
+    /// 10^decimals is an integer over a power of two, rounded half to even as glibc does), without the C
+    /// variadic call; other cases go to ``printf(_:_:)``.
+    static func fixed(_ v: Double, decimals: Int) -> String {
+        let a = abs(v)
+        guard v.isFinite, (0...3).contains(decimals), a < 0x1p52 else { return printf("%.\(decimals)f", v) }
+        let scale: UInt64 = [1, 10, 100, 1000][decimals]
+        var q: UInt64 = 0
+        if a >= 1e-4 {  // smaller magnitudes print as zero at three decimals or fewer
+            let m = (1 << 52) | a.significandBitPattern  // a normal number: a = m · 2^(exponent − 52)
+            let shift = 52 - Int(a.exponent)  // ≥ 1 because a < 2^52
+            let scaled = m * scale  // < 2^63
+            if shift < 64 {
+                q = scaled >> UInt64(shift)
+                let rest = scaled & ((1 << UInt64(shift)) - 1)
+                let half: UInt64 = 1 << UInt64(shift - 1)
+                if rest > half || (rest == half && q & 1 == 1) { q += 1 }
+            }
+        }
+        var digits = String(q)
+        if decimals > 0 {
+            let width = decimals + 1
+            if digits.utf8.count < width { digits = String(repeating: "0", count: width - digits.utf8.count) + digits }
+            digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -decimals))
+        }
+        return v.sign == .minus ? "-" + digits : digits
     }
 
     /// C's `printf` of one double: the text `String(format:)` gives, without Foundation's format machinery
@@ -42,11 +70,11 @@ enum SVGFormat {
         let a = abs(v)
         let s: String
         if a >= 100 || a == a.rounded() && a < 1e15 {
-            s = printf("%.0f", v)
+            s = fixed(v, decimals: 0)
         } else if a >= 10 {
-            s = printf("%.1f", v)
+            s = fixed(v, decimals: 1)
         } else if a >= 1 {
-            s = printf("%.2f", v)
+            s = fixed(v, decimals: 2)
         } else {
             s = printf("%.3g", v)
         }

@@ -67,7 +67,11 @@ final class OpenAIJob: GenerationJob {
     }
 
     /// The request's simulated arrival time, as the host assigned it.
-    func noteArrival(_ sim: Double) { state.withLock { if $0.times.arrival == nil { $0.times.arrival = sim } } }
+    /// A whole answer finished before it is rendered now (docs/serving.md "Timing the client can see").
+    func noteArrival(_ sim: Double) {
+        let response = state.withLock { s -> HTTPResponse? in s.times.arrive(at: sim) ? completionResponse(s) : nil }
+        if let response, case .response(let p) = target { p.fulfill(response) }
+    }
 
     private var isChat: Bool { options.kind == .chat }
     private var object: String { isChat ? "chat.completion" : "text_completion" }
@@ -77,12 +81,13 @@ final class OpenAIJob: GenerationJob {
     func deliver(index: Int, newTokens: Int, finished: FinishReason?, simTime: Double) {
         var events: [[UInt8]] = []
         var response: HTTPResponse?
+        var finishedNow = false
         let streaming: Bool
         if case .stream = target { streaming = true } else { streaming = false }
         state.withLock { s in
             guard !s.done else { return }
             s.times.tokens(newTokens, at: simTime)
-            let stamp = options.sseComments ? SimulatedTimes.stamp(simTime) : []
+            let stamp = streaming && options.sseComments ? SimulatedTimes.stamp(simTime) : []
             let first = s.choices[index].emitted == 0
             let from = s.choices[index].emitted
             s.choices[index].emitted = min(s.choices[index].plan.tokens, from + newTokens)
@@ -119,13 +124,14 @@ final class OpenAIJob: GenerationJob {
                 if streaming {
                     if options.includeUsage { events.append(stamp + usageChunk(s)) }
                     events.append(stamp + Array("data: [DONE]\n\n".utf8))
-                } else {
+                } else if !s.times.holdsAnswerUntilArrival() {
                     response = completionResponse(s)
                 }
+                finishedNow = true
             }
         }
         let done = state.withLock { $0.done }
-        if done, response != nil || !events.isEmpty { logCompletion(status: 200) }
+        if finishedNow { logCompletion(status: 200) }
         switch target {
         case .response(let p): if let response { p.fulfill(response) }
         case .stream(let s):
