@@ -58,7 +58,7 @@ import Testing
 
     static func finishTime(_ id: UInt64, in events: [(Double, ServingCluster.Event)]) -> Double? {
         events.first {
-            if case .tokens(id, _, let f) = $0.1 { return f != nil } else { return false }
+            if case .tokens(let d) = $0.1 { return d.id == id && d.finished != nil } else { return false }
         }?.0
     }
 
@@ -267,7 +267,7 @@ import Testing
         while let t = c.nextEventTime, t < 10_000, ranAfter == nil {
             for e in c.advance() {
                 events.append((c.now, e))
-                if case .tokens(_, _, let f) = e, f != nil { finishes += 1 }
+                if case .tokens(let d) = e, d.finished != nil { finishes += 1 }
             }
             if c.takeControlsRan().contains(token) { ranAfter = finishes }
         }

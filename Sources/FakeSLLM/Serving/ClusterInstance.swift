@@ -40,7 +40,8 @@ final class ClusterInstance {
     /// Actor slots busy with `generate` calls; the rest wait in ``actorQueue``.
     var busySlots = 0
     var actorQueue: [ActorCall] = []
-    /// The step running now; its tokens are delivered at its end.
+    /// The step running now; it is recorded at its end, its tokens reach clients when the API server delivers
+    /// them.
     var stepInProgress: StepOutcome?
 
     init(handle: InstanceHandle, driver: EngineDriver, gpus: Int, cap: Int, phase: Phase) {
@@ -60,6 +61,7 @@ final class ClusterInstance {
         case .ready, .draining:
             var t = Double.infinity
             if let step = stepInProgress { t = step.end } else if let e = driver.nextEventTime { t = e }
+            if let d = driver.nextDeliveryTime { t = min(t, d) }
             if case .draining(_, let shutdownAt?) = phase { t = min(t, shutdownAt) }
             return t.isFinite ? t : nil
         case .stopped: return nil

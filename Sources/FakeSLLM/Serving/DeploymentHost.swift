@@ -415,14 +415,14 @@ final class DeploymentHost: @unchecked Sendable {
                     ? cluster.engine(of: instance)?.expectedExpertCounts(tokens: outcome.batchSize) : nil
                 instance.experts.append(outcome, counts: counts)
                 stepObserver?(instance, outcome)
-            case .tokens(let id, let newTokens, let done):
-                guard let sink = sinks[id] else { continue }
-                if done != nil {
-                    sinks.removeValue(forKey: id)
+            case .tokens(let d):
+                guard let sink = sinks[d.id] else { continue }
+                if d.finished != nil {
+                    sinks.removeValue(forKey: d.id)
                     finished += 1
                     noteEnded(id, in: &ended)
                 }
-                sink.deliver(newTokens: newTokens, finished: done, simTime: now)
+                sink.deliver(newTokens: d.newTokens, finished: d.finished, simTime: now)
             case .started, .dispatched: break
             case .failed(let id, let message, let engineError):
                 sinks.removeValue(forKey: id)?.fail(message, engineError: engineError)

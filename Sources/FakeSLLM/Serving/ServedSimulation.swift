@@ -52,7 +52,7 @@ private struct ClusterService: SimulatedService {
 
     func send(_ request: EngineRequest, at time: Double) { cluster.arrive(request, at: time) }
 
-    mutating func advance(stepEnded: (StepOutcome, _ kept: Bool) -> Void) throws {
+    mutating func advance(stepEnded: (StepOutcome, _ kept: Bool) -> Void, delivered: (TokenDelivery) -> Void) throws {
         for event in cluster.advance() {
             switch event {
             case .step(let instance, let outcome):
@@ -63,7 +63,9 @@ private struct ClusterService: SimulatedService {
             case .instanceReady(let i):
                 if recorded == nil { recorded = i }
                 engines[ObjectIdentifier(i)] = cluster.engine(of: i)
-            case .tokens, .started, .dispatched, .instanceStopped, .instanceDraining, .slotKeptByRealRouter:
+            case .tokens(let d):
+                delivered(d)
+            case .started, .dispatched, .instanceStopped, .instanceDraining, .slotKeptByRealRouter:
                 break
             }
         }

@@ -25,8 +25,9 @@ final class ServingCluster {
     enum Event {
         /// A step of `instance` ended (record it).
         case step(InstanceHandle, StepOutcome)
-        /// Tokens for a request (or its end) at ``ServingCluster/now``.
-        case tokens(id: UInt64, newTokens: Int, finished: FinishReason?)
+        /// Tokens for a request (or its end) reached its client at ``ServingCluster/now``: one stream chunk as the
+        /// instance's API server delivers it (docs/engine.md §10).
+        case tokens(TokenDelivery)
         /// The router handed a request to an instance (sllm mode; in direct mode arrival is dispatch).
         case dispatched(id: UInt64)
         /// A request entered an engine.
@@ -275,8 +276,9 @@ final class ServingCluster {
         defer { events.removeAll(keepingCapacity: true) }
         guard let t = nextEventTime else { return events }
         now = t
-        // 1. Steps that end now deliver their tokens.
+        // 1. Steps that end now are recorded; the API servers deliver the tokens due by now.
         for i in instances + draining where (i.stepInProgress?.end ?? .infinity) <= t { finishStep(i) }
+        for i in instances + draining { deliverTokens(i.driver.deliveries(upTo: t), of: i) }
         // 2. Draining instances whose stop call found them empty shut down; instances that finish loading
         //    become ready; the FCFS scheduler's pass grants GPUs.
         for i in draining {
@@ -305,6 +307,7 @@ final class ServingCluster {
         for i in ready + draining where i.stepInProgress == nil {
             guard let e = i.driver.nextEventTime, e <= t else { continue }
             let step = i.driver.advance(notBefore: t)
+            deliverTokens(step.delivered, of: i)
             for id in step.admitted { events.append(.started(id: id)) }
             for (id, error) in step.rejected { memberFailed(id, on: i, message: error.description) }
             if let outcome = step.outcome {
@@ -498,10 +501,14 @@ final class ServingCluster {
         guard let outcome = i.stepInProgress else { return }
         i.stepInProgress = nil
         events.append(.step(i.handle, outcome))
-        for e in outcome.events where !e.preempted {
-            guard let g = groupOf[e.id], let r = requests[g] else { continue }
-            events.append(.tokens(id: e.id, newTokens: e.newTokens, finished: e.finished))
-            if e.finished != nil { memberEnded(e.id, of: g, r, on: i) }
+    }
+
+    /// Tokens `i`'s API server delivered: a request ends for the router when its last chunk is delivered.
+    private func deliverTokens(_ deliveries: [TokenDelivery], of i: ClusterInstance) {
+        for d in deliveries {
+            guard let g = groupOf[d.id], let r = requests[g] else { continue }
+            events.append(.tokens(d))
+            if d.finished != nil { memberEnded(d.id, of: g, r, on: i) }
         }
     }
 

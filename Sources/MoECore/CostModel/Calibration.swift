@@ -74,17 +74,25 @@ public struct Calibration: Sendable, Equatable {
     /// input batch's new row (token ids, block table, sampling parameters) and its first output's bookkeeping.
     public var schedulerNewRequestOverhead = 40e-6
     /// Fixed latency from the end of a request's set-up in the API server to its arrival in the engine (IPC to
-    /// the engine-core process, the engine loop picking it up) plus the first token's way back (s). The
-    /// serialised set-up itself is priced by the three `api…` constants below.
-    public var frontendLatency = 6.2e-3
-    /// API-server CPU per request, serialised in its one process (s): HTTP parsing, request validation, the chat
-    /// template, sampling parameters, the engine request and its hand-off (docs/engine.md §10). Fitted over the
-    /// validation suite's fit rows (docs/calibration.md), with ``frontendLatency`` holding V1's and V4's TTFT.
-    public var apiRequestOverhead = 7e-3
-    /// API-server CPU per prompt token (tokenising on vLLM's single tokenizer thread), s.
+    /// the engine-core process, the engine loop picking it up) plus the first token's way back (s). The work on
+    /// the API server's event loop itself is priced by the `api…` constants below (docs/engine.md §10).
+    public var frontendLatency = 6.63e-3
+    /// API-server loop CPU per request on receipt (s): HTTP parsing, request validation, the chat template,
+    /// sampling parameters; the prompt then goes to the tokenizer thread. Fitted over the validation suite's fit
+    /// rows (docs/calibration.md), with ``frontendLatency`` holding V1's and V4's TTFT.
+    public var apiRequestOverhead = 6e-3
+    /// Tokenizer-thread CPU per prompt token (vLLM's single-worker tokenizer executor, beside the loop), s.
     public var apiPromptTokenOverhead = 0.5e-6
-    /// API-server CPU per output token (incremental detokenising, building and writing the stream chunk), s.
+    /// API-server loop CPU per request once its prompt is tokenised (s): building the engine request
+    /// (`Processor.process_inputs`), registering it with the output processor, sending it to the engine core.
+    /// Fitted with ``apiRequestOverhead`` (docs/calibration.md).
+    public var apiSubmitOverhead = 0.5e-3
+    /// API-server loop CPU per request output of an engine step (s): the output handler's incremental
+    /// detokenising and stop checks, before the output reaches the request's collector.
     public var apiOutputTokenOverhead = 20e-6
+    /// API-server loop CPU per stream chunk (s): the request's task wakes, builds the chunk, serialises it to JSON
+    /// and writes it. Outputs put while the task is behind merge into one chunk. Fitted (docs/calibration.md).
+    public var apiStreamChunkOverhead = 50e-6
 
     // MARK: Memory
 
@@ -122,7 +130,9 @@ public struct Calibration: Sendable, Equatable {
         ("frontend_latency_s", \.frontendLatency),
         ("api_request_overhead_s", \.apiRequestOverhead),
         ("api_prompt_token_overhead_s", \.apiPromptTokenOverhead),
+        ("api_submit_overhead_s", \.apiSubmitOverhead),
         ("api_output_token_overhead_s", \.apiOutputTokenOverhead),
+        ("api_stream_chunk_overhead_s", \.apiStreamChunkOverhead),
         ("non_torch_memory_bytes", \.nonTorchMemory),
         ("non_torch_memory_tp_bytes", \.nonTorchMemoryTP),
     ]

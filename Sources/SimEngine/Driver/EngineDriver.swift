@@ -4,12 +4,14 @@ import MoECore
 /// engine through its steps, on a simulated timeline (docs/engine.md "The driver").
 ///
 /// Event-driven and pure: nothing sleeps and nothing reads a clock. A request submitted at simulated time `t`
-/// first queues for the API server (``APIServerQueue``: one process that sets every request up and processes
-/// every step's outputs, one at a time), then reaches the engine `frontendLatency` after its set-up ends and is
-/// seen by the first step that starts at or after that moment, as vLLM's engine loop sees new requests between
-/// steps. ``nextEventTime`` says when something can happen next; ``advance()`` makes it happen. Whoever owns the
-/// driver decides how simulated time maps to wall time: `Simulation` runs it as fast as it can, the server paces
-/// it (``PacedClock``).
+/// first queues for the API server (``APIServerLoop``: one event loop that sets every request up, processes every
+/// step's outputs and writes every stream chunk, one piece at a time), then reaches the engine `frontendLatency`
+/// after its set-up ends and is seen by the first step that starts at or after that moment, as vLLM's engine loop
+/// sees new requests between steps. A step's tokens reach their clients when the API server has written them
+/// (``TokenDelivery``, taken with ``deliveries(upTo:)``), not when the step ends: the engine keeps stepping while
+/// the API server is behind. ``nextEventTime`` says when something can happen next; ``advance()`` makes it happen.
+/// Whoever owns the driver decides how simulated time maps to wall time: `Simulation` runs it as fast as it can,
+/// the server paces it (``PacedClock``).
 ///
 /// Threading: not `Sendable`; one thread (or one serial executor) at a time.
 /// Determinism: the same engine configuration and the same calls give the same outcomes.
@@ -21,15 +23,16 @@ public final class EngineDriver {
     /// The simulated time the driver has reached: the end of the last step, or the last admission.
     public private(set) var now: Double
 
-    private var api: APIServerQueue
+    private var api: APIServerLoop
     private var pending = FIFO<(request: EngineRequest, readyAt: Double)>()
     private var stepResult = DriverStep()
+    private var deliveredBuffer: [TokenDelivery] = []
 
     /// - Parameter startTime: simulated time at which the engine is ready (after any cold start).
     public init(core: EngineCore, startTime: Double = 0) {
         self.core = core
         frontendLatency = core.config.calibration.frontendLatency
-        api = APIServerQueue(calibration: core.config.calibration, startTime: startTime)
+        api = APIServerLoop(calibration: core.config.calibration, startTime: startTime)
         now = startTime
     }
 
@@ -47,15 +50,31 @@ public final class EngineDriver {
         }
     }
 
-    /// Requests submitted and not yet finished (in the API server, on their way or in the engine).
-    public var unfinished: Int { api.waiting + pending.count + core.numUnfinished }
+    /// Requests submitted and not yet finished for their clients (in the API server's set-up, on their way, in
+    /// the engine, or with tokens not yet delivered).
+    public var unfinished: Int { api.waiting + api.streams }
 
-    /// When the next event happens: now while the engine has work, else when the next submitted request reaches
-    /// the engine; nil when there is nothing to do.
+    /// When the next event happens: now while the engine has work, else the earliest of the next request reaching
+    /// the engine, the API server's next piece of work and its next delivery; nil when there is nothing to do.
     public var nextEventTime: Double? {
         if core.hasUnfinishedRequests { return now }
-        if let next = pending.first { return max(now, next.readyAt) }
-        return api.nextReady().map { max(now, $0) }
+        var t = pending.first?.readyAt ?? .infinity
+        if let a = api.nextEventTime { t = min(t, a) }
+        return t.isFinite ? max(now, t) : nil
+    }
+
+    /// When the API server next works or delivers tokens (possibly before ``now``: a step in progress does not
+    /// stop it); nil when it has nothing to do.
+    public var nextDeliveryTime: Double? { api.nextEventTime }
+
+    /// Runs the API server up to `time` (which may be earlier than ``now``) and returns the tokens it delivered
+    /// at or before `time`, in time order. Requests whose set-up ends meanwhile are admitted by the next
+    /// ``advance()``. The returned array is valid until the next call.
+    public func deliveries(upTo time: Double) -> [TokenDelivery] {
+        deliveredBuffer.removeAll(keepingCapacity: true)
+        api.run(until: time) { request, readyAt in pending.append((request, readyAt)) }
+        api.takeDeliveries(upTo: time, into: &deliveredBuffer)
+        return deliveredBuffer
     }
 
     /// Moves to ``nextEventTime`` (or to `notBefore` when that is later: an owner that runs several drivers on
@@ -65,9 +84,11 @@ public final class EngineDriver {
         stepResult.admitted.removeAll(keepingCapacity: true)
         stepResult.rejected.removeAll(keepingCapacity: true)
         stepResult.outcome = nil
+        stepResult.delivered.removeAll(keepingCapacity: true)
         guard let t = nextEventTime else { return stepResult }
         now = max(t, notBefore)
         api.run(until: now) { request, readyAt in pending.append((request, readyAt)) }
+        api.takeDeliveries(upTo: now, into: &stepResult.delivered)
         while let next = pending.first, next.readyAt <= now {
             pending.popFirst()
             var r = next.request
@@ -76,14 +97,13 @@ public final class EngineDriver {
                 try core.add(r)
                 stepResult.admitted.append(r.id)
             } catch {
+                _ = api.remove(id: r.id)
                 stepResult.rejected.append((r.id, error))
             }
         }
         if core.hasUnfinishedRequests, let outcome = core.step(now: now) {
             now = outcome.end
-            var tokens = 0
-            for e in outcome.events { tokens += e.newTokens }
-            api.stepOutputs(tokens: tokens, at: outcome.end)
+            api.stepEnded(outcome.events, at: outcome.end)
             stepResult.outcome = outcome
         }
         return stepResult
@@ -96,6 +116,10 @@ public struct DriverStep {
     public var admitted: [UInt64] = []
     /// Requests the engine refused (vLLM's errors), with the reason.
     public var rejected: [(id: UInt64, error: EngineError)] = []
-    /// The step that ran, if any; its events are delivered at `outcome.end`.
+    /// Tokens the API server delivered at or before the driver's `now` before the step (those not already taken
+    /// with ``EngineDriver/deliveries(upTo:)``), in time order.
+    public var delivered: [TokenDelivery] = []
+    /// The step that ran, if any; its events are what the engine emits at `outcome.end` (records, metrics); its
+    /// tokens reach clients later, as ``TokenDelivery``s.
     public var outcome: StepOutcome?
 }

@@ -131,6 +131,8 @@ public enum FidelitySuite {
         c.apiRequestOverhead = 0
         c.apiPromptTokenOverhead = 0
         c.apiOutputTokenOverhead = 0
+        c.apiSubmitOverhead = 0
+        c.apiStreamChunkOverhead = 0
         c.frontendLatency = 0
         return c
     }

@@ -3,7 +3,8 @@ import MoECore
 /// An in-process discrete-event simulation: one engine, one workload, a virtual clock, no HTTP (docs/engine.md "Clocks").
 ///
 /// The client side of the loop sends each request when its time has come; everything else is the one engine
-/// driver (``EngineDriver``): admission after the calibrated frontend latency, steps, and jumps over idle time. Requests that arrive during a step are seen by the
+/// driver (``EngineDriver``): the API server, admission after the calibrated frontend latency, steps, and jumps
+/// over idle time. A request's first token and finish are the moments the API server delivers them. Requests that arrive during a step are seen by the
 /// next one, as vLLM's engine loop sees them. Under a concurrency cap a request is sent when its arrival time has
 /// come and fewer than the cap are in flight; its send time is its `arrival_s`.
 ///
@@ -42,9 +43,9 @@ public enum Simulation {
             guard service.nextEventTime != nil else {
                 throw SimulationInputError("the simulation stalled: \(client.remaining) requests never \(stalled)")
             }
-            try service.advance { outcome, kept in
-                client.finished(tally.stepEnded(outcome, kept: kept), at: outcome.end)
-            }
+            try service.advance(
+                stepEnded: { outcome, kept in tally.stepEnded(outcome, kept: kept) },
+                delivered: { d in if tally.delivered(d) { client.finished(1, at: d.time) } })
         }
         return tally
     }
@@ -57,20 +58,33 @@ public protocol SimulatedService {
     var nextEventTime: Double? { get }
     /// The client sends `request` at simulated time `time`.
     mutating func send(_ request: EngineRequest, at time: Double)
-    /// Runs the next event, reporting each engine step that ends, with whether its summary belongs to the records.
-    mutating func advance(stepEnded: (StepOutcome, _ kept: Bool) -> Void) throws
+    /// Runs the next event, reporting each engine step that ends, with whether its summary belongs to the records,
+    /// and each stream chunk the API server delivers (the client's view of the tokens), in time order.
+    mutating func advance(stepEnded: (StepOutcome, _ kept: Bool) -> Void, delivered: (TokenDelivery) -> Void) throws
 }
 
 /// One engine through its driver.
 struct DriverService: SimulatedService {
     let driver: EngineDriver
 
-    var nextEventTime: Double? { driver.nextEventTime }
+    var nextEventTime: Double? {
+        switch (driver.nextEventTime, driver.nextDeliveryTime) {
+        case (let e?, let d?): return min(e, d)
+        case (let e?, nil): return e
+        case (nil, let d): return d
+        }
+    }
 
     func send(_ request: EngineRequest, at time: Double) { driver.submit(request, at: time) }
 
-    func advance(stepEnded: (StepOutcome, _ kept: Bool) -> Void) throws {
+    func advance(stepEnded: (StepOutcome, _ kept: Bool) -> Void, delivered: (TokenDelivery) -> Void) throws {
+        // The API server's deliveries first, up to the engine's next event: the client sees them in time order.
+        if let d = driver.nextDeliveryTime, d <= driver.nextEventTime ?? .infinity {
+            for x in driver.deliveries(upTo: d) { delivered(x) }
+            return
+        }
         let step = driver.advance()
+        for x in step.delivered { delivered(x) }
         if let (id, error) = step.rejected.first { throw SimulationInputError("request \(id): \(error)") }
         guard let outcome = step.outcome else {
             if driver.core.hasUnfinishedRequests {

@@ -28,8 +28,7 @@ public struct SimulationTally {
     public mutating func sent(_ index: Int, at time: Double) { timings[index].arrival = time }
 
     /// A step ended; `kept` says whether its summary belongs to the records (e.g. the recorded instance).
-    /// Returns how many requests it finished.
-    public mutating func stepEnded(_ outcome: StepOutcome, kept: Bool = true) -> Int {
+    public mutating func stepEnded(_ outcome: StepOutcome, kept: Bool = true) {
         stepCount += 1
         if outcome.forwardMode == .decode {
             decodeLatencySum += outcome.latency
@@ -40,23 +39,19 @@ public struct SimulationTally {
             prefillSteps += 1
         }
         if keepSteps, kept { steps.append(StepSummary(outcome)) }
-        var finished = 0
-        let end = outcome.end
-        for e in outcome.events {
-            let i = Int(e.id)
-            if e.preempted {
-                timings[i].preemptions += 1
-                continue
-            }
-            if e.isFirstToken { timings[i].firstToken = end }
-            if let reason = e.finished {
-                timings[i].finish = end
-                timings[i].outputTokens = e.outputTokens
-                timings[i].finishReason = reason
-                finished += 1
-            }
-        }
-        return finished
+        for e in outcome.events where e.preempted { timings[Int(e.id)].preemptions += 1 }
+    }
+
+    /// The API server delivered tokens to a client: the request's first token and finish are the client's
+    /// moments (docs/engine.md §10). Returns whether it finished the request.
+    public mutating func delivered(_ d: TokenDelivery) -> Bool {
+        let i = Int(d.id)
+        if d.isFirstToken { timings[i].firstToken = d.time }
+        guard let reason = d.finished else { return false }
+        timings[i].finish = d.time
+        timings[i].outputTokens = d.outputTokens
+        timings[i].finishReason = reason
+        return true
     }
 
     /// The result; engine-wide counters are summed over the engines that ran.

@@ -1,0 +1,235 @@
+import MoECore
+
+/// The API-server process in front of one engine, as one asyncio event loop: every request's set-up and every
+/// step's output handling and every stream chunk run on it one at a time, in the order they became ready
+/// (docs/engine.md §10).
+///
+/// vLLM 0.11's OpenAI server is one process (`--api-server-count` 1) whose asyncio loop runs a FIFO of ready
+/// callbacks. Modelled pieces of work, each a fixed CPU cost on that loop:
+/// - **receive** (`apiRequestOverhead`): the HTTP request is parsed, validated and templated; the prompt then
+///   goes to the tokenizer, a single-worker thread beside the loop (`serving_engine.py`, vllm-project/vllm#25301),
+///   which takes `promptTokens · apiPromptTokenOverhead`;
+/// - **submit** (`apiSubmitOverhead`): when the tokens come back, the engine request is built
+///   (`Processor.process_inputs`), registered with the output processor and sent to the engine core; the engine
+///   sees it `frontendLatency` later;
+/// - **outputs** (`apiOutputTokenOverhead` per request output): `AsyncLLM`'s output handler processes each engine
+///   step's outputs (detokenising, stop checks) in slices of 128 (`VLLM_V1_OUTPUT_PROC_CHUNK_SIZE`), yielding to
+///   the loop between slices (`await asyncio.sleep(0)`), and puts each request's output in its collector;
+/// - **chunk** (`apiStreamChunkOverhead`): the request's own task wakes, takes everything its collector holds
+///   (`RequestOutputCollector` merges outputs while the task is behind) and builds and writes one stream chunk.
+///   The client sees those tokens when this ends: a token's delivery time, distinct from the engine step that
+///   produced it.
+///
+/// In a burst every receive is queued before the first engine output, so first tokens are delivered only after
+/// the loop has worked through the queued set-ups; with many streams, each step's output work delays delivery
+/// while the engine (a separate process) keeps stepping.
+///
+/// Work is assigned lazily in time order, only up to the moment its owner has reached (``run(until:)``).
+///
+/// Threading: not `Sendable`; owned by one ``EngineDriver``.
+struct APIServerLoop {
+    /// Outputs one slice of the output handler processes before yielding (`VLLM_V1_OUTPUT_PROC_CHUNK_SIZE`).
+    static let outputSliceSize = 128
+
+    let receiveCost: Double
+    let promptTokenCost: Double
+    let submitCost: Double
+    let outputCost: Double
+    let chunkCost: Double
+    let handOff: Double
+
+    /// When the loop finishes the work assigned so far.
+    private(set) var freeAt: Double
+    /// When the tokenizer thread finishes the prompts given to it so far.
+    private var tokenizerFreeAt: Double
+
+    /// Requests whose receive has not started, in submission order.
+    private var arrivals = FIFO<(request: EngineRequest, at: Double)>()
+    /// Tokenised requests waiting for their submit callback: (ready, request).
+    private var tokenised = FIFO<(at: Double, request: EngineRequest)>()
+    /// Engine steps whose outputs wait for the output handler: (ready, outputs not yet processed).
+    private var stepOutputs = FIFO<(at: Double, events: ArraySlice<RequestEvent>)>()
+    /// Callbacks woken by earlier loop work, in wake order: a request's chunk task, or the output handler's
+    /// continuation after a slice.
+    private var woken = FIFO<(at: Double, job: WokenJob)>()
+    /// What each live request's collector holds.
+    private var collectors: [UInt64: Collector] = [:]
+    /// Deliveries made, in time order, not yet taken.
+    private var delivered = FIFO<TokenDelivery>()
+
+    private enum WokenJob {
+        case chunk(UInt64)
+        case outputs(ArraySlice<RequestEvent>)
+    }
+
+    /// A request's `RequestOutputCollector`: tokens put since its task last ran.
+    private struct Collector {
+        var newTokens = 0
+        var outputTokens = 0
+        var firstToken = false
+        var finished: FinishReason?
+        /// Whether its task is already woken (a put then merges).
+        var woken = false
+    }
+
+    init(calibration c: Calibration, startTime: Double) {
+        receiveCost = c.apiRequestOverhead
+        promptTokenCost = c.apiPromptTokenOverhead
+        submitCost = c.apiSubmitOverhead
+        outputCost = c.apiOutputTokenOverhead
+        chunkCost = c.apiStreamChunkOverhead
+        handOff = c.frontendLatency
+        freeAt = startTime
+        tokenizerFreeAt = startTime
+    }
+
+    /// Requests whose set-up has not ended (received or being tokenised).
+    var waiting: Int { arrivals.count + tokenised.count }
+    /// Requests submitted to the engine whose last tokens are not yet delivered.
+    var streams: Int { collectors.count }
+
+    mutating func submit(_ r: EngineRequest, at arrival: Double) { arrivals.append((r, arrival)) }
+
+    /// An engine step that ended at `time` produced `events`.
+    mutating func stepEnded(_ events: [RequestEvent], at time: Double) {
+        guard events.contains(where: Self.isOutput) else { return }
+        stepOutputs.append((time, events.filter(Self.isOutput)[...]))
+    }
+
+    /// Drops a request (the client went away): its set-up if not done, its collector.
+    /// Returns whether its set-up had not ended (the engine never saw it).
+    mutating func remove(id: UInt64) -> Bool {
+        collectors.removeValue(forKey: id)
+        while delivered.remove(where: { $0.id == id }) != nil {}
+        if arrivals.remove(where: { $0.request.id == id }) != nil { return true }
+        return tokenised.remove(where: { $0.request.id == id }) != nil
+    }
+
+    /// When the loop starts its next piece of work, or the next delivery not yet taken happened; nil when
+    /// neither exists.
+    var nextEventTime: Double? {
+        let work = nextReady().map { max(freeAt, $0.at) }
+        let delivery = delivered.first?.time
+        switch (work, delivery) {
+        case (let w?, let d?): return min(w, d)
+        case (let w?, nil): return w
+        case (nil, let d): return d
+        }
+    }
+
+    /// Runs, in ready order, every piece of work that starts at or before `time`; calls `ready` with each
+    /// request and the moment it reaches the engine (nondecreasing).
+    mutating func run(until time: Double, _ ready: (EngineRequest, Double) -> Void) {
+        while let next = nextReady(), max(freeAt, next.at) <= time {
+            let start = max(freeAt, next.at)
+            switch next.source {
+            case .woken:
+                let job = woken.popFirst()!.job
+                switch job {
+                case .chunk(let id): deliverChunk(id, from: start)
+                case .outputs(let events): processOutputs(events, from: start)
+                }
+            case .tokenised:
+                let r = tokenised.popFirst()!.request
+                freeAt = start + submitCost
+                collectors[r.id] = Collector()
+                ready(r, freeAt + handOff)
+            case .step:
+                processOutputs(stepOutputs.popFirst()!.events, from: start)
+            case .arrival:
+                let r = arrivals.popFirst()!.request
+                freeAt = start + receiveCost
+                tokenizerFreeAt = max(tokenizerFreeAt, freeAt) + Double(r.promptTokens) * promptTokenCost
+                tokenised.append((tokenizerFreeAt, r))
+            }
+        }
+    }
+
+    /// Takes the deliveries that happened at or before `time`, in time order.
+    mutating func takeDeliveries(upTo time: Double, into out: inout [TokenDelivery]) {
+        while let d = delivered.first, d.time <= time { out.append(delivered.popFirst()!) }
+    }
+
+    // MARK: The loop's work
+
+    private enum Source { case woken, tokenised, step, arrival }
+
+    /// The ready piece of work the loop takes next: the earliest ready, ties broken in a fixed order.
+    private func nextReady() -> (at: Double, source: Source)? {
+        var best: (at: Double, source: Source)?
+        func consider(_ at: Double?, _ s: Source) {
+            guard let at else { return }
+            if best == nil || at < best!.at { best = (at, s) }
+        }
+        consider(woken.first?.at, .woken)
+        consider(tokenised.first?.at, .tokenised)
+        consider(stepOutputs.first?.at, .step)
+        consider(arrivals.first?.at, .arrival)
+        return best
+    }
+
+    /// One slice of a step's outputs: into the collectors, waking each request's task that is not yet woken;
+    /// the rest of the step's outputs go to the back of the loop.
+    private mutating func processOutputs(_ events: ArraySlice<RequestEvent>, from start: Double) {
+        let slice = events.prefix(Self.outputSliceSize)
+        freeAt = start + Double(slice.count) * outputCost
+        for e in slice {
+            guard var c = collectors[e.id] else { continue }
+            c.newTokens += e.newTokens
+            c.outputTokens = e.outputTokens
+            c.firstToken = c.firstToken || e.isFirstToken
+            if let f = e.finished { c.finished = f }
+            if !c.woken {
+                c.woken = true
+                woken.append((freeAt, .chunk(e.id)))
+            }
+            collectors[e.id] = c
+        }
+        let rest = events.dropFirst(slice.count)
+        if !rest.isEmpty { woken.append((freeAt, .outputs(rest))) }
+    }
+
+    /// A request's task takes what its collector holds and writes one chunk.
+    private mutating func deliverChunk(_ id: UInt64, from start: Double) {
+        guard let c = collectors[id] else { return }
+        freeAt = start + chunkCost
+        delivered.append(
+            TokenDelivery(
+                id: id, newTokens: c.newTokens, outputTokens: c.outputTokens, isFirstToken: c.firstToken,
+                finished: c.finished, time: freeAt))
+        if c.finished != nil {
+            collectors.removeValue(forKey: id)
+        } else {
+            collectors[id] = Collector(outputTokens: c.outputTokens)
+        }
+    }
+
+    private static func isOutput(_ e: RequestEvent) -> Bool { !e.preempted && (e.newTokens > 0 || e.finished != nil) }
+}
+
+/// Tokens of one request that reached its client: one stream chunk (several engine steps' tokens when the
+/// request's task was behind), at the moment the API server finished writing it.
+public struct TokenDelivery: Sendable, Equatable {
+    public var id: UInt64
+    /// Tokens in this chunk.
+    public var newTokens: Int
+    /// Output tokens delivered so far, this chunk's included.
+    public var outputTokens: Int
+    /// Whether the chunk carries the request's first output token.
+    public var isFirstToken: Bool
+    /// Set when the chunk ends the request.
+    public var finished: FinishReason?
+    /// Simulated time the client receives it.
+    public var time: Double
+
+    public init(
+        id: UInt64, newTokens: Int, outputTokens: Int, isFirstToken: Bool, finished: FinishReason?, time: Double
+    ) {
+        self.id = id
+        self.newTokens = newTokens
+        self.outputTokens = outputTokens
+        self.isFirstToken = isFirstToken
+        self.finished = finished
+        self.time = time
+    }
+}

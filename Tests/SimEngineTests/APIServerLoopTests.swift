@@ -1,0 +1,176 @@
+import MoECore
+import Testing
+
+@testable import SimEngine
+
+/// The API server as one event loop (docs/engine.md §10), driven by hand: set-ups, the tokenizer thread, output
+/// slices, merged stream chunks.
+@Suite struct APIServerLoopTests {
+    typealias F = EngineFixture
+
+    static func calibration(
+        receive: Double = 2e-3, promptToken: Double = 1e-6, submit: Double = 1e-3, output: Double = 10e-6,
+        chunk: Double = 100e-6, handOff: Double = 0
+    ) -> Calibration {
+        var c = Calibration()
+        c.apiRequestOverhead = receive
+        c.apiPromptTokenOverhead = promptToken
+        c.apiSubmitOverhead = submit
+        c.apiOutputTokenOverhead = output
+        c.apiStreamChunkOverhead = chunk
+        c.frontendLatency = handOff
+        return c
+    }
+
+    static func token(_ id: UInt64, _ n: Int, first: Bool = false, finished: FinishReason? = nil) -> RequestEvent {
+        RequestEvent(id: id, newTokens: 1, outputTokens: n, isFirstToken: first, finished: finished, preempted: false)
+    }
+
+    @Test func aBurstIsReceivedBeforeAnyRequestIsSubmitted() {
+        var loop = APIServerLoop(calibration: Self.calibration(handOff: 5e-3), startTime: 0)
+        for i in 0..<10 { loop.submit(F.request(UInt64(i), prompt: 1000, output: 2), at: 0) }
+        var reached: [(UInt64, Double)] = []
+        loop.run(until: 1) { r, t in reached.append((r.id, t)) }
+        // Ten receives of 2 ms come first (they were ready at 0); each tokenised prompt (1 ms on the tokenizer
+        // thread) is submitted after them, 1 ms apiece, and reaches the engine 5 ms later.
+        #expect(reached.map(\.0) == Array(0..<10))
+        for (k, (_, t)) in reached.enumerated() {
+            #expect(abs(t - (10 * 2e-3 + Double(k + 1) * 1e-3 + 5e-3)) < 1e-12)
+        }
+        #expect(loop.waiting == 0)
+    }
+
+    @Test func arrivalsSpreadOutAreSetUpOneByOne() {
+        var loop = APIServerLoop(calibration: Self.calibration(), startTime: 0)
+        loop.submit(F.request(1, prompt: 1000, output: 2), at: 0)
+        loop.submit(F.request(2, prompt: 1000, output: 2), at: 1)
+        var reached: [Double] = []
+        loop.run(until: 2) { _, t in reached.append(t) }
+        // receive 2 ms, tokenise 1 ms, submit 1 ms: 4 ms after each arrival.
+        #expect(reached.count == 2)
+        #expect(abs(reached[0] - 4e-3) < 1e-12 && abs(reached[1] - 1.004) < 1e-12)
+    }
+
+    @Test func tokensAreDeliveredAfterTheOutputHandlerAndTheRequestsChunk() {
+        var loop = APIServerLoop(calibration: Self.calibration(), startTime: 0)
+        loop.submit(F.request(1, prompt: 0, output: 3), at: 0)
+        loop.submit(F.request(2, prompt: 0, output: 3), at: 0)
+        loop.run(until: 0.01) { _, _ in }
+        loop.stepEnded([Self.token(1, 1, first: true), Self.token(2, 1, first: true)], at: 0.02)
+        loop.run(until: 1) { _, _ in }
+        var out: [TokenDelivery] = []
+        loop.takeDeliveries(upTo: 1, into: &out)
+        // Two outputs of 10 µs, then each request's chunk (100 µs) in turn.
+        #expect(out.map(\.id) == [1, 2])
+        #expect(abs(out[0].time - (0.02 + 20e-6 + 100e-6)) < 1e-12)
+        #expect(abs(out[1].time - (0.02 + 20e-6 + 200e-6)) < 1e-12)
+        #expect(out.allSatisfy { $0.isFirstToken && $0.newTokens == 1 && $0.finished == nil })
+    }
+
+    @Test func aRequestWhoseTaskIsBehindGetsItsTokensMergedIntoOneChunk() {
+        var loop = APIServerLoop(calibration: Self.calibration(), startTime: 0)
+        loop.submit(F.request(1, prompt: 0, output: 3), at: 0)
+        loop.run(until: 0.01) { _, _ in }
+        // Three steps end before the loop gets to them (a new request's receive keeps it busy for 2 ms).
+        loop.submit(F.request(2, prompt: 0, output: 3), at: 0.0199)
+        loop.stepEnded([Self.token(1, 1, first: true)], at: 0.020)
+        loop.stepEnded([Self.token(1, 2)], at: 0.0205)
+        loop.stepEnded([Self.token(1, 3, finished: .length)], at: 0.021)
+        loop.run(until: 1) { _, _ in }
+        var out: [TokenDelivery] = []
+        loop.takeDeliveries(upTo: 1, into: &out)
+        // The first step's output wakes the task; the next two outputs are processed before it runs and merge.
+        #expect(out.count == 1)
+        #expect(out.first?.newTokens == 3 && out.first?.outputTokens == 3)
+        #expect(out.first?.isFirstToken == true && out.first?.finished == .length)
+    }
+
+    @Test func theOutputHandlerYieldsBetweenSlicesOf128() {
+        var loop = APIServerLoop(calibration: Self.calibration(), startTime: 0)
+        for i in 0..<200 { loop.submit(F.request(UInt64(i), prompt: 0, output: 2), at: 0) }
+        loop.run(until: 1) { _, _ in }
+        let start = 1.0
+        loop.stepEnded((0..<200).map { Self.token(UInt64($0), 1, first: true) }, at: start)
+        loop.run(until: 2) { _, _ in }
+        var out: [TokenDelivery] = []
+        loop.takeDeliveries(upTo: 2, into: &out)
+        #expect(out.count == 200)
+        // The first slice's 128 chunks are written before the handler processes the other 72 outputs.
+        let firstSlice = start + 128 * 10e-6
+        #expect(abs(out[127].time - (firstSlice + 128 * 100e-6)) < 1e-9)
+        #expect(abs(out[128].time - (firstSlice + 128 * 100e-6 + 72 * 10e-6 + 100e-6)) < 1e-9)
+    }
+
+    @Test func preemptionsAndPrefillChunksDeliverNothing() {
+        var loop = APIServerLoop(calibration: Self.calibration(), startTime: 0)
+        loop.submit(F.request(1, prompt: 0, output: 3), at: 0)
+        loop.run(until: 0.01) { _, _ in }
+        loop.stepEnded(
+            [
+                RequestEvent(
+                    id: 1, newTokens: 0, outputTokens: 0, isFirstToken: false, finished: nil, preempted: false),
+                RequestEvent(id: 1, newTokens: 0, outputTokens: 0, isFirstToken: false, finished: nil, preempted: true),
+            ], at: 0.02)
+        #expect(loop.nextEventTime == nil)
+    }
+
+    @Test func theDriverDeliversLaterThanTheEngineEmitsAndTheEngineDoesNotWait() throws {
+        func run(chunk: Double) throws -> (steps: [Double], firstDelivery: Double) {
+            var config = F.config()
+            config.calibration = Self.calibration(chunk: chunk)
+            let driver = EngineDriver(core: try EngineCore(config: config))
+            driver.submit(F.request(1, prompt: 100, output: 5), at: 0)
+            var steps: [Double] = []
+            var first = Double.infinity
+            while driver.nextEventTime != nil || driver.nextDeliveryTime != nil {
+                if let d = driver.nextDeliveryTime, d <= driver.nextEventTime ?? .infinity {
+                    for x in driver.deliveries(upTo: d) where x.isFirstToken { first = x.time }
+                    continue
+                }
+                let s = driver.advance()
+                for x in s.delivered where x.isFirstToken { first = x.time }
+                if let o = s.outcome { steps.append(o.end) }
+            }
+            #expect(driver.unfinished == 0)
+            return (steps, first)
+        }
+        let cheap = try run(chunk: 0)
+        let dear = try run(chunk: 5e-3)
+        #expect(cheap.steps == dear.steps)
+        #expect(abs(dear.firstDelivery - cheap.firstDelivery - 5e-3) < 1e-9)
+        #expect(cheap.firstDelivery > cheap.steps[0])
+    }
+
+    @Test func streamsTheLoopCannotKeepUpWithGetMergedChunksNotASlowerRate() throws {
+        var config = F.config()
+        config.calibration = Self.calibration(chunk: 200e-6)
+        let driver = EngineDriver(core: try EngineCore(config: config))
+        for i in 0..<300 { driver.submit(F.request(UInt64(i), prompt: 32, output: 16, ignoreEOS: true), at: 0) }
+        var chunks = [Int](repeating: 0, count: 300)
+        var tokens = [Int](repeating: 0, count: 300)
+        var lastStep = 0.0
+        var lastDelivery = 0.0
+        func take(_ ds: [TokenDelivery]) {
+            for d in ds {
+                chunks[Int(d.id)] += 1
+                tokens[Int(d.id)] += d.newTokens
+                lastDelivery = max(lastDelivery, d.time)
+            }
+        }
+        while driver.nextEventTime != nil || driver.nextDeliveryTime != nil {
+            if let d = driver.nextDeliveryTime, d <= driver.nextEventTime ?? .infinity {
+                take(driver.deliveries(upTo: d))
+                continue
+            }
+            let s = driver.advance()
+            take(s.delivered)
+            if let o = s.outcome { lastStep = o.end }
+        }
+        // 300 chunks of 200 µs are 60 ms of loop work per step, longer than a step: tasks fall behind and their
+        // collectors merge, so every token arrives, in fewer chunks, soon after the engine's last step.
+        #expect(tokens.allSatisfy { $0 == 16 })
+        let chunkCount: Int = chunks.reduce(0, +)
+        #expect(chunkCount < 2880)  // 60 % of the 4,800 tokens
+        #expect(lastDelivery > lastStep && lastDelivery < lastStep + 0.2)
+    }
+}
