@@ -420,7 +420,7 @@ final class DeploymentHost: @unchecked Sendable {
                 if d.finished != nil {
                     sinks.removeValue(forKey: d.id)
                     finished += 1
-                    noteEnded(id, in: &ended)
+                    noteEnded(d.id, in: &ended)
                 }
                 sink.deliver(newTokens: d.newTokens, finished: d.finished, simTime: now)
             case .started, .dispatched: break
