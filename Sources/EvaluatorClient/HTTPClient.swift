@@ -16,24 +16,24 @@ import MoECore
 /// its transfer. Event callbacks run on the client's thread and must return quickly. ``shutdown()`` (or releasing
 /// the last reference) fails whatever is still in flight with ``HTTPClientError/Kind/cancelled`` and stops the
 /// thread.
-public final class HTTPClient: Sendable {
+package final class HTTPClient: Sendable {
     /// Limits and defaults shared by all requests of one client.
-    public struct Configuration: Sendable, Equatable {
+    package struct Configuration: Sendable, Equatable {
         /// Most transfers on the wire at once (and connections kept open for reuse); more wait in the client.
-        public var maxConnections: Int
+        package var maxConnections: Int
         /// Limit for establishing a connection (TCP and TLS).
-        public var connectTimeout: Duration
+        package var connectTimeout: Duration
         /// Whole-request limit for requests that set none; nil means no limit.
-        public var requestTimeout: Duration?
+        package var requestTimeout: Duration?
         /// Redirects followed before failing with ``HTTPClientError/Kind/tooManyRedirects``.
-        public var maxRedirects: Int
+        package var maxRedirects: Int
         /// The `User-Agent` header.
-        public var userAgent: String
+        package var userAgent: String
         /// Sent as `Authorization: Bearer <token>` on every request that carries no `Authorization` of its own
         /// (a server started with `--api-key`, as `vllm serve --api-key` and `fake-sllm --api-key` check it).
-        public var bearerToken: String?
+        package var bearerToken: String?
 
-        public init(
+        package init(
             maxConnections: Int = 256, connectTimeout: Duration = .seconds(10),
             requestTimeout: Duration? = .seconds(600),
             maxRedirects: Int = 5, userAgent: String = "moecap-eval", bearerToken: String? = nil
@@ -48,13 +48,13 @@ public final class HTTPClient: Sendable {
     }
 
     /// The configuration the client was created with.
-    public let configuration: Configuration
+    package let configuration: Configuration
     private let loop: CurlMultiLoop
 
     /// Starts the client's transfer thread.
     ///
     /// - Throws: ``HTTPClientError`` of kind `.other` when libcurl or the thread cannot be started.
-    public init(configuration: Configuration = Configuration()) throws(HTTPClientError) {
+    package init(configuration: Configuration = Configuration()) throws(HTTPClientError) {
         self.configuration = configuration
         self.loop = try CurlMultiLoop(configuration: configuration)
     }
@@ -72,7 +72,7 @@ public final class HTTPClient: Sendable {
     ///   - onEvent: called for each server-sent event as it completes; must not block.
     /// - Throws: ``HTTPClientError`` when no complete response arrived: connection failure, timeout, task
     ///   cancellation, client shut down, too many redirects.
-    public func send(
+    package func send(
         _ request: HTTPRequest, onEvent: (@Sendable (SSEEvent, ContinuousClock.Instant) -> Void)? = nil
     ) async throws(HTTPClientError) -> HTTPResponse {
         if Task.isCancelled {
@@ -94,7 +94,7 @@ public final class HTTPClient: Sendable {
     /// Fails every queued and running request with `.cancelled` and stops the transfer thread, waiting for it.
     /// Later calls to ``send(_:onEvent:)`` fail at once. Idempotent; any thread (from an event callback it stops
     /// the thread without waiting for it).
-    public func shutdown() { loop.shutdown() }
+    package func shutdown() { loop.shutdown() }
 }
 
 /// Meets the cancellation handler and the transfer, whichever comes first: a cancellation that arrives before

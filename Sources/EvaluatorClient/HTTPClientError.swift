@@ -1,9 +1,9 @@
 /// Why an HTTP exchange produced no response. HTTP error statuses are responses, not errors.
 ///
 /// `description` is one line: kind, libcurl's detailed text and the URL.
-public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible {
+package struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The failure classes callers act on (retry, report, stop).
-    public enum Kind: String, Sendable, Equatable {
+    package enum Kind: String, Sendable, Equatable {
         /// No connection could be made or it broke before the response was complete (refused, DNS failure,
         /// reset, empty reply, truncated body).
         case connectionFailed = "connection failed"
@@ -19,19 +19,19 @@ public struct HTTPClientError: Error, Sendable, Equatable, CustomStringConvertib
         case other = "failed"
     }
 
-    public var kind: Kind
+    package var kind: Kind
     /// libcurl's error text (the error buffer when it has one), or the client's own reason.
-    public var message: String
+    package var message: String
     /// The request URL.
-    public var url: String
+    package var url: String
 
-    public init(kind: Kind, message: String, url: String) {
+    package init(kind: Kind, message: String, url: String) {
         self.kind = kind
         self.message = message
         self.url = url
     }
 
-    public var description: String {
+    package var description: String {
         let oneLine = message.split(whereSeparator: \.isNewline).joined(separator: " ")
         return url.isEmpty
             ? "HTTP client \(kind.rawValue): \(oneLine)" : "HTTP request \(kind.rawValue): \(oneLine) (\(url))"

@@ -1,32 +1,32 @@
 /// An ordered list of HTTP header fields with case-insensitive lookup.
 ///
 /// Order and repeated names are kept as sent or received. A value type: `Sendable`, safe to share.
-public struct HTTPHeaders: Sendable, Equatable, ExpressibleByDictionaryLiteral {
+package struct HTTPHeaders: Sendable, Equatable, ExpressibleByDictionaryLiteral {
     /// The fields in order.
-    public private(set) var fields: [(name: String, value: String)]
+    package private(set) var fields: [(name: String, value: String)]
 
-    public init() { fields = [] }
+    package init() { fields = [] }
 
-    public init(_ fields: [(String, String)]) { self.fields = fields.map { (name: $0.0, value: $0.1) } }
+    package init(_ fields: [(String, String)]) { self.fields = fields.map { (name: $0.0, value: $0.1) } }
 
-    public init(dictionaryLiteral elements: (String, String)...) { self.init(elements) }
+    package init(dictionaryLiteral elements: (String, String)...) { self.init(elements) }
 
     /// Appends a field, keeping any earlier field of the same name.
-    public mutating func add(name: String, value: String) { fields.append((name, value)) }
+    package mutating func add(name: String, value: String) { fields.append((name, value)) }
 
     /// The first value of `name` (compared case-insensitively), or nil.
-    public subscript(name: String) -> String? {
+    package subscript(name: String) -> String? {
         fields.first { Self.sameName($0.name, name) }?.value
     }
 
     /// Every value of `name` in order (compared case-insensitively).
-    public func values(for name: String) -> [String] {
+    package func values(for name: String) -> [String] {
         fields.filter { Self.sameName($0.name, name) }.map(\.value)
     }
 
-    public var isEmpty: Bool { fields.isEmpty }
+    package var isEmpty: Bool { fields.isEmpty }
 
-    public static func == (a: HTTPHeaders, b: HTTPHeaders) -> Bool {
+    package static func == (a: HTTPHeaders, b: HTTPHeaders) -> Bool {
         a.fields.count == b.fields.count
             && zip(a.fields, b.fields).allSatisfy { $0.name == $1.name && $0.value == $1.value }
     }

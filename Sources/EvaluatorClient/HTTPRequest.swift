@@ -3,20 +3,20 @@ import MoECore
 /// One HTTP request for ``HTTPClient``: method, absolute URL, headers, optional body, optional timeout.
 ///
 /// A value type: `Sendable`, safe to build on any thread and to send several times (retries do).
-public struct HTTPRequest: Sendable, Equatable {
+package struct HTTPRequest: Sendable, Equatable {
     /// The request method, sent as given (`GET`, `POST`, `DELETE`, ...).
-    public var method: String
+    package var method: String
     /// An absolute `http://` or `https://` URL, query string included and already percent-encoded.
-    public var url: String
+    package var url: String
     /// Header fields sent as given; `Host`, `Content-Length` and `Accept-Encoding` are managed by the client.
-    public var headers: HTTPHeaders
+    package var headers: HTTPHeaders
     /// The request body, sent with a `Content-Length`; nil sends none.
-    public var body: [UInt8]?
+    package var body: [UInt8]?
     /// The whole-request limit (connect, send, wait, receive); nil uses the client's default.
-    public var timeout: Duration?
+    package var timeout: Duration?
     /// The largest body accepted; a longer one aborts the transfer with
     /// ``HTTPClientError/Kind/responseTooLarge``. nil accepts any size.
-    public var maxResponseBytes: Int?
+    package var maxResponseBytes: Int?
 
     /// - Parameters:
     ///   - method: the request method; defaults to `GET`.
@@ -25,7 +25,7 @@ public struct HTTPRequest: Sendable, Equatable {
     ///   - body: bytes to send, or nil.
     ///   - timeout: limit for this request, or nil for ``HTTPClient/Configuration/requestTimeout``.
     ///   - maxResponseBytes: the largest body accepted, or nil for any size.
-    public init(
+    package init(
         method: String = "GET", url: String, headers: HTTPHeaders = [:], body: [UInt8]? = nil,
         timeout: Duration? = nil, maxResponseBytes: Int? = nil
     ) {
@@ -38,7 +38,7 @@ public struct HTTPRequest: Sendable, Equatable {
     }
 
     /// A `POST` of `json`, compact, with `Content-Type: application/json`.
-    public static func post(
+    package static func post(
         url: String, json: JSONValue, headers: HTTPHeaders = [:], timeout: Duration? = nil,
         maxResponseBytes: Int? = nil
     ) -> HTTPRequest {

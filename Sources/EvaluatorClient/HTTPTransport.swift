@@ -5,7 +5,7 @@
 ///
 /// Threading: implementations are `Sendable`; ``send(_:onEvent:)`` may be called from any task, concurrently.
 /// Cancelling the calling task must end the call with ``HTTPClientError/Kind/cancelled``.
-public protocol HTTPTransport: Sendable {
+package protocol HTTPTransport: Sendable {
     /// Sends `request`; `onEvent` (when given) receives each server-sent event as it completes, in order.
     func send(
         _ request: HTTPRequest, onEvent: (@Sendable (SSEEvent, ContinuousClock.Instant) -> Void)?

@@ -6,20 +6,20 @@
 /// clients that failed together do not come back together.
 ///
 /// A value type: `Sendable`.
-public struct RetryPolicy: Sendable, Equatable {
+package struct RetryPolicy: Sendable, Equatable {
     /// Extra attempts after the first one.
-    public var maxRetries: Int
+    package var maxRetries: Int
     /// The wait before the first retry (before jitter).
-    public var baseDelay: Duration
+    package var baseDelay: Duration
     /// The cap on any single wait.
-    public var maxDelay: Duration
+    package var maxDelay: Duration
     /// The random part of each wait, 0 (fixed waits) to 1 (anything from zero to the full wait).
-    public var jitter: Double
+    package var jitter: Double
     /// Whether a timed-out attempt is retried (a caller that already waited its whole limit may not want to wait
     /// again).
-    public var retriesTimeouts: Bool
+    package var retriesTimeouts: Bool
 
-    public init(
+    package init(
         maxRetries: Int = 2, baseDelay: Duration = .milliseconds(500), maxDelay: Duration = .seconds(10),
         jitter: Double = 0.5, retriesTimeouts: Bool = true
     ) {
@@ -31,10 +31,10 @@ public struct RetryPolicy: Sendable, Equatable {
     }
 
     /// No retries at all.
-    public static let none = RetryPolicy(maxRetries: 0)
+    package static let none = RetryPolicy(maxRetries: 0)
 
     /// Whether an attempt that ended in `outcome` deserves another try (ignoring the retry budget).
-    public func shouldRetry(_ outcome: Result<HTTPResponse, HTTPClientError>) -> Bool {
+    package func shouldRetry(_ outcome: Result<HTTPResponse, HTTPClientError>) -> Bool {
         switch outcome {
         case .success(let response):
             return (500..<600).contains(response.status)
@@ -44,7 +44,7 @@ public struct RetryPolicy: Sendable, Equatable {
     }
 
     /// The wait before retry number `retry` (1 for the first retry).
-    public func delay(beforeRetry retry: Int, using generator: inout some RandomNumberGenerator) -> Duration {
+    package func delay(beforeRetry retry: Int, using generator: inout some RandomNumberGenerator) -> Duration {
         let doublings = min(max(retry - 1, 0), 30)
         let full = min(maxDelay, baseDelay * (1 << doublings))
         let fixedPart = 1 - jitter
@@ -63,7 +63,7 @@ extension HTTPTransport {
     ///   - request: what to send, unchanged on every attempt.
     ///   - policy: when to retry and how long to wait.
     ///   - onEvent: as for ``HTTPTransport/send(_:onEvent:)``.
-    public func send(
+    package func send(
         _ request: HTTPRequest, retrying policy: RetryPolicy,
         onEvent: (@Sendable (SSEEvent, ContinuousClock.Instant) -> Void)? = nil
     ) async throws(HTTPClientError) -> HTTPResponse {

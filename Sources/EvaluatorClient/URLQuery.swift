@@ -1,13 +1,13 @@
 /// Builds percent-encoded URL query strings (RFC 3986: everything but unreserved characters is encoded, so
 /// `/`, `+`, `&` and `=` inside values survive any server's decoding). Pure functions; any thread.
-public enum URLQuery {
+package enum URLQuery {
     /// `name=value` pairs joined by `&`, both sides encoded.
-    public static func string(_ items: [(name: String, value: String)]) -> String {
+    package static func string(_ items: [(name: String, value: String)]) -> String {
         items.map { "\(encode($0.name))=\(encode($0.value))" }.joined(separator: "&")
     }
 
     /// `text` with every byte outside `A-Z a-z 0-9 - . _ ~` written as `%XX`.
-    public static func encode(_ text: String) -> String {
+    package static func encode(_ text: String) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count)
         let hex = Array("0123456789ABCDEF".utf8)

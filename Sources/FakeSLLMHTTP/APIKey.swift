@@ -3,11 +3,11 @@
 /// `vllm serve --api-key` does (docs/http.md, "Access").
 ///
 /// The comparison takes the same time whatever the offered key, so the key cannot be guessed byte by byte.
-public struct APIKey: Sendable {
+package struct APIKey: Sendable {
     private let key: [UInt8]
 
     /// nil for an empty key (no protection).
-    public init?(_ key: String) {
+    package init?(_ key: String) {
         guard !key.isEmpty else { return nil }
         self.key = Array(key.utf8)
     }

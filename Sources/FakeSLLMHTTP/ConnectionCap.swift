@@ -6,21 +6,21 @@
 /// busy), a band of connections libmicrohttpd accepts past the cap only to answer 503, and the cap itself.
 /// A cap asked for beyond what fits is clamped, and the start-up log says so; so little that not even 16
 /// connections fit is a start-up error (``problem``).
-public struct ConnectionCap: Sendable, Equatable {
+package struct ConnectionCap: Sendable, Equatable {
     /// Connections served; past it, requests other than `/health` get 503 (after idle ones are recycled).
-    public let connections: Int
+    package let connections: Int
     /// libmicrohttpd's own limit: the cap plus the band told 503 rather than left in the kernel's queue.
-    public let acceptLimit: Int
+    package let acceptLimit: Int
     /// Descriptors kept for everything but client connections.
-    public let reserve: Int
+    package let reserve: Int
     /// What the start-up log says when the cap was clamped; nil when the requested cap fits.
-    public let note: String?
+    package let note: String?
 
     /// Why the server cannot start under this limit (fewer than 16 connections fit); nil when it can.
-    public let problem: String?
+    package let problem: String?
 
     /// The cap for `requested` connections under a soft descriptor limit of `descriptorLimit`.
-    public init(requested: Int, descriptorLimit: Int) {
+    package init(requested: Int, descriptorLimit: Int) {
         reserve = max(64, min(256, descriptorLimit / 8))
         let available = descriptorLimit - reserve
         let band = max(32, available / 8)

@@ -8,54 +8,54 @@ import Synchronization
 ///
 /// Called on a libmicrohttpd polling thread (or, for large bodies, on a handler worker): it must not block. Slow
 /// answers are given as ``Reply/later(_:)`` or ``Reply/stream(_:)`` and completed from another thread.
-public typealias HTTPHandler = @Sendable (HTTPRequest) -> Reply
+package typealias HTTPHandler = @Sendable (HTTPRequest) -> Reply
 
 /// Settings of the HTTP listener (docs/http.md lists them with their reasons).
-public struct HTTPServerOptions: Sendable {
+package struct HTTPServerOptions: Sendable {
     /// Address to bind: an IPv4 or IPv6 literal (`::1`, `[::1]`) or a host name (`localhost`).
-    public var host = "127.0.0.1"
+    package var host = "127.0.0.1"
     /// TCP port; 0 picks a free one (read it back from ``HTTPServer/port``).
-    public var port: UInt16 = 8500
+    package var port: UInt16 = 8500
     /// Largest request body accepted; larger ones get 413 with a JSON `detail`.
-    public var maxBodyBytes = 32 << 20
+    package var maxBodyBytes = 32 << 20
     /// libmicrohttpd polling threads (epoll). Two suit a two-core machine.
-    public var threads = 2
+    package var threads = 2
     /// Most open connections. Past it the oldest connections waiting for a request are closed to make room;
     /// when requests in progress alone exceed it, new requests other than `/health` get 503.
-    public var maxConnections = 8_192
+    package var maxConnections = 8_192
     /// Seconds a connection may stay idle (no byte in or out) before it is closed; 0 = never.
-    public var idleTimeout = 60
+    package var idleTimeout = 60
     /// Seconds from the accept (or the previous answer) for the request line and headers to arrive.
-    public var headerTimeout = 30.0
+    package var headerTimeout = 30.0
     /// Seconds from the headers for the whole body to arrive.
-    public var bodyTimeout = 60.0
+    package var bodyTimeout = 60.0
     /// Most query parameters per request; more get 400.
-    public var maxQueryParameters = 256
+    package var maxQueryParameters = 256
     /// Bodies at least this large are handled on a worker thread, not on a polling thread.
-    public var offloadBodyBytes = 64 << 10
+    package var offloadBodyBytes = 64 << 10
     /// Most bytes an event stream may hold for a client that does not read; past it the stream is aborted.
-    public var maxStreamBufferBytes = 4 << 20
+    package var maxStreamBufferBytes = 4 << 20
     /// Most bytes held for clients server-wide (queued responses and unread stream bytes); past it new work gets
     /// 503 with `Retry-After` and slow readers are cut (docs/http.md, "Server-wide budget").
-    public var maxHeldBytes = HeldBytes.defaultLimit
+    package var maxHeldBytes = HeldBytes.defaultLimit
     /// The file descriptor limit to fit the connection cap into; nil reads the process's soft `RLIMIT_NOFILE`
     /// (after raising it towards what the cap needs). Tests set it to stand for `ulimit -n`.
-    public var descriptorLimit: Int?
+    package var descriptorLimit: Int?
     /// Required `Authorization: Bearer` key, or nil for none.
-    public var apiKey: APIKey?
+    package var apiKey: APIKey?
 
-    public init() {}
+    package init() {}
 
     /// Whether ``host`` is a loopback address (the warning for an unprotected server looks at it).
-    public var bindsLoopbackOnly: Bool {
+    package var bindsLoopbackOnly: Bool {
         let h = String(host.filter { $0 != "[" && $0 != "]" })
         return h == "localhost" || h == "::1" || h.hasPrefix("127.")
     }
 }
 
 /// The server failed to start.
-public struct HTTPServerError: Error, CustomStringConvertible, Sendable {
-    public let description: String
+package struct HTTPServerError: Error, CustomStringConvertible, Sendable {
+    package let description: String
 }
 
 /// An HTTP/1.1 server on libmicrohttpd: epoll polling threads, suspended connections for answers the engine
@@ -65,7 +65,7 @@ public struct HTTPServerError: Error, CustomStringConvertible, Sendable {
 /// Lifetime: ``start()`` hands libmicrohttpd a *retained* reference to the server, released by ``stop()`` after
 /// the daemon has stopped, so no callback can ever see a freed server; a started server therefore lives until
 /// it is stopped. Thread-safe: `start`, `stop` and `port` may be called from any thread.
-public final class HTTPServer: Sendable {
+package final class HTTPServer: Sendable {
     let handler: HTTPHandler
     let options: HTTPServerOptions
     let screen: RequestScreen
@@ -85,7 +85,7 @@ public final class HTTPServer: Sendable {
     let held: HeldBytes
 
     /// The connection cap fitted to the descriptor limit (docs/http.md, "Limits").
-    public let connectionCap: ConnectionCap
+    package let connectionCap: ConnectionCap
 
     /// A server with `options`, its connection cap fitted to the descriptor limit (raised first, up to the hard
     /// limit, towards what the requested cap needs). `activity`, when given, hears of every connection and request
@@ -94,7 +94,7 @@ public final class HTTPServer: Sendable {
     ///   - access: which paths are open without the API key or answered over the connection limit; the route
     ///     table's answer unless a test serves other routes.
     ///   - handler: the routes.
-    public init(
+    package init(
         options: HTTPServerOptions, activity: TransportActivity? = nil,
         access: @escaping @Sendable (String) -> Route.Access = SLLMAPI.access(forPath:),
         handler: @escaping HTTPHandler
@@ -115,17 +115,17 @@ public final class HTTPServer: Sendable {
     }
 
     /// Bytes held for clients now (queued responses and unread stream bytes).
-    public var heldBytes: Int { held.current }
+    package var heldBytes: Int { held.current }
 
     /// The bound port (useful with port 0); 0 before `start`.
-    public var port: UInt16 {
+    package var port: UInt16 {
         daemon.withLock { d in d.map { shim_mhd_port($0.raw) } ?? 0 }
     }
 
     /// Binds and starts serving.
     /// - Throws: ``HTTPServerError`` when the address cannot be resolved or bound, or the descriptor limit leaves
     ///   room for almost no connection.
-    public func start() throws(HTTPServerError) {
+    package func start() throws(HTTPServerError) {
         if let problem = connectionCap.problem { throw HTTPServerError(description: problem) }
         var addr = sockaddr_storage()
         var len = socklen_t(0)
@@ -161,7 +161,7 @@ public final class HTTPServer: Sendable {
 
     /// Stops accepting, ends every stream and pending answer, waits up to `grace` seconds for them to flush,
     /// then closes all connections, releases the port and the daemon's reference. Safe to call more than once.
-    public func stop(grace: Double = 2) {
+    package func stop(grace: Double = 2) {
         guard !stopping.exchange(true, ordering: .sequentiallyConsistent) else { return }
         guard let d = daemon.withLock({ $0 }) else {
             workers.stop()
@@ -192,10 +192,10 @@ public final class HTTPServer: Sendable {
     static let connectionMemory = 32 << 10
 
     /// Number of requests in flight (for tests and the info route).
-    public var inFlight: Int { live.withLock { $0.count } }
+    package var inFlight: Int { live.withLock { $0.count } }
 
     /// Number of open connections.
-    public var openConnections: Int { sockets.count }
+    package var openConnections: Int { sockets.count }
 
     func register(_ ctx: ConnectionContext) { live.withLock { $0[ObjectIdentifier(ctx)] = ctx } }
     func unregister(_ ctx: ConnectionContext) { _ = live.withLock { $0.removeValue(forKey: ObjectIdentifier(ctx)) } }

@@ -1,1 +1,1 @@
-public enum MoECoreVersion { public static let string = "0.1.0" }
+package enum MoECoreVersion { package static let string = "0.1.0" }

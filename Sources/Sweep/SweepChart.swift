@@ -12,9 +12,9 @@ import MoECore
 ///
 /// Both axes of every plot are logarithmic with numeric ticks; colours are GPU types; hovering a point shows its
 /// model, GPU, tensor-parallel size, engine settings, workload and figures.
-public enum SweepChart {
+package enum SweepChart {
     /// The page.
-    public static func html(_ rows: [SweepRow], title: String) -> String {
+    package static func html(_ rows: [SweepRow], title: String) -> String {
         let ok = rows.filter(\.ok)
         let gpus = Array(Set(ok.compactMap { $0["gpu"]?.stringValue })).sorted()
         let palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]

@@ -6,26 +6,26 @@ import SimEngine
 /// engine settings (`max_num_seqs`, `max_num_batched_tokens`, `quantization`, `kv_cache_dtype`, `enforce_eager`) ×
 /// workloads, each point one in-process run of the engine on its virtual clock (no router:
 /// the engine as `--serving direct` runs it).
-public struct SweepGrid: Sendable {
-    public var models: [String]
-    public var gpuTypes: [String]
+package struct SweepGrid: Sendable {
+    package var models: [String]
+    package var gpuTypes: [String]
     /// GPUs per deployment = tensor-parallel size.
-    public var gpuCounts: [Int]
-    public var maxNumSeqs: [Int]
-    public var maxNumBatchedTokens: [Int]
+    package var gpuCounts: [Int]
+    package var maxNumSeqs: [Int]
+    package var maxNumBatchedTokens: [Int]
     /// vLLM `quantization` per point; nil = the checkpoint's weights.
-    public var quantizations: [String?]
+    package var quantizations: [String?]
     /// vLLM `kv_cache_dtype` per point (`auto`, `fp8`).
-    public var kvCacheDtypes: [String] = ["auto"]
+    package var kvCacheDtypes: [String] = ["auto"]
     /// vLLM `enforce_eager` per point (false: CUDA graphs).
-    public var enforceEager: [Bool] = [false]
-    public var workloads: [WorkloadSpec]
-    public var seed: UInt64 = 0
-    public var routing: RoutingConfig?
+    package var enforceEager: [Bool] = [false]
+    package var workloads: [WorkloadSpec]
+    package var seed: UInt64 = 0
+    package var routing: RoutingConfig?
     /// A calibration file applied over the GPU profiles it names (or all, when it names none).
-    public var calibration: CalibrationOverride?
+    package var calibration: CalibrationOverride?
 
-    public init(
+    package init(
         models: [String], gpuTypes: [String], gpuCounts: [Int] = [1], maxNumSeqs: [Int] = [256],
         maxNumBatchedTokens: [Int] = [8192], quantizations: [String?] = [nil],
         workloads: [WorkloadSpec] = [.gsm8k]
@@ -40,7 +40,7 @@ public struct SweepGrid: Sendable {
     }
 
     /// Every point, in a fixed order (models outermost, workloads innermost).
-    public var points: [SweepPoint] {
+    package var points: [SweepPoint] {
         var out: [SweepPoint] = []
         for m in models {
             for g in gpuTypes {
@@ -70,16 +70,16 @@ public struct SweepGrid: Sendable {
 }
 
 /// One point of a ``SweepGrid``.
-public struct SweepPoint: Sendable, Equatable {
-    public var index: Int
-    public var model: String
-    public var gpuType: String
-    public var gpuCount: Int
-    public var maxNumSeqs: Int
-    public var maxNumBatchedTokens: Int
-    public var quantization: String?
-    public var kvCacheDtype: String
-    public var enforceEager: Bool
+package struct SweepPoint: Sendable, Equatable {
+    package var index: Int
+    package var model: String
+    package var gpuType: String
+    package var gpuCount: Int
+    package var maxNumSeqs: Int
+    package var maxNumBatchedTokens: Int
+    package var quantization: String?
+    package var kvCacheDtype: String
+    package var enforceEager: Bool
     /// Index into the grid's workloads.
-    public var workload: Int
+    package var workload: Int
 }

@@ -2,9 +2,9 @@ import Foundation
 import MoECore
 
 /// The files of a sweep: one CSV row and one JSON object per point, same columns in the same order.
-public enum SweepOutput {
+package enum SweepOutput {
     /// RFC 4180 CSV with a header line; numbers as JSON writes them, null as an empty field.
-    public static func csv(_ rows: [SweepRow]) -> String {
+    package static func csv(_ rows: [SweepRow]) -> String {
         guard let first = rows.first else { return "" }
         var out = first.columns.map { field($0.name) }.joined(separator: ",") + "\n"
         for row in rows {
@@ -21,7 +21,7 @@ public enum SweepOutput {
     }
 
     /// `{"points": [...], …}` with the grid's description first.
-    public static func json(_ rows: [SweepRow], description: JSONObject) -> JSONValue {
+    package static func json(_ rows: [SweepRow], description: JSONObject) -> JSONValue {
         var o = description
         o["points"] = .array(rows.map(\.json))
         return .object(o)

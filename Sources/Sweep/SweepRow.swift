@@ -10,26 +10,26 @@ import MoECore
 /// them (`truth_prefill_mbu`, `truth_prefill_mfu`, `truth_decoding_mbu`, `truth_decoding_mfu`: mean achieved
 /// utilization per phase, ``SweepRunner/truthColumns(_:)``); cost (`usd_per_hour`,
 /// `usd_per_million_output_tokens`: ``ServingCost``; `moecap_cost`: MoE-CAP's own `cost`); `wall_s`.
-public struct SweepRow: Sendable {
+package struct SweepRow: Sendable {
     /// The point this row belongs to.
-    public let point: SweepPoint
+    package let point: SweepPoint
     /// Column name and value, in order; missing values are `null`.
-    public var columns: [(name: String, value: JSONValue)]
+    package var columns: [(name: String, value: JSONValue)]
 
-    public init(point: SweepPoint, columns: [(name: String, value: JSONValue)]) {
+    package init(point: SweepPoint, columns: [(name: String, value: JSONValue)]) {
         self.point = point
         self.columns = columns
     }
 
     /// The value of a column, nil when absent or null.
-    public subscript(name: String) -> JSONValue? {
+    package subscript(name: String) -> JSONValue? {
         guard let v = columns.first(where: { $0.name == name })?.value, !v.isNull else { return nil }
         return v
     }
 
     /// Whether the point ran.
-    public var ok: Bool { self["status"]?.stringValue == "ok" }
+    package var ok: Bool { self["status"]?.stringValue == "ok" }
 
     /// The row as a JSON object.
-    public var json: JSONValue { .object(JSONObject(columns.map { ($0.name, $0.value) })) }
+    package var json: JSONValue { .object(JSONObject(columns.map { ($0.name, $0.value) })) }
 }

@@ -6,10 +6,10 @@ import SimEngine
 /// Runs a sweep's points in parallel, one in-process simulation per point (``Simulation/run(config:workload:keepSteps:)``),
 /// on `jobs` threads. Each point is deterministic for the grid's seed, so the rows do not depend on the thread
 /// count or the order the points finish in.
-public enum SweepRunner {
+package enum SweepRunner {
     /// Runs every point of `grid`; `progress` is called (from worker threads) after each point with the number
     /// done so far.
-    public static func run(
+    package static func run(
         _ grid: SweepGrid, jobs: Int = ProcessInfo.processInfo.activeProcessorCount,
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) -> [SweepRow] {
@@ -27,7 +27,7 @@ public enum SweepRunner {
 
     /// Runs one point; a point that cannot run (the model does not fit, an unknown name) gives a row with
     /// `status` `error` and the reason.
-    public static func evaluate(_ p: SweepPoint, grid: SweepGrid) -> SweepRow {
+    package static func evaluate(_ p: SweepPoint, grid: SweepGrid) -> SweepRow {
         let start = ContinuousClock.now
         let workload = grid.workloads[p.workload]
         var cols: [(name: String, value: JSONValue)] = [

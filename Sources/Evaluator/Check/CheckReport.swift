@@ -1,9 +1,9 @@
 /// What `moecap-eval check` found: one line per check and a verdict.
 ///
 /// A value type: `Sendable`.
-public struct CheckReport: Sendable, Equatable {
+package struct CheckReport: Sendable, Equatable {
     /// How one check came out.
-    public enum Outcome: String, Sendable, Equatable {
+    package enum Outcome: String, Sendable, Equatable {
         /// Works.
         case ok
         /// Works, with something the user should know (a cold start ahead, an extension not available).
@@ -15,26 +15,26 @@ public struct CheckReport: Sendable, Equatable {
     }
 
     /// One check: its name (`server`, `model`, …), outcome and a one-line detail.
-    public struct Line: Sendable, Equatable {
-        public var name: String
-        public var outcome: Outcome
-        public var detail: String
+    package struct Line: Sendable, Equatable {
+        package var name: String
+        package var outcome: Outcome
+        package var detail: String
     }
 
-    public var lines: [Line] = []
+    package var lines: [Line] = []
 
     /// Whether a run with these settings would work (no check failed).
-    public var passed: Bool { !lines.contains { $0.outcome == .fail } }
+    package var passed: Bool { !lines.contains { $0.outcome == .fail } }
 
     /// The line of check `name`, if it ran.
-    public func line(_ name: String) -> Line? { lines.first { $0.name == name } }
+    package func line(_ name: String) -> Line? { lines.first { $0.name == name } }
 
     mutating func add(_ name: String, _ outcome: Outcome, _ detail: String) {
         lines.append(Line(name: name, outcome: outcome, detail: detail))
     }
 
     /// The report as printed: one line per check, then the verdict.
-    public var text: String {
+    package var text: String {
         let width = lines.map(\.name.count).max() ?? 0
         var out = lines.map { line in
             let mark = ["ok": "[ok]  ", "warn": "[warn]", "fail": "[FAIL]", "skipped": "[skip]"][line.outcome.rawValue]!

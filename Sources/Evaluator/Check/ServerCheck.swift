@@ -14,7 +14,7 @@ import MoECore
 /// instance is ready.
 ///
 /// A value type: `Sendable`.
-public struct ServerCheck: Sendable {
+package struct ServerCheck: Sendable {
     let session: ServerSession
     let model: String
     let serverURL: String
@@ -37,7 +37,7 @@ public struct ServerCheck: Sendable {
     ///   - timeout: limit per request (the chat check waits for a cold start).
     ///   - promptTokens: the dataset's prompt lengths (estimated tokens), to compare with `max_model_len`.
     ///   - maxModelLen: the deployment's `max_model_len`, when the server does not list it.
-    public init(
+    package init(
         transport: any HTTPTransport, serverURL: String, model: String, stream: Bool, expertRecording: Bool,
         timeout: Duration, promptTokens: [Int]? = nil, maxModelLen: Int? = nil
     ) {
@@ -53,7 +53,7 @@ public struct ServerCheck: Sendable {
     }
 
     /// Runs every check in order; a failed `server` or `model` check skips the rest.
-    public func run() async -> CheckReport {
+    package func run() async -> CheckReport {
         var report = CheckReport()
         guard await checkServer(&report), await checkModel(&report) else {
             for name in ["model", "instance", "recording", "experts", "chat", "clock", "stream"]

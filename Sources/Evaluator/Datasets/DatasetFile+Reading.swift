@@ -9,7 +9,7 @@ import MoECore
 extension DatasetFile {
     /// The rows of the file at `path` (named in messages as given).
     /// - Throws: ``DatasetFileError``.
-    public static func rows(atPath path: String) throws(DatasetFileError) -> DatasetRows {
+    package static func rows(atPath path: String) throws(DatasetFileError) -> DatasetRows {
         try rows(fromContents: readBytes(path: path), path: path)
     }
 

@@ -2,8 +2,8 @@ import Foundation
 import MoECore
 
 /// Everything `metrics.json` is computed from; `score` rebuilds it from an output directory.
-public struct ScoringInput: Sendable {
-    public var config: EvaluationConfig
+package struct ScoringInput: Sendable {
+    package var config: EvaluationConfig
     /// Expected answer per request, in dataset order.
     var targets: [String]
     /// Response text per request ("" for failures), in dataset order.
@@ -44,15 +44,15 @@ public struct ScoringInput: Sendable {
 /// Builds `metrics.json`: `batch_metrics` (docs/evaluator.md "Output files": basic fields + MoE-CAP's nine advanced fields),
 /// `accuracy_metrics`, `client_metrics`, `run_info`, `expert_distribution` when expert recording ran and, against
 /// fake-sllm, `ground_truth_check`.
-public enum MetricsReport {
-    public struct Output: Sendable {
-        public var json: JSONValue
-        public var warnings: [String]
+package enum MetricsReport {
+    package struct Output: Sendable {
+        package var json: JSONValue
+        package var warnings: [String]
         /// The advanced metrics, when they could be computed.
-        public var advanced: ContinuousMetrics?
+        package var advanced: ContinuousMetrics?
     }
 
-    public static func build(_ input: ScoringInput) -> Output {
+    package static func build(_ input: ScoringInput) -> Output {
         var warnings: [String] = []
         let config = input.config
         let total = input.targets.count

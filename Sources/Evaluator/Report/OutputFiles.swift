@@ -6,10 +6,10 @@ import MoECore
 /// recording ran; the ServerlessLLM script's files under `<org>/<name>/` (``CapMetricsFile``,
 /// ``DetailedResults``); and `inference_outputs.partial.jsonl`, one line per response as it arrives, removed once
 /// `inference_outputs.json` is written.
-public struct OutputFiles: Sendable {
+package struct OutputFiles: Sendable {
     let directory: String
 
-    public static let metrics = "metrics.json"
+    package static let metrics = "metrics.json"
     static let batchData = "batch_data.json"
     static let inferenceOutputs = "inference_outputs.json"
     static let config = "config.json"
@@ -18,7 +18,7 @@ public struct OutputFiles: Sendable {
 
     /// Creates the directory.
     /// - Throws: ``OutputError`` when it cannot be created or written.
-    public init(directory: String) throws {
+    package init(directory: String) throws {
         self.directory = directory
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -33,7 +33,7 @@ public struct OutputFiles: Sendable {
     func path(_ name: String) -> String { (directory as NSString).appendingPathComponent(name) }
 
     /// Writes `value` (indent 2) atomically: a temporary file renamed over the target.
-    public func write(_ name: String, _ value: JSONValue) throws {
+    package func write(_ name: String, _ value: JSONValue) throws {
         var bytes = value.serializedBytes(indent: 2)
         bytes.append(0x0A)
         try writeBytes(name, bytes)
@@ -110,6 +110,6 @@ final class PartialOutputLog: Sendable {
 }
 
 /// An output file or directory problem.
-public struct OutputError: Error, CustomStringConvertible, Sendable {
-    public let description: String
+package struct OutputError: Error, CustomStringConvertible, Sendable {
+    package let description: String
 }

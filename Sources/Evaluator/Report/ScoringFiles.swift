@@ -2,12 +2,12 @@ import Foundation
 import MoECore
 
 /// Reads an output directory back into a ``ScoringInput`` (for `moecap-eval score`).
-public enum ScoringFiles {
-    public struct Problem: Error, CustomStringConvertible {
-        public let description: String
+package enum ScoringFiles {
+    package struct Problem: Error, CustomStringConvertible {
+        package let description: String
     }
 
-    public static func read(
+    package static func read(
         directory: String, gpuType: String?, modelConfig: String?, precision: String?, numGPUs: Int?
     ) throws -> ScoringInput {
         func load(_ name: String) throws -> JSONValue {

@@ -3,8 +3,8 @@ import MoECore
 
 /// A short text table of the headline metrics, for the terminal. Client figures are in the server's simulated
 /// seconds when it states them (fake-sllm), labelled so; else on the wall clock.
-public enum SummaryTable {
-    public static func render(_ metrics: JSONValue) -> String {
+package enum SummaryTable {
+    package static func render(_ metrics: JSONValue) -> String {
         var rows: [(String, String)] = []
         func add(_ label: String, _ value: JSONValue?, _ format: String = "%.4g") {
             guard let value, !value.isNull else { return }

@@ -3,8 +3,8 @@ import Foundation
 import MoECore
 
 /// Where an evaluation's items come from: `--data-file`, else the Hugging Face Hub (cached).
-public enum DatasetSourcing {
-    public static func load(_ config: EvaluationConfig) async throws -> Dataset {
+package enum DatasetSourcing {
+    package static func load(_ config: EvaluationConfig) async throws -> Dataset {
         let source: DatasetSource
         if let file = config.dataFile {
             source = .file(file)
@@ -23,8 +23,8 @@ public enum DatasetSourcing {
 }
 
 /// `--fixed-length`: a MoE-CAP preset (`4K-1K`, `13K-1K`) or `INPUTxOUTPUT` tokens.
-public enum FixedLengthOption {
-    public static func parse(_ text: String) throws -> FixedLengthSpec {
+package enum FixedLengthOption {
+    package static func parse(_ text: String) throws -> FixedLengthSpec {
         if let preset = try? FixedLengthPreset(parsing: text) { return preset.spec }
         let parts = text.lowercased().split(separator: "x")
         guard parts.count == 2, let i = Int(parts[0]), let o = Int(parts[1]), i > 0, o > 0 else {
@@ -36,7 +36,7 @@ public enum FixedLengthOption {
 }
 
 /// A bad option value, described in one line.
-public struct CLIValueError: Error, CustomStringConvertible {
-    public let description: String
-    public init(_ d: String) { description = d }
+package struct CLIValueError: Error, CustomStringConvertible {
+    package let description: String
+    package init(_ d: String) { description = d }
 }

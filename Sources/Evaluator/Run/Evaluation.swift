@@ -4,7 +4,7 @@ import MoECore
 import Synchronization
 
 /// How a run ended, for the exit code. A value type: `Sendable`.
-public enum EvaluationStatus: Sendable, Equatable {
+package enum EvaluationStatus: Sendable, Equatable {
     case completed
     /// Files were written, but the run is not a success.
     case incomplete([RunProblem])
@@ -18,8 +18,8 @@ public enum EvaluationStatus: Sendable, Equatable {
 ///
 /// Threading: `Sendable`. ``run(dataset:)`` once per instance; ``interrupt()`` from any thread (a signal
 /// handler's), at any time.
-public final class Evaluation: Sendable {
-    public let config: EvaluationConfig
+package final class Evaluation: Sendable {
+    package let config: EvaluationConfig
     private let transport: (any HTTPTransport)?
     /// Cancels the phase that is running now (warm-up or sending), if any.
     private let cancelCurrent = Locked<(@Sendable () -> Void)?>(nil)
@@ -28,14 +28,14 @@ public final class Evaluation: Sendable {
     /// - Parameters:
     ///   - config: the run's settings.
     ///   - transport: the HTTP transport; nil makes an ``HTTPClient`` sized for `config.concurrency`.
-    public init(config: EvaluationConfig, transport: (any HTTPTransport)? = nil) {
+    package init(config: EvaluationConfig, transport: (any HTTPTransport)? = nil) {
         self.config = config
         self.transport = transport
     }
 
     /// Stops the run early: the warm-up or the requests in flight are cancelled and the rest not sent; the run
     /// then stops recording, dumps and writes its files. Any thread.
-    public func interrupt() {
+    package func interrupt() {
         interrupted.store(true, ordering: .sequentiallyConsistent)
         cancelCurrent.withLock { $0?() }
     }
@@ -45,7 +45,7 @@ public final class Evaluation: Sendable {
     /// Runs the evaluation on an already loaded dataset.
     /// - Throws: ``OutputError`` when the output directory cannot be written or the HTTP client cannot start;
     ///   server problems are not thrown but reported in the status and the files.
-    public func run(dataset: Dataset) async throws -> (status: EvaluationStatus, metrics: JSONValue) {
+    package func run(dataset: Dataset) async throws -> (status: EvaluationStatus, metrics: JSONValue) {
         let log = StatusLog(quiet: config.quiet)
         let files = try OutputFiles(directory: config.outputDir)
         try files.write(OutputFiles.config, config.json)

@@ -1,74 +1,74 @@
 import MoECore
 
 /// Every setting of an evaluation run; written to `config.json`.
-public struct EvaluationConfig: Sendable {
+package struct EvaluationConfig: Sendable {
     // The seed script's flags (seed README "Arguments"), same names, meanings and defaults.
-    public var model: String
-    public var dataset: DatasetKind
-    public var numSamples: Int?
-    public var numGPUs = 1
-    public var serverURL = "http://127.0.0.1:8500"
-    public var outputDir = "./moecap_results"
-    public var maxTokens = 512
-    public var temperature = 0.0
-    public var clearBefore = false
+    package var model: String
+    package var dataset: DatasetKind
+    package var numSamples: Int?
+    package var numGPUs = 1
+    package var serverURL = "http://127.0.0.1:8500"
+    package var outputDir = "./moecap_results"
+    package var maxTokens = 512
+    package var temperature = 0.0
+    package var clearBefore = false
 
     // Extensions.
     /// Local dataset file in the dataset's own row schema (else the Hugging Face Hub).
-    public var dataFile: String?
+    package var dataFile: String?
     /// Requests in flight at once. 100 by default: the original script sends every request through one
     /// `aiohttp.ClientSession`, whose default connector opens at most 100 connections (docs/evaluator.md "Flow").
-    public var concurrency = EvaluationConfig.defaultConcurrency
+    package var concurrency = EvaluationConfig.defaultConcurrency
     /// Poisson arrival rate (requests/s); nil = no pacing.
-    public var requestRate: Double?
+    package var requestRate: Double?
     /// Stream responses (SSE; an extension of fake-sllm, not accepted by a real ServerlessLLM server).
-    public var stream = false
+    package var stream = false
     /// Per-request timeout in seconds (the original used aiohttp's 300 s total timeout).
-    public var timeout = 300.0
+    package var timeout = 300.0
     /// Retries for connection errors, timeouts and 5xx answers.
-    public var retries = 2
+    package var retries = 2
     /// GPU for the MoE-CAP peaks when the records do not say (or to override them).
-    public var gpuType: String?
+    package var gpuType: String?
     /// An HF `config.json` for models outside the built-in catalog.
-    public var modelConfig: String?
+    package var modelConfig: String?
     /// Weight precision (MoE-CAP §7); nil = the model config's.
-    public var precision: String?
+    package var precision: String?
     /// Seed of the Poisson arrivals.
-    public var seed: UInt64 = 0
-    public var quiet = false
+    package var seed: UInt64 = 0
+    package var quiet = false
     /// Prompt style: the ServerlessLLM script's (default) or MoE-CAP's.
-    public var promptStyle = PromptStyle.sllm
+    package var promptStyle = PromptStyle.sllm
     /// Fixed-length mode (MoE-CAP's 4K-1K / 13K-1K presets or custom).
-    public var fixedLength: FixedLengthSpec?
+    package var fixedLength: FixedLengthSpec?
     /// Expert-distribution recording beside the batch recording (`--enable-expert-recording`), in this mode;
     /// nil = off.
-    public var expertRecording: ExpertRecordingMode?
+    package var expertRecording: ExpertRecordingMode?
     /// The largest chat answer accepted, in bytes (`--max-response-bytes`); larger ones fail.
-    public var maxResponseBytes = EvaluationConfig.defaultMaxResponseBytes
+    package var maxResponseBytes = EvaluationConfig.defaultMaxResponseBytes
     /// Ask the server for ground truth (`/fake_sllm/dump_ground_truth`) when it offers it.
-    public var groundTruth = true
+    package var groundTruth = true
     /// Sent as `Authorization: Bearer` on every request (`--api-key`, or `OPENAI_API_KEY`); never written to the
     /// output files.
-    public var apiKey: String?
+    package var apiKey: String?
     /// Accept a run where some (not all) requests failed (`--allow-failures`); by default any failure makes the
     /// run incomplete and the command exit non-zero (docs/evaluator.md "Verdicts").
-    public var allowFailures = false
+    package var allowFailures = false
 
-    public init(model: String, dataset: DatasetKind) {
+    package init(model: String, dataset: DatasetKind) {
         self.model = model
         self.dataset = dataset
     }
 
     /// aiohttp's default connection limit, the original script's effective concurrency.
-    public static let defaultConcurrency = 100
+    package static let defaultConcurrency = 100
     /// 16 MiB: a 64k-token streamed answer at about 250 bytes per event fits.
-    public static let defaultMaxResponseBytes = 16 << 20
+    package static let defaultMaxResponseBytes = 16 << 20
 
     /// The server URL without a trailing slash.
     var baseURL: String { serverURL.hasSuffix("/") ? String(serverURL.dropLast()) : serverURL }
 
     /// `config.json`: the seed's five keys first, then every other setting.
-    public var json: JSONValue {
+    package var json: JSONValue {
         func opt<T>(_ v: T?, _ f: (T) -> JSONValue) -> JSONValue { v.map(f) ?? .null }
         return .object(
             JSONObject([

@@ -8,7 +8,7 @@ import MoECore
 /// `GET <HF_ENDPOINT or https://huggingface.co>/<model>/resolve/main/config.json` with `HF_TOKEN` as a bearer
 /// token; the file is cached under `$XDG_CACHE_HOME` (or `~/.cache`)`/moecap-eval/models/<model>/config.json`
 /// and reused. Offline (`HF_HUB_OFFLINE`), only the cache is read.
-public struct ModelConfigFetcher: Sendable {
+package struct ModelConfigFetcher: Sendable {
     var endpoint: String
     var token: String?
     var cacheDirectory: String
@@ -76,7 +76,7 @@ public struct ModelConfigFetcher: Sendable {
 
     /// `config` with `modelConfig` set to a downloaded file when the model is neither given by file nor built in;
     /// on failure the config is unchanged and the reason is returned (the advanced metrics are then omitted).
-    public static func resolving(_ config: EvaluationConfig) async -> (EvaluationConfig, warning: String?) {
+    package static func resolving(_ config: EvaluationConfig) async -> (EvaluationConfig, warning: String?) {
         guard config.modelConfig == nil, ModelCatalog.spec(for: config.model) == nil else { return (config, nil) }
         let client: HTTPClient
         do { client = try HTTPClient() } catch { return (config, "\(error)") }

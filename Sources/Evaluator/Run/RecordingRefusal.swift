@@ -1,7 +1,7 @@
 /// Why the server would not start a recording, classified once from its answer (docs/evaluator.md "Recording
 /// routes"): the only signal ServerlessLLM gives is the status and the text, so this is the one place that reads
 /// the text. A value type: `Sendable`.
-public enum RecordingRefusal: Sendable, Equatable {
+package enum RecordingRefusal: Sendable, Equatable {
     /// HTTP 400: the model is deployed with a backend that does not record (e.g. `vllm`, not `vllm_moecap`).
     case unsupportedBackend(String)
     /// HTTP 200 `{"status": "error", "message": "No ready instances available"}`: scaled to zero or loading.
@@ -14,7 +14,7 @@ public enum RecordingRefusal: Sendable, Equatable {
     /// Anything else (the server unreachable, a 500, ...).
     case other(ServerFailure)
 
-    public init(_ failure: ServerFailure) {
+    package init(_ failure: ServerFailure) {
         if failure.status == 400, failure.message.contains("does not support") {
             self = .unsupportedBackend(failure.message)
         } else if failure.cause == .errorAnswer, failure.message.contains("No ready instances available") {
@@ -29,7 +29,7 @@ public enum RecordingRefusal: Sendable, Equatable {
     }
 
     /// The seed README's troubleshooting advice, several lines.
-    public var advice: String {
+    package var advice: String {
         switch self {
         case .unsupportedBackend(let message):
             return """

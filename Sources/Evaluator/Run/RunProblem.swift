@@ -1,7 +1,7 @@
 /// A reason a finished run is not a success (the files are written anyway); the command exits non-zero when any
 /// is present. Each reads as the real cause, never as a guess (docs/evaluator.md "Verdicts"). A value type:
 /// `Sendable`.
-public enum RunProblem: Sendable, Equatable, CustomStringConvertible {
+package enum RunProblem: Sendable, Equatable, CustomStringConvertible {
     /// The warm-up could not connect: nothing was sent.
     case serverUnreachable(url: String, reason: String)
     /// The warm-up got no answer within `--timeout`: nothing was sent.
@@ -26,12 +26,12 @@ public enum RunProblem: Sendable, Equatable, CustomStringConvertible {
     case interrupted
 
     /// One failure reason and how many requests ended with it.
-    public struct ErrorCount: Sendable, Equatable {
-        public var message: String
-        public var count: Int
+    package struct ErrorCount: Sendable, Equatable {
+        package var message: String
+        package var count: Int
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .serverUnreachable(let url, let reason):
             return "✗ Server unreachable at \(url): \(reason)\nNothing was sent. Is the server running "

@@ -2,9 +2,9 @@ import EvaluatorClient
 
 /// Why a server call failed: what kind of failure (a value the run decides on) and the server's or client's
 /// own words (one line, for the user). A value type: `Sendable`.
-public struct ServerFailure: Error, Sendable, CustomStringConvertible, Equatable {
+package struct ServerFailure: Error, Sendable, CustomStringConvertible, Equatable {
     /// The classes of failure the run acts on.
-    public enum Cause: Sendable, Equatable {
+    package enum Cause: Sendable, Equatable {
         /// No complete answer arrived (refused, reset, timed out, too large, cancelled).
         case transport(HTTPClientError.Kind)
         /// A non-2xx status.
@@ -15,22 +15,22 @@ public struct ServerFailure: Error, Sendable, CustomStringConvertible, Equatable
         case malformed
     }
 
-    public var cause: Cause
-    public var message: String
+    package var cause: Cause
+    package var message: String
 
-    public init(_ cause: Cause, _ message: String) {
+    package init(_ cause: Cause, _ message: String) {
         self.cause = cause
         self.message = message
     }
 
     /// The HTTP status, when an answer arrived.
-    public var status: Int? {
+    package var status: Int? {
         if case .status(let s) = cause { return s }
         return nil
     }
 
     /// Whether the server could not be reached at all (nothing listens, DNS, reset before any answer).
-    public var isUnreachable: Bool { cause == .transport(.connectionFailed) }
+    package var isUnreachable: Bool { cause == .transport(.connectionFailed) }
 
-    public var description: String { status.map { "HTTP \($0): \(message)" } ?? message }
+    package var description: String { status.map { "HTTP \($0): \(message)" } ?? message }
 }

@@ -8,18 +8,18 @@ import MoECore
 /// cap) is estimated as choices × tokens × the most bytes one token can take in that answer's shape, log
 /// probabilities included, or inputs × dimensions × the bytes of one number for embeddings. The estimate is an
 /// upper bound, so a refused request could not have fitted. Pure value; safe on any thread.
-public struct AnswerBudget: Sendable, Equatable {
+package struct AnswerBudget: Sendable, Equatable {
     /// Most bytes one whole answer may take (`--max-answer-bytes`).
-    public var maxAnswerBytes = AnswerBudget.defaultMaxAnswerBytes
+    package var maxAnswerBytes = AnswerBudget.defaultMaxAnswerBytes
     /// Most inputs of one `/v1/embeddings` request (OpenAI's own embeddings API allows 2,048).
-    public var maxEmbeddingInputs = 2_048
+    package var maxEmbeddingInputs = 2_048
     /// Most choices (prompts × `n`) of one generation request.
-    public var maxChoices = 1_024
+    package var maxChoices = 1_024
 
     /// 32 MiB: about 2.5 million tokens of plain text, or 360 embeddings of 4,096 dimensions.
-    public static let defaultMaxAnswerBytes = 32 << 20
+    package static let defaultMaxAnswerBytes = 32 << 20
 
-    public init() {}
+    package init() {}
 
     /// Bytes of one embedding number as written (`-0.012345678901234567,` at most).
     static let bytesPerEmbeddingValue = 24

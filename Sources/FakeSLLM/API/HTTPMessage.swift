@@ -2,19 +2,19 @@ import MoECore
 import SimEngine
 
 /// An HTTP request as the route handlers see it: no sockets, no C types.
-public struct HTTPRequest: Sendable {
-    public var method: String
+package struct HTTPRequest: Sendable {
+    package var method: String
     /// The path without the query string, e.g. `/v1/chat/completions`.
-    public var path: String
+    package var path: String
     /// Decoded query parameters in order.
-    public var query: [(String, String)]
-    public var headers: [(String, String)]
-    public var body: [UInt8]
+    package var query: [(String, String)]
+    package var headers: [(String, String)]
+    package var body: [UInt8]
     /// Whether the client that sent the request has gone (set by the HTTP layer); a long body parse asks it and
     /// stops early (docs/http.md, "Lifecycle").
-    public var isAbandoned: @Sendable () -> Bool = { false }
+    package var isAbandoned: @Sendable () -> Bool = { false }
 
-    public init(
+    package init(
         method: String, path: String, query: [(String, String)] = [], headers: [(String, String)] = [],
         body: [UInt8] = []
     ) {
@@ -26,7 +26,7 @@ public struct HTTPRequest: Sendable {
     }
 
     /// A request with a JSON body.
-    public init(method: String, path: String, json: JSONValue) {
+    package init(method: String, path: String, json: JSONValue) {
         self.init(method: method, path: path, body: json.serializedBytes())
     }
 
@@ -38,13 +38,13 @@ public struct HTTPRequest: Sendable {
 }
 
 /// A complete HTTP response.
-public struct HTTPResponse: Sendable {
-    public var status: Int
-    public var contentType: String
-    public var body: [UInt8]
-    public var headers: [(String, String)]
+package struct HTTPResponse: Sendable {
+    package var status: Int
+    package var contentType: String
+    package var body: [UInt8]
+    package var headers: [(String, String)]
 
-    public init(status: Int, contentType: String, body: [UInt8], headers: [(String, String)] = []) {
+    package init(status: Int, contentType: String, body: [UInt8], headers: [(String, String)] = []) {
         self.status = status
         self.contentType = contentType
         self.body = body
@@ -52,12 +52,12 @@ public struct HTTPResponse: Sendable {
     }
 
     /// A JSON response serialized like Starlette's `JSONResponse` (compact separators, UTF-8).
-    public static func json(_ value: JSONValue, status: Int = 200) -> HTTPResponse {
+    package static func json(_ value: JSONValue, status: Int = 200) -> HTTPResponse {
         HTTPResponse(status: status, contentType: "application/json", body: value.serializedBytes(compact: true))
     }
 
     /// FastAPI's `HTTPException(status, detail)`: `{"detail": "<text>"}` (docs/sllm-api.md §1).
-    public static func detail(_ text: String, status: Int) -> HTTPResponse {
+    package static func detail(_ text: String, status: Int) -> HTTPResponse {
         json(["detail": .string(text)], status: status)
     }
 

@@ -7,30 +7,30 @@ import Synchronization
 /// fallen behind by ``slowReaderBytes`` or more is aborted at its next send, so slow readers are cut before
 /// anyone else is refused. Thread-safe (one atomic counter): streams add and remove bytes from the engine's and
 /// the polling threads.
-public final class HeldBytes: Sendable {
+package final class HeldBytes: Sendable {
     /// Most bytes held before new work is refused (`--max-held-bytes`).
-    public let limit: Int
+    package let limit: Int
     /// Bytes a stream may hold for its client before, with the server over its budget, it counts as a slow
     /// reader and is cut.
-    public let slowReaderBytes: Int
+    package let slowReaderBytes: Int
     private let total = Atomic<Int>(0)
 
     /// 256 MiB: eight answers at the per-request bound, or 64 slow readers at the per-stream cap.
-    public static let defaultLimit = 256 << 20
+    package static let defaultLimit = 256 << 20
 
-    public init(limit: Int = HeldBytes.defaultLimit, slowReaderBytes: Int = 64 << 10) {
+    package init(limit: Int = HeldBytes.defaultLimit, slowReaderBytes: Int = 64 << 10) {
         self.limit = max(1, limit)
         self.slowReaderBytes = slowReaderBytes
     }
 
     /// Bytes held now.
-    public var current: Int { total.load(ordering: .relaxed) }
+    package var current: Int { total.load(ordering: .relaxed) }
 
     /// Whether the server holds more than its budget.
-    public var isOver: Bool { current > limit }
+    package var isOver: Bool { current > limit }
 
     /// Adds (or, negative, removes) held bytes.
-    public func add(_ bytes: Int) {
+    package func add(_ bytes: Int) {
         guard bytes != 0 else { return }
         total.add(bytes, ordering: .relaxed)
     }

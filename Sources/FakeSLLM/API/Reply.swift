@@ -1,7 +1,7 @@
 import MoECore
 
 /// What a route handler gives back: a response now, one later, or a stream of server-sent events.
-public enum Reply: Sendable {
+package enum Reply: Sendable {
     case now(HTTPResponse)
     case later(PendingResponse)
     case stream(EventStream)
@@ -12,7 +12,7 @@ public enum Reply: Sendable {
 /// Thread-safe. The HTTP layer registers a waker with ``onReady(_:)`` (called once, on whatever thread fulfils
 /// the response, or immediately if it is already there) and calls ``cancel()`` when the client goes away; the
 /// producer registers what cancelling means with ``onCancel(_:)`` and calls ``fulfill(_:)`` once.
-public final class PendingResponse: Sendable {
+package final class PendingResponse: Sendable {
     private struct State {
         var response: HTTPResponse?
         var waker: (@Sendable () -> Void)?
@@ -20,13 +20,13 @@ public final class PendingResponse: Sendable {
     private let state = Locked(State())
     private let cancellation = CancellationHook()
 
-    public init() {}
+    package init() {}
 
     /// The response, once fulfilled.
-    public var response: HTTPResponse? { state.withLock { $0.response } }
+    package var response: HTTPResponse? { state.withLock { $0.response } }
 
     /// Sets the response (first call wins) and wakes the waiter.
-    public func fulfill(_ response: HTTPResponse) {
+    package func fulfill(_ response: HTTPResponse) {
         let waker: (@Sendable () -> Void)? = state.withLock { s in
             guard s.response == nil else { return nil }
             s.response = response
@@ -37,7 +37,7 @@ public final class PendingResponse: Sendable {
     }
 
     /// Registers the waker; runs it at once when the response is already there.
-    public func onReady(_ waker: @escaping @Sendable () -> Void) {
+    package func onReady(_ waker: @escaping @Sendable () -> Void) {
         let ready = state.withLock { s -> Bool in
             if s.response != nil { return true }
             s.waker = waker
@@ -47,11 +47,11 @@ public final class PendingResponse: Sendable {
     }
 
     /// Registers what to do when the client disconnects before the response is ready.
-    public func onCancel(_ handler: @escaping @Sendable () -> Void) { cancellation.register(handler) }
+    package func onCancel(_ handler: @escaping @Sendable () -> Void) { cancellation.register(handler) }
 
     /// The client went away: runs the cancel handler once (only if no response was produced yet), and drops the
     /// waker (it holds the waiting connection).
-    public func cancel() {
+    package func cancel() {
         let pending = state.withLock { s -> Bool in
             s.waker = nil
             return s.response == nil
@@ -71,9 +71,9 @@ public final class PendingResponse: Sendable {
 ///
 /// A stream can also be *pulled* (``init(status:contentType:pull:)``): when its buffer is empty the reader asks
 /// the source for the next piece, on the reader's thread, so a large body is never held whole in memory.
-public final class EventStream: Sendable {
+package final class EventStream: Sendable {
     /// Outcome of a read.
-    public enum ReadResult: Equatable, Sendable {
+    package enum ReadResult: Equatable, Sendable {
         case bytes(Int)
         case wouldBlock
         case end
@@ -106,15 +106,15 @@ public final class EventStream: Sendable {
     private let pull: (@Sendable () -> [UInt8]?)?
 
     /// HTTP status and content type sent before the first byte.
-    public let status: Int
-    public let contentType: String
+    package let status: Int
+    package let contentType: String
     private let extraHeaders = Locked<[(String, String)]>([])
 
     /// Headers sent with the status, besides the content type; set them before the stream is handed over.
-    public var headers: [(String, String)] { extraHeaders.withLock { $0 } }
+    package var headers: [(String, String)] { extraHeaders.withLock { $0 } }
     func addHeader(_ name: String, _ value: String) { extraHeaders.withLock { $0.append((name, value)) } }
 
-    public init(status: Int = 200, contentType: String = "text/event-stream; charset=utf-8") {
+    package init(status: Int = 200, contentType: String = "text/event-stream; charset=utf-8") {
         self.status = status
         self.contentType = contentType
         pull = nil
@@ -122,7 +122,7 @@ public final class EventStream: Sendable {
 
     /// A stream whose bytes come from `pull`, called on the reader's thread whenever the buffer is empty; nil
     /// ends the stream.
-    public init(status: Int = 200, contentType: String, pull: @escaping @Sendable () -> [UInt8]?) {
+    package init(status: Int = 200, contentType: String, pull: @escaping @Sendable () -> [UInt8]?) {
         self.status = status
         self.contentType = contentType
         self.pull = pull
@@ -130,7 +130,7 @@ public final class EventStream: Sendable {
 
     /// Caps the bytes held for the reader, and counts them in the server-wide `held` (set by the HTTP layer
     /// before the first read).
-    public func limitBuffer(to bytes: Int, held: HeldBytes? = nil) {
+    package func limitBuffer(to bytes: Int, held: HeldBytes? = nil) {
         state.withLock { s in
             s.limit = max(1, bytes)
             s.held = held
@@ -139,10 +139,10 @@ public final class EventStream: Sendable {
     }
 
     /// Whether the stream was aborted for holding more than its limit.
-    public var overflowed: Bool { state.withLock { $0.overflowed } }
+    package var overflowed: Bool { state.withLock { $0.overflowed } }
 
     /// Appends bytes and wakes the reader; past the buffer limit, aborts the stream instead.
-    public func send(_ bytes: [UInt8]) {
+    package func send(_ bytes: [UInt8]) {
         let (waker, overflow) = state.withLock { s -> ((@Sendable () -> Void)?, Bool) in
             guard !s.finished, !s.cancelled else { return (nil, false) }
             let unread = s.buffer.count - s.offset
@@ -165,7 +165,7 @@ public final class EventStream: Sendable {
     }
 
     /// Ends the stream after the buffered bytes.
-    public func finish() {
+    package func finish() {
         let waker = state.withLock { s -> (@Sendable () -> Void)? in
             s.finished = true
             defer { s.waker = nil }
@@ -177,7 +177,7 @@ public final class EventStream: Sendable {
     /// Copies buffered bytes into `out`. When nothing is buffered and the stream is open, stores `waker`
     /// (called once when data or the end arrives) and returns `.wouldBlock`; `arm` runs under the stream's lock
     /// before that, so a producer cannot slip in between the check and the wait.
-    public func read(
+    package func read(
         into out: UnsafeMutableRawBufferPointer, waker: (@Sendable () -> Void)? = nil, arm: () -> Void = {}
     ) -> ReadResult {
         state.withLock { s in
@@ -229,10 +229,10 @@ public final class EventStream: Sendable {
     var isFinished: Bool { state.withLock { $0.finished } }
 
     /// Registers what to do when the client disconnects.
-    public func onCancel(_ handler: @escaping @Sendable () -> Void) { cancellation.register(handler) }
+    package func onCancel(_ handler: @escaping @Sendable () -> Void) { cancellation.register(handler) }
 
     /// The client went away: stop producing (unless the stream already ended), drop the buffer and the waker.
-    public func cancel() {
+    package func cancel() {
         let live = state.withLock { s -> Bool in
             s.waker = nil
             guard !s.cancelled, !s.finished else {

@@ -2,9 +2,9 @@
 /// handler. The table is the routes' one home: ``SLLMAPI/handle(_:)`` dispatches on it and the HTTP layer asks it
 /// which paths are open without the API key (``SLLMAPI/access(forPath:)``); docs/architecture.md,
 /// "Add a route".
-public struct Route: Sendable {
+package struct Route: Sendable {
     /// Who may call a route, asked by the HTTP layer before the body is read (docs/http.md, "Access").
-    public enum Access: Sendable, Equatable {
+    package enum Access: Sendable, Equatable {
         /// Needs the API key when the server has one.
         case keyed
         /// Open without the key (the metrics scrape).
@@ -14,7 +14,7 @@ public struct Route: Sendable {
     }
 
     /// Which API answers a route (docs/openai-mode.md).
-    public enum API: Sendable, Equatable {
+    package enum API: Sendable, Equatable {
         /// ServerlessLLM's gateway, with FastAPI's 404/405/307 conventions over all of these rows.
         case sllm
         /// vLLM's OpenAI server, tried first on an exact method and path; its handler returns nil to let

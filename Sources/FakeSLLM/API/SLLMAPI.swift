@@ -5,16 +5,16 @@ import SimEngine
 /// conventions, and the handlers. No sockets: tests call ``handle(_:)`` directly; ``HTTPServer`` serves it.
 ///
 /// Thread-safe; handlers never block (engine work completes through ``Reply/later(_:)`` or a stream).
-public struct SLLMAPI: Sendable {
-    public let registry: DeploymentRegistry
+package struct SLLMAPI: Sendable {
+    package let registry: DeploymentRegistry
     /// Files a `/register` body may name (none unless the operator allows a directory).
-    public var configFiles = ConfigFilePolicy.refuseAll
+    package var configFiles = ConfigFilePolicy.refuseAll
     /// What one request's answer may cost (docs/http.md, "Answer budget").
-    public var budget = AnswerBudget()
+    package var budget = AnswerBudget()
     let fineTuning = FineTuningJobs()
     let startedAt = unixTime()
 
-    public init(registry: DeploymentRegistry) { self.registry = registry }
+    package init(registry: DeploymentRegistry) { self.registry = registry }
 
     /// The route table: vLLM's OpenAI routes first (each answered only on its exact method and path), then
     /// ServerlessLLM's (docs/sllm-api.md §2, docs/openai-mode.md).
@@ -79,7 +79,7 @@ public struct SLLMAPI: Sendable {
 
     /// Who may call `path` (any method, any API mode): the most open access of the rows it matches; `.keyed`
     /// for paths of no row. The HTTP layer asks this before reading a body.
-    public static func access(forPath path: String) -> Route.Access {
+    package static func access(forPath path: String) -> Route.Access {
         let segments = path.split(separator: "/", omittingEmptySubsequences: false)
         var access = Route.Access.keyed
         for route in routes where route.match(segments) != nil {
@@ -91,7 +91,7 @@ public struct SLLMAPI: Sendable {
 
     /// Routes a request. Unknown path → 404 `{"detail":"Not Found"}`; known path, other method → 405
     /// `{"detail":"Method Not Allowed"}` (FastAPI, docs/sllm-api.md §1).
-    public func handle(_ request: HTTPRequest) -> Reply {
+    package func handle(_ request: HTTPRequest) -> Reply {
         let reply = route(request)
         // Answers given at once are logged here; completions log themselves when they end (``ChatJob``).
         if case .now(let r) = reply { serverLog.info("\(request.method) \(request.path) \(r.status)") }

@@ -7,18 +7,18 @@ import SimEngine
 /// Construction mimics `SamplingParams(**rest)`: an unknown key raises msgspec's
 /// `Unexpected keyword argument '<key>'`, and `_verify_args` raises vLLM's value errors. The backend turns either
 /// into HTTP 200 `{"error": "Invalid sampling parameters: <text>"}`.
-public struct SamplingParams: Sendable, Equatable {
-    public var n = 1
+package struct SamplingParams: Sendable, Equatable {
+    package var n = 1
     /// vLLM's default is 16 when omitted (§3.6 step 5); an explicit `null` means no limit but `max_model_len`.
-    public var maxTokens: Int? = 16
-    public var minTokens = 0
-    public var temperature = 1.0
+    package var maxTokens: Int? = 16
+    package var minTokens = 0
+    package var temperature = 1.0
     var topP = 1.0
-    public var topK = 0
-    public var seed: Int?
-    public var stop: [String] = []
-    public var ignoreEOS = false
-    public var logprobs: Int?
+    package var topK = 0
+    package var seed: Int?
+    package var stop: [String] = []
+    package var ignoreEOS = false
+    package var logprobs: Int?
 
     /// The fields of vLLM 0.11's `SamplingParams` (msgspec struct); any other key is rejected.
     static let fields: Set<String> = [
@@ -33,22 +33,22 @@ public struct SamplingParams: Sendable, Equatable {
     /// own: `max_logprobs` (20 by default) and `best_of ≥ n`. The simulator's, where vLLM has none and the
     /// work would grow without bound: `n` and `best_of` (each choice is an engine request), `n × max_tokens`,
     /// the stop list, and the token-id lists and `logit_bias` entries.
-    public enum Limits {
-        public static let maxN = 128
-        public static let maxLogprobs = 20
-        public static let maxTotalTokens = 4 << 20
-        public static let maxStopStrings = 64
-        public static let maxStopBytes = 1_024
-        public static let maxListEntries = 4_096
+    package enum Limits {
+        package static let maxN = 128
+        package static let maxLogprobs = 20
+        package static let maxTotalTokens = 4 << 20
+        package static let maxStopStrings = 64
+        package static let maxStopBytes = 1_024
+        package static let maxListEntries = 4_096
     }
 
     /// The error text of a failed construction (without the `Invalid sampling parameters: ` prefix).
-    public struct Invalid: Error, Sendable, Equatable {
-        public let text: String
+    package struct Invalid: Error, Sendable, Equatable {
+        package let text: String
     }
 
     /// Builds the parameters from the remaining body keys, in body order (Python raises on the first bad key).
-    public init(_ rest: JSONObject) throws(Invalid) {
+    package init(_ rest: JSONObject) throws(Invalid) {
         for (key, _) in rest.pairs where !SamplingParams.fields.contains(key) {
             throw Invalid(text: "Unexpected keyword argument '\(key)'")
         }

@@ -9,7 +9,7 @@ import SimEngine
 ///
 /// Thread-safe: steps come from the host thread, the rest from HTTP threads. A request can run (on a virtual
 /// clock, entirely) before its arrival is reported; what needs the arrival waits for it.
-public final class EngineMetrics: Sendable {
+package final class EngineMetrics: Sendable {
     /// What is known of one request in flight.
     struct Timeline: Sendable {
         /// Arrival at the API server and entry into the engine's queue; nil until the host has said.
@@ -27,8 +27,8 @@ public final class EngineMetrics: Sendable {
         var ttftObserved = false
     }
 
-    public let registry: MetricsRegistry
-    public let modelName: String
+    package let registry: MetricsRegistry
+    package let modelName: String
     private let labels: [String]
 
     /// The registry's series this deployment writes, resolved on first use (so each appears in `/metrics` when
@@ -61,7 +61,7 @@ public final class EngineMetrics: Sendable {
     private let state = Locked(State())
 
     /// Registers the model's series (every `finished_reason` of `request_success` at zero, as vLLM does).
-    public init(registry: MetricsRegistry, modelName: String, maxModelLen: Int) {
+    package init(registry: MetricsRegistry, modelName: String, maxModelLen: Int) {
         self.registry = registry
         self.modelName = modelName
         labels = [modelName, "0"]

@@ -1,7 +1,7 @@
 /// The metric families `GET /metrics` exposes (docs/metrics.md): vLLM 0.11's v1 engine metrics under their
 /// names, types, label names and bucket bounds, and this simulator's `fake_sllm_*` families for what vLLM does
 /// not measure (expert activation per step, the ground-truth utilisations). Times are simulated seconds.
-public enum MetricCatalog {
+package enum MetricCatalog {
     /// vLLM's labels: the served model name and the engine index (always `"0"` here).
     static let labels = ["model_name", "engine"]
     /// `fake_sllm_*` per-step families split prefill and decode steps.

@@ -1,21 +1,21 @@
 /// One Prometheus metric family: its name, help text, type, label names and, for histograms, bucket bounds
 /// (docs/metrics.md).
-public struct MetricFamily: Sendable, Equatable {
+package struct MetricFamily: Sendable, Equatable {
     /// Prometheus metric types this server exposes.
-    public enum Kind: String, Sendable {
+    package enum Kind: String, Sendable {
         case counter, gauge, histogram
     }
 
     /// The base name; counters are exposed with `_total` appended, as prometheus_client does.
-    public let name: String
-    public let help: String
-    public let kind: Kind
+    package let name: String
+    package let help: String
+    package let kind: Kind
     let labelNames: [String]
     /// Upper bounds of a histogram's buckets, ascending, without `+Inf` (added when rendering).
     let buckets: [Double]
 
     /// A family; only histograms take `buckets`.
-    public init(name: String, help: String, kind: Kind, labelNames: [String], buckets: [Double] = []) {
+    package init(name: String, help: String, kind: Kind, labelNames: [String], buckets: [Double] = []) {
         precondition(kind == .histogram || buckets.isEmpty, "only histograms have buckets")
         self.name = name
         self.help = help

@@ -7,7 +7,7 @@ import MoECore
 /// Two ways to write: by family name and label values (a dictionary look-up each), or through a
 /// ``SeriesHandle`` resolved once and used inside ``batch(_:)``, where every update of one engine step is an
 /// array index under one lock acquisition (the per-step path; docs/metrics.md "Cost").
-public final class MetricsRegistry: Sendable {
+package final class MetricsRegistry: Sendable {
     /// One label set's current value (counters, gauges) or histogram state.
     struct Series: Sendable {
         var value = 0.0
@@ -107,7 +107,7 @@ public final class MetricsRegistry: Sendable {
     private let state = Locked(Store())
 
     /// An empty registry.
-    public init() {}
+    package init() {}
 
     /// Declares a family; declaring the same family again is a no-op.
     func declare(_ family: MetricFamily) {
@@ -129,7 +129,7 @@ public final class MetricsRegistry: Sendable {
     }
 
     /// Sets a gauge.
-    public func set(_ name: String, _ labels: [String], to value: Double) {
+    package func set(_ name: String, _ labels: [String], to value: Double) {
         state.withLock { s in s.set(s.handle(name, labels), to: value) }
     }
 
@@ -143,22 +143,22 @@ public final class MetricsRegistry: Sendable {
 
     /// Creates a series at zero without changing it, so it is exposed before its first event (vLLM exposes every
     /// `finished_reason` of `request_success` from the start).
-    public func touch(_ name: String, _ labels: [String]) { state.withLock { s in _ = s.handle(name, labels) } }
+    package func touch(_ name: String, _ labels: [String]) { state.withLock { s in _ = s.handle(name, labels) } }
 
     /// The value of a counter or gauge series (nil when never touched).
-    public func value(_ name: String, _ labels: [String]) -> Double? {
+    package func value(_ name: String, _ labels: [String]) -> Double? {
         state.withLock { $0.series(name, labels)?.value }
     }
 
     /// The count of a histogram series.
-    public func count(_ name: String, _ labels: [String]) -> UInt64? {
+    package func count(_ name: String, _ labels: [String]) -> UInt64? {
         state.withLock { $0.series(name, labels)?.count }
     }
 
     /// Drops every series of a deleted deployment (label `model_name` = `model`), and keeps them from coming
     /// back until the model is registered again (``reinstate(model:)``), so `/metrics` does not grow with every
     /// deployment ever made (docs/metrics.md). Handles to them go dead.
-    public func retire(model: String) {
+    package func retire(model: String) {
         state.withLock { s in
             s.retired.insert(model)
             for f in s.families.indices {
@@ -175,10 +175,10 @@ public final class MetricsRegistry: Sendable {
     }
 
     /// A model registered (again): its series may be created.
-    public func reinstate(model: String) { _ = state.withLock { $0.retired.remove(model) } }
+    package func reinstate(model: String) { _ = state.withLock { $0.retired.remove(model) } }
 
     /// The Prometheus text exposition (format 0.0.4) of every family.
-    public func render() -> String {
+    package func render() -> String {
         let snapshot = state.withLock { s in
             s.families.map { f in
                 var state = FamilyState(family: f.family)

@@ -1,5 +1,5 @@
 /// Which HTTP API the server speaks (docs/openai-mode.md).
-public enum APIMode: String, Sendable, CaseIterable {
+package enum APIMode: String, Sendable, CaseIterable {
     /// ServerlessLLM's gateway and `vllm_moecap` backend, byte for byte (the default).
     case sllm
     /// `vllm serve`'s OpenAI-compatible server (vLLM 0.11): OpenAI request parameters accepted, vLLM's error

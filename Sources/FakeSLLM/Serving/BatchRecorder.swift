@@ -4,17 +4,17 @@ import SimEngine
 import Synchronization
 
 /// One engine step as recorded: what goes into a batch record plus the simulator's ground truth.
-public struct RecordedStep: Sendable {
+package struct RecordedStep: Sendable {
     /// Tokens in the step after CUDA-graph padding: the record's `batch_size` and also its `seq_lens_sum`
     /// (both are vLLM's `num_input_tokens`, docs/sllm-api.md §4).
-    public var batchSize: Int
-    public var forwardMode: ForwardMode
-    public var latency: Double
-    public var expertActivation: Double
-    public var forwardPassID: Int
+    package var batchSize: Int
+    package var forwardMode: ForwardMode
+    package var latency: Double
+    package var expertActivation: Double
+    package var forwardPassID: Int
     /// Requests in the step (not in the record, whose `batch_size` counts padded tokens).
-    public var numRequests: Int
-    public var truth: StepGroundTruth
+    package var numRequests: Int
+    package var truth: StepGroundTruth
 }
 
 /// The batch-recording state of one instance (docs/sllm-api.md §3.9): a flag and a list of records.
@@ -25,7 +25,7 @@ public struct RecordedStep: Sendable {
 /// Memory is bounded (docs/http.md, "Limits"): an instance keeps at most ``maxRecords`` steps (about 200 bytes
 /// each). Past it the recorder keeps the first steps, drops the rest, counts them in ``droppedSteps`` and logs
 /// one error; the status and dump routes report the count, so a truncated recording is never taken for a whole one.
-public final class BatchRecorder: Sendable {
+package final class BatchRecorder: Sendable {
     private struct State {
         var recording = false
         var steps: [RecordedStep] = []
@@ -34,23 +34,23 @@ public final class BatchRecorder: Sendable {
     }
 
     /// Default of ``maxRecords``.
-    public static let defaultMaxRecords = 1_000_000
+    package static let defaultMaxRecords = 1_000_000
     private static let limit = Atomic<Int>(defaultMaxRecords)
     /// Most steps one instance keeps (`--max-records`); process-wide, set once at start-up before any
     /// deployment (tests that change it restore it).
-    public static var maxRecords: Int {
+    package static var maxRecords: Int {
         get { limit.load(ordering: .relaxed) }
         set { limit.store(max(1, newValue), ordering: .relaxed) }
     }
     private let state = Locked(State())
     /// `gpu_num` of every record (vLLM's world size).
-    public let gpuNum: Int
+    package let gpuNum: Int
     /// `gpu_raw_type` of every record.
-    public let gpuRawType: String
+    package let gpuRawType: String
     /// Write each step once per rank (the real branch's TP duplication, a quirk).
     let duplicatePerRank: Bool
 
-    public init(gpuNum: Int, gpuRawType: String, duplicatePerRank: Bool) {
+    package init(gpuNum: Int, gpuRawType: String, duplicatePerRank: Bool) {
         self.gpuNum = gpuNum
         self.gpuRawType = gpuRawType
         self.duplicatePerRank = duplicatePerRank
@@ -64,7 +64,7 @@ public final class BatchRecorder: Sendable {
     private var copies: Int { duplicatePerRank ? gpuNum : 1 }
 
     /// Starts recording; existing records are deleted (start implies clear, §3.9).
-    public func start() {
+    package func start() {
         state.withLock {
             $0.recording = true
             $0.steps.removeAll()
@@ -73,16 +73,16 @@ public final class BatchRecorder: Sendable {
     }
 
     /// Steps not kept since the last start or clear because the recording was full.
-    public var droppedSteps: Int { state.withLock { $0.dropped } }
+    package var droppedSteps: Int { state.withLock { $0.dropped } }
 
     /// Stops recording; returns the record count.
-    public func stop() -> Int {
+    package func stop() -> Int {
         state.withLock { $0.recording = false }
         return totalRecords
     }
 
     /// Deletes the records, keeps the flag; returns how many were deleted.
-    public func clear() -> Int {
+    package func clear() -> Int {
         let n = totalRecords
         state.withLock {
             $0.steps.removeAll()
@@ -114,7 +114,7 @@ public final class BatchRecorder: Sendable {
     }
 
     /// The records of the steps in `range` (rank copies included), for a dump written piece by piece.
-    public func records(steps range: Range<Int>, of snapshot: [RecordedStep]) -> [JSONValue] {
+    package func records(steps range: Range<Int>, of snapshot: [RecordedStep]) -> [JSONValue] {
         var out: [JSONValue] = []
         out.reserveCapacity(range.count * copies)
         for s in snapshot[range] {
@@ -124,15 +124,15 @@ public final class BatchRecorder: Sendable {
     }
 
     /// Records each recorded step becomes (× ranks when duplicating).
-    public var copiesPerStep: Int { copies }
+    package var copiesPerStep: Int { copies }
 
     /// The recorded steps (no rank copies).
-    public var steps: [RecordedStep] { state.withLock { $0.steps } }
+    package var steps: [RecordedStep] { state.withLock { $0.steps } }
 
     /// The records in the real backend's format: the eight keys in order (docs/sllm-api.md §4). With
     /// ``duplicatePerRank`` each step appears `gpu_num` times in a row, with rank-specific latencies a few
     /// microseconds apart, as the TP workers' own timers would give.
-    public func records() -> [JSONValue] {
+    package func records() -> [JSONValue] {
         let steps = self.steps
         var out: [JSONValue] = []
         out.reserveCapacity(steps.count * copies)

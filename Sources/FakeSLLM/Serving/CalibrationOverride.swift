@@ -4,18 +4,18 @@ import MoECore
 ///
 /// The file is a JSON object of ``Calibration`` keys applied over the GPU's own profile. When it names its GPU
 /// (`"_gpu"`, as the GPU probe writes it) it applies to that GPU type only; otherwise to every GPU.
-public struct CalibrationOverride: Sendable {
+package struct CalibrationOverride: Sendable {
     /// Where the file was read from (shown as the calibration source).
-    public let path: String
+    package let path: String
     /// Its contents.
-    public let json: JSONValue
+    package let json: JSONValue
     /// The GPU key the file names, if any.
-    public let gpuKey: String?
+    package let gpuKey: String?
 
     /// Checks the file against the calibration fields.
     /// - Throws: ``CalibrationError`` for an unknown key or a value out of range; ``SettingsError`` when `"_gpu"`
     ///   names no known GPU.
-    public init(path: String, json: JSONValue) throws {
+    package init(path: String, json: JSONValue) throws {
         _ = try Calibration(json: json)
         self.path = path
         self.json = json
@@ -30,7 +30,7 @@ public struct CalibrationOverride: Sendable {
     }
 
     /// Whether the file applies to `gpu` (its own key, or the same chip under MoE-CAP's other H200 key).
-    public func applies(to gpu: GPUSpec) -> Bool {
+    package func applies(to gpu: GPUSpec) -> Bool {
         guard let gpuKey else { return true }
         if gpuKey == gpu.key { return true }
         let h200 = ["NVIDIA-H200-140GB", "NVIDIA-H200-141GB"]
@@ -38,7 +38,7 @@ public struct CalibrationOverride: Sendable {
     }
 
     /// The profile a deployment on `gpu` runs with under this file (the GPU's own profile when it does not apply).
-    public func profile(for gpu: GPUSpec) throws -> CalibrationProfile {
+    package func profile(for gpu: GPUSpec) throws -> CalibrationProfile {
         guard applies(to: gpu) else { return CalibrationCatalog.profile(for: gpu) }
         return try CalibrationCatalog.profile(for: gpu, file: path, json: json)
     }

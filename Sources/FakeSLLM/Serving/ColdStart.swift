@@ -5,9 +5,9 @@ import SimEngine
 /// terms, each following a public measurement: the Ray actor's process start, tensor-parallel set-up, the
 /// checkpoint read by ServerlessLLM's loader from the tier that holds it, torch.compile (cached or not), KV-cache
 /// profiling and CUDA-graph capture (unless `enforce_eager`).
-public struct ColdStartModel: Sendable, Equatable {
+package struct ColdStartModel: Sendable, Equatable {
     /// Where the checkpoint is read from.
-    public enum Tier: String, Sendable, Equatable {
+    package enum Tier: String, Sendable, Equatable {
         /// The node's local NVMe (the first load of a model on the node).
         case nvme
         /// ServerlessLLM's pinned host-memory pool: the model was loaded on this node before.
@@ -15,18 +15,18 @@ public struct ColdStartModel: Sendable, Equatable {
     }
 
     /// One start-up, term by term (seconds).
-    public struct Breakdown: Sendable, Equatable {
-        public var tier: Tier
-        public var processStart: Double
-        public var distributedInit: Double
-        public var checkpointLoad: Double
-        public var torchCompile: Double
-        public var kvProfiling: Double
-        public var graphCapture: Double
+    package struct Breakdown: Sendable, Equatable {
+        package var tier: Tier
+        package var processStart: Double
+        package var distributedInit: Double
+        package var checkpointLoad: Double
+        package var torchCompile: Double
+        package var kvProfiling: Double
+        package var graphCapture: Double
         /// `--engine-startup`, replacing every term but the checkpoint load, if set.
-        public var engineStartupOverride: Double?
+        package var engineStartupOverride: Double?
 
-        public var total: Double {
+        package var total: Double {
             if let engineStartupOverride { return checkpointLoad + engineStartupOverride }
             return processStart + distributedInit + checkpointLoad + torchCompile + kvProfiling + graphCapture
         }
@@ -34,37 +34,37 @@ public struct ColdStartModel: Sendable, Equatable {
 
     /// Bytes per second ServerlessLLM's loader reads a checkpoint from NVMe (`--storage-bandwidth-gbs`): its
     /// December 2025 H100 results load Qwen3-32B (65.5 GB) in 3.22 s and Llama-3.1-8B (16.1 GB) in 0.68 s.
-    public var storageBandwidth = 21e9
+    package var storageBandwidth = 21e9
     /// Bytes per second from the host-memory pool (`--host-memory-bandwidth-gbs`): Qwen3-32B in 1.25 s.
-    public var hostMemoryBandwidth = 54e9
+    package var hostMemoryBandwidth = 54e9
     /// Ray actor process start, imports, model config, tokenizer and worker init (vLLM start-up profiler:
     /// "framework bootstrap" 10.2 s on vLLM 0.10.1).
-    public var processStartSeconds = 10.0
+    package var processStartSeconds = 10.0
     /// NCCL and tensor-parallel set-up when TP > 1 (an estimate; no public breakdown found).
-    public var distributedInitSeconds = 2.0
+    package var distributedInitSeconds = 2.0
     /// torch.compile with vLLM's compile cache warm: a fixed part plus a part per decoder layer (fitted to the
     /// profiler's Llama-2-7B, 32 layers: 8.3 s).
-    public var compileBaseSeconds = 4.0
-    public var compilePerLayerSeconds = 0.135
+    package var compileBaseSeconds = 4.0
+    package var compilePerLayerSeconds = 0.135
     /// torch.compile without a cache costs this many times the cached time (an estimate).
-    public var uncachedCompileFactor = 3.0
+    package var uncachedCompileFactor = 3.0
     /// Whether vLLM's torch.compile cache is warm for every model (`--no-compile-cache`: the first start of a
     /// model on the node compiles from scratch, later ones load the cache).
-    public var compileCacheWarm = true
+    package var compileCacheWarm = true
     /// KV-cache profiling run (profiler, Llama-2-7B: 2.26 s).
-    public var kvProfilingBaseSeconds = 1.6
-    public var kvProfilingPerLayerSeconds = 0.02
+    package var kvProfilingBaseSeconds = 1.6
+    package var kvProfilingPerLayerSeconds = 0.02
     /// CUDA-graph capture of vLLM's default batch sizes, per decoder layer (profiler, Llama-2-7B: 2.9 s).
-    public var graphCapturePerLayerSeconds = 0.09
+    package var graphCapturePerLayerSeconds = 0.09
     /// `--engine-startup S`: replaces every term but the checkpoint load.
-    public var engineStartupOverride: Double?
+    package var engineStartupOverride: Double?
     /// A fixed start-up time that replaces the whole model (`--cold-start S`).
-    public var overrideSeconds: Double?
+    package var overrideSeconds: Double?
 
-    public init() {}
+    package init() {}
 
     /// A model whose every start takes `seconds`.
-    public static func fixed(_ seconds: Double) -> ColdStartModel {
+    package static func fixed(_ seconds: Double) -> ColdStartModel {
         var m = ColdStartModel()
         m.overrideSeconds = seconds
         return m
@@ -80,7 +80,7 @@ public struct ColdStartModel: Sendable, Equatable {
 
     /// The terms of one start of `config` reading its checkpoint from `tier`; `compileCached` says whether
     /// vLLM's torch.compile cache holds this model.
-    public func breakdown(for config: EngineConfig, tier: Tier, compileCached: Bool = true) -> Breakdown {
+    package func breakdown(for config: EngineConfig, tier: Tier, compileCached: Bool = true) -> Breakdown {
         let layers = Double(config.model.numLayers)
         let bandwidth = tier == .nvme ? storageBandwidth : hostMemoryBandwidth
         let cachedCompile = compileBaseSeconds + compilePerLayerSeconds * layers
@@ -96,7 +96,7 @@ public struct ColdStartModel: Sendable, Equatable {
     }
 
     /// Seconds from GPUs granted to ready, reading the checkpoint from `tier`.
-    public func seconds(for config: EngineConfig, tier: Tier = .nvme, compileCached: Bool = true) -> Double {
+    package func seconds(for config: EngineConfig, tier: Tier = .nvme, compileCached: Bool = true) -> Double {
         if let overrideSeconds { return overrideSeconds }
         return breakdown(for: config, tier: tier, compileCached: compileCached).total
     }

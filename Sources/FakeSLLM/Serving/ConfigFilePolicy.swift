@@ -11,20 +11,20 @@ import MoECore
 /// name the setting and the path, never the file's content.
 ///
 /// A value; thread-safe.
-public struct ConfigFilePolicy: Sendable {
+package struct ConfigFilePolicy: Sendable {
     /// The allowed directory, resolved; nil refuses every path.
     let root: String?
     /// Largest file accepted.
-    public var maxFileBytes = 64 << 20
+    package var maxFileBytes = 64 << 20
 
     /// Refuses every file path.
-    public static let refuseAll = ConfigFilePolicy(root: nil)
+    package static let refuseAll = ConfigFilePolicy(root: nil)
 
     private init(root: String?) { self.root = root }
 
     /// Allows regular files under `directory`.
     /// - Throws: ``SettingsError`` when `directory` is not an existing directory.
-    public init(allowing directory: String) throws(SettingsError) {
+    package init(allowing directory: String) throws(SettingsError) {
         guard let resolved = Self.realPath(directory), Self.kind(resolved) == S_IFDIR else {
             throw SettingsError("--allow-config-dir \(directory): not a directory")
         }
@@ -49,7 +49,7 @@ public struct ConfigFilePolicy: Sendable {
     }
 
     /// Why a deploy config received over HTTP may not be registered, or nil when every path it names is allowed.
-    public func refusal(for config: DeployConfig) -> String? {
+    package func refusal(for config: DeployConfig) -> String? {
         for (setting, path) in Self.paths(in: config) {
             guard let root else {
                 return "\(setting): file paths are not accepted over HTTP (start fake-sllm with --allow-config-dir DIR)"

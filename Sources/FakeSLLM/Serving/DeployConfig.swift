@@ -5,19 +5,19 @@ import SimEngine
 ///
 /// The whole body is kept (`raw`) because `/v1/models` echoes some of its keys; the simulator reads its own
 /// settings from the `fake_sllm` extension object, which the real server ignores.
-public struct DeployConfig: Sendable {
-    public var model: String
+package struct DeployConfig: Sendable {
+    package var model: String
     /// `vllm_moecap` records batches; `vllm` (and the others) answer recording calls with 400.
-    public var backend: String?
-    public var numGPUs: Int
-    public var backendConfig: JSONObject
+    package var backend: String?
+    package var numGPUs: Int
+    package var backendConfig: JSONObject
     var autoScaling: AutoScalingConfig
-    public var raw: JSONObject
+    package var raw: JSONObject
 
     /// Parses a deploy config body.
     /// - Throws: ``SettingsError`` for wrong types (a missing `backend` is not an error: the controller
     ///   silently ignores such a registration, §3.2).
-    public init(json: JSONValue) throws(SettingsError) {
+    package init(json: JSONValue) throws(SettingsError) {
         guard case .object(let o) = json else { throw SettingsError("deploy config must be a JSON object") }
         guard let model = o["model"]?.stringValue, !model.isEmpty else {
             throw SettingsError("deploy config needs a non-empty string 'model'")
@@ -36,25 +36,25 @@ public struct DeployConfig: Sendable {
     }
 
     /// The simulator's extension object.
-    public var simulatorOverrides: JSONValue? { raw["fake_sllm"] }
+    package var simulatorOverrides: JSONValue? { raw["fake_sllm"] }
 }
 
 /// `auto_scaling_config` as the router reads it (docs/serving.md "Missing keys"). Keys left out keep no value
 /// here, because the real code defaults them differently in different places: the autoscaler
 /// (`roundrobin_router.auto_scaler`) uses min 0, max 10, target 2, keep_alive 0; the per-instance cap
 /// (`RoundRobinRouter._create_instance`) is `target` (default 1) for metric `concurrency`, else 1.
-public struct AutoScalingConfig: Sendable, Equatable {
+package struct AutoScalingConfig: Sendable, Equatable {
     /// `metric`; nil when left out.
-    public var metric: String? = "concurrency"
+    package var metric: String? = "concurrency"
     /// `target`; nil when left out.
-    public var target: Int? = 2
+    package var target: Int? = 2
     var minInstances = 0
     var maxInstances = 10
     var keepAlive = 0.0
     /// False when the deploy config had no `auto_scaling_config` at all (the router then has `None`).
     var present = true
 
-    public init() {}
+    package init() {}
 
     init(json: JSONValue?) throws(SettingsError) {
         guard let json, !json.isNull else {

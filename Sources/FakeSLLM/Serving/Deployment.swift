@@ -7,11 +7,11 @@ import Synchronization
 ///
 /// Dropping a deployment (or ``shutdown()``) ends its host thread; requests in flight fail with
 /// `Instance stopped`.
-public final class Deployment: Sendable {
-    public let name: String
-    public let config: DeployConfig
-    public let settings: SimulatorSettings
-    public let engineConfig: EngineConfig
+package final class Deployment: Sendable {
+    package let name: String
+    package let config: DeployConfig
+    package let settings: SimulatorSettings
+    package let engineConfig: EngineConfig
     let oracle: AnswerOracle?
     let host: DeploymentHost
     /// Seconds the first instance takes from its GPUs granted to ready (checkpoint from NVMe; a model loaded on

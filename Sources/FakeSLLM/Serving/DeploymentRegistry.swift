@@ -2,32 +2,32 @@ import MoECore
 import SimEngine
 
 /// Why a registration failed; the gateway answers 500 `Cannot register model…` (docs/sllm-api.md §3.2).
-public struct RegistrationError: Error, CustomStringConvertible, Sendable {
-    public let description: String
+package struct RegistrationError: Error, CustomStringConvertible, Sendable {
+    package let description: String
 }
 
 /// The controller's registry of deployments, in registration order. Thread-safe.
-public final class DeploymentRegistry: Sendable {
+package final class DeploymentRegistry: Sendable {
     private let deployments = Locked<[Deployment]>([])
     /// Server-wide simulator settings (flags); each deploy config's `fake_sllm` object overrides them.
-    public let defaults: SimulatorSettings
+    package let defaults: SimulatorSettings
 
     /// The simulated node's GPUs, shared by every deployment's instances (`--node-gpus`).
     let gpuPool: GPUPool
     /// Every deployment's Prometheus series, for `GET /metrics` (docs/metrics.md).
-    public let metrics = MetricsRegistry()
+    package let metrics = MetricsRegistry()
     /// The HTTP layer's reports of requests on their way in, read by every deployment's host (arrival holds
     /// that end when nobody can arrive, control calls kept out of idle time); nil in-process.
     let transport: TransportActivity?
 
     /// Most deployments at once (`--max-models`): each has a host thread and its engines' memory.
-    public let maxModels: Int
+    package let maxModels: Int
 
     /// 64 deployments: far more than a node's GPUs serve, few enough that threads and memory stay bounded.
-    public static let defaultMaxModels = 64
+    package static let defaultMaxModels = 64
 
     /// A registry whose deployments read `transport`, which the HTTP server that serves them reports to.
-    public init(
+    package init(
         defaults: SimulatorSettings, maxModels: Int = DeploymentRegistry.defaultMaxModels,
         transport: TransportActivity? = nil
     ) {
@@ -38,12 +38,12 @@ public final class DeploymentRegistry: Sendable {
     }
 
     /// The refusal of a registration past ``maxModels`` (docs/sllm-api.md §3.2).
-    public var tooManyModels: String {
+    package var tooManyModels: String {
         "Cannot register model: the server already holds \(maxModels) models (--max-models); delete one first"
     }
 
     /// Outcome of ``register(_:)``.
-    public enum Registration: Equatable, Sendable {
+    package enum Registration: Equatable, Sendable {
         case registered
         /// The controller's silent refusals: 200 `{"status": "ok"}` all the same (§3.2).
         case ignoredNoBackend, ignoredAlreadyRegistered
@@ -53,7 +53,7 @@ public final class DeploymentRegistry: Sendable {
 
     /// Registers a deployment: resolves the model config, GPU and engine settings, and starts an instance
     /// when `min_instances > 0`.
-    public func register(_ config: DeployConfig) throws(RegistrationError) -> Registration {
+    package func register(_ config: DeployConfig) throws(RegistrationError) -> Registration {
         guard config.backend != nil else { return .ignoredNoBackend }
         if deployment(named: config.model) != nil { return .ignoredAlreadyRegistered }
         if all.count >= maxModels { return .refusedTooMany }
@@ -92,15 +92,15 @@ public final class DeploymentRegistry: Sendable {
         }
     }
 
-    public func deployment(named name: String) -> Deployment? {
+    package func deployment(named name: String) -> Deployment? {
         deployments.withLock { $0.first { $0.name == name } }
     }
 
-    public var all: [Deployment] { deployments.withLock { $0 } }
+    package var all: [Deployment] { deployments.withLock { $0 } }
 
     /// Removes and stops a deployment; false when unknown.
     @discardableResult
-    public func delete(_ name: String) -> Bool {
+    package func delete(_ name: String) -> Bool {
         let removed = deployments.withLock { list -> Deployment? in
             guard let i = list.firstIndex(where: { $0.name == name }) else { return nil }
             return list.remove(at: i)
@@ -111,7 +111,7 @@ public final class DeploymentRegistry: Sendable {
     }
 
     /// Stops every deployment (server shutdown). Their engine threads end; safe to call more than once.
-    public func shutdownAll() {
+    package func shutdownAll() {
         let all = deployments.withLock { $0 }
         for d in all { d.shutdown() }
         // Every stream in flight has its last chunk before the caller closes the connections.

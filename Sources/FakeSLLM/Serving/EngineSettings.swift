@@ -4,11 +4,11 @@ import SimEngine
 
 /// Turns a deploy config's `backend_config` (vLLM `AsyncEngineArgs` keys) and the simulator settings into an
 /// ``EngineConfig``.
-public enum EngineSettings {
+package enum EngineSettings {
     /// Resolves the model (built-in catalog by HF id, or a `config.json` path) and the GPU, and maps the vLLM
     /// engine arguments the simulator models. The cost-model constants are the GPU's profile
     /// (``CalibrationCatalog``) with the settings' calibration file, if any, applied over them.
-    public static func engineConfig(deploy: DeployConfig, settings: SimulatorSettings) throws -> EngineConfig {
+    package static func engineConfig(deploy: DeployConfig, settings: SimulatorSettings) throws -> EngineConfig {
         let model = try resolveModel(deploy.model, configPath: settings.modelConfig)
         guard let gpu = HardwareCatalog.gpu(named: settings.gpuType) else {
             throw SettingsError("unknown GPU type '\(settings.gpuType)' (known: \(HardwareCatalog.acceptedNames))")

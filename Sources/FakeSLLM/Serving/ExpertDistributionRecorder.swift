@@ -9,9 +9,9 @@ import SimEngine
 /// per layer) and, in the `stat` modes, every layer's tokens per expert (the router's expected counts). The
 /// simulator does not draw individual tokens' experts, so `per_token` records carry token counts, not ids.
 /// Thread-safe: the host thread appends, HTTP threads control and read.
-public final class ExpertDistributionRecorder: Sendable {
+package final class ExpertDistributionRecorder: Sendable {
     /// The recorder's modes.
-    public static let modes = ["per_token", "per_pass", "stat", "stat_approx"]
+    package static let modes = ["per_token", "per_pass", "stat", "stat_approx"]
 
     private struct Pass {
         var forwardPassID: Int
@@ -41,7 +41,7 @@ public final class ExpertDistributionRecorder: Sendable {
     }
 
     var isRecording: Bool { state.withLock { $0.recording } }
-    public var mode: String { state.withLock { $0.mode } }
+    package var mode: String { state.withLock { $0.mode } }
     /// Whether the host must compute per-expert counts for the next passes (stat modes, while recording).
     var wantsCounts: Bool { state.withLock { $0.recording && $0.mode.hasPrefix("stat") } }
 

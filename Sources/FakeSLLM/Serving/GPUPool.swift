@@ -2,16 +2,16 @@ import MoECore
 
 /// The GPUs of the simulated node, shared by every deployment's instances (`--node-gpus`): an instance that
 /// does not fit waits until another one gives its GPUs back, as Ray makes it wait. Thread-safe.
-public final class GPUPool: Sendable {
+package final class GPUPool: Sendable {
     /// GPUs on the node.
-    public let total: Int
+    package let total: Int
     private let used = Locked(0)
     private let waiters = Locked<[@Sendable () -> Void]>([])
     /// Models started on this node before: their checkpoints sit in ServerlessLLM's host-memory pool and their
     /// torch.compile artifacts in vLLM's cache (docs/serving.md "Cold start").
     private let started = Locked<Set<String>>([])
 
-    public init(total: Int) { self.total = total }
+    package init(total: Int) { self.total = total }
 
     /// Takes `count` GPUs if they are free.
     func tryAcquire(_ count: Int) -> Bool {
@@ -23,7 +23,7 @@ public final class GPUPool: Sendable {
     }
 
     /// Gives `count` GPUs back and wakes whoever waits.
-    public func release(_ count: Int) {
+    package func release(_ count: Int) {
         used.withLock { $0 = max(0, $0 - count) }
         for wake in waiters.withLock({ $0 }) { wake() }
     }

@@ -2,15 +2,15 @@ import Synchronization
 
 /// What the HTTP threads may see of one backend instance: its `instance_id`, its batch recorder and whether it
 /// is ready. The serving host owns the instance itself (docs/serving.md "Instances"). Thread-safe.
-public final class InstanceHandle: Sendable {
+package final class InstanceHandle: Sendable {
     /// The backend's `instance_id` (a uuid4; a new instance has a new id and empty records).
-    public let id: String
+    package let id: String
     /// The instance's batch recording state.
-    public let recorder: BatchRecorder
+    package let recorder: BatchRecorder
     /// The instance's expert-distribution recording state.
-    public let experts: ExpertDistributionRecorder
+    package let experts: ExpertDistributionRecorder
     /// Its position among the deployment's live instances (0 for the first); it seeds the instance's routing.
-    public let slot: Int
+    package let slot: Int
     private let readyFlag = Atomic<Bool>(false)
     private let passes = Atomic<Int>(0)
 
@@ -26,6 +26,6 @@ public final class InstanceHandle: Sendable {
     func markReady() { readyFlag.store(true, ordering: .releasing) }
 
     /// Engine steps executed since the instance started (every step, recorded or not: `forward_pass_id`).
-    public var forwardPassCount: Int { passes.load(ordering: .relaxed) }
+    package var forwardPassCount: Int { passes.load(ordering: .relaxed) }
     func noteForwardPass(_ id: Int) { passes.store(id, ordering: .relaxed) }
 }

@@ -8,34 +8,34 @@ let serverLog = Logger(label: "fake-sllm")
 /// A log handler that writes through `base` with control characters escaped (`\n`, `\r`, `\t`, `\u{1B}`), so
 /// model names, paths and body keys a client sent cannot forge log lines or terminal sequences (docs/http.md,
 /// "Access"). Thread-safe as `base` is.
-public struct EscapingLogHandler: LogHandler {
-    public var base: any LogHandler
+package struct EscapingLogHandler: LogHandler {
+    package var base: any LogHandler
 
-    public init(_ base: any LogHandler) { self.base = base }
+    package init(_ base: any LogHandler) { self.base = base }
 
-    public var logLevel: Logger.Level {
+    package var logLevel: Logger.Level {
         get { base.logLevel }
         set { base.logLevel = newValue }
     }
 
-    public var metadata: Logger.Metadata {
+    package var metadata: Logger.Metadata {
         get { base.metadata }
         set { base.metadata = newValue }
     }
 
-    public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+    package subscript(metadataKey key: String) -> Logger.Metadata.Value? {
         get { base[metadataKey: key] }
         set { base[metadataKey: key] = newValue }
     }
 
-    public func log(event: LogEvent) {
+    package func log(event: LogEvent) {
         var event = event
         event.message = "\(EscapingLogHandler.escaped(event.message.description))"
         base.log(event: event)
     }
 
     /// `text` with every control character written as a Swift escape.
-    public static func escaped(_ text: String) -> String {
+    package static func escaped(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else { return text }
         var out = ""
         for u in text.unicodeScalars {

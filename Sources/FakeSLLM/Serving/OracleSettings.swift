@@ -2,15 +2,15 @@ import MoECore
 import SimEngine
 
 /// Settings of the answer oracle: which dataset's items the server recognises and how often it answers right.
-public struct OracleSettings: Sendable, Equatable {
+package struct OracleSettings: Sendable, Equatable {
     /// Path of a dataset file in the dataset's own row schema (JSONL or JSON).
-    public var datasetFile: String
+    package var datasetFile: String
     /// `gsm8k`, `numinamath` or `longbench_v2`; nil = guess from the file's rows.
-    public var dataset: String?
+    package var dataset: String?
     /// Probability of a right answer, 0…1.
-    public var accuracy: Double
+    package var accuracy: Double
 
-    public init(datasetFile: String, dataset: String?, accuracy: Double) {
+    package init(datasetFile: String, dataset: String?, accuracy: Double) {
         self.datasetFile = datasetFile
         self.dataset = dataset
         self.accuracy = accuracy

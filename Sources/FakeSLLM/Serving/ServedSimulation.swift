@@ -8,11 +8,11 @@ import SimEngine
 /// The run loop is `Simulation`'s (``Simulation/drive(_:keepSteps:through:stalled:)``): each request is sent at
 /// its arrival time (under a concurrency cap, when a slot frees). The steps kept for records are those of the
 /// first instance that became ready, the one the recording routes act on. Deterministic; single-threaded.
-public enum ServedSimulation {
+package enum ServedSimulation {
     /// Runs `workload` through a deployment configured like `serve` would configure it.
     /// - Throws: ``SimulationInputError`` when a request is refused or the run stalls; the engine's
     ///   ``EngineConfigError`` when an instance cannot be built.
-    public static func run(
+    package static func run(
         deploy: DeployConfig, settings: SimulatorSettings, engineConfig: EngineConfig, workload: Workload,
         keepSteps: Bool = true
     ) throws -> SimulationResult {

@@ -5,19 +5,19 @@ import MoECore
 /// ``SimulatorSettings/applying(_:)`` looks keys up here and names them in its unknown-key error, and the tests
 /// check every key against README.md and every flag against `fake-sllm serve --help` (docs/architecture.md
 /// "Maintainer's walk-through").
-public struct SimulatorSetting: Sendable {
+package struct SimulatorSetting: Sendable {
     /// The member name in a deploy config's `fake_sllm` object.
-    public let key: String
+    package let key: String
     /// The `serve` flag that sets it for every deployment; nil for per-deployment-only settings.
-    public let flag: String?
+    package let flag: String?
     /// Checks `value` and stores it in the settings; the error names `fake_sllm.<key>`.
     let apply: @Sendable (inout SimulatorSettings, JSONValue) throws(SettingsError) -> Void
 
     /// The setting of `key`, if known.
-    public static func named(_ key: String) -> SimulatorSetting? { all.first { $0.key == key } }
+    package static func named(_ key: String) -> SimulatorSetting? { all.first { $0.key == key } }
 
     /// Every setting, in the order the unknown-key error lists them.
-    public static let all: [SimulatorSetting] = [
+    package static let all: [SimulatorSetting] = [
         SimulatorSetting(key: "gpu_type", flag: "--gpu") { s, value throws(SettingsError) in
             guard let v = value.stringValue else { throw SettingsError("fake_sllm.gpu_type must be a string") }
             s.gpuType = v

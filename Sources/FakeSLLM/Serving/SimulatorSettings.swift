@@ -2,7 +2,7 @@ import MoECore
 import SimEngine
 
 /// Switches that reproduce known defects of the real ServerlessLLM branch. All off by default (docs/serving.md "Serving modes").
-public struct Quirks: Sendable, Equatable {
+package struct Quirks: Sendable, Equatable {
     /// Write each step once per tensor-parallel rank, as every TP worker does on the real branch
     /// (docs/sllm-api.md §4 "Multiplicity").
     var tpDuplicateRecords = false
@@ -16,14 +16,14 @@ public struct Quirks: Sendable, Equatable {
     /// `None.copy()` (docs/serving.md "Missing keys").
     var noAutoscalingConfigHang = false
 
-    public init() {}
+    package init() {}
 
     static let names = ["tp_duplicate_records", "reject_stream", "failed_request_leak", "no_autoscaling_config_hang"]
     /// Former quirks that are now part of the `sllm` serving mode, accepted and ignored (docs/serving.md).
     static let sllmModeAliases = ["dispatch_sleep", "router_concurrency_cap", "scale_to_zero"]
 
     /// Turns on the quirk named `name` (one of ``names``).
-    public mutating func set(_ name: String, _ on: Bool) throws(SettingsError) {
+    package mutating func set(_ name: String, _ on: Bool) throws(SettingsError) {
         switch name {
         case "tp_duplicate_records": tpDuplicateRecords = on
         case "reject_stream": rejectStream = on
@@ -37,47 +37,47 @@ public struct Quirks: Sendable, Equatable {
 }
 
 /// A bad simulator setting (flag or `fake_sllm` object of a deploy config).
-public struct SettingsError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ d: String) { description = d }
+package struct SettingsError: Error, CustomStringConvertible, Sendable {
+    package let description: String
+    package init(_ d: String) { description = d }
 }
 
 /// How the simulator answers, server-wide (flags) and per deployment (the `fake_sllm` object of a deploy
 /// config, which ServerlessLLM itself ignores, so a real `moecap_config.json` deploys unchanged).
-public struct SimulatorSettings: Sendable {
+package struct SimulatorSettings: Sendable {
     /// GPU model: a MoE-CAP table key or an alias (`H100`, `A100`, …).
-    public var gpuType = "H100"
+    package var gpuType = "H100"
     /// Simulated seconds per wall second; `nil` = no waiting (steps run back to back, for tests and sweeps).
-    public var speedup: Double? = 1
+    package var speedup: Double? = 1
     /// Seed of routing and text generation.
-    public var seed: UInt64 = 0
+    package var seed: UInt64 = 0
     /// Expert popularity: nil = the engine's calibrated default.
-    public var routing: RoutingConfig?
+    package var routing: RoutingConfig?
     /// Mean and log-normal spread of sampled completion lengths (tokens) when a request is not stopped by
     /// `max_tokens`.
-    public var outputLengthMean = 256.0
-    public var outputLengthSigma = 0.6
+    package var outputLengthMean = 256.0
+    package var outputLengthSigma = 0.6
     /// Router and autoscaler (`sllm`, the default) or a bare engine (`direct`).
-    public var serving = ServingMode.sllm
+    package var serving = ServingMode.sllm
     /// Whether ``serving`` was chosen (flag or `fake_sllm.serving`); if not, it follows ``api``.
-    public var servingIsExplicit = false
+    package var servingIsExplicit = false
     /// ServerlessLLM's API (default) or vLLM's OpenAI server (docs/openai-mode.md).
-    public var api = APIMode.sllm {
+    package var api = APIMode.sllm {
         didSet { if !servingIsExplicit { serving = api.defaultServing } }
     }
     /// How a new instance's start-up time is made (a sum of named terms, docs/serving.md "Cold start"), or a
     /// fixed `--cold-start`.
-    public var coldStart = ColdStartModel()
+    package var coldStart = ColdStartModel()
     /// Wall seconds the simulated clock holds for a burst of arrivals (docs/serving.md "Reproducible
     /// arrivals"); 0 turns holds off; nil: ``defaultBurstWindow(speedup:)`` in `sllm` API mode, and with
     /// ``reproducible``; no holds in `openai` API mode otherwise.
-    public var burstWindowSeconds: Double?
+    package var burstWindowSeconds: Double?
     /// Hold the clock for bursts in `openai` API mode too (`--reproducible`): the records stop depending on the
     /// client's timing, and wall-clock clients see the holds as latency (docs/metrics.md "Wall-clock clients").
-    public var reproducible = false
+    package var reproducible = false
     /// Wall seconds a client gets to react to an answer with its next request before a hold that nobody can fill
     /// ends (`--arrival-grace-ms`; docs/serving.md "Reproducible arrivals", rule 3); never more than the window.
-    public var arrivalGraceSeconds = ArrivalHold.defaultGrace
+    package var arrivalGraceSeconds = ArrivalHold.defaultGrace
 
     /// The burst window when none is set: a millisecond of client jitter is `speedup` simulated milliseconds, so
     /// the window grows with the speedup, from 2 ms at real time to 50 ms from 25× on (and without pacing). At
@@ -94,25 +94,25 @@ public struct SimulatorSettings: Sendable {
         return Self.defaultBurstWindow(speedup: speedup)
     }
     /// OpenAI mode: answer `tool_choice` `auto` (vLLM's `--enable-auto-tool-choice`) instead of refusing it.
-    public var enableAutoToolChoice = false
+    package var enableAutoToolChoice = false
     /// OpenAI mode: precede each SSE event with a `: fake-sllm sim_t=…` comment (off: vLLM sends none; the
     /// timing headers stay).
-    public var sseComments = false
+    package var sseComments = false
     /// GPUs of the simulated node, shared by all instances (server-wide).
-    public var nodeGPUs = 8
-    public var quirks = Quirks()
+    package var nodeGPUs = 8
+    package var quirks = Quirks()
     /// The answer oracle (dataset file and accuracy), if any.
-    public var oracle: OracleSettings?
+    package var oracle: OracleSettings?
     /// Path of an HF `config.json` (or a folder holding one) for models not in the built-in catalog.
-    public var modelConfig: String?
+    package var modelConfig: String?
     /// A calibration file (`--calibration`) applied over each deployment's GPU profile: its path and contents
     /// (docs/calibration.md).
-    public var calibrationOverride: CalibrationOverride?
+    package var calibrationOverride: CalibrationOverride?
 
-    public init() {}
+    package init() {}
 
     /// These settings with the members of a `fake_sllm` object applied (each through its ``SimulatorSetting``).
-    public func applying(_ overrides: JSONValue?) throws(SettingsError) -> SimulatorSettings {
+    package func applying(_ overrides: JSONValue?) throws(SettingsError) -> SimulatorSettings {
         guard let overrides, !overrides.isNull else { return self }
         guard case .object(let o) = overrides else { throw SettingsError("'fake_sllm' must be an object") }
         var s = self
@@ -131,8 +131,8 @@ public struct SimulatorSettings: Sendable {
 /// Parses routing specifications: `"uniform"`, `"zipf"`, `"zipf:1.2"`, `"file:PATH"`, `{"zipf": 1.2}`,
 /// `{"counts": [[…]]}` or `{"counts_file": "path.json"}` (per-layer arrays of per-expert counts). The text forms and
 /// the counts checks are the engine's own (``RoutingConfig``).
-public enum RoutingSpec {
-    public static func parse(_ value: JSONValue) throws(SettingsError) -> RoutingConfig {
+package enum RoutingSpec {
+    package static func parse(_ value: JSONValue) throws(SettingsError) -> RoutingConfig {
         if let s = value.stringValue { return try parse(text: s) }
         guard case .object(let o) = value else { throw SettingsError("routing must be a string or an object") }
         if let z = o["zipf"]?.doubleValue {
@@ -147,7 +147,7 @@ public enum RoutingSpec {
     }
 
     /// `uniform`, `zipf`, `zipf:S` or `file:PATH`.
-    public static func parse(text: String) throws(SettingsError) -> RoutingConfig {
+    package static func parse(text: String) throws(SettingsError) -> RoutingConfig {
         do {
             guard text.hasPrefix("file:") else { return try RoutingConfig(parsing: text) }
             let path = String(text.dropFirst(5))

@@ -10,7 +10,7 @@ import Synchronization
 /// is sent in full; a request that waits on an engine (its connection suspended) is not *in transit*. Nothing
 /// here knows about sockets or libmicrohttpd. Thread-safe: reports come from polling and engine threads, reads
 /// from host threads. Times are monotonic wall seconds.
-public final class TransportActivity: Sendable {
+package final class TransportActivity: Sendable {
     /// Requests received, being handled or being answered, less those waiting on an engine.
     private let transit = Atomic<Int>(0)
     /// The bit pattern of the last wall moment a connection opened, a request line came in or an answer was sent.
@@ -33,21 +33,21 @@ public final class TransportActivity: Sendable {
     /// How many reactions ``slowestRecentReaction`` looks back over.
     static let reactionMemory = 64
 
-    public init() {}
+    package init() {}
 
     /// Installs the transport's look into the kernel: whether input waits there unread (a request sent on a
     /// connection waiting for one, a connection not yet accepted), which a starved polling thread has not
     /// reported yet. The HTTP server installs it when it starts listening.
-    public func setUnreadInputProbe(_ probe: @escaping @Sendable () -> Bool) { self.probe.withLock { $0 = probe } }
+    package func setUnreadInputProbe(_ probe: @escaping @Sendable () -> Bool) { self.probe.withLock { $0 = probe } }
 
     // MARK: The HTTP layer's reports
 
     /// A client opened a connection (it may send a request on it), at wall moment `wall`.
-    public func connectionOpened(atWall wall: Double) { noteEvent(wall) }
+    package func connectionOpened(atWall wall: Double) { noteEvent(wall) }
 
     /// A request line came in on connection `connection` (any key that tells open connections apart), at wall
     /// moment `wall` (its headers follow). When the connection was answered before, the gap is a client's reaction.
-    public func requestLineSeen(connection: UInt, atWall wall: Double) {
+    package func requestLineSeen(connection: UInt, atWall wall: Double) {
         noteEvent(wall)
         reactions.withLock { r in
             guard let answered = r.answeredAt.removeValue(forKey: connection) else { return }
@@ -62,18 +62,18 @@ public final class TransportActivity: Sendable {
     }
 
     /// Connection `connection` was sent an answer in full at wall moment `wall` and stays open.
-    public func connectionAnswered(_ connection: UInt, atWall wall: Double) {
+    package func connectionAnswered(_ connection: UInt, atWall wall: Double) {
         reactions.withLock { $0.answeredAt[connection] = wall }
     }
 
     /// Connection `connection` closed.
-    public func connectionClosed(_ connection: UInt) {
+    package func connectionClosed(_ connection: UInt) {
         _ = reactions.withLock { $0.answeredAt.removeValue(forKey: connection) }
     }
 
     /// A request's headers arrived: it is in transit until it waits on an engine or its answer is sent.
     /// Returns whether it is a control call (anything but a generation), to be passed back to ``requestEnded``.
-    public func requestStarted(method: String, path: String, atWall wall: Double) -> Bool {
+    package func requestStarted(method: String, path: String, atWall wall: Double) -> Bool {
         transit.add(1, ordering: .sequentiallyConsistent)
         noteEvent(wall)
         let isControl = !Self.isGeneration(method: method, path: path)
@@ -87,14 +87,14 @@ public final class TransportActivity: Sendable {
     }
 
     /// The request now waits on an engine (its connection suspended until the engine answers).
-    public func requestWaiting() { transit.subtract(1, ordering: .sequentiallyConsistent) }
+    package func requestWaiting() { transit.subtract(1, ordering: .sequentiallyConsistent) }
 
     /// The engine answered (or the wait ended otherwise): the request is in transit again.
-    public func requestResumed() { transit.add(1, ordering: .sequentiallyConsistent) }
+    package func requestResumed() { transit.add(1, ordering: .sequentiallyConsistent) }
 
     /// The request's answer was sent in full, or the request ended otherwise, at wall moment `wall`. `waiting`:
     /// it was waiting (reported by ``requestWaiting()`` and not resumed) when it ended.
-    public func requestEnded(atWall wall: Double, waiting: Bool, control isControl: Bool) {
+    package func requestEnded(atWall wall: Double, waiting: Bool, control isControl: Bool) {
         if !waiting { transit.subtract(1, ordering: .sequentiallyConsistent) }
         noteEvent(wall)
         if isControl {
@@ -108,21 +108,21 @@ public final class TransportActivity: Sendable {
     // MARK: The hosts' reads
 
     /// Requests in transit now: received but not yet handed to an engine, or answered but not yet sent.
-    public var requestsInTransit: Int { transit.load(ordering: .sequentiallyConsistent) }
+    package var requestsInTransit: Int { transit.load(ordering: .sequentiallyConsistent) }
 
     /// The last wall moment a connection opened, a request line came in or an answer was sent in full.
-    public var lastEventWall: Double { Double(bitPattern: lastEvent.load(ordering: .sequentiallyConsistent)) }
+    package var lastEventWall: Double { Double(bitPattern: lastEvent.load(ordering: .sequentiallyConsistent)) }
 
     /// The slowest of the latest reactions seen (wall seconds from an answer sent in full to the next request line
     /// on the same connection), 0 before any: how long the clients of this server take to answer a completion.
-    public var slowestRecentReaction: Double { reactions.withLock { $0.recent.max() ?? 0 } }
+    package var slowestRecentReaction: Double { reactions.withLock { $0.recent.max() ?? 0 } }
 
     /// Whether input waits unread in the kernel (``setUnreadInputProbe(_:)``); false without a probe. A system
     /// call: ask only when nothing else says an arrival can come.
-    public var hasUnreadInput: Bool { probe.withLock { $0 }?() ?? false }
+    package var hasUnreadInput: Bool { probe.withLock { $0 }?() ?? false }
 
     /// Wall seconds, up to wall moment `wall`, during which at least one control call was in progress.
-    public func controlBusyTime(atWall wall: Double) -> Double {
+    package func controlBusyTime(atWall wall: Double) -> Double {
         control.withLock { c in c.total + (c.open > 0 ? max(0, wall - c.since) : 0) }
     }
 

@@ -4,7 +4,7 @@ import SimEngine
 /// Renders chat messages into the prompt text the model's Hugging Face chat template would produce with
 /// `add_generation_prompt=True` (docs/sllm-api.md §3.6 step 3: the `vllm_moecap` backend uses the tokenizer's chat
 /// template, not "role: content" lines). Prompt tokens are then counted on this text with ``TokenEstimator``.
-public enum ChatTemplate: String, Sendable {
+package enum ChatTemplate: String, Sendable {
     /// ChatML (Qwen1.5, Qwen3): `<|im_start|>role\ncontent<|im_end|>\n` … `<|im_start|>assistant\n`.
     case chatML
     /// Mistral/Mixtral instruct: `<s>[INST] user [/INST]assistant</s>`; a system message is folded into the first
@@ -49,7 +49,7 @@ public enum ChatTemplate: String, Sendable {
     }
 
     /// The prompt for `messages` (pairs of role and content), ending with the assistant turn's opening.
-    public func render(_ messages: [(role: String, content: String)], defaultSystem: String? = nil) -> String {
+    package func render(_ messages: [(role: String, content: String)], defaultSystem: String? = nil) -> String {
         var out = ""
         switch self {
         case .chatML:

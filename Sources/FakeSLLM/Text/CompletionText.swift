@@ -6,7 +6,7 @@ import SimEngine
 /// Every piece it emits (a common word with its leading space, a punctuation mark, a paragraph break) is one
 /// token for the estimator, so a completion of `n` pieces reports `completion_tokens = n` and re-tokenizes to
 /// `n`. Deterministic for a given seed. Pure value type; safe on any thread.
-public struct CompletionText: Sendable {
+package struct CompletionText: Sendable {
     private var rng: SimRandom
     private var wordsInSentence = 0
     private var sentenceLength = 12
@@ -15,7 +15,7 @@ public struct CompletionText: Sendable {
     private var emitted = 0
     private var lastWasComma = false
 
-    public init(seed: UInt64) {
+    package init(seed: UInt64) {
         rng = SimRandom(seed: seed)
         sentenceLength = 8 + Int(rng.next() % 12)
     }
@@ -60,7 +60,7 @@ public struct CompletionText: Sendable {
     private var lastWasBreak: Bool { sentencesInParagraph == 0 && emitted > 0 }
 
     /// `count` pieces.
-    public mutating func pieces(_ count: Int) -> [String] {
+    package mutating func pieces(_ count: Int) -> [String] {
         (0..<max(0, count)).map { _ in nextPiece() }
     }
 

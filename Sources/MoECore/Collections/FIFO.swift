@@ -4,28 +4,28 @@
 /// half the array (and at least ``compactionThreshold`` entries), so a queue that never drains keeps at most
 /// about twice what it holds. Amortized O(1) ``append(_:)``, ``popFirst()`` and ``prepend(_:)``; ``remove(where:)``
 /// is O(n). A value type; the owner decides the threading.
-public struct FIFO<Element> {
+package struct FIFO<Element> {
     @usableFromInline var storage: [Element] = []
     @usableFromInline var head = 0
 
     /// The fewest consumed entries worth moving the rest for.
-    public static var compactionThreshold: Int { 1024 }
+    package static var compactionThreshold: Int { 1024 }
 
-    @inlinable public init() {}
+    @inlinable package init() {}
 
     /// A queue of `elements`, the first one oldest.
-    @inlinable public init(_ elements: some Sequence<Element>) { storage = Array(elements) }
+    @inlinable package init(_ elements: some Sequence<Element>) { storage = Array(elements) }
 
-    @inlinable public var isEmpty: Bool { head == storage.count }
-    @inlinable public var count: Int { storage.count - head }
-    @inlinable public var first: Element? { head < storage.count ? storage[head] : nil }
+    @inlinable package var isEmpty: Bool { head == storage.count }
+    @inlinable package var count: Int { storage.count - head }
+    @inlinable package var first: Element? { head < storage.count ? storage[head] : nil }
     /// The queued elements, oldest first.
-    @inlinable public var elements: ArraySlice<Element> { storage[head...] }
+    @inlinable package var elements: ArraySlice<Element> { storage[head...] }
 
-    @inlinable public mutating func append(_ element: Element) { storage.append(element) }
+    @inlinable package mutating func append(_ element: Element) { storage.append(element) }
 
     /// Puts `element` in front of the others (a preempted request goes back first).
-    @inlinable public mutating func prepend(_ element: Element) {
+    @inlinable package mutating func prepend(_ element: Element) {
         if head == 0 {
             // Leave room in front for further prepends.
             let room = Swift.max(8, count)
@@ -37,7 +37,7 @@ public struct FIFO<Element> {
     }
 
     /// Removes and returns the oldest element.
-    @inlinable @discardableResult public mutating func popFirst() -> Element? {
+    @inlinable @discardableResult package mutating func popFirst() -> Element? {
         guard head < storage.count else { return nil }
         let element = storage[head]
         head += 1
@@ -53,13 +53,13 @@ public struct FIFO<Element> {
 
     /// Removes the oldest element that matches; returns it, or nil when none does. O(n).
     @inlinable @discardableResult
-    public mutating func remove(where matches: (Element) throws -> Bool) rethrows -> Element? {
+    package mutating func remove(where matches: (Element) throws -> Bool) rethrows -> Element? {
         guard let i = try storage[head...].firstIndex(where: matches) else { return nil }
         return storage.remove(at: i)
     }
 
     /// Empties the queue, keeping its capacity.
-    @inlinable public mutating func removeAll() {
+    @inlinable package mutating func removeAll() {
         storage.removeAll(keepingCapacity: true)
         head = 0
     }

@@ -12,12 +12,12 @@
 /// every wait (Mutex waits on a futex directly, which it cannot see, and would be reported as a race:
 /// docs/fuzzing.md, "Sanitizers"). Thread-safe; not re-entrant: ``lock()`` must not be called again by the
 /// thread that holds it.
-public final class ConditionLock: @unchecked Sendable {
+package final class ConditionLock: @unchecked Sendable {
     // @unchecked: the two C structs are only used through pthread calls, which synchronize themselves.
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
-    public init() {
+    package init() {
         pthread_mutex_init(mutex, nil)
         #if canImport(Glibc)
             // Timed waits measure the monotonic clock, like `monotonicSeconds()`.
@@ -38,22 +38,22 @@ public final class ConditionLock: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    public func lock() { pthread_mutex_lock(mutex) }
-    public func unlock() { pthread_mutex_unlock(mutex) }
+    package func lock() { pthread_mutex_lock(mutex) }
+    package func unlock() { pthread_mutex_unlock(mutex) }
 
     /// Runs `body` with the lock held.
-    public func withLock<R>(_ body: () throws -> R) rethrows -> R {
+    package func withLock<R>(_ body: () throws -> R) rethrows -> R {
         lock()
         defer { unlock() }
         return try body()
     }
 
     /// Waits for a signal. Call with the lock held; it is released meanwhile and held again on return.
-    public func wait() { pthread_cond_wait(condition, mutex) }
+    package func wait() { pthread_cond_wait(condition, mutex) }
 
     /// Waits for a signal, at most `seconds`. Call with the lock held. Returns false when the time ran out.
     @discardableResult
-    public func wait(seconds: Double) -> Bool {
+    package func wait(seconds: Double) -> Bool {
         guard seconds > 0 else { return false }
         var deadline = timespec()
         #if canImport(Glibc)
@@ -70,10 +70,10 @@ public final class ConditionLock: @unchecked Sendable {
     }
 
     /// Wakes one waiter. May be called with or without the lock held.
-    public func signal() { pthread_cond_signal(condition) }
+    package func signal() { pthread_cond_signal(condition) }
 
     /// Wakes every waiter. May be called with or without the lock held.
-    public func broadcast() { pthread_cond_broadcast(condition) }
+    package func broadcast() { pthread_cond_broadcast(condition) }
 }
 
 /// A value behind the package's one lock (``ConditionLock``).
@@ -81,14 +81,14 @@ public final class ConditionLock: @unchecked Sendable {
 /// `Sendable` only when the value is: a lock makes access exclusive, it does not make a class reference inside
 /// the value safe to use from two threads once it is handed out. Thread-safe; `withLock` must not be re-entered
 /// on the same lock.
-public final class Locked<Value> {
+package final class Locked<Value> {
     private var value: Value
     private let lock = ConditionLock()
 
-    public init(_ value: Value) { self.value = value }
+    package init(_ value: Value) { self.value = value }
 
     /// Runs `body` on the value with the lock held.
-    public func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
+    package func withLock<R>(_ body: (inout Value) throws -> R) rethrows -> R {
         lock.lock()
         defer { lock.unlock() }
         return try body(&value)

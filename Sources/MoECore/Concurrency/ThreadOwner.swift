@@ -9,15 +9,15 @@
 /// The owning thread calls ``claim()`` before it first touches the state, and every access path calls
 /// ``assertOwner(_:)``; a call from any other thread stops a debug build with the name of what was touched.
 /// In release builds both are empty (the rule is then the doc comment's alone). Thread-safe.
-public struct ThreadOwner: Sendable {
+package struct ThreadOwner: Sendable {
     #if DEBUG
         private let owner = Locked<UInt?>(nil)
     #endif
 
-    public init() {}
+    package init() {}
 
     /// Makes the calling thread the owner. A second claim from another thread is a bug.
-    public func claim() {
+    package func claim() {
         #if DEBUG
             let me = Self.currentThread
             owner.withLock { owner in
@@ -28,7 +28,7 @@ public struct ThreadOwner: Sendable {
     }
 
     /// Stops a debug build when the caller is not the owning thread (or no thread has claimed yet).
-    public func assertOwner(_ what: @autoclosure () -> String) {
+    package func assertOwner(_ what: @autoclosure () -> String) {
         #if DEBUG
             let me = Self.currentThread
             let o = owner.withLock { $0 }

@@ -9,103 +9,103 @@
 /// ×0.75) are in the same reference.
 ///
 /// A plain value; every field can be overridden from JSON (``init(json:base:)``) with the names of ``fields``.
-public struct Calibration: Sendable, Equatable {
+package struct Calibration: Sendable, Equatable {
     // MARK: Memory-bound efficiencies (fraction of the datasheet bandwidth)
 
     /// Streaming dense weights (attention projections, dense FFNs, shared experts, LM head). (Single-row bf16
     /// products over weights larger than the L2 cache streamed at 0.75–0.91 of an H100's bandwidth through
     /// PyTorch 2.11.)
-    public var denseWeightBandwidth = 0.85
+    package var denseWeightBandwidth = 0.85
     /// The fused-MoE kernel reading the touched experts' weights, for large experts; a rank's slice of one expert
     /// of S bytes streams at `expertWeightBandwidth · S / (S + expertHalfBytes)` (small experts such as Qwen3's
     /// 9 MB ones pay a fixed cost per expert tile: vLLM's fused-MoE kernel moves Qwen3-30B-A3B's 604 MB of FP8
     /// experts per layer in about 270 µs, ~0.67 of an H100's bandwidth, vLLM PR #24700).
-    public var expertWeightBandwidth = 0.88
+    package var expertWeightBandwidth = 0.88
     /// Expert size (bytes per rank) at which expert streaming and compute reach half their large-expert
     /// efficiency.
-    public var expertHalfBytes = 1.5e6
+    package var expertHalfBytes = 1.5e6
     /// Paged-attention KV cache reads and writes. (Decode attention through PyTorch 2.11 on an H100 SXM read KV
     /// at 0.44–0.88 of the bandwidth, more for larger caches: 52 MB → 0.44, 143 MB → 0.72, 537 MB → 0.88.)
-    public var kvBandwidth = 0.78
+    package var kvBandwidth = 0.78
     /// Activations (inputs/outputs of each operator).
-    public var activationBandwidth = 0.6
+    package var activationBandwidth = 0.6
 
     // MARK: Compute efficiencies (fraction of the dense datasheet peak)
 
     /// Dense matrix products: asymptotic efficiency and the row count at which half of it is reached. (cuBLAS
     /// bf16 on an H100 SXM through PyTorch 2.11: 700–760 TFLOP/s, 0.71–0.77 of the dense peak, from 1024 rows;
     /// 0.45–0.62 at 256 rows for Qwen3's and Mixtral's projection shapes.)
-    public var denseGemmPeak = 0.75
-    public var denseGemmHalfRows = 64.0
+    package var denseGemmPeak = 0.75
+    package var denseGemmHalfRows = 64.0
     /// Fused-MoE grouped products (rows = tokens routed to one expert), for large experts; scaled down for
     /// small experts like the streaming efficiency. vLLM's Triton kernel is far from the tensor-core peak on
     /// small experts: Qwen3-30B-A3B's runs 1024–4096 tokens at 144–188 TFLOP/s (vLLM PR #24700), 15–19 % of
     /// an H100's 16-bit dense peak.
-    public var moeGemmPeak = 0.34
-    public var moeGemmHalfRows = 28.0
+    package var moeGemmPeak = 0.34
+    package var moeGemmHalfRows = 28.0
     /// Flash attention over prefill chunks and over decode queries. (Causal flash attention, 32 heads of 128,
     /// ran at 340–550 TFLOP/s on an H100 SXM through PyTorch 2.11: 0.34–0.56 of the dense peak.)
-    public var attentionPrefillEfficiency = 0.45
-    public var attentionDecodeEfficiency = 0.25
+    package var attentionPrefillEfficiency = 0.45
+    package var attentionDecodeEfficiency = 0.25
 
     // MARK: Communication
 
     /// Fraction of the per-direction interconnect bandwidth an all-reduce achieves.
-    public var interconnectEfficiency = 0.7
+    package var interconnectEfficiency = 0.7
     /// Fixed latency of one all-reduce (s).
-    public var allReduceLatency = 9e-6
+    package var allReduceLatency = 9e-6
 
     // MARK: Fixed costs
 
     /// GPU-side time per transformer layer that no roofline term covers: norms, rotary, top-k, small kernels and
     /// the gaps between them (s), with CUDA graphs and without them.
-    public var layerOverheadGraph = 34e-6
-    public var layerOverheadEager = 80e-6
+    package var layerOverheadGraph = 34e-6
+    package var layerOverheadEager = 80e-6
     /// Per step, inside the recorded latency: sampling, bookkeeping, output construction (s).
-    public var stepOverheadGraph = 0.45e-3
-    public var stepOverheadEager = 0.9e-3
+    package var stepOverheadGraph = 0.45e-3
+    package var stepOverheadEager = 0.9e-3
     /// Per request in the step, inside the recorded latency (s).
-    public var requestOverhead = 4e-6
+    package var requestOverhead = 4e-6
     /// CPU time between steps, outside the recorded latency: scheduling and input preparation (s), per step and
     /// per scheduled request.
-    public var schedulerOverhead = 0.7e-3
-    public var schedulerRequestOverhead = 8e-6
+    package var schedulerOverhead = 0.7e-3
+    package var schedulerRequestOverhead = 8e-6
     /// Engine-core CPU per request scheduled for the first time in a step (s): vLLM's `Request` set-up, the
     /// input batch's new row (token ids, block table, sampling parameters) and its first output's bookkeeping.
-    public var schedulerNewRequestOverhead = 40e-6
+    package var schedulerNewRequestOverhead = 40e-6
     /// Fixed latency from the end of a request's set-up in the API server to its arrival in the engine (IPC to
     /// the engine-core process, the engine loop picking it up) plus the first token's way back (s). The work on
     /// the API server's event loop itself is priced by the `api…` constants below (docs/engine.md §10).
-    public var frontendLatency = 6.63e-3
+    package var frontendLatency = 6.63e-3
     /// API-server loop CPU per request on receipt (s): HTTP parsing, request validation, the chat template,
     /// sampling parameters; the prompt then goes to the tokenizer thread. Fitted over the validation suite's fit
     /// rows (docs/calibration.md), with ``frontendLatency`` holding V1's and V4's TTFT.
-    public var apiRequestOverhead = 6e-3
+    package var apiRequestOverhead = 6e-3
     /// Tokenizer-thread CPU per prompt token (vLLM's single-worker tokenizer executor, beside the loop), s.
-    public var apiPromptTokenOverhead = 0.5e-6
+    package var apiPromptTokenOverhead = 0.5e-6
     /// API-server loop CPU per request once its prompt is tokenised (s): building the engine request
     /// (`Processor.process_inputs`), registering it with the output processor, sending it to the engine core.
     /// Fitted with ``apiRequestOverhead`` (docs/calibration.md).
-    public var apiSubmitOverhead = 0.5e-3
+    package var apiSubmitOverhead = 0.5e-3
     /// API-server loop CPU per request output of an engine step (s): the output handler's incremental
     /// detokenising and stop checks, before the output reaches the request's collector.
-    public var apiOutputTokenOverhead = 20e-6
+    package var apiOutputTokenOverhead = 20e-6
     /// API-server loop CPU per stream chunk (s): the request's task wakes, builds the chunk, serialises it to JSON
     /// and writes it. Outputs put while the task is behind merge into one chunk. Fitted (docs/calibration.md).
-    public var apiStreamChunkOverhead = 50e-6
+    package var apiStreamChunkOverhead = 50e-6
 
     // MARK: Memory
 
     /// Memory outside PyTorch's allocator on each rank (CUDA context extras, cuBLAS workspaces, NCCL buffers),
     /// bytes, and the extra per rank when tensor parallelism is on.
-    public var nonTorchMemory = 0.6 * 1_073_741_824.0
-    public var nonTorchMemoryTP = 0.6 * 1_073_741_824.0
+    package var nonTorchMemory = 0.6 * 1_073_741_824.0
+    package var nonTorchMemoryTP = 0.6 * 1_073_741_824.0
 
     /// The fitted defaults.
-    public init() {}
+    package init() {}
 
     /// Every field by its JSON name, in declaration order.
-    public static let fields: [(name: String, path: any WritableKeyPath<Calibration, Double> & Sendable)] = [
+    package static let fields: [(name: String, path: any WritableKeyPath<Calibration, Double> & Sendable)] = [
         ("dense_weight_bandwidth", \.denseWeightBandwidth),
         ("expert_weight_bandwidth", \.expertWeightBandwidth),
         ("expert_half_bytes", \.expertHalfBytes),
@@ -150,7 +150,7 @@ public struct Calibration: Sendable, Equatable {
     /// docs/calibration.md) and are not applied.
     /// - Throws: ``CalibrationError`` for a non-object, an unknown key, a non-number, or a value out of range
     ///   (efficiencies in (0, 1], everything else ≥ 0).
-    public init(json: JSONValue, base: Calibration = Calibration()) throws(CalibrationError) {
+    package init(json: JSONValue, base: Calibration = Calibration()) throws(CalibrationError) {
         guard case .object(let object) = json else { throw CalibrationError("calibration must be a JSON object") }
         self = base
         for (key, value) in object.pairs where !key.hasPrefix("_") {
@@ -174,13 +174,13 @@ public struct Calibration: Sendable, Equatable {
     }
 
     /// All fields as an ordered JSON object.
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object(JSONObject(Calibration.fields.map { ($0.name, JSONValue.double(self[keyPath: $0.path])) }))
     }
 }
 
 /// A calibration file or override that cannot be applied.
-public struct CalibrationError: Error, CustomStringConvertible, Sendable, Equatable {
-    public let description: String
-    public init(_ d: String) { description = d }
+package struct CalibrationError: Error, CustomStringConvertible, Sendable, Equatable {
+    package let description: String
+    package init(_ d: String) { description = d }
 }

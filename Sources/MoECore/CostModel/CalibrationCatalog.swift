@@ -4,9 +4,9 @@
 /// - **published-calibrated**: the H100 SXM, whose constants (``Calibration/init()``) are fitted to the published
 ///   measurements V1 (TP2) and V4 (TP1) that `fake-sllm fidelity` replays;
 /// - **datasheet-only**: every other GPU, simulated with the H100 fit over its own datasheet peaks.
-public enum CalibrationCatalog {
+package enum CalibrationCatalog {
     /// The profile of `gpu`.
-    public static func profile(for gpu: GPUSpec) -> CalibrationProfile {
+    package static func profile(for gpu: GPUSpec) -> CalibrationProfile {
         if let entry = MeasuredCalibrations.all.first(where: { $0.keys.contains(gpu.key) }) {
             // The embedded texts are the committed probe outputs, valid by construction (tested).
             let json = try! JSONValue.parse(entry.json)
@@ -27,11 +27,11 @@ public enum CalibrationCatalog {
     }
 
     /// The default constants of `gpu`.
-    public static func calibration(for gpu: GPUSpec) -> Calibration { profile(for: gpu).calibration }
+    package static func calibration(for gpu: GPUSpec) -> Calibration { profile(for: gpu).calibration }
 
     /// The profile of a user's calibration file applied over `gpu`'s default.
     /// - Throws: ``CalibrationError`` when the file's JSON is not a valid calibration.
-    public static func profile(for gpu: GPUSpec, file path: String, json: JSONValue) throws(CalibrationError)
+    package static func profile(for gpu: GPUSpec, file path: String, json: JSONValue) throws(CalibrationError)
         -> CalibrationProfile
     {
         CalibrationProfile(
@@ -40,5 +40,5 @@ public enum CalibrationCatalog {
     }
 
     /// The GPU whose default constants were fitted to published measurements.
-    public static let publishedKey = "NVIDIA-H100-HBM3-80GB"
+    package static let publishedKey = "NVIDIA-H100-HBM3-80GB"
 }

@@ -1,15 +1,15 @@
 /// The cost-model constants a GPU type is simulated with, and where they come from.
-public struct CalibrationProfile: Sendable, Equatable {
+package struct CalibrationProfile: Sendable, Equatable {
     /// MoE-CAP key of the GPU.
-    public let gpuKey: String
+    package let gpuKey: String
     /// How the constants were obtained.
-    public let source: CalibrationSource
+    package let source: CalibrationSource
     /// The constants.
-    public let calibration: Calibration
+    package let calibration: Calibration
     /// One line of evidence: the measurement or file behind the constants.
-    public let evidence: String
+    package let evidence: String
 
-    public init(gpuKey: String, source: CalibrationSource, calibration: Calibration, evidence: String) {
+    package init(gpuKey: String, source: CalibrationSource, calibration: Calibration, evidence: String) {
         self.gpuKey = gpuKey
         self.source = source
         self.calibration = calibration

@@ -1,5 +1,5 @@
 /// Where a GPU profile's cost-model constants come from (docs/calibration.md).
-public enum CalibrationSource: String, Sendable, Equatable, CaseIterable {
+package enum CalibrationSource: String, Sendable, Equatable, CaseIterable {
     /// Fitted to the GPU probe's measurements on that GPU (`tools/gpu-probe`, `Fixtures/calibration/<gpu>.json`).
     case measured
     /// Fitted to published measurements of real vLLM servers on that GPU (the H100 SXM: V1 and V4).

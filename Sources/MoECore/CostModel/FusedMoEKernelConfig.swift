@@ -15,9 +15,9 @@ import Foundation
 /// candidate list for the same product, by tokens per expert: our own Triton grouped GEMM written after vLLM's
 /// kernel, timed on an H100 SXM (`scripts/gpu/moe_kernel_bench.py`, `Fixtures/calibration/fused-moe-configs.json`).
 /// Ampere uses vLLM PR #40542's published A100 default-vs-tuned kernel times. A plain value namespace.
-public enum FusedMoEKernelConfig {
+package enum FusedMoEKernelConfig {
     /// Where a model's fused-MoE block config comes from on a GPU.
-    public enum Source: String, Sendable, Equatable {
+    package enum Source: String, Sendable, Equatable {
         /// vLLM ships a tuned JSON for this (E, N, GPU, dtype).
         case tuned
         /// No file: `get_default_config`.
@@ -29,7 +29,7 @@ public enum FusedMoEKernelConfig {
 
     /// vLLM's `device_name` for a catalog GPU (`torch.cuda.get_device_name()` with spaces as underscores; every
     /// H200 folds to `NVIDIA_H200`), nil for GPUs whose files are not recorded here.
-    public static func vllmDeviceName(_ gpu: GPUSpec) -> String? {
+    package static func vllmDeviceName(_ gpu: GPUSpec) -> String? {
         switch gpu.key {
         case "NVIDIA-H100-HBM3-80GB": return "NVIDIA_H100_80GB_HBM3"
         case "NVIDIA-H200-141GB", "NVIDIA-H200-140GB": return "NVIDIA_H200"
@@ -42,7 +42,7 @@ public enum FusedMoEKernelConfig {
     /// The config file name vLLM 0.11 looks up for `footprint`'s routed experts on `gpu`, or nil when the experts
     /// do not run the Triton fused-MoE kernel there (FP8 on Ampere goes through Marlin; MXFP4, NVFP4 and integer
     /// weights through their own kernels) or the GPU is not recorded.
-    public static func fileName(footprint: ModelFootprint, gpu: GPUSpec) -> String? {
+    package static func fileName(footprint: ModelFootprint, gpu: GPUSpec) -> String? {
         let m = footprint.model
         guard m.numExperts > 1, let device = vllmDeviceName(gpu) else { return nil }
         let n = (m.moeIntermediateSize ?? m.dFF) / footprint.tensorParallelSize
@@ -64,7 +64,7 @@ public enum FusedMoEKernelConfig {
     /// Config files whose presence or absence in vLLM 0.11.0 (2025-10) is established, for the shapes the
     /// validation suite and the calibration targets run (docs/calibration.md "Fused-MoE kernel configs" gives the
     /// evidence for each).
-    public static let shippedInVLLM011: [String: Bool] = [
+    package static let shippedInVLLM011: [String: Bool] = [
         // Mixtral-8x7B: tuned files since early 2024 (V1 runs TP2 on H100).
         "E=8,N=7168,device_name=NVIDIA_H100_80GB_HBM3.json": true,
         "E=8,N=1792,device_name=NVIDIA_H100_80GB_HBM3.json": true,
@@ -90,7 +90,7 @@ public enum FusedMoEKernelConfig {
     ]
 
     /// The config source for `footprint` on `gpu` in vLLM 0.11.
-    public static func source(footprint: ModelFootprint, gpu: GPUSpec) -> Source {
+    package static func source(footprint: ModelFootprint, gpu: GPUSpec) -> Source {
         guard let name = fileName(footprint: footprint, gpu: gpu), let shipped = shippedInVLLM011[name] else {
             return .unknown
         }
@@ -98,10 +98,10 @@ public enum FusedMoEKernelConfig {
     }
 
     /// One measured point: tokens routed to each touched expert, and default-config time over tuned time.
-    public struct SlowdownPoint: Sendable, Equatable {
-        public let rowsPerExpert: Double
-        public let slowdown: Double
-        public init(_ rowsPerExpert: Double, _ slowdown: Double) {
+    package struct SlowdownPoint: Sendable, Equatable {
+        package let rowsPerExpert: Double
+        package let slowdown: Double
+        package init(_ rowsPerExpert: Double, _ slowdown: Double) {
             self.rowsPerExpert = rowsPerExpert
             self.slowdown = slowdown
         }
@@ -109,22 +109,22 @@ public enum FusedMoEKernelConfig {
 
     /// Default-config time over tuned time on one GPU generation, for the three branches of vLLM's
     /// `get_default_config` (16-bit and per-tensor FP8 weights; block-wise FP8 has its own default).
-    public struct SlowdownTable: Sendable, Equatable {
+    package struct SlowdownTable: Sendable, Equatable {
         /// A batch of one token (16×32×64 tiles: few programs, a short K step).
-        public let singleToken: Double
+        package let singleToken: Double
         /// More than one token but no more tokens than experts (the same 16×32×64 tiles).
-        public let fewTokens: Double
+        package let fewTokens: Double
         /// More tokens than experts (64×64×32 tiles, group 8): by tokens per touched expert.
-        public let manyTokens: [SlowdownPoint]
+        package let manyTokens: [SlowdownPoint]
         /// Block-wise FP8 (64×128×128 tiles, group 32, any batch): by tokens per touched expert.
-        public let blockFP8: [SlowdownPoint]
+        package let blockFP8: [SlowdownPoint]
     }
 
     /// Hopper, measured on an H100 SXM (2026-12-07, Fixtures/calibration/fused-moe-configs.json): the median over
     /// six expert shapes (GLM-4.5-Air TP4, Qwen3-235B TP8, Qwen3-30B TP1, Mixtral-8x7B TP2/TP8; GLM-4.6 block FP8
     /// TP8) of (gate-up + down time with the default config) / (the same with the best candidate config). The H200
     /// has the same multiprocessors and is given the same table.
-    public static let hopper = SlowdownTable(
+    package static let hopper = SlowdownTable(
         singleToken: 1.30, fewTokens: 1.03,
         manyTokens: [
             SlowdownPoint(8, 1.22), SlowdownPoint(32, 1.31), SlowdownPoint(128, 1.45), SlowdownPoint(512, 2.02),
@@ -135,7 +135,7 @@ public enum FusedMoEKernelConfig {
     /// Ampere (A100 SXM4 80GB), from vLLM PR #40542's published default-vs-tuned kernel times for E=64, N=1408,
     /// top-6: M = 1…8 → 1.00, 16 → 1.04, 64 → 1.03 (no more tokens than experts), 256 → 1.07, 1024 → 1.10,
     /// 4096 → 1.11 (rows per expert M·6/64 = 24, 96, 384). No block-FP8 products run on Ampere (Marlin).
-    public static let ampere = SlowdownTable(
+    package static let ampere = SlowdownTable(
         singleToken: 1.00, fewTokens: 1.03,
         manyTokens: [SlowdownPoint(24, 1.07), SlowdownPoint(96, 1.10), SlowdownPoint(384, 1.11)],
         blockFP8: [SlowdownPoint(1, 1.0)])
@@ -143,7 +143,7 @@ public enum FusedMoEKernelConfig {
     /// Default-config time over tuned time for one step's routed-expert products: `tokens` in the batch,
     /// `experts` routed experts, `rowsPerExpert` tokens per touched expert; piecewise linear in log(rows) between
     /// measured points and flat beyond them; never below 1.
-    public static func defaultSlowdown(
+    package static func defaultSlowdown(
         tokens: Double, experts: Int, rowsPerExpert: Double, blockFP8: Bool, gpu: GPUSpec
     ) -> Double {
         let table = gpu.hasFP8TensorCores ? hopper : ampere

@@ -16,9 +16,9 @@
 /// - INT8 W8A8: the INT8 peak.
 ///
 /// A plain value.
-public struct GemmPath: Sendable, Equatable {
+package struct GemmPath: Sendable, Equatable {
     /// How the product is computed.
-    public enum Kind: String, Sendable, Equatable {
+    package enum Kind: String, Sendable, Equatable {
         /// Unquantized weights at their own precision.
         case native
         /// FP8 weights and FP8 activations (FP8 tensor cores).
@@ -33,9 +33,9 @@ public struct GemmPath: Sendable, Equatable {
         case fp4Native
     }
 
-    public let kind: Kind
+    package let kind: Kind
     /// The `PEAK_FLOPS_DICT` section whose dense peak the products run against.
-    public let computeSection: String
+    package let computeSection: String
 
     private init(kind: Kind, computeSection: String) {
         self.kind = kind
@@ -43,7 +43,7 @@ public struct GemmPath: Sendable, Equatable {
     }
 
     /// The path of weights stored as `format` on `gpu`, with 16-bit activations of `activation`.
-    public init(format: NumberFormat, gpu: GPUSpec, activation: NumberFormat = .bfloat16) {
+    package init(format: NumberFormat, gpu: GPUSpec, activation: NumberFormat = .bfloat16) {
         let sixteen = activation == .float16 ? "float16" : "bfloat16"
         switch format {
         case .float32, .float16, .bfloat16:
@@ -68,7 +68,7 @@ public struct GemmPath: Sendable, Equatable {
 
     /// The path of a checkpoint's stored weights on `gpu` (block-wise FP8 like per-tensor FP8; MXFP4 and NVFP4
     /// natively only on GPUs with FP4 tensor cores, else weight-only).
-    public init(weights: WeightFormat, gpu: GPUSpec, activation: NumberFormat = .bfloat16) {
+    package init(weights: WeightFormat, gpu: GPUSpec, activation: NumberFormat = .bfloat16) {
         switch weights {
         case .float(let f):
             self.init(format: f, gpu: gpu, activation: activation)
@@ -90,7 +90,7 @@ public struct GemmPath: Sendable, Equatable {
     }
 
     /// The dense peak (FLOP/s) of this path on `gpu`, falling back to the 16-bit peak where the table has none.
-    public func peakFlops(on gpu: GPUSpec) -> Double {
+    package func peakFlops(on gpu: GPUSpec) -> Double {
         var peak = gpu.denseFlops(computeSection)
         if peak <= 0 { peak = gpu.denseFlops("bfloat16") }
         if peak <= 0 { peak = gpu.denseFlops("float16") }

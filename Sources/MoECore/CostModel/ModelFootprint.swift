@@ -5,61 +5,61 @@
 /// MLA's `kv_a_proj_with_mqa` (and `q_a_proj`) are replicated; the MLA latent KV cache is replicated on every rank.
 /// Every count is in parameters (elements) unless its name says bytes. Values are computed once; the type is a
 /// plain value, safe to share between threads.
-public struct ModelFootprint: Sendable, Equatable {
+package struct ModelFootprint: Sendable, Equatable {
     /// The model.
-    public let model: ModelSpec
+    package let model: ModelSpec
     /// Tensor-parallel ranks.
-    public let tensorParallelSize: Int
+    package let tensorParallelSize: Int
     /// Weight storage format of the linear layers (embeddings, LM head, router and norms stay 16-bit).
-    public let weightFormat: NumberFormat
+    package let weightFormat: NumberFormat
     /// KV cache element format.
-    public let kvFormat: NumberFormat
+    package let kvFormat: NumberFormat
     /// Stored bytes per routed-expert weight, scales included: the checkpoint's own format when it is quantized
     /// (MXFP4 4.25 bits, block-wise FP8 1 byte plus a float32 per 128×128 block, …), else ``weightFormat``'s width
     /// (an unquantized checkpoint, or one quantized online by `--quantization`).
-    public let expertBytesPerParam: Double
+    package let expertBytesPerParam: Double
     /// Stored bytes per weight of attention, dense FFNs and shared experts, chosen as ``expertBytesPerParam`` is.
-    public let denseBytesPerParam: Double
+    package let denseBytesPerParam: Double
 
     /// Query heads per rank.
-    public let queryHeadsPerRank: Int
+    package let queryHeadsPerRank: Int
     /// KV heads per rank (GQA; ≥ 1: replicated when fewer KV heads than ranks).
-    public let kvHeadsPerRank: Int
+    package let kvHeadsPerRank: Int
     /// Attention projection parameters per layer per rank (Q, K, V, O; MLA: its down/up projections).
-    public let attentionParamsPerLayer: Double
+    package let attentionParamsPerLayer: Double
     /// Attention projection parameters of one whole layer (all ranks, each parameter once).
-    public let wholeAttentionParamsPerLayer: Double
+    package let wholeAttentionParamsPerLayer: Double
     /// Attention-core FLOPs per (query, key) pair per layer per rank, for prefill tokens.
-    public let attentionFlopsPerPairPrefill: Double
+    package let attentionFlopsPerPairPrefill: Double
     /// Attention-core FLOPs per (query, key) pair per layer per rank, for decode tokens (MLA: absorbed form).
-    public let attentionFlopsPerPairDecode: Double
+    package let attentionFlopsPerPairDecode: Double
     /// Parameters of one routed expert per rank (gate, up, down: 3·d·ff/TP).
-    public let expertParams: Double
+    package let expertParams: Double
     /// Router (gate) parameters per MoE layer (replicated).
-    public let routerParams: Double
+    package let routerParams: Double
     /// Shared-expert parameters per MoE layer per rank (Qwen's shared expert and its gate, DeepSeek's shared
     /// experts); 0 when the model has none.
-    public let sharedExpertParams: Double
+    package let sharedExpertParams: Double
     /// Dense FFN parameters per non-MoE layer per rank.
-    public let denseFFNParams: Double
+    package let denseFFNParams: Double
     /// Number of MoE layers and of dense (non-MoE) layers.
-    public let moeLayers: Int
-    public let denseLayers: Int
+    package let moeLayers: Int
+    package let denseLayers: Int
     /// LM head parameters per rank (vocabulary split across ranks).
-    public let lmHeadParams: Double
+    package let lmHeadParams: Double
     /// Embedding parameters per rank (0 extra when tied to the LM head).
-    public let embeddingParams: Double
+    package let embeddingParams: Double
     /// Norm parameters of the whole model (replicated).
-    public let normParams: Double
+    package let normParams: Double
     /// KV cache bytes one token occupies on one layer of one rank.
-    public let kvBytesPerTokenPerLayer: Double
+    package let kvBytesPerTokenPerLayer: Double
 
     /// - Parameters:
     ///   - model: the architecture.
     ///   - tensorParallelSize: ranks (≥ 1).
     ///   - weightFormat: linear-layer weight format.
     ///   - kvFormat: KV cache format.
-    public init(model: ModelSpec, tensorParallelSize: Int, weightFormat: NumberFormat, kvFormat: NumberFormat) {
+    package init(model: ModelSpec, tensorParallelSize: Int, weightFormat: NumberFormat, kvFormat: NumberFormat) {
         let tp = Double(max(1, tensorParallelSize))
         let d = Double(model.hiddenSize)
         self.model = model
@@ -130,10 +130,10 @@ public struct ModelFootprint: Sendable, Equatable {
     }
 
     /// Bytes of one 16-bit parameter (embeddings, LM head, router, norms are never quantized by vLLM's schemes).
-    public var highPrecisionBytes: Double { weightFormat == .float32 ? 4 : 2 }
+    package var highPrecisionBytes: Double { weightFormat == .float32 ? 4 : 2 }
 
     /// Weight bytes resident on one rank.
-    public var weightBytesPerRank: Double {
+    package var weightBytesPerRank: Double {
         let experts = Double(moeLayers) * Double(model.numExperts) * expertParams
         let dense =
             Double(model.numLayers) * attentionParamsPerLayer + Double(moeLayers) * sharedExpertParams
@@ -143,10 +143,10 @@ public struct ModelFootprint: Sendable, Equatable {
     }
 
     /// KV cache bytes of one token on one rank (all layers).
-    public var kvBytesPerTokenPerRank: Double { kvBytesPerTokenPerLayer * Double(model.numLayers) }
+    package var kvBytesPerTokenPerRank: Double { kvBytesPerTokenPerLayer * Double(model.numLayers) }
 
     /// Total parameters of the model (all ranks, replicated parts counted once).
-    public var totalParameters: Double {
+    package var totalParameters: Double {
         let tp = Double(tensorParallelSize)
         // Replicated parts (MLA's `_a` projections, KV heads when fewer than ranks) counted once.
         return Double(model.numLayers) * wholeAttentionParamsPerLayer + Double(moeLayers)
@@ -156,7 +156,7 @@ public struct ModelFootprint: Sendable, Equatable {
 
     /// Parameters a single token activates (attention, top-k experts, shared experts, dense FFNs, LM head),
     /// whole model.
-    public var activeParameters: Double {
+    package var activeParameters: Double {
         let tp = Double(tensorParallelSize)
         return Double(model.numLayers) * wholeAttentionParamsPerLayer + Double(moeLayers)
             * (Double(model.topK) * expertParams * tp + sharedExpertParams * tp + routerParams)
@@ -164,7 +164,7 @@ public struct ModelFootprint: Sendable, Equatable {
     }
 
     /// Active parameters without the embedding and the LM head (the convention of GLM-4.5's "12B/32B active").
-    public var activeNonEmbeddingParameters: Double {
+    package var activeNonEmbeddingParameters: Double {
         activeParameters - lmHeadParams * Double(tensorParallelSize)
     }
 
@@ -193,7 +193,7 @@ public struct ModelFootprint: Sendable, Equatable {
 
     /// Peak activation memory per rank of a forward pass over `tokens` tokens, as vLLM's profiling run measures it
     /// (largest live intermediate buffers, 16-bit), plus the sampler's float32 logits for `sequences` rows.
-    public func activationBytes(tokens: Int, sequences: Int) -> Double {
+    package func activationBytes(tokens: Int, sequences: Int) -> Double {
         let t = Double(tokens)
         let d = Double(model.hiddenSize)
         let tp = Double(tensorParallelSize)

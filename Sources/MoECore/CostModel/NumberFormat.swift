@@ -4,11 +4,11 @@
 /// `kv_cache_dtype` (`auto`, `fp8`, `fp8_e4m3`, `fp8_e5m2`). Weight-only 4-bit formats (AWQ, GPTQ) dequantize to
 /// 16-bit before the matrix product, so they read half a byte per parameter but compute at the 16-bit peak;
 /// FP8 (w8a8) computes at the FP8 peak.
-public enum NumberFormat: String, Sendable, Equatable, CaseIterable {
+package enum NumberFormat: String, Sendable, Equatable, CaseIterable {
     case float32, float16, bfloat16, fp8, int8, int4
 
     /// Bytes per element.
-    public var bytes: Double {
+    package var bytes: Double {
         switch self {
         case .float32: return 4
         case .float16, .bfloat16: return 2
@@ -18,7 +18,7 @@ public enum NumberFormat: String, Sendable, Equatable, CaseIterable {
     }
 
     /// The `PEAK_FLOPS_DICT` section (``GPUSpec/denseFlops(_:)``) that matrix products on these weights run at.
-    public var computeSection: String {
+    package var computeSection: String {
         switch self {
         case .float32: return "float32"
         case .float16: return "float16"
@@ -31,7 +31,7 @@ public enum NumberFormat: String, Sendable, Equatable, CaseIterable {
     /// Parses a vLLM/Hugging Face dtype or quantization name; nil when unknown.
     ///
     /// `auto` is not accepted here: resolve it against the model's `torch_dtype` first.
-    public init?(name: String) {
+    package init?(name: String) {
         switch name.lowercased() {
         case "float32", "fp32", "float": self = .float32
         case "float16", "fp16", "half": self = .float16

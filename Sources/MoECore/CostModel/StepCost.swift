@@ -4,35 +4,35 @@
 /// weights are read by every rank and counted on each). Utilizations compare the per-rank work with one GPU's
 /// datasheet peaks over the step's ``latency``, so they are directly comparable with MoE-CAP's S-MBU/S-MFU
 /// (which divide by `num_gpus × peak`). A plain value.
-public struct StepCost: Sendable, Equatable {
+package struct StepCost: Sendable, Equatable {
     /// Recorded GPU time of the step (s): operators + communication + fixed costs. This is the `latency` of the
     /// batch record.
-    public var latency: Double
+    package var latency: Double
     /// Matrix and attention FLOPs, all ranks.
-    public var flops: Double
+    package var flops: Double
     /// Weight bytes read, all ranks.
-    public var weightBytes: Double
+    package var weightBytes: Double
     /// KV cache bytes read and written, all ranks.
-    public var kvBytes: Double
+    package var kvBytes: Double
     /// Activation bytes read and written, all ranks.
-    public var activationBytes: Double
+    package var activationBytes: Double
     /// Σ over operators of FLOPs ÷ (peak × efficiency) (s, per rank).
-    public var computeTime: Double
+    package var computeTime: Double
     /// Σ over operators of bytes ÷ (bandwidth × efficiency) (s, per rank).
-    public var memoryTime: Double
+    package var memoryTime: Double
     /// Σ over operators of max(compute, memory) (s, per rank): the operator part of ``latency``.
-    public var operatorTime: Double
+    package var operatorTime: Double
     /// All-reduces and the logits gather (s).
-    public var commTime: Double
+    package var commTime: Double
     /// Fixed per-step, per-layer and per-request costs (s).
-    public var overheadTime: Double
+    package var overheadTime: Double
     /// The datasheet floor: max(FLOPs ÷ peak, bytes ÷ bandwidth) per rank (s). ``latency`` is never below it.
-    public var rooflineTime: Double
+    package var rooflineTime: Double
     /// Bytes moved per rank ÷ latency ÷ datasheet bandwidth.
-    public var bandwidthUtilization: Double
+    package var bandwidthUtilization: Double
     /// FLOPs per rank ÷ latency ÷ datasheet dense peak.
-    public var flopsUtilization: Double
+    package var flopsUtilization: Double
 
     /// Total bytes moved, all ranks.
-    public var bytes: Double { weightBytes + kvBytes + activationBytes }
+    package var bytes: Double { weightBytes + kvBytes + activationBytes }
 }

@@ -11,26 +11,26 @@
 /// never faster than the datasheet roofline.
 ///
 /// Costing a step is O(1): it depends only on the ``StepShape`` sums. A plain value, safe to share.
-public struct StepCostModel: Sendable {
-    public let footprint: ModelFootprint
-    public let gpu: GPUSpec
-    public let calibration: Calibration
+package struct StepCostModel: Sendable {
+    package let footprint: ModelFootprint
+    package let gpu: GPUSpec
+    package let calibration: Calibration
     /// Dense peak (FLOP/s) of the routed experts' products (their ``GemmPath``), one GPU; the figure the
     /// step's FLOP utilization is reported against.
-    public let peakFlops: Double
+    package let peakFlops: Double
     /// Kernel paths of the routed experts and of the other linear layers (attention, shared experts, dense FFNs).
-    public let expertPath: GemmPath
-    public let densePath: GemmPath
+    package let expertPath: GemmPath
+    package let densePath: GemmPath
     /// Dense peaks (FLOP/s) of the other linear layers' path and of 16-bit work (attention core, router, LM head).
-    public let densePeakFlops: Double
-    public let sixteenBitPeakFlops: Double
+    package let densePeakFlops: Double
+    package let sixteenBitPeakFlops: Double
     /// Datasheet memory bandwidth (B/s), one GPU.
-    public let bandwidth: Double
+    package let bandwidth: Double
     /// How close a rank's slice of one expert comes to large-expert efficiency: S / (S + half), S its bytes.
-    public let expertSizeFactor: Double
+    package let expertSizeFactor: Double
     /// Where the fused-MoE kernel's block config comes from (vLLM's tuned file or its default); with `.default`
     /// the routed-expert products take ``moeKernelSlowdown(tokens:rows:)`` longer.
-    public let moeKernelSource: FusedMoEKernelConfig.Source
+    package let moeKernelSource: FusedMoEKernelConfig.Source
 
     private let layers: Double
     private let moeLayers: Double
@@ -51,7 +51,7 @@ public struct StepCostModel: Sendable {
     ///   - calibration: efficiencies and fixed costs.
     ///   - moeKernelSource: the fused-MoE block config's source; nil looks it up in vLLM 0.11's shipped files
     ///     (``FusedMoEKernelConfig/source(footprint:gpu:)``).
-    public init(
+    package init(
         footprint: ModelFootprint, gpu: GPUSpec, calibration: Calibration,
         moeKernelSource: FusedMoEKernelConfig.Source? = nil
     ) {
@@ -99,21 +99,21 @@ public struct StepCostModel: Sendable {
     }
 
     /// Compute efficiency of a dense matrix product with `rows` rows.
-    public func denseGemmEfficiency(rows: Double) -> Double {
+    package func denseGemmEfficiency(rows: Double) -> Double {
         let r = max(rows, 1)
         return calibration.denseGemmPeak * r / (r + calibration.denseGemmHalfRows)
     }
 
     /// Compute efficiency of the fused-MoE product with `rows` tokens per expert (tuned config; divided by
     /// ``moeKernelSlowdown(tokens:rows:)`` in ``cost(_:)``).
-    public func moeGemmEfficiency(rows: Double) -> Double {
+    package func moeGemmEfficiency(rows: Double) -> Double {
         let r = max(rows, 1)
         return calibration.moeGemmPeak * r / (r + calibration.moeGemmHalfRows) * expertSizeFactor
     }
 
     /// How much longer the fused-MoE products of a `tokens`-token step take than with a tuned block config, at
     /// `rows` tokens per touched expert: 1 unless the kernel runs vLLM's default config.
-    public func moeKernelSlowdown(tokens: Double, rows: Double) -> Double {
+    package func moeKernelSlowdown(tokens: Double, rows: Double) -> Double {
         guard moeKernelSource == .default else { return 1 }
         var blockFP8 = false
         if case .fp8Block = footprint.model.checkpointWeights.experts, footprint.model.checkpointWeights.method != nil {
@@ -124,14 +124,14 @@ public struct StepCostModel: Sendable {
     }
 
     /// Cost of one ring all-reduce of `bytes` over the group (s); 0 without tensor parallelism.
-    public func allReduceTime(bytes: Double) -> Double {
+    package func allReduceTime(bytes: Double) -> Double {
         guard tp > 1 else { return 0 }
         let link = gpu.interconnectBandwidth * calibration.interconnectEfficiency
         return calibration.allReduceLatency + 2 * (tp - 1) / tp * bytes / link
     }
 
     /// Costs one step.
-    public func cost(_ s: StepShape) -> StepCost {
+    package func cost(_ s: StepShape) -> StepCost {
         let c = calibration
         let fp = footprint
         let tokens = Double(max(s.tokens, s.scheduledTokens))
@@ -223,7 +223,7 @@ public struct StepCostModel: Sendable {
 
     /// CPU time the engine spends between steps (scheduling, input preparation, output processing), outside the
     /// recorded latency: per step, per scheduled request, and per request scheduled for the first time.
-    public func schedulingTime(requests: Int, newRequests: Int = 0) -> Double {
+    package func schedulingTime(requests: Int, newRequests: Int = 0) -> Double {
         calibration.schedulerOverhead + Double(requests) * calibration.schedulerRequestOverhead
             + Double(newRequests) * calibration.schedulerNewRequestOverhead
     }

@@ -3,27 +3,27 @@
 ///
 /// For a request with `p` tokens already in its KV cache that runs `n` new tokens this step, the scheduler adds
 /// `n·p + n(n+1)/2` attention (query, key) pairs (causal) and `p + n` KV tokens read. Decode requests have `n = 1`.
-public struct StepShape: Sendable, Equatable {
+package struct StepShape: Sendable, Equatable {
     /// Tokens the network runs, after CUDA-graph padding (≥ ``scheduledTokens``).
-    public var tokens: Int
+    package var tokens: Int
     /// Tokens the scheduler scheduled (real tokens).
-    public var scheduledTokens: Int
+    package var scheduledTokens: Int
     /// Requests in the step (each contributes one row to the LM head and the sampler).
-    public var requests: Int
+    package var requests: Int
     /// Requests running exactly one token whose KV context already holds their whole prompt (pure decodes).
-    public var decodeRequests: Int
+    package var decodeRequests: Int
     /// Σ attention (query, key) pairs of requests running more than one token (prefill chunks).
-    public var prefillAttentionPairs: Double
+    package var prefillAttentionPairs: Double
     /// Σ attention pairs of decode requests (= their context lengths).
-    public var decodeAttentionPairs: Double
+    package var decodeAttentionPairs: Double
     /// Σ KV tokens read by attention (each request's full context after this step).
-    public var kvTokensRead: Double
+    package var kvTokensRead: Double
     /// Σ over MoE layers of the distinct experts that receive at least one token.
-    public var touchedExperts: Double
+    package var touchedExperts: Double
     /// Whether the step runs as a captured CUDA graph (smaller fixed costs).
-    public var cudaGraph: Bool
+    package var cudaGraph: Bool
 
-    public init(
+    package init(
         tokens: Int, scheduledTokens: Int, requests: Int, decodeRequests: Int, prefillAttentionPairs: Double,
         decodeAttentionPairs: Double, kvTokensRead: Double, touchedExperts: Double, cudaGraph: Bool
     ) {
@@ -39,7 +39,7 @@ public struct StepShape: Sendable, Equatable {
     }
 
     /// A pure decode step of `batch` requests with `context` tokens each (after this step), all experts given.
-    public static func decode(batch: Int, context: Int, touchedExperts: Double, padded: Int? = nil, cudaGraph: Bool)
+    package static func decode(batch: Int, context: Int, touchedExperts: Double, padded: Int? = nil, cudaGraph: Bool)
         -> StepShape
     {
         StepShape(
@@ -49,7 +49,7 @@ public struct StepShape: Sendable, Equatable {
     }
 
     /// A step that prefills `requests` prompts of `promptTokens` each from scratch.
-    public static func prefill(requests: Int, promptTokens: Int, touchedExperts: Double, cudaGraph: Bool)
+    package static func prefill(requests: Int, promptTokens: Int, touchedExperts: Double, cudaGraph: Bool)
         -> StepShape
     {
         let n = Double(promptTokens)

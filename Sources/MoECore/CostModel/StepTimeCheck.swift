@@ -5,33 +5,33 @@
 ///
 /// The probe's step has no counterpart of the per-step fixed cost (the engine's sampler and bookkeeping,
 /// ``Calibration/stepOverheadGraph``), so predictions leave it out: predicted = latency − step overhead.
-public enum StepTimeCheck {
+package enum StepTimeCheck {
     /// One measured decode step: `batch` sequences of `context` tokens each (the new one included), on `tp` GPUs.
-    public struct Measured: Sendable, Equatable {
-        public var model: String
+    package struct Measured: Sendable, Equatable {
+        package var model: String
         /// Tensor-parallel ranks (1 without tensor parallelism).
-        public var tp: Int
-        public var batch: Int
-        public var context: Int
+        package var tp: Int
+        package var batch: Int
+        package var context: Int
         /// Mean distinct experts per MoE layer the step's routing touched.
-        public var touchedPerLayer: Double
-        public var measuredMs: Double
+        package var touchedPerLayer: Double
+        package var measuredMs: Double
     }
 
     /// One row of the comparison.
-    public struct Row: Sendable, Equatable {
-        public var step: Measured
-        public var beforeMs: Double
-        public var afterMs: Double
+    package struct Row: Sendable, Equatable {
+        package var step: Measured
+        package var beforeMs: Double
+        package var afterMs: Double
         /// Signed relative errors in percent.
-        public var beforeError: Double { (beforeMs - step.measuredMs) / step.measuredMs * 100 }
-        public var afterError: Double { (afterMs - step.measuredMs) / step.measuredMs * 100 }
+        package var beforeError: Double { (beforeMs - step.measuredMs) / step.measuredMs * 100 }
+        package var afterError: Double { (afterMs - step.measuredMs) / step.measuredMs * 100 }
     }
 
     /// Reads a step-check file (`{"_gpu": KEY, "steps": [{"model", "tp", "batch", "context", "touched_per_layer",
     /// "measured_ms"}]}`) as fit.py writes it; `tp` may be absent (1).
     /// - Throws: ``CalibrationError`` naming the first malformed entry.
-    public static func parse(_ json: JSONValue) throws(CalibrationError) -> (gpu: String, steps: [Measured]) {
+    package static func parse(_ json: JSONValue) throws(CalibrationError) -> (gpu: String, steps: [Measured]) {
         guard let gpu = json["_gpu"]?.stringValue, case .array(let items)? = json["steps"] else {
             throw CalibrationError("a step-check file needs \"_gpu\" and a \"steps\" array")
         }
@@ -52,7 +52,7 @@ public enum StepTimeCheck {
 
     /// The cost model's time of `step` on `step.tp` GPUs of type `gpu` (bf16 weights and KV cache, CUDA graphs),
     /// without the per-step fixed cost, in ms; nil when the model is not in the catalog.
-    public static func predictedMs(_ step: Measured, gpu: GPUSpec, calibration: Calibration) -> Double? {
+    package static func predictedMs(_ step: Measured, gpu: GPUSpec, calibration: Calibration) -> Double? {
         guard let spec = ModelCatalog.spec(for: step.model) else { return nil }
         let footprint = ModelFootprint(
             model: spec, tensorParallelSize: step.tp, weightFormat: .bfloat16, kvFormat: .bfloat16)
@@ -64,7 +64,7 @@ public enum StepTimeCheck {
     }
 
     /// Every step of the catalog's models, before and after.
-    public static func compare(_ steps: [Measured], gpu: GPUSpec, before: Calibration, after: Calibration) -> [Row] {
+    package static func compare(_ steps: [Measured], gpu: GPUSpec, before: Calibration, after: Calibration) -> [Row] {
         steps.compactMap { s in
             guard let b = predictedMs(s, gpu: gpu, calibration: before),
                 let a = predictedMs(s, gpu: gpu, calibration: after)
@@ -74,7 +74,7 @@ public enum StepTimeCheck {
     }
 
     /// Median and worst absolute error (percent) of `errors`.
-    public static func summary(_ errors: [Double]) -> (median: Double, worst: Double) {
+    package static func summary(_ errors: [Double]) -> (median: Double, worst: Double) {
         let a = errors.map(abs).sorted()
         guard !a.isEmpty else { return (0, 0) }
         let mid = a.count / 2

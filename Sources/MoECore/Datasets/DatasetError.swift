@@ -1,5 +1,5 @@
 /// Why a dataset could not be built. Each description is one line, fit for a command-line error message.
-public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The dataset name is none of ``DatasetKind``'s.
     case unknownDataset(String)
     /// The prompt style name is none of ``PromptStyle``'s.
@@ -17,7 +17,7 @@ public enum DatasetError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A fixed-length token count below 1 (`what` names the setting).
     case invalidTokenCount(what: String, value: Int)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .unknownDataset(let name):
             return "unknown dataset '\(name)'; valid names: \(DatasetKind.validNames)"

@@ -6,10 +6,10 @@
 /// - A JSON array of row objects.
 /// - A JSON object with a `rows` array: a saved datasets-server page, whose entries may be
 ///   `{"row_idx", "row": {…}}` (``DatasetRows`` unwraps them); a single row object counts as a one-row file.
-public enum DatasetFile {
+package enum DatasetFile {
     /// The rows of file contents `bytes`; `path` names the file in locations and errors.
     /// - Throws: ``DatasetFileError`` other than the file-system cases.
-    public static func rows(fromContents bytes: [UInt8], path: String) throws(DatasetFileError) -> DatasetRows {
+    package static func rows(fromContents bytes: [UInt8], path: String) throws(DatasetFileError) -> DatasetRows {
         let start = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0  // a UTF-8 byte-order mark
         guard let first = bytes[start...].firstIndex(where: { !isSpace($0) }) else { throw .empty(path: path) }
         if bytes[first] == UInt8(ascii: "[") { return try document(bytes, from: start, path: path) }

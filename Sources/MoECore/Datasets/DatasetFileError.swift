@@ -1,5 +1,5 @@
 /// Why a local dataset file could not be read. Each description is one line, fit for a command-line message.
-public enum DatasetFileError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum DatasetFileError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Nothing exists at the path.
     case notFound(path: String)
     /// The path names a directory.
@@ -13,7 +13,7 @@ public enum DatasetFileError: Error, Equatable, Sendable, CustomStringConvertibl
     /// Valid JSON of a shape that holds no rows (`found` is its Python type name, e.g. `str`).
     case unexpectedShape(path: String, found: String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .notFound(let path):
             return "dataset file not found: \(path)"

@@ -1,15 +1,15 @@
 /// One evaluation sample: the text that goes into the user message and the answer it is scored against.
-public struct DatasetItem: Sendable, Equatable {
+package struct DatasetItem: Sendable, Equatable {
     /// Position in the loaded dataset, from 0 (the `index` of MoE-CAP's and ServerlessLLM's result files).
-    public var index: Int
+    package var index: Int
     /// The row's own id where the dataset has one (LongBench-v2 `_id`), else nil.
-    public var id: String?
+    package var id: String?
     /// The user-message text (MoE-CAP's `get_input()` item).
-    public var input: String
+    package var input: String
     /// The expected answer (MoE-CAP's `get_target()` item); empty when the row has none.
-    public var target: String
+    package var target: String
 
-    public init(index: Int, id: String? = nil, input: String, target: String) {
+    package init(index: Int, id: String? = nil, input: String, target: String) {
         self.index = index
         self.id = id
         self.input = input

@@ -3,14 +3,14 @@
 /// A row without the fields the prompt needs (or with a field of the wrong type) is skipped with a warning
 /// naming its location; a row whose answer is missing or yields no target is kept with an empty target and a
 /// warning, since MoE-CAP scores it as a miss rather than dropping it.
-public enum DatasetRowParser {
+package enum DatasetRowParser {
     /// Items and warnings from `rows`.
     /// - Parameters:
     ///   - subDomain: LongBench-v2 only: keep rows whose `sub_domain` equals it (MoE-CAP's `dataset_subset`);
     ///     ignored for the other datasets (for gsm8k the subset names a config, which is a download matter).
     /// - Throws: ``DatasetError/noRows(origin:)``, ``DatasetError/noUsableRows(origin:skipped:firstProblem:)``,
     ///   ``DatasetError/noRowsInSubDomain(origin:subDomain:available:)``.
-    public static func parse(
+    package static func parse(
         _ rows: DatasetRows, kind: DatasetKind, subDomain: String? = nil
     ) throws(DatasetError) -> (items: [DatasetItem], warnings: [DatasetWarning]) {
         guard !rows.values.isEmpty else { throw .noRows(origin: rows.origin) }

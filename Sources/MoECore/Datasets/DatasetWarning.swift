@@ -1,14 +1,14 @@
 /// A problem with one row that did not stop the load: the row was skipped, or kept with an empty target.
-public struct DatasetWarning: Sendable, Equatable, CustomStringConvertible {
+package struct DatasetWarning: Sendable, Equatable, CustomStringConvertible {
     /// Where the row came from: `file:line` for JSONL files, `origin row N` otherwise.
-    public var location: String
+    package var location: String
     /// What was wrong and what was done about it.
-    public var message: String
+    package var message: String
 
-    public init(location: String, message: String) {
+    package init(location: String, message: String) {
         self.location = location
         self.message = message
     }
 
-    public var description: String { "\(location): \(message)" }
+    package var description: String { "\(location): \(message)" }
 }

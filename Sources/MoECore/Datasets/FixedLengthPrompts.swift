@@ -1,12 +1,12 @@
 /// Builds fixed-length prompts from base texts (docs/moecap-metrics.md §10, `fixed_length_loader.py`), counting and
 /// cutting tokens with ``TokenEstimator`` where MoE-CAP uses the model's tokenizer.
-public enum FixedLengthPrompts {
+package enum FixedLengthPrompts {
     /// Appended to every prompt.
-    public static let suffix = "\n\nPlease continue writing:"
+    package static let suffix = "\n\nPlease continue writing:"
 
     /// The base text when there is no dataset to take texts from (MoE-CAP uses a fixed English paragraph for
     /// an unknown dataset name; its wording is not in the notes, so this one is the project's own).
-    public static let syntheticParagraph =
+    package static let syntheticParagraph =
         "The old lighthouse stood at the edge of the harbour, its white paint worn thin by a century of salt "
         + "wind. Every evening the keeper climbed the spiral stairs, trimmed the wick, and watched the fishing "
         + "boats come home one by one. Traders from the southern islands brought spices, cloth and news of "
@@ -20,7 +20,7 @@ public enum FixedLengthPrompts {
     /// ``suffix``. Copies are counted one by one, as token lists are, so pieces merging at the seams do not matter.
     /// An empty `text` gives the suffix alone.
     /// - Precondition: `tokens >= 1`.
-    public static func prompt(from text: String, tokens: Int) -> String {
+    package static func prompt(from text: String, tokens: Int) -> String {
         precondition(tokens >= 1, "a fixed-length prompt needs a token budget")
         if let head = leadingTokens(of: text, tokens: tokens) { return head + suffix }
         let perCopy = TokenEstimator.count(text)
@@ -51,7 +51,7 @@ public enum FixedLengthPrompts {
 
     /// `spec.numSamples` items: item `i` is made from text `i % count` of the non-empty base texts (an empty text
     /// would never reach the budget); with none, from ``syntheticParagraph``. Targets are empty.
-    public static func items(baseTexts: [String], spec: FixedLengthSpec) -> [DatasetItem] {
+    package static func items(baseTexts: [String], spec: FixedLengthSpec) -> [DatasetItem] {
         let n = spec.numSamples
         // Item i uses text i % count, so only the first n texts are ever needed.
         var prompts: [String] = []

@@ -1,9 +1,9 @@
 /// GSM8K rows: `{"question", "answer"}`, where `answer` is a worked solution ending `#### <number>`
 /// (docs/moecap-metrics.md §10, `gsm8k_data_loader.py`).
-public enum GSM8KFormat {
+package enum GSM8KFormat {
     /// The target MoE-CAP takes from an answer:
     /// `re.search(r"####\s*([0-9,.-]+)", answer).group(1).replace(',', '')`, or `""` without a match.
-    public static func target(fromAnswer answer: String) -> String {
+    package static func target(fromAnswer answer: String) -> String {
         let s = Array(answer.unicodeScalars)
         let hashes = 4
         var start = 0

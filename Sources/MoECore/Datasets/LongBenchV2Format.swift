@@ -1,11 +1,11 @@
 /// LongBench-v2 rows: `{"_id", "domain", "sub_domain", "difficulty", "length", "question", "choice_A"…"choice_D",
 /// "answer", "context"}` (docs/moecap-metrics.md §10, `longbench_v2_loader.py`).
-public enum LongBenchV2Format {
+package enum LongBenchV2Format {
     /// The row fields the prompt is made of, in template order.
     static let promptFields = ["context", "question", "choice_A", "choice_B", "choice_C", "choice_D"]
 
     /// MoE-CAP's LongBench-v2 input, character for character (docs/moecap-metrics.md §10).
-    public static func prompt(
+    package static func prompt(
         context: String, question: String, choiceA: String, choiceB: String, choiceC: String, choiceD: String
     ) -> String {
         "Please read the following document and answer the multiple-choice question.\n\n--- Document ---\n"

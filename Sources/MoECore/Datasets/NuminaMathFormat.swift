@@ -1,9 +1,9 @@
 /// NuminaMath-CoT rows: `{"source", "problem", "solution", "messages": [{"role", "content"}, …]}`
 /// (docs/moecap-metrics.md §10, `numinamath_loader.py`).
-public enum NuminaMathFormat {
+package enum NuminaMathFormat {
     /// The content of the last `\boxed{…}` in `text`, brace-balanced (`{` +1, `}` −1, stop at level 0) and
     /// stripped; nil when `text` has no `\boxed{` or its braces never close.
-    public static func lastBoxedContent(in text: String) -> String? {
+    package static func lastBoxedContent(in text: String) -> String? {
         let bytes = Array(text.utf8)
         let opener = Array(#"\boxed{"#.utf8)
         guard bytes.count >= opener.count else { return nil }

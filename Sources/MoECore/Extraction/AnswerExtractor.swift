@@ -6,9 +6,9 @@ import Foundation
 /// (``NumericAnswerExtractor``); `longbench_v2` → a letter A–D; `mmlu-pro`/`mmlu_pro` → a letter A–J; anything
 /// else → the generic branch (cut thinking, strip, map "unanswerable" phrases to `"None"`). Blank text gives `""`
 /// for every dataset. Thread-safe; all patterns are compiled once.
-public enum AnswerExtractor {
+package enum AnswerExtractor {
     /// The extracted answer, `""` when none is found.
-    public static func extract(_ text: String, dataset: String) -> String {
+    package static func extract(_ text: String, dataset: String) -> String {
         if PythonText.isBlank(text) { return "" }
         switch dataset.lowercased() {
         case "gsm8k", "math", "numinamath":

@@ -1,13 +1,13 @@
 /// MoE-CAP's accuracy result (`compute_exact_match`, docs/moecap-metrics.md §11): `exact_match` = correct / total,
 /// `no_answer` = empty predictions (counted wrong).
-public struct ExactMatchResult: Sendable, Equatable {
+package struct ExactMatchResult: Sendable, Equatable {
     /// `exact_match` (0…1; 0.0 for no items). Published as `quality.acc`.
-    public var exactMatch: Double
-    public var correct: Int
-    public var total: Int
-    public var noAnswer: Int
+    package var exactMatch: Double
+    package var correct: Int
+    package var total: Int
+    package var noAnswer: Int
 
-    public init(exactMatch: Double, correct: Int, total: Int, noAnswer: Int) {
+    package init(exactMatch: Double, correct: Int, total: Int, noAnswer: Int) {
         self.exactMatch = exactMatch
         self.correct = correct
         self.total = total
@@ -15,7 +15,7 @@ public struct ExactMatchResult: Sendable, Equatable {
     }
 
     /// `{"exact_match", "correct", "total", "no_answer"}` in that order.
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object([
             "exact_match": .double(exactMatch), "correct": .int(correct), "total": .int(total),
             "no_answer": .int(noAnswer),
@@ -24,20 +24,20 @@ public struct ExactMatchResult: Sendable, Equatable {
 }
 
 /// Predictions and targets of different lengths (Python's `ValueError` in `compute_exact_match`).
-public struct ExactMatchLengthError: Error, CustomStringConvertible, Sendable, Equatable {
-    public let predictions: Int
-    public let targets: Int
-    public var description: String {
+package struct ExactMatchLengthError: Error, CustomStringConvertible, Sendable, Equatable {
+    package let predictions: Int
+    package let targets: Int
+    package var description: String {
         "Predictions (\(predictions)) and targets (\(targets)) must have the same length"
     }
 }
 
 /// Exact-match scoring as MoE-CAP does it (§11).
-public enum ExactMatch {
+package enum ExactMatch {
     /// `compute_exact_match(predictions, targets)`: both sides stripped and lower-cased, then compared as plain
     /// strings (code point equality); an empty prediction counts in `no_answer` and is wrong.
     /// - Throws: ``ExactMatchLengthError`` when the lists differ in length.
-    public static func compute(predictions: [String], targets: [String]) throws(ExactMatchLengthError)
+    package static func compute(predictions: [String], targets: [String]) throws(ExactMatchLengthError)
         -> ExactMatchResult
     {
         guard predictions.count == targets.count else {
@@ -63,7 +63,7 @@ public enum ExactMatch {
     /// Accuracy of a run with failure-as-zero (§11): one response per target, a failed or missing request is nil
     /// and scores as the prediction `""`; every response goes through ``AnswerExtractor/extract(_:dataset:)``.
     /// - Throws: ``ExactMatchLengthError`` when the lists differ in length.
-    public static func accuracy(responses: [String?], targets: [String], dataset: String)
+    package static func accuracy(responses: [String?], targets: [String], dataset: String)
         throws(ExactMatchLengthError) -> ExactMatchResult
     {
         let predictions = responses.map { AnswerExtractor.extract($0 ?? "", dataset: dataset) }

@@ -5,26 +5,26 @@
 /// `PEAK_FLOPS_DICT` values exactly, quirks included (NVIDIA entries are *with-sparsity* peaks, so the dense
 /// peak is half; fp4 on A100/H100 is filled with the int8 number). ``denseFlops(_:)`` gives the physical dense
 /// peak the simulator's roofline uses.
-public struct GPUSpec: Sendable, Equatable {
+package struct GPUSpec: Sendable, Equatable {
     /// MoE-CAP table key, e.g. `NVIDIA-H100-HBM3-80GB`.
-    public let key: String
+    package let key: String
     /// Bytes per second (`MEM_BW_DICT`).
-    public let memoryBandwidth: Double
+    package let memoryBandwidth: Double
     /// FLOP/s by MoE-CAP dtype section name (`float32`, `float16`, `bfloat16`, `int8`, `fp8`, `fp4`, `int4`);
     /// a missing section reads as 0, as MoE-CAP's `get_peak_flops` does.
-    public let peakFlops: [String: Double]
+    package let peakFlops: [String: Double]
     /// Whether `peakFlops` holds with-sparsity numbers (NVIDIA Ampere/Hopper); the dense peak is then half.
-    public let tableIsSparse: Bool
+    package let tableIsSparse: Bool
     /// Device memory in bytes.
-    public let memoryBytes: Double
+    package let memoryBytes: Double
     /// GPU-to-GPU bandwidth per direction in bytes/s (NVLink, Infinity Fabric or PCIe), for tensor parallelism.
-    public let interconnectBandwidth: Double
+    package let interconnectBandwidth: Double
     /// Interconnect name for display.
-    public let interconnect: String
+    package let interconnect: String
 
     /// MoE-CAP's `get_peak_flops(gpu, dtype)`: the table value, 0 when the section or key is missing.
     /// `mxfp4` is read as `fp4` (`PRECISION_ALIASES`, §7).
-    public func moecapPeakFlops(_ dtype: String) -> Double {
+    package func moecapPeakFlops(_ dtype: String) -> Double {
         let d = dtype == "mxfp4" ? "fp4" : dtype
         return peakFlops[d] ?? 0
     }
@@ -33,19 +33,19 @@ public struct GPUSpec: Sendable, Equatable {
     /// Ampere (A100, RTX A-series) and CDNA2 (MI250X) do not, although MoE-CAP's table lists an `fp8` peak for the
     /// A100: vLLM serves FP8 checkpoints there through weight-only kernels (Marlin: 8-bit weights read, 16-bit
     /// products; docs/engine.md §8 "Quantized products by GPU").
-    public var hasFP8TensorCores: Bool {
+    package var hasFP8TensorCores: Bool {
         let k = key.uppercased()
         return !["A100", "A5000", "A6000", "MI250X"].contains { k.contains($0) }
     }
 
     /// Whether the tensor cores multiply 4-bit floating-point operands (NVIDIA Blackwell; AMD CDNA4).
-    public var hasFP4TensorCores: Bool {
+    package var hasFP4TensorCores: Bool {
         let k = key.uppercased()
         return ["B200", "BLACKWELL", "GB10", "MI355X"].contains { k.contains($0) }
     }
 
     /// The physical dense peak for `dtype` used by the simulator's roofline (not by MoE-CAP's formulas).
-    public func denseFlops(_ dtype: String) -> Double {
+    package func denseFlops(_ dtype: String) -> Double {
         let v = moecapPeakFlops(dtype)
         return tableIsSparse ? v / 2 : v
     }

@@ -1,6 +1,6 @@
 /// Every GPU key of MoE-CAP's hardware tables (docs/moecap-metrics.md §8, exact values), plus memory sizes and
 /// interconnect bandwidths from public datasheets, and the short aliases users type (`H100`, `A100`, …).
-public enum HardwareCatalog {
+package enum HardwareCatalog {
     private static let T = 1e12
     private static let G = 1e9
 
@@ -17,7 +17,7 @@ public enum HardwareCatalog {
     }
 
     /// All GPUs, in MoE-CAP's table order (§8).
-    public static let all: [GPUSpec] = [
+    package static let all: [GPUSpec] = [
         spec(
             "NVIDIA-A100-PCIe-80GB", bw: 1935, 312, 624, 624, 1248, 1248, 1248, 2496, sparse: true, memGB: 80,
             link: 32, "PCIe 4.0 x16"),
@@ -79,7 +79,7 @@ public enum HardwareCatalog {
     ]
 
     /// Short names users type, mapped to table keys. Matching is case-insensitive.
-    public static let aliases: [String: String] = [
+    package static let aliases: [String: String] = [
         "a100": "NVIDIA-A100-SXM4-80GB", "a100-80gb": "NVIDIA-A100-SXM4-80GB", "a100-sxm": "NVIDIA-A100-SXM4-80GB",
         "a100-40gb": "NVIDIA-A100-SXM4-40GB", "a100-pcie": "NVIDIA-A100-PCIe-80GB",
         "a100-pcie-40gb": "NVIDIA-A100-PCIe-40GB",
@@ -95,7 +95,7 @@ public enum HardwareCatalog {
     ]
 
     /// Looks up a table key (exact) or an alias (case-insensitive); nil when unknown.
-    public static func gpu(named name: String) -> GPUSpec? {
+    package static func gpu(named name: String) -> GPUSpec? {
         if let g = all.first(where: { $0.key == name }) { return g }
         let lower = name.lowercased()
         if let key = aliases[lower] { return all.first { $0.key == key } }
@@ -103,13 +103,13 @@ public enum HardwareCatalog {
     }
 
     /// The names accepted by ``gpu(named:)``, for help and error texts.
-    public static var acceptedNames: String {
+    package static var acceptedNames: String {
         (aliases.keys.sorted().map { $0.uppercased() } + all.map(\.key)).joined(separator: ", ")
     }
 
     /// Short display type of MoE-CAP's `gpu_type` field: regex `NVIDIA[\s-]+(RTX[\s-]+)?([A-Z0-9]+)` on the raw
     /// name (docs/sllm-api.md §5.1), e.g. `NVIDIA-H100-HBM3-80GB` → `H100`; the raw name when it does not match.
-    public static func shortName(_ raw: String) -> String {
+    package static func shortName(_ raw: String) -> String {
         var rest = Substring(raw)
         guard let r = rest.firstRange(of: "NVIDIA") else { return raw }
         rest = rest[r.upperBound...]

@@ -1,20 +1,20 @@
 /// Errors from ``JSONValue/parse(_:)``, worded like Python's `json.JSONDecodeError`.
-public struct JSONParseError: Error, CustomStringConvertible, Sendable, Equatable {
-    public let message: String
+package struct JSONParseError: Error, CustomStringConvertible, Sendable, Equatable {
+    package let message: String
     /// Byte offset of the problem.
-    public let offset: Int
-    public var description: String { "\(message): char \(offset)" }
+    package let offset: Int
+    package var description: String { "\(message): char \(offset)" }
 }
 
 extension JSONValue {
     /// Parses UTF-8 JSON text (RFC 8259, plus Python's `NaN`/`Infinity`). Nesting depth is limited to 512.
-    public static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ bytes: some Collection<UInt8>) throws(JSONParseError) -> JSONValue {
         try parse(bytes, shouldStop: nil)
     }
 
     /// Parses as ``parse(_:)``, asking `shouldStop` every 65,536 values whether to give up (the client that sent
     /// the body has left: docs/http.md); giving up throws `Cancelled`.
-    public static func parse(
+    package static func parse(
         _ bytes: some Collection<UInt8>, shouldStop: (() -> Bool)?
     ) throws(JSONParseError) -> JSONValue {
         let array = Array(bytes)
@@ -30,7 +30,7 @@ extension JSONValue {
     }
 
     /// Parses JSON text.
-    public static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
+    package static func parse(_ text: String) throws(JSONParseError) -> JSONValue {
         try parse(Array(text.utf8))
     }
 }

@@ -6,7 +6,7 @@
 /// distinct (`16` vs `16.0`) because Python's `json` keeps them distinct.
 ///
 /// Values are immutable and `Sendable`; build objects with ``JSONObject`` or an array literal of pairs.
-public enum JSONValue: Sendable, Equatable {
+package enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     case int(Int)
@@ -21,28 +21,28 @@ public enum JSONValue: Sendable, Equatable {
 /// Lookups are linear while the object is small (≤ ``indexThreshold`` keys, faster than hashing for the objects
 /// this project builds); past that a key → position index is kept beside the pairs, so building or parsing an
 /// object of `n` keys costs O(n), not O(n²) (an 80,000-key body parses in milliseconds; docs/http.md).
-public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
+package struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
     /// The members in order.
-    public private(set) var pairs: [(key: String, value: JSONValue)]
+    package private(set) var pairs: [(key: String, value: JSONValue)]
     /// Position of each key in ``pairs``, kept only past ``indexThreshold`` keys.
     private var index: [String: Int]?
 
     /// Keys an object may have before lookups go through an index.
     static let indexThreshold = 16
 
-    public init() { pairs = [] }
+    package init() { pairs = [] }
 
-    public init(_ pairs: [(String, JSONValue)]) {
+    package init(_ pairs: [(String, JSONValue)]) {
         self.pairs = []
         self.pairs.reserveCapacity(pairs.count)
         for (k, v) in pairs { self[k] = v }
     }
 
-    public init(dictionaryLiteral elements: (String, JSONValue)...) { self.init(elements) }
+    package init(dictionaryLiteral elements: (String, JSONValue)...) { self.init(elements) }
 
-    public var keys: [String] { pairs.map(\.key) }
-    public var count: Int { pairs.count }
-    public var isEmpty: Bool { pairs.isEmpty }
+    package var keys: [String] { pairs.map(\.key) }
+    package var count: Int { pairs.count }
+    package var isEmpty: Bool { pairs.isEmpty }
 
     private func position(of key: String) -> Int? {
         if let index { return index[key] }
@@ -60,7 +60,7 @@ public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
     }
 
     /// The value of `key`, or nil; setting nil removes the key, setting an existing key keeps its position.
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         get { position(of: key).map { pairs[$0].value } }
         set {
             if let i = position(of: key) {
@@ -83,13 +83,13 @@ public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
 
     /// Removes `key` and returns its value (Python's `dict.pop`).
     @discardableResult
-    public mutating func removeValue(forKey key: String) -> JSONValue? {
+    package mutating func removeValue(forKey key: String) -> JSONValue? {
         guard let i = position(of: key) else { return nil }
         defer { reindex() }
         return pairs.remove(at: i).value
     }
 
-    public static func == (a: JSONObject, b: JSONObject) -> Bool {
+    package static func == (a: JSONObject, b: JSONObject) -> Bool {
         a.pairs.count == b.pairs.count && zip(a.pairs, b.pairs).allSatisfy { $0.key == $1.key && $0.value == $1.value }
     }
 }
@@ -97,40 +97,40 @@ public struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
 extension JSONValue: ExpressibleByStringLiteral, ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral,
     ExpressibleByBooleanLiteral, ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral, ExpressibleByNilLiteral
 {
-    public init(stringLiteral value: String) { self = .string(value) }
-    public init(integerLiteral value: Int) { self = .int(value) }
-    public init(floatLiteral value: Double) { self = .double(value) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
-    public init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(JSONObject(elements)) }
-    public init(nilLiteral: ()) { self = .null }
+    package init(stringLiteral value: String) { self = .string(value) }
+    package init(integerLiteral value: Int) { self = .int(value) }
+    package init(floatLiteral value: Double) { self = .double(value) }
+    package init(booleanLiteral value: Bool) { self = .bool(value) }
+    package init(arrayLiteral elements: JSONValue...) { self = .array(elements) }
+    package init(dictionaryLiteral elements: (String, JSONValue)...) { self = .object(JSONObject(elements)) }
+    package init(nilLiteral: ()) { self = .null }
 }
 
 extension JSONValue {
     /// The object's member `key`; nil for non-objects.
-    public subscript(key: String) -> JSONValue? {
+    package subscript(key: String) -> JSONValue? {
         if case .object(let o) = self { return o[key] }
         return nil
     }
 
-    public var objectValue: JSONObject? {
+    package var objectValue: JSONObject? {
         if case .object(let o) = self { return o }
         return nil
     }
-    public var arrayValue: [JSONValue]? {
+    package var arrayValue: [JSONValue]? {
         if case .array(let a) = self { return a }
         return nil
     }
-    public var stringValue: String? {
+    package var stringValue: String? {
         if case .string(let s) = self { return s }
         return nil
     }
-    public var boolValue: Bool? {
+    package var boolValue: Bool? {
         if case .bool(let b) = self { return b }
         return nil
     }
     /// Integer value; a float with an integral value counts too (Python accepts `16.0` for an int in many places).
-    public var intValue: Int? {
+    package var intValue: Int? {
         switch self {
         case .int(let i): return i
         case .double(let d) where d.rounded() == d && abs(d) < 9e18: return Int(d)
@@ -138,17 +138,17 @@ extension JSONValue {
         }
     }
     /// Numeric value of an int or a double (not of a bool).
-    public var doubleValue: Double? {
+    package var doubleValue: Double? {
         switch self {
         case .int(let i): return Double(i)
         case .double(let d): return d
         default: return nil
         }
     }
-    public var isNull: Bool { self == .null }
+    package var isNull: Bool { self == .null }
 
     /// The Python type name of this value, for error messages that mimic Python's.
-    public var pythonTypeName: String {
+    package var pythonTypeName: String {
         switch self {
         case .null: return "NoneType"
         case .bool: return "bool"
@@ -161,7 +161,7 @@ extension JSONValue {
     }
 
     /// Python truthiness (`if value:`).
-    public var isTruthy: Bool {
+    package var isTruthy: Bool {
         switch self {
         case .null: return false
         case .bool(let b): return b

@@ -2,21 +2,21 @@ extension JSONValue {
     /// Serializes like Python's `json.dumps(ensure_ascii=False)`: `", "` and `": "` separators by default,
     /// `","`/`":"` when `compact`, or an indented layout (`indent` spaces) when given. Floats use the shortest
     /// round-trip form, as Python's `repr`.
-    public func serialized(indent: Int? = nil, compact: Bool = false) -> String {
+    package func serialized(indent: Int? = nil, compact: Bool = false) -> String {
         var w = JSONTextWriter(indent: indent, compact: compact)
         w.write(self, level: 0)
         return String(decoding: w.out, as: UTF8.self)
     }
 
     /// UTF-8 bytes of ``serialized(indent:compact:)``.
-    public func serializedBytes(indent: Int? = nil, compact: Bool = false) -> [UInt8] {
+    package func serializedBytes(indent: Int? = nil, compact: Bool = false) -> [UInt8] {
         var w = JSONTextWriter(indent: indent, compact: compact)
         w.write(self, level: 0)
         return w.out
     }
 
     /// Appends ``serializedBytes(indent:compact:)`` to `out` (one buffer for many values, e.g. JSON Lines).
-    public func appendSerialized(to out: inout [UInt8], indent: Int? = nil, compact: Bool = false) {
+    package func appendSerialized(to out: inout [UInt8], indent: Int? = nil, compact: Bool = false) {
         var w = JSONTextWriter(indent: indent, compact: compact, buffer: [])
         swap(&w.out, &out)
         w.write(self, level: 0)
@@ -25,7 +25,7 @@ extension JSONValue {
 
     /// The bytes ``serializedBytes(indent:compact:)`` gives for `.array(Array(elements))`, rendering one element at
     /// a time: a long list (a run's batch records) never exists as one `JSONValue` tree.
-    public static func serializedArrayBytes<S: Sequence<JSONValue>>(
+    package static func serializedArrayBytes<S: Sequence<JSONValue>>(
         _ elements: S, indent: Int? = nil, compact: Bool = false
     ) -> [UInt8] {
         var all: [UInt8] = []
@@ -36,7 +36,7 @@ extension JSONValue {
     /// ``serializedArrayBytes(_:indent:compact:)`` handed to `sink` in pieces of about `chunkBytes` (each piece
     /// once, in order; their concatenation is exactly those bytes): a file of a long run's records is written
     /// without ever holding all of it.
-    public static func streamArray<S: Sequence<JSONValue>>(
+    package static func streamArray<S: Sequence<JSONValue>>(
         _ elements: S, indent: Int? = nil, compact: Bool = false, chunkBytes: Int = 1 << 20,
         to sink: ([UInt8]) throws -> Void
     ) rethrows {
@@ -66,7 +66,7 @@ extension JSONValue {
     }
 
     /// The text Python's `repr(float)` gives for `d`, which `json.dumps` also uses.
-    public static func pythonFloatText(_ d: Double) -> String {
+    package static func pythonFloatText(_ d: Double) -> String {
         if d.isNaN { return "NaN" }
         if d.isInfinite { return d > 0 ? "Infinity" : "-Infinity" }
         // Swift's description is the shortest round-trip form too; exponents differ in spelling only.

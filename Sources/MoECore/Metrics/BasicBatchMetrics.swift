@@ -1,32 +1,32 @@
 /// The "basic" batch statistics of the evaluator's `metrics.json` (docs/evaluator.md; field names from the seed
 /// README's example, which no ServerlessLLM code ever produced — docs/sllm-api.md §5.2 gives these derivations as
 /// unverified). Computed from records with per-rank copies removed.
-public struct BasicBatchMetrics: Sendable, Equatable {
+package struct BasicBatchMetrics: Sendable, Equatable {
     /// `total_batches`: records after de-duplication.
-    public var totalBatches: Int
+    package var totalBatches: Int
     /// `total_requests`: requests the evaluator sent (given by the caller).
-    public var totalRequests: Int
+    package var totalRequests: Int
     /// `avg_batch_size`: mean `batch_size`.
-    public var avgBatchSize: Double
+    package var avgBatchSize: Double
     /// `max_batch_size`.
-    public var maxBatchSize: Int
+    package var maxBatchSize: Int
     /// `min_batch_size`.
-    public var minBatchSize: Int
+    package var minBatchSize: Int
     /// `avg_latency_ms`: mean `latency` × 1000.
-    public var avgLatencyMs: Double
+    package var avgLatencyMs: Double
     /// `max_latency_ms`.
-    public var maxLatencyMs: Double
+    package var maxLatencyMs: Double
     /// `min_latency_ms`.
-    public var minLatencyMs: Double
+    package var minLatencyMs: Double
     /// `throughput_rps` = `total_requests / total_time_s`.
-    public var throughputRPS: Double
+    package var throughputRPS: Double
     /// `total_time_s` = Σ `latency` (forward-pass time, not wall clock).
-    public var totalTimeS: Double
+    package var totalTimeS: Double
 
     /// Computes the statistics; `records` are de-duplicated here (``BatchRecord/deduplicated(_:)``), so raw dumps
     /// can be passed.
     /// - Throws: ``BasicBatchMetricsError`` for an empty record list or a zero total time.
-    public init(records: [BatchRecord], totalRequests: Int) throws(BasicBatchMetricsError) {
+    package init(records: [BatchRecord], totalRequests: Int) throws(BasicBatchMetricsError) {
         let rs = BatchRecord.deduplicated(records)
         guard let first = rs.first else { throw .noRecords }
         var sizeSum = 0
@@ -59,7 +59,7 @@ public struct BasicBatchMetrics: Sendable, Equatable {
 
     /// The fields in the seed README's order: `total_batches, total_requests, avg_batch_size, max_batch_size,
     /// min_batch_size, avg_latency_ms, max_latency_ms, min_latency_ms, throughput_rps, total_time_s`.
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object([
             "total_batches": .int(totalBatches),
             "total_requests": .int(totalRequests),
@@ -76,13 +76,13 @@ public struct BasicBatchMetrics: Sendable, Equatable {
 }
 
 /// Why ``BasicBatchMetrics`` could not be computed.
-public enum BasicBatchMetricsError: Error, CustomStringConvertible, Sendable, Equatable {
+package enum BasicBatchMetricsError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The server returned no batch records (the seed's "No batch data collected" case).
     case noRecords
     /// Every record has latency 0, so no throughput can be given.
     case zeroTotalTime
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .noRecords: return "no batch records to compute batch metrics from"
         case .zeroTotalTime: return "batch records have a total latency of 0 s; throughput is undefined"

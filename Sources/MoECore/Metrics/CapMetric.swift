@@ -3,7 +3,7 @@
 /// `cap_metrics_*.json`, the terminal summary, the HTML report and the sweep's `moecap_*` columns all iterate
 /// ``allCases`` or name a case; none spells a key. Adding a metric: a case here, its row in each `switch` below, the
 /// field in ``ContinuousMetrics`` and its computation (docs/architecture.md "Maintainer's walk-through").
-public enum CapMetric: String, CaseIterable, Sendable {
+package enum CapMetric: String, CaseIterable, Sendable {
     case prefillSMBU = "prefill_smbu"
     case prefillSMFU = "prefill_smfu"
     case decodingSMBU = "decoding_smbu"
@@ -15,10 +15,10 @@ public enum CapMetric: String, CaseIterable, Sendable {
     case tpot = "tpot"
 
     /// The key MoE-CAP writes (`metrics.json` `batch_metrics`, `cap_metrics_*.json`).
-    public var key: String { rawValue }
+    package var key: String { rawValue }
 
     /// What the value measures, in MoE-CAP's units.
-    public enum Unit: Sendable {
+    package enum Unit: Sendable {
         /// A fraction of the GPU's peak (may exceed 1).
         case fraction
         /// Millions of KV elements.
@@ -30,7 +30,7 @@ public enum CapMetric: String, CaseIterable, Sendable {
     }
 
     /// The metric's unit.
-    public var unit: Unit {
+    package var unit: Unit {
         switch self {
         case .prefillSMBU, .prefillSMFU, .decodingSMBU, .decodingSMFU: .fraction
         case .kvSize: .millionElements
@@ -40,7 +40,7 @@ public enum CapMetric: String, CaseIterable, Sendable {
     }
 
     /// The value in a computed run.
-    public func value(in m: ContinuousMetrics) -> Double {
+    package func value(in m: ContinuousMetrics) -> Double {
         switch self {
         case .prefillSMBU: m.prefillSMBU
         case .prefillSMFU: m.prefillSMFU
@@ -55,7 +55,7 @@ public enum CapMetric: String, CaseIterable, Sendable {
     }
 
     /// How many values the mean is over; 0 ⇒ MoE-CAP writes the integer `0` (`… if xs else 0`).
-    public func count(in m: ContinuousMetrics) -> Int {
+    package func count(in m: ContinuousMetrics) -> Int {
         switch self {
         case .prefillSMBU, .prefillSMFU, .prefillTP, .ttft: m.prefillCount
         case .decodingSMBU, .decodingSMFU, .decodingThroughput, .tpot: m.decodeCount
@@ -64,12 +64,12 @@ public enum CapMetric: String, CaseIterable, Sendable {
     }
 
     /// The published JSON value: the mean, or the integer `0` over an empty list.
-    public func json(in m: ContinuousMetrics) -> JSONValue {
+    package func json(in m: ContinuousMetrics) -> JSONValue {
         count(in: m) == 0 ? .int(0) : .double(value(in: m))
     }
 
     /// The row label of the terminal summary (`moecap-eval` `SummaryTable`) and its `printf` format.
-    public var summaryLabel: (label: String, format: String) {
+    package var summaryLabel: (label: String, format: String) {
         switch self {
         case .prefillSMBU: ("prefill S-MBU", "%.4g")
         case .prefillSMFU: ("prefill S-MFU", "%.4g")
@@ -84,7 +84,7 @@ public enum CapMetric: String, CaseIterable, Sendable {
     }
 
     /// The row label of the HTML report's headline table, and the scale and unit suffix it is shown with.
-    public var reportLabel: (label: String, scale: Double, suffix: String) {
+    package var reportLabel: (label: String, scale: Double, suffix: String) {
         switch self {
         case .prefillSMBU: ("prefill S-MBU", 100, " %")
         case .prefillSMFU: ("prefill S-MFU", 100, " %")
@@ -99,13 +99,13 @@ public enum CapMetric: String, CaseIterable, Sendable {
     }
 
     /// The sweep's column (`sweep.csv`/`sweep.json`): `moecap_<key>`, with `_s` on the latencies.
-    public var sweepColumn: String { "moecap_" + key + (unit == .seconds ? "_s" : "") }
+    package var sweepColumn: String { "moecap_" + key + (unit == .seconds ? "_s" : "") }
 
     /// The nine keys, in order.
-    public static var keys: [String] { allCases.map(\.key) }
+    package static var keys: [String] { allCases.map(\.key) }
 }
 
 extension JSONValue {
     /// The metric's member of a `batch_metrics` object (or of a flat `cap_metrics_*.json`).
-    public subscript(metric: CapMetric) -> JSONValue? { self[metric.key] }
+    package subscript(metric: CapMetric) -> JSONValue? { self[metric.key] }
 }

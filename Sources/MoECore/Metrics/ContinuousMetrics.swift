@@ -8,38 +8,38 @@
 /// - the attention score uses the batch-total context and is multiplied by the batch's token rate;
 /// - `num_gpus` multiplies only the peaks; means are unweighted; `kv_size` is in millions of KV elements;
 /// - in per-request mode each request's TTFT sums full pass latencies and `prefill_tp` is a per-request rate.
-public struct ContinuousMetrics: Sendable, Equatable {
+package struct ContinuousMetrics: Sendable, Equatable {
     /// Mean prefill S-MBU (fraction, may exceed 1).
-    public var prefillSMBU: Double
+    package var prefillSMBU: Double
     /// Mean prefill S-MFU.
-    public var prefillSMFU: Double
+    package var prefillSMFU: Double
     /// Mean decode S-MBU.
-    public var decodingSMBU: Double
+    package var decodingSMBU: Double
     /// Mean decode S-MFU.
-    public var decodingSMFU: Double
+    package var decodingSMFU: Double
     /// Mean `true_kv_size` over all kept records: millions of KV elements (§2).
-    public var kvSize: Double
+    package var kvSize: Double
     /// `decoding_throughput`: mean of `batch_size / latency` over decode records.
-    public var decodingThroughput: Double
+    package var decodingThroughput: Double
     /// `prefill_tp`: mean prefill tokens/s (per pass, or per request in per-request mode).
-    public var prefillTP: Double
+    package var prefillTP: Double
     /// `ttft`: mean prefill latency in seconds (per pass, or per request in per-request mode).
-    public var ttft: Double
+    package var ttft: Double
     /// `tpot`: mean decode-step latency in seconds.
-    public var tpot: Double
+    package var tpot: Double
     /// The GPU name the peaks were looked up with (`gpu_raw_type` of MoE-CAP's result dict).
-    public var gpuRawType: String
+    package var gpuRawType: String
     /// Number of prefill values averaged (passes, or completed requests in per-request mode); 0 ⇒ the prefill
     /// fields are MoE-CAP's integer `0`.
-    public var prefillCount: Int
+    package var prefillCount: Int
     /// Number of decode records averaged; 0 ⇒ the decode fields are MoE-CAP's integer `0`.
-    public var decodeCount: Int
+    package var decodeCount: Int
     /// Number of `kv_size` values averaged.
-    public var kvCount: Int
+    package var kvCount: Int
 
     /// The nine published keys in MoE-CAP's order (``CapMetric``). A mean over an empty list is written as the integer
     /// `0`, as Python's `… if xs else 0` does. `gpu_raw_type` is not included (the sllm script deletes it).
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object(JSONObject(CapMetric.allCases.map { ($0.key, $0.json(in: self)) }))
     }
 }
@@ -56,7 +56,7 @@ extension ContinuousMetrics {
     ///   - precision: bytes per parameter (``Precision/bytesPerParam(_:)``).
     ///   - numGPUs: MoE-CAP's `num_gpus` (the first record's `gpu_num`; see ``runGPUCount(_:fallback:)``).
     /// - Throws: ``ContinuousMetricsError`` wherever MoE-CAP's Python would raise.
-    public static func compute(
+    package static func compute(
         records: [BatchRecord], model: ModelSpec, gpuRawType: String, usedDtype: String, precision: Double,
         numGPUs: Int
     ) throws(ContinuousMetricsError) -> ContinuousMetrics {
@@ -68,7 +68,7 @@ extension ContinuousMetrics {
     }
 
     /// Computes the metrics for a catalogued GPU (its MoE-CAP table values, `gpu.key` as `gpu_raw_type`).
-    public static func compute(
+    package static func compute(
         records: [BatchRecord], model: ModelSpec, gpu: GPUSpec, usedDtype: String, precision: Double, numGPUs: Int
     ) throws(ContinuousMetricsError) -> ContinuousMetrics {
         try compute(
@@ -78,12 +78,12 @@ extension ContinuousMetrics {
 
     /// MoE-CAP's `num_gpus`: the **first** record's `gpu_num`, even if later records differ (§3); `fallback`
     /// (the `--num-gpus` flag) when there is no record or it has no `gpu_num` (docs/sllm-api.md §5.1 step 9).
-    public static func runGPUCount(_ records: [BatchRecord], fallback: Int) -> Int {
+    package static func runGPUCount(_ records: [BatchRecord], fallback: Int) -> Int {
         records.first?.gpuNum ?? fallback
     }
 
     /// The run's `gpu_raw_type`: the first record's value, else `fallback` (docs/sllm-api.md §5.1 step 9).
-    public static func runGPURawType(_ records: [BatchRecord], fallback: String) -> String {
+    package static func runGPURawType(_ records: [BatchRecord], fallback: String) -> String {
         records.first?.gpuRawType ?? fallback
     }
 

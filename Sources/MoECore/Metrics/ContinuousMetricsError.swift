@@ -2,7 +2,7 @@
 /// (mostly `ZeroDivisionError`) that the runner catches, publishing `{}` instead of the performance fields
 /// (docs/moecap-metrics.md §3, last bullet; docs/sllm-api.md §5.1 step 10). The Swift port throws instead of crashing, so the
 /// caller can print a warning and omit the advanced fields.
-public enum ContinuousMetricsError: Error, CustomStringConvertible, Sendable, Equatable {
+package enum ContinuousMetricsError: Error, CustomStringConvertible, Sendable, Equatable {
     /// `MEM_BW_DICT` has no entry for the GPU name (MoE-CAP's peak is then 0, §8).
     case zeroPeakBandwidth(gpuRawType: String)
     /// `PEAK_FLOPS_DICT[used_dtype][gpu]` is 0 or missing: unknown GPU, or a precision without a section
@@ -15,7 +15,7 @@ public enum ContinuousMetricsError: Error, CustomStringConvertible, Sendable, Eq
     /// The model config lacks an attribute MoE-CAP's family helper reads.
     case modelConfig(String)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .zeroPeakBandwidth(let gpu):
             return "no peak memory bandwidth for GPU '\(gpu)' in MoE-CAP's hardware table"

@@ -3,9 +3,9 @@
 /// - the scale constants are applied swapped relative to their names (energy × 1.2, capital × 1.25);
 /// - the keys miss the names real GPUs report: H100 SXM is keyed `NVIDIA-H100-80GB-HBM3` (detected
 ///   `NVIDIA-H100-HBM3-80GB`) and H200 `NVIDIA-H200-141GB` (detected `NVIDIA-H200-140GB`), so those runs get nil.
-public enum MoECAPCost {
+package enum MoECAPCost {
     /// `GPU_COST_DICT` in dollars (§12).
-    public static let gpuCost: [String: Double] = [
+    package static let gpuCost: [String: Double] = [
         "NVIDIA-A100-PCIe-40GB": 9000,
         "NVIDIA-A100-PCIe-80GB": 19000,
         "NVIDIA-A100-SXM4-40GB": 12000,
@@ -21,7 +21,7 @@ public enum MoECAPCost {
     ]
 
     /// `GPU_TDP_DICT` in watts (§12; the H200 entry is the PCIe variant's, per MoE-CAP's comment).
-    public static let gpuTDP: [String: Double] = [
+    package static let gpuTDP: [String: Double] = [
         "NVIDIA-A100-PCIe-40GB": 250,
         "NVIDIA-A100-PCIe-80GB": 300,
         "NVIDIA-A100-SXM4-40GB": 400,
@@ -36,16 +36,16 @@ public enum MoECAPCost {
         "NVIDIA-GB10-128GB": 140,
     ]
 
-    public static let cpuCost = 7214.00
-    public static let cpuTDP = 350.0
+    package static let cpuCost = 7214.00
+    package static let cpuTDP = 350.0
     /// Dollars per kWh.
-    public static let energyCost = 0.15
-    public static let scaleRateOtherCostCapital = 1.2
-    public static let scaleRateOtherCostEnergy = 1.25
+    package static let energyCost = 0.15
+    package static let scaleRateOtherCostCapital = 1.2
+    package static let scaleRateOtherCostEnergy = 1.25
 
     /// `calculate_cost(e2e_latency, gpu_type, num_gpus)`: nil when `gpuType` is not a `GPU_COST_DICT` key (exact,
     /// case-sensitive). The sllm script passes `round(total_time, 2)`, the run's wall clock (docs/sllm-api.md §5.1).
-    public static func calculate(e2eLatencySeconds: Double, gpuType: String, numGPUs: Int) -> Double? {
+    package static func calculate(e2eLatencySeconds: Double, gpuType: String, numGPUs: Int) -> Double? {
         guard let capitalPerGPU = gpuCost[gpuType], let power = gpuTDP[gpuType] else { return nil }
         let n = Double(numGPUs)
         let capital = capitalPerGPU * n + cpuCost

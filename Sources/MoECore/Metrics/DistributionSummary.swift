@@ -1,17 +1,17 @@
 /// Summary statistics of a sample (client latencies: TTFT, TPOT, ITL, E2E): count, mean, median, p90, p99, min,
 /// max. Percentiles use numpy's default (`method="linear"`) interpolation; the median is numpy's (mean of the two
 /// middle values for an even count).
-public struct DistributionSummary: Sendable, Equatable {
-    public var count: Int
-    public var mean: Double
-    public var median: Double
-    public var p90: Double
-    public var p99: Double
-    public var min: Double
-    public var max: Double
+package struct DistributionSummary: Sendable, Equatable {
+    package var count: Int
+    package var mean: Double
+    package var median: Double
+    package var p90: Double
+    package var p99: Double
+    package var min: Double
+    package var max: Double
 
     /// Summarises `values`; nil when empty. Values are taken as they are (scale them first for other units).
-    public init?(_ values: [Double]) {
+    package init?(_ values: [Double]) {
         guard !values.isEmpty else { return nil }
         let sorted = values.sorted()
         count = sorted.count
@@ -29,7 +29,7 @@ public struct DistributionSummary: Sendable, Equatable {
     /// numpy's `percentile(a, q)` with the default linear method, on an ascending, non-empty array:
     /// virtual index `(n-1)·q/100`, then numpy's `_lerp` (which interpolates from the upper end when the fraction
     /// is ≥ 0.5, for monotonicity).
-    public static func percentile(sorted a: [Double], _ q: Double) -> Double {
+    package static func percentile(sorted a: [Double], _ q: Double) -> Double {
         precondition(!a.isEmpty, "percentile of an empty array")
         let n = a.count
         let virtual = Double(n - 1) * (q / 100)
@@ -43,7 +43,7 @@ public struct DistributionSummary: Sendable, Equatable {
     }
 
     /// `{"count", "mean", "median", "p90", "p99", "min", "max"}` in that order.
-    public var json: JSONValue {
+    package var json: JSONValue {
         .object([
             "count": .int(count), "mean": .double(mean), "median": .double(median), "p90": .double(p90),
             "p99": .double(p99), "min": .double(min), "max": .double(max),

@@ -3,39 +3,39 @@
 ///
 /// Sizes are in *parameters or elements* scaled by 1e-12 ("T"), as in MoE-CAP; ``kvPerToken`` is a plain element
 /// count. Nothing here is in bytes: MoE-CAP multiplies by the precision later.
-public struct ModelSizes: Sendable, Equatable {
+package struct ModelSizes: Sendable, Equatable {
     /// The family chosen from the model's HF id (§2).
-    public let family: ModelFamily
+    package let family: ModelFamily
     /// `n_layers` (`num_hidden_layers`).
-    public let numLayers: Int
+    package let numLayers: Int
     /// `per_token_kv_size` (`_calculate_kv_size`): KV elements per token over all layers.
-    public let kvPerToken: Int
+    package let kvPerToken: Int
     /// `attention_size_per_token` (`_calculate_attention_size`): attention weights of one layer, T-params.
-    public let attentionSize: Double
+    package let attentionSize: Double
     /// `expert_config` (`_calculate_expert_config`).
-    public let expert: ExpertConfig
+    package let expert: ExpertConfig
     /// The per-token weights of `_calculate_attention_score` (§2).
     let score: AttentionScoreWeights
 
     /// MoE-CAP's `expert_config` dict, with the defaults its formulas read through `.get(…)` already applied.
-    public struct ExpertConfig: Sendable, Equatable {
+    package struct ExpertConfig: Sendable, Equatable {
         /// `expert_size`: one routed expert (3 matrices of d_model × d_ff), T-params.
-        public var expertSize: Double
+        package var expertSize: Double
         /// `shared_experts_size_total` (Qwen1.5/2: one shared expert of `shared_expert_intermediate_size`;
         /// DeepSeek: **hard-coded 2 × moe expert**, a MoE-CAP quirk, §9; others 0).
-        public var sharedExpertsSizeTotal: Double
+        package var sharedExpertsSizeTotal: Double
         /// Qwen3 `dense_ffn_size` (`intermediate_size*3*d_model/1e12`; 0 when the Qwen3 branch did not apply).
-        public var denseFFNSize: Double
+        package var denseFFNSize: Double
         /// Qwen3 `num_moe_layers` (0 when the Qwen3 branch did not apply).
-        public var numMoELayers: Int
+        package var numMoELayers: Int
         /// Qwen3 `num_dense_layers` (`n_layers` when the Qwen3 branch did not apply, MoE-CAP's `.get` default).
-        public var numDenseLayers: Int
+        package var numDenseLayers: Int
         /// `deepseek_dense_ffn_size`.
-        public var deepseekDenseFFNSize: Double
+        package var deepseekDenseFFNSize: Double
         /// `deepseek_sparse_layer_num` (`n_layers - first_k_dense_replace`).
-        public var deepseekSparseLayerNum: Int
+        package var deepseekSparseLayerNum: Int
         /// `deepseek_num_dense_layer` (`first_k_dense_replace`).
-        public var deepseekNumDenseLayer: Int
+        package var deepseekNumDenseLayer: Int
     }
 
     /// Weights of the attention score: DeepSeek MLA uses separate K and V widths, others one width ×2 (§2).
@@ -49,7 +49,7 @@ public struct ModelSizes: Sendable, Equatable {
     /// Computes the sizes of `model` the way MoE-CAP does for HF id `model.name`.
     /// - Throws: ``ModelConfigError`` where MoE-CAP's Python would fail on a missing attribute (a Qwen3 config with
     ///   `moe_intermediate_size` but no `intermediate_size`).
-    public init(model m: ModelSpec) throws(ModelConfigError) {
+    package init(model m: ModelSpec) throws(ModelConfigError) {
         let family = ModelFamily(modelName: m.name)
         self.family = family
         let L = m.numLayers
@@ -138,7 +138,7 @@ public struct ModelSizes: Sendable, Equatable {
 
     /// `_calculate_attention_score(prefill_len, output_len)` (§2), T-units. The continuous path always passes
     /// `output_len = 1` and `prefill_len = seq_lens_sum` of the whole batch.
-    public func attentionScore(prefillLength ctx: Int, outputLength out: Int = 1) -> Double {
+    package func attentionScore(prefillLength ctx: Int, outputLength out: Int = 1) -> Double {
         switch score {
         case .deepSeek(let k, let v):
             // Python: ctx*k + (out-1)*k/2 + ctx*v + (out-1)*v/2, left to right, true division.
@@ -152,13 +152,13 @@ public struct ModelSizes: Sendable, Equatable {
     }
 
     /// `kv_size` of `_process_outputs_continuous`: `ctx * kv_tok / 1e12` (T-elements; used inside S-MBU).
-    public func kvSizeT(contextTokens ctx: Int) -> Double {
+    package func kvSizeT(contextTokens ctx: Int) -> Double {
         Double(ctx * kvPerToken) / 1e12
     }
 
     /// `true_kv_size` of `_process_outputs_continuous`: `(ctx*kv_tok + kv_tok) / 1e9 * 1e3`, the published
     /// `kv_size` — millions of KV **elements**, not bytes (§2).
-    public func trueKVSize(contextTokens ctx: Int) -> Double {
+    package func trueKVSize(contextTokens ctx: Int) -> Double {
         Double(ctx * kvPerToken + kvPerToken) / 1e9 * 1e3
     }
 }

@@ -3,25 +3,25 @@
 ///
 /// Rates are the formulas' numerators: bytes read per second (`S-MBU · G · BW`) and FLOP/s (`S-MFU · G · PF/2`).
 /// Their ratio is the step's arithmetic intensity as MoE-CAP models it (its one-expert-per-token FLOPs included).
-public struct StepUtilization: Sendable, Equatable {
+package struct StepUtilization: Sendable, Equatable {
     /// Index of the record in the list given to ``compute(records:model:gpu:usedDtype:precision:numGPUs:)``.
-    public var index: Int
-    public var isPrefill: Bool
-    public var smbu: Double
-    public var smfu: Double
+    package var index: Int
+    package var isPrefill: Bool
+    package var smbu: Double
+    package var smfu: Double
     /// Bytes per second MoE-CAP's formula charges the step with.
-    public var bytesPerSecond: Double
+    package var bytesPerSecond: Double
     /// FLOP/s MoE-CAP's formula charges the step with.
-    public var flopsPerSecond: Double
+    package var flopsPerSecond: Double
 
     /// FLOPs per byte, or nil when the step reads no bytes.
-    public var arithmeticIntensity: Double? { bytesPerSecond > 0 ? flopsPerSecond / bytesPerSecond : nil }
+    package var arithmeticIntensity: Double? { bytesPerSecond > 0 ? flopsPerSecond / bytesPerSecond : nil }
 
     /// The per-pass values of every record MoE-CAP keeps (its skip rules applied: no activation, negative
     /// activation, prefill steps of ≤ 10 tokens, zero latency). Per-request prefill aggregation is not applied:
     /// each record stands for itself.
     /// - Throws: ``ContinuousMetricsError`` when the model's sizes cannot be derived or a peak is zero.
-    public static func compute(
+    package static func compute(
         records: [BatchRecord], model: ModelSpec, gpu: GPUSpec, usedDtype: String, precision: Double, numGPUs: Int
     ) throws(ContinuousMetricsError) -> [StepUtilization] {
         let sizes: ModelSizes

@@ -1,15 +1,15 @@
 /// Models known by their Hugging Face id with no file needed at run time. The values are those of each model's
 /// public `config.json` (checked against docs/moecap-metrics.md §9); a path to any HF `config.json` works too.
-public enum ModelCatalog {
+package enum ModelCatalog {
     /// HF id → `config.json` text (the keys that matter for the simulator and MoE-CAP's formulas).
     /// One file per family (`Catalog/ModelCatalog+<Family>.swift`); FP8 and other quantized releases reuse their
     /// base model's text with the release's own `quantization_config` (``withQuantization(_:_:)``).
-    public static let configs: [(id: String, json: String)] =
+    package static let configs: [(id: String, json: String)] =
         qwenConfigs + mixtralConfigs + deepSeekConfigs
         + glmConfigs + gptOssConfigs
 
     /// The ids of ``configs``.
-    public static var ids: [String] { configs.map(\.id) }
+    package static var ids: [String] { configs.map(\.id) }
 
     /// `base` with `"quantization_config": quantization` added (a quantized release of the same architecture).
     static func withQuantization(_ base: String, _ quantization: String) -> String {
@@ -27,7 +27,7 @@ public enum ModelCatalog {
     }
 
     /// The built-in spec for `id` (exact HF id, or case-insensitive match of the id or its part after `/`).
-    public static func spec(for id: String) -> ModelSpec? {
+    package static func spec(for id: String) -> ModelSpec? {
         let lower = id.lowercased()
         guard
             let entry = configs.first(where: { $0.id == id })
@@ -43,7 +43,7 @@ public enum ModelCatalog {
 
     /// The built-in spec for `name` (matched as ``spec(for:)`` does), named as the caller named it: what the
     /// server deploys and the evaluator scores under that name.
-    public static func spec(named name: String) -> ModelSpec? {
+    package static func spec(named name: String) -> ModelSpec? {
         guard var spec = spec(for: name) else { return nil }
         spec.name = name
         return spec

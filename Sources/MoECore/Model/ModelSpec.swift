@@ -3,70 +3,70 @@
 /// Keys are looked up the way MoE-CAP's `HFModelInfoRetriever._deep_get` does (docs/moecap-metrics.md §2): the
 /// first non-null of several candidate keys, searching `thinker_config.text_config` first, then the top level,
 /// then nested objects depth-first. Family-specific keys are read directly from the top level, as MoE-CAP does.
-public struct ModelSpec: Sendable, Equatable {
+package struct ModelSpec: Sendable, Equatable {
     /// The Hugging Face id (`Qwen/Qwen3-30B-A3B`); MoE-CAP dispatches formula families on this string.
-    public var name: String
-    public var numLayers: Int
-    public var hiddenSize: Int
-    public var numAttentionHeads: Int
-    public var numKVHeads: Int
+    package var name: String
+    package var numLayers: Int
+    package var hiddenSize: Int
+    package var numAttentionHeads: Int
+    package var numKVHeads: Int
     /// `head_dim`, or `hidden_size / num_attention_heads` when absent (§2).
-    public var headDim: Int
+    package var headDim: Int
     /// MoE-CAP's `d_ff`: `moe_intermediate_size`, else `intermediate_size`, else `ffn_hidden_size`.
-    public var dFF: Int
+    package var dFF: Int
     /// `moe_intermediate_size` when present.
-    public var moeIntermediateSize: Int?
+    package var moeIntermediateSize: Int?
     /// `intermediate_size` (the dense FFN width) when present.
-    public var intermediateSize: Int?
-    public var sharedExpertIntermediateSize: Int?
+    package var intermediateSize: Int?
+    package var sharedExpertIntermediateSize: Int?
     /// Routed experts per MoE layer (`num_experts`, `num_local_experts`, `n_routed_experts`, …); 0 = dense model.
-    public var numExperts: Int
+    package var numExperts: Int
     /// Experts chosen per token (`num_experts_per_tok`, …).
-    public var topK: Int
+    package var topK: Int
     /// Shared experts per MoE layer (`n_shared_experts`); Qwen-style configs express them as one shared expert of
     /// `shared_expert_intermediate_size`.
-    public var numSharedExperts: Int
-    public var firstKDenseReplace: Int
-    public var mlpOnlyLayers: [Int]
-    public var decoderSparseStep: Int
-    public var moeLayerFreq: Int
-    public var kvLoraRank: Int?
-    public var qLoraRank: Int?
-    public var qkRopeHeadDim: Int?
-    public var qkNopeHeadDim: Int?
-    public var vHeadDim: Int?
-    public var vocabSize: Int
-    public var maxPositionEmbeddings: Int
-    public var tieWordEmbeddings: Bool
+    package var numSharedExperts: Int
+    package var firstKDenseReplace: Int
+    package var mlpOnlyLayers: [Int]
+    package var decoderSparseStep: Int
+    package var moeLayerFreq: Int
+    package var kvLoraRank: Int?
+    package var qLoraRank: Int?
+    package var qkRopeHeadDim: Int?
+    package var qkNopeHeadDim: Int?
+    package var vHeadDim: Int?
+    package var vocabSize: Int
+    package var maxPositionEmbeddings: Int
+    package var tieWordEmbeddings: Bool
     /// `torch_dtype`/`dtype` of the checkpoint (`bfloat16` when absent).
-    public var torchDtype: String
+    package var torchDtype: String
     /// The raw `quantization_config`, if any.
-    public var quantizationConfig: JSONValue?
+    package var quantizationConfig: JSONValue?
     /// How the checkpoint stores its routed experts and its other linear weights (from `torch_dtype` and
     /// `quantization_config`; docs/engine.md "Weight formats").
-    public var checkpointWeights: CheckpointWeights
+    package var checkpointWeights: CheckpointWeights
     /// `model_type` (`qwen3_moe`, `deepseek_v3`, `glm4_moe`, `gpt_oss`, …), when present.
-    public var modelType: String?
+    package var modelType: String?
     /// Sliding-window attention span in tokens (`sliding_window`), when some layers use one.
-    public var slidingWindow: Int?
+    package var slidingWindow: Int?
     /// The 0-based layers that attend over ``slidingWindow`` tokens only: those `layer_types` marks
     /// `sliding_attention` (gpt-oss alternates sliding and full layers), or every layer when the config has a
     /// `sliding_window` without `layer_types` and does not turn it off with `use_sliding_window: false`.
-    public var slidingWindowLayers: [Int]
+    package var slidingWindowLayers: [Int]
     /// Whether attention has learned per-head sink logits (gpt-oss).
-    public var attentionSinks: Bool
+    package var attentionSinks: Bool
     /// Multi-token-prediction layers shipped beside the model (`num_nextn_predict_layers`, DeepSeek-V3, GLM-4.5):
     /// not part of the published parameter totals nor of a plain forward pass.
-    public var numNextNPredictLayers: Int
+    package var numNextNPredictLayers: Int
     /// The whole config, for anything not modelled above.
-    public var raw: JSONValue
+    package var raw: JSONValue
 
     /// Whether the config has DeepSeek-style multi-head latent attention.
-    public var usesMLA: Bool { kvLoraRank != nil && qkRopeHeadDim != nil }
+    package var usesMLA: Bool { kvLoraRank != nil && qkRopeHeadDim != nil }
 
     /// Whether layer `i` (0-based) is a MoE layer, following the config's own rules: `first_k_dense_replace` and
     /// `moe_layer_freq` (DeepSeek), `mlp_only_layers` and `decoder_sparse_step` (Qwen).
-    public func isMoELayer(_ i: Int) -> Bool {
+    package func isMoELayer(_ i: Int) -> Bool {
         guard numExperts > 0 else { return false }
         if i < firstKDenseReplace { return false }
         if mlpOnlyLayers.contains(i) { return false }
@@ -76,22 +76,22 @@ public struct ModelSpec: Sendable, Equatable {
     }
 
     /// Number of MoE layers.
-    public var numMoELayers: Int { (0..<numLayers).filter(isMoELayer).count }
+    package var numMoELayers: Int { (0..<numLayers).filter(isMoELayer).count }
 
     /// Number of dense (non-MoE) decoder layers (DeepSeek's `first_k_dense_replace`, Qwen's `mlp_only_layers`).
-    public var numDenseLayers: Int { numLayers - numMoELayers }
+    package var numDenseLayers: Int { numLayers - numMoELayers }
 
     /// Routed-expert weight format of the checkpoint.
-    public var expertWeightFormat: WeightFormat { checkpointWeights.experts }
+    package var expertWeightFormat: WeightFormat { checkpointWeights.experts }
 
     /// Weight format of attention, dense FFN layers and shared experts in the checkpoint.
-    public var denseWeightFormat: WeightFormat { checkpointWeights.dense }
+    package var denseWeightFormat: WeightFormat { checkpointWeights.dense }
 }
 
 /// A config that cannot describe a transformer (a required key is missing or of the wrong type).
-public struct ModelConfigError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ d: String) { description = d }
+package struct ModelConfigError: Error, CustomStringConvertible, Sendable {
+    package let description: String
+    package init(_ d: String) { description = d }
 }
 
 extension ModelSpec {
@@ -100,7 +100,7 @@ extension ModelSpec {
     ///   - config: the parsed file.
     ///   - name: the HF id the model is known by (used for MoE-CAP's family dispatch).
     /// - Throws: ``ModelConfigError`` naming the missing key.
-    public init(hfConfig config: JSONValue, name: String) throws(ModelConfigError) {
+    package init(hfConfig config: JSONValue, name: String) throws(ModelConfigError) {
         guard case .object = config else { throw ModelConfigError("model config of \(name) is not a JSON object") }
         func deep(_ keys: [String]) -> JSONValue? { ModelSpec.deepGet(config, keys) }
         func int(_ keys: [String]) -> Int? { deep(keys)?.intValue }

@@ -1,9 +1,9 @@
 /// Numeric precision of weights (and, by MoE-CAP's convention, of the KV cache).
-public enum Precision {
+package enum Precision {
     /// MoE-CAP's `get_model_precision_bytes` (docs/moecap-metrics.md §7) on the lower-cased precision string:
     /// float32/fp32 → 4, float16/fp16/bfloat16/bf16 → 2, int8/fp8 → 1, int4/fp4/mxfp4/nvfp4/awq/gptq → 0.5,
     /// anything else → 2.
-    public static func bytesPerParam(_ precision: String) -> Double {
+    package static func bytesPerParam(_ precision: String) -> Double {
         switch precision.lowercased() {
         case "float32", "fp32": return 4
         case "float16", "fp16", "bfloat16", "bf16": return 2
@@ -14,13 +14,13 @@ public enum Precision {
     }
 
     /// The precision strings MoE-CAP accepts for `--precision` (§7).
-    public static let known = [
+    package static let known = [
         "float32", "float16", "bfloat16", "int8", "int4", "awq", "gptq", "fp8", "fp4", "mxfp4", "nvfp4",
     ]
 
     /// MoE-CAP's `resolve_precision(config.json)` (§7): the quantization method when the config has one,
     /// else `torch_dtype`/`dtype`, else `bfloat16`.
-    public static func resolve(config: JSONValue) -> String {
+    package static func resolve(config: JSONValue) -> String {
         let candidates = [
             config["quantization_config"], config["text_config"]?["quantization_config"],
             config["thinker_config"]?["quantization_config"], config["language_config"]?["quantization_config"],
@@ -52,7 +52,7 @@ public enum Precision {
 
     /// Effective precision (§7): an explicit precision wins unless it is `bfloat16`/`bf16`, in which case the
     /// config's own precision is used.
-    public static func effective(explicit: String?, config: JSONValue) -> String {
+    package static func effective(explicit: String?, config: JSONValue) -> String {
         if let e = explicit?.lowercased(), e != "bfloat16", e != "bf16" { return e }
         return resolve(config: config)
     }

@@ -3,7 +3,7 @@
 ///
 /// A plain value: the cost model decides what each format costs on each GPU; this type only says what is stored
 /// and how many bits a weight takes on disk and in GPU memory, scales included.
-public enum WeightFormat: Sendable, Equatable, Hashable, CustomStringConvertible {
+package enum WeightFormat: Sendable, Equatable, Hashable, CustomStringConvertible {
     /// Unquantized floating point (`torch_dtype`: bfloat16, float16 or float32).
     case float(NumberFormat)
     /// FP8 (E4M3) with one float32 scale per tensor or per output channel (vLLM `fp8`, compressed-tensors
@@ -20,7 +20,7 @@ public enum WeightFormat: Sendable, Equatable, Hashable, CustomStringConvertible
     case int(bits: Int, groupSize: Int?)
 
     /// Storage bits per weight, scales included.
-    public var bitsPerWeight: Double {
+    package var bitsPerWeight: Double {
         switch self {
         case .float(let f): return f.bytes * 8
         case .fp8: return 8
@@ -34,16 +34,16 @@ public enum WeightFormat: Sendable, Equatable, Hashable, CustomStringConvertible
     }
 
     /// Storage bytes per weight, scales included.
-    public var bytesPerWeight: Double { bitsPerWeight / 8 }
+    package var bytesPerWeight: Double { bitsPerWeight / 8 }
 
     /// Whether the weights are stored below their activation precision.
-    public var isQuantized: Bool {
+    package var isQuantized: Bool {
         if case .float = self { return false }
         return true
     }
 
     /// The closest ``NumberFormat`` (the element width; FP8 kinds are `.fp8`, 4-bit kinds `.int4`).
-    public var numberFormat: NumberFormat {
+    package var numberFormat: NumberFormat {
         switch self {
         case .float(let f): return f
         case .fp8, .fp8Block: return .fp8
@@ -54,7 +54,7 @@ public enum WeightFormat: Sendable, Equatable, Hashable, CustomStringConvertible
 
     /// The short name the validation suite and reports use: `bf16`, `fp16`, `fp32`, `fp8`, `fp8-block`, `mxfp4`,
     /// `nvfp4`, `int4`, `int8`.
-    public var description: String {
+    package var description: String {
         switch self {
         case .float(.float32): return "fp32"
         case .float(.float16): return "fp16"
@@ -71,15 +71,15 @@ public enum WeightFormat: Sendable, Equatable, Hashable, CustomStringConvertible
 /// The weight formats of one checkpoint: routed experts and everything else quantized (attention, dense FFNs,
 /// shared experts), as its `quantization_config` says. Embeddings, the LM head, MoE routers and norms are never
 /// quantized by these schemes and are not described here.
-public struct CheckpointWeights: Sendable, Equatable {
+package struct CheckpointWeights: Sendable, Equatable {
     /// Routed-expert weights.
-    public var experts: WeightFormat
+    package var experts: WeightFormat
     /// Attention projections, dense FFN layers and shared experts.
-    public var dense: WeightFormat
+    package var dense: WeightFormat
     /// `quantization_config.quant_method` as written (nil for an unquantized checkpoint).
-    public var method: String?
+    package var method: String?
 
-    public init(experts: WeightFormat, dense: WeightFormat, method: String?) {
+    package init(experts: WeightFormat, dense: WeightFormat, method: String?) {
         self.experts = experts
         self.dense = dense
         self.method = method
@@ -96,7 +96,7 @@ public struct CheckpointWeights: Sendable, Equatable {
     ///
     /// Modules listed in `modules_to_not_convert` / `ignore` / `ignored_layers` stay `unquantized`: an entry naming
     /// `self_attn`/`attn` keeps attention (the dense group) unquantized, one naming `experts` keeps the experts.
-    public init(quantizationConfig q: JSONValue?, unquantized: WeightFormat) {
+    package init(quantizationConfig q: JSONValue?, unquantized: WeightFormat) {
         guard let q, q.objectValue != nil else {
             self.init(experts: unquantized, dense: unquantized, method: nil)
             return

@@ -5,7 +5,7 @@ import Foundation
 /// The simulator owns every source of randomness and seeds it explicitly, so equal seeds give equal runs on every
 /// platform (Swift's `SystemRandomNumberGenerator` is neither seedable nor reproducible). A value type: copying it
 /// forks the stream.
-public struct SimRandom: RandomNumberGenerator, Sendable {
+package struct SimRandom: RandomNumberGenerator, Sendable {
     // Visible to inlined callers (the per-draw calls are inlined into other modules' hot loops: expert routing
     // draws hundreds of numbers per token).
     @usableFromInline var s0: UInt64
@@ -14,7 +14,7 @@ public struct SimRandom: RandomNumberGenerator, Sendable {
     @usableFromInline var s3: UInt64
 
     /// A generator whose whole state derives from `seed`.
-    public init(seed: UInt64) {
+    package init(seed: UInt64) {
         var sm = seed
         s0 = SimRandom.splitMix(&sm)
         s1 = SimRandom.splitMix(&sm)
@@ -23,12 +23,12 @@ public struct SimRandom: RandomNumberGenerator, Sendable {
     }
 
     /// An independent stream for a named purpose: the same (seed, stream) pair always gives the same sequence.
-    public init(seed: UInt64, stream: UInt64) {
+    package init(seed: UInt64, stream: UInt64) {
         var mixed = seed ^ (stream &* 0x9E37_79B9_7F4A_7C15)
         self.init(seed: SimRandom.splitMix(&mixed))
     }
 
-    public static func splitMix(_ x: inout UInt64) -> UInt64 {
+    package static func splitMix(_ x: inout UInt64) -> UInt64 {
         x &+= 0x9E37_79B9_7F4A_7C15
         var z = x
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -41,7 +41,7 @@ public struct SimRandom: RandomNumberGenerator, Sendable {
 
     /// The next 64 random bits.
     @inlinable @inline(__always)
-    public mutating func next() -> UInt64 {
+    package mutating func next() -> UInt64 {
         let result = SimRandom.rotl(s1 &* 5, 7) &* 9
         let t = s1 << 17
         s2 ^= s0
@@ -55,16 +55,16 @@ public struct SimRandom: RandomNumberGenerator, Sendable {
 
     /// Uniform in [0, 1) with 53 random bits.
     @inlinable @inline(__always)
-    public mutating func uniform() -> Double { Double(next() >> 11) * 0x1.0p-53 }
+    package mutating func uniform() -> Double { Double(next() >> 11) * 0x1.0p-53 }
 
     /// Uniform integer in `0..<n` (n > 0), by Lemire's multiply-shift (bias below 2^-64·n, irrelevant here).
     @inlinable @inline(__always)
-    public mutating func below(_ n: Int) -> Int {
+    package mutating func below(_ n: Int) -> Int {
         Int(truncatingIfNeeded: next().multipliedFullWidth(by: UInt64(n)).high)
     }
 
     /// Standard normal deviate (Box–Muller; one of the pair is discarded to keep the state simple).
-    public mutating func normal() -> Double {
+    package mutating func normal() -> Double {
         var u = uniform()
         while u <= 0 { u = uniform() }
         let v = uniform()
@@ -72,14 +72,14 @@ public struct SimRandom: RandomNumberGenerator, Sendable {
     }
 
     /// Exponential deviate with the given mean.
-    public mutating func exponential(mean: Double) -> Double {
+    package mutating func exponential(mean: Double) -> Double {
         var u = uniform()
         while u <= 0 { u = uniform() }
         return -log(u) * mean
     }
 
     /// Poisson deviate with mean `lambda` (inversion for small means, normal approximation above 30).
-    public mutating func poisson(_ lambda: Double) -> Int {
+    package mutating func poisson(_ lambda: Double) -> Int {
         if lambda <= 0 { return 0 }
         if lambda > 30 { return max(0, Int((lambda + lambda.squareRoot() * normal()).rounded())) }
         let l = exp(-lambda)

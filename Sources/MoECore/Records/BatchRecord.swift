@@ -4,31 +4,31 @@
 /// The eight core keys come first, in the backend's order; the optional MoE-CAP fields (`per_req_info`,
 /// `scheduled_tokens`) and anything else follow. Reading is tolerant the way Python is: an integer field accepts
 /// an integral float (`16.0`), a float field accepts an integer.
-public struct BatchRecord: Sendable, Equatable {
+package struct BatchRecord: Sendable, Equatable {
     /// `batch_size`. In the sllm vLLM backend: tokens in the step after CUDA-graph padding, not requests (§4).
-    public var batchSize: Int
+    package var batchSize: Int
     /// `latency`: forward-pass wall time in **seconds**.
-    public var latency: Double
+    package var latency: Double
     /// `seq_lens_sum`. vLLM: tokens scheduled in the step (= `batch_size`); SGLang: running context total (§13).
-    public var seqLensSum: Int
+    package var seqLensSum: Int
     /// `forward_mode`: `"prefill"` or `"decode"` (MoE-CAP treats anything but `"prefill"` as decode, §4).
-    public var forwardMode: String
+    package var forwardMode: String
     /// `expert_activation`: mean distinct experts hit per MoE layer. nil (absent or null) ⇒ MoE-CAP skips the record.
-    public var expertActivation: Double?
+    package var expertActivation: Double?
     /// `forward_pass_id`: per-worker step counter; the same id on several records means per-TP-rank copies.
-    public var forwardPassID: Int?
+    package var forwardPassID: Int?
     /// `gpu_num`: TP×PP world size; MoE-CAP's `num_gpus` is the first record's value.
-    public var gpuNum: Int?
+    package var gpuNum: Int?
     /// `gpu_raw_type`: MoE-CAP hardware-table key, e.g. `NVIDIA-H100-HBM3-80GB`.
-    public var gpuRawType: String?
+    package var gpuRawType: String?
     /// `per_req_info` (prefill records of MoE-CAP's own recorders; §1).
-    public var perReqInfo: [PerRequestChunk]?
+    package var perReqInfo: [PerRequestChunk]?
     /// `scheduled_tokens` (MoE-CAP's engine-uniform token count; optional).
-    public var scheduledTokens: Int?
+    package var scheduledTokens: Int?
     /// Every other key (`req_ids`, …), in its original order.
-    public var extra: JSONObject
+    package var extra: JSONObject
 
-    public init(
+    package init(
         batchSize: Int, latency: Double, seqLensSum: Int, forwardMode: String, expertActivation: Double? = nil,
         forwardPassID: Int? = nil, gpuNum: Int? = nil, gpuRawType: String? = nil,
         perReqInfo: [PerRequestChunk]? = nil, scheduledTokens: Int? = nil, extra: JSONObject = JSONObject()
@@ -47,7 +47,7 @@ public struct BatchRecord: Sendable, Equatable {
     }
 
     /// The eight keys of docs/sllm-api.md §4, in the backend's (Python dict insertion) order.
-    public static let coreKeys = [
+    package static let coreKeys = [
         "batch_size", "latency", "seq_lens_sum", "forward_mode", "expert_activation", "forward_pass_id", "gpu_num",
         "gpu_raw_type",
     ]
@@ -57,7 +57,7 @@ public struct BatchRecord: Sendable, Equatable {
     /// - Throws: ``BatchRecordError`` naming the missing or mistyped field. `batch_size`, `latency`,
     ///   `seq_lens_sum` and `forward_mode` are required (MoE-CAP indexes them directly, §4); the rest may be
     ///   absent or null.
-    public init(json: JSONValue) throws(BatchRecordError) {
+    package init(json: JSONValue) throws(BatchRecordError) {
         guard let object = json.objectValue else {
             throw BatchRecordError(field: "", problem: "must be a JSON object, got \(json.pythonTypeName)")
         }
@@ -93,7 +93,7 @@ public struct BatchRecord: Sendable, Equatable {
 
     /// Reads a list of records (the `records` array of `/dump_batch_recording`).
     /// - Throws: ``BatchRecordError`` with the index of the first bad record.
-    public static func list(from json: JSONValue) throws(BatchRecordError) -> [BatchRecord] {
+    package static func list(from json: JSONValue) throws(BatchRecordError) -> [BatchRecord] {
         guard let items = json.arrayValue else {
             throw BatchRecordError(field: "", problem: "records must be a list, got \(json.pythonTypeName)")
         }
@@ -111,7 +111,7 @@ public struct BatchRecord: Sendable, Equatable {
 
     /// The record as JSON: the eight keys of docs/sllm-api.md §4 in order (absent optional ones omitted), then
     /// `per_req_info`, `scheduled_tokens` and ``extra``.
-    public var json: JSONValue {
+    package var json: JSONValue {
         var o = JSONObject()
         o["batch_size"] = .int(batchSize)
         o["latency"] = .double(latency)
@@ -129,7 +129,7 @@ public struct BatchRecord: Sendable, Equatable {
 
     /// Whether MoE-CAP counts this record as prefill (`forward_mode == "prefill"`, exact and case-sensitive);
     /// every other mode (`decode`, `decoding`, `mixed`, `unknown`) is decode (docs/moecap-metrics.md §4).
-    public var isPrefill: Bool { forwardMode == "prefill" }
+    package var isPrefill: Bool { forwardMode == "prefill" }
 }
 
 extension BatchRecord {
@@ -139,7 +139,7 @@ extension BatchRecord {
     ///
     /// The key is the pair (`forward_pass_id`, `forward_mode`): rank copies share both, while MoE-CAP's own vLLM
     /// recorder may split one mixed pass into a prefill and a decode record (§1) that must both survive.
-    public static func deduplicated(_ records: [BatchRecord]) -> [BatchRecord] {
+    package static func deduplicated(_ records: [BatchRecord]) -> [BatchRecord] {
         struct Key: Hashable {
             let id: Int
             let mode: String

@@ -1,20 +1,20 @@
 /// A batch record (or one of its `per_req_info` entries) that cannot be read: it is not a JSON object, or a field
 /// is missing or has the wrong type. The message names the field, and the record's position when known.
-public struct BatchRecordError: Error, CustomStringConvertible, Sendable, Equatable {
+package struct BatchRecordError: Error, CustomStringConvertible, Sendable, Equatable {
     /// The offending key (`latency`, `per_req_info[2].extend_len`, …); empty when the record itself is malformed.
-    public let field: String
+    package let field: String
     /// What is wrong, in words.
-    public let problem: String
+    package let problem: String
     /// Index of the record in the list being read, when reading a list.
-    public let index: Int?
+    package let index: Int?
 
-    public init(field: String, problem: String, index: Int? = nil) {
+    package init(field: String, problem: String, index: Int? = nil) {
         self.field = field
         self.problem = problem
         self.index = index
     }
 
-    public var description: String {
+    package var description: String {
         let at = index.map { "batch record #\($0)" } ?? "batch record"
         return field.isEmpty ? "\(at): \(problem)" : "\(at): field '\(field)' \(problem)"
     }

@@ -1,23 +1,23 @@
 /// One request's share of a prefill forward pass: an entry of a record's `per_req_info` list
 /// (docs/moecap-metrics.md §1, record schema). vLLM's `vllm_moecap` backend in ServerlessLLM does not emit it; MoE-CAP's
 /// own recorders (and `fake-sllm` as an extension) do. When present, MoE-CAP measures TTFT per request (§4).
-public struct PerRequestChunk: Sendable, Equatable {
+package struct PerRequestChunk: Sendable, Equatable {
     /// `req_id` (SGLang `"{pool_idx}_{counter}"`, vLLM the request id). An integer id is read as its decimal text.
-    public var reqId: String?
+    package var reqId: String?
     /// `req_pool_idx` (SGLang's KV pool slot); MoE-CAP's fallback key when `req_id` is absent (§4).
-    public var reqPoolIdx: Int?
+    package var reqPoolIdx: Int?
     /// `extend_len`: tokens of this request computed in this pass (this chunk).
-    public var extendLen: Int?
+    package var extendLen: Int?
     /// `total_len`: SGLang the running computed total (cached prefix included); vLLM the prompt length.
-    public var totalLen: Int?
+    package var totalLen: Int?
     /// `prompt_len`.
-    public var promptLen: Int?
+    package var promptLen: Int?
     /// `is_last_chunk`: whether this chunk completes the request's prefill.
-    public var isLastChunk: Bool?
+    package var isLastChunk: Bool?
     /// Any other keys (`orig_len`, …), in their order.
-    public var extra: JSONObject
+    package var extra: JSONObject
 
-    public init(
+    package init(
         reqId: String? = nil, reqPoolIdx: Int? = nil, extendLen: Int? = nil, totalLen: Int? = nil,
         promptLen: Int? = nil, isLastChunk: Bool? = nil, extra: JSONObject = JSONObject()
     ) {
@@ -36,7 +36,7 @@ public struct PerRequestChunk: Sendable, Equatable {
 
     /// Reads one `per_req_info` entry.
     /// - Throws: ``BatchRecordError`` naming the bad field.
-    public init(json: JSONValue) throws(BatchRecordError) {
+    package init(json: JSONValue) throws(BatchRecordError) {
         guard let object = json.objectValue else {
             throw BatchRecordError(field: "", problem: "must be an object, got \(json.pythonTypeName)")
         }
@@ -55,7 +55,7 @@ public struct PerRequestChunk: Sendable, Equatable {
     }
 
     /// The entry as JSON: the known keys in schema order (omitting absent ones), then ``extra``.
-    public var json: JSONValue {
+    package var json: JSONValue {
         var o = JSONObject()
         if let reqId { o["req_id"] = .string(reqId) }
         if let reqPoolIdx { o["req_pool_idx"] = .int(reqPoolIdx) }

@@ -1,6 +1,6 @@
 /// `text` with `&`, `<`, `>`, `"` and `'` escaped, safe in HTML and SVG element text and in attribute values
 /// (the report's and the sweep chart's one escaper).
-public func htmlEscape(_ text: String) -> String {
+package func htmlEscape(_ text: String) -> String {
     var out = ""
     out.reserveCapacity(text.utf8.count)
     for c in text {

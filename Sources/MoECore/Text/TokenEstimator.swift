@@ -12,16 +12,16 @@
 /// from pieces that this estimator counts as one token each).
 ///
 /// Pure functions, safe from any thread.
-public enum TokenEstimator {
+package enum TokenEstimator {
     /// Number of tokens in `text`.
-    public static func count(_ text: String) -> Int {
+    package static func count(_ text: String) -> Int {
         var n = 0
         scan(text) { _, tokens in n += tokens }
         return n
     }
 
     /// The longest prefix of `text` holding at most `tokens` tokens (pieces are never split).
-    public static func prefix(_ text: String, tokens limit: Int) -> Substring {
+    package static func prefix(_ text: String, tokens limit: Int) -> Substring {
         guard limit > 0 else { return text[text.startIndex..<text.startIndex] }
         var n = 0
         var end = text.startIndex
@@ -39,7 +39,7 @@ public enum TokenEstimator {
     }
 
     /// Calls `body` with each piece of `text` (consecutive, covering the whole text) and its token count.
-    public static func scan(_ text: String, _ body: (Range<String.Index>, Int) -> Void) {
+    package static func scan(_ text: String, _ body: (Range<String.Index>, Int) -> Void) {
         let scalars = text.unicodeScalars
         var i = scalars.startIndex
         let end = scalars.endIndex

@@ -5,28 +5,28 @@
 ///
 /// Header value: `id=<client id>; total=<requests>; workers=<at most in flight>` (any order; unknown keys are
 /// ignored). A value that does not parse is ignored: the request is treated as undeclared.
-public struct ClosedLoopPlan: Sendable, Equatable {
+package struct ClosedLoopPlan: Sendable, Equatable {
     /// Tells clients apart (one run of an evaluator); requests of one client share it.
-    public var client: String
+    package var client: String
     /// Requests the client sends in all (its warm-up and control calls aside).
-    public var total: Int
+    package var total: Int
     /// The most requests the client keeps in flight.
-    public var workers: Int
+    package var workers: Int
 
-    public init(client: String, total: Int, workers: Int) {
+    package init(client: String, total: Int, workers: Int) {
         self.client = client
         self.total = total
         self.workers = workers
     }
 
     /// The request header that carries a plan.
-    public static let headerName = "X-Fake-SLLM-Closed-Loop"
+    package static let headerName = "X-Fake-SLLM-Closed-Loop"
 
     /// The header value that declares this plan.
-    public var headerValue: String { "id=\(client); total=\(total); workers=\(workers)" }
+    package var headerValue: String { "id=\(client); total=\(total); workers=\(workers)" }
 
     /// Parses a header value; nil unless it names an id, a total ≥ 1 and workers ≥ 1.
-    public init?(headerValue: String) {
+    package init?(headerValue: String) {
         var id: String?
         var total: Int?
         var workers: Int?
@@ -47,7 +47,7 @@ public struct ClosedLoopPlan: Sendable, Equatable {
     }
 
     /// The plan a request declares in its headers (names compared case-insensitively), if any.
-    public static func declared(in headers: [(String, String)]) -> ClosedLoopPlan? {
+    package static func declared(in headers: [(String, String)]) -> ClosedLoopPlan? {
         let name = headerName.lowercased()
         guard let value = headers.first(where: { $0.0.lowercased() == name })?.1 else { return nil }
         return ClosedLoopPlan(headerValue: value)

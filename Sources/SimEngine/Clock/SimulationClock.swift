@@ -3,7 +3,7 @@
 /// A clock is anchored: simulated time `anchorSim` corresponds to wall moment `anchorWall` (monotonic seconds).
 /// Re-anchoring pauses or resumes simulated time without jumps: after idling, or while the server holds the
 /// clock for a burst of arrivals (docs/serving.md "Reproducible arrivals").
-public protocol SimulationClock: Sendable {
+package protocol SimulationClock: Sendable {
     /// The wall moment at which simulated time `sim` is due, or nil when it is due at once.
     func wallDeadline(forSim sim: Double) -> Double?
     /// The simulated time at wall moment `wall`.
@@ -14,32 +14,32 @@ public protocol SimulationClock: Sendable {
 
 /// No pacing: every simulated moment is due at once, and simulated time does not pass with the wall clock
 /// (it moves only with the simulation's own events). For `--no-wait`, tests and in-process runs.
-public struct VirtualClock: SimulationClock {
+package struct VirtualClock: SimulationClock {
     private var anchorSim = 0.0
 
-    public init() {}
+    package init() {}
 
-    public func wallDeadline(forSim sim: Double) -> Double? { nil }
-    public func simTime(atWall wall: Double) -> Double { anchorSim }
-    public mutating func anchor(sim: Double, wall: Double) { anchorSim = sim }
+    package func wallDeadline(forSim sim: Double) -> Double? { nil }
+    package func simTime(atWall wall: Double) -> Double { anchorSim }
+    package mutating func anchor(sim: Double, wall: Double) { anchorSim = sim }
 }
 
 /// Simulated time runs `speedup` times as fast as the wall clock (`--speedup`).
-public struct PacedClock: SimulationClock {
+package struct PacedClock: SimulationClock {
     /// Simulated seconds per wall second (> 0).
-    public let speedup: Double
+    package let speedup: Double
     private var anchorSim = 0.0
     private var anchorWall: Double
 
-    public init(speedup: Double, wall: Double) {
+    package init(speedup: Double, wall: Double) {
         precondition(speedup > 0, "speedup must be positive")
         self.speedup = speedup
         anchorWall = wall
     }
 
-    public func wallDeadline(forSim sim: Double) -> Double? { anchorWall + (sim - anchorSim) / speedup }
-    public func simTime(atWall wall: Double) -> Double { anchorSim + (wall - anchorWall) * speedup }
-    public mutating func anchor(sim: Double, wall: Double) {
+    package func wallDeadline(forSim sim: Double) -> Double? { anchorWall + (sim - anchorSim) / speedup }
+    package func simTime(atWall wall: Double) -> Double { anchorSim + (wall - anchorWall) * speedup }
+    package mutating func anchor(sim: Double, wall: Double) {
         anchorSim = sim
         anchorWall = wall
     }

@@ -209,20 +209,20 @@ struct APIServerLoop {
 
 /// Tokens of one request that reached its client: one stream chunk (several engine steps' tokens when the
 /// request's task was behind), at the moment the API server finished writing it.
-public struct TokenDelivery: Sendable, Equatable {
-    public var id: UInt64
+package struct TokenDelivery: Sendable, Equatable {
+    package var id: UInt64
     /// Tokens in this chunk.
-    public var newTokens: Int
+    package var newTokens: Int
     /// Output tokens delivered so far, this chunk's included.
-    public var outputTokens: Int
+    package var outputTokens: Int
     /// Whether the chunk carries the request's first output token.
-    public var isFirstToken: Bool
+    package var isFirstToken: Bool
     /// Set when the chunk ends the request.
-    public var finished: FinishReason?
+    package var finished: FinishReason?
     /// Simulated time the client receives it.
-    public var time: Double
+    package var time: Double
 
-    public init(
+    package init(
         id: UInt64, newTokens: Int, outputTokens: Int, isFirstToken: Bool, finished: FinishReason?, time: Double
     ) {
         self.id = id

@@ -15,13 +15,13 @@ import MoECore
 ///
 /// Threading: not `Sendable`; one thread (or one serial executor) at a time.
 /// Determinism: the same engine configuration and the same calls give the same outcomes.
-public final class EngineDriver {
+package final class EngineDriver {
     /// The engine it drives.
-    public let core: EngineCore
+    package let core: EngineCore
     /// Simulated seconds from the end of a request's set-up in the API server to its arrival in the engine.
-    public let frontendLatency: Double
+    package let frontendLatency: Double
     /// The simulated time the driver has reached: the end of the last step, or the last admission.
-    public private(set) var now: Double
+    package private(set) var now: Double
 
     private var api: APIServerLoop
     private var pending = FIFO<(request: EngineRequest, readyAt: Double)>()
@@ -29,7 +29,7 @@ public final class EngineDriver {
     private var deliveredBuffer: [TokenDelivery] = []
 
     /// - Parameter startTime: simulated time at which the engine is ready (after any cold start).
-    public init(core: EngineCore, startTime: Double = 0) {
+    package init(core: EngineCore, startTime: Double = 0) {
         self.core = core
         frontendLatency = core.config.calibration.frontendLatency
         api = APIServerLoop(calibration: core.config.calibration, startTime: startTime)
@@ -38,12 +38,12 @@ public final class EngineDriver {
 
     /// Submits a request that the client sent at simulated time `arrival`. Its `arrival` field is set to the
     /// moment it enters the engine.
-    public func submit(_ request: EngineRequest, at arrival: Double) {
+    package func submit(_ request: EngineRequest, at arrival: Double) {
         api.submit(request, at: arrival)
     }
 
     /// Drops a request (the client went away), wherever it is; no event is produced for it.
-    public func abort(id: UInt64) {
+    package func abort(id: UInt64) {
         if api.remove(id: id) { return }
         if pending.remove(where: { $0.request.id == id }) == nil {
             core.abort(id: id)
@@ -52,11 +52,11 @@ public final class EngineDriver {
 
     /// Requests submitted and not yet finished for their clients (in the API server's set-up, on their way, in
     /// the engine, or with tokens not yet delivered).
-    public var unfinished: Int { api.waiting + api.streams }
+    package var unfinished: Int { api.waiting + api.streams }
 
     /// When the next event happens: now while the engine has work, else the earliest of the next request reaching
     /// the engine, the API server's next piece of work and its next delivery; nil when there is nothing to do.
-    public var nextEventTime: Double? {
+    package var nextEventTime: Double? {
         if core.hasUnfinishedRequests { return now }
         var t = pending.first?.readyAt ?? .infinity
         if let a = api.nextEventTime { t = min(t, a) }
@@ -65,12 +65,12 @@ public final class EngineDriver {
 
     /// When the API server next works or delivers tokens (possibly before ``now``: a step in progress does not
     /// stop it); nil when it has nothing to do.
-    public var nextDeliveryTime: Double? { api.nextEventTime }
+    package var nextDeliveryTime: Double? { api.nextEventTime }
 
     /// Runs the API server up to `time` (which may be earlier than ``now``) and returns the tokens it delivered
     /// at or before `time`, in time order. Requests whose set-up ends meanwhile are admitted by the next
     /// ``advance()``. The returned array is valid until the next call.
-    public func deliveries(upTo time: Double) -> [TokenDelivery] {
+    package func deliveries(upTo time: Double) -> [TokenDelivery] {
         deliveredBuffer.removeAll(keepingCapacity: true)
         api.run(until: time) { request, readyAt in pending.append((request, readyAt)) }
         api.takeDeliveries(upTo: time, into: &deliveredBuffer)
@@ -80,7 +80,7 @@ public final class EngineDriver {
     /// Moves to ``nextEventTime`` (or to `notBefore` when that is later: an owner that runs several drivers on
     /// one timeline never lets a step start in its past), admits every request that has reached the engine by
     /// then and runs one step if the engine has work. The returned value is valid until the next call.
-    public func advance(notBefore: Double = -.infinity) -> DriverStep {
+    package func advance(notBefore: Double = -.infinity) -> DriverStep {
         stepResult.admitted.removeAll(keepingCapacity: true)
         stepResult.rejected.removeAll(keepingCapacity: true)
         stepResult.outcome = nil
@@ -111,15 +111,15 @@ public final class EngineDriver {
 }
 
 /// What one ``EngineDriver/advance()`` did.
-public struct DriverStep {
+package struct DriverStep {
     /// Requests that entered the engine, at the driver's `now` before the step.
-    public var admitted: [UInt64] = []
+    package var admitted: [UInt64] = []
     /// Requests the engine refused (vLLM's errors), with the reason.
-    public var rejected: [(id: UInt64, error: EngineError)] = []
+    package var rejected: [(id: UInt64, error: EngineError)] = []
     /// Tokens the API server delivered at or before the driver's `now` before the step (those not already taken
     /// with ``EngineDriver/deliveries(upTo:)``), in time order.
-    public var delivered: [TokenDelivery] = []
+    package var delivered: [TokenDelivery] = []
     /// The step that ran, if any; its events are what the engine emits at `outcome.end` (records, metrics); its
     /// tokens reach clients later, as ``TokenDelivery``s.
-    public var outcome: StepOutcome?
+    package var outcome: StepOutcome?
 }

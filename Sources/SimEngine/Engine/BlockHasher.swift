@@ -5,12 +5,12 @@
 /// Callers make a request's ``EngineRequest/prefixBlockHashes`` with ``hashes(tokens:blockSize:)``. The engine
 /// extends the chain for blocks the caller did not hash (generated tokens, or prompts given without hashes) with
 /// ``extend(parent:request:block:)``, which is unique to the request. Pure functions.
-public enum BlockHasher {
+package enum BlockHasher {
     /// Hash of the empty prefix.
-    public static let root: UInt64 = 0x6B76_6361_6368_6521
+    package static let root: UInt64 = 0x6B76_6361_6368_6521
 
     /// Hashes of the full `blockSize`-token blocks of `tokens`; a trailing partial block gets no hash.
-    public static func hashes<C: Collection>(tokens: C, blockSize: Int = 16) -> [UInt64]
+    package static func hashes<C: Collection>(tokens: C, blockSize: Int = 16) -> [UInt64]
     where C.Element: BinaryInteger {
         var out: [UInt64] = []
         out.reserveCapacity(tokens.count / max(blockSize, 1))

@@ -5,7 +5,7 @@
 /// size runs padded up to the next captured size — decode steps under full graphs, mixed and prefill steps under
 /// piecewise graphs (vLLM 0.11's default `FULL_AND_PIECEWISE` mode) — so the record's `batch_size` is the padded
 /// count. Larger steps, and every step with `enforce_eager`, run unpadded and eagerly. A plain value.
-public struct CUDAGraphPlan: Sendable, Equatable {
+package struct CUDAGraphPlan: Sendable, Equatable {
     /// Captured sizes, ascending; empty under `enforce_eager`.
     let captureSizes: [Int]
 
@@ -13,7 +13,7 @@ public struct CUDAGraphPlan: Sendable, Equatable {
     ///   - maxNumSeqs: `max_num_seqs`.
     ///   - maxNumBatchedTokens: `max_num_batched_tokens`.
     ///   - enforceEager: no graphs at all.
-    public init(maxNumSeqs: Int, maxNumBatchedTokens: Int, enforceEager: Bool) {
+    package init(maxNumSeqs: Int, maxNumBatchedTokens: Int, enforceEager: Bool) {
         guard !enforceEager else {
             captureSizes = []
             return
@@ -25,10 +25,10 @@ public struct CUDAGraphPlan: Sendable, Equatable {
     }
 
     /// Largest captured size (0 without graphs).
-    public var largest: Int { captureSizes.last ?? 0 }
+    package var largest: Int { captureSizes.last ?? 0 }
 
     /// Tokens the step runs: the smallest captured size ≥ `tokens` when one exists, else `tokens`.
-    public func padded(_ tokens: Int) -> Int {
+    package func padded(_ tokens: Int) -> Int {
         guard tokens > 0, tokens <= largest else { return tokens }
         if tokens <= 4 { return tokens == 3 ? 4 : tokens }
         return (tokens + 7) / 8 * 8

@@ -6,46 +6,46 @@ import MoECore
 /// Defaults follow vLLM 0.11 as ServerlessLLM's `vllm_moecap` backend starts it (docs/sllm-api.md §3.2): prefix
 /// caching on, CUDA graphs on, block size 16, `gpu_memory_utilization` 0.9, `max_model_len` = the model's
 /// `max_position_embeddings`. A plain value.
-public struct EngineConfig: Sendable {
-    public var model: ModelSpec
-    public var gpu: GPUSpec
+package struct EngineConfig: Sendable {
+    package var model: ModelSpec
+    package var gpu: GPUSpec
     /// Tensor-parallel ranks (= the record's `gpu_num`).
-    public var tensorParallelSize: Int
+    package var tensorParallelSize: Int
     /// Default: vLLM 0.11's per-GPU default for the OpenAI server (``SchedulerDefaults``).
-    public var maxNumSeqs: Int
-    public var maxNumBatchedTokens: Int
+    package var maxNumSeqs: Int
+    package var maxNumBatchedTokens: Int
     /// nil = the model's `max_position_embeddings`.
-    public var maxModelLen: Int?
-    public var gpuMemoryUtilization = 0.9
-    public var blockSize = 16
-    public var enablePrefixCaching = true
-    public var enforceEager = false
+    package var maxModelLen: Int?
+    package var gpuMemoryUtilization = 0.9
+    package var blockSize = 16
+    package var enablePrefixCaching = true
+    package var enforceEager = false
     /// vLLM `async_scheduling` (off in 0.11, on by default from 0.12): the scheduler plans step N+1 while step N
     /// runs, so scheduling costs no GPU idle time but a request arriving during step N joins step N+2 at the
     /// earliest.
-    public var asyncScheduling = false
+    package var asyncScheduling = false
     /// vLLM `num_gpu_blocks_override`: use this many KV blocks whatever the memory plan says.
     var numGPUBlocksOverride: Int?
     /// vLLM `dtype`: `auto` (the checkpoint's), `bfloat16`, `float16`, `float32`.
-    public var dtype = "auto"
+    package var dtype = "auto"
     /// vLLM `quantization` (`fp8`, `awq`, `gptq`, …) or nil (the checkpoint's `quantization_config`, if any).
-    public var quantization: String?
+    package var quantization: String?
     /// vLLM `kv_cache_dtype`: `auto` (= the activation dtype) or `fp8`/`fp8_e4m3`/`fp8_e5m2`.
-    public var kvCacheDtype = "auto"
+    package var kvCacheDtype = "auto"
     /// Expert popularity model; default: the calibrated Zipf(1.0).
-    public var routing: RoutingConfig = .calibrated
+    package var routing: RoutingConfig = .calibrated
     /// Seed of every random choice the engine makes (routing).
-    public var seed: UInt64 = 0
+    package var seed: UInt64 = 0
     /// Cost-model constants; by default the GPU's profile (``CalibrationCatalog``: the probe's measurement where
     /// there is one, else the H100 fit).
-    public var calibration: Calibration
+    package var calibration: Calibration
     /// Where the fused-MoE kernel's block config comes from; nil: vLLM 0.11's shipped files for this model, GPU
     /// and TP (``FusedMoEKernelConfig``). A validation row that names its config (`engine_options.fused_moe_config`)
     /// sets it.
-    public var moeKernelSource: FusedMoEKernelConfig.Source?
+    package var moeKernelSource: FusedMoEKernelConfig.Source?
 
     /// A configuration with vLLM's defaults.
-    public init(model: ModelSpec, gpu: GPUSpec, tensorParallelSize: Int = 1) {
+    package init(model: ModelSpec, gpu: GPUSpec, tensorParallelSize: Int = 1) {
         self.model = model
         self.gpu = gpu
         self.tensorParallelSize = tensorParallelSize
@@ -64,7 +64,7 @@ public struct EngineConfig: Sendable {
     ///     is absent.
     ///   - routing, seed, calibration: simulator settings (calibration nil: the GPU's default profile).
     /// - Throws: ``EngineConfigError`` naming the offending key, or vLLM's own validation message.
-    public init(
+    package init(
         backendConfig: JSONValue, model: ModelSpec, gpu: GPUSpec, gpuCount: Int? = nil,
         routing: RoutingConfig = .calibrated, seed: UInt64 = 0, calibration: Calibration? = nil
     ) throws(EngineConfigError) {
@@ -138,14 +138,14 @@ public struct EngineConfig: Sendable {
 
     /// Weight storage format: the quantization method (explicit, else the checkpoint's `quantization_config`),
     /// else the activation dtype.
-    public var weightFormat: NumberFormat {
+    package var weightFormat: NumberFormat {
         let method = quantization ?? model.quantizationConfig?["quant_method"]?.stringValue
         if let method, let f = NumberFormat(name: method) { return f }
         return activationFormat
     }
 
     /// KV cache format.
-    public var kvFormat: NumberFormat {
+    package var kvFormat: NumberFormat {
         let k = kvCacheDtype.lowercased()
         if k == "auto" { return activationFormat }
         return NumberFormat(name: k) ?? activationFormat
@@ -153,7 +153,7 @@ public struct EngineConfig: Sendable {
 
     /// Checks every value the way vLLM's argument validation does.
     /// - Throws: ``EngineConfigError`` with the first problem found.
-    public func validate() throws(EngineConfigError) {
+    package func validate() throws(EngineConfigError) {
         guard tensorParallelSize >= 1 else {
             throw EngineConfigError("tensor_parallel_size must be at least 1, got \(tensorParallelSize)")
         }

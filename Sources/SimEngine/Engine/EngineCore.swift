@@ -10,21 +10,21 @@ import MoECore
 ///
 /// Threading: not `Sendable`. Create and use each engine from one thread (or one serial executor) only.
 /// Determinism: the same configuration (including its seed) and the same sequence of calls give the same outcomes.
-public final class EngineCore {
+package final class EngineCore {
     /// The configuration it was built with.
-    public let config: EngineConfig
+    package let config: EngineConfig
     /// The per-rank model shard.
-    public let footprint: ModelFootprint
+    package let footprint: ModelFootprint
     /// The step cost model.
     let costModel: StepCostModel
     /// The CUDA-graph sizes in effect.
-    public let graphs: CUDAGraphPlan
+    package let graphs: CUDAGraphPlan
     /// KV cache capacity in tokens (usable blocks × block size).
-    public let kvCacheTokens: Int
+    package let kvCacheTokens: Int
     /// Usable KV blocks.
     let kvCacheBlocks: Int
     /// Memory plan of one rank (bytes).
-    public let memory: MemoryPlan
+    package let memory: MemoryPlan
 
     private var scheduler: Scheduler
     private var router: ExpertRouter?
@@ -37,7 +37,7 @@ public final class EngineCore {
     /// Builds the engine and sizes its KV cache as vLLM does.
     /// - Throws: ``EngineConfigError`` when a setting is invalid, the weights do not fit in the GPUs' memory, or
     ///   the KV cache cannot hold one request of `max_model_len` tokens (vLLM's message, with the numbers).
-    public init(config: EngineConfig) throws(EngineConfigError) {
+    package init(config: EngineConfig) throws(EngineConfigError) {
         try config.validate()
         self.config = config
         let fp = ModelFootprint(
@@ -90,7 +90,7 @@ public final class EngineCore {
     ///   `max_tokens` < 1, or when the id is already in use. (ServerlessLLM calls the engine directly, so the
     ///   OpenAI server's prompt + `max_tokens` check does not apply: such a request runs and stops by length at
     ///   `max_model_len`.)
-    public func add(_ request: EngineRequest) throws(EngineError) {
+    package func add(_ request: EngineRequest) throws(EngineError) {
         guard request.promptTokens > 0 else { throw .emptyPrompt }
         guard request.promptTokens <= maxModelLen else {
             throw .promptTooLong(length: request.promptTokens, maxModelLen: maxModelLen)
@@ -103,46 +103,46 @@ public final class EngineCore {
     }
 
     /// Drops an unfinished request (client gone); no event is produced. Unknown ids are ignored.
-    public func abort(id: UInt64) { _ = scheduler.abort(id) }
+    package func abort(id: UInt64) { _ = scheduler.abort(id) }
 
     /// Whether any request is waiting or running.
     var hasUnfinishedRequests: Bool { scheduler.hasUnfinished }
 
     /// Unfinished requests.
     var numUnfinished: Int { scheduler.unfinishedCount }
-    public var numWaiting: Int { scheduler.waiting.count }
-    public var numRunning: Int { scheduler.running.count }
+    package var numWaiting: Int { scheduler.waiting.count }
+    package var numRunning: Int { scheduler.running.count }
     /// Steps executed so far (the last `forward_pass_id`).
     var stepsExecuted: Int { stepCounter }
     /// Preemptions so far.
-    public var preemptions: Int { scheduler.totalPreemptions }
+    package var preemptions: Int { scheduler.totalPreemptions }
     /// Prompt tokens served from the prefix cache, and prompt tokens admitted, so far.
     var prefixCacheHitTokens: Int { scheduler.prefixHitTokens }
     var admittedPromptTokens: Int { scheduler.admittedPromptTokens }
     /// Fraction of KV blocks held by requests.
-    public var kvCacheUsage: Double { scheduler.kv.usage }
+    package var kvCacheUsage: Double { scheduler.kv.usage }
     /// Cached blocks evicted (reallocated) so far.
     var prefixCacheEvictions: Int { scheduler.kv.pool.evictions }
     /// Real (wall-clock) seconds spent routing tokens to experts so far: the router's cost, for benchmarks.
-    public var routingWallSeconds: Double {
+    package var routingWallSeconds: Double {
         routingTime.inSeconds
     }
 
     /// MoE layers and experts per layer the router models (0 and 0 for a dense model).
-    public var expertShape: (layers: Int, experts: Int, topK: Int) {
+    package var expertShape: (layers: Int, experts: Int, topK: Int) {
         guard let r = router else { return (0, 0, 0) }
         return (r.moeLayers, r.numExperts, r.topK)
     }
 
     /// Expected tokens per expert and MoE layer for a step of `tokens` tokens (empty for a dense model).
-    public func expectedExpertCounts(tokens: Int) -> [[Int]] { router?.expectedCounts(tokens: tokens) ?? [] }
+    package func expectedExpertCounts(tokens: Int) -> [[Int]] { router?.expectedCounts(tokens: tokens) ?? [] }
 
     /// Empties the prefix cache (vLLM `reset_prefix_cache`).
     func resetPrefixCache() { scheduler.resetPrefixCache() }
 
     /// Schedules and "executes" one step starting at simulated time `now` (s).
     /// - Returns: the step, or nil when nothing could be scheduled (no unfinished requests).
-    public func step(now: Double) -> StepOutcome? {
+    package func step(now: Double) -> StepOutcome? {
         guard scheduler.hasUnfinished, scheduler.schedule(step: stepCounter + 1) else { return nil }
         stepCounter += 1
         let scheduledTokens = scheduler.scheduledTokens

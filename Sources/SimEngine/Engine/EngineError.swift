@@ -1,5 +1,5 @@
 /// A request the engine refuses, with vLLM 0.11's error text (its `Processor._validate_model_input`).
-public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
+package enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The prompt is longer than `max_model_len`.
     case promptTooLong(length: Int, maxModelLen: Int)
     /// The prompt is empty.
@@ -9,7 +9,7 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
     /// A request with this id is already unfinished.
     case duplicateID(UInt64)
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .promptTooLong(let n, let m):
             return "The decoder prompt (length \(n)) is longer than the maximum model length of \(m). "
@@ -25,7 +25,7 @@ public enum EngineError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 /// A deployment or simulator setting the engine cannot run with; the message says which and why.
-public struct EngineConfigError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let description: String
-    public init(_ d: String) { description = d }
+package struct EngineConfigError: Error, Sendable, Equatable, CustomStringConvertible {
+    package let description: String
+    package init(_ d: String) { description = d }
 }

@@ -3,28 +3,28 @@
 /// The caller decides in advance when the request would stop on its own: ``outputTokens`` is the output length at
 /// which the simulated model emits EOS. Generation stops by length first when ``maxTokens`` or the model length is
 /// reached (vLLM's `check_stop` order), never by EOS before ``minTokens``, and never by EOS with ``ignoreEOS``.
-public struct EngineRequest: Sendable, Equatable {
+package struct EngineRequest: Sendable, Equatable {
     /// Caller-chosen id, unique among unfinished requests.
-    public var id: UInt64
+    package var id: UInt64
     /// Prompt length in tokens (≥ 1).
-    public var promptTokens: Int
+    package var promptTokens: Int
     /// `max_tokens` of the sampling parameters (≥ 1).
-    public var maxTokens: Int
+    package var maxTokens: Int
     /// Output length at which EOS comes (≥ 1); at or above ``maxTokens`` the request stops by length.
-    public var outputTokens: Int
+    package var outputTokens: Int
     /// `min_tokens`: EOS is suppressed before this many output tokens.
-    public var minTokens: Int
+    package var minTokens: Int
     /// `ignore_eos`: never stop on EOS.
-    public var ignoreEOS: Bool
+    package var ignoreEOS: Bool
     /// Chained content hashes of the prompt's full blocks (block size tokens each), for prefix caching. Requests
     /// whose prompts share a prefix share these hashes up to the first differing block (``BlockHasher`` makes
     /// them from token ids). Fewer hashes than full blocks (or none) means the remaining blocks are unique to this
     /// request.
-    public var prefixBlockHashes: [UInt64]
+    package var prefixBlockHashes: [UInt64]
     /// Arrival time on the simulated clock (s); informational for the engine.
-    public var arrival: Double
+    package var arrival: Double
 
-    public init(
+    package init(
         id: UInt64, promptTokens: Int, maxTokens: Int, outputTokens: Int, minTokens: Int = 0, ignoreEOS: Bool = false,
         prefixBlockHashes: [UInt64] = [], arrival: Double = 0
     ) {
@@ -40,7 +40,7 @@ public struct EngineRequest: Sendable, Equatable {
 }
 
 /// Why a request finished (vLLM's `finish_reason`).
-public enum FinishReason: String, Sendable, Equatable {
+package enum FinishReason: String, Sendable, Equatable {
     /// EOS (or a stop condition) was produced.
     case stop
     /// `max_tokens` or the model length was reached.
@@ -48,7 +48,7 @@ public enum FinishReason: String, Sendable, Equatable {
 }
 
 /// The `forward_mode` of a batch record (docs/sllm-api.md §4).
-public enum ForwardMode: String, Sendable, Equatable {
+package enum ForwardMode: String, Sendable, Equatable {
     /// Every request in the step runs exactly one token (vLLM's `uniform_decode`).
     case decode
     /// Any step with a request running more than one token (pure or mixed prefill).
@@ -56,20 +56,20 @@ public enum ForwardMode: String, Sendable, Equatable {
 }
 
 /// What happened to one request in a step.
-public struct RequestEvent: Sendable, Equatable {
-    public var id: UInt64
+package struct RequestEvent: Sendable, Equatable {
+    package var id: UInt64
     /// Tokens the request produced in this step: 1 when its prompt (or decode) completed, else 0.
-    public var newTokens: Int
+    package var newTokens: Int
     /// Output tokens produced so far (after this step).
-    public var outputTokens: Int
+    package var outputTokens: Int
     /// Whether this step produced the request's first output token.
-    public var isFirstToken: Bool
+    package var isFirstToken: Bool
     /// Set when the request finished in this step.
-    public var finished: FinishReason?
+    package var finished: FinishReason?
     /// Whether the request was preempted (recompute) in this step; it produced nothing and waits again.
-    public var preempted: Bool
+    package var preempted: Bool
 
-    public init(
+    package init(
         id: UInt64, newTokens: Int, outputTokens: Int, isFirstToken: Bool, finished: FinishReason?, preempted: Bool
     ) {
         self.id = id

@@ -3,14 +3,14 @@ import MoECore
 /// How one rank's memory is divided, as vLLM 0.11 sizes its KV cache: `gpu_memory_utilization` × device memory,
 /// minus the weights, the peak activations of a profiling forward pass of `max_num_batched_tokens` tokens, and
 /// memory outside PyTorch; the rest holds KV blocks. A plain value; all sizes in bytes.
-public struct MemoryPlan: Sendable, Equatable {
+package struct MemoryPlan: Sendable, Equatable {
     /// Device memory as CUDA reports it. Datasheet sizes are GiB of HBM (an "80 GB" H100 has 80 GiB) of which
     /// about 1% is reserved: 80 → 79.2 GiB, as `torch.cuda.mem_get_info` shows on an H100.
     let deviceMemory: Double
     /// `gpu_memory_utilization` × ``deviceMemory``.
-    public let budget: Double
-    public let weights: Double
-    public let activations: Double
+    package let budget: Double
+    package let weights: Double
+    package let activations: Double
     let nonTorch: Double
     /// What is left for the KV cache (≤ 0: nothing).
     let kvCacheBytes: Double

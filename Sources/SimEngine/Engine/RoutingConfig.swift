@@ -12,17 +12,17 @@ import MoECore
 /// leaderboard measured (docs/moecap-metrics.md §6) far better than uniform routing (Mixtral-8x22B batch 5: 5.44 vs
 /// 5.34 measured, uniform 6.10; DBRX batch 8: 12.6 vs 12.2, uniform 14.4; batch 5: 10.5 vs 10.51, uniform 12.2;
 /// Qwen1.5-MoE batch 16: 29.4 vs 27.25, uniform 40.1).
-public enum RoutingConfig: Sendable, Equatable {
+package enum RoutingConfig: Sendable, Equatable {
     case uniform
     case zipf(exponent: Double)
     case counts([[Double]])
 
     /// The routing the calibration used (Zipf, exponent 1.0).
-    public static let calibrated = RoutingConfig.zipf(exponent: 1.0)
+    package static let calibrated = RoutingConfig.zipf(exponent: 1.0)
 
     /// Parses `uniform`, `zipf` (exponent 1.0) or `zipf:<exponent>`; counts come from ``init(countsJSON:)``.
     /// - Throws: ``EngineConfigError`` for anything else.
-    public init(parsing text: String) throws(EngineConfigError) {
+    package init(parsing text: String) throws(EngineConfigError) {
         let lower = text.lowercased()
         if lower == "uniform" {
             self = .uniform
@@ -39,7 +39,7 @@ public enum RoutingConfig: Sendable, Equatable {
     /// Reads a counts matrix: a JSON array of rows (arrays of non-negative numbers), or an object whose `counts`
     /// member is such an array.
     /// - Throws: ``EngineConfigError`` when the shape or a value is wrong.
-    public init(countsJSON json: JSONValue) throws(EngineConfigError) {
+    package init(countsJSON json: JSONValue) throws(EngineConfigError) {
         let rowsValue = json["counts"] ?? json
         guard let rows = rowsValue.arrayValue, !rows.isEmpty else {
             throw EngineConfigError("routing counts must be a non-empty JSON array of rows (layers × experts)")
@@ -62,7 +62,7 @@ public enum RoutingConfig: Sendable, Equatable {
     }
 
     /// Short description for summaries.
-    public var label: String {
+    package var label: String {
         switch self {
         case .uniform: return "uniform"
         case .zipf(let e): return "zipf:\(e)"

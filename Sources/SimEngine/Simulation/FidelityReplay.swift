@@ -1,17 +1,17 @@
 import MoECore
 
 /// One row of the fidelity table: a published measurement and the simulator's prediction of it.
-public struct FidelityRow: Sendable, Equatable {
+package struct FidelityRow: Sendable, Equatable {
     /// Target id and figure, e.g. `V4` / `TPOT mean (ms)`.
-    public var target: String
-    public var figure: String
-    public var predicted: Double
-    public var measured: Double
+    package var target: String
+    package var figure: String
+    package var predicted: Double
+    package var measured: Double
     /// Whether the calibration is held to ±10 % on this figure (the others are shown for information).
-    public var calibrated: Bool
+    package var calibrated: Bool
 
     /// Signed relative error in percent.
-    public var errorPercent: Double { measured != 0 ? (predicted - measured) / measured * 100 : 0 }
+    package var errorPercent: Double { measured != 0 ? (predicted - measured) / measured * 100 : 0 }
 }
 
 /// Replays the calibration targets V1 and V4 of `docs/validation-targets.md` in-process and compares the
@@ -27,14 +27,14 @@ public struct FidelityRow: Sendable, Equatable {
 /// - **V4**: Qwen3-30B-A3B on 1×H100 SXM, vLLM defaults for `vllm serve` on an H100 (`max_num_batched_tokens`
 ///   8192), 100 random prompts of 2042 tokens (the measured mean) and 1016 output tokens (measured mean),
 ///   at most 10 in flight, all sent at once.
-public enum FidelityReplay {
+package enum FidelityReplay {
     /// Runs both targets.
     /// - Parameters:
     ///   - v1StageSeconds: length of each V1 stage (the source ran 600 s).
     ///   - calibration: the constants under test.
     ///   - routing: expert popularity (default: the calibrated Zipf).
     ///   - seed: randomness seed.
-    public static func run(
+    package static func run(
         v1StageSeconds: Double = 600, calibration: Calibration = Calibration(),
         routing: RoutingConfig = .calibrated, seed: UInt64 = 0
     ) throws -> [FidelityRow] {
@@ -43,7 +43,7 @@ public enum FidelityReplay {
     }
 
     /// The V1 rows.
-    public static func v1(
+    package static func v1(
         stageSeconds: Double, calibration: Calibration = Calibration(), routing: RoutingConfig = .calibrated,
         seed: UInt64 = 0
     ) throws -> [FidelityRow] {
@@ -177,7 +177,7 @@ public enum FidelityReplay {
     }
 
     /// The table as text: target, figure, predicted, measured, error %.
-    public static func table(_ rows: [FidelityRow]) -> String {
+    package static func table(_ rows: [FidelityRow]) -> String {
         var lines = [
             pad("target", 12) + pad("figure", 38) + pad("predicted", 12, right: true) + pad("measured", 12, right: true)
                 + pad("error %", 10, right: true) + "  calibrated"
@@ -192,7 +192,7 @@ public enum FidelityReplay {
     }
 
     /// The rows as a JSON array.
-    public static func json(_ rows: [FidelityRow]) -> JSONValue {
+    package static func json(_ rows: [FidelityRow]) -> JSONValue {
         .array(
             rows.map {
                 .object(

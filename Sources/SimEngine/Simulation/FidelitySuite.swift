@@ -1,19 +1,19 @@
 import MoECore
 
 /// A figure the validation suite compares (docs/calibration.md "The validation suite").
-public enum SuiteFigure: String, Sendable, CaseIterable, Comparable {
+package enum SuiteFigure: String, Sendable, CaseIterable, Comparable {
     case ttft = "TTFT"
     case tpot = "TPOT"
     case throughput = "throughput"
     case latency = "latency"
 
-    public static func < (a: SuiteFigure, b: SuiteFigure) -> Bool {
+    package static func < (a: SuiteFigure, b: SuiteFigure) -> Bool {
         allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
     }
 }
 
 /// Which statistic a measured figure is, so that the simulated one is computed the same way.
-public enum SuiteStatistic: String, Sendable, Equatable {
+package enum SuiteStatistic: String, Sendable, Equatable {
     /// Mean or median of the per-request value (TTFT, TPOT, ITL).
     case mean, median
     /// Output tokens (or all tokens, or requests) per second over the benchmark's duration.
@@ -25,23 +25,23 @@ public enum SuiteStatistic: String, Sendable, Equatable {
 }
 
 /// One suite row resolved for the simulator: the engine, the workload and the measured figures.
-public struct SuiteCase: Sendable {
-    public var id: String
+package struct SuiteCase: Sendable {
+    package var id: String
     /// Short label of the row's source (repository or site) for the per-source summary.
-    public var source: String
+    package var source: String
     /// GPU type as the row names it (`A100`, `H100`, `H200`).
-    public var gpu: String
+    package var gpu: String
     /// Whether the row may be used for fitting ("fit") or only for checking ("holdout").
-    public var holdout: Bool
-    public var engineVersion: String
-    public var config: EngineConfig
+    package var holdout: Bool
+    package var engineVersion: String
+    package var config: EngineConfig
     /// Offline (`benchmark_latency`, the `LLM` class: no API server) or served (`vllm bench serve`).
-    public var offline: Bool
-    public var workload: Workload
+    package var offline: Bool
+    package var workload: Workload
     /// Measured figures: value (ms for TTFT/TPOT, s for latency, per second for throughput) and statistic.
-    public var measured: [(figure: SuiteFigure, statistic: SuiteStatistic, value: Double)]
+    package var measured: [(figure: SuiteFigure, statistic: SuiteStatistic, value: Double)]
 
-    public init(
+    package init(
         id: String, source: String, gpu: String, holdout: Bool, engineVersion: String, config: EngineConfig,
         offline: Bool, workload: Workload, measured: [(figure: SuiteFigure, statistic: SuiteStatistic, value: Double)]
     ) {
@@ -58,27 +58,27 @@ public struct SuiteCase: Sendable {
 }
 
 /// One compared figure of one row.
-public struct SuiteComparison: Sendable, Equatable {
-    public var id: String
-    public var source: String
-    public var gpu: String
-    public var holdout: Bool
-    public var figure: SuiteFigure
-    public var statistic: SuiteStatistic
-    public var measured: Double
-    public var simulated: Double
+package struct SuiteComparison: Sendable, Equatable {
+    package var id: String
+    package var source: String
+    package var gpu: String
+    package var holdout: Bool
+    package var figure: SuiteFigure
+    package var statistic: SuiteStatistic
+    package var measured: Double
+    package var simulated: Double
     /// Signed relative error in percent (simulated against measured).
-    public var errorPercent: Double { measured != 0 ? (simulated - measured) / measured * 100 : 0 }
+    package var errorPercent: Double { measured != 0 ? (simulated - measured) / measured * 100 : 0 }
 }
 
 /// Replays validation-suite rows through the same simulator path users take (docs/calibration.md "The
 /// validation suite"): `Simulation.run`, which is `fake-sllm simulate` without a deploy config, a bare engine
 /// behind vLLM's API server for served rows; the same engine with the API server's costs removed for offline rows
 /// (vLLM's `LLM` class takes token ids and has no HTTP front end).
-public enum FidelitySuite {
+package enum FidelitySuite {
     /// Replays one row.
     /// - Throws: ``EngineConfigError`` or ``SimulationInputError`` when the row's engine cannot be built or run.
-    public static func replay(_ c: SuiteCase) throws -> [SuiteComparison] {
+    package static func replay(_ c: SuiteCase) throws -> [SuiteComparison] {
         let result = try Simulation.run(config: c.config, workload: c.workload, keepSteps: false)
         let start = result.timings.map(\.arrival).min() ?? 0
         let end = result.timings.map(\.finish).max() ?? 0
@@ -116,17 +116,17 @@ public enum FidelitySuite {
     /// The engine of a served row: vLLM's defaults for `vllm serve` on that GPU unless the row sets them.
     /// Offline rows use the `LLM` class's defaults (16384 tokens and 1024 sequences on GPUs of at least 70 GiB other
     /// than A100s, else 8192 and 256) and no API server.
-    public static func offlineDefaults(gpu: GPUSpec) -> (maxNumSeqs: Int, maxNumBatchedTokens: Int) {
+    package static func offlineDefaults(gpu: GPUSpec) -> (maxNumSeqs: Int, maxNumBatchedTokens: Int) {
         let served = SchedulerDefaults.openAIServer(gpu: gpu)
         return served.maxNumSeqs == 1024 ? (1024, 16384) : (256, 8192)
     }
 
     /// σ of the lognormal prompt and output lengths drawn for ShareGPT rows around their measured means (the
     /// dataset's lengths are heavy-tailed; the rows state only means).
-    public static let shareGPTSigma = 1.0
+    package static let shareGPTSigma = 1.0
 
     /// `calibration` without the API server (offline runs hand token ids to the engine in-process).
-    public static func withoutAPIServer(_ calibration: Calibration) -> Calibration {
+    package static func withoutAPIServer(_ calibration: Calibration) -> Calibration {
         var c = calibration
         c.apiRequestOverhead = 0
         c.apiPromptTokenOverhead = 0
@@ -139,15 +139,15 @@ public enum FidelitySuite {
 }
 
 /// Median and worst |error| of a group of comparisons.
-public struct SuiteErrorSummary: Sendable, Equatable {
-    public var group: String
-    public var count: Int
-    public var medianAbsPercent: Double
-    public var worstAbsPercent: Double
+package struct SuiteErrorSummary: Sendable, Equatable {
+    package var group: String
+    package var count: Int
+    package var medianAbsPercent: Double
+    package var worstAbsPercent: Double
     /// Median of the signed errors (negative: the simulator is too fast / too low).
-    public var medianSignedPercent: Double
+    package var medianSignedPercent: Double
 
-    public init(group: String, _ rows: [SuiteComparison]) {
+    package init(group: String, _ rows: [SuiteComparison]) {
         self.group = group
         count = rows.count
         let abs = rows.map { Swift.abs($0.errorPercent) }.sorted()
@@ -158,7 +158,7 @@ public struct SuiteErrorSummary: Sendable, Equatable {
     }
 
     /// Whether the group meets the targets (median |error| ≤ 10 %, worst ≤ 25 %).
-    public var meetsTargets: Bool { medianAbsPercent <= 10 && worstAbsPercent <= 25 }
+    package var meetsTargets: Bool { medianAbsPercent <= 10 && worstAbsPercent <= 25 }
 
     static func median(_ sorted: [Double]) -> Double {
         guard !sorted.isEmpty else { return 0 }

@@ -2,18 +2,18 @@ import MoECore
 
 /// The validation suite's report: every compared figure, then median and worst |error| per GPU, per source and
 /// per figure, fit rows and held-out rows apart (docs/calibration.md "The validation suite").
-public struct FidelitySuiteReport: Sendable {
-    public var rows: [SuiteComparison]
+package struct FidelitySuiteReport: Sendable {
+    package var rows: [SuiteComparison]
     /// Rows that could not be replayed, with the reason.
-    public var failures: [(id: String, reason: String)]
+    package var failures: [(id: String, reason: String)]
 
-    public init(rows: [SuiteComparison], failures: [(id: String, reason: String)] = []) {
+    package init(rows: [SuiteComparison], failures: [(id: String, reason: String)] = []) {
         self.rows = rows
         self.failures = failures
     }
 
     /// Summaries of one split: overall, per GPU, per source, per figure.
-    public func summaries(holdout: Bool) -> [(kind: String, summary: SuiteErrorSummary)] {
+    package func summaries(holdout: Bool) -> [(kind: String, summary: SuiteErrorSummary)] {
         let part = rows.filter { $0.holdout == holdout }
         guard !part.isEmpty else { return [] }
         var out: [(String, SuiteErrorSummary)] = [("all", SuiteErrorSummary(group: "all", part))]
@@ -31,14 +31,14 @@ public struct FidelitySuiteReport: Sendable {
     }
 
     /// The held-out groups (per GPU type and per figure) that miss the targets.
-    public var heldOutMisses: [SuiteErrorSummary] {
+    package var heldOutMisses: [SuiteErrorSummary] {
         summaries(holdout: true).filter { $0.kind == "gpu" || $0.kind == "figure" }.map(\.summary).filter {
             !$0.meetsTargets
         }
     }
 
     /// The report as text.
-    public func table() -> String {
+    package func table() -> String {
         var lines = [
             pad("row", 34) + pad("split", 8) + pad("gpu", 6) + pad("figure", 11) + pad("statistic", 13)
                 + pad("measured", 11, right: true) + pad("simulated", 11, right: true) + pad("error %", 9, right: true)
@@ -76,7 +76,7 @@ public struct FidelitySuiteReport: Sendable {
     }
 
     /// The report as JSON: `rows`, `failures`, and `summary` (`fit` and `holdout`, each a list of groups).
-    public func json() -> JSONValue {
+    package func json() -> JSONValue {
         func summaryJSON(_ holdout: Bool) -> JSONValue {
             .array(
                 summaries(holdout: holdout).map { kind, e in

@@ -5,7 +5,7 @@ import MoECore
 ///
 /// Text forms (``init(parsing:)``): `N` (fixed), `uniform:MIN:MAX` (inclusive), `normal:MEAN:STD`,
 /// `exponential:MEAN`, `lognormal:MEAN:SIGMA` (SIGMA of the underlying normal; the mean is MEAN).
-public enum LengthDistribution: Sendable, Equatable {
+package enum LengthDistribution: Sendable, Equatable {
     case fixed(Int)
     case uniform(Int, Int)
     case normal(mean: Double, std: Double)
@@ -13,7 +13,7 @@ public enum LengthDistribution: Sendable, Equatable {
     case lognormal(mean: Double, sigma: Double)
 
     /// - Throws: ``SimulationInputError`` naming the accepted forms.
-    public init(parsing text: String) throws(SimulationInputError) {
+    package init(parsing text: String) throws(SimulationInputError) {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(String.init)
         func number(_ s: String) throws(SimulationInputError) -> Double {
             guard let v = Double(s), v.isFinite else {
@@ -60,7 +60,7 @@ public enum LengthDistribution: Sendable, Equatable {
     }
 
     /// One draw (≥ 1).
-    public func sample(_ rng: inout SimRandom) -> Int {
+    package func sample(_ rng: inout SimRandom) -> Int {
         switch self {
         case .fixed(let n): return max(n, 1)
         case .uniform(let a, let b): return a + rng.below(b - a + 1)
@@ -73,7 +73,7 @@ public enum LengthDistribution: Sendable, Equatable {
     }
 
     /// The distribution's mean (before rounding and clamping).
-    public var mean: Double {
+    package var mean: Double {
         switch self {
         case .fixed(let n): return Double(n)
         case .uniform(let a, let b): return Double(a + b) / 2
@@ -83,7 +83,7 @@ public enum LengthDistribution: Sendable, Equatable {
 }
 
 /// A workload, trace or deploy file the simulator cannot use; the message says which and why.
-public struct SimulationInputError: Error, Sendable, Equatable, CustomStringConvertible {
-    public let description: String
-    public init(_ d: String) { description = d }
+package struct SimulationInputError: Error, Sendable, Equatable, CustomStringConvertible {
+    package let description: String
+    package init(_ d: String) { description = d }
 }

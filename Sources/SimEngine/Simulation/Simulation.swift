@@ -9,12 +9,12 @@ import MoECore
 /// come and fewer than the cap are in flight; its send time is its `arrival_s`.
 ///
 /// Deterministic: the same configuration, workload and seed give identical results. Single-threaded.
-public enum Simulation {
+package enum Simulation {
     /// Runs `workload` to completion on an engine built from `config`.
     /// - Parameter keepSteps: whether to keep every step's summary (for batch records).
     /// - Throws: ``EngineConfigError`` when the engine cannot be built; ``SimulationInputError`` when a request is
     ///   refused by the engine (e.g. longer than `max_model_len`) or the engine stalls.
-    public static func run(config: EngineConfig, workload: Workload, keepSteps: Bool = true) throws
+    package static func run(config: EngineConfig, workload: Workload, keepSteps: Bool = true) throws
         -> SimulationResult
     {
         var service = DriverService(driver: EngineDriver(core: try EngineCore(config: config)))
@@ -28,7 +28,7 @@ public enum Simulation {
     /// - Parameter stalled: how the stall error ends ("requests never `stalled`").
     /// - Throws: what `service` throws; ``SimulationInputError`` when the service has nothing left to do while
     ///   requests are unfinished.
-    public static func drive(
+    package static func drive(
         _ workload: Workload, keepSteps: Bool, through service: inout some SimulatedService, stalled: String
     ) throws -> SimulationTally {
         var tally = SimulationTally(promptTokens: workload.requests.map(\.promptTokens), keepSteps: keepSteps)
@@ -53,7 +53,7 @@ public enum Simulation {
 
 /// What an in-process run sends its workload to: one engine driver (``Simulation``) or a whole serving cluster
 /// (`ServedSimulation` in FakeSLLM). Single-threaded.
-public protocol SimulatedService {
+package protocol SimulatedService {
     /// When the next event happens; nil when there is nothing left to do.
     var nextEventTime: Double? { get }
     /// The client sends `request` at simulated time `time`.

@@ -1,41 +1,41 @@
 import MoECore
 
 /// One request's timeline in a simulation (seconds on the virtual clock).
-public struct RequestTiming: Sendable, Equatable {
+package struct RequestTiming: Sendable, Equatable {
     /// When the client sent it.
-    public var arrival = 0.0
+    package var arrival = 0.0
     /// When its first output token was produced (end of the step that completed its prompt).
-    public var firstToken = 0.0
+    package var firstToken = 0.0
     /// When its last token was produced.
-    public var finish = 0.0
-    public var promptTokens = 0
-    public var outputTokens = 0
+    package var finish = 0.0
+    package var promptTokens = 0
+    package var outputTokens = 0
     var finishReason: FinishReason?
-    public var preemptions = 0
+    package var preemptions = 0
 
-    public init() {}
+    package init() {}
 
-    public var ttft: Double { firstToken - arrival }
-    public var e2e: Double { finish - arrival }
+    package var ttft: Double { firstToken - arrival }
+    package var e2e: Double { finish - arrival }
     /// vLLM bench's TPOT: (E2E − TTFT) / (output tokens − 1); 0 for a single-token output.
-    public var tpot: Double { outputTokens > 1 ? (finish - firstToken) / Double(outputTokens - 1) : 0 }
+    package var tpot: Double { outputTokens > 1 ? (finish - firstToken) / Double(outputTokens - 1) : 0 }
 }
 
 /// The part of a step that batch records and summaries need (compact: one per step of a long run).
-public struct StepSummary: Sendable, Equatable {
-    public var start: Double
-    public var latency: Double
-    public var batchSize: Int
-    public var scheduledTokens: Int
-    public var numRequests: Int
-    public var forwardMode: ForwardMode
-    public var expertActivation: Double
-    public var forwardPassID: Int
+package struct StepSummary: Sendable, Equatable {
+    package var start: Double
+    package var latency: Double
+    package var batchSize: Int
+    package var scheduledTokens: Int
+    package var numRequests: Int
+    package var forwardMode: ForwardMode
+    package var expertActivation: Double
+    package var forwardPassID: Int
     /// The step's ground-truth achieved bandwidth and FLOPS utilization (``StepCost``).
-    public var bandwidthUtilization: Double
-    public var flopsUtilization: Double
+    package var bandwidthUtilization: Double
+    package var flopsUtilization: Double
 
-    public init(_ o: StepOutcome) {
+    package init(_ o: StepOutcome) {
         start = o.start
         latency = o.latency
         batchSize = o.batchSize
@@ -49,7 +49,7 @@ public struct StepSummary: Sendable, Equatable {
     }
 
     /// The batch record of docs/sllm-api.md §4 (``BatchRecord``'s wire form, keys in the real backend's order).
-    public func record(gpuNum: Int, gpuRawType: String) -> JSONValue {
+    package func record(gpuNum: Int, gpuRawType: String) -> JSONValue {
         BatchRecord(
             batchSize: batchSize, latency: latency, seqLensSum: batchSize, forwardMode: forwardMode.rawValue,
             expertActivation: expertActivation, forwardPassID: forwardPassID, gpuNum: gpuNum, gpuRawType: gpuRawType
@@ -58,29 +58,29 @@ public struct StepSummary: Sendable, Equatable {
 }
 
 /// Everything a simulation produced: per-request timelines, per-step summaries and aggregates.
-public struct SimulationResult: Sendable {
-    public let config: EngineConfig
+package struct SimulationResult: Sendable {
+    package let config: EngineConfig
     /// Indexed like the workload's requests (sorted by arrival).
-    public let timings: [RequestTiming]
+    package let timings: [RequestTiming]
     /// Every step, in order (empty when the run did not keep them).
-    public let steps: [StepSummary]
+    package let steps: [StepSummary]
     /// Clock at the end (s).
-    public let simulatedSeconds: Double
-    public let stepCount: Int
+    package let simulatedSeconds: Double
+    package let stepCount: Int
     let decodeSteps: Int
     let decodeLatencySum: Double
     let prefillSteps: Int
     let prefillLatencySum: Double
     let meanDecodeActivation: Double
-    public let preemptions: Int
+    package let preemptions: Int
     let prefixHitTokens: Int
     let admittedPromptTokens: Int
-    public let kvCacheTokens: Int
+    package let kvCacheTokens: Int
     /// Wall-clock seconds the expert router took (not deterministic; kept out of ``summary()``).
-    public let routingWallSeconds: Double
+    package let routingWallSeconds: Double
 
     /// Mean of `f` over requests with indices in `range` (all by default).
-    public func mean(_ f: (RequestTiming) -> Double, where include: (RequestTiming) -> Bool = { _ in true })
+    package func mean(_ f: (RequestTiming) -> Double, where include: (RequestTiming) -> Bool = { _ in true })
         -> Double
     {
         var sum = 0.0
@@ -93,23 +93,23 @@ public struct SimulationResult: Sendable {
     }
 
     /// Percentile (0–100, nearest rank on sorted values) of `f` over all requests.
-    public func percentile(_ p: Double, of f: (RequestTiming) -> Double) -> Double {
+    package func percentile(_ p: Double, of f: (RequestTiming) -> Double) -> Double {
         let values = timings.map(f).sorted()
         guard !values.isEmpty else { return 0 }
         let rank = Int((p / 100 * Double(values.count)).rounded(.up)) - 1
         return values[min(max(rank, 0), values.count - 1)]
     }
 
-    public var totalOutputTokens: Int { timings.reduce(0) { $0 + $1.outputTokens } }
+    package var totalOutputTokens: Int { timings.reduce(0) { $0 + $1.outputTokens } }
 
     /// The batch records, one per step, as a JSON array.
-    public func recordsJSON() -> JSONValue {
+    package func recordsJSON() -> JSONValue {
         .array(steps.map { $0.record(gpuNum: config.tensorParallelSize, gpuRawType: config.gpu.key) })
     }
 
     /// `recordsJSON().serializedBytes(indent:)`, encoding one record at a time (a long run's records never exist
     /// as one JSON tree).
-    public func recordsJSONBytes(indent: Int? = 2) -> [UInt8] {
+    package func recordsJSONBytes(indent: Int? = 2) -> [UInt8] {
         var all: [UInt8] = []
         writeRecordsJSON(indent: indent, chunkBytes: .max) { all = $0 }
         return all
@@ -117,7 +117,7 @@ public struct SimulationResult: Sendable {
 
     /// ``recordsJSONBytes(indent:)`` handed to `sink` in pieces of about `chunkBytes`, in order (for a file: a
     /// long run's records are never held whole).
-    public func writeRecordsJSON(indent: Int? = 2, chunkBytes: Int = 1 << 20, to sink: ([UInt8]) throws -> Void)
+    package func writeRecordsJSON(indent: Int? = 2, chunkBytes: Int = 1 << 20, to sink: ([UInt8]) throws -> Void)
         rethrows
     {
         let gpuNum = config.tensorParallelSize
@@ -129,17 +129,17 @@ public struct SimulationResult: Sendable {
 
     /// Per-request timings as JSON Lines (keys: id, arrival_s, first_token_s, finish_s, prompt_tokens,
     /// output_tokens, ttft_s, tpot_s, e2e_s).
-    public func timingsJSONL() -> String { String(decoding: timingsJSONLBytes(), as: UTF8.self) }
+    package func timingsJSONL() -> String { String(decoding: timingsJSONLBytes(), as: UTF8.self) }
 
     /// UTF-8 bytes of ``timingsJSONL()``.
-    public func timingsJSONLBytes() -> [UInt8] {
+    package func timingsJSONLBytes() -> [UInt8] {
         var all: [UInt8] = []
         writeTimingsJSONL(chunkBytes: .max) { all = $0 }
         return all
     }
 
     /// ``timingsJSONLBytes()`` handed to `sink` in pieces of about `chunkBytes` (whole lines), in order.
-    public func writeTimingsJSONL(chunkBytes: Int = 1 << 20, to sink: ([UInt8]) throws -> Void) rethrows {
+    package func writeTimingsJSONL(chunkBytes: Int = 1 << 20, to sink: ([UInt8]) throws -> Void) rethrows {
         var out: [UInt8] = []
         out.reserveCapacity(min(timings.count * 200, chunkBytes))
         for (i, t) in timings.enumerated() {
@@ -161,7 +161,7 @@ public struct SimulationResult: Sendable {
     }
 
     /// The run summary (wall time and routing cost are the caller's to add).
-    public func summary() -> JSONObject {
+    package func summary() -> JSONObject {
         let first = timings.map(\.arrival).min() ?? 0
         let last = timings.map(\.finish).max() ?? 0
         let span = max(last - first, 1e-12)

@@ -1,6 +1,6 @@
 /// Collects what a simulation produces — per-request timelines, per-step summaries, aggregates — from the steps
 /// of one or more engine drivers, so every in-process runner builds its ``SimulationResult`` the same way.
-public struct SimulationTally {
+package struct SimulationTally {
     private(set) var timings: [RequestTiming]
     private var steps: [StepSummary] = []
     private let keepSteps: Bool
@@ -14,7 +14,7 @@ public struct SimulationTally {
     /// - Parameters:
     ///   - promptTokens: each request's prompt length; request ids are indices into it.
     ///   - keepSteps: whether to keep every step's summary (for batch records).
-    public init(promptTokens: [Int], keepSteps: Bool) {
+    package init(promptTokens: [Int], keepSteps: Bool) {
         timings = promptTokens.map { p in
             var t = RequestTiming()
             t.promptTokens = p
@@ -25,10 +25,10 @@ public struct SimulationTally {
     }
 
     /// Request `index` was sent at simulated time `time`.
-    public mutating func sent(_ index: Int, at time: Double) { timings[index].arrival = time }
+    package mutating func sent(_ index: Int, at time: Double) { timings[index].arrival = time }
 
     /// A step ended; `kept` says whether its summary belongs to the records (e.g. the recorded instance).
-    public mutating func stepEnded(_ outcome: StepOutcome, kept: Bool = true) {
+    package mutating func stepEnded(_ outcome: StepOutcome, kept: Bool = true) {
         stepCount += 1
         if outcome.forwardMode == .decode {
             decodeLatencySum += outcome.latency
@@ -44,7 +44,7 @@ public struct SimulationTally {
 
     /// The API server delivered tokens to a client: the request's first token and finish are the client's
     /// moments (docs/engine.md §10). Returns whether it finished the request.
-    public mutating func delivered(_ d: TokenDelivery) -> Bool {
+    package mutating func delivered(_ d: TokenDelivery) -> Bool {
         let i = Int(d.id)
         if d.isFirstToken { timings[i].firstToken = d.time }
         guard let reason = d.finished else { return false }
@@ -55,7 +55,7 @@ public struct SimulationTally {
     }
 
     /// The result; engine-wide counters are summed over the engines that ran.
-    public func result(config: EngineConfig, simulatedSeconds: Double, engines: [EngineCore]) -> SimulationResult {
+    package func result(config: EngineConfig, simulatedSeconds: Double, engines: [EngineCore]) -> SimulationResult {
         SimulationResult(
             config: config, timings: timings, steps: steps, simulatedSeconds: simulatedSeconds, stepCount: stepCount,
             decodeSteps: decodeSteps, decodeLatencySum: decodeLatencySum, prefillSteps: prefillSteps,

@@ -7,10 +7,10 @@ import MoECore
 /// (bool), and `prefix_id` with `prefix_tokens`: requests with the same `prefix_id` share their first
 /// `prefix_tokens` prompt tokens (for prefix caching). Other members are ignored; blank lines are skipped. Lines
 /// may come in any order (they are sorted by arrival).
-public enum TraceReader {
+package enum TraceReader {
     /// Parses the whole trace text.
     /// - Throws: ``SimulationInputError`` naming the line and the problem.
-    public static func parse(_ text: String, maxConcurrency: Int? = nil, blockSize: Int = 16, seed: UInt64 = 0)
+    package static func parse(_ text: String, maxConcurrency: Int? = nil, blockSize: Int = 16, seed: UInt64 = 0)
         throws(SimulationInputError) -> Workload
     {
         var requests: [WorkloadRequest] = []

@@ -5,14 +5,14 @@ import MoECore
 ///
 /// A plain value parsed from the project's ``JSONValue``; `null` members mean "engine default" (scheduler) or
 /// "not stated" (workload). Unknown members of `measured` are refused so that a typo cannot hide a figure.
-public struct ValidationRow: Sendable, Equatable {
+package struct ValidationRow: Sendable, Equatable {
     /// Whether the row may be used to fit constants or is kept out of every fit.
-    public enum Split: String, Sendable, Equatable, CaseIterable {
+    package enum Split: String, Sendable, Equatable, CaseIterable {
         case fit, holdout
     }
 
     /// How the measurement drove the engine.
-    public enum Mode: String, Sendable, Equatable, CaseIterable {
+    package enum Mode: String, Sendable, Equatable, CaseIterable {
         /// Through vLLM's OpenAI server with the benchmark's arrivals (`vllm bench serve`, `benchmark_serving`, …).
         case served
         /// In-process through the `LLM` class (`benchmark_latency`, `benchmark_throughput`).
@@ -20,98 +20,98 @@ public struct ValidationRow: Sendable, Equatable {
     }
 
     /// Where the figures were published.
-    public struct Source: Sendable, Equatable {
+    package struct Source: Sendable, Equatable {
         /// Stable name of the publication the row comes from (`gpustack-performance-lab`, `vllm-pr-3240`, …);
         /// the split is stratified by it.
-        public var id: String
+        package var id: String
         /// `github-file`, `github-issue`, `github-pr` or `web`.
-        public var kind: String
-        public var url: String
-        public var repo: String?
-        public var path: String?
-        public var commit: String?
+        package var kind: String
+        package var url: String
+        package var repo: String?
+        package var path: String?
+        package var commit: String?
         /// A short locator inside the publication (heading, table row).
-        public var quote: String
+        package var quote: String
     }
 
     /// vLLM's scheduler flags as the run set them (nil: the engine's default for that version and GPU).
-    public struct Scheduler: Sendable, Equatable {
-        public var maxNumSeqs: Int?
-        public var maxNumBatchedTokens: Int?
-        public var maxModelLen: Int?
-        public var enablePrefixCaching: Bool?
-        public var enforceEager: Bool
-        public var asyncScheduling: Bool
+    package struct Scheduler: Sendable, Equatable {
+        package var maxNumSeqs: Int?
+        package var maxNumBatchedTokens: Int?
+        package var maxModelLen: Int?
+        package var enablePrefixCaching: Bool?
+        package var enforceEager: Bool
+        package var asyncScheduling: Bool
     }
 
     /// What the benchmark sent.
-    public struct Workload: Sendable, Equatable {
+    package struct Workload: Sendable, Equatable {
         /// `random`, `sharegpt`, `fixed` (benchmark_latency's dummy prompts), `shared_prefix` (inference-perf).
-        public var dataset: String
-        public var inputLen: Int?
-        public var outputLen: Int?
-        public var numPrompts: Int?
+        package var dataset: String
+        package var inputLen: Int?
+        package var outputLen: Int?
+        package var numPrompts: Int?
         /// Requests per second; nil = all at once (`inf`).
-        public var requestRate: Double?
-        public var maxConcurrency: Int?
-        public var ignoreEOS: Bool?
+        package var requestRate: Double?
+        package var maxConcurrency: Int?
+        package var ignoreEOS: Bool?
         /// `benchmark_latency`'s batch size.
-        public var batchSize: Int?
+        package var batchSize: Int?
         /// Measured means (total tokens ÷ successful requests) where the source gives them.
-        public var meanInputLen: Double?
-        public var meanOutputLen: Double?
+        package var meanInputLen: Double?
+        package var meanOutputLen: Double?
         /// The whole `workload` object, for members only some sources have (`endpoint`, `seed`, `num_iters`,
         /// `arrival`, `duration_s`, `shared_prefix`).
-        public var raw: JSONValue
+        package var raw: JSONValue
     }
 
-    public var id: String
-    public var source: Source
-    public var engine: String
+    package var id: String
+    package var source: Source
+    package var engine: String
     /// The version the source states, or `unknown`.
-    public var engineVersion: String
+    package var engineVersion: String
     /// The run's date where the version is unknown (ISO `YYYY-MM-DD`).
-    public var engineDate: String?
+    package var engineDate: String?
     /// A name ``HardwareCatalog/gpu(named:)`` accepts.
-    public var gpu: String
-    public var gpus: Int
-    public var tp: Int
-    public var ep: Bool
-    public var dp: Int
+    package var gpu: String
+    package var gpus: Int
+    package var tp: Int
+    package var ep: Bool
+    package var dp: Int
     /// A ``ModelCatalog`` id.
-    public var model: String
+    package var model: String
     /// `bf16`, `fp8`, `fp8-block`, `mxfp4`, `awq`, …
-    public var quantization: String
-    public var kvCacheDtype: String
-    public var scheduler: Scheduler
+    package var quantization: String
+    package var kvCacheDtype: String
+    package var scheduler: Scheduler
     /// Other engine settings (environment variables, fused-MoE config, memory utilisation).
-    public var engineOptions: JSONValue
+    package var engineOptions: JSONValue
     /// The fused-MoE block config the source states it ran (`engine_options.fused_moe_config` beginning with
     /// `default` or `tuned`), nil when it says neither (the simulator then looks the shape up).
-    public var fusedMoEConfigSource: FusedMoEKernelConfig.Source? {
+    package var fusedMoEConfigSource: FusedMoEKernelConfig.Source? {
         guard let text = engineOptions["fused_moe_config"]?.stringValue?.lowercased() else { return nil }
         if text.hasPrefix("default") { return .default }
         if text.hasPrefix("tuned") { return .tuned }
         return nil
     }
     /// `vllm bench serve`, `benchmark_serving`, `benchmark_latency`, `benchmark_throughput` or `other`.
-    public var benchmark: String
-    public var mode: Mode
-    public var workload: Workload
+    package var benchmark: String
+    package var mode: Mode
+    package var workload: Workload
     /// The figures the source states, by name (``measuredNames``).
-    public var measured: [String: Double]
-    public var split: Split
+    package var measured: [String: Double]
+    package var split: Split
     /// What the row assumes where the source is silent.
-    public var assumptions: [String]
-    public var notes: String
+    package var assumptions: [String]
+    package var notes: String
 
     /// Every accepted `measured` member; the figures (as opposed to counts) are ``figureNames``.
-    public static let measuredNames: Set<String> = figureNames.union([
+    package static let measuredNames: Set<String> = figureNames.union([
         "successful_requests", "total_input_tokens", "total_output_tokens",
     ])
 
     /// Measured members that are latencies or throughputs.
-    public static let figureNames: Set<String> = [
+    package static let figureNames: Set<String> = [
         "ttft_mean_ms", "ttft_median_ms", "ttft_p99_ms", "tpot_mean_ms", "tpot_median_ms", "tpot_p99_ms",
         "itl_mean_ms", "itl_median_ms", "itl_p99_ms", "e2el_mean_ms", "e2el_median_ms", "output_throughput_tok_s",
         "peak_output_throughput_tok_s", "total_throughput_tok_s", "request_throughput_req_s", "latency_s",
@@ -119,11 +119,11 @@ public struct ValidationRow: Sendable, Equatable {
     ]
 
     /// The latency or throughput figures the row states.
-    public var figures: [String: Double] { measured.filter { Self.figureNames.contains($0.key) } }
+    package var figures: [String: Double] { measured.filter { Self.figureNames.contains($0.key) } }
 
     /// Parses one row.
     /// - Throws: ``ValidationRowError`` naming the member that is missing or of the wrong type.
-    public init(json: JSONValue) throws(ValidationRowError) {
+    package init(json: JSONValue) throws(ValidationRowError) {
         let r = Reader(json, at: "row")
         id = try r.string("id")
         let s = try r.object("source")
@@ -187,7 +187,7 @@ public struct ValidationRow: Sendable, Equatable {
 
     /// Parses a JSON Lines file (blank lines skipped).
     /// - Throws: ``ValidationRowError`` naming the file and line.
-    public static func parseLines(_ text: String, file: String) throws(ValidationRowError) -> [ValidationRow] {
+    package static func parseLines(_ text: String, file: String) throws(ValidationRowError) -> [ValidationRow] {
         var rows: [ValidationRow] = []
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()
@@ -206,7 +206,7 @@ public struct ValidationRow: Sendable, Equatable {
     /// The split rule of docs/validation-suite.md: within each (source, GPU) group, rows ordered by the 64-bit
     /// FNV-1a hash of their id (ties by id); the first and every third after it are held out, so every group
     /// keeps at least a third of its rows out of the fit.
-    public static func assignedSplits(_ rows: [ValidationRow]) -> [String: Split] {
+    package static func assignedSplits(_ rows: [ValidationRow]) -> [String: Split] {
         var groups: [String: [ValidationRow]] = [:]
         for row in rows { groups[row.source.id + "\u{0}" + row.gpu, default: []].append(row) }
         var splits: [String: Split] = [:]
@@ -229,9 +229,9 @@ public struct ValidationRow: Sendable, Equatable {
 }
 
 /// A validation row that cannot be read.
-public struct ValidationRowError: Error, CustomStringConvertible, Sendable {
-    public let description: String
-    public init(_ d: String) { description = d }
+package struct ValidationRowError: Error, CustomStringConvertible, Sendable {
+    package let description: String
+    package init(_ d: String) { description = d }
 }
 
 /// Typed member access with errors that name the member.

@@ -1,20 +1,20 @@
 import MoECore
 
 /// One client request of a simulated workload.
-public struct WorkloadRequest: Sendable, Equatable {
+package struct WorkloadRequest: Sendable, Equatable {
     /// When the client wants to send it (s); under a concurrency cap it is sent at the first moment after this
     /// when a slot is free.
-    public var arrival: Double
-    public var promptTokens: Int
+    package var arrival: Double
+    package var promptTokens: Int
     /// Output tokens the model would generate before EOS.
-    public var outputTokens: Int
+    package var outputTokens: Int
     /// `max_tokens`.
-    public var maxTokens: Int
-    public var ignoreEOS: Bool
+    package var maxTokens: Int
+    package var ignoreEOS: Bool
     /// Chained block hashes of the prompt (shared prefixes share leading hashes).
-    public var prefixBlockHashes: [UInt64]
+    package var prefixBlockHashes: [UInt64]
 
-    public init(
+    package init(
         arrival: Double, promptTokens: Int, outputTokens: Int, maxTokens: Int? = nil, ignoreEOS: Bool = false,
         prefixBlockHashes: [UInt64] = []
     ) {
@@ -28,20 +28,20 @@ public struct WorkloadRequest: Sendable, Equatable {
 }
 
 /// A list of requests plus how the client paces them.
-public struct Workload: Sendable, Equatable {
+package struct Workload: Sendable, Equatable {
     /// Requests in arrival order.
-    public var requests: [WorkloadRequest]
+    package var requests: [WorkloadRequest]
     /// At most this many requests in flight (vLLM bench's `--max-concurrency`); nil = unlimited.
-    public var maxConcurrency: Int?
+    package var maxConcurrency: Int?
 
-    public init(requests: [WorkloadRequest], maxConcurrency: Int? = nil) {
+    package init(requests: [WorkloadRequest], maxConcurrency: Int? = nil) {
         self.requests = requests.sorted { $0.arrival < $1.arrival }
         self.maxConcurrency = maxConcurrency
     }
 }
 
 /// When synthetic requests arrive.
-public enum ArrivalPattern: Sendable, Equatable {
+package enum ArrivalPattern: Sendable, Equatable {
     /// Everything at time 0 (MoE-CAP's and the seed evaluator's `asyncio.gather`).
     case allAtOnce
     /// A Poisson process of `rate` requests per second.
@@ -56,22 +56,22 @@ public enum ArrivalPattern: Sendable, Equatable {
 /// ``prefixGroups`` group prompts (request i uses group i mod groups), the rest are unique to the prompt. With
 /// ``distinctPrompts`` set, request i reuses prompt i mod distinctPrompts (inference-perf's shared-prefix data
 /// generator cycles through its prompts this way), so the prefix cache sees whole-prompt repeats.
-public struct SyntheticWorkload: Sendable, Equatable {
-    public var count: Int
-    public var arrival: ArrivalPattern
-    public var promptTokens: LengthDistribution
-    public var outputTokens: LengthDistribution
+package struct SyntheticWorkload: Sendable, Equatable {
+    package var count: Int
+    package var arrival: ArrivalPattern
+    package var promptTokens: LengthDistribution
+    package var outputTokens: LengthDistribution
     /// `max_tokens` of every request; nil = each request's output length (it stops by length).
-    public var maxTokens: Int?
-    public var ignoreEOS: Bool
-    public var maxConcurrency: Int?
-    public var sharedPrefixTokens: Int
-    public var prefixGroups: Int
-    public var distinctPrompts: Int?
-    public var blockSize: Int
-    public var seed: UInt64
+    package var maxTokens: Int?
+    package var ignoreEOS: Bool
+    package var maxConcurrency: Int?
+    package var sharedPrefixTokens: Int
+    package var prefixGroups: Int
+    package var distinctPrompts: Int?
+    package var blockSize: Int
+    package var seed: UInt64
 
-    public init(
+    package init(
         count: Int, arrival: ArrivalPattern = .allAtOnce, promptTokens: LengthDistribution,
         outputTokens: LengthDistribution, maxTokens: Int? = nil, ignoreEOS: Bool = false, maxConcurrency: Int? = nil,
         sharedPrefixTokens: Int = 0, prefixGroups: Int = 1, distinctPrompts: Int? = nil, blockSize: Int = 16,
@@ -92,7 +92,7 @@ public struct SyntheticWorkload: Sendable, Equatable {
     }
 
     /// The requests, deterministic for the seed.
-    public func generate() -> Workload {
+    package func generate() -> Workload {
         var lengths = SimRandom(seed: seed, stream: 0x4C65_6E67)  // "Leng"
         var arrivals = SimRandom(seed: seed, stream: 0x4172_7276)  // "Arrv"
         var out: [WorkloadRequest] = []

@@ -6,28 +6,28 @@
 /// Keys (``Key``): `requests`, `prompt` and `output` (length distributions, ``LengthDistribution/init(parsing:)``),
 /// `rate` (requests/s, 0 = all at once), `arrival` (`poisson`, `constant`, `all-at-once`), `concurrency`,
 /// `max_tokens`, `ignore_eos`, `shared_prefix_tokens`, `prefix_groups`, `distinct_prompts`.
-public struct WorkloadSpec: Sendable, Equatable {
+package struct WorkloadSpec: Sendable, Equatable {
     /// Name shown in the outputs.
-    public var name: String
+    package var name: String
     /// The synthetic generator's settings (its block size and seed are set per run); of a trace, only
     /// `maxConcurrency` is used.
-    public var synthetic: SyntheticWorkload
+    package var synthetic: SyntheticWorkload
     /// The trace's text (JSON Lines of `{"arrival_s", "prompt_tokens", "output_tokens"}`), or nil for synthetic
     /// requests.
-    public var trace: String?
+    package var trace: String?
     /// Requests per second; 0 sends everything at once.
     private var rate: Double
     /// How requests arrive when ``rate`` is positive.
     private var arrival: Arrival
 
     /// How synthetic requests arrive (the `arrival` key).
-    public enum Arrival: String, Sendable, CaseIterable {
+    package enum Arrival: String, Sendable, CaseIterable {
         case poisson, constant
         case allAtOnce = "all-at-once"
     }
 
     /// One key of the grammar; `flag` is `simulate`'s flag for it.
-    public enum Key: String, Sendable, CaseIterable {
+    package enum Key: String, Sendable, CaseIterable {
         case requests, prompt, output, rate, arrival, concurrency
         case maxTokens = "max_tokens"
         case ignoreEOS = "ignore_eos"
@@ -36,7 +36,7 @@ public struct WorkloadSpec: Sendable, Equatable {
         case distinctPrompts = "distinct_prompts"
 
         /// `simulate`'s flag for this key.
-        public var flag: String {
+        package var flag: String {
             switch self {
             case .prompt: return "--prompt-tokens"
             case .output: return "--output-tokens"
@@ -49,10 +49,10 @@ public struct WorkloadSpec: Sendable, Equatable {
 
     /// Whose words an error uses: the text grammar's (`workload requests must …`) or `simulate`'s flags
     /// (`--requests must …`).
-    public enum Spelling: Sendable { case text, flags }
+    package enum Spelling: Sendable { case text, flags }
 
     /// Synthetic requests from `synthetic`; its `arrival` is kept.
-    public init(name: String, synthetic: SyntheticWorkload) {
+    package init(name: String, synthetic: SyntheticWorkload) {
         self.name = name
         self.synthetic = synthetic
         switch synthetic.arrival {
@@ -63,7 +63,7 @@ public struct WorkloadSpec: Sendable, Equatable {
     }
 
     /// A trace replay, at most `maxConcurrency` requests in flight.
-    public init(name: String, trace: String, maxConcurrency: Int? = nil) {
+    package init(name: String, trace: String, maxConcurrency: Int? = nil) {
         self.init(
             name: name,
             synthetic: SyntheticWorkload(count: 1, promptTokens: .fixed(1), outputTokens: .fixed(1)))
@@ -73,14 +73,14 @@ public struct WorkloadSpec: Sendable, Equatable {
 
     /// GSM8K-sized: the 1,319 requests of its test split, prompts of about 150 tokens, answers of about 250, all
     /// sent at once (MoE-CAP's evaluator). The defaults of `sweep --workload`.
-    public static let gsm8k = WorkloadSpec(
+    package static let gsm8k = WorkloadSpec(
         name: "gsm8k",
         synthetic: SyntheticWorkload(
             count: 1319, promptTokens: .normal(mean: 150, std: 40), outputTokens: .normal(mean: 250, std: 80)))
 
     /// Parses `NAME,key=value,…`; keys not given keep the values of `defaults`.
     /// - Throws: ``SimulationInputError`` naming the bad part.
-    public init(parsing text: String, defaults: WorkloadSpec = .gsm8k) throws(SimulationInputError) {
+    package init(parsing text: String, defaults: WorkloadSpec = .gsm8k) throws(SimulationInputError) {
         let parts = text.split(separator: ",").map(String.init)
         guard let first = parts.first, !first.contains("=") else {
             throw SimulationInputError("workload '\(text)': start with its name, e.g. gsm8k,requests=1319")
@@ -100,7 +100,7 @@ public struct WorkloadSpec: Sendable, Equatable {
 
     /// Sets one key from its text; the one check of each key's value.
     /// - Throws: ``SimulationInputError`` in the words of `spelling`.
-    public mutating func set(_ key: Key, to value: String, spelling: Spelling = .text) throws(SimulationInputError) {
+    package mutating func set(_ key: Key, to value: String, spelling: Spelling = .text) throws(SimulationInputError) {
         let subject = spelling == .text ? "workload \(key.rawValue)" : key.flag
         func count(atLeast low: Int) throws(SimulationInputError) -> Int {
             guard let n = Int(value), n >= low else {
@@ -146,7 +146,7 @@ public struct WorkloadSpec: Sendable, Equatable {
 
     /// The requests for an engine of `blockSize`, deterministic for `seed`.
     /// - Throws: ``SimulationInputError`` for a bad trace line.
-    public func generate(blockSize: Int, seed: UInt64) throws -> Workload {
+    package func generate(blockSize: Int, seed: UInt64) throws -> Workload {
         if let trace {
             return try TraceReader.parse(
                 trace, maxConcurrency: synthetic.maxConcurrency, blockSize: blockSize, seed: seed)

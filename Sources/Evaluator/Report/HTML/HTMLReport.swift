@@ -5,11 +5,11 @@ import MoECore
 /// with MoE-CAP's S-MBU/S-MFU beside the simulator's ground truth, batch size, latency and expert activation per
 /// step, the client's TTFT/TPOT/E2E distributions and expert activation per layer. Inline SVG and CSS only: no
 /// script, no network.
-public enum HTMLReport {
-    public static let fileName = "report.html"
+package enum HTMLReport {
+    package static let fileName = "report.html"
 
     /// The page for `data`.
-    public static func render(_ data: ReportData) -> String {
+    package static func render(_ data: ReportData) -> String {
         let title =
             "MoE-CAP report: \(data.model ?? "unknown model")" + (data.dataset.map { " on \($0)" } ?? "")
         var body = "<h1>\(htmlEscape(title))</h1>"
@@ -92,7 +92,7 @@ public enum HTMLReport {
     /// - Throws: ``ReportSources/Problem`` when the folder holds nothing to report, ``OutputError`` when the page
     ///   cannot be written.
     @discardableResult
-    public static func write(directory: String, written: [String: JSONValue] = [:]) throws -> String {
+    package static func write(directory: String, written: [String: JSONValue] = [:]) throws -> String {
         let data = try ReportSources.load(directory: directory, written: written)
         let path = (directory as NSString).appendingPathComponent(fileName)
         let tmp = path + ".tmp"

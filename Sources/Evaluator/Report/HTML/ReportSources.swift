@@ -5,20 +5,20 @@ import MoECore
 /// `batch_data.json`, `inference_outputs.json`, `config.json`, `ground_truth.json`, an expert-distribution dump),
 /// or ServerlessLLM's Python evaluator's (`cap_metrics_*.json`, `batch_data_*.json`, `inference_outputs_*.json`,
 /// `config_*.json`), also one or two folders down (the Python script writes under `<org>/<name>/`).
-public enum ReportSources {
+package enum ReportSources {
     /// Why a folder cannot be reported on.
-    public struct Problem: Error, CustomStringConvertible, Sendable {
-        public let description: String
+    package struct Problem: Error, CustomStringConvertible, Sendable {
+        package let description: String
     }
 
     /// The simulator's per-step ground truth, saved beside the other files so `report DIR` can redraw it.
-    public static let groundTruthFile = "ground_truth.json"
+    package static let groundTruthFile = "ground_truth.json"
 
     /// Reads `directory`. `written` holds files a run has just written into it (by relative path, as parsed
     /// values): those are taken from memory instead of being read and parsed again (a written value parses back
     /// to itself, so the page is the same).
     /// - Throws: ``Problem`` when the folder does not exist or holds neither metrics nor batch records.
-    public static func load(directory: String, written: [String: JSONValue] = [:]) throws -> ReportData {
+    package static func load(directory: String, written: [String: JSONValue] = [:]) throws -> ReportData {
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDir), isDir.boolValue else {
             throw Problem(description: "\(directory) is not a directory")
