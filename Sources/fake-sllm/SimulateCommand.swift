@@ -37,7 +37,8 @@ struct SimulateCommand: ParsableCommand {
     )
     var deploy: String?
 
-    @Option(help: "backend_config.tensor_parallel_size")
+    /// Hidden second spelling of `--gpus` (the backend_config key's name); `--gpus` wins when both are given.
+    @Option(help: ArgumentHelp("backend_config.tensor_parallel_size (same as --gpus)", visibility: .hidden))
     var tensorParallelSize: Int?
     @Option(help: "backend_config.max_num_seqs (default: vLLM 0.11 by GPU, 1024; 256 on A100 and GPUs under 70 GiB)")
     var maxNumSeqs: Int?
@@ -184,7 +185,7 @@ struct SimulateCommand: ParsableCommand {
             throw SimulationInputError("no model: give --model or a deploy config with \"model\"")
         }
         var backend = o["backend_config"]?.objectValue ?? JSONObject()
-        if let v = tensorParallelSize ?? gpuCount { backend["tensor_parallel_size"] = .int(v) }
+        if let v = gpuCount ?? tensorParallelSize { backend["tensor_parallel_size"] = .int(v) }
         if let v = maxNumSeqs { backend["max_num_seqs"] = .int(v) }
         if let v = maxNumBatchedTokens { backend["max_num_batched_tokens"] = .int(v) }
         if let v = maxModelLen { backend["max_model_len"] = .int(v) }
