@@ -48,12 +48,7 @@ import Testing
                         #"{"model":"Qwen/Qwen3-30B-A3B","messages":[{"role":"user","content":"Hi"}],"max_tokens":4000,"ignore_eos":true,"n":8}"#
                 )
                 // Small kernel buffers on the server's side too, so the queued answer is what stays held.
-                for _ in 0..<500 where server.inFlight == 0 { usleep(10_000) }
-                for ctx in server.live.withLock({ Array($0.values) }) {
-                    guard let fd = ctx.socket else { continue }
-                    var size: Int32 = 4096
-                    _ = setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-                }
+                LiveServer.shrinkSendBuffersOnceInFlight(server)
                 for _ in 0..<3_000 where server.heldBytes <= 128 << 10 { usleep(10_000) }
                 #expect(server.heldBytes > 128 << 10)
                 let busy = try RawHTTPClient(port: server.port)
@@ -87,12 +82,7 @@ import Testing
                 defer { server.stop() }
                 let c = try RawHTTPClient(port: server.port, receiveBuffer: 4096)
                 c.send("POST", "/v1/chat/completions", body: LiveServer.chat(maxTokens: 20_000, stream: true))
-                for _ in 0..<500 where server.inFlight == 0 { usleep(10_000) }
-                for ctx in server.live.withLock({ Array($0.values) }) {
-                    guard let fd = ctx.socket else { continue }
-                    var size: Int32 = 4096
-                    _ = setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-                }
+                LiveServer.shrinkSendBuffersOnceInFlight(server)
                 for _ in 0..<3_000 where server.inFlight > 0 { usleep(10_000) }
                 #expect(server.inFlight == 0)
                 #expect(server.heldBytes == 0)

@@ -181,12 +181,7 @@ import Testing
                 let c = try RawHTTPClient(port: server.port, receiveBuffer: 4096)
                 c.send("POST", "/v1/chat/completions", body: LiveServer.chat(maxTokens: 8000, stream: true))
                 // Small kernel buffers on the server's side too, so the stream's own buffer is what fills up.
-                for _ in 0..<500 where server.inFlight == 0 { usleep(10_000) }
-                for ctx in server.live.withLock({ Array($0.values) }) {
-                    guard let fd = ctx.socket else { continue }
-                    var size: Int32 = 4096
-                    _ = setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
-                }
+                LiveServer.shrinkSendBuffersOnceInFlight(server)
                 // Never read. The server gives the request up (bounded wait, no timing asserted).
                 for _ in 0..<3_000 where server.inFlight > 0 { usleep(10_000) }
                 #expect(server.inFlight == 0)
