@@ -89,7 +89,7 @@ final class CurlTransfer: @unchecked Sendable {
         var list: UnsafeMutablePointer<curl_slist>?
         for field in request.headers.fields { list = curl_slist_append(list, "\(field.name): \(field.value)") }
         if let token = configuration.bearerToken,
-            !request.headers.fields.contains(where: { $0.name.lowercased() == "authorization" })
+            request.headers["authorization"] == nil
         {
             list = curl_slist_append(list, "Authorization: Bearer \(token)")
         }

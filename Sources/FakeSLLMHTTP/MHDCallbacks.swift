@@ -111,14 +111,7 @@ private func accept(
     // Kept for the dispatch: the header set is final once the access handler is first called (a chunked
     // body's trailers are another kind).
     ctx.headers = headers
-    let expectBody = headers.contains { (name, _) in
-        guard name.utf8.allSatisfy({ $0 < 0x80 }) else {
-            let k = name.lowercased()
-            return k == "content-length" || k == "transfer-encoding"
-        }
-        return RequestScreen.asciiName(name, is: "content-length")
-            || RequestScreen.asciiName(name, is: "transfer-encoding")
-    }
+    let expectBody = headers.contains { RequestScreen.isFramingName($0.0) }
     server.sockets.headersReceived(connection, expectBody: expectBody, now: monotonicSeconds())
     var refusal: HTTPResponse?
     if server.stopping.load(ordering: .relaxed) {

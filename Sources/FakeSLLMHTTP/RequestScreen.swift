@@ -97,6 +97,16 @@ struct RequestScreen: Sendable {
         return nil
     }
 
+    /// Whether header name `name` is `Content-Length` or `Transfer-Encoding`, compared as ``check`` compares names
+    /// (ASCII byte by byte, case-folded in place; anything else after `lowercased()`).
+    static func isFramingName(_ name: String) -> Bool {
+        guard name.utf8.allSatisfy({ $0 < 0x80 }) else {
+            let k = name.lowercased()
+            return k == "content-length" || k == "transfer-encoding"
+        }
+        return asciiName(name, is: "content-length") || asciiName(name, is: "transfer-encoding")
+    }
+
     /// Whether ASCII header name `name`, in lower case, is `lower`.
     static func asciiName(_ name: String, is lower: StaticString) -> Bool {
         compare(name, lower, prefix: false)

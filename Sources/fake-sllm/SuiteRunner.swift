@@ -38,17 +38,20 @@ enum SuiteRunner {
                 }
             }
         }
-        let results = Results(count: cases.count)
+        // One slot per row, each written once by its replay.
+        let results = Locked([Result<[SuiteComparison], SimulationInputError>?](repeating: nil, count: cases.count))
         let all = cases
         DispatchQueue.concurrentPerform(iterations: all.count) { i in
+            let r: Result<[SuiteComparison], SimulationInputError>
             do {
-                results.set(i, .success(try FidelitySuite.replay(all[i])))
+                r = .success(try FidelitySuite.replay(all[i]))
             } catch {
-                results.set(i, .failure(SimulationInputError("\(error)")))
+                r = .failure(SimulationInputError("\(error)"))
             }
+            results.withLock { $0[i] = r }
         }
         var rows: [SuiteComparison] = []
-        for (i, r) in results.all.enumerated() {
+        for (i, r) in results.withLock({ $0 }).enumerated() {
             switch r {
             case .success(let c)?: rows += c
             case .failure(let e)?: failures.append((cases[i].id, e.description))
@@ -56,23 +59,6 @@ enum SuiteRunner {
             }
         }
         return FidelitySuiteReport(rows: rows, failures: failures)
-    }
-}
-
-/// Results of parallel replays, one slot per row (written once each, under a lock).
-private final class Results: @unchecked Sendable {
-    private var slots: [Result<[SuiteComparison], SimulationInputError>?]
-    private let lock = ConditionLock()
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
-    func set(_ i: Int, _ r: Result<[SuiteComparison], SimulationInputError>) {
-        lock.lock()
-        slots[i] = r
-        lock.unlock()
-    }
-    var all: [Result<[SuiteComparison], SimulationInputError>?] {
-        lock.lock()
-        defer { lock.unlock() }
-        return slots
     }
 }
 

@@ -70,10 +70,10 @@ import Testing
 
     @Test func detailedResultsCutAsPythonSlices() {
         let long = String(repeating: "é", count: 250)
+        let texts = [String(repeating: "x", count: 600) + " #### 42", ""]
         let lines = DetailedResults.lines(
-            prompts: [long, "short"], targets: ["42", "7"],
-            texts: [String(repeating: "x", count: 600) + " #### 42", ""],
-            dataset: "gsm8k")
+            prompts: [long, "short"], targets: ["42", "7"], texts: texts,
+            extracted: texts.map { $0.isEmpty ? "" : AnswerExtractor.extract($0, dataset: "gsm8k") })
         #expect(lines[0]["prompt"]?.stringValue == String(repeating: "é", count: 200) + "...")
         #expect(lines[0]["generated"]?.stringValue?.count == 500)
         #expect(lines[0]["is_correct"] == true && lines[0]["success"] == true && lines[0]["error"] == "")

@@ -98,8 +98,8 @@ import Testing
         let schedule = RequestSchedule(concurrency: 3, rate: nil, seed: 0)
         var done = 0
         await schedule.run(
-            count: 12,
-            { _ in
+            count: 12, slots: nil,
+            { _, _ in
                 inFlight.withLock {
                     $0.now += 1; $0.peak = max($0.peak, $0.now)
                 }

@@ -105,9 +105,9 @@ import Testing
         for n in [0, 1, items.count] {
             let part = Array(items.prefix(n))
             for (indent, compact) in [(Int?.none, false), (nil, true), (2, false), (4, false)] {
-                #expect(
-                    JSONValue.serializedArrayBytes(part, indent: indent, compact: compact)
-                        == JSONValue.array(part).serializedBytes(indent: indent, compact: compact))
+                var whole: [UInt8] = []
+                JSONValue.streamArray(part, indent: indent, compact: compact, chunkBytes: .max) { whole += $0 }
+                #expect(whole == JSONValue.array(part).serializedBytes(indent: indent, compact: compact))
             }
         }
         // In small pieces (every piece once, in order), the same bytes.

@@ -6,14 +6,8 @@ import MoECore
 enum DetailedResults {
     static func fileName(dataset: String) -> String { "detailed_results_\(dataset).jsonl" }
 
-    /// One line per item, in dataset order; `texts[i]` is the response text ("" when the request failed).
-    static func lines(prompts: [String], targets: [String], texts: [String], dataset: String) -> [JSONValue] {
-        lines(
-            prompts: prompts, targets: targets, texts: texts,
-            extracted: texts.map { $0.isEmpty ? "" : AnswerExtractor.extract($0, dataset: dataset) })
-    }
-
-    /// The same with the answers already extracted from `texts` (`extracted[i]`, "" for an empty text).
+    /// One line per item, in dataset order; `texts[i]` is the response text ("" when the request failed) and
+    /// `extracted[i]` the answer already extracted from it.
     static func lines(prompts: [String], targets: [String], texts: [String], extracted answers: [String])
         -> [JSONValue]
     {

@@ -57,7 +57,7 @@ enum RunOutputs {
             prompts: items.map(\.input), targets: items.map(\.target), texts: texts, extracted: predictions)
         var jsonl: [UInt8] = []
         for line in lines {
-            jsonl.append(contentsOf: line.serializedBytes())
+            line.appendSerialized(to: &jsonl)
             jsonl.append(0x0A)
         }
         try files.writeBytes(folder + "/" + DetailedResults.fileName(dataset: dsName), jsonl)

@@ -40,13 +40,7 @@ struct RequestSchedule: Sendable {
 
     /// Runs `body` for indices `0..<n` following the schedule; `done` is called as each finishes (in completion
     /// order, on the caller's task, never concurrently). Cancellation stops launching and cancels those in flight.
-    func run<T: Sendable>(
-        count n: Int, _ body: @escaping @Sendable (Int) async -> T, done: (T) -> Void
-    ) async {
-        await run(count: n, slots: nil, { i, _ in await body(i) }, done: done)
-    }
-
-    /// ``run(count:_:done:)`` through a transport that sends at most `slots` requests at once (nil: no such
+    /// The transport sends at most `slots` requests at once (nil: no such
     /// limit). Requests the concurrency allows but the slots do not wait here and are launched in index order as
     /// slots free up, so which requests are in flight never depends on how the tasks happened to be scheduled
     /// (docs/evaluator.md "Flow"); `body` gets the instant the request was allowed to go, from which its latency

@@ -75,7 +75,4 @@ final class ClusterInstance {
         case .waitingForGPUs, .stopped: return false
         }
     }
-
-    var isDraining: Bool { if case .draining = phase { return true } else { return false } }
-    var isWaitingForGPUs: Bool { if case .waitingForGPUs = phase { return true } else { return false } }
 }

@@ -394,12 +394,9 @@ final class ServingCluster {
         }
         let desired = desiredInstances
         if desired > instances.count {
-            if let i = try? makeInstance(
+            _ = try? makeInstance(
                 phase: .waitingForGPUs(checkAt: nextSchedulerPass(atOrAfter: now)),
                 cap: settings.autoScaling.perInstanceCap)
-            {
-                _ = i
-            }
         } else if desired < instances.count {
             if idleTicks >= settings.autoScaling.keepAlive {
                 stopWaitsForReady = true

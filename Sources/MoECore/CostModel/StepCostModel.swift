@@ -18,9 +18,6 @@ package struct StepCostModel: Sendable {
     /// Dense peak (FLOP/s) of the routed experts' products (their ``GemmPath``), one GPU; the figure the
     /// step's FLOP utilization is reported against.
     package let peakFlops: Double
-    /// Kernel paths of the routed experts and of the other linear layers (attention, shared experts, dense FFNs).
-    package let expertPath: GemmPath
-    package let densePath: GemmPath
     /// Dense peaks (FLOP/s) of the other linear layers' path and of 16-bit work (attention core, router, LM head).
     package let densePeakFlops: Double
     package let sixteenBitPeakFlops: Double
@@ -31,6 +28,8 @@ package struct StepCostModel: Sendable {
     /// Where the fused-MoE kernel's block config comes from (vLLM's tuned file or its default); with `.default`
     /// the routed-expert products take ``moeKernelSlowdown(tokens:rows:)`` longer.
     package let moeKernelSource: FusedMoEKernelConfig.Source
+    /// Whether the routed experts are a block-wise FP8 checkpoint (their default config costs less extra).
+    private let moeKernelBlockFP8: Bool
 
     private let layers: Double
     private let moeLayers: Double
@@ -63,6 +62,14 @@ package struct StepCostModel: Sendable {
         // A quantized checkpoint's own formats (experts and the rest may differ: gpt-oss keeps attention in
         // bf16); else the format the deployment runs (unquantized, or quantized online by `--quantization`).
         let checkpoint = footprint.model.checkpointWeights
+        // Kernel paths of the routed experts and of the other linear layers (attention, shared experts, dense FFNs).
+        let expertPath: GemmPath
+        let densePath: GemmPath
+        if case .fp8Block = checkpoint.experts, checkpoint.method != nil {
+            moeKernelBlockFP8 = true
+        } else {
+            moeKernelBlockFP8 = false
+        }
         if checkpoint.method != nil {
             expertPath = GemmPath(weights: checkpoint.experts, gpu: gpu)
             densePath = GemmPath(weights: checkpoint.dense, gpu: gpu)
@@ -115,12 +122,9 @@ package struct StepCostModel: Sendable {
     /// `rows` tokens per touched expert: 1 unless the kernel runs vLLM's default config.
     package func moeKernelSlowdown(tokens: Double, rows: Double) -> Double {
         guard moeKernelSource == .default else { return 1 }
-        var blockFP8 = false
-        if case .fp8Block = footprint.model.checkpointWeights.experts, footprint.model.checkpointWeights.method != nil {
-            blockFP8 = true
-        }
         return FusedMoEKernelConfig.defaultSlowdown(
-            tokens: tokens, experts: footprint.model.numExperts, rowsPerExpert: rows, blockFP8: blockFP8, gpu: gpu)
+            tokens: tokens, experts: footprint.model.numExperts, rowsPerExpert: rows, blockFP8: moeKernelBlockFP8,
+            gpu: gpu)
     }
 
     /// Cost of one ring all-reduce of `bytes` over the group (s); 0 without tensor parallelism.

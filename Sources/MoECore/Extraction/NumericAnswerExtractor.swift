@@ -43,13 +43,6 @@ enum NumericAnswerExtractor {
     /// S: a line that is a lone number, optionally with `$` and a final dot.
     static let standalone = PythonRegex(#"\$?\s*"# + number + #"\s*\$?\s*\.?"#, fullMatch: true)
 
-    /// For each of ``explicit``, a run of characters without case variants that every match contains (`####`,
-    /// the `{` of `\boxed{`, the `=`), or nil. A text without it cannot match, so that search is skipped: the
-    /// regular expressions are most of the evaluator's CPU, and most answers hold no `####` or `\boxed{`.
-    static let explicitRequired: [[UInt8]?] = [Array("####".utf8), Array("{".utf8), nil, Array("=".utf8)]
-    /// Every match of ``bold`` contains `**`.
-    static let boldRequired = Array("**".utf8)
-
     /// Extracts the answer, or `""`. `text` is known not to be blank. Pure-ASCII text (what models nearly always
     /// write for GSM8K) goes through ``ASCIINumericExtractor``'s hand-written scans, anything else through the
     /// regular expressions; both give the same answer.
@@ -67,13 +60,10 @@ enum NumericAnswerExtractor {
             let g = m.groups[1]
             candidates.append((offset + g.location + g.length, normalize(s.substring(with: g))))
         }
-        for (pattern, required) in zip(explicit, explicitRequired) {
-            if let required, !contains(text, required) { continue }
+        for pattern in explicit {
             for m in pattern.allMatches(in: ns) { add(m, in: ns) }
         }
-        if contains(text, boldRequired) {
-            for m in bold.allMatches(in: ns) { add(m, in: ns) }
-        }
+        for m in bold.allMatches(in: ns) { add(m, in: ns) }
 
         // Lines = maximal runs without "\n" whose content is not blank.
         let lines = nonBlankLines(ns)
@@ -111,25 +101,6 @@ enum NumericAnswerExtractor {
     /// `value.replace(",", "").strip()`.
     static func normalize(_ value: String) -> String {
         PythonText.strip(PythonText.removing(",", from: value))
-    }
-
-    /// Whether the UTF-8 of `text` contains `needle` (byte for byte).
-    static func contains(_ text: String, _ needle: [UInt8]) -> Bool {
-        var text = text
-        return text.withUTF8 { hay in
-            guard let first = needle.first, hay.count >= needle.count else { return needle.isEmpty }
-            var i = 0
-            let last = hay.count - needle.count
-            while i <= last {
-                if hay[i] == first {
-                    var k = 1
-                    while k < needle.count, hay[i + k] == needle[k] { k += 1 }
-                    if k == needle.count { return true }
-                }
-                i += 1
-            }
-            return false
-        }
     }
 
     /// `[m for m in re.finditer(r"[^\n]+", text) if m.group().strip()]`, as UTF-16 ranges. Reads the code units

@@ -23,19 +23,10 @@ extension JSONValue {
         swap(&w.out, &out)
     }
 
-    /// The bytes ``serializedBytes(indent:compact:)`` gives for `.array(Array(elements))`, rendering one element at
-    /// a time: a long list (a run's batch records) never exists as one `JSONValue` tree.
-    package static func serializedArrayBytes<S: Sequence<JSONValue>>(
-        _ elements: S, indent: Int? = nil, compact: Bool = false
-    ) -> [UInt8] {
-        var all: [UInt8] = []
-        streamArray(elements, indent: indent, compact: compact, chunkBytes: .max) { all = $0 }
-        return all
-    }
-
-    /// ``serializedArrayBytes(_:indent:compact:)`` handed to `sink` in pieces of about `chunkBytes` (each piece
-    /// once, in order; their concatenation is exactly those bytes): a file of a long run's records is written
-    /// without ever holding all of it.
+    /// The bytes ``serializedBytes(indent:compact:)`` gives for `.array(Array(elements))`, rendered one element at
+    /// a time and handed to `sink` in pieces of about `chunkBytes` (each piece once, in order; their concatenation
+    /// is exactly those bytes): a long list (a run's batch records) never exists as one `JSONValue` tree, and a
+    /// file of it is written without ever holding all of it.
     package static func streamArray<S: Sequence<JSONValue>>(
         _ elements: S, indent: Int? = nil, compact: Bool = false, chunkBytes: Int = 1 << 20,
         to sink: ([UInt8]) throws -> Void

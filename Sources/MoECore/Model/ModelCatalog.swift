@@ -11,6 +11,12 @@ package enum ModelCatalog {
     /// The ids of ``configs``.
     package static var ids: [String] { configs.map(\.id) }
 
+    /// The `quantization_config` of block-wise FP8 releases (E4M3, one scale per 128×128 block, dynamic
+    /// activation scales), as Qwen's and GLM's FP8 checkpoints state it.
+    static let blockFP8 = """
+        {"activation_scheme": "dynamic", "fmt": "e4m3", "quant_method": "fp8", "weight_block_size": [128, 128]}
+        """
+
     /// `base` with `"quantization_config": quantization` added (a quantized release of the same architecture).
     static func withQuantization(_ base: String, _ quantization: String) -> String {
         guard let close = base.lastIndex(of: "}") else { return base }

@@ -92,8 +92,9 @@ struct APIServerLoop {
 
     /// An engine step that ended at `time` produced `events`.
     mutating func stepEnded(_ events: [RequestEvent], at time: Double) {
-        guard events.contains(where: Self.isOutput) else { return }
-        stepOutputs.append((time, events.filter(Self.isOutput)[...]))
+        let outputs = events.filter(Self.isOutput)
+        guard !outputs.isEmpty else { return }
+        stepOutputs.append((time, outputs[...]))
     }
 
     /// Drops a request (the client went away): its set-up if not done, its collector.

@@ -19,7 +19,7 @@ package final class EngineDriver {
     /// The engine it drives.
     package let core: EngineCore
     /// Simulated seconds from the end of a request's set-up in the API server to its arrival in the engine.
-    package let frontendLatency: Double
+    package var frontendLatency: Double { core.config.calibration.frontendLatency }
     /// The simulated time the driver has reached: the end of the last step, or the last admission.
     package private(set) var now: Double
 
@@ -31,7 +31,6 @@ package final class EngineDriver {
     /// - Parameter startTime: simulated time at which the engine is ready (after any cold start).
     package init(core: EngineCore, startTime: Double = 0) {
         self.core = core
-        frontendLatency = core.config.calibration.frontendLatency
         api = APIServerLoop(calibration: core.config.calibration, startTime: startTime)
         now = startTime
     }

@@ -10,18 +10,13 @@ extension ModelCatalog {
     static let glmConfigs: [(id: String, json: String)] = [
         ("zai-org/GLM-4.5-Air", glm45Air),
         ("THUDM/GLM-4.5-Air", glm45Air),
-        ("zai-org/GLM-4.5-Air-FP8", withQuantization(glm45Air, glmFP8)),
+        ("zai-org/GLM-4.5-Air-FP8", withQuantization(glm45Air, blockFP8)),
         ("zai-org/GLM-4.5", glm45),
         ("THUDM/GLM-4.5", glm45),
-        ("zai-org/GLM-4.5-FP8", withQuantization(glm45, glmFP8)),
+        ("zai-org/GLM-4.5-FP8", withQuantization(glm45, blockFP8)),
         ("zai-org/GLM-4.6", withContext(glm45, 202_752)),
-        ("zai-org/GLM-4.6-FP8", withQuantization(withContext(glm45, 202_752), glmFP8)),
+        ("zai-org/GLM-4.6-FP8", withQuantization(withContext(glm45, 202_752), blockFP8)),
     ]
-
-    /// The `quantization_config` of the GLM FP8 releases.
-    static let glmFP8 = """
-        {"activation_scheme": "dynamic", "fmt": "e4m3", "quant_method": "fp8", "weight_block_size": [128, 128]}
-        """
 
     static let glm45Air = """
         {"architectures": ["Glm4MoeForCausalLM"], "model_type": "glm4_moe", "hidden_size": 4096,

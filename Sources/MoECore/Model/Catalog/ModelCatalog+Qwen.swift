@@ -7,24 +7,19 @@ extension ModelCatalog {
     /// context of 262,144 tokens.
     static let qwenConfigs: [(id: String, json: String)] = [
         ("Qwen/Qwen3-30B-A3B", qwen3_30b),
-        ("Qwen/Qwen3-30B-A3B-FP8", withQuantization(qwen3_30b, qwenFP8)),
+        ("Qwen/Qwen3-30B-A3B-FP8", withQuantization(qwen3_30b, blockFP8)),
         ("Qwen/Qwen3-30B-A3B-Instruct-2507", withContext(qwen3_30b, 262_144)),
-        ("Qwen/Qwen3-30B-A3B-Instruct-2507-FP8", withQuantization(withContext(qwen3_30b, 262_144), qwenFP8)),
+        ("Qwen/Qwen3-30B-A3B-Instruct-2507-FP8", withQuantization(withContext(qwen3_30b, 262_144), blockFP8)),
         ("Qwen/Qwen3-30B-A3B-Thinking-2507", withContext(qwen3_30b, 262_144)),
         ("Qwen/Qwen3-235B-A22B", qwen3_235b),
-        ("Qwen/Qwen3-235B-A22B-FP8", withQuantization(qwen3_235b, qwenFP8)),
+        ("Qwen/Qwen3-235B-A22B-FP8", withQuantization(qwen3_235b, blockFP8)),
         ("Qwen/Qwen3-235B-A22B-Instruct-2507", withContext(qwen3_235b, 262_144)),
-        ("Qwen/Qwen3-235B-A22B-Instruct-2507-FP8", withQuantization(withContext(qwen3_235b, 262_144), qwenFP8)),
+        ("Qwen/Qwen3-235B-A22B-Instruct-2507-FP8", withQuantization(withContext(qwen3_235b, 262_144), blockFP8)),
         ("Qwen/Qwen3-235B-A22B-Thinking-2507", withContext(qwen3_235b, 262_144)),
-        ("Qwen/Qwen3-235B-A22B-Thinking-2507-FP8", withQuantization(withContext(qwen3_235b, 262_144), qwenFP8)),
+        ("Qwen/Qwen3-235B-A22B-Thinking-2507-FP8", withQuantization(withContext(qwen3_235b, 262_144), blockFP8)),
         ("Qwen/Qwen1.5-MoE-A2.7B", qwen15moe),
         ("Qwen/Qwen1.5-MoE-A2.7B-Chat", qwen15moe),
     ]
-
-    /// The `quantization_config` of Qwen's FP8 releases.
-    static let qwenFP8 = """
-        {"activation_scheme": "dynamic", "fmt": "e4m3", "quant_method": "fp8", "weight_block_size": [128, 128]}
-        """
 
     static let qwen3_30b = """
         {"architectures": ["Qwen3MoeForCausalLM"], "model_type": "qwen3_moe", "hidden_size": 2048,
