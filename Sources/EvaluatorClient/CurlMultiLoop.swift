@@ -42,6 +42,8 @@ final class CurlMultiLoop: @unchecked Sendable {
     private var active: [UnsafeMutableRawPointer: CurlTransfer] = [:]
     private var waiting = FIFO<CurlTransfer>()
     private var idleHandles: [UnsafeMutableRawPointer] = []
+    /// The closed-loop gates of the transfers handed in, by the gate's identity.
+    private var gates: [ObjectIdentifier: GateQueue<CurlTransfer>] = [:]
     /// The sockets libcurl asked to watch, with the events for each.
     private var watched: [curl_socket_t: Int16] = [:]
     #if !os(Linux)
@@ -171,9 +173,10 @@ final class CurlMultiLoop: @unchecked Sendable {
             }
             for transfer in incoming {
                 if transfer.isCancellationRequested {
+                    if let turn = transfer.request.turn { skip(turn) }
                     transfer.finish(transfer.failure(.cancelled, "cancelled before it was sent"))
                 } else {
-                    waiting.append(transfer)
+                    admit(transfer)
                 }
             }
             if stop { break }
@@ -181,13 +184,18 @@ final class CurlMultiLoop: @unchecked Sendable {
 
             startWaitingTransfers()
             runTimerIfDue(&stillRunning)
-            collectCompletedTransfers()
+            collectCompletedTransfers(&stillRunning)
             if !waiting.isEmpty, active.count < slots { continue }
             waitAndDispatch(&stillRunning)
             runTimerIfDue(&stillRunning)
-            collectCompletedTransfers()
+            collectCompletedTransfers(&stillRunning)
         }
         for transfer in Array(active.values) { abort(transfer, reason: "the HTTP client was shut down") }
+        for q in gates.values {
+            for transfer in q.takeAll() {
+                transfer.finish(transfer.failure(.cancelled, "the HTTP client was shut down"))
+            }
+        }
         while let transfer = waiting.popFirst() {
             transfer.finish(transfer.failure(.cancelled, "the HTTP client was shut down"))
         }
@@ -325,12 +333,14 @@ final class CurlMultiLoop: @unchecked Sendable {
         loopThread.assertOwner("CurlMultiLoop's transfer tables")
         while active.count < slots, let transfer = waiting.popFirst() {
             guard let handle = idleHandles.popLast() ?? curl_easy_init() else {
+                leaveGate(transfer)
                 transfer.finish(transfer.failure(.other, "libcurl could not create a handle"))
                 continue
             }
             if let error = transfer.attach(to: handle, configuration: configuration) {
                 transfer.detach()
                 recycle(handle)
+                leaveGate(transfer)
                 transfer.finish(.failure(error))
                 continue
             }
@@ -338,6 +348,7 @@ final class CurlMultiLoop: @unchecked Sendable {
             guard code == CURLM_OK else {
                 transfer.detach()
                 recycle(handle)
+                leaveGate(transfer)
                 transfer.finish(transfer.failure(.other, String(cString: curl_multi_strerror(code))))
                 continue
             }
@@ -345,9 +356,14 @@ final class CurlMultiLoop: @unchecked Sendable {
         }
     }
 
-    private func collectCompletedTransfers() {
+    /// Hands each completed transfer's outcome to its task. The requests a closed-loop gate lets go in their place
+    /// are sent first (docs/evaluator.md "Flow"): waking the awaiting tasks may give them the CPU, and a server
+    /// that holds its clock for those requests should not wait for that.
+    private func collectCompletedTransfers(_ stillRunning: inout Int32) {
         loopThread.assertOwner("CurlMultiLoop's transfer tables")
         var remaining: Int32 = 0
+        var done: [(CurlTransfer, CurlTransfer.Outcome)] = []
+        var released = false
         while let message = curl_multi_info_read(multi, &remaining) {
             guard message.pointee.msg == CURLMSG_DONE, let handle = message.pointee.easy_handle else { continue }
             let code = shim_multi_message_result(message)  // read before the handle is removed
@@ -355,8 +371,15 @@ final class CurlMultiLoop: @unchecked Sendable {
             guard let transfer = active.removeValue(forKey: handle) else { continue }
             let outcome = transfer.complete(code: code)
             recycle(handle)
-            transfer.finish(outcome)
+            released = released || transfer.holdsGateSlot
+            leaveGate(transfer)
+            done.append((transfer, outcome))
         }
+        if released {
+            startWaitingTransfers()
+            runTimerIfDue(&stillRunning)
+        }
+        for (transfer, outcome) in done { transfer.finish(outcome) }
     }
 
     private func abort(_ transfer: CurlTransfer, reason: String) {
@@ -366,9 +389,12 @@ final class CurlMultiLoop: @unchecked Sendable {
             active[handle] = nil
             transfer.detach()
             recycle(handle)
+        } else if let turn = transfer.request.turn, !transfer.holdsGateSlot, withdraw(turn) {
+            // Not gone yet: its turn is given up.
         } else {
             waiting.remove { $0 === transfer }
         }
+        leaveGate(transfer)
         transfer.finish(transfer.failure(.cancelled, reason))
     }
 
@@ -378,6 +404,65 @@ final class CurlMultiLoop: @unchecked Sendable {
         } else {
             curl_easy_cleanup(handle)
         }
+    }
+
+    // MARK: - Closed-loop gates (loop thread)
+
+    /// Queues a transfer handed in: one with a turn waits for it (unless it is a retry after its turn went).
+    private func admit(_ transfer: CurlTransfer) {
+        guard let turn = transfer.request.turn else {
+            waiting.append(transfer)
+            return
+        }
+        let q = queue(of: turn.gate)
+        if q.hasGone(turn.index) {
+            waiting.append(transfer)
+        } else {
+            q.hold(transfer, at: turn.index)
+            releaseTurns(of: q)
+        }
+    }
+
+    /// `gate`'s state, created at its first request.
+    private func queue(of gate: ClosedLoopGate) -> GateQueue<CurlTransfer> {
+        if let q = gates[ObjectIdentifier(gate)] { return q }
+        let q = GateQueue<CurlTransfer>(gate: gate)
+        gates[ObjectIdentifier(gate)] = q
+        return q
+    }
+
+    /// `turn` will never be sent (cancelled before it was handed in): the gate goes past it.
+    private func skip(_ turn: ClosedLoopGate.Turn) {
+        let q = queue(of: turn.gate)
+        q.skip(turn.index)
+        releaseTurns(of: q)
+    }
+
+    /// Takes back a held transfer whose turn has not come (cancelled); returns whether it was held.
+    private func withdraw(_ turn: ClosedLoopGate.Turn) -> Bool {
+        let q = queue(of: turn.gate)
+        guard q.withdraw(turn.index) else { return false }
+        releaseTurns(of: q)
+        return true
+    }
+
+    /// Moves the gate's requests whose turn has come to the waiting queue.
+    private func releaseTurns(of q: GateQueue<CurlTransfer>) {
+        let now = ContinuousClock.now
+        for transfer in q.release() {
+            transfer.request.turn?.released.stampOnce(now)
+            transfer.holdsGateSlot = true
+            waiting.append(transfer)
+        }
+    }
+
+    /// A transfer that counted on the wire for its gate is finished: the gate's next request may go.
+    private func leaveGate(_ transfer: CurlTransfer) {
+        guard transfer.holdsGateSlot, let turn = transfer.request.turn else { return }
+        transfer.holdsGateSlot = false
+        let q = queue(of: turn.gate)
+        q.finished()
+        releaseTurns(of: q)
     }
 }
 

@@ -16,6 +16,8 @@ final class CurlTransfer: @unchecked Sendable {
     private let continuation: CheckedContinuation<Outcome, Never>
     private let cancelFlag = Atomic<Bool>(false)
     private var finished = false
+    /// Whether the transfer counts on the wire for its ``ClosedLoopGate`` (loop thread).
+    var holdsGateSlot = false
 
     /// The easy handle while the transfer is attached to the multi handle.
     private(set) var easy: UnsafeMutableRawPointer?

@@ -17,6 +17,9 @@ package struct HTTPRequest: Sendable, Equatable {
     /// The largest body accepted; a longer one aborts the transfer with
     /// ``HTTPClientError/Kind/responseTooLarge``. nil accepts any size.
     package var maxResponseBytes: Int?
+    /// The request's place in a closed loop whose requests the client lets go in order (``ClosedLoopGate``); nil
+    /// sends it as soon as a connection slot is free.
+    package var turn: ClosedLoopGate.Turn?
 
     /// - Parameters:
     ///   - method: the request method; defaults to `GET`.

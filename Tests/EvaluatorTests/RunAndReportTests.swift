@@ -110,6 +110,30 @@ import Testing
         #expect(done == 12 && inFlight.withLock { $0.peak } == 3)
     }
 
+    /// With `ahead`, requests beyond the concurrency are handed over early (their transport's gate lets them go)
+    /// and get no instant: concurrency 3 and 3 ahead hand over 6 at once, and every request past the first 3 is
+    /// handed over before the concurrency allows it.
+    @Test func scheduleHandsRequestsAheadWithoutAnInstant() async {
+        let state = Locked((handed: 0, peak: 0, count: 0, early: Set<Int>()))
+        let schedule = RequestSchedule(concurrency: 3, rate: nil, seed: 0)
+        await schedule.run(
+            count: 12, slots: nil, ahead: 3,
+            { i, allowed in
+                state.withLock {
+                    $0.handed += 1
+                    $0.peak = max($0.peak, $0.handed)
+                    $0.count += 1
+                    if allowed == nil { $0.early.insert(i) }
+                }
+                try? await Task.sleep(for: .milliseconds(5))
+                state.withLock { $0.handed -= 1 }
+                return i
+            }, done: { _ in })
+        let s = state.withLock { $0 }
+        #expect(s.peak == 6 && s.count == 12)
+        #expect(s.early == Set(3..<12))
+    }
+
     /// Concurrency 12 through 3 connection slots: at most 3 in flight, launched strictly in index order (request
     /// i only after i − 2 have finished), each counted from when the concurrency let it go (the start of the run).
     @Test func scheduleLaunchesBeyondTheSlotsInIndexOrder() async {
@@ -131,7 +155,7 @@ import Testing
                     $0.inFlight -= 1
                     $0.finished += 1
                 }
-                return (i, allowed.duration(to: began))
+                return (i, allowed!.duration(to: began))
             }, done: { waited[$0.0] = $0.1 })
         let s = state.withLock { $0 }
         #expect(s.peak == 3 && s.early.isEmpty && waited.count == 12)

@@ -14,6 +14,9 @@ struct ChatRequester: Sendable {
     let maxResponseBytes: Int?
     /// Extra header fields sent with every request (the closed-loop plan of a run's requests).
     var headers: HTTPHeaders = [:]
+    /// The gate that lets a closed loop's requests go in index order (its own HTTP client only); a request handed
+    /// over before the concurrency let it go (no `allowedAt`) counts its latency from when the gate let it go.
+    var gate: ClosedLoopGate?
 
     /// Sends item `index`'s `payload`; its latency counts from `allowedAt` (the moment the schedule let it go, when
     /// it waited for a connection slot before this call), else from now.
@@ -26,9 +29,10 @@ struct ChatRequester: Sendable {
             o["stream_options"] = ["include_usage": true]
             body = .object(o)
         }
-        let request = HTTPRequest.post(
+        var request = HTTPRequest.post(
             url: url, json: body, headers: headers, timeout: timeout, maxResponseBytes: maxResponseBytes)
-        let start = allowedAt ?? ContinuousClock.now
+        if let gate, index >= 0 { request.turn = .init(gate: gate, index: index) }
+        var start = allowedAt ?? ContinuousClock.now
         var outcome = RequestOutcome(
             index: index, response: nil, text: "", error: nil, startOffset: runStart.duration(to: start).inSeconds)
         let response: HTTPResponse
@@ -37,6 +41,10 @@ struct ChatRequester: Sendable {
         } catch {
             outcome.fail(ServerFailure(.transport(error.kind), error.description))
             return outcome
+        }
+        if let turn = request.turn, allowedAt == nil {
+            start = turn.released.instant ?? response.startTime
+            outcome.startOffset = runStart.duration(to: start).inSeconds
         }
         switch ChatResponseReader.read(response, start: start) {
         case .failure(let f):

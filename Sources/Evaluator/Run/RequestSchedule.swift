@@ -44,14 +44,17 @@ struct RequestSchedule: Sendable {
     /// limit). Requests the concurrency allows but the slots do not wait here and are launched in index order as
     /// slots free up, so which requests are in flight never depends on how the tasks happened to be scheduled
     /// (docs/evaluator.md "Flow"); `body` gets the instant the request was allowed to go, from which its latency
-    /// counts (as a request waiting in the client's queue would).
+    /// counts (as a request waiting in the client's queue would). `ahead`: how many requests beyond those may be
+    /// handed to `body` before the concurrency lets them go, because its transport holds each until its turn
+    /// (``ClosedLoopGate``), so the next request is ready the moment an answer comes; they get no instant (nil):
+    /// their latency counts from when the transport let them go.
     func run<T: Sendable>(
-        count n: Int, slots: Int?, _ body: @escaping @Sendable (Int, ContinuousClock.Instant) async -> T,
-        done: (T) -> Void
+        count n: Int, slots: Int?, ahead: Int = 0,
+        _ body: @escaping @Sendable (Int, ContinuousClock.Instant?) async -> T, done: (T) -> Void
     ) async {
         let arrivals = arrivals(n)
         let limit = max(1, concurrency ?? n)
-        let active = min(limit, max(1, slots ?? limit))
+        let active = min(limit, max(1, slots ?? limit)) + max(0, ahead)
         let start = ContinuousClock.now
         await withTaskGroup(of: T.self) { group in
             var next = 0
@@ -63,14 +66,14 @@ struct RequestSchedule: Sendable {
             func launchAllowed() {
                 let now = ContinuousClock.now
                 while allowedAt.count < min(n, limit + finished) { allowedAt.append(now) }
-                while next < allowedAt.count, running < active, !Task.isCancelled {
+                while next < min(n, allowedAt.count + max(0, ahead)), running < active, !Task.isCancelled {
                     let i = next
                     let at = arrivals[i]
-                    let allowed = allowedAt[i]
+                    let allowed = i < allowedAt.count ? allowedAt[i] : nil
                     group.addTask {
                         let wait = at - start.duration(to: .now).inSeconds
                         if wait > 0 { try? await Task.sleep(for: .seconds(wait)) }
-                        return await body(i, wait > 0 ? .now : allowed)
+                        return await body(i, wait > 0 ? ContinuousClock.now : allowed)
                     }
                     next += 1
                     running += 1
@@ -80,8 +83,9 @@ struct RequestSchedule: Sendable {
             while let result = await group.next() {
                 running -= 1
                 finished += 1
-                done(result)
+                // The next request first: reading this answer can wait, a server holding its clock for it cannot.
                 launchAllowed()
+                done(result)
             }
         }
     }
