@@ -126,7 +126,12 @@ enum SuiteRowMapping {
             let arrival: ArrivalPattern =
                 w.requestRate.map { constant ? .constant(rate: $0) : .poisson(rate: $0) } ?? .allAtOnce
             var prompt = LengthDistribution.fixed(inputLen)
+            // Without `ignore_eos` the requested length is only `max_tokens`: outputs that ended at EOS earlier
+            // are replayed at the length the run measured (docs/calibration.md "Replay fixes").
             var output = LengthDistribution.fixed(outputLen)
+            if w.ignoreEOS != true, let mean = w.meanOutputLen, mean < Double(outputLen) {
+                output = .fixed(max(1, Int(mean.rounded())))
+            }
             if w.dataset == "sharegpt" {
                 // ShareGPT conversations are heavy-tailed: lengths drawn around the measured means
                 // (docs/calibration.md "The validation suite"), within the benchmark's filter below.
