@@ -70,27 +70,32 @@ import Testing
         }
     }
 
-    /// A request cancelled while it waits for its turn does not stall the ones behind it.
+    /// A request cancelled while it waits for its turn does not stall the ones behind it. Request 0 is held at
+    /// the server until request 1 (gated behind it) has been cancelled, so the order does not depend on timing.
     @Test(.timeLimit(.minutes(1))) func cancellingAHeldRequestLetsTheRestGo() async throws {
-        try await withLiveServer { _ in
-            TestHTTPServer.sleep(.milliseconds(50))
+        let seen = Locked((paths: [String](), release: false))
+        try await withLiveServer { request in
+            seen.withLock { $0.paths.append(request.path) }
+            while request.path == "/0", !seen.withLock({ $0.release }) { TestHTTPServer.sleep(.milliseconds(5)) }
             return .text(200, "ok")
         } _: { server, client in
             let gate = ClosedLoopGate(limit: 1)
-            func send(_ i: Int) async -> Int {
+            @Sendable func send(_ i: Int) async -> Int {
                 var request = HTTPRequest(url: "\(server.baseURL)/\(i)")
                 request.turn = .init(gate: gate, index: i)
                 do { return try await client.send(request).status } catch { return error.kind == .cancelled ? -1 : -2 }
             }
-            async let first = send(0)
-            try await Task.sleep(for: .milliseconds(10))
+            let first = Task { await send(0) }
+            while seen.withLock({ $0.paths.isEmpty }) { try await Task.sleep(for: .milliseconds(5)) }
             let held = Task { await send(1) }
-            async let third = send(2)
-            try await Task.sleep(for: .milliseconds(10))
+            let third = Task { await send(2) }
+            try await Task.sleep(for: .milliseconds(20))
             held.cancel()
             #expect(await held.value == -1)
-            #expect(await first == 200)
-            #expect(await third == 200)
+            seen.withLock { $0.release = true }
+            #expect(await first.value == 200)
+            #expect(await third.value == 200)
+            #expect(seen.withLock { $0.paths } == ["/0", "/2"])
         }
     }
 }
