@@ -3,9 +3,12 @@ import Testing
 
 /// The byte scan of ASCII text must cut the same pieces, with the same counts, as the scalar scan.
 @Suite struct TokenEstimatorASCIITests {
-    private func scalarPieces(_ text: String) -> [(Int, Int, Int)] {
+    /// Pieces as byte offsets, from a scan that reports `Range<String.Index>`.
+    private func pieces(
+        _ text: String, _ scan: (String, (Range<String.Index>, Int) -> Void) -> Void
+    ) -> [(Int, Int, Int)] {
         var out: [(Int, Int, Int)] = []
-        TokenEstimator.scanScalars(text) { range, tokens in
+        scan(text) { range, tokens in
             out.append(
                 (
                     text.utf8.distance(from: text.startIndex, to: range.lowerBound),
@@ -14,24 +17,16 @@ import Testing
         }
         return out
     }
+
+    private func scalarPieces(_ text: String) -> [(Int, Int, Int)] { pieces(text, TokenEstimator.scanScalars) }
+
+    /// The public scan's ranges, as byte offsets.
+    private func scanPieces(_ text: String) -> [(Int, Int, Int)] { pieces(text, TokenEstimator.scan) }
 
     private func bytePieces(_ text: String) -> [(Int, Int, Int)] {
         var out: [(Int, Int, Int)] = []
         var copy = text
         copy.withUTF8 { bytes in TokenEstimator.scanASCII(bytes) { out.append(($0, $1, $2)) } }
-        return out
-    }
-
-    /// The public scan's ranges, as byte offsets.
-    private func scanPieces(_ text: String) -> [(Int, Int, Int)] {
-        var out: [(Int, Int, Int)] = []
-        TokenEstimator.scan(text) { range, tokens in
-            out.append(
-                (
-                    text.utf8.distance(from: text.startIndex, to: range.lowerBound),
-                    text.utf8.distance(from: text.startIndex, to: range.upperBound), tokens
-                ))
-        }
         return out
     }
 
