@@ -142,6 +142,22 @@ package struct ModelFootprint: Sendable, Equatable {
         return experts * expertBytesPerParam + dense * denseBytesPerParam + highPrecision * highPrecisionBytes
     }
 
+    /// Bytes that vLLM's weight-only Marlin MoE path adds to one rank's MXFP4 experts (0 for other formats).
+    ///
+    /// On GPUs without FP4 tensor cores vLLM 0.10–0.11 runs MXFP4 experts through Marlin (its default wheel has
+    /// no `triton_kernels`), whose `create_weights` pads each expert's per-rank intermediate width to a multiple
+    /// of 128 and the hidden size to a multiple of 256 before loading (docs/engine.md §3, "Loaded size").
+    package var marlinMXFP4PaddingBytesPerRank: Double {
+        guard model.checkpointWeights.method != nil, model.checkpointWeights.experts == .mxfp4, model.numExperts > 0
+        else { return 0 }
+        func roundUp(_ x: Int, _ m: Int) -> Int { (x + m - 1) / m * m }
+        let d = model.hiddenSize
+        let ffRank = (model.moeIntermediateSize ?? model.dFF) / tensorParallelSize
+        let padded = 3 * Double(roundUp(d, 256)) * Double(roundUp(ffRank, 128))
+        let extra = max(0, padded - expertParams)
+        return extra * Double(moeLayers) * Double(model.numExperts) * expertBytesPerParam
+    }
+
     /// KV cache bytes of one token on one rank (all layers).
     package var kvBytesPerTokenPerRank: Double { kvBytesPerTokenPerLayer * Double(model.numLayers) }
 

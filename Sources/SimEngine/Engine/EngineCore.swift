@@ -33,6 +33,8 @@ package final class EngineCore {
     private var eventBuffer: [RequestEvent] = []
     private var routingTime = Duration.zero
     private let clock = ContinuousClock()
+    /// The window of a hybrid model's sliding-window layers (half of them; gpt-oss), else nil.
+    private let attentionWindow: Int?
 
     /// Builds the engine and sizes its KV cache as vLLM does.
     /// - Throws: ``EngineConfigError`` when a setting is invalid, the weights do not fit in the GPUs' memory, or
@@ -52,18 +54,31 @@ package final class EngineCore {
         maxModelLen = config.resolvedMaxModelLen
         let plan = MemoryPlan(config: config, footprint: fp)
         memory = plan
-        let blockBytes = Double(config.blockSize) * fp.kvBytesPerTokenPerRank
+        // Hybrid models (as many sliding-window as full-attention layers: gpt-oss) get vLLM 0.11's two KV groups:
+        // one block holds a block's tokens for half the layers, and the sliding-window group keeps only the
+        // window's blocks (docs/engine.md §3). Other models: one group of every layer.
+        let window = Self.hybridSlidingWindow(config.model)
+        attentionWindow = window
+        let layersPerBlock = window == nil ? config.model.numLayers : config.model.numLayers / 2
+        let blockBytes = Double(config.blockSize) * fp.kvBytesPerTokenPerLayer * Double(layersPerBlock)
         var numBlocks = plan.kvCacheBytes > 0 ? Int(plan.kvCacheBytes / blockBytes) : 0
         guard plan.kvCacheBytes > 0, numBlocks >= 2 else {
             throw EngineConfigError(plan.doesNotFitMessage(config: config))
         }
         if let override = config.numGPUBlocksOverride { numBlocks = override }
         kvCacheBlocks = numBlocks - 1
-        kvCacheTokens = kvCacheBlocks * config.blockSize
-        let neededBlocks = (maxModelLen + config.blockSize - 1) / config.blockSize
+        // vLLM logs the blocks per group as its "GPU KV cache size".
+        kvCacheTokens = kvCacheBlocks / (window == nil ? 1 : 2) * config.blockSize
+        var neededBlocks = (maxModelLen + config.blockSize - 1) / config.blockSize
+        if let window {
+            // The sliding group's worst case (vLLM SlidingWindowSpec.max_memory_usage_bytes).
+            neededBlocks += min(window - 1 + config.maxNumBatchedTokens, maxModelLen) / config.blockSize + 1
+        }
         guard neededBlocks <= kvCacheBlocks else {
             let gib = 1_073_741_824.0
-            let needed = Double(maxModelLen) * fp.kvBytesPerTokenPerRank / gib
+            let needed =
+                (window == nil ? Double(maxModelLen) * fp.kvBytesPerTokenPerRank : Double(neededBlocks) * blockBytes)
+                / gib
             let available = Double(kvCacheBlocks) * blockBytes / gib
             throw EngineConfigError(
                 "To serve at least one request with the models's max seq len (\(maxModelLen)), "
@@ -73,7 +88,8 @@ package final class EngineCore {
                     + "or decreasing `max_model_len` when initializing the engine.")
         }
         let kv = KVCacheManager(
-            numBlocks: numBlocks, blockSize: config.blockSize, enablePrefixCaching: config.enablePrefixCaching)
+            numBlocks: numBlocks, blockSize: config.blockSize, enablePrefixCaching: config.enablePrefixCaching,
+            slidingWindow: window)
         scheduler = Scheduler(
             maxNumSeqs: config.maxNumSeqs, maxNumBatchedTokens: config.maxNumBatchedTokens,
             maxModelLen: maxModelLen, kv: kv)
@@ -83,6 +99,15 @@ package final class EngineCore {
                 topK: min(max(config.model.topK, 1), config.model.numExperts), moeLayers: fp.moeLayers,
                 seed: config.seed)
         }
+    }
+
+    /// The sliding window when `model` has vLLM 0.11's two-group hybrid KV layout (sliding-window and
+    /// full-attention layers in equal numbers, as gpt-oss alternates them), else nil.
+    static func hybridSlidingWindow(_ model: ModelSpec) -> Int? {
+        guard let window = model.slidingWindow, window > 0,
+            model.slidingWindowLayers.count * 2 == model.numLayers
+        else { return nil }
+        return window
     }
 
     /// Queues a request (vLLM `add_request`).
@@ -165,6 +190,26 @@ package final class EngineCore {
             } else {
                 prefillPairs += n * p + n * (n + 1) / 2
             }
+        }
+        if let w = attentionWindow {
+            // Hybrid models: half the layers attend over the window only (FlashAttention skips the key tiles
+            // outside it; docs/engine.md §8), so the per-layer figures are the mean of both kinds of layer.
+            var windowPrefill = 0.0
+            var windowDecode = 0.0
+            var windowRead = 0.0
+            let window = Double(w)
+            for s in scheduler.scheduled {
+                let p = Double(s.computedBefore)
+                let n = Double(s.tokens)
+                windowRead += min(p + n, window + n - 1)
+                // Query i (1…n) sees min(p + i, window) keys.
+                let k = min(max(window - p, 0), n)
+                let pairs = k * p + k * (k + 1) / 2 + (n - k) * window
+                if s.tokens == 1 { windowDecode += pairs } else { windowPrefill += pairs }
+            }
+            prefillPairs = (prefillPairs + windowPrefill) / 2
+            decodePairs = (decodePairs + windowDecode) / 2
+            kvRead = (kvRead + windowRead) / 2
         }
         let numRequests = scheduler.scheduled.count
         var touched = 0.0

@@ -4,13 +4,40 @@
 ///
 /// Every operation costs O(blocks touched), never O(context): a decode step allocates at most one block per
 /// request, once every `blockSize` tokens. Not thread-safe; owned by the scheduler.
+///
+/// Hybrid models (gpt-oss: sliding-window and full-attention layers) have two KV groups sharing one block pool, as
+/// vLLM 0.11's hybrid KV-cache manager does: `blocks` are the full-attention group's (prefix-cached), and the
+/// sliding-window group keeps only the blocks that still hold tokens inside the window (`windowBlocks`), freeing
+/// the older ones before each allocation (`SlidingWindowManager.remove_skipped_blocks`). docs/engine.md §3.
 struct KVCacheManager {
     let blockSize: Int
+    /// The sliding window in tokens when the model has a sliding-window KV group, else nil.
+    let slidingWindow: Int?
     private(set) var pool: KVBlockPool
 
-    init(numBlocks: Int, blockSize: Int, enablePrefixCaching: Bool) {
+    init(numBlocks: Int, blockSize: Int, enablePrefixCaching: Bool, slidingWindow: Int? = nil) {
         self.blockSize = blockSize
+        self.slidingWindow = slidingWindow
         pool = KVBlockPool(numBlocks: numBlocks, cachingEnabled: enablePrefixCaching)
+    }
+
+    /// Leading block positions of the sliding-window group no longer needed once `computed` tokens are computed:
+    /// every block whose tokens all lie before `computed − window + 1` (vLLM `get_num_skipped_tokens`).
+    @inline(__always)
+    private func skippedWindowBlocks(computed: Int) -> Int {
+        guard let w = slidingWindow else { return 0 }
+        return max(0, computed - w + 1) / blockSize
+    }
+
+    /// Frees the sliding-window group's blocks that fell out of the window.
+    @inline(__always)
+    private mutating func removeSkippedWindowBlocks(_ r: inout RequestState) {
+        let target = skippedWindowBlocks(computed: r.numComputed)
+        let drop = min(target - r.windowSkipped, r.windowBlocks.count)
+        guard drop > 0 else { return }
+        pool.free(r.windowBlocks[..<drop].reversed())
+        r.windowBlocks.removeFirst(drop)
+        r.windowSkipped += drop
     }
 
     /// The longest cached prefix of a request about to start (or restart after preemption), in whole blocks,
@@ -33,6 +60,7 @@ struct KVCacheManager {
     /// - Returns: whether the slots were allocated.
     @inline(__always)
     mutating func allocateSlots(_ r: inout RequestState, newTokens: Int) -> Bool {
+        if slidingWindow != nil { removeSkippedWindowBlocks(&r) }
         if heldBlocksSuffice(r, newTokens: newTokens) { return true }
         return allocateSlots(&r, newTokens: newTokens, computed: [])
     }
@@ -49,13 +77,28 @@ struct KVCacheManager {
     /// being admitted). Fails, changing nothing, when the free queue is too short.
     /// - Returns: whether the slots were allocated.
     mutating func allocateSlots(_ r: inout RequestState, newTokens: Int, computed: [Int32]) -> Bool {
+        if slidingWindow != nil { removeSkippedWindowBlocks(&r) }
         if computed.isEmpty, heldBlocksSuffice(r, newTokens: newTokens) { return true }
         let computedTokens = computed.count * blockSize
         let totalTokens = r.numComputed + computedTokens + newTokens
-        let needed = (totalTokens + blockSize - 1) / blockSize - r.blocks.count - computed.count
+        let positions = (totalTokens + blockSize - 1) / blockSize
+        let needed = positions - r.blocks.count - computed.count
+        // Sliding-window group: a cached prefix is taken as already out of the window up to its own skip point
+        // (its window blocks are allocated afresh: the simulator caches the full-attention group only).
+        var windowSkip = r.windowSkipped
+        var windowNeeded = 0
+        if slidingWindow != nil {
+            windowSkip = max(
+                r.windowSkipped, min(skippedWindowBlocks(computed: r.numComputed + computedTokens), positions))
+            windowNeeded = max(0, positions - windowSkip - r.windowBlocks.count)
+        }
         var evictableComputed = 0
         for b in computed where pool.isFree(b) { evictableComputed += 1 }
-        if max(needed, 0) > pool.freeCount - evictableComputed { return false }
+        if max(needed, 0) + windowNeeded > pool.freeCount - evictableComputed { return false }
+        if slidingWindow != nil {
+            r.windowSkipped = windowSkip
+            if windowNeeded > 0 { pool.allocate(windowNeeded, into: &r.windowBlocks) }
+        }
         if !computed.isEmpty {
             pool.touch(computed)
             r.blocks.append(contentsOf: computed)
@@ -77,6 +120,9 @@ struct KVCacheManager {
 
     /// Releases all of `r`'s blocks, tail first, so that its last blocks are evicted before its prefix.
     mutating func free(_ r: inout RequestState) {
+        pool.free(r.windowBlocks.reversed())
+        r.windowBlocks.removeAll(keepingCapacity: false)
+        r.windowSkipped = 0
         pool.free(r.blocks.reversed())
         r.blocks.removeAll(keepingCapacity: false)
         r.numCachedBlocks = 0

@@ -17,6 +17,10 @@ struct RequestState {
     var blocks: [Int32] = []
     /// Leading blocks already entered into the prefix cache.
     var numCachedBlocks = 0
+    /// Sliding-window KV group only (hybrid models): the blocks still inside the window, in token order, and how
+    /// many leading block positions were freed once they fell out of it (vLLM's null blocks).
+    var windowBlocks: [Int32] = []
+    var windowSkipped = 0
     /// Block hashes known so far (caller-supplied prompt hashes, then the request's own chain).
     var hashes: [UInt64]
     /// First step that may admit it (async scheduling plans one step ahead).
