@@ -90,11 +90,13 @@ package enum FidelitySuite {
             var test = workload.requests[0]
             test.arrival = 0
             let shift = testRunLead - workload.requests[0].arrival
-            workload.requests = [test] + workload.requests.map { r in
-                var r = r
-                r.arrival += shift
-                return r
-            }
+            workload.requests =
+                [test]
+                + workload.requests.map { r in
+                    var r = r
+                    r.arrival += shift
+                    return r
+                }
         }
         let result = try Simulation.run(config: c.config, workload: workload, keepSteps: false)
         let timings = testRun ? Array(result.timings.dropFirst()) : result.timings
