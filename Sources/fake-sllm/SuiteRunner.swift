@@ -187,8 +187,12 @@ enum SuiteRowMapping {
         }
         if let v = m["latency_s"] { measured.append((.latency, .batchSeconds, v)) }
         guard !measured.isEmpty else { throw SimulationInputError("row has no measured figure") }
-        return SuiteCase(
+        var suiteCase = SuiteCase(
             id: row.id, source: row.source.id, gpu: row.gpu, holdout: row.split == .holdout,
             engineVersion: row.engineVersion, config: config, offline: offline, workload: workload, measured: measured)
+        // vLLM's serving benchmark sends its first prompt once as a test before the measured run
+        // (docs/calibration.md "The validation suite").
+        suiteCase.testRun = !offline && FidelitySuite.servingBenchmarks.contains(row.benchmark)
+        return suiteCase
     }
 }

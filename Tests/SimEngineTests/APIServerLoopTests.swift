@@ -208,4 +208,32 @@ import Testing
         #expect(chunkCount < 2880)  // 60 % of the 4,800 tokens
         #expect(lastDelivery > lastStep && lastDelivery < lastStep + 0.2)
     }
+
+    @Test func aNonStreamedRequestGetsOneOutputAtItsEndWhileItsStepsStillCostOutputWork() {
+        var loop = APIServerLoop(calibration: Self.calibration(), startTime: 0)
+        var quiet = F.request(1, prompt: 0, output: 3)
+        quiet.finalOutputOnly = true
+        loop.submit(quiet, at: 0)
+        loop.submit(F.request(2, prompt: 0, output: 3), at: 0)
+        loop.run(until: 0.01) { _, _ in }
+        for (k, t) in [0.02, 0.03, 0.04].enumerated() {
+            let end: FinishReason? = k == 2 ? .length : nil
+            loop.stepEnded(
+                [
+                    Self.token(1, k + 1, first: k == 0, finished: end),
+                    Self.token(2, k + 1, first: k == 0, finished: end),
+                ], at: t)
+            loop.run(until: t + 0.005) { _, _ in }
+        }
+        var out: [TokenDelivery] = []
+        loop.takeDeliveries(upTo: 1, into: &out)
+        // The streamed request gets a chunk per step; the FINAL_ONLY one a single delivery with all three tokens,
+        // written (100 µs) after the last step's two outputs (10 µs each).
+        #expect(out.filter { $0.id == 2 }.count == 3)
+        let final = out.filter { $0.id == 1 }
+        #expect(final.count == 1)
+        #expect(final.first?.newTokens == 3 && final.first?.isFirstToken == true && final.first?.finished == .length)
+        #expect(abs((final.first?.time ?? 0) - (0.04 + 20e-6 + 100e-6)) < 1e-12)
+        #expect(loop.streams == 0)
+    }
 }

@@ -123,6 +123,14 @@ extension EngineTests {
                 [1, 2, 3, 5, 9, 17, 511, 512, 513, 4000].map(plan.padded) == [1, 2, 4, 8, 16, 24, 512, 512, 513, 4000])
             #expect(CUDAGraphPlan(maxNumSeqs: 128, maxNumBatchedTokens: 2048, enforceEager: false).largest == 256)
             #expect(CUDAGraphPlan(maxNumSeqs: 256, maxNumBatchedTokens: 8192, enforceEager: true).padded(3) == 3)
+            // gpt-oss's own list: multiples of 8 below 256, of 16 from 256 to 992, whatever max_num_seqs.
+            let oss = CUDAGraphPlan(
+                maxNumSeqs: 64, maxNumBatchedTokens: 8192, enforceEager: false, modelType: "gpt_oss")
+            #expect(oss.largest == 992 && oss.captureSizes.count == 3 + 31 + 47)
+            #expect([9, 249, 256, 257, 511, 513, 992, 993].map(oss.padded) == [16, 256, 256, 272, 512, 528, 992, 993])
+            #expect(
+                CUDAGraphPlan(maxNumSeqs: 1024, maxNumBatchedTokens: 512, enforceEager: false, modelType: "gpt_oss")
+                    .largest == 512)
 
             for eager in [false, true] {
                 let engine = try EngineCore(config: F.config(eager: eager))

@@ -65,4 +65,35 @@ import Testing
         #expect(abs(out[1].simulated - direct.mean(\.ttft) * 1e3) < 1e-9)
         #expect(abs(out[0].simulated - (direct.timings.map(\.finish).max() ?? 0)) < 1e-9)
     }
+
+    @Test func theServingBenchmarksTestRequestCachesTheFirstMeasuredPromptAndIsNotCounted() throws {
+        let gpu = HardwareCatalog.gpu(named: "A100")!
+        var config = EngineConfig(model: ModelCatalog.spec(for: "Qwen/Qwen3-30B-A3B")!, gpu: gpu)
+        config.maxModelLen = 8192
+        (config.maxNumSeqs, config.maxNumBatchedTokens) = SchedulerDefaults.openAIServer(gpu: gpu)
+        var work = SyntheticWorkload(
+            count: 2, arrival: .allAtOnce, promptTokens: .fixed(4096), outputTokens: .fixed(8), maxTokens: 8,
+            ignoreEOS: true, maxConcurrency: 1, blockSize: config.blockSize, seed: 0
+        ).generate()
+        #expect(work.requests[0].prefixBlockHashes.count == 4096 / config.blockSize)
+        let measured: [(figure: SuiteFigure, statistic: SuiteStatistic, value: Double)] = [
+            (.ttft, .mean, 100), (.throughput, .outputTokensPerSecond, 100),
+        ]
+        var c = SuiteCase(
+            id: "x", source: "s", gpu: "A100", holdout: false, engineVersion: "0.11.0", config: config, offline: false,
+            workload: work, measured: measured)
+        let cold = try FidelitySuite.replay(c)
+        c.testRun = true
+        let warm = try FidelitySuite.replay(c)
+        // Without the test run both requests prefill 4,096 tokens; with it the first finds its prompt cached, so
+        // the mean TTFT is near half (one full prefill, one of a single block).
+        #expect(warm[0].simulated < 0.7 * cold[0].simulated)
+        #expect(warm[0].simulated > 0.4 * cold[0].simulated)
+        // The test request's tokens and the 100,000-s gap are not in the throughput: it stays that of two requests.
+        #expect(warm[1].simulated > cold[1].simulated && warm[1].simulated < 2 * cold[1].simulated)
+        // A run that measures nothing else is unchanged by it.
+        work.requests = []
+        c.workload = work
+        #expect(try FidelitySuite.replay(c).allSatisfy { $0.simulated == 0 })
+    }
 }

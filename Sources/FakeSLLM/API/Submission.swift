@@ -125,10 +125,16 @@ extension SLLMAPI {
         case .response(let p): p.onCancel(cancel)
         case .stream(let s): s.onCancel(cancel)
         }
+        // vLLM's OpenAI server asks a non-streamed request's engine outputs as FINAL_ONLY (one output at the end);
+        // ServerlessLLM's backend iterates every cumulative output whether or not its client streams
+        // (docs/engine.md §10).
+        var finalOnly = deployment.settings.api == .openai
+        if case .stream = job.target { finalOnly = false }
         var choiceIndex = 0
         for (k, e) in engine.enumerated() {
             var group: [(request: EngineRequest, sink: any RequestSink)] = []
-            for r in e.requests {
+            for var r in e.requests {
+                r.finalOutputOnly = finalOnly
                 metrics.requestSubmitted(id: r.id, promptTokens: r.promptTokens, maxTokens: r.maxTokens)
                 group.append((r, MeteredSink(job.requestSink(choiceIndex), metrics: metrics, id: r.id)))
                 choiceIndex += 1

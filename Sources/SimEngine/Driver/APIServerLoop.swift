@@ -20,7 +20,8 @@ import MoECore
 /// - **chunk** (`apiStreamChunkOverhead`): the request's own task wakes, takes everything its collector holds
 ///   (`RequestOutputCollector` merges outputs while the task is behind) and builds and writes one stream chunk.
 ///   The client sees those tokens when this ends: a token's delivery time, distinct from the engine step that
-///   produced it.
+///   produced it. A non-streamed request (``EngineRequest/finalOutputOnly``, vLLM's `FINAL_ONLY`) gets no output
+///   until its last step, so its task wakes once and writes the whole answer.
 ///
 /// In a burst every receive is queued before the first engine output, so first tokens are delivered only after
 /// the loop has worked through the queued set-ups; with many streams, each step's output work delays delivery
@@ -74,6 +75,9 @@ struct APIServerLoop {
         var finished: FinishReason?
         /// Whether its task is already woken (a put then merges).
         var woken = false
+        /// `FINAL_ONLY`: the output processor still detokenises every step, but makes no output, so the task
+        /// wakes only for the last one.
+        var finalOnly = false
     }
 
     /// - Parameter harmony: the model's chat requests are rendered with harmony (``ModelSpec/rendersChatWithHarmony``).
@@ -139,7 +143,7 @@ struct APIServerLoop {
             case .tokenised:
                 let r = tokenised.popFirst()!.request
                 freeAt = start + submitCost
-                collectors[r.id] = Collector()
+                collectors[r.id] = Collector(finalOnly: r.finalOutputOnly)
                 ready(r, freeAt + handOff)
             case .step:
                 processOutputs(stepOutputs.popFirst()!.events, from: start)
@@ -191,7 +195,7 @@ struct APIServerLoop {
             c.outputTokens = e.outputTokens
             c.firstToken = c.firstToken || e.isFirstToken
             if let f = e.finished { c.finished = f }
-            if !c.woken {
+            if !c.woken, !c.finalOnly || c.finished != nil {
                 c.woken = true
                 woken.append((freeAt, .chunk(e.id)))
             }
@@ -212,7 +216,7 @@ struct APIServerLoop {
         if c.finished != nil {
             collectors.removeValue(forKey: id)
         } else {
-            collectors[id] = Collector(outputTokens: c.outputTokens)
+            collectors[id] = Collector(outputTokens: c.outputTokens, finalOnly: c.finalOnly)
         }
     }
 

@@ -1,26 +1,38 @@
 /// The CUDA-graph batch sizes vLLM 0.11 captures and the padding they imply (docs/sllm-api.md §8 item 6).
 ///
 /// vLLM captures graphs for 1, 2, 4 and every multiple of 8 up to `min(2 · max_num_seqs, 512)` tokens (sizes above
-/// `max_num_batched_tokens` are dropped). With graphs on (`enforce_eager` false), a step of at most the largest
+/// `max_num_batched_tokens` are dropped). gpt-oss models override that list (`GptOssForCausalLMConfig` in vLLM
+/// 0.11's `model_executor/models/config.py`, "increase the max capture size from 512 to 992 for performance"):
+/// 1, 2, 4, every multiple of 8 below 256, then every multiple of 16 up to 992, whatever `max_num_seqs`. With graphs on (`enforce_eager` false), a step of at most the largest
 /// size runs padded up to the next captured size — decode steps under full graphs, mixed and prefill steps under
 /// piecewise graphs (vLLM 0.11's default `FULL_AND_PIECEWISE` mode) — so the record's `batch_size` is the padded
 /// count. Larger steps, and every step with `enforce_eager`, run unpadded and eagerly. A plain value.
 package struct CUDAGraphPlan: Sendable, Equatable {
     /// Captured sizes, ascending; empty under `enforce_eager`.
     let captureSizes: [Int]
+    /// Sizes above this step by 16 rather than 8 (gpt-oss's list from 256; never for the others).
+    private let sixteenStepFrom: Int
 
     /// - Parameters:
     ///   - maxNumSeqs: `max_num_seqs`.
     ///   - maxNumBatchedTokens: `max_num_batched_tokens`.
     ///   - enforceEager: no graphs at all.
-    package init(maxNumSeqs: Int, maxNumBatchedTokens: Int, enforceEager: Bool) {
+    ///   - modelType: the model's `model_type`; `gpt_oss` gets that model's own list.
+    package init(maxNumSeqs: Int, maxNumBatchedTokens: Int, enforceEager: Bool, modelType: String? = nil) {
         guard !enforceEager else {
             captureSizes = []
+            sixteenStepFrom = .max
             return
         }
-        let largest = min(2 * maxNumSeqs, 512)
-        var sizes = [1, 2, 4].filter { $0 <= largest }
-        if largest >= 8 { sizes += Array(stride(from: 8, through: largest, by: 8)) }
+        var sizes: [Int]
+        sixteenStepFrom = modelType == "gpt_oss" ? 256 : .max
+        if modelType == "gpt_oss" {
+            sizes = [1, 2, 4] + Array(stride(from: 8, to: 256, by: 8)) + Array(stride(from: 256, through: 992, by: 16))
+        } else {
+            let largest = min(2 * maxNumSeqs, 512)
+            sizes = [1, 2, 4].filter { $0 <= largest }
+            if largest >= 8 { sizes += Array(stride(from: 8, through: largest, by: 8)) }
+        }
         captureSizes = sizes.filter { $0 <= maxNumBatchedTokens }
     }
 
@@ -31,7 +43,8 @@ package struct CUDAGraphPlan: Sendable, Equatable {
     package func padded(_ tokens: Int) -> Int {
         guard tokens > 0, tokens <= largest else { return tokens }
         if tokens <= 4 { return tokens == 3 ? 4 : tokens }
-        return (tokens + 7) / 8 * 8
+        if tokens <= sixteenStepFrom { return (tokens + 7) / 8 * 8 }
+        return (tokens + 15) / 16 * 16
     }
 
     /// Whether a step of `tokens` tokens replays a captured graph.

@@ -50,7 +50,7 @@ package final class EngineCore {
             footprint: fp, gpu: config.gpu, calibration: config.calibration, moeKernelSource: config.moeKernelSource)
         graphs = CUDAGraphPlan(
             maxNumSeqs: config.maxNumSeqs, maxNumBatchedTokens: config.maxNumBatchedTokens,
-            enforceEager: config.enforceEager)
+            enforceEager: config.enforceEager, modelType: config.model.modelType)
         maxModelLen = config.resolvedMaxModelLen
         let plan = MemoryPlan(config: config, footprint: fp)
         memory = plan

@@ -23,6 +23,10 @@ package struct EngineRequest: Sendable, Equatable {
     package var prefixBlockHashes: [UInt64]
     /// Arrival time on the simulated clock (s); informational for the engine.
     package var arrival: Double
+    /// vLLM's `RequestOutputKind.FINAL_ONLY`: the API server hands the client one output when the request ends
+    /// (a non-streamed OpenAI request), instead of one per step it wakes for (`DELTA`, streamed). The engine
+    /// ignores it; the API-server loop reads it (docs/engine.md §10).
+    package var finalOutputOnly = false
 
     package init(
         id: UInt64, promptTokens: Int, maxTokens: Int, outputTokens: Int, minTokens: Int = 0, ignoreEOS: Bool = false,

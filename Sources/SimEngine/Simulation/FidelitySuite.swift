@@ -40,6 +40,10 @@ package struct SuiteCase: Sendable {
     package var workload: Workload
     /// Measured figures: value (ms for TTFT/TPOT, s for latency, per second for throughput) and statistic.
     package var measured: [(figure: SuiteFigure, statistic: SuiteStatistic, value: Double)]
+    /// Whether the benchmark sends its first request once as a test before the measured run (vLLM's serving
+    /// benchmark: `vllm bench serve`, `benchmark_serving`), so that the measured first request finds its prompt in
+    /// the prefix cache.
+    package var testRun = false
 
     package init(
         id: String, source: String, gpu: String, holdout: Bool, engineVersion: String, config: EngineConfig,
@@ -79,22 +83,39 @@ package enum FidelitySuite {
     /// Replays one row.
     /// - Throws: ``EngineConfigError`` or ``SimulationInputError`` when the row's engine cannot be built or run.
     package static func replay(_ c: SuiteCase) throws -> [SuiteComparison] {
-        let result = try Simulation.run(config: c.config, workload: c.workload, keepSteps: false)
-        let start = result.timings.map(\.arrival).min() ?? 0
-        let end = result.timings.map(\.finish).max() ?? 0
+        var workload = c.workload
+        let testRun = c.testRun && !workload.requests.isEmpty
+        if testRun {
+            // The test request runs alone and ends long before the measured run starts (idle time costs nothing).
+            var test = workload.requests[0]
+            test.arrival = 0
+            let shift = testRunLead - workload.requests[0].arrival
+            workload.requests =
+                [test]
+                + workload.requests.map { r in
+                    var r = r
+                    r.arrival += shift
+                    return r
+                }
+        }
+        let result = try Simulation.run(config: c.config, workload: workload, keepSteps: false)
+        let timings = testRun ? Array(result.timings.dropFirst()) : result.timings
+        let start = timings.map(\.arrival).min() ?? 0
+        let end = timings.map(\.finish).max() ?? 0
         let duration = max(end - start, 1e-9)
-        let outputTokens = Double(result.totalOutputTokens)
-        let promptTokens = Double(result.timings.reduce(0) { $0 + $1.promptTokens })
+        let outputTokens = Double(timings.reduce(0) { $0 + $1.outputTokens })
+        let promptTokens = Double(timings.reduce(0) { $0 + $1.promptTokens })
         // vLLM's benchmark averages TPOT over requests with more than one output token.
-        let decoding = { (t: RequestTiming) in t.outputTokens > 1 }
+        let decoding = timings.filter { $0.outputTokens > 1 }
         func perRequest(_ f: @escaping (RequestTiming) -> Double, _ s: SuiteStatistic) -> Double {
+            let values = decoding.map(f)
+            guard !values.isEmpty else { return 0 }
             if s == .median {
-                let values = result.timings.filter(decoding).map(f).sorted()
-                guard !values.isEmpty else { return 0 }
-                let mid = values.count / 2
-                return values.count % 2 == 1 ? values[mid] : (values[mid - 1] + values[mid]) / 2
+                let sorted = values.sorted()
+                let mid = sorted.count / 2
+                return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
             }
-            return result.mean(f, where: decoding)
+            return values.reduce(0, +) / Double(values.count)
         }
         return c.measured.map { m in
             let simulated: Double
@@ -103,7 +124,7 @@ package enum FidelitySuite {
             case (.tpot, let s): simulated = perRequest(\.tpot, s) * 1e3
             case (_, .outputTokensPerSecond): simulated = outputTokens / duration
             case (_, .totalTokensPerSecond): simulated = (outputTokens + promptTokens) / duration
-            case (_, .requestsPerSecond): simulated = Double(result.timings.count) / duration
+            case (_, .requestsPerSecond): simulated = Double(timings.count) / duration
             case (.latency, _): simulated = duration
             case (.throughput, _): simulated = outputTokens / duration
             }
@@ -120,6 +141,14 @@ package enum FidelitySuite {
         let served = SchedulerDefaults.openAIServer(gpu: gpu)
         return served.maxNumSeqs == 1024 ? (1024, 16384) : (256, 8192)
     }
+
+    /// Simulated seconds between the benchmark's test request (sent at 0) and the measured run: far more than any
+    /// single request of the suite takes, so the test has ended (its blocks cached, the engine idle) before.
+    static let testRunLead = 100_000.0
+
+    /// The benchmarks that make that test run: vLLM's serving benchmark, as `vllm bench serve` and as the older
+    /// `benchmarks/benchmark_serving.py` script (and forks of it that keep its test run).
+    package static let servingBenchmarks: Set<String> = ["vllm bench serve", "benchmark_serving"]
 
     /// σ of the lognormal prompt and output lengths drawn for ShareGPT rows around their measured means (the
     /// dataset's lengths are heavy-tailed; the rows state only means).

@@ -91,7 +91,15 @@ final class OpenAIJob: GenerationJob {
             let first = s.choices[index].emitted == 0
             let from = s.choices[index].emitted
             s.choices[index].emitted = min(s.choices[index].plan.tokens, from + newTokens)
-            let piece = s.choices[index].plan.take(s.choices[index].emitted - from)
+            // One text piece per token where logprobs are asked for: a delivery can carry several tokens (a
+            // merged stream chunk, or a non-streamed answer's one final output), each with its own entry.
+            var parts: [String] = []
+            if options.logprobs != nil {
+                for _ in from..<s.choices[index].emitted { parts.append(s.choices[index].plan.take(1)) }
+            }
+            let piece =
+                options.logprobs != nil
+                ? parts.joined() : s.choices[index].plan.take(s.choices[index].emitted - from)
             if let finished { s.choices[index].finish = finished }
             if streaming {
                 if isChat, newTokens > 0, first {
@@ -103,10 +111,11 @@ final class OpenAIJob: GenerationJob {
                 if let toolEvent = toolCallChunk(&s, index: index) {
                     events.append(stamp + toolEvent)
                 } else if !text.isEmpty || s.choices[index].finish != nil {
+                    let tokens = parts.isEmpty ? [piece] : parts
                     let logprobs = options.logprobs.map { top in
                         isChat
-                            ? OpenAIJob.chatLogprobs([piece], top: top)
-                            : OpenAIJob.completionLogprobs([piece], top: top, offset: 0)
+                            ? OpenAIJob.chatLogprobs(tokens, top: top)
+                            : OpenAIJob.completionLogprobs(tokens, top: top, offset: 0)
                     }
                     events.append(
                         stamp
@@ -116,7 +125,7 @@ final class OpenAIJob: GenerationJob {
                 }
             } else {
                 s.choices[index].text += piece
-                if options.logprobs != nil, !piece.isEmpty { s.tokens[index].append(piece) }
+                s.tokens[index] += parts.filter { !$0.isEmpty }
             }
             if s.choices.allSatisfy({ $0.finish != nil }) {
                 s.done = true
