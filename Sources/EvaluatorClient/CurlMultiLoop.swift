@@ -1,5 +1,6 @@
 import CCurl
 import MoECore
+import Synchronization
 
 #if canImport(Glibc)
     import Glibc
@@ -27,6 +28,9 @@ final class CurlMultiLoop: @unchecked Sendable {
         var submissions: [CurlTransfer] = []
         var cancellations: [CurlTransfer] = []
         var wakePending = false
+        /// The loop found the inbox empty and is about to wait (or waits) on epoll/poll: only then does a
+        /// submission need the wake-up pipe (otherwise the loop drains the inbox at its next turn anyway).
+        var loopWaiting = false
         var shuttingDown = false
         var thread: pthread_t?
     }
@@ -36,6 +40,9 @@ final class CurlMultiLoop: @unchecked Sendable {
     /// Transfers attached to libcurl at most (and easy handles kept for reuse).
     private let slots: Int
     private let inbox = Locked(Inbox())
+    /// Turns of the loop so far (each wait that returned, each pass over new submissions); tests read it to see
+    /// that an idle client sleeps. Any thread.
+    let turns = Atomic<Int>(0)
 
     // Loop thread only (checked in debug builds: `loopThread`).
     private let loopThread = ThreadOwner()
@@ -44,6 +51,12 @@ final class CurlMultiLoop: @unchecked Sendable {
     private var idleHandles: [UnsafeMutableRawPointer] = []
     /// The sockets libcurl asked to watch, with the events for each.
     private var watched: [curl_socket_t: Int16] = [:]
+    #if os(Linux)
+        /// The sockets in the epoll set: those of ``watched`` and idle ones that libcurl stopped watching (a
+        /// keep-alive connection between two requests), left in the set so that its next request costs one
+        /// `EPOLL_CTL_MOD` instead of a `DEL` and an `ADD`.
+        private var inEpollSet = Set<curl_socket_t>()
+    #endif
     #if !os(Linux)
         /// The `poll` set: the wake-up pipe first, then ``watched`` (rebuilt when that changes).
         private var pollSet: [pollfd] = []
@@ -143,7 +156,7 @@ final class CurlMultiLoop: @unchecked Sendable {
     }
 
     private func wake(_ box: inout Inbox) {
-        if !box.wakePending {
+        if box.loopWaiting, !box.wakePending {
             box.wakePending = true
             signalWake()
         }
@@ -161,11 +174,13 @@ final class CurlMultiLoop: @unchecked Sendable {
         loopThread.claim()
         var stillRunning: Int32 = 0
         while true {
+            turns.add(1, ordering: .relaxed)
             let (incoming, cancellations, stop) = inbox.withLock { box in
                 defer {
                     box.submissions.removeAll()
                     box.cancellations.removeAll()
                     box.wakePending = false
+                    box.loopWaiting = false
                 }
                 return (box.submissions, box.cancellations, box.shuttingDown)
             }
@@ -183,6 +198,14 @@ final class CurlMultiLoop: @unchecked Sendable {
             runTimerIfDue(&stillRunning)
             collectCompletedTransfers()
             if !waiting.isEmpty, active.count < slots { continue }
+            // Wait only with an empty inbox, and say so under the same lock: a submission after this point
+            // writes the wake-up byte, one before it is taken at the next turn without any system call.
+            let mayWait = inbox.withLock { box in
+                guard box.submissions.isEmpty, box.cancellations.isEmpty, !box.shuttingDown else { return false }
+                box.loopWaiting = true
+                return true
+            }
+            if !mayWait { continue }
             waitAndDispatch(&stillRunning)
             runTimerIfDue(&stillRunning)
             collectCompletedTransfers()
@@ -212,10 +235,12 @@ final class CurlMultiLoop: @unchecked Sendable {
         return Int32(max(0, min(1000, left.seconds * 1000 + left.attoseconds / 1_000_000_000_000_000)))
     }
 
-    /// Empties the wake-up pipe.
+    /// Empties the wake-up pipe (a short read means it is empty: no second read to hear EAGAIN).
     private func drainWake() {
         var buffer = (UInt64(0), UInt64(0), UInt64(0), UInt64(0))
-        while withUnsafeMutableBytes(of: &buffer, { read(wakeRead, $0.baseAddress, $0.count) }) > 0 {}
+        while withUnsafeMutableBytes(of: &buffer, { read(wakeRead, $0.baseAddress, $0.count) })
+            == MemoryLayout.size(ofValue: buffer)
+        {}
     }
 
     #if os(Linux)
@@ -233,6 +258,11 @@ final class CurlMultiLoop: @unchecked Sendable {
                     drainWake()
                     continue
                 }
+                if watched[fd] == nil {  // an idle socket left in the set (see `watch`): the server closed it
+                    _ = epoll_ctl(epoll, EPOLL_CTL_DEL, fd, nil)
+                    inEpollSet.remove(fd)
+                    continue
+                }
                 var mask: Int32 = 0
                 if event.events & (EPOLLIN.rawValue | EPOLLHUP.rawValue | EPOLLERR.rawValue) != 0 {
                     mask |= CURL_CSELECT_IN
@@ -245,20 +275,25 @@ final class CurlMultiLoop: @unchecked Sendable {
 
         /// CURLMOPT_SOCKETFUNCTION: watch `socket` for `what` (CURL_POLL_IN/OUT/INOUT), or stop
         /// (CURL_POLL_REMOVE).
+        ///
+        /// A removed socket stays in the epoll set: libcurl removes a keep-alive connection's socket at the end of
+        /// each transfer and watches it again for the next one, and an idle connection reports nothing (unless
+        /// the server closes it: `waitAndDispatch` then takes it out). A socket libcurl closes leaves the set by
+        /// itself, and its number may come back for a new connection: whichever of modify and add fails, the
+        /// other one is right.
         fileprivate func watch(_ socket: curl_socket_t, what: Int32) {
             if what == CURL_POLL_REMOVE {
-                if watched.removeValue(forKey: socket) != nil { _ = epoll_ctl(epoll, EPOLL_CTL_DEL, socket, nil) }
+                watched.removeValue(forKey: socket)
                 return
             }
             var event = epoll_event()
             if what == CURL_POLL_IN || what == CURL_POLL_INOUT { event.events |= EPOLLIN.rawValue }
             if what == CURL_POLL_OUT || what == CURL_POLL_INOUT { event.events |= EPOLLOUT.rawValue }
             event.data.fd = socket
-            let old = watched.updateValue(Int16(truncatingIfNeeded: event.events), forKey: socket)
-            // libcurl calls only on changes. A socket closed without a removal notice would have left the set by
-            // itself, and its number may come back: whichever of add and modify fails, the other one is right.
-            if epoll_ctl(epoll, old == nil ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, socket, &event) != 0 {
-                _ = epoll_ctl(epoll, old == nil ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, socket, &event)
+            watched[socket] = Int16(truncatingIfNeeded: event.events)
+            let known = !inEpollSet.insert(socket).inserted
+            if epoll_ctl(epoll, known ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, socket, &event) != 0 {
+                _ = epoll_ctl(epoll, known ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, socket, &event)
             }
         }
     #else

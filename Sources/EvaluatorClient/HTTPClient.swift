@@ -91,6 +91,9 @@ package final class HTTPClient: Sendable {
         return try outcome.get()
     }
 
+    /// How many turns the transfer thread has made (tests: an idle client must sleep, not spin). Any thread.
+    var loopTurns: Int { loop.turns.load(ordering: .relaxed) }
+
     /// Fails every queued and running request with `.cancelled` and stops the transfer thread, waiting for it.
     /// Later calls to ``send(_:onEvent:)`` fail at once. Idempotent; any thread (from an event callback it stops
     /// the thread without waiting for it).

@@ -116,7 +116,9 @@ struct FidelityCommand: ParsableCommand {
             }
             if let report {
                 print("")
-                print("Validation suite: \(Set(report.rows.map { $0.id }).count) rows replayed")
+                print(
+                    "Validation suite: \(Set(report.rows.map { $0.id }).count) rows replayed"
+                        + (report.excluded.isEmpty ? "" : ", \(report.excluded.count) excluded (listed below)"))
                 print(report.table())
             }
         }

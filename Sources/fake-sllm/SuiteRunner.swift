@@ -20,6 +20,7 @@ enum SuiteRunner {
         guard !files.isEmpty else { throw SimulationInputError("no *.jsonl files in suite folder '\(directory)'") }
         var cases: [SuiteCase] = []
         var failures: [(id: String, reason: String)] = []
+        var excluded: [(id: String, reason: String)] = []
         for file in files {
             let text = try SimulateFiles.readText(directory + "/" + file, what: "suite")
             for (n, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
@@ -30,6 +31,10 @@ enum SuiteRunner {
                     throw SimulationInputError("\(file) line \(n + 1): not valid JSON: \(error)")
                 }
                 let id = row["id"]?.stringValue ?? "\(file):\(n + 1)"
+                if let reason = row["excluded"]?.stringValue {
+                    excluded.append((id, reason))
+                    continue
+                }
                 do {
                     cases.append(
                         try SuiteRowMapping.suiteCase(row, calibration: calibration, routing: routing, seed: seed))
@@ -58,7 +63,7 @@ enum SuiteRunner {
             case nil: failures.append((cases[i].id, "not run"))
             }
         }
-        return FidelitySuiteReport(rows: rows, failures: failures)
+        return FidelitySuiteReport(rows: rows, failures: failures, excluded: excluded)
     }
 }
 
@@ -89,6 +94,8 @@ enum SuiteRowMapping {
             config.quantization = "fp8"
         }
         config.kvCacheDtype = row.kvCacheDtype
+        // `--gpu-memory-utilization` as the run stated it (it sizes the KV cache, docs/engine.md §3).
+        if let u = row.engineOptions["gpu_memory_utilization"]?.doubleValue { config.gpuMemoryUtilization = u }
         let w = row.workload
         let inputLen = w.inputLen ?? w.meanInputLen.map { Int($0.rounded()) } ?? 512
         let outputLen = max(1, w.outputLen ?? w.meanOutputLen.map { Int($0.rounded()) } ?? 128)
@@ -119,7 +126,12 @@ enum SuiteRowMapping {
             let arrival: ArrivalPattern =
                 w.requestRate.map { constant ? .constant(rate: $0) : .poisson(rate: $0) } ?? .allAtOnce
             var prompt = LengthDistribution.fixed(inputLen)
+            // Without `ignore_eos` the requested length is only `max_tokens`: outputs that ended at EOS earlier
+            // are replayed at the length the run measured (docs/calibration.md "Replay fixes").
             var output = LengthDistribution.fixed(outputLen)
+            if w.ignoreEOS != true, let mean = w.meanOutputLen, mean < Double(outputLen) {
+                output = .fixed(max(1, Int(mean.rounded())))
+            }
             if w.dataset == "sharegpt" {
                 // ShareGPT conversations are heavy-tailed: lengths drawn around the measured means
                 // (docs/calibration.md "The validation suite"), within the benchmark's filter below.

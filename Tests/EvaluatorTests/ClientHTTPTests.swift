@@ -88,6 +88,26 @@ import Testing
         }
     }
 
+    @Test func serverClosingIdleConnectionsNeitherFailsNorWakesTheLoop() async throws {
+        // Each answer is complete and keep-alive, then the server closes the connection while the client holds it
+        // idle: the client's loop keeps idle sockets in its epoll set and must drop a closed one (a socket left
+        // readable would wake the loop at once, again and again), and the next request must open a new connection.
+        try await withLiveServer { _ in
+            .raw(Array("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nok".utf8))
+        } _: { server, client in
+            for _ in 0..<5 {
+                let response = try await client.send(HTTPRequest(url: "\(server.baseURL)/"))
+                #expect(response.status == 200 && response.bodyText == "ok")
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            let before = client.loopTurns
+            try await Task.sleep(for: .milliseconds(300))
+            // Idle, the loop wakes for libcurl's timers at most (a spinning loop makes thousands of turns).
+            #expect(client.loopTurns - before < 100, "\(client.loopTurns - before) turns while idle")
+            #expect(server.acceptedConnections == 5)
+        }
+    }
+
     @Test func connectionCapQueuesTheRestInOrder() async throws {
         let gauge = ConcurrencyGauge()
         try await withLiveServer(client: HTTPClient.Configuration(maxConnections: 4)) { _ in

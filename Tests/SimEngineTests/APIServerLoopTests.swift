@@ -40,6 +40,41 @@ import Testing
         #expect(loop.waiting == 0)
     }
 
+    @Test func aHarmonyRenderedRequestSkipsTheTemplateAndTokenisesOnTheLoop() {
+        var c = Self.calibration()
+        c.apiChatTemplateOverhead = 1.5e-3
+        func reach(harmony: Bool) -> Double? {
+            var loop = APIServerLoop(calibration: c, harmony: harmony, startTime: 0)
+            loop.submit(F.request(1, prompt: 1000, output: 2), at: 0)
+            var reached: Double?
+            loop.run(until: 1) { _, t in reached = t }
+            return reached
+        }
+        // Template path: receive 2 ms, tokenizer thread 1 ms, submit 1 ms. Harmony: receive 0.5 ms and the
+        // render's 1 ms of tokens on the loop, then submit 1 ms.
+        #expect(abs((reach(harmony: false) ?? 0) - 4e-3) < 1e-12)
+        #expect(abs((reach(harmony: true) ?? 0) - 2.5e-3) < 1e-12)
+    }
+
+    @Test func aHarmonyBurstStillReceivesEveryRequestBeforeTheFirstSubmit() {
+        var c = Self.calibration()
+        c.apiChatTemplateOverhead = 1.5e-3
+        var loop = APIServerLoop(calibration: c, harmony: true, startTime: 0)
+        for i in 0..<10 { loop.submit(F.request(UInt64(i), prompt: 1000, output: 2), at: 0) }
+        var reached: [(UInt64, Double)] = []
+        loop.run(until: 1) { r, t in reached.append((r.id, t)) }
+        // Each receive holds the loop 1.5 ms (0.5 ms + 1,000 tokens' render); the submits queue behind them.
+        #expect(reached.map(\.0) == Array(0..<10))
+        for (k, (_, t)) in reached.enumerated() { #expect(abs(t - (10 * 1.5e-3 + Double(k + 1) * 1e-3)) < 1e-12) }
+    }
+
+    @Test func onlyGptOssRendersChatWithHarmony() throws {
+        #expect(try #require(ModelCatalog.spec(for: "openai/gpt-oss-120b")).rendersChatWithHarmony)
+        #expect(try #require(ModelCatalog.spec(for: "openai/gpt-oss-20b")).rendersChatWithHarmony)
+        #expect(try !#require(ModelCatalog.spec(for: "Qwen/Qwen3-30B-A3B")).rendersChatWithHarmony)
+        #expect(try !#require(ModelCatalog.spec(for: "zai-org/GLM-4.5-Air")).rendersChatWithHarmony)
+    }
+
     @Test func arrivalsSpreadOutAreSetUpOneByOne() {
         var loop = APIServerLoop(calibration: Self.calibration(), startTime: 0)
         loop.submit(F.request(1, prompt: 1000, output: 2), at: 0)

@@ -34,6 +34,16 @@ import Testing
         #expect(report.json()["heldout_targets_met"]?.boolValue == false)
     }
 
+    @Test func excludedRowsAreListedApartAndCountNowhere() {
+        let rows = [Self.comparison("a", gpu: "H100", holdout: true, .ttft, measured: 100, simulated: 102)]
+        let report = FidelitySuiteReport(rows: rows, excluded: [("x", "an overloaded early engine")])
+        #expect(report.heldOutMisses.isEmpty)
+        #expect(report.table().contains("excluded: an overloaded early engine"))
+        let json = report.json()
+        #expect(json["excluded"]?.arrayValue?.first?["id"]?.stringValue == "x")
+        #expect(json["rows"]?.arrayValue?.count == 1 && json["heldout_targets_met"]?.boolValue == true)
+    }
+
     @Test func anOfflineRowRunsOneBatchWithoutTheAPIServer() throws {
         let gpu = HardwareCatalog.gpu(named: "A100")!
         var config = EngineConfig(model: ModelCatalog.spec(for: "Qwen/Qwen3-30B-A3B")!, gpu: gpu)

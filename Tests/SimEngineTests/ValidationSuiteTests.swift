@@ -89,6 +89,26 @@ private let validationFixtures: String = {
             #expect(error.description.contains("f.jsonl:2") && error.description.contains("row.tp"))
         }
     }
+    @Test func excludedRowsSayWhyAndStillTakePartInTheSplitRule() throws {
+        let rows = try Self.loadSuite()
+        let excluded = rows.filter { $0.excluded != nil }
+        // The DeepSeek-R1 run of vllm-project/vllm#12568 (vLLM 0.7.0's alpha V1 engine, overloaded).
+        #expect(excluded.map(\.id) == ["vllm12568-deepseek-r1-h200-tp8-random1024x128-rr4-v1"])
+        #expect(excluded.allSatisfy { ($0.excluded ?? "").count > 40 })
+        #expect(ValidationRow.assignedSplits(rows)[excluded[0].id] == excluded[0].split)
+    }
+
+    @Test func glm45AirRandomRowsCarryThePagesSummaryFigures() throws {
+        let rows = try Self.loadSuite()
+        let random = rows.filter { $0.id.hasPrefix("gpustack-glm-4.5-air-h100-tp4-random") }
+        #expect(random.count == 4)
+        for row in random {
+            // Total throughput and mean TPOT only: the summary table states no TTFT.
+            #expect(Set(row.figures.keys) == ["total_throughput_tok_s", "tpot_mean_ms"], "\(row.id)")
+            #expect(row.source.quote.contains("summary") || row.source.quote.contains("table"))
+        }
+    }
+
     @Test func rowsThatStateTheirFusedMoEConfigSetIt() throws {
         let rows = try Self.loadSuite()
         func source(_ id: String) -> FusedMoEKernelConfig.Source?? {

@@ -81,6 +81,11 @@ package struct Calibration: Sendable, Equatable {
     /// sampling parameters; the prompt then goes to the tokenizer thread. Fitted over the validation suite's fit
     /// rows (docs/calibration.md), with ``frontendLatency`` holding V1's and V4's TTFT.
     package var apiRequestOverhead = 6e-3
+    /// The part of ``apiRequestOverhead`` that renders the chat template (`apply_hf_chat_template`, Jinja, on the
+    /// loop), s. A model whose chat requests vLLM renders with harmony (``ModelSpec/rendersChatWithHarmony``,
+    /// gpt-oss) skips it, and its prompt is tokenised by that render on the loop instead of on the tokenizer
+    /// thread (docs/engine.md §10). Fitted over the gpt-oss fit rows of the validation suite (docs/calibration.md).
+    package var apiChatTemplateOverhead = 3e-3
     /// Tokenizer-thread CPU per prompt token (vLLM's single-worker tokenizer executor, beside the loop), s.
     package var apiPromptTokenOverhead = 0.5e-6
     /// API-server loop CPU per request once its prompt is tokenised (s): building the engine request
@@ -129,6 +134,7 @@ package struct Calibration: Sendable, Equatable {
         ("scheduler_new_request_overhead_s", \.schedulerNewRequestOverhead),
         ("frontend_latency_s", \.frontendLatency),
         ("api_request_overhead_s", \.apiRequestOverhead),
+        ("api_chat_template_overhead_s", \.apiChatTemplateOverhead),
         ("api_prompt_token_overhead_s", \.apiPromptTokenOverhead),
         ("api_submit_overhead_s", \.apiSubmitOverhead),
         ("api_output_token_overhead_s", \.apiOutputTokenOverhead),

@@ -55,6 +55,10 @@ package struct ModelSpec: Sendable, Equatable {
     package var slidingWindowLayers: [Int]
     /// Whether attention has learned per-head sink logits (gpt-oss).
     package var attentionSinks: Bool
+    /// Whether vLLM's OpenAI server renders this model's chat requests with the harmony encoding
+    /// (`model_type` `gpt_oss`: `serving_chat.py` builds harmony messages and `render_for_completion` returns the
+    /// prompt's token ids) instead of the Jinja chat template and the tokenizer thread (docs/engine.md §10).
+    package var rendersChatWithHarmony: Bool { modelType == "gpt_oss" }
     /// Multi-token-prediction layers shipped beside the model (`num_nextn_predict_layers`, DeepSeek-V3, GLM-4.5):
     /// not part of the published parameter totals nor of a plain forward pass.
     package var numNextNPredictLayers: Int

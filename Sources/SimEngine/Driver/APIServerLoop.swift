@@ -9,6 +9,8 @@ import MoECore
 /// - **receive** (`apiRequestOverhead`): the HTTP request is parsed, validated and templated; the prompt then
 ///   goes to the tokenizer, a single-worker thread beside the loop (`serving_engine.py`, vllm-project/vllm#25301),
 ///   which takes `promptTokens · apiPromptTokenOverhead`;
+///   a model whose chat requests vLLM renders with harmony (gpt-oss) skips the Jinja template
+///   (`apiChatTemplateOverhead` less) and its render tokenises the prompt on the loop, with no tokenizer-thread hop;
 /// - **submit** (`apiSubmitOverhead`): when the tokens come back, the engine request is built
 ///   (`Processor.process_inputs`), registered with the output processor and sent to the engine core; the engine
 ///   sees it `frontendLatency` later;
@@ -33,6 +35,8 @@ struct APIServerLoop {
 
     let receiveCost: Double
     let promptTokenCost: Double
+    /// Whether prompts are rendered to token ids on the loop (harmony) rather than on the tokenizer thread.
+    let tokenisesOnLoop: Bool
     let submitCost: Double
     let outputCost: Double
     let chunkCost: Double
@@ -89,8 +93,10 @@ struct APIServerLoop {
         }
     }
 
-    init(calibration c: Calibration, startTime: Double) {
-        receiveCost = c.apiRequestOverhead
+    /// - Parameter harmony: the model's chat requests are rendered with harmony (``ModelSpec/rendersChatWithHarmony``).
+    init(calibration c: Calibration, harmony: Bool = false, startTime: Double) {
+        receiveCost = harmony ? max(0, c.apiRequestOverhead - c.apiChatTemplateOverhead) : c.apiRequestOverhead
+        tokenisesOnLoop = harmony
         promptTokenCost = c.apiPromptTokenOverhead
         submitCost = c.apiSubmitOverhead
         outputCost = c.apiOutputTokenOverhead
@@ -150,9 +156,14 @@ struct APIServerLoop {
                 processOutputs(stepOutputs.popFirst()!, from: start)
             case .arrival:
                 let r = arrivals.popFirst()!
-                freeAt = start + receiveCost
-                tokenizerFreeAt = max(tokenizerFreeAt, freeAt) + Double(r.promptTokens) * promptTokenCost
-                tokenised.append(r, at: tokenizerFreeAt)
+                if tokenisesOnLoop {
+                    freeAt = start + receiveCost + Double(r.promptTokens) * promptTokenCost
+                    tokenised.append(r, at: freeAt)
+                } else {
+                    freeAt = start + receiveCost
+                    tokenizerFreeAt = max(tokenizerFreeAt, freeAt) + Double(r.promptTokens) * promptTokenCost
+                    tokenised.append(r, at: tokenizerFreeAt)
+                }
             }
             nextReady()
         }

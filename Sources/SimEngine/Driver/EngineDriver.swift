@@ -32,7 +32,9 @@ package final class EngineDriver {
     /// - Parameter startTime: simulated time at which the engine is ready (after any cold start).
     package init(core: EngineCore, startTime: Double = 0) {
         self.core = core
-        api = APIServerLoop(calibration: core.config.calibration, startTime: startTime)
+        api = APIServerLoop(
+            calibration: core.config.calibration, harmony: core.config.model.rendersChatWithHarmony,
+            startTime: startTime)
         now = startTime
     }
 

@@ -129,6 +129,7 @@ package enum FidelitySuite {
     package static func withoutAPIServer(_ calibration: Calibration) -> Calibration {
         var c = calibration
         c.apiRequestOverhead = 0
+        c.apiChatTemplateOverhead = 0
         c.apiPromptTokenOverhead = 0
         c.apiOutputTokenOverhead = 0
         c.apiSubmitOverhead = 0

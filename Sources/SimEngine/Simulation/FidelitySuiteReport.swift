@@ -6,10 +6,17 @@ package struct FidelitySuiteReport: Sendable {
     package var rows: [SuiteComparison]
     /// Rows that could not be replayed, with the reason.
     package var failures: [(id: String, reason: String)]
+    /// Rows the suite marks as not faithfully replayable (``ValidationRow/excluded``), with the reason: listed,
+    /// not counted.
+    package var excluded: [(id: String, reason: String)]
 
-    package init(rows: [SuiteComparison], failures: [(id: String, reason: String)] = []) {
+    package init(
+        rows: [SuiteComparison], failures: [(id: String, reason: String)] = [],
+        excluded: [(id: String, reason: String)] = []
+    ) {
         self.rows = rows
         self.failures = failures
+        self.excluded = excluded
     }
 
     /// Summaries of one split: overall, per GPU, per source, per figure.
@@ -50,6 +57,7 @@ package struct FidelitySuiteReport: Sendable {
                     + pad(fixed(r.simulated, 2), 11, right: true) + pad(fixed(r.errorPercent, 1), 9, right: true))
         }
         for f in failures { lines.append(pad(f.id, 34) + "not replayed: " + f.reason) }
+        for x in excluded { lines.append(pad(x.id, 34) + "excluded: " + x.reason) }
         for holdout in [false, true] {
             let s = summaries(holdout: holdout)
             guard !s.isEmpty else { continue }
@@ -75,7 +83,7 @@ package struct FidelitySuiteReport: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    /// The report as JSON: `rows`, `failures`, and `summary` (`fit` and `holdout`, each a list of groups).
+    /// The report as JSON: `rows`, `failures`, `excluded`, and `summary` (`fit` and `holdout`, each a list of groups).
     package func json() -> JSONValue {
         func summaryJSON(_ holdout: Bool) -> JSONValue {
             .array(
@@ -111,6 +119,13 @@ package struct FidelitySuiteReport: Sendable {
                     "failures",
                     .array(
                         failures.map {
+                            .object(JSONObject([("id", .string($0.id)), ("reason", .string($0.reason))]))
+                        })
+                ),
+                (
+                    "excluded",
+                    .array(
+                        excluded.map {
                             .object(JSONObject([("id", .string($0.id)), ("reason", .string($0.reason))]))
                         })
                 ),

@@ -101,6 +101,10 @@ package struct ValidationRow: Sendable, Equatable {
     /// The figures the source states, by name (``measuredNames``).
     package var measured: [String: Double]
     package var split: Split
+    /// Why the row cannot be replayed faithfully (the run's engine or conditions differ from what the simulator
+    /// models), nil for a replayable row. An excluded row keeps its place in the split rule but is listed apart,
+    /// never replayed and never counted (docs/validation-suite.md).
+    package var excluded: String?
     /// What the row assumes where the source is silent.
     package var assumptions: [String]
     package var notes: String
@@ -181,6 +185,7 @@ package struct ValidationRow: Sendable, Equatable {
             throw ValidationRowError("row \(id): split must be fit or holdout, got \(splitName)")
         }
         split = sp
+        excluded = try r.optString("excluded")
         assumptions = (json["assumptions"]?.arrayValue ?? []).compactMap(\.stringValue)
         notes = try r.optString("notes") ?? ""
     }

@@ -28,13 +28,28 @@ enum SVGFormat {
                 if rest > half || (rest == half && q & 1 == 1) { q += 1 }
             }
         }
-        var digits = String(q)
-        if decimals > 0 {
-            let width = decimals + 1
-            if digits.utf8.count < width { digits = String(repeating: "0", count: width - digits.utf8.count) + digits }
-            digits.insert(".", at: digits.index(digits.endIndex, offsetBy: -decimals))
+        // The digits of q, right to left, with the point `decimals` places from the right and at least one digit
+        // before it; then the sign (also of a value that rounds to zero, as printf's "-0.0").
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 32) { buf in
+            var i = buf.count
+            var n = q
+            var written = 0
+            repeat {
+                if decimals > 0, written == decimals {
+                    i -= 1
+                    buf[i] = UInt8(ascii: ".")
+                }
+                i -= 1
+                buf[i] = UInt8(ascii: "0") + UInt8(n % 10)
+                n /= 10
+                written += 1
+            } while n > 0 || written <= decimals
+            if v.sign == .minus {
+                i -= 1
+                buf[i] = UInt8(ascii: "-")
+            }
+            return String(decoding: UnsafeBufferPointer(rebasing: buf[i...]), as: UTF8.self)
         }
-        return v.sign == .minus ? "-" + digits : digits
     }
 
     /// C's `printf` of one double: the text `String(format:)` gives, without Foundation's format machinery

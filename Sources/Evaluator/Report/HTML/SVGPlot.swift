@@ -46,10 +46,15 @@ struct SVGPlot {
     /// Points drawn as one path of small squares (cheap for thousands of points); hollow ones are outlined.
     mutating func points(_ points: [(Double, Double)], color: String, hollow: Bool = false, size: Double = 3) {
         var d = ""
+        // One square: "M<x> <y>h<size>v<size>h-<size>z", the side's text made once (thousands of points).
+        let side = "\(size)"
+        let square = "h" + side + "v" + side + "h-" + side + "z"
         for (px, py) in points where px.isFinite && py.isFinite {
-            let cx = x(px)
-            let cy = y(py)
-            d += "M\(SVGFormat.px(cx - size / 2)) \(SVGFormat.px(cy - size / 2))h\(size)v\(size)h-\(size)z"
+            d.append("M")
+            d.append(SVGFormat.px(x(px) - size / 2))
+            d.append(" ")
+            d.append(SVGFormat.px(y(py) - size / 2))
+            d.append(square)
         }
         guard !d.isEmpty else { return }
         let paint =
@@ -148,7 +153,10 @@ struct SVGPlot {
     static func pathData(_ points: [(Double, Double)]) -> String {
         var d = ""
         for (i, p) in points.enumerated() {
-            d += (i == 0 ? "M" : "L") + SVGFormat.px(p.0) + " " + SVGFormat.px(p.1)
+            d.append(i == 0 ? "M" : "L")
+            d.append(SVGFormat.px(p.0))
+            d.append(" ")
+            d.append(SVGFormat.px(p.1))
         }
         return d
     }
