@@ -140,61 +140,80 @@ final class ChatJob: Sendable {
         }
     }
 
-    private func usage(_ s: State) -> JSONValue {
+    /// `"usage":{"prompt_tokens":…,"completion_tokens":…,"total_tokens":…}`, written into `b`.
+    private func writeUsage(_ s: State, into b: inout CompactJSONBytes) {
         let completion = s.choices.reduce(0) { $0 + $1.emitted }
-        return [
-            "prompt_tokens": .int(promptTokens), "completion_tokens": .int(completion),
-            "total_tokens": .int(promptTokens + completion),
-        ]
+        b.raw(#""usage":{"prompt_tokens":"#)
+        b.int(promptTokens)
+        b.raw(#","completion_tokens":"#)
+        b.int(completion)
+        b.raw(#","total_tokens":"#)
+        b.int(promptTokens + completion)
+        b.raw("}")
+    }
+
+    /// `{"id":…,"object":<object>,"created":…,"model":…,` — the head every body of this job starts with.
+    private func writeHead(_ object: StaticString, into b: inout CompactJSONBytes) {
+        b.raw(#"{"id":"#)
+        b.string(requestId)
+        b.raw(#","object":"#)
+        b.raw(object)
+        b.raw(#","created":"#)
+        b.int(created)
+        b.raw(#","model":"#)
+        b.string(model)
+        b.raw(",")
     }
 
     /// The backend's `process_output` shape (docs/sllm-api.md §3.6 step 6), plus simulated timings in headers.
+    /// Written straight as compact JSON bytes, in the key order and spelling of the `JSONValue` tree it stands for
+    /// (`id`, `object`, `created`, `model`, `choices`, `usage`; each choice `index`, `message`, `logprobs`,
+    /// `finish_reason`): no tree is built per answer.
     private func completionResponse(_ s: State) -> HTTPResponse {
-        let choices: [JSONValue] = s.choices.enumerated().map { i, c in
-            .object(
-                JSONObject([
-                    ("index", .int(i)),
-                    ("message", ["role": "assistant", "content": .string(c.text)]),
-                    ("logprobs", .null),
-                    ("finish_reason", .string(c.finish?.rawValue ?? "stop")),
-                ]))
+        var b = CompactJSONBytes()
+        writeHead(#""chat.completion""#, into: &b)
+        b.raw(#""choices":["#)
+        for (i, c) in s.choices.enumerated() {
+            if i > 0 { b.raw(",") }
+            b.raw(#"{"index":"#)
+            b.int(i)
+            b.raw(#","message":{"role":"assistant","content":"#)
+            b.string(c.text)
+            b.raw(#"},"logprobs":null,"finish_reason":"#)
+            b.string(c.finish?.rawValue ?? "stop")
+            b.raw("}")
         }
-        let body: JSONValue = .object(
-            JSONObject([
-                ("id", .string(requestId)), ("object", "chat.completion"), ("created", .int(created)),
-                ("model", .string(model)), ("choices", .array(choices)), ("usage", usage(s)),
-            ]))
-        var r = HTTPResponse.json(body)
-        r.headers += s.times.headers
-        return r
+        b.raw("],")
+        writeUsage(s, into: &b)
+        b.raw("}")
+        return HTTPResponse(
+            status: 200, contentType: "application/json", body: b.take(), headers: s.times.headers)
     }
 
+    /// One `chat.completion.chunk` event (`data: {…}` and a blank line), written as compact JSON bytes in the key
+    /// order of the `JSONValue` tree it stands for.
     private func chunk(index: Int, delta: JSONObject, finish: String? = nil) -> [UInt8] {
-        let body: JSONValue = .object(
-            JSONObject([
-                ("id", .string(requestId)), ("object", "chat.completion.chunk"), ("created", .int(created)),
-                ("model", .string(model)),
-                (
-                    "choices",
-                    [
-                        .object(
-                            JSONObject([
-                                ("index", .int(index)), ("delta", .object(delta)), ("logprobs", .null),
-                                ("finish_reason", finish.map { .string($0) } ?? .null),
-                            ]))
-                    ]
-                ),
-            ]))
-        return Array("data: ".utf8) + body.serializedBytes(compact: true) + Array("\n\n".utf8)
+        var b = CompactJSONBytes()
+        b.raw("data: ")
+        writeHead(#""chat.completion.chunk""#, into: &b)
+        b.raw(#""choices":[{"index":"#)
+        b.int(index)
+        b.raw(#","delta":"#)
+        b.value(.object(delta))
+        b.raw(#","logprobs":null,"finish_reason":"#)
+        if let finish { b.string(finish) } else { b.raw("null") }
+        b.raw("}]}\n\n")
+        return b.take()
     }
 
     private func usageChunk(_ s: State) -> [UInt8] {
-        let body: JSONValue = .object(
-            JSONObject([
-                ("id", .string(requestId)), ("object", "chat.completion.chunk"), ("created", .int(created)),
-                ("model", .string(model)), ("choices", []), ("usage", usage(s)),
-            ]))
-        return Array("data: ".utf8) + body.serializedBytes(compact: true) + Array("\n\n".utf8)
+        var b = CompactJSONBytes()
+        b.raw("data: ")
+        writeHead(#""chat.completion.chunk""#, into: &b)
+        b.raw(#""choices":[],"#)
+        writeUsage(s, into: &b)
+        b.raw("}\n\n")
+        return b.take()
     }
 
     /// The request log line (info level): model, status, tokens and simulated latencies.

@@ -254,7 +254,7 @@ final class DeploymentHost: @unchecked Sendable {
                     wait(untilWall: deadline)
                     continue
                 }
-                batches.append((cluster.advance(), cluster.now))
+                batches.append((cluster.advance(at: t), cluster.now))
             }
             simFloor = cluster.now
             if isVirtual { clock.anchor(sim: cluster.now, wall: wall) }
@@ -319,7 +319,7 @@ final class DeploymentHost: @unchecked Sendable {
         var batches: [([ServingCluster.Event], Double)] = []
         for a in arrivals {
             // Events due before this arrival happen first, even when the host runs late.
-            while let t = cluster.nextEventTime, t <= a.sim { batches.append((cluster.advance(), cluster.now)) }
+            while let t = cluster.nextEventTime, t <= a.sim { batches.append((cluster.advance(at: t), cluster.now)) }
             for (r, sink) in zip(a.requests, a.sinks) { sinks[r.id] = sink }
             if let client = a.client, let first = a.requests.first {
                 clientRequests[first.id] = (client, a.requests.count)

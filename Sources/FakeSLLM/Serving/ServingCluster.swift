@@ -259,6 +259,10 @@ final class ServingCluster {
 
     // MARK: Time
 
+    /// `instances + draining`, without building a new array in the common case of nothing draining (the loops
+    /// of ``advance()`` run once per simulated event).
+    private var live: [ClusterInstance] { draining.isEmpty ? instances : instances + draining }
+
     /// When the next event happens, or nil when nothing will happen without a new arrival (or GPUs freed).
     var nextEventTime: Double? {
         var t = Double.infinity
@@ -273,12 +277,21 @@ final class ServingCluster {
     /// Handles every event due at ``nextEventTime``. The returned events are valid until the next call.
     /// Events produced between two calls (an abort that ended a drain) come with the next call's.
     func advance() -> [Event] {
+        guard let t = nextEventTime else {
+            defer { events.removeAll(keepingCapacity: true) }
+            return events
+        }
+        return advance(at: t)
+    }
+
+    /// ``advance()`` when the caller has just read ``nextEventTime`` (`t`) and changed nothing since: the host
+    /// asks for it before every event, and it costs a look at every instance's queues.
+    func advance(at t: Double) -> [Event] {
         defer { events.removeAll(keepingCapacity: true) }
-        guard let t = nextEventTime else { return events }
         now = t
         // 1. Steps that end now are recorded; the API servers deliver the tokens due by now.
-        for i in instances + draining where (i.stepInProgress?.end ?? .infinity) <= t { finishStep(i) }
-        for i in instances + draining { deliverTokens(i.driver.deliveries(upTo: t), of: i) }
+        for i in live where (i.stepInProgress?.end ?? .infinity) <= t { finishStep(i) }
+        for i in live { deliverTokens(i.driver.deliveries(upTo: t), of: i) }
         // 2. Draining instances whose stop call found them empty shut down; instances that finish loading
         //    become ready; the FCFS scheduler's pass grants GPUs.
         for i in draining {
@@ -304,7 +317,7 @@ final class ServingCluster {
             autoscale()
         }
         // 5. Engines: admissions and step starts.
-        for i in ready + draining where i.stepInProgress == nil {
+        for i in draining.isEmpty ? ready : ready + draining where i.stepInProgress == nil {
             guard let e = i.driver.nextEventTime, e <= t else { continue }
             let step = i.driver.advance(notBefore: t)
             deliverTokens(step.delivered, of: i)

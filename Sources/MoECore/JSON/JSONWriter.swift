@@ -215,3 +215,34 @@ private struct JSONTextWriter {
 
     func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x61 + v - 10 }
 }
+
+/// Compact JSON (`","`/`":"` separators, as ``JSONValue/serializedBytes(indent:compact:)`` with `compact`) written
+/// piece by piece straight into a byte buffer, for answers rendered on every request: the caller writes the
+/// punctuation and keys of a fixed shape as literals, and strings and numbers through the same escaping and digit
+/// code as the tree writer, so the bytes are those of the equivalent `JSONValue`.
+package struct CompactJSONBytes {
+    private var writer = JSONTextWriter(indent: nil, compact: true)
+
+    package init() {}
+
+    /// The bytes written so far.
+    package var bytes: [UInt8] { writer.out }
+
+    /// Takes the bytes, leaving the buffer empty.
+    package mutating func take() -> [UInt8] {
+        defer { writer.out = [] }
+        return writer.out
+    }
+
+    /// Raw text (punctuation, keys and literals the caller knows to be valid JSON).
+    package mutating func raw(_ s: StaticString) { writer.ascii(s) }
+
+    /// A string literal, escaped as the tree writer escapes it.
+    package mutating func string(_ s: String) { writer.writeString(s) }
+
+    /// An integer.
+    package mutating func int(_ i: Int) { writer.writeInt(i) }
+
+    /// Any value, compact.
+    package mutating func value(_ v: JSONValue) { writer.write(v, level: 0) }
+}

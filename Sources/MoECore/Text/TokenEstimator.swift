@@ -16,7 +16,13 @@ package enum TokenEstimator {
     /// Number of tokens in `text`.
     package static func count(_ text: String) -> Int {
         var n = 0
-        scan(text) { _, tokens in n += tokens }
+        let ascii = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard isASCII(bytes) else { return false }
+            scanASCII(bytes) { _, _, tokens in n += tokens }
+            return true
+        }
+        if ascii == true { return n }
+        scanScalars(text) { _, tokens in n += tokens }
         return n
     }
 
@@ -39,7 +45,126 @@ package enum TokenEstimator {
     }
 
     /// Calls `body` with each piece of `text` (consecutive, covering the whole text) and its token count.
+    /// ASCII text is scanned as bytes (``scanASCII(_:_:)``, the same pieces: tested), other text scalar by scalar.
     package static func scan(_ text: String, _ body: (Range<String.Index>, Int) -> Void) {
+        let utf8 = text.utf8
+        let ascii = utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            guard isASCII(bytes) else { return false }
+            let base = utf8.startIndex
+            scanASCII(bytes) { from, to, tokens in
+                body(utf8.index(base, offsetBy: from)..<utf8.index(base, offsetBy: to), tokens)
+            }
+            return true
+        }
+        if ascii != true { scanScalars(text, body) }
+    }
+
+    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        var any: UInt8 = 0
+        for b in bytes { any |= b }
+        return any < 0x80
+    }
+
+    /// ``scanScalars(_:_:)`` for text of ASCII bytes only: the same pieces (as byte offsets `from..<to`) and
+    /// counts, read from the bytes without decoding scalars or building indices (every prompt is counted and
+    /// hashed by this scan on the request path).
+    package static func scanASCII(_ s: UnsafeBufferPointer<UInt8>, _ body: (Int, Int, Int) -> Void) {
+        let end = s.count
+        @inline(__always) func cls(_ i: Int) -> ASCIIClass { asciiClass[Int(s[i])] }
+        @inline(__always) func isNewline(_ b: UInt8) -> Bool { b == 0x0A || b == 0x0D }
+        func letters(_ i: inout Int) -> Int {
+            var n = 0
+            while i < end, cls(i) == .letter || (s[i] == UInt8(ascii: "'") && n > 0) {
+                i += 1
+                n += 1
+            }
+            return n
+        }
+        var i = 0
+        while i < end {
+            let start = i
+            let c = s[i]
+            if let markerEnd = asciiMarker(s, at: i) {
+                i = markerEnd
+                body(start, i, 1)
+                continue
+            }
+            if isNewline(c) {
+                while i < end, isNewline(s[i]) { i += 1 }
+                body(start, i, 1)
+                continue
+            }
+            switch cls(i) {
+            case .space:
+                let next = i + 1
+                if c == UInt8(ascii: " "), next < end, cls(next) == .letter {
+                    i = next
+                    let n = letters(&i)
+                    body(start, i, wordTokens(n))
+                    continue
+                }
+                while i < end, cls(i) == .space, !isNewline(s[i]) { i += 1 }
+                body(start, i, 1)
+            case .letter:
+                let n = letters(&i)
+                body(start, i, wordTokens(n))
+            case .digit:
+                i += 1
+                body(start, i, 1)
+            case .other:
+                var length = 0
+                while i < end, cls(i) == .other, asciiMarker(s, at: i) == nil {
+                    i += 1
+                    length += 1
+                }
+                body(start, i, (length + 1) / 2)
+            }
+        }
+    }
+
+    /// ``marker(in:at:)`` on ASCII bytes.
+    private static func asciiMarker(_ s: UnsafeBufferPointer<UInt8>, at i: Int) -> Int? {
+        let c = s[i]
+        guard c == UInt8(ascii: "<") || c == UInt8(ascii: "[") else { return nil }
+        var j = i + 1
+        guard j < s.count else { return nil }
+        let second = s[j]
+        if c == UInt8(ascii: "<"), second != UInt8(ascii: "|"), second != UInt8(ascii: "s"),
+            second != UInt8(ascii: "/")
+        {
+            return nil
+        }
+        if c == UInt8(ascii: "["), second != UInt8(ascii: "I"), second != UInt8(ascii: "/") { return nil }
+        let close = c == UInt8(ascii: "<") ? UInt8(ascii: ">") : UInt8(ascii: "]")
+        var length = 0
+        while j < s.count, length < 32 {
+            let x = s[j]
+            if x == close {
+                let body = UnsafeBufferPointer(rebasing: s[(i + 1)..<j])
+                return asciiMarkerBody(body, bracket: c == UInt8(ascii: "[")) ? j + 1 : nil
+            }
+            if x == UInt8(ascii: " ") || x == UInt8(ascii: "\n") { return nil }
+            j += 1
+            length += 1
+        }
+        return nil
+    }
+
+    /// Whether the bytes between a marker's brackets make it a marker (`[INST]`, `[/INST]`, `<s>`, `</s>`,
+    /// `<|…|>`): the scalar path's test, on ASCII bytes.
+    private static func asciiMarkerBody(_ body: UnsafeBufferPointer<UInt8>, bracket: Bool) -> Bool {
+        func equals(_ literal: StaticString) -> Bool {
+            body.count == literal.utf8CodeUnitCount
+                && body.elementsEqual(UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount))
+        }
+        if bracket { return equals("INST") || equals("/INST") }
+        if equals("s") || equals("/s") { return true }
+        let bar = UInt8(ascii: "|")
+        return body.count >= 3 && body.first == bar && body.last == bar
+    }
+
+    /// The general scan, scalar by scalar (any text; ``scan(_:_:)`` takes it for text that is not all ASCII).
+    package static func scanScalars(_ text: String, _ body: (Range<String.Index>, Int) -> Void) {
         let scalars = text.unicodeScalars
         var i = scalars.startIndex
         let end = scalars.endIndex

@@ -27,7 +27,11 @@ struct ExpertRouter {
     /// Draws above which the moments regime is used.
     let exactDrawBudget: Int
 
-    private var tables: [AliasTable]
+    /// Every layer's alias table (``AliasTable``) and probabilities laid end to end (layer l at
+    /// `l · numExperts`), for the exact regime's raw-buffer loop.
+    private var flatKeep: [Double] = []
+    private var flatAlias: [Int32] = []
+    private var flatProbabilities: [Double] = []
     /// Inclusion probabilities π_j of each distinct distribution (one per distribution, not per layer).
     private(set) var inclusion: [[Double]]
     /// For each distinct distribution, how many layers use it.
@@ -114,7 +118,10 @@ struct ExpertRouter {
                 layerDistribution.append(r)
             }
         }
-        tables = weightsPerLayer.map { AliasTable(weights: $0) }
+        let tables = weightsPerLayer.map { AliasTable(weights: $0) }
+        flatKeep = tables.flatMap(\.keep)
+        flatAlias = tables.flatMap(\.alias)
+        flatProbabilities = tables.flatMap(\.probabilities)
         distributionOfLayer = layerDistribution
         distributionLayers = [Int](repeating: 0, count: distributions.count)
         for d in layerDistribution { distributionLayers[d] += 1 }
@@ -323,59 +330,84 @@ struct ExpertRouter {
     }
 
     private mutating func routeExactly(tokens: Int) -> Double {
+        // The per-step hot path (every draw of a small batch): the generator, the stamps and the marks work on
+        // locals and raw buffers, the alias tables are read from one flat copy (``flatKeep``), and each token's
+        // k draws run in ``AliasTable/drawDistinct(keep:alias:probabilities:marks:stamp:rng:into:)`` (MoECore,
+        // where the generator's step is inlined). Same draws in the same order: the same bits as drawing each
+        // choice with ``AliasTable/sample(_:)``.
+        var rng = self.rng
+        var layerStamp = self.layerStamp
+        var tokenStamp = self.tokenStamp
+        var layerMark = self.layerMark
+        var tokenMark = self.tokenMark
+        // Unique owners for in-place writes.
+        self.layerMark = []
+        self.tokenMark = []
+        var chosen = [Int](repeating: 0, count: topK)
+        let (e, layers) = (numExperts, moeLayers)
+        let total = flatKeep.withUnsafeBufferPointer { keep in
+            flatAlias.withUnsafeBufferPointer { alias in
+                flatProbabilities.withUnsafeBufferPointer { probabilities in
+                    layerMark.withUnsafeMutableBufferPointer { layerMarks in
+                        tokenMark.withUnsafeMutableBufferPointer { tokenMarks in
+                            chosen.withUnsafeMutableBufferPointer { chosen in
+                                Self.drawLayers(
+                                    tokens: tokens, experts: e, layers: layers, keep: keep, alias: alias,
+                                    probabilities: probabilities, layerMarks: layerMarks, layerStamp: &layerStamp,
+                                    tokenMarks: tokenMarks, tokenStamp: &tokenStamp, chosen: chosen, rng: &rng)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        self.rng = rng
+        self.layerStamp = layerStamp
+        self.tokenStamp = tokenStamp
+        self.layerMark = layerMark
+        self.tokenMark = tokenMark
+        return Double(total)
+    }
+
+    /// ``routeExactly(tokens:)``'s loop over raw buffers: Σ over layers of the distinct experts `tokens` tokens
+    /// choose. A mark equal to its stamp means "chosen" (in this layer, by this token); a stamp that wraps to 0
+    /// clears its marks.
+    private static func drawLayers(
+        tokens: Int, experts e: Int, layers: Int, keep: UnsafeBufferPointer<Double>,
+        alias: UnsafeBufferPointer<Int32>, probabilities: UnsafeBufferPointer<Double>,
+        layerMarks: UnsafeMutableBufferPointer<UInt32>, layerStamp: inout UInt32,
+        tokenMarks: UnsafeMutableBufferPointer<UInt32>, tokenStamp: inout UInt32,
+        chosen: UnsafeMutableBufferPointer<Int>, rng: inout SimRandom
+    ) -> Int {
         var total = 0
-        for l in 0..<moeLayers {
-            let table = tables[l]
+        for l in 0..<layers {
+            let layer = (l * e)..<(l * e + e)
+            let keep = UnsafeBufferPointer(rebasing: keep[layer])
+            let alias = UnsafeBufferPointer(rebasing: alias[layer])
+            let probabilities = UnsafeBufferPointer(rebasing: probabilities[layer])
             layerStamp &+= 1
             if layerStamp == 0 {
-                layerMark = [UInt32](repeating: 0, count: numExperts)
+                layerMarks.update(repeating: 0)
                 layerStamp = 1
             }
             var distinct = 0
             for _ in 0..<tokens {
                 tokenStamp &+= 1
                 if tokenStamp == 0 {
-                    tokenMark = [UInt32](repeating: 0, count: numExperts)
+                    tokenMarks.update(repeating: 0)
                     tokenStamp = 1
                 }
-                var chosen = 0
-                var chosenMass = 0.0
-                while chosen < topK {
-                    var expert = -1
-                    for _ in 0..<64 {
-                        let candidate = table.sample(&rng)
-                        if tokenMark[candidate] != tokenStamp {
-                            expert = candidate
-                            break
-                        }
-                    }
-                    if expert < 0 { expert = residualDraw(table.probabilities, remaining: 1 - chosenMass) }
-                    tokenMark[expert] = tokenStamp
-                    chosenMass += table.probabilities[expert]
-                    chosen += 1
-                    if layerMark[expert] != layerStamp {
-                        layerMark[expert] = layerStamp
-                        distinct += 1
-                    }
+                AliasTable.drawDistinct(
+                    keep: keep, alias: alias, probabilities: probabilities, marks: tokenMarks, stamp: tokenStamp,
+                    rng: &rng, into: chosen)
+                for expert in chosen where layerMarks[expert] != layerStamp {
+                    layerMarks[expert] = layerStamp
+                    distinct += 1
                 }
             }
             total += distinct
         }
-        return Double(total)
-    }
-
-    /// Draws from the probabilities of experts this token has not chosen yet (slow path after many rejections).
-    private mutating func residualDraw(_ p: [Double], remaining: Double) -> Int {
-        var u = rng.uniform() * max(remaining, 0)
-        var last = -1
-        for (j, pj) in p.enumerated() where tokenMark[j] != tokenStamp && pj > 0 {
-            last = j
-            u -= pj
-            if u < 0 { return j }
-        }
-        if last >= 0 { return last }
-        // Only zero-weight experts remain (cannot happen when ≥ k weights are positive); take the first free one.
-        return p.indices.first { tokenMark[$0] != tokenStamp } ?? 0
+        return total
     }
 
     /// Plackett–Luce inclusion probabilities: P(expert j is among a token's k choices) when choices are drawn
