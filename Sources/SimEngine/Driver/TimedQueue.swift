@@ -3,8 +3,9 @@
 ///
 /// Times and entries are kept in two arrays, so reading the head's time (done several times on every turn of
 /// the run loop) loads one `Double` and never copies an entry (a request and its block hashes). It is SimEngine's
-/// own type rather than MoECore's `FIFO`: a `package` generic type of another module is not specialised where it
-/// is used (Swift 6.3), so every call on a `FIFO` of these entries went through generic value witnesses.
+/// own type rather than MoECore's `FIFO`: a `package` generic type of another module is not specialised or inlined
+/// where it is used (docs/swift-interop.md (e)), so every call on a `FIFO` of these entries went through generic
+/// value witnesses.
 /// Popping moves the head; the consumed front is dropped when the queue empties or the head has passed half the
 /// arrays (and at least ``compactionThreshold`` entries). A value type; the owner decides the threading.
 struct TimedQueue<Entry> {
