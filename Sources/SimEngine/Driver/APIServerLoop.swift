@@ -48,19 +48,25 @@ struct APIServerLoop {
     /// When the tokenizer thread finishes the prompts given to it so far.
     private var tokenizerFreeAt: Double
 
-    /// Requests whose receive has not started, in submission order.
-    private var arrivals = FIFO<(request: EngineRequest, at: Double)>()
-    /// Tokenised requests waiting for their submit callback: (ready, request).
-    private var tokenised = FIFO<(at: Double, request: EngineRequest)>()
-    /// Engine steps whose outputs wait for the output handler: (ready, outputs not yet processed).
-    private var stepOutputs = FIFO<(at: Double, events: ArraySlice<RequestEvent>)>()
+    /// Requests whose receive has not started, in submission order, at their arrival.
+    private var arrivals = TimedQueue<EngineRequest>()
+    /// Tokenised requests waiting for their submit callback, ready when the tokenizer is done.
+    private var tokenised = TimedQueue<EngineRequest>()
+    /// Engine steps' outputs not yet processed by the output handler, ready when the step ended.
+    private var stepOutputs = TimedQueue<ArraySlice<RequestEvent>>()
     /// Callbacks woken by earlier loop work, in wake order: a request's chunk task, or the output handler's
     /// continuation after a slice.
-    private var woken = FIFO<(at: Double, job: WokenJob)>()
+    private var woken = TimedQueue<WokenJob>()
     /// What each live request's collector holds.
-    private var collectors: [UInt64: Collector] = [:]
-    /// Deliveries made, in time order, not yet taken.
-    private var delivered = FIFO<TokenDelivery>()
+    private var collectors = RequestIDTable<Collector>()
+    /// Deliveries made, in time order, not yet taken (each at its ``TokenDelivery/time``).
+    private var delivered = TimedQueue<TokenDelivery>()
+    /// When the loop's next piece of work became ready and where it comes from (nil when nothing is queued):
+    /// ``nextReady()``, kept current by every change to the queues' heads, so reading it copies nothing.
+    private var next: (at: Double, source: Source)?
+    /// When the loop starts its next piece of work, or the next delivery not yet taken happened; nil when
+    /// neither exists. Kept current by every mutation (``refresh()``).
+    private(set) var nextEventTime: Double?
 
     private enum WokenJob {
         case chunk(UInt64)
@@ -78,6 +84,18 @@ struct APIServerLoop {
         /// `FINAL_ONLY`: the output processor still detokenises every step, but makes no output, so the task
         /// wakes only for the last one.
         var finalOnly = false
+
+        /// Puts one step's output for the request; returns whether its task must be woken (it was not yet, and
+        /// the output is one it sends).
+        mutating func put(_ e: RequestEvent) -> Bool {
+            newTokens += e.newTokens
+            outputTokens = e.outputTokens
+            firstToken = firstToken || e.isFirstToken
+            if let f = e.finished { finished = f }
+            if woken || (finalOnly && finished == nil) { return false }
+            woken = true
+            return true
+        }
     }
 
     /// - Parameter harmony: the model's chat requests are rendered with harmony (``ModelSpec/rendersChatWithHarmony``).
@@ -98,90 +116,138 @@ struct APIServerLoop {
     /// Requests submitted to the engine whose last tokens are not yet delivered.
     var streams: Int { collectors.count }
 
-    mutating func submit(_ r: EngineRequest, at arrival: Double) { arrivals.append((r, arrival)) }
+    mutating func submit(_ r: EngineRequest, at arrival: Double) {
+        arrivals.append(r, at: arrival)
+        refresh()
+    }
 
     /// An engine step that ended at `time` produced `events`.
     mutating func stepEnded(_ events: [RequestEvent], at time: Double) {
         let outputs = events.filter(Self.isOutput)
         guard !outputs.isEmpty else { return }
-        stepOutputs.append((time, outputs[...]))
+        stepOutputs.append(outputs[...], at: time)
+        refresh()
     }
 
     /// Drops a request (the client went away): its set-up if not done, its collector.
     /// Returns whether its set-up had not ended (the engine never saw it).
     mutating func remove(id: UInt64) -> Bool {
-        collectors.removeValue(forKey: id)
+        defer { refresh() }
+        collectors.remove(id)
         while delivered.remove(where: { $0.id == id }) != nil {}
-        if arrivals.remove(where: { $0.request.id == id }) != nil { return true }
-        return tokenised.remove(where: { $0.request.id == id }) != nil
-    }
-
-    /// When the loop starts its next piece of work, or the next delivery not yet taken happened; nil when
-    /// neither exists.
-    var nextEventTime: Double? {
-        let work = nextReady().map { max(freeAt, $0.at) }
-        let delivery = delivered.first?.time
-        switch (work, delivery) {
-        case (let w?, let d?): return min(w, d)
-        case (let w?, nil): return w
-        case (nil, let d): return d
-        }
+        if arrivals.remove(where: { $0.id == id }) != nil { return true }
+        return tokenised.remove(where: { $0.id == id }) != nil
     }
 
     /// Runs, in ready order, every piece of work that starts at or before `time`; calls `ready` with each
     /// request and the moment it reaches the engine (nondecreasing).
     mutating func run(until time: Double, _ ready: (EngineRequest, Double) -> Void) {
-        while let next = nextReady(), max(freeAt, next.at) <= time {
+        // ``next`` is current on entry (every mutation keeps it so) and after each piece of work.
+        defer { updateEventTime() }
+        while let next, max(freeAt, next.at) <= time {
             let start = max(freeAt, next.at)
             switch next.source {
             case .woken:
-                let job = woken.popFirst()!.job
-                switch job {
+                switch woken.popFirst()! {
                 case .chunk(let id): deliverChunk(id, from: start)
                 case .outputs(let events): processOutputs(events, from: start)
                 }
             case .tokenised:
-                let r = tokenised.popFirst()!.request
+                let r = tokenised.popFirst()!
                 freeAt = start + submitCost
                 collectors[r.id] = Collector(finalOnly: r.finalOutputOnly)
                 ready(r, freeAt + handOff)
             case .step:
-                processOutputs(stepOutputs.popFirst()!.events, from: start)
+                processOutputs(stepOutputs.popFirst()!, from: start)
             case .arrival:
-                let r = arrivals.popFirst()!.request
+                let r = arrivals.popFirst()!
                 if tokenisesOnLoop {
                     freeAt = start + receiveCost + Double(r.promptTokens) * promptTokenCost
-                    tokenised.append((freeAt, r))
+                    tokenised.append(r, at: freeAt)
                 } else {
                     freeAt = start + receiveCost
                     tokenizerFreeAt = max(tokenizerFreeAt, freeAt) + Double(r.promptTokens) * promptTokenCost
-                    tokenised.append((tokenizerFreeAt, r))
+                    tokenised.append(r, at: tokenizerFreeAt)
                 }
             }
+            nextReady()
         }
     }
 
     /// Takes the deliveries that happened at or before `time`, in time order.
     mutating func takeDeliveries(upTo time: Double, into out: inout [TokenDelivery]) {
-        while let d = delivered.first, d.time <= time { out.append(delivered.popFirst()!) }
+        guard let first = delivered.firstTime, first <= time else { return }
+        while let t = delivered.firstTime, t <= time { out.append(delivered.popFirst()!) }
+        updateEventTime()
+    }
+
+    /// ``run(until:_:)`` and ``takeDeliveries(upTo:into:)`` at ``nextEventTime``, over and over, as long as that
+    /// time is before `horizon` and `permits` it; each delivery goes to `deliver`, and after a delivery time at
+    /// which `deliver` returned true (the owner's state changed) it stops. The same work and deliveries, in the
+    /// same order, as the owner asking one delivery time at a time, without a turn of the owner's loop each.
+    mutating func runAndDeliver(
+        before horizon: Double, permits: (Double) -> Bool, ready: (EngineRequest, Double) -> Void,
+        deliver: (TokenDelivery) -> Bool
+    ) {
+        while let t = nextEventTime, t < horizon, permits(t) {
+            run(until: t, ready)
+            var stop = false
+            while let d = delivered.firstTime, d <= t {
+                if deliver(delivered.popFirst()!) { stop = true }
+            }
+            updateEventTime()
+            if stop { return }
+        }
     }
 
     // MARK: The loop's work
 
     private enum Source { case woken, tokenised, step, arrival }
 
-    /// The ready piece of work the loop takes next: the earliest ready, ties broken in a fixed order.
-    private func nextReady() -> (at: Double, source: Source)? {
-        var best: (at: Double, source: Source)?
-        func consider(_ at: Double?, _ s: Source) {
-            guard let at else { return }
-            if best == nil || at < best!.at { best = (at, s) }
+    /// Finds the ready piece of work the loop takes next (``next``): the earliest ready, ties broken in a fixed
+    /// order.
+    private mutating func nextReady() {
+        // The earliest head; a later queue wins only when strictly earlier.
+        var at = Double.infinity
+        var source = Source.woken
+        var found = false
+        if let t = woken.firstTime {
+            at = t
+            found = true
         }
-        consider(woken.first?.at, .woken)
-        consider(tokenised.first?.at, .tokenised)
-        consider(stepOutputs.first?.at, .step)
-        consider(arrivals.first?.at, .arrival)
-        return best
+        if let t = tokenised.firstTime, !found || t < at {
+            at = t
+            source = .tokenised
+            found = true
+        }
+        if let t = stepOutputs.firstTime, !found || t < at {
+            at = t
+            source = .step
+            found = true
+        }
+        if let t = arrivals.firstTime, !found || t < at {
+            at = t
+            source = .arrival
+            found = true
+        }
+        next = found ? (at, source) : nil
+    }
+
+    /// Brings ``next`` and ``nextEventTime`` up to date after the queues changed.
+    private mutating func refresh() {
+        nextReady()
+        updateEventTime()
+    }
+
+    /// Brings ``nextEventTime`` up to date from ``next``, ``freeAt`` and the deliveries.
+    private mutating func updateEventTime() {
+        let work = next.map { max(freeAt, $0.at) }
+        let delivery = delivered.firstTime
+        switch (work, delivery) {
+        case (let w?, let d?): nextEventTime = min(w, d)
+        case (let w?, nil): nextEventTime = w
+        case (nil, let d): nextEventTime = d
+        }
     }
 
     /// One slice of a step's outputs: into the collectors, waking each request's task that is not yet woken;
@@ -190,33 +256,27 @@ struct APIServerLoop {
         let slice = events.prefix(Self.outputSliceSize)
         freeAt = start + Double(slice.count) * outputCost
         for e in slice {
-            guard var c = collectors[e.id] else { continue }
-            c.newTokens += e.newTokens
-            c.outputTokens = e.outputTokens
-            c.firstToken = c.firstToken || e.isFirstToken
-            if let f = e.finished { c.finished = f }
-            if !c.woken, !c.finalOnly || c.finished != nil {
-                c.woken = true
-                woken.append((freeAt, .chunk(e.id)))
-            }
-            collectors[e.id] = c
+            guard let i = collectors.slot(of: e.id) else { continue }
+            let wake = collectors[slot: i].put(e)
+            if wake { woken.append(.chunk(e.id), at: freeAt) }
         }
         let rest = events.dropFirst(slice.count)
-        if !rest.isEmpty { woken.append((freeAt, .outputs(rest))) }
+        if !rest.isEmpty { woken.append(.outputs(rest), at: freeAt) }
     }
 
     /// A request's task takes what its collector holds and writes one chunk.
     private mutating func deliverChunk(_ id: UInt64, from start: Double) {
-        guard let c = collectors[id] else { return }
+        guard let i = collectors.slot(of: id) else { return }
+        let c = collectors[slot: i]
         freeAt = start + chunkCost
         delivered.append(
             TokenDelivery(
                 id: id, newTokens: c.newTokens, outputTokens: c.outputTokens, isFirstToken: c.firstToken,
-                finished: c.finished, time: freeAt))
+                finished: c.finished, time: freeAt), at: freeAt)
         if c.finished != nil {
-            collectors.removeValue(forKey: id)
+            collectors.remove(slot: i)
         } else {
-            collectors[id] = Collector(outputTokens: c.outputTokens, finalOnly: c.finalOnly)
+            collectors[slot: i] = Collector(outputTokens: c.outputTokens, finalOnly: c.finalOnly)
         }
     }
 

@@ -24,7 +24,8 @@ package final class EngineDriver {
     package private(set) var now: Double
 
     private var api: APIServerLoop
-    private var pending = FIFO<(request: EngineRequest, readyAt: Double)>()
+    /// Requests on their way to the engine, at the moment they reach it.
+    private var pending = TimedQueue<EngineRequest>()
     private var stepResult = DriverStep()
     private var deliveredBuffer: [TokenDelivery] = []
 
@@ -46,7 +47,7 @@ package final class EngineDriver {
     /// Drops a request (the client went away), wherever it is; no event is produced for it.
     package func abort(id: UInt64) {
         if api.remove(id: id) { return }
-        if pending.remove(where: { $0.request.id == id }) == nil {
+        if pending.remove(where: { $0.id == id }) == nil {
             core.abort(id: id)
         }
     }
@@ -57,10 +58,13 @@ package final class EngineDriver {
 
     /// When the next event happens: now while the engine has work, else the earliest of the next request reaching
     /// the engine, the API server's next piece of work and its next delivery; nil when there is nothing to do.
-    package var nextEventTime: Double? {
+    package var nextEventTime: Double? { nextEventTime(apiNext: api.nextEventTime) }
+
+    /// ``nextEventTime`` when the API server's next event is at `apiNext`.
+    private func nextEventTime(apiNext: Double?) -> Double? {
         if core.hasUnfinishedRequests { return now }
-        var t = pending.first?.readyAt ?? .infinity
-        if let a = api.nextEventTime { t = min(t, a) }
+        var t = pending.firstTime ?? .infinity
+        if let a = apiNext { t = min(t, a) }
         return t.isFinite ? max(now, t) : nil
     }
 
@@ -73,9 +77,30 @@ package final class EngineDriver {
     /// ``advance()``. The returned array is valid until the next call.
     package func deliveries(upTo time: Double) -> [TokenDelivery] {
         deliveredBuffer.removeAll(keepingCapacity: true)
-        api.run(until: time) { request, readyAt in pending.append((request, readyAt)) }
+        api.run(until: time) { request, readyAt in pending.append(request, at: readyAt) }
         api.takeDeliveries(upTo: time, into: &deliveredBuffer)
         return deliveredBuffer
+    }
+
+    /// Takes the API server's deliveries one delivery time at a time, each time exactly as
+    /// ``deliveries(upTo:)`` at ``nextDeliveryTime`` would, for as long as that time is before `horizon` and not
+    /// after ``nextEventTime``; hands each delivery to `deliver`, and stops after a delivery time at which
+    /// `deliver` returned true. For an owner whose next move depends only on `horizon` and on what `deliver`
+    /// reports, this is the same as asking one delivery time per turn.
+    package func deliver(before horizon: Double, _ deliver: (TokenDelivery) -> Bool) {
+        // ``nextEventTime`` while the API server's next event is at `t`, from values the API server's work does
+        // not change (it only appends to `pending`, whose head then changes only if it was empty).
+        let busy = core.hasUnfinishedRequests
+        let now = now
+        var pendingFirst = pending.firstTime
+        api.runAndDeliver(
+            before: horizon,
+            permits: { t in busy ? t <= now : t <= max(now, min(pendingFirst ?? .infinity, t)) },
+            ready: { request, readyAt in
+                pending.append(request, at: readyAt)
+                if pendingFirst == nil { pendingFirst = readyAt }
+            },
+            deliver: deliver)
     }
 
     /// Moves to ``nextEventTime`` (or to `notBefore` when that is later: an owner that runs several drivers on
@@ -88,11 +113,10 @@ package final class EngineDriver {
         stepResult.delivered.removeAll(keepingCapacity: true)
         guard let t = nextEventTime else { return stepResult }
         now = max(t, notBefore)
-        api.run(until: now) { request, readyAt in pending.append((request, readyAt)) }
+        api.run(until: now) { request, readyAt in pending.append(request, at: readyAt) }
         api.takeDeliveries(upTo: now, into: &stepResult.delivered)
-        while let next = pending.first, next.readyAt <= now {
-            pending.popFirst()
-            var r = next.request
+        while let readyAt = pending.firstTime, readyAt <= now {
+            var r = pending.popFirst()!
             r.arrival = now
             do {
                 try core.add(r)

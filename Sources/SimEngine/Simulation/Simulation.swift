@@ -44,8 +44,13 @@ package enum Simulation {
                 throw SimulationInputError("the simulation stalled: \(client.remaining) requests never \(stalled)")
             }
             try service.advance(
+                before: client.nextSendTime,
                 stepEnded: { outcome, kept in tally.stepEnded(outcome, kept: kept) },
-                delivered: { d in if tally.delivered(d) { client.finished(1, at: d.time) } })
+                delivered: { d in
+                    guard tally.delivered(d) else { return false }
+                    client.finished(1, at: d.time)
+                    return true
+                })
         }
         return tally
     }
@@ -61,6 +66,21 @@ package protocol SimulatedService {
     /// Runs the next event, reporting each engine step that ends, with whether its summary belongs to the records,
     /// and each stream chunk the API server delivers (the client's view of the tokens), in time order.
     mutating func advance(stepEnded: (StepOutcome, _ kept: Bool) -> Void, delivered: (TokenDelivery) -> Void) throws
+    /// ``advance(stepEnded:delivered:)``, possibly followed by further events without returning, while they are
+    /// what the run loop would do next anyway: the client's next send is at `horizon` and changes only when
+    /// `delivered` returns true (a request finished). The same events, in the same order, as one call per event.
+    mutating func advance(
+        before horizon: Double, stepEnded: (StepOutcome, _ kept: Bool) -> Void, delivered: (TokenDelivery) -> Bool
+    ) throws
+}
+
+extension SimulatedService {
+    /// One event per call.
+    package mutating func advance(
+        before horizon: Double, stepEnded: (StepOutcome, _ kept: Bool) -> Void, delivered: (TokenDelivery) -> Bool
+    ) throws {
+        try advance(stepEnded: stepEnded, delivered: { _ = delivered($0) })
+    }
 }
 
 /// One engine through its driver.
@@ -76,6 +96,19 @@ struct DriverService: SimulatedService {
     }
 
     func send(_ request: EngineRequest, at time: Double) { driver.submit(request, at: time) }
+
+    /// The API server's deliveries, one delivery time after another, while each is before the engine's next event
+    /// and the client's next send and no request finishes (``EngineDriver/deliver(before:_:)``); else one event.
+    func advance(
+        before horizon: Double, stepEnded: (StepOutcome, _ kept: Bool) -> Void, delivered: (TokenDelivery) -> Bool
+    ) throws {
+        if let d = driver.nextDeliveryTime, d <= driver.nextEventTime ?? .infinity {
+            // The first delivery time is taken whatever `horizon` says, as the one-event call would.
+            driver.deliver(before: horizon > d ? horizon : d.nextUp, delivered)
+            return
+        }
+        try advance(stepEnded: stepEnded, delivered: { _ = delivered($0) })
+    }
 
     func advance(stepEnded: (StepOutcome, _ kept: Bool) -> Void, delivered: (TokenDelivery) -> Void) throws {
         // The API server's deliveries first, up to the engine's next event: the client sees them in time order.
