@@ -44,6 +44,18 @@ import Testing
         #expect(json["rows"]?.arrayValue?.count == 1 && json["heldout_targets_met"]?.boolValue == true)
     }
 
+    @Test func longRowIdsKeepTheirOwnColumn() {
+        let long = String(repeating: "r", count: 50)
+        let rows = [Self.comparison(long, gpu: "H100", holdout: true, .ttft, measured: 100, simulated: 102)]
+        let lines = FidelitySuiteReport(rows: rows, excluded: [(long + "-x", "why")]).table()
+            .split(separator: "\n").map(String.init)
+        // The split column starts where its header does, after the whole id and a gap.
+        let header = lines[0].range(of: "split")!.lowerBound.utf16Offset(in: lines[0])
+        let row = lines[1].range(of: "holdout")!.lowerBound.utf16Offset(in: lines[1])
+        #expect(header == row && row >= long.count + 2)
+        #expect(lines.contains { $0.hasPrefix(long + "-x  excluded: why") })
+    }
+
     @Test func anOfflineRowRunsOneBatchWithoutTheAPIServer() throws {
         let gpu = HardwareCatalog.gpu(named: "A100")!
         var config = EngineConfig(model: ModelCatalog.spec(for: "Qwen/Qwen3-30B-A3B")!, gpu: gpu)

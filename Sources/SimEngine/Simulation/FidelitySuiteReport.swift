@@ -46,18 +46,20 @@ package struct FidelitySuiteReport: Sendable {
 
     /// The report as text.
     package func table() -> String {
+        // The row column fits the longest id, so an id never runs into the next column.
+        let idWidth = max(34, (rows.map(\.id) + failures.map(\.id) + excluded.map(\.id)).map(\.count).max() ?? 0) + 2
         var lines = [
-            pad("row", 34) + pad("split", 8) + pad("gpu", 6) + pad("figure", 11) + pad("statistic", 13)
+            pad("row", idWidth) + pad("split", 8) + pad("gpu", 6) + pad("figure", 11) + pad("statistic", 13)
                 + pad("measured", 11, right: true) + pad("simulated", 11, right: true) + pad("error %", 9, right: true)
         ]
         for r in rows {
             lines.append(
-                pad(r.id, 34) + pad(r.holdout ? "holdout" : "fit", 8) + pad(r.gpu, 6) + pad(r.figure.rawValue, 11)
+                pad(r.id, idWidth) + pad(r.holdout ? "holdout" : "fit", 8) + pad(r.gpu, 6) + pad(r.figure.rawValue, 11)
                     + pad(r.statistic.rawValue, 13) + pad(fixed(r.measured, 2), 11, right: true)
                     + pad(fixed(r.simulated, 2), 11, right: true) + pad(fixed(r.errorPercent, 1), 9, right: true))
         }
-        for f in failures { lines.append(pad(f.id, 34) + "not replayed: " + f.reason) }
-        for x in excluded { lines.append(pad(x.id, 34) + "excluded: " + x.reason) }
+        for f in failures { lines.append(pad(f.id, idWidth) + "not replayed: " + f.reason) }
+        for x in excluded { lines.append(pad(x.id, idWidth) + "excluded: " + x.reason) }
         for holdout in [false, true] {
             let s = summaries(holdout: holdout)
             guard !s.isEmpty else { continue }
