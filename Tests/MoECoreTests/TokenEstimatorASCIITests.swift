@@ -58,5 +58,7 @@ import Testing
     @Test func nonASCIITextTakesTheScalarPath() {
         let text = "Be brief. ünïcödé 数学 [INST] <｜User｜> x"
         #expect(same(scanPieces(text), scalarPieces(text)))
+        // `count` decides the path on its own: it must agree with the scan's pieces.
+        #expect(TokenEstimator.count(text) == scanPieces(text).reduce(0) { $0 + $1.2 })
     }
 }

@@ -146,13 +146,11 @@ package final class Evaluation: Sendable {
         var chat = requester(transport, stream: config.stream)
         // Its own client sends at most `connectionSlots` at once, the rest as connections free up.
         let connections = self.transport == nil ? connectionSlots : nil
-        var ahead = 0
         if let plan = schedule.closedLoopPlan(count: payloads.count, connections: connections) {
             chat.headers.add(name: ClosedLoopPlan.headerName, value: plan.headerValue)
             // Its own client lets each next request go the moment an answer comes (docs/evaluator.md "Flow").
             if connections != nil {
                 chat.gate = ClosedLoopGate(limit: plan.workers)
-                ahead = plan.workers
             }
         }
         let requester = chat
@@ -161,7 +159,7 @@ package final class Evaluation: Sendable {
         let items = dataset.items
         let dsName = config.dataset.rawValue
         await schedule.run(
-            count: payloads.count, slots: connections, ahead: ahead,
+            count: payloads.count, slots: connections, ahead: chat.gate?.limit ?? 0,
             { i, allowed in
                 await requester.run(index: i, payload: payloads[i], runStart: runStart, allowedAt: allowed)
             },

@@ -54,7 +54,8 @@ struct RequestSchedule: Sendable {
     ) async {
         let arrivals = arrivals(n)
         let limit = max(1, concurrency ?? n)
-        let active = min(limit, max(1, slots ?? limit)) + max(0, ahead)
+        let ahead = max(0, ahead)
+        let active = min(limit, max(1, slots ?? limit)) + ahead
         let start = ContinuousClock.now
         await withTaskGroup(of: T.self) { group in
             var next = 0
@@ -66,7 +67,7 @@ struct RequestSchedule: Sendable {
             func launchAllowed() {
                 let now = ContinuousClock.now
                 while allowedAt.count < min(n, limit + finished) { allowedAt.append(now) }
-                while next < min(n, allowedAt.count + max(0, ahead)), running < active, !Task.isCancelled {
+                while next < min(n, allowedAt.count + ahead), running < active, !Task.isCancelled {
                     let i = next
                     let at = arrivals[i]
                     let allowed = i < allowedAt.count ? allowedAt[i] : nil

@@ -225,9 +225,6 @@ package struct CompactJSONBytes {
 
     package init() {}
 
-    /// The bytes written so far.
-    package var bytes: [UInt8] { writer.out }
-
     /// Takes the bytes, leaving the buffer empty.
     package mutating func take() -> [UInt8] {
         defer { writer.out = [] }

@@ -16,7 +16,6 @@ struct TimedQueue<Entry> {
     /// The fewest consumed entries worth moving the rest for.
     static var compactionThreshold: Int { 1024 }
 
-    var isEmpty: Bool { head == times.count }
     var count: Int { times.count - head }
     /// When the oldest entry became ready; nil when the queue is empty.
     var firstTime: Double? { head < times.count ? times[head] : nil }

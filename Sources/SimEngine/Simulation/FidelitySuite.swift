@@ -110,11 +110,7 @@ package enum FidelitySuite {
         func perRequest(_ f: @escaping (RequestTiming) -> Double, _ s: SuiteStatistic) -> Double {
             let values = decoding.map(f)
             guard !values.isEmpty else { return 0 }
-            if s == .median {
-                let sorted = values.sorted()
-                let mid = sorted.count / 2
-                return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
-            }
+            if s == .median { return SuiteErrorSummary.median(values.sorted()) }
             return values.reduce(0, +) / Double(values.count)
         }
         return c.measured.map { m in
