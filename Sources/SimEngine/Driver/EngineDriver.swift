@@ -88,12 +88,19 @@ package final class EngineDriver {
     /// `deliver` returned true. For an owner whose next move depends only on `horizon` and on what `deliver`
     /// reports, this is the same as asking one delivery time per turn.
     package func deliver(before horizon: Double, _ deliver: (TokenDelivery) -> Bool) {
-        // A delivery at `t` is permitted while it is not after ``nextEventTime`` with the API server's next event
-        // at `t`; the API server's work only appends to `pending`, which that formula reads as it goes.
+        // ``nextEventTime(apiNext:)`` at `t`, from values the API server's work does not change (it only appends
+        // to `pending`, whose head then changes only if it was empty). Kept in locals: calling that function
+        // here reads the class's properties once per delivery, 12 % more instructions on bench-sim's burst.
+        let busy = core.hasUnfinishedRequests
+        let now = now
+        var pendingFirst = pending.firstTime
         api.runAndDeliver(
             before: horizon,
-            permits: { t in nextEventTime(apiNext: t).map { t <= $0 } ?? false },
-            ready: { request, readyAt in pending.append(request, at: readyAt) },
+            permits: { t in busy ? t <= now : t <= max(now, min(pendingFirst ?? .infinity, t)) },
+            ready: { request, readyAt in
+                pending.append(request, at: readyAt)
+                if pendingFirst == nil { pendingFirst = readyAt }
+            },
             deliver: deliver)
     }
 
