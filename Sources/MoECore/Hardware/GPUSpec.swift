@@ -38,6 +38,12 @@ package struct GPUSpec: Sendable, Equatable {
         return !["A100", "A5000", "A6000", "MI250X"].contains { k.contains($0) }
     }
 
+    /// Whether the GPU is an NVIDIA Hopper (compute capability 9.0: H100, H200, GH200).
+    package var isHopper: Bool {
+        let k = key.uppercased()
+        return ["H100", "H200"].contains { k.contains($0) }
+    }
+
     /// Whether the tensor cores multiply 4-bit floating-point operands (NVIDIA Blackwell; AMD CDNA4).
     package var hasFP4TensorCores: Bool {
         let k = key.uppercased()
