@@ -79,6 +79,13 @@ import Testing
         #expect(abs(marlinFull.cost(shape).weightBytes - triton.cost(shape).weightBytes - extra) < 1)
         #expect(marlinFull.cost(shape).latency > triton.cost(shape).latency)
         #expect(marlin.cost(shape).latency > marlinFull.cost(shape).latency)
+        // Ampere's Marlin keeps the fused-MoE curves (vllm#22428's A100 decode figures), padded reads only.
+        let a100 = StepCostModel(footprint: fp, gpu: Self.a100, calibration: calibration)
+        calibration.marlinMXFP4ExpertEfficiency = 1
+        #expect(
+            a100.cost(shape).latency
+                == StepCostModel(footprint: fp, gpu: Self.a100, calibration: calibration).cost(shape).latency)
+        calibration.marlinMXFP4ExpertEfficiency = 0.7
         // Other models ignore the constant.
         let qwen = Self.footprint(Self.qwen3)
         #expect(

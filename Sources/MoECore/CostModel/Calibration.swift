@@ -24,10 +24,10 @@ package struct Calibration: Sendable, Equatable {
     /// Expert size (bytes per rank) at which expert streaming and compute reach half their large-expert
     /// efficiency.
     package var expertHalfBytes = 1.5e6
-    /// vLLM's Marlin MoE kernel on MXFP4 experts (GPUs without FP4 tensor cores) relative to the fused-MoE curves
-    /// above, compute and weight streaming alike (docs/engine.md §8 "MXFP4 experts through Marlin"). Fitted over
-    /// the validation suite's gpt-oss-120b H100 fit rows (vLLM 0.10.2, Marlin): docs/calibration.md "Marlin MXFP4
-    /// experts".
+    /// vLLM's Marlin MoE kernel on MXFP4 experts on Hopper relative to the fused-MoE curves above, compute and
+    /// weight streaming alike (docs/engine.md §8 "MXFP4 experts through Marlin"; Ampere's Marlin keeps the
+    /// curves). Fitted over the validation suite's gpt-oss-120b H100 fit rows (vLLM 0.10.2, Marlin):
+    /// docs/calibration.md "Marlin MXFP4 experts".
     package var marlinMXFP4ExpertEfficiency = 0.7
     /// Paged-attention KV cache reads and writes. (Decode attention through PyTorch 2.11 on an H100 SXM read KV
     /// at 0.44–0.88 of the bandwidth, more for larger caches: 52 MB → 0.44, 143 MB → 0.72, 537 MB → 0.88.)

@@ -78,9 +78,10 @@ package struct StepCostModel: Sendable {
         let expertPath = footprint.expertGemmPath(on: gpu, tritonKernels: tritonKernels)
         let densePath = footprint.denseGemmPath(on: gpu)
         if expertPath.kind == .marlinMXFP4 {
-            // Marlin reads and multiplies the padded experts, at its own efficiency (docs/engine.md §8).
+            // Marlin reads and multiplies the padded experts, on Hopper at its own fitted efficiency; Ampere's
+            // Marlin keeps the fused-MoE curves (docs/engine.md §8).
             expertParamsRun = footprint.marlinPaddedExpertParams
-            expertPathEfficiency = calibration.marlinMXFP4ExpertEfficiency
+            expertPathEfficiency = gpu.isHopper ? calibration.marlinMXFP4ExpertEfficiency : 1
         } else {
             expertParamsRun = footprint.expertParams
             expertPathEfficiency = 1
