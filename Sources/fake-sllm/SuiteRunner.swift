@@ -192,6 +192,7 @@ enum SuiteRowMapping {
             engineVersion: row.engineVersion, config: config, offline: offline, workload: workload, measured: measured)
         // vLLM's serving benchmark sends its first prompt once as a test before the measured run
         // (docs/calibration.md "The validation suite").
+        suiteCase.generation = row.generation
         suiteCase.testRun = !offline && FidelitySuite.servingBenchmarks.contains(row.benchmark)
         return suiteCase
     }
