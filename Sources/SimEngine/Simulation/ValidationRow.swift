@@ -100,11 +100,7 @@ package struct ValidationRow: Sendable, Equatable {
     /// version after 0.11.0, or, where the version is unknown, a run dated on or after 2025-10-22, when vLLM made
     /// the package a dependency (vllm PR #27370). vLLM 0.10–0.11.0 and undated runs of unknown version: false.
     package var shipsTritonKernels: Bool {
-        let parts = engineVersion.split(separator: ".").map { Int($0.prefix { $0.isNumber }) }
-        if parts.count >= 2, let major = parts[0], let minor = parts[1] {
-            let patch = parts.count > 2 ? parts[2] ?? 0 : 0
-            return (major, minor, patch) > (0, 11, 0)
-        }
+        if let release = VLLMGeneration.release(engineVersion) { return release > (0, 11, 0) }
         guard let date = engineDate else { return false }
         return date >= "2025-10-22"
     }
