@@ -83,6 +83,24 @@ import Testing
         }
     }
 
+    /// Through the cost model: GLM-4.6-FP8's experts (CUTLASS on an H100) are priced as calibrated, with no
+    /// default-config slowdown, while Qwen3-235B-FP8's block-FP8 experts (Triton, no tuned H100 file) pay it.
+    @Test func cutlassExpertsArePricedAsCalibrated() {
+        let glm = Self.footprint("zai-org/GLM-4.6-FP8", tp: 8)
+        let cutlass = StepCostModel(footprint: glm, gpu: Self.h100, calibration: Calibration())
+        #expect(cutlass.moeKernelSource == .unknown)
+        #expect(cutlass.moeKernelSlowdown(tokens: 8192, rows: 410) == 1)
+        let asCalibrated = StepCostModel(
+            footprint: glm, gpu: Self.h100, calibration: Calibration(), moeKernelSource: .tuned)
+        let prefill = StepShape.prefill(
+            requests: 1, promptTokens: 8192, touchedExperts: 160 * Double(glm.moeLayers), cudaGraph: false)
+        #expect(cutlass.cost(prefill).latency == asCalibrated.cost(prefill).latency)
+        let qwen = Self.footprint("Qwen/Qwen3-235B-A22B-Instruct-2507-FP8", tp: 4)
+        let triton = StepCostModel(footprint: qwen, gpu: Self.h100, calibration: Calibration())
+        #expect(triton.moeKernelSource == .default)
+        #expect(triton.moeKernelSlowdown(tokens: 8192, rows: 410) > 1)
+    }
+
     @Test func defaultSlowdownFollowsTheMeasuredBranches() {
         func s(_ tokens: Double, _ rows: Double, block: Bool = false, _ gpu: GPUSpec = Self.h100) -> Double {
             FusedMoEKernelConfig.defaultSlowdown(
