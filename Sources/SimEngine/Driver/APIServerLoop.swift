@@ -66,6 +66,8 @@ struct APIServerLoop {
     /// Collectors by handle; a handle is reused once its collector is gone and no woken task refers to it.
     private var collectors: [Collector] = []
     private var freeHandles: [Int32] = []
+    /// ``processOutputs(_:from:)``'s list of the tasks a slice wakes (a reused buffer).
+    private var wakeScratch: [Int32] = []
     /// Whether every stream chunk is a delivery, or only those that carry a request's first token or its finish
     /// (``init(calibration:harmony:startTime:everyChunk:)``).
     let deliversEveryChunk: Bool
@@ -353,11 +355,20 @@ struct APIServerLoop {
     private mutating func processOutputs(_ events: ArraySlice<RequestEvent>, from start: Double) {
         let slice = events.prefix(Self.outputSliceSize)
         freeAt = start + Double(slice.count) * outputCost
-        for e in slice {
-            guard let i = handleOfID.slot(of: e.id) else { continue }
-            let h = handleOfID[slot: i]
-            if collectors[Int(h)].put(e) { woken.append(h, at: freeAt) }
+        // The slice's puts on the collectors borrowed once; the tasks they wake join ``woken`` together, in order.
+        let handles = handleOfID
+        var wake = wakeScratch
+        wakeScratch = []
+        wake.removeAll(keepingCapacity: true)
+        collectors.withUnsafeMutableBufferPointer { cs in
+            for e in slice {
+                guard let i = handles.slot(of: e.id) else { continue }
+                let h = handles[slot: i]
+                if cs[Int(h)].put(e) { wake.append(h) }
+            }
         }
+        woken.append(contentsOf: wake, at: freeAt)
+        wakeScratch = wake
         let rest = events.dropFirst(slice.count)
         if !rest.isEmpty {
             continuations.append(rest, at: freeAt)

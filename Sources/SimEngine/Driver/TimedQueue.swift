@@ -27,6 +27,12 @@ struct TimedQueue<Entry> {
         entries.append(entry)
     }
 
+    /// Appends `newEntries` in order, all ready at `time`.
+    mutating func append(contentsOf newEntries: [Entry], at time: Double) {
+        times.append(contentsOf: repeatElement(time, count: newEntries.count))
+        entries.append(contentsOf: newEntries)
+    }
+
     /// The entry `offset` places behind the oldest, and its time (`offset < count`).
     func entry(at offset: Int) -> Entry { entries[head + offset] }
     func time(at offset: Int) -> Double { times[head + offset] }
