@@ -333,8 +333,9 @@ struct APIServerLoop {
     /// each starts at or before `maxStart` and before `horizon` (and, when `untilDelivery`, at or before the
     /// first delivery not yet taken): what ``runPiece(_:_:)`` does for each, with ``next`` unchanged between them
     /// (nothing else can become ready meanwhile, and the woken queue wins ties), found once at the end.
-    private mutating func runChunks(readyAt: Double, through maxStart: Double, before horizon: Double, untilDelivery: Bool)
-    {
+    private mutating func runChunks(
+        readyAt: Double, through maxStart: Double, before horizon: Double, untilDelivery: Bool
+    ) {
         var maxStart = maxStart
         var taken = 0
         let available = woken.count
