@@ -102,6 +102,31 @@ import Testing
         #expect(out.allSatisfy { $0.isFirstToken && $0.newTokens == 1 && $0.finished == nil })
     }
 
+    @Test func aRequestDroppedWhileItsTaskIsWokenGetsNoChunkAndItsCollectorIsNotReusedEarly() {
+        var loop = APIServerLoop(calibration: Self.calibration(), startTime: 0)
+        loop.submit(F.request(1, prompt: 0, output: 3), at: 0)
+        loop.submit(F.request(2, prompt: 0, output: 3), at: 0)
+        loop.run(until: 0.01) { _, _ in }
+        // Request 3's receive (2 ms from 0.0199) holds the loop; the step's outputs are processed after it
+        // (0.0219 + 20 µs, waking both tasks), then request 3 is submitted (ready at 0.0219, before the tasks).
+        loop.submit(F.request(3, prompt: 0, output: 3), at: 0.0199)
+        loop.stepEnded([Self.token(1, 1, first: true), Self.token(2, 1, first: true)], at: 0.02)
+        loop.run(until: 0.02191) { _, _ in }
+        // Request 1 goes away while its task is woken; request 3's collector must not take its place.
+        let setUpPending = loop.remove(id: 1)
+        #expect(!setUpPending)
+        loop.run(until: 1) { _, _ in }
+        loop.stepEnded([Self.token(3, 1, first: true)], at: 1)
+        loop.run(until: 2) { _, _ in }
+        var out: [TokenDelivery] = []
+        loop.takeDeliveries(upTo: 2, into: &out)
+        // Request 1's task writes nothing and takes no time: request 2's chunk follows request 3's 1 ms submit.
+        #expect(out.map(\.id) == [2, 3])
+        #expect(abs(out[0].time - (0.0219 + 20e-6 + 1e-3 + 100e-6)) < 1e-12)
+        #expect(out.allSatisfy { $0.isFirstToken && $0.newTokens == 1 && $0.outputTokens == 1 })
+        #expect(loop.streams == 2)
+    }
+
     @Test func aRequestWhoseTaskIsBehindGetsItsTokensMergedIntoOneChunk() {
         var loop = APIServerLoop(calibration: Self.calibration(), startTime: 0)
         loop.submit(F.request(1, prompt: 0, output: 3), at: 0)

@@ -19,9 +19,12 @@ import Testing
         }
     }
 
-    static func run(_ w: Workload, seed: UInt64, oneEvent: Bool) throws -> SimulationResult {
+    /// - Parameter everyChunk: whether the driver hands out every stream chunk (a server's driver) or only those
+    ///   carrying a first token or a finish (``Simulation/run(config:workload:keepSteps:)``'s).
+    static func run(_ w: Workload, seed: UInt64, oneEvent: Bool, everyChunk: Bool = true) throws -> SimulationResult {
         let config = F.config(seed: seed)
-        let service = DriverService(driver: EngineDriver(core: try EngineCore(config: config)))
+        let service = DriverService(
+            driver: EngineDriver(core: try EngineCore(config: config), everyChunk: everyChunk))
         let tally: SimulationTally
         let now: Double
         if oneEvent {
@@ -76,14 +79,46 @@ import Testing
     @Test(arguments: 0..<workloads.count)
     func manyDeliveriesPerCallGiveTheOneEventRun(_ i: Int) throws {
         let (name, w) = Self.workloads[i]
-        let fast = try Self.run(w, seed: 11, oneEvent: false)
         let simple = try Self.run(w, seed: 11, oneEvent: true)
-        // Compared as Bools: a failure names the workload instead of printing two files' bytes.
-        let sameTimings = fast.timingsJSONLBytes() == simple.timingsJSONLBytes()
-        let sameRecords = fast.recordsJSONBytes(indent: 2) == simple.recordsJSONBytes(indent: 2)
-        #expect(sameTimings, "\(name): request timings differ")
-        #expect(sameRecords, "\(name): batch records differ")
-        #expect(fast.simulatedSeconds == simple.simulatedSeconds, "\(name)")
+        // The batched path with every chunk handed out, and with only the chunks the tally reads (Simulation's).
+        for everyChunk in [true, false] {
+            let fast = try Self.run(w, seed: 11, oneEvent: false, everyChunk: everyChunk)
+            // Compared as Bools: a failure names the workload instead of printing two files' bytes.
+            let sameTimings = fast.timingsJSONLBytes() == simple.timingsJSONLBytes()
+            let sameRecords = fast.recordsJSONBytes(indent: 2) == simple.recordsJSONBytes(indent: 2)
+            #expect(sameTimings, "\(name), every chunk \(everyChunk): request timings differ")
+            #expect(sameRecords, "\(name), every chunk \(everyChunk): batch records differ")
+            #expect(fast.simulatedSeconds == simple.simulatedSeconds, "\(name), every chunk \(everyChunk)")
+        }
+    }
+
+    /// Only the chunks with a first token or a finish are handed out, at the times the every-chunk loop gives
+    /// them, and the loop's work (its last delivery, its free time) is unchanged.
+    @Test func firstAndLastChunksOnlyKeepTheirTimes() throws {
+        let w = Self.workloads[3].1
+        func deliveries(everyChunk: Bool) throws -> [TokenDelivery] {
+            let driver = EngineDriver(core: try EngineCore(config: F.config(seed: 11)), everyChunk: everyChunk)
+            for (i, r) in w.requests.enumerated() {
+                driver.submit(
+                    EngineRequest(
+                        id: UInt64(i), promptTokens: r.promptTokens, maxTokens: r.maxTokens,
+                        outputTokens: r.outputTokens), at: r.arrival)
+            }
+            var out: [TokenDelivery] = []
+            while driver.nextEventTime != nil || driver.nextDeliveryTime != nil {
+                if let d = driver.nextDeliveryTime, d <= driver.nextEventTime ?? .infinity {
+                    out += driver.deliveries(upTo: d)
+                } else {
+                    out += driver.advance().delivered
+                }
+            }
+            return out
+        }
+        let all = try deliveries(everyChunk: true)
+        let few = try deliveries(everyChunk: false)
+        #expect(all.count > few.count)
+        #expect(few == all.filter { $0.isFirstToken || $0.finished != nil })
+        #expect(few.count(where: { $0.finished != nil }) == w.requests.count)
     }
 
     @Test func timedQueueKeepsFIFOOrderThroughCompactionAndRemoval() {

@@ -56,14 +56,26 @@ struct APIServerLoop {
     private var tokenised = TimedQueue<EngineRequest>()
     /// Engine steps' outputs not yet processed by the output handler, ready when the step ended.
     private var stepOutputs = TimedQueue<ArraySlice<RequestEvent>>()
-    /// Callbacks woken by earlier loop work, in wake order: a request's chunk task, or the output handler's
-    /// continuation after a slice.
-    private var woken = TimedQueue<WokenJob>()
+    /// Callbacks woken by earlier loop work, in wake order: a request's chunk task (its collector's handle), or
+    /// the output handler's continuation after a slice (``continuationJob``; the slice is in ``continuations``).
+    /// Plain integers, so moving them copies no reference.
+    private var woken = TimedQueue<Int32>()
     /// Whether the output handler is inside a step's outputs (its continuation waits in ``woken``): it is one
     /// task, so the next step's outputs wait until it has finished this one.
     private var handlerBusy = false
-    /// What each live request's collector holds.
-    private var collectors = RequestIDTable<Collector>()
+    /// The rest of a step's outputs after each slice, in the order of their ``continuationJob`` entries in
+    /// ``woken`` (the times are those entries' times).
+    private var continuations = TimedQueue<ArraySlice<RequestEvent>>()
+    /// Each live request's collector handle: one hash look-up per output; a woken task holds the handle itself.
+    private var handleOfID = RequestIDTable<Int32>()
+    /// Collectors by handle; a handle is reused once its collector is gone and no woken task refers to it.
+    private var collectors: [Collector] = []
+    private var freeHandles: [Int32] = []
+    /// ``processOutputs(_:from:)``'s list of the tasks a slice wakes (a reused buffer).
+    private var wakeScratch: [Int32] = []
+    /// Whether every stream chunk is a delivery, or only those that carry a request's first token or its finish
+    /// (``init(calibration:harmony:startTime:everyChunk:)``).
+    let deliversEveryChunk: Bool
     /// Deliveries made, in time order, not yet taken (each at its ``TokenDelivery/time``).
     private var delivered = TimedQueue<TokenDelivery>()
     /// When the loop's next piece of work became ready and where it comes from (nil when nothing is queued):
@@ -73,13 +85,12 @@ struct APIServerLoop {
     /// neither exists. Kept current by every mutation (``refresh()``).
     private(set) var nextEventTime: Double?
 
-    private enum WokenJob {
-        case chunk(UInt64)
-        case outputs(ArraySlice<RequestEvent>)
-    }
+    /// The ``woken`` entry of the output handler's continuation.
+    private static let continuationJob: Int32 = -1
 
     /// A request's `RequestOutputCollector`: tokens put since its task last ran.
     private struct Collector {
+        var id: UInt64
         var newTokens = 0
         var outputTokens = 0
         var firstToken = false
@@ -89,9 +100,12 @@ struct APIServerLoop {
         /// `FINAL_ONLY`: the output processor still detokenises every step, but makes no output, so the task
         /// wakes only for the last one.
         var finalOnly = false
+        /// The request was dropped while its task was woken: the task ends without writing anything.
+        var dropped = false
 
         /// Puts one step's output for the request; returns whether its task must be woken (it was not yet, and
         /// the output is one it sends).
+        @inline(__always)
         mutating func put(_ e: RequestEvent) -> Bool {
             newTokens += e.newTokens
             outputTokens = e.outputTokens
@@ -103,8 +117,13 @@ struct APIServerLoop {
         }
     }
 
-    /// - Parameter harmony: the model's chat requests are rendered with harmony (``ModelSpec/rendersChatWithHarmony``).
-    init(calibration c: Calibration, harmony: Bool = false, startTime: Double) {
+    /// - Parameters:
+    ///   - harmony: the model's chat requests are rendered with harmony (``ModelSpec/rendersChatWithHarmony``).
+    ///   - everyChunk: whether every stream chunk is handed out as a ``TokenDelivery`` (a server's clients read
+    ///     them all); when false only the chunks that carry a request's first token or its finish are, which is
+    ///     all an in-process run records. The loop does the same work at the same times either way.
+    init(calibration c: Calibration, harmony: Bool = false, startTime: Double, everyChunk: Bool = true) {
+        deliversEveryChunk = everyChunk
         receiveCost = harmony ? max(0, c.apiRequestOverhead - c.apiChatTemplateOverhead) : c.apiRequestOverhead
         tokenisesOnLoop = harmony
         promptTokenCost = c.apiPromptTokenOverhead
@@ -119,7 +138,7 @@ struct APIServerLoop {
     /// Requests whose set-up has not ended (received or being tokenised).
     var waiting: Int { arrivals.count + tokenised.count }
     /// Requests submitted to the engine whose last tokens are not yet delivered.
-    var streams: Int { collectors.count }
+    var streams: Int { handleOfID.count }
 
     mutating func submit(_ r: EngineRequest, at arrival: Double) {
         arrivals.append(r, at: arrival)
@@ -128,7 +147,8 @@ struct APIServerLoop {
 
     /// An engine step that ended at `time` produced `events`.
     mutating func stepEnded(_ events: [RequestEvent], at time: Double) {
-        let outputs = events.filter(Self.isOutput)
+        // Usually every event is an output: the step's own array is then kept, not copied.
+        let outputs = events.allSatisfy(Self.isOutput) ? events : events.filter(Self.isOutput)
         guard !outputs.isEmpty else { return }
         stepOutputs.append(outputs[...], at: time)
         refresh()
@@ -138,7 +158,11 @@ struct APIServerLoop {
     /// Returns whether its set-up had not ended (the engine never saw it).
     mutating func remove(id: UInt64) -> Bool {
         defer { refresh() }
-        collectors.remove(id)
+        if let slot = handleOfID.slot(of: id) {
+            let h = handleOfID[slot: slot]
+            handleOfID.remove(slot: slot)
+            if collectors[Int(h)].woken { collectors[Int(h)].dropped = true } else { freeHandles.append(h) }
+        }
         while delivered.remove(where: { $0.id == id }) != nil {}
         if arrivals.remove(where: { $0.id == id }) != nil { return true }
         return tokenised.remove(where: { $0.id == id }) != nil
@@ -148,35 +172,14 @@ struct APIServerLoop {
     /// request and the moment it reaches the engine (nondecreasing).
     mutating func run(until time: Double, _ ready: (EngineRequest, Double) -> Void) {
         // ``next`` is current on entry (every mutation keeps it so) and after each piece of work.
-        defer { updateEventTime() }
         while let next, max(freeAt, next.at) <= time {
-            let start = max(freeAt, next.at)
-            switch next.source {
-            case .woken:
-                switch woken.popFirst()! {
-                case .chunk(let id): deliverChunk(id, from: start)
-                case .outputs(let events): processOutputs(events, from: start)
-                }
-            case .tokenised:
-                let r = tokenised.popFirst()!
-                freeAt = start + submitCost
-                collectors[r.id] = Collector(finalOnly: r.finalOutputOnly)
-                ready(r, freeAt + handOff)
-            case .step:
-                processOutputs(stepOutputs.popFirst()!, from: start)
-            case .arrival:
-                let r = arrivals.popFirst()!
-                if tokenisesOnLoop {
-                    freeAt = start + receiveCost + Double(r.promptTokens) * promptTokenCost
-                    tokenised.append(r, at: freeAt)
-                } else {
-                    freeAt = start + receiveCost
-                    tokenizerFreeAt = max(tokenizerFreeAt, freeAt) + Double(r.promptTokens) * promptTokenCost
-                    tokenised.append(r, at: tokenizerFreeAt)
-                }
+            if next.source == .woken, woken.entry(at: 0) != Self.continuationJob {
+                runChunks(readyAt: next.at, through: time, before: .infinity, untilDelivery: false)
+            } else {
+                runPiece(next, ready)
             }
-            nextReady()
         }
+        updateEventTime()
     }
 
     /// Takes the deliveries that happened at or before `time`, in time order.
@@ -187,15 +190,40 @@ struct APIServerLoop {
     }
 
     /// ``run(until:_:)`` and ``takeDeliveries(upTo:into:)`` at ``nextEventTime``, over and over, as long as that
-    /// time is before `horizon` and `permits` it; each delivery goes to `deliver`, and after a delivery time at
-    /// which `deliver` returned true (the owner's state changed) it stops. The same work and deliveries, in the
-    /// same order, as the owner asking one delivery time at a time, without a turn of the owner's loop each.
+    /// time is before `horizon` and not after `bound()` (which may change only when `ready` is called); each
+    /// delivery goes to `deliver`, and after a delivery time at which `deliver` returned true (the owner's state
+    /// changed) it stops. The same work and deliveries, in the same order, as the owner asking one delivery time
+    /// at a time, without a turn of the owner's loop each.
+    ///
+    /// Between two delivery times the one-at-a-time owner would only run work, each piece at its own start
+    /// time, each such time checked against `horizon` and `bound()`; those pieces run here in one pass with the
+    /// same checks, and the bound is read again only after a piece that called `ready`.
     mutating func runAndDeliver(
-        before horizon: Double, permits: (Double) -> Bool, ready: (EngineRequest, Double) -> Void,
+        before horizon: Double, bound: () -> Double, ready: (EngineRequest, Double) -> Void,
         deliver: (TokenDelivery) -> Bool
     ) {
-        while let t = nextEventTime, t < horizon, permits(t) {
-            run(until: t, ready)
+        var limit = bound()
+        while let t = nextEventTime, t < horizon, t <= limit {
+            guard let d = delivered.firstTime, d <= t else {
+                // No delivery at or before the next piece's start: run pieces up to the first delivery.
+                while let next {
+                    let start = max(freeAt, next.at)
+                    let firstDelivery = delivered.firstTime ?? .infinity
+                    guard start < horizon, start <= limit, start <= firstDelivery else { break }
+                    if next.source == .woken, woken.entry(at: 0) != Self.continuationJob {
+                        runChunks(
+                            readyAt: next.at, through: min(limit, firstDelivery), before: horizon, untilDelivery: true)
+                    } else if runPiece(next, ready) {
+                        limit = bound()
+                    }
+                }
+                updateEventTime()
+                continue
+            }
+            // A delivery time (t == d): the work that starts by then, then the deliveries.
+            var readied = false
+            while let next, max(freeAt, next.at) <= t { readied = runPiece(next, ready) || readied }
+            if readied { limit = bound() }
             var stop = false
             while let d = delivered.firstTime, d <= t {
                 if deliver(delivered.popFirst()!) { stop = true }
@@ -255,6 +283,79 @@ struct APIServerLoop {
         }
     }
 
+    /// Runs the piece of work ``next`` names and finds the next one; returns whether it called `ready`.
+    @discardableResult
+    private mutating func runPiece(_ next: (at: Double, source: Source), _ ready: (EngineRequest, Double) -> Void)
+        -> Bool
+    {
+        let start = max(freeAt, next.at)
+        switch next.source {
+        case .woken:
+            let job = woken.popFirst()!
+            if job == Self.continuationJob {
+                processOutputs(continuations.popFirst()!, from: start)
+            } else {
+                deliverChunk(Int(job), from: start)
+                // The chunks one slice woke share its time: while they last, nothing else can come first.
+                if woken.firstTime == next.at { return false }
+            }
+            nextReady()
+            return false
+        case .tokenised:
+            let r = tokenised.popFirst()!
+            freeAt = start + submitCost
+            let h: Int32
+            let c = Collector(id: r.id, finalOnly: r.finalOutputOnly)
+            if let free = freeHandles.popLast() {
+                h = free
+                collectors[Int(h)] = c
+            } else {
+                h = Int32(collectors.count)
+                collectors.append(c)
+            }
+            handleOfID[r.id] = h
+            nextReady()
+            ready(r, freeAt + handOff)
+            return true
+        case .step:
+            processOutputs(stepOutputs.popFirst()!, from: start)
+        case .arrival:
+            let r = arrivals.popFirst()!
+            if tokenisesOnLoop {
+                freeAt = start + receiveCost + Double(r.promptTokens) * promptTokenCost
+                tokenised.append(r, at: freeAt)
+            } else {
+                freeAt = start + receiveCost
+                tokenizerFreeAt = max(tokenizerFreeAt, freeAt) + Double(r.promptTokens) * promptTokenCost
+                tokenised.append(r, at: tokenizerFreeAt)
+            }
+        }
+        nextReady()
+        return false
+    }
+
+    /// Runs the chunk tasks at the head of ``woken`` that one slice woke at `readyAt`, one after another, while
+    /// each starts at or before `maxStart` and before `horizon` (and, when `untilDelivery`, at or before the
+    /// first delivery not yet taken): what ``runPiece(_:_:)`` does for each, with ``next`` unchanged between them
+    /// (nothing else can become ready meanwhile, and the woken queue wins ties), found once at the end.
+    private mutating func runChunks(
+        readyAt: Double, through maxStart: Double, before horizon: Double, untilDelivery: Bool
+    ) {
+        var maxStart = maxStart
+        var taken = 0
+        let available = woken.count
+        while taken < available, woken.time(at: taken) == readyAt {
+            let job = woken.entry(at: taken)
+            if job == Self.continuationJob { break }
+            let start = max(freeAt, readyAt)
+            guard start <= maxStart, start < horizon else { break }
+            taken += 1
+            if deliverChunk(Int(job), from: start), untilDelivery { maxStart = min(maxStart, freeAt) }
+        }
+        woken.removeFirst(taken)
+        nextReady()
+    }
+
     /// One slice of a step's outputs: into the collectors, waking each request's task that is not yet woken.
     ///
     /// The output handler is one task (`AsyncLLM.output_handler`): after a slice it yields, so the rest of the
@@ -269,14 +370,25 @@ struct APIServerLoop {
         while true {
             let slice = events.prefix(Self.outputSliceSize)
             freeAt = start + Double(slice.count) * outputCost
-            for e in slice {
-                guard let i = collectors.slot(of: e.id) else { continue }
-                let wake = collectors[slot: i].put(e)
-                if wake { woken.append(.chunk(e.id), at: freeAt) }
+            // The slice's puts on the collectors borrowed once; the tasks they wake join ``woken`` together, in
+            // order.
+            let handles = handleOfID
+            var wake = wakeScratch
+            wakeScratch = []
+            wake.removeAll(keepingCapacity: true)
+            collectors.withUnsafeMutableBufferPointer { cs in
+                for e in slice {
+                    guard let i = handles.slot(of: e.id) else { continue }
+                    let h = handles[slot: i]
+                    if cs[Int(h)].put(e) { wake.append(h) }
+                }
             }
+            woken.append(contentsOf: wake, at: freeAt)
+            wakeScratch = wake
             let rest = events.dropFirst(slice.count)
             if !rest.isEmpty {
-                woken.append(.outputs(rest), at: freeAt)
+                continuations.append(rest, at: freeAt)
+                woken.append(Self.continuationJob, at: freeAt)
                 handlerBusy = true
                 return
             }
@@ -287,20 +399,30 @@ struct APIServerLoop {
         }
     }
 
-    /// A request's task takes what its collector holds and writes one chunk.
-    private mutating func deliverChunk(_ id: UInt64, from start: Double) {
-        guard let i = collectors.slot(of: id) else { return }
-        let c = collectors[slot: i]
-        freeAt = start + chunkCost
-        delivered.append(
-            TokenDelivery(
-                id: id, newTokens: c.newTokens, outputTokens: c.outputTokens, isFirstToken: c.firstToken,
-                finished: c.finished, time: freeAt), at: freeAt)
-        if c.finished != nil {
-            collectors.remove(slot: i)
-        } else {
-            collectors[slot: i] = Collector(outputTokens: c.outputTokens, finalOnly: c.finalOnly)
+    /// A request's task takes what its collector holds and writes one chunk; returns whether it made a delivery.
+    @discardableResult
+    private mutating func deliverChunk(_ h: Int, from start: Double) -> Bool {
+        let c = collectors[h]
+        if c.dropped {
+            // The request went away after its task woke: the task finds no collector and writes nothing.
+            freeHandles.append(Int32(h))
+            return false
         }
+        freeAt = start + chunkCost
+        let delivers = deliversEveryChunk || c.firstToken || c.finished != nil
+        if delivers {
+            delivered.append(
+                TokenDelivery(
+                    id: c.id, newTokens: c.newTokens, outputTokens: c.outputTokens, isFirstToken: c.firstToken,
+                    finished: c.finished, time: freeAt), at: freeAt)
+        }
+        if c.finished != nil {
+            handleOfID.remove(c.id)
+            freeHandles.append(Int32(h))
+        } else {
+            collectors[h] = Collector(id: c.id, outputTokens: c.outputTokens, finalOnly: c.finalOnly)
+        }
+        return delivers
     }
 
     private static func isOutput(_ e: RequestEvent) -> Bool { !e.preempted && (e.newTokens > 0 || e.finished != nil) }

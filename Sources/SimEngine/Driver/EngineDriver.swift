@@ -29,12 +29,16 @@ package final class EngineDriver {
     private var stepResult = DriverStep()
     private var deliveredBuffer: [TokenDelivery] = []
 
-    /// - Parameter startTime: simulated time at which the engine is ready (after any cold start).
-    package init(core: EngineCore, startTime: Double = 0) {
+    /// - Parameters:
+    ///   - startTime: simulated time at which the engine is ready (after any cold start).
+    ///   - everyChunk: whether every stream chunk is a ``TokenDelivery`` (a server streams them all to its
+    ///     clients); when false only the chunks carrying a request's first token or its finish are, all that an
+    ///     in-process run records. The API server's work, and so every time, is the same either way.
+    package init(core: EngineCore, startTime: Double = 0, everyChunk: Bool = true) {
         self.core = core
         api = APIServerLoop(
             calibration: core.config.calibration, harmony: core.config.model.rendersChatWithHarmony,
-            startTime: startTime)
+            startTime: startTime, everyChunk: everyChunk)
         now = startTime
     }
 
@@ -96,7 +100,8 @@ package final class EngineDriver {
         var pendingFirst = pending.firstTime
         api.runAndDeliver(
             before: horizon,
-            permits: { t in busy ? t <= now : t <= max(now, min(pendingFirst ?? .infinity, t)) },
+            // `t` is permitted when `t <= now`, or (engine idle) when no request reaches the engine before it.
+            bound: { busy ? now : max(now, pendingFirst ?? .infinity) },
             ready: { request, readyAt in
                 pending.append(request, at: readyAt)
                 if pendingFirst == nil { pendingFirst = readyAt }

@@ -19,9 +19,11 @@ struct RequestIDTable<Value> {
 
     private var mask: Int { (1 << bits) - 1 }
 
+    @inline(__always)
     private func home(_ key: UInt64) -> Int { Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> (64 - bits)) }
 
     /// The slot holding `key`, or nil.
+    @inline(__always)
     func slot(of key: UInt64) -> Int? {
         var i = home(key)
         while values[i] != nil {

@@ -27,11 +27,34 @@ struct TimedQueue<Entry> {
         entries.append(entry)
     }
 
+    /// Appends `newEntries` in order, all ready at `time`.
+    mutating func append(contentsOf newEntries: [Entry], at time: Double) {
+        times.append(contentsOf: repeatElement(time, count: newEntries.count))
+        entries.append(contentsOf: newEntries)
+    }
+
+    /// The entry `offset` places behind the oldest, and its time (`offset < count`).
+    func entry(at offset: Int) -> Entry { entries[head + offset] }
+    func time(at offset: Int) -> Double { times[head + offset] }
+
+    /// Removes the `n` oldest entries (`n <= count`).
+    mutating func removeFirst(_ n: Int) {
+        head += n
+        compact()
+    }
+
     /// Removes and returns the oldest entry.
     @discardableResult mutating func popFirst() -> Entry? {
         guard head < times.count else { return nil }
         let entry = entries[head]
         head += 1
+        compact()
+        return entry
+    }
+
+    /// Drops the consumed front when the queue is empty or the head has passed half the arrays.
+    @inline(__always)
+    private mutating func compact() {
         if head == times.count {
             times.removeAll(keepingCapacity: true)
             entries.removeAll(keepingCapacity: true)
@@ -41,7 +64,6 @@ struct TimedQueue<Entry> {
             entries.removeFirst(head)
             head = 0
         }
-        return entry
     }
 
     /// Removes the oldest entry that matches; returns it, or nil when none does. O(n).

@@ -109,6 +109,8 @@ struct Scheduler {
         var index = 0
         // Running requests first.
         runningLoop: while index < running.count && budget > 0 {
+            scheduleHeldRequests(from: &index, budget: &budget)
+            guard index < running.count && budget > 0 else { break }
             let slot = running[index]
             var n = requests[slot].numTokens - requests[slot].numComputed
             n = min(n, budget)
@@ -153,6 +155,47 @@ struct Scheduler {
         }
         scheduledTokens = maxNumBatchedTokens - budget
         return !scheduled.isEmpty
+    }
+
+    /// The running loop's common case, from `index` on: requests whose tokens this step fit in the blocks they
+    /// hold, every full block already cached (``KVCacheManager/allocateSlots(_:newTokens:)``'s fast path, which
+    /// changes nothing), scheduled with the request table read in place instead of accessed for mutation per
+    /// request. Stops at the first request that needs more (the running loop then takes it the general way), or
+    /// when the loop would stop. Hybrid models (sliding window) always take the general way.
+    private mutating func scheduleHeldRequests(from index: inout Int, budget: inout Int) {
+        guard kv.slidingWindow == nil else { return }
+        let blockSize = kv.blockSize
+        let caching = kv.pool.cachingEnabled
+        let maxModelLen = maxModelLen
+        var plan: [Scheduled] = []
+        swap(&plan, &scheduled)
+        var i = index
+        var b = budget
+        requests.withUnsafeBufferPointer { reqs in
+            running.withUnsafeBufferPointer { running in
+                while i < running.count && b > 0 {
+                    let slot = running[i]
+                    let computed = reqs[slot].numComputed
+                    var n = reqs[slot].numTokens - computed
+                    n = min(n, b)
+                    n = min(n, maxModelLen - computed)
+                    if n <= 0 {
+                        i += 1
+                        continue
+                    }
+                    let total = computed + n
+                    guard total <= reqs[slot].blocks.count * blockSize,
+                        !caching || reqs[slot].numCachedBlocks >= total / blockSize
+                    else { break }
+                    plan.append(Scheduled(slot: slot, tokens: n, computedBefore: computed))
+                    b -= n
+                    i += 1
+                }
+            }
+        }
+        swap(&plan, &scheduled)
+        index = i
+        budget = b
     }
 
     /// Applies the executed step: advances progress, samples tokens, finishes requests.
