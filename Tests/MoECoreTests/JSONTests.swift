@@ -335,21 +335,22 @@ import Testing
 @Suite struct JSONStringScanTests {
     /// The escaped literal, one byte at a time (the writer before the word scan).
     func reference(_ s: String) -> String {
-        var out = "\""
+        var out: [UInt8] = [0x22]
         for u in s.utf8 {
             switch u {
-            case 0x22: out += "\\\""
-            case 0x5C: out += "\\\\"
-            case 0x0A: out += "\\n"
-            case 0x0D: out += "\\r"
-            case 0x09: out += "\\t"
-            case 0x08: out += "\\b"
-            case 0x0C: out += "\\f"
-            case 0..<0x20: out += "\\u00" + (u < 0x10 ? "0" : "") + String(u, radix: 16)
-            default: out += String(decoding: [u], as: UTF8.self)
+            case 0x22: out += Array("\\\"".utf8)
+            case 0x5C: out += Array("\\\\".utf8)
+            case 0x0A: out += Array("\\n".utf8)
+            case 0x0D: out += Array("\\r".utf8)
+            case 0x09: out += Array("\\t".utf8)
+            case 0x08: out += Array("\\b".utf8)
+            case 0x0C: out += Array("\\f".utf8)
+            case 0..<0x20: out += Array(("\\u00" + (u < 0x10 ? "0" : "") + String(u, radix: 16)).utf8)
+            default: out.append(u)
             }
         }
-        return out + "\""
+        out.append(0x22)
+        return String(decoding: out, as: UTF8.self)
     }
 
     @Test func everyPositionOfEveryKindOfByte() throws {
