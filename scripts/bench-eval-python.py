@@ -1,14 +1,34 @@
 #!/usr/bin/env python3
-"""A Python stand-in for ServerlessLLM's evaluate_moecap.py, for `make bench-eval`'s CPU comparison.
+"""Python stand-ins for ServerlessLLM's evaluate_moecap.py, for `make bench-eval`'s CPU comparison.
 
-It does the original script's client-side work on the wire and on disk, written for this project from the seed
-README's description (docs/evaluator.md "Flow"): a warm-up request and the recording routes with `requests`,
-every dataset request at once through one `aiohttp.ClientSession` (its default connector: 100 connections) under
-`tqdm_asyncio.gather`, then a pass over the dumped batch records, answer extraction with regular expressions,
-and the result files written with `json.dump(indent=2)`. MoE-CAP itself (the data loaders and the metric code)
-is not on PyPI, so the records pass and the extraction are simple equivalents of theirs.
+Both stand-ins do the original script's client-side work on the wire and on disk, written for this project from
+the seed README's description and the script's flow (docs/evaluator.md "Flow"): a warm-up request and the
+recording routes with `requests`, every dataset request at once through one `aiohttp.ClientSession` (its default
+connector: 100 connections) under `tqdm_asyncio.gather`, then a pass over the dumped batch records, answer
+extraction with regular expressions, and the result files written with `json.dump(indent=2)`. MoE-CAP itself
+(its loaders and metric code) is not on PyPI, so the records pass and the extraction are simple equivalents.
 
-Usage: bench-eval-python.py DATA_JSONL SERVER_URL MODEL OUTPUT_DIR MAX_TOKENS
+They differ in how the items are loaded and prepared (docs/evaluator.md "The bench's Python stand-ins"):
+
+- `light` (the default): the items are read with `json.loads` line by line and sent as the user message alone.
+  Nothing else is imported. It is the smallest client that does the script's wire and file work.
+- `moecap`: what MoE-CAP's side of the script does before sending. The items come through HuggingFace `datasets`
+  (`load_dataset("json", data_files=...)`: MoE-CAP's GSM8K loader calls `load_dataset("openai/gsm8k", ...)`,
+  which this machine cannot download, on the same library); the target is the loader's
+  `re.search(r"####\\s*([0-9,.-]+)", answer)`; each prompt is built as MoE-CAP's runner builds it,
+  `tokenizer.apply_chat_template([system, user], add_generation_prompt=True, tokenize=False)` with the loader's
+  system prompt, and counted with `len(tokenizer.encode(prompt))`; `transformers` is imported (the script reads
+  the model's config through it). The request body is the script's: system "You are a helpful assistant." and
+  the user message. The tokenizer is a byte-level BPE built by `--build-tokenizer` in the bench's temporary
+  folder (trained on the dataset's text, a ChatML chat template set), because the HuggingFace hub is out of
+  reach here. The real model's tokenizer (Qwen3: a 151k-token vocabulary and its merges) costs more to load
+  and to run, so this stand-in is conservative: the script itself spends at least this much.
+
+`--build-tokenizer` also loads the file once through `datasets`, so the timed run finds it in the cache, as the
+script's runs after the first find GSM8K. Run both with HF_HUB_OFFLINE=1 (the bench does; the hub is out of reach).
+
+Usage: bench-eval-python.py [--moecap TOKENIZER_DIR] DATA_JSONL SERVER_URL MODEL OUTPUT_DIR MAX_TOKENS
+       bench-eval-python.py --build-tokenizer TOKENIZER_DIR DATA_JSONL
 """
 
 import asyncio
@@ -23,6 +43,16 @@ from tqdm.asyncio import tqdm_asyncio
 
 NUMBER = re.compile(r"(?<![\d.])(-?\d[\d,]*)")
 HASHES = re.compile(r"####\s*\$?\s*(-?\d[\d,]*)")
+# MoE-CAP's GSM8K loader: its target pattern and its system prompt (docs/evaluator.md "The bench's Python
+# stand-ins").
+GSM8K_TARGET = re.compile(r"####\s*([0-9,.-]+)")
+GSM8K_SYSTEM = ("Solve the math problem. End your response with a line of the form '#### <number>' containing only "
+                "the final numeric answer (no units, no commas, no currency symbols).")
+SCRIPT_SYSTEM = "You are a helpful assistant."
+# ChatML, the format of Qwen's chat template.
+CHAT_TEMPLATE = ("{% for message in messages %}{{ '<|im_start|>' + message['role'] + '\\n' + message['content'] + "
+                 "'<|im_end|>' + '\\n' }}{% endfor %}{% if add_generation_prompt %}{{ '<|im_start|>assistant\\n' }}"
+                 "{% endif %}")
 
 
 def extract(text):
@@ -33,9 +63,62 @@ def extract(text):
     return m[-1].replace(",", "") if m else ""
 
 
-async def send(session, url, model, prompt, max_tokens):
-    payload = {"model": model, "messages": [{"role": "user", "content": prompt}], "max_tokens": max_tokens,
-               "temperature": 0.0}
+def build_tokenizer(directory, data):
+    """A byte-level BPE trained on the dataset's text, saved with a chat template (outside the timed run)."""
+    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers
+    from transformers import PreTrainedTokenizerFast
+
+    texts = []
+    for line in open(data):
+        if line.strip():
+            row = json.loads(line)
+            texts += [row["question"], row["answer"]]
+    texts += [GSM8K_SYSTEM, SCRIPT_SYSTEM]
+    tok = Tokenizer(models.BPE())
+    tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)
+    tok.decoder = decoders.ByteLevel()
+    special = ["<|endoftext|>", "<|im_start|>", "<|im_end|>"]
+    tok.train_from_iterator(texts, trainers.BpeTrainer(vocab_size=8192, special_tokens=special,
+                                                       initial_alphabet=pre_tokenizers.ByteLevel.alphabet()))
+    fast = PreTrainedTokenizerFast(tokenizer_object=tok, eos_token="<|im_end|>", pad_token="<|endoftext|>")
+    fast.chat_template = CHAT_TEMPLATE
+    fast.save_pretrained(directory)
+    # Fills `datasets`' cache for this file, as any earlier run fills it for GSM8K: the timed run then reads the
+    # prepared Arrow table, as the script's later runs do.
+    import datasets
+    datasets.load_dataset("json", data_files=data, split="train")
+
+
+def load_light(data):
+    rows = [json.loads(line) for line in open(data) if line.strip()]
+    prompts = [r["question"] for r in rows]
+    targets = [r["answer"].split("####")[-1].strip() for r in rows]
+    return prompts, targets, [[{"role": "user", "content": p}] for p in prompts]
+
+
+def load_moecap(data, tokenizer_dir):
+    import datasets
+    import transformers
+
+    dataset = datasets.load_dataset("json", data_files=data, split="train")
+    prompts = list(dataset["question"])
+    targets = []
+    for answer in dataset["answer"]:
+        m = GSM8K_TARGET.search(answer)
+        targets.append(m.group(1).replace(",", "") if m else "")
+    tokenizer = transformers.AutoTokenizer.from_pretrained(tokenizer_dir)
+    prompt_tokens = 0
+    for q in prompts:
+        messages = [{"role": "system", "content": GSM8K_SYSTEM}, {"role": "user", "content": q}]
+        text = tokenizer.apply_chat_template(messages, add_generation_prompt=True, tokenize=False)
+        prompt_tokens += len(tokenizer.encode(text))
+    print(f"prompt tokens: {prompt_tokens}", file=sys.stderr)
+    bodies = [[{"role": "system", "content": SCRIPT_SYSTEM}, {"role": "user", "content": p}] for p in prompts]
+    return prompts, targets, bodies
+
+
+async def send(session, url, model, messages, max_tokens):
+    payload = {"model": model, "messages": messages, "max_tokens": max_tokens, "temperature": 0.0}
     try:
         async with session.post(url, json=payload) as response:
             response.raise_for_status()
@@ -45,23 +128,28 @@ async def send(session, url, model, prompt, max_tokens):
         return {}
 
 
-async def run_all(url, model, prompts, max_tokens):
+async def run_all(url, model, bodies, max_tokens):
     async with aiohttp.ClientSession() as session:
-        tasks = [send(session, url, model, p, max_tokens) for p in prompts]
+        tasks = [send(session, url, model, m, max_tokens) for m in bodies]
         return await tqdm_asyncio.gather(*tasks, desc="Inference requests", file=sys.stderr)
 
 
 def main():
-    data, server, model, out_dir, max_tokens = sys.argv[1:6]
+    args = sys.argv[1:]
+    if args[:1] == ["--build-tokenizer"]:
+        build_tokenizer(args[1], args[2])
+        return
+    tokenizer_dir = None
+    if args[:1] == ["--moecap"]:
+        tokenizer_dir, args = args[1], args[2:]
+    data, server, model, out_dir, max_tokens = args[:5]
     max_tokens = int(max_tokens)
-    rows = [json.loads(line) for line in open(data) if line.strip()]
-    prompts = [r["question"] for r in rows]
-    targets = [r["answer"].split("####")[-1].strip() for r in rows]
+    prompts, targets, bodies = load_moecap(data, tokenizer_dir) if tokenizer_dir else load_light(data)
 
     requests.post(f"{server}/v1/chat/completions",
                   json={"model": model, "messages": [{"role": "user", "content": "Hello"}], "max_tokens": 10})
     requests.post(f"{server}/start_batch_recording", json={"model": model}).raise_for_status()
-    responses = asyncio.run(run_all(f"{server}/v1/chat/completions", model, prompts, max_tokens))
+    responses = asyncio.run(run_all(f"{server}/v1/chat/completions", model, bodies, max_tokens))
     requests.post(f"{server}/stop_batch_recording", json={"model": model}).raise_for_status()
     batch = requests.post(f"{server}/dump_batch_recording", json={"model": model}).json()
     records = batch.get("records", batch.get("batches", []))

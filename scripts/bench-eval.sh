@@ -1,8 +1,15 @@
 #!/usr/bin/env bash
 # Evaluator figures (release build). First the CPU of a whole 1,319-item GSM8K-shaped run (the test set's size,
 # default max_tokens 512, concurrency 100) against fake-sllm (--serving direct --no-wait --burst-window-ms 0, the
-# seed's moecap_config.json), side by side with a Python stand-in for evaluate_moecap.py on the same server
-# (scripts/bench-eval-python.py; aiohttp, requests and tqdm from PyPI in .build/bench-venv), printed as a ratio.
+# seed's moecap_config.json), side by side with two Python stand-ins for evaluate_moecap.py on the same server
+# (scripts/bench-eval-python.py, from PyPI in .build/bench-venv; docs/evaluator.md "The bench's Python
+# stand-ins"), each printed as a ratio:
+# - "light stand-in": the script's wire and file work only (aiohttp, requests, tqdm; items read with json.loads);
+# - "stand-in with MoE-CAP's loader and chat template": the same, plus what MoE-CAP does before sending: items
+#   loaded through HuggingFace datasets, each prompt built with tokenizer.apply_chat_template and counted with
+#   tokenizer.encode (a small byte-level BPE built here, as the hub is out of reach: the real 151k-token
+#   tokenizer costs more), transformers imported. Without datasets/transformers/tokenizers (pip failed) only the
+#   light figure is printed, and the script says so.
 # Then the request rate moecap-eval sustains in no-wait mode and its client CPU per request: 5,000 requests
 # (max_tokens 16), concurrency 64 and 1, no streaming.
 # Usage: scripts/bench-eval.sh BIN_DIR
@@ -33,6 +40,22 @@ if [ ! -x "$venv/bin/python" ] || ! "$venv/bin/python" -c "import aiohttp, reque
   { python3 -m venv "$venv" && "$venv/bin/pip" install -q aiohttp requests tqdm; } >"$dir/pip.log" 2>&1 ||
     { echo "bench-eval: no Python baseline (pip failed: $(tail -1 "$dir/pip.log"))" >&2; venv=""; }
 fi
+moecap=""  # the tokenizer folder of the MoE-CAP-loader stand-in, when its packages are there
+# HuggingFace libraries: no hub (out of reach here), their caches in this run's folder.
+export HF_HUB_OFFLINE=1 HF_DATASETS_OFFLINE=1 HF_HOME="$dir/hf"
+if [ -n "$venv" ]; then
+  if ! "$venv/bin/python" -c "import datasets, transformers, tokenizers, jinja2" 2>/dev/null; then
+    echo "bench-eval: installing datasets, transformers, tokenizers and jinja2 into $venv (PyPI)" >&2
+    "$venv/bin/pip" install -q datasets transformers tokenizers jinja2 >"$dir/pip2.log" 2>&1 ||
+      echo "bench-eval: only the light stand-in (pip failed: $(tail -1 "$dir/pip2.log"))" >&2
+  fi
+  if "$venv/bin/python" scripts/bench-eval-python.py --build-tokenizer "$dir/tokenizer" "$dir/gsm8k.jsonl" \
+    >"$dir/tok.log" 2>&1; then
+    moecap="$dir/tokenizer"
+  else
+    echo "bench-eval: only the light stand-in (no tokenizer: $(tail -1 "$dir/tok.log"))" >&2
+  fi
+fi
 "$bin/fake-sllm" serve --port 0 --deploy Fixtures/deploy/moecap_config.json --serving direct --no-wait \
   --burst-window-ms 0 >"$dir/log1319" 2>&1 &
 pid1319=$!
@@ -42,14 +65,25 @@ done
 echo "== 1,319 GSM8K-shaped items, whole run, CPU (user+sys) of the client; moecap_config.json, direct, no-wait, holds off"
 /usr/bin/time -f "%e %U %S %M" -o "$dir/time-swift" "$bin/moecap-eval" --model Qwen/Qwen3-30B-A3B --dataset gsm8k \
   --data-file "$dir/gsm8k.jsonl" --server-url "$url" --output-dir "$dir/out1319" --quiet >/dev/null
-echo "  moecap-eval:            $(cpu "$dir/time-swift") s CPU, $(cut -d' ' -f1 "$dir/time-swift") s wall"
-if [ -n "$venv" ]; then
-  /usr/bin/time -f "%e %U %S %M" -o "$dir/time-py" "$venv/bin/python" scripts/bench-eval-python.py \
+printf "  %-51s %s\n" "moecap-eval:" "$(cpu "$dir/time-swift") s CPU, $(cut -d' ' -f1 "$dir/time-swift") s wall"
+standin() {  # args: label, time file, stand-in arguments before the common ones
+  local label=$1 tf=$2; shift 2
+  /usr/bin/time -f "%e %U %S %M" -o "$tf" "$venv/bin/python" scripts/bench-eval-python.py "$@" \
     "$dir/gsm8k.jsonl" "$url" Qwen/Qwen3-30B-A3B "$dir/outpy" 512 >/dev/null 2>"$dir/py.err" ||
-    { echo "bench-eval: the Python stand-in failed:" >&2; tail -5 "$dir/py.err" >&2; }
-  echo "  Python stand-in:        $(cpu "$dir/time-py") s CPU, $(cut -d' ' -f1 "$dir/time-py") s wall"
-  awk -v s="$(cpu "$dir/time-swift")" -v p="$(cpu "$dir/time-py")" \
-    'BEGIN { printf "  moecap-eval CPU / Python CPU: %.3f (goal <= 0.10)\n", (p > 0 ? s / p : 0) }'
+    { echo "bench-eval: the $label failed:" >&2; tail -5 "$dir/py.err" >&2; }
+  printf "  %-51s %s s CPU, %s s wall\n" "$label:" "$(cpu "$tf")" "$(cut -d' ' -f1 "$tf")"
+}
+ratio() {  # args: label, stand-in time file
+  awk -v s="$(cpu "$dir/time-swift")" -v p="$(cpu "$2")" -v l="$1" \
+    'BEGIN { printf "  moecap-eval CPU / %s CPU: %.3f (goal <= 0.10)\n", l, (p > 0 ? s / p : 0) }'
+}
+if [ -n "$venv" ]; then
+  standin "light stand-in" "$dir/time-py"
+  if [ -n "$moecap" ]; then
+    standin "stand-in with MoE-CAP's loader and chat template" "$dir/time-py-moecap" --moecap "$moecap"
+  fi
+  ratio "light stand-in" "$dir/time-py"
+  if [ -n "$moecap" ]; then ratio "stand-in with MoE-CAP's loader and chat template" "$dir/time-py-moecap"; fi
 fi
 kill -INT $pid1319; wait $pid1319 2>/dev/null || true
 

@@ -16,6 +16,13 @@ import Testing
             ] + extra)
     }
 
+    /// Whether the file's bytes are what the JSON writer gives for its own content (indent 2, newline at the end):
+    /// `inference_outputs.json` is laid out from the partial log's compact lines, not serialized from the tree.
+    func laidOutAsTheWriterDoes(_ path: String) throws -> Bool {
+        let bytes = [UInt8](try #require(FileManager.default.contents(atPath: path)))
+        return bytes == (try JSONValue.parse(bytes).serializedBytes(indent: 2)) + [0x0A]
+    }
+
     @Test func fullRunWritesTheFourFiles() async throws {
         let server = try Binaries.Server(["--no-wait", "--deploy", deploy])
         defer { server.stop() }
@@ -51,6 +58,7 @@ import Testing
         #expect(outputs.count == 20)
         #expect(Array(outputs[0].objectValue!.keys.prefix(3)) == ["prompt", "expected", "response"])
         #expect(outputs[0]["response"]?["object"] == "chat.completion")
+        #expect(try laidOutAsTheWriterDoes(out + "/inference_outputs.json"))
 
         let config = try Binaries.json(out + "/config.json")
         #expect(
@@ -165,6 +173,8 @@ import Testing
         #expect(outputs.count == 50)
         let answered = outputs.filter { $0["response"]?["object"] == "chat.completion" }.count
         #expect(answered >= 2 && answered < 50)
+        // Answered entries are laid out from the partial log's lines, the rest serialized: one layout.
+        #expect(try laidOutAsTheWriterDoes(out + "/inference_outputs.json"))
         let metrics = try Binaries.json(out + "/metrics.json")
         #expect((metrics["batch_metrics"]?["total_batches"]?.intValue ?? 0) > 0)
         #expect(FileManager.default.fileExists(atPath: out + "/batch_data.json"))

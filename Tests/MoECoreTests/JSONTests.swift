@@ -217,3 +217,158 @@ import Testing
         #expect(whole.arrayValue?.count == 200_000)
     }
 }
+
+/// The parser's number fast path (no `String`, no `strtod`) against the general conversion (`Int(text)`,
+/// `Double(text)`), on edge cases and on generated texts of every shape the grammar allows.
+@Suite struct JSONNumberFastPathTests {
+    /// The value the general path gives for `text`, as the parser built it before the fast path.
+    func general(_ text: String) -> JSONValue? {
+        let isFloat = text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" })
+        if !isFloat, let v = Int(text) { return .int(v) }
+        return Double(text).map { .double($0) }
+    }
+
+    func parsed(_ text: String) throws -> JSONValue {
+        try JSONValue.parse(text)
+    }
+
+    /// Same value, and for doubles the same bits (so -0.0 and 0.0 differ).
+    func same(_ a: JSONValue?, _ b: JSONValue?) -> Bool {
+        switch (a, b) {
+        case (.double(let x)?, .double(let y)?): x.bitPattern == y.bitPattern
+        default: a == b
+        }
+    }
+
+    @Test(arguments: [
+        "0", "-0", "7", "-7", "123456789012345678", "-123456789012345678", "1234567890123456789",
+        "9223372036854775807", "-9223372036854775808", "9223372036854775808", "0.0", "-0.0", "0.1", "0.3",
+        "1.5", "-2.25", "9007199254740993.0", "9007199254740992.0", "9007199254740991.0", "0.1e1", "1e22",
+        "1e23", "1e-22", "1e-23", "8.98846567431158e307", "1.7976931348623157e308", "5e-324", "4.9e-324",
+        "2.2250738585072014e-308", "123456789012345678e-5", "0.000000000000000000000001", "1E+2", "1e+0",
+        "100000000000000000000000.0", "3.0e-5", "0.00123", "1234.5678e-10", "1.00000000000000000000",
+        "0.30000000000000004", "2.9802322387695312e-08", "1e400", "-1e400", "1e-400",
+    ])
+    func edgeCasesMatchTheGeneralPath(text: String) throws {
+        let v = try parsed(text)
+        #expect(same(v, general(text)), "\(text): \(v) vs \(String(describing: general(text)))")
+    }
+
+    @Test func generatedNumbersMatchTheGeneralPath() throws {
+        var rng = SimRandom(seed: 20)
+        var mismatches: [String] = []
+        for n in 0..<60_000 {
+            var text = rng.next() % 2 == 0 ? "-" : ""
+            let intDigits = Int(rng.next() % 20) + 1
+            text += String(rng.next() % 9 + 1)
+            for _ in 1..<intDigits { text += String(rng.next() % 10) }
+            if n % 7 == 0 { text = (text.hasPrefix("-") ? "-" : "") + "0" }
+            if rng.next() % 4 != 0 {
+                text += "."
+                for _ in 0..<Int(rng.next() % 20) + 1 { text += String(rng.next() % 10) }
+            }
+            if rng.next() % 3 == 0 {
+                text += ["e", "E", "e+", "e-", "E-"][Int(rng.next() % 5)] + String(rng.next() % 40)
+            }
+            if !same(try parsed(text), general(text)) { mismatches.append(text) }
+        }
+        // Random doubles in their shortest form (any exponent) and short decimals: the texts real writers produce.
+        for _ in 0..<40_000 {
+            let d = Double(bitPattern: rng.next() & 0x7FEF_FFFF_FFFF_FFFF) * (rng.next() % 2 == 0 ? 1 : -1)
+            let scaled = d.isFinite ? d : 1.0
+            for text in [JSONValue.pythonFloatText(scaled), "\(Double(rng.next() % 100_000) / 1000)"] {
+                if !same(try parsed(text), general(text)) { mismatches.append(text) }
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(10))")
+    }
+}
+
+/// ``JSONValue/appendReindented(compact:indent:level:to:)`` against the tree writer's indented layout.
+@Suite struct JSONReindentTests {
+    static let samples: [JSONValue] = [
+        .null, .bool(true), .int(-3), .string("ends in a backslash \\"), .string("\\\""), .double(2.5e-7),
+        .string(#"a "quoted", {braced}: [x] \ back\slash"#),
+        .array([]), .object(JSONObject()), .array([.array([]), .object(JSONObject()), .array([.int(1)])]),
+        .object(
+            JSONObject([
+                ("prompt", .string("Item 1: a, b: c {d} [e] \"f\" \\\\ é ✓ \u{1}\n")), ("expected", "42"),
+                ("response", .object(JSONObject([("choices", .array([.object(JSONObject([("text", "x,y")]))]))]))),
+                ("latency_s", .double(0.000123)), ("ttft_s", .null), ("empty", .array([])),
+                ("none", .object(JSONObject())),
+                ("nested", .array([.array([.int(1), .int(2)]), .object(JSONObject([("k", .bool(false))]))])),
+            ])),
+    ]
+
+    @Test(arguments: [0, 1, 3])
+    func layoutMatchesTheTreeWriter(level: Int) {
+        for value in Self.samples {
+            for indent in [2, 4] {
+                // The value as an element at `level`: wrap it in `level` single-element arrays and compare the
+                // wrapped documents.
+                var wrapped = value
+                for _ in 0..<level { wrapped = .array([wrapped]) }
+                let expected = wrapped.serializedBytes(indent: indent)
+                var out: [UInt8] = []
+                for l in 0..<level {
+                    out.append(UInt8(ascii: "["))
+                    out.append(0x0A)
+                    out.append(contentsOf: repeatElement(0x20, count: indent * (l + 1)))
+                }
+                JSONValue.appendReindented(
+                    compact: value.serializedBytes(compact: true), indent: indent, level: level, to: &out)
+                for l in (0..<level).reversed() {
+                    out.append(0x0A)
+                    out.append(contentsOf: repeatElement(0x20, count: indent * l))
+                    out.append(UInt8(ascii: "]"))
+                }
+                #expect(
+                    String(decoding: out, as: UTF8.self) == String(decoding: expected, as: UTF8.self),
+                    "\(value) at level \(level), indent \(indent)")
+            }
+        }
+    }
+}
+
+/// The writer's and parser's eight-bytes-at-a-time string scans against a byte-by-byte reference, with the byte
+/// that must be escaped (or one that must not) at every position of strings around the word size.
+@Suite struct JSONStringScanTests {
+    /// The escaped literal, one byte at a time (the writer before the word scan).
+    func reference(_ s: String) -> String {
+        var out: [UInt8] = [0x22]
+        for u in s.utf8 {
+            switch u {
+            case 0x22: out += Array("\\\"".utf8)
+            case 0x5C: out += Array("\\\\".utf8)
+            case 0x0A: out += Array("\\n".utf8)
+            case 0x0D: out += Array("\\r".utf8)
+            case 0x09: out += Array("\\t".utf8)
+            case 0x08: out += Array("\\b".utf8)
+            case 0x0C: out += Array("\\f".utf8)
+            case 0..<0x20: out += Array(("\\u00" + (u < 0x10 ? "0" : "") + String(u, radix: 16)).utf8)
+            default: out.append(u)
+            }
+        }
+        out.append(0x22)
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    @Test func everyPositionOfEveryKindOfByte() throws {
+        let pieces = ["\u{0}", "\u{1F}", "\"", "\\", "\n", " ", "!", "\u{7F}", "é", "✓", "[", "#"]
+        for length in 0...26 {
+            for p in 0...max(0, length - 1) {
+                for piece in pieces {
+                    var s = String(repeating: "a", count: p) + piece
+                    s += String(repeating: "b", count: max(0, length - p - 1))
+                    let written = JSONValue.string(s).serialized()
+                    #expect(written == reference(s), "\(length) \(p) \(piece.unicodeScalars.first!.value)")
+                    #expect(try JSONValue.parse(written) == .string(s))
+                    // Two at once, far apart and adjacent.
+                    let t = s + piece + String(repeating: "c", count: length) + piece
+                    #expect(JSONValue.string(t).serialized() == reference(t))
+                    #expect(try JSONValue.parse(JSONValue.string(t).serialized()) == .string(t))
+                }
+            }
+        }
+    }
+}

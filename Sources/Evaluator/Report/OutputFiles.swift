@@ -39,6 +39,29 @@ package struct OutputFiles: Sendable {
         try writeBytes(name, bytes)
     }
 
+    /// Writes `entries` as a JSON array (indent 2, as ``write(_:_:)``), each element laid out from its compact
+    /// text when `compact` has it (the partial log's line of the same entry), else serialized.
+    func writeArray(_ name: String, _ entries: [JSONValue], compact: [[UInt8]?]) throws {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(compact.reduce(64) { $0 + ($1?.count ?? 512) * 5 / 4 })
+        if entries.isEmpty {
+            bytes.append(contentsOf: Array("[]".utf8))
+        } else {
+            bytes.append(UInt8(ascii: "["))
+            for (i, entry) in entries.enumerated() {
+                if i > 0 { bytes.append(UInt8(ascii: ",")) }
+                bytes.append(0x0A)
+                bytes.append(contentsOf: [0x20, 0x20])
+                let text = (i < compact.count ? compact[i] : nil) ?? entry.serializedBytes(compact: true)
+                JSONValue.appendReindented(compact: text, indent: 2, level: 1, to: &bytes)
+            }
+            bytes.append(0x0A)
+            bytes.append(UInt8(ascii: "]"))
+        }
+        bytes.append(0x0A)
+        try writeBytes(name, bytes)
+    }
+
     /// Writes `text` to `name` (a path relative to the directory; missing folders are created) atomically.
     func writeText(_ name: String, _ text: String) throws {
         try writeBytes(name, Array(text.utf8))
@@ -92,13 +115,18 @@ final class PartialOutputLog: Sendable {
         fd = Locked(open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o666))
     }
 
-    func append(_ value: JSONValue) {
+    /// Writes `value` as one compact line and returns that text (without the newline): the run lays it out
+    /// again for `inference_outputs.json` instead of serializing the entry a second time.
+    @discardableResult
+    func append(_ value: JSONValue) -> [UInt8] {
         var line = value.serializedBytes(compact: true)
         line.append(0x0A)
         fd.withLock { fd in
             guard fd >= 0 else { return }
             _ = line.withUnsafeBytes { FileBytes.writeAll(fd, $0) }
         }
+        line.removeLast()
+        return line
     }
 
     func close() {

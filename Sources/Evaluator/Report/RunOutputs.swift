@@ -13,6 +13,9 @@ enum RunOutputs {
         var warmUp: RequestOutcome?
         var wallSeconds: Double
         var collection: RecordingCollection
+        /// Each request's `inference_outputs.json` entry as the partial log wrote it (compact), by dataset index;
+        /// nil where none was written.
+        var compactEntries: [[UInt8]?] = []
     }
 
     static func write(_ input: Input, to files: OutputFiles, log: StatusLog) async throws -> JSONValue {
@@ -45,7 +48,7 @@ enum RunOutputs {
             return OutputFiles.entry(prompt: item.input, expected: item.target, outcome: outcome, dataset: dsName)
         }
         let outputs = JSONValue.array(entries)
-        try files.write(OutputFiles.inferenceOutputs, outputs)
+        try files.writeArray(OutputFiles.inferenceOutputs, entries, compact: input.compactEntries)
         try? FileManager.default.removeItem(atPath: files.path(OutputFiles.partial))
         try files.write(OutputFiles.metrics, report.json)
         // The ServerlessLLM script's own files, under <org>/<name>/.

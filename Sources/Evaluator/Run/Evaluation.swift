@@ -70,11 +70,12 @@ package final class Evaluation: Sendable {
         let partial = PartialOutputLog(path: files.path(OutputFiles.partial))
         let runStart = ContinuousClock.now
         var outcomes: [RequestOutcome] = []
+        var compactEntries: [[UInt8]?] = []
         if decision == .send {
             log.say(
                 "Sending \(dataset.items.count) requests to \(config.serverURL) (at most \(config.concurrency) in flight)…"
             )
-            outcomes = await interruptible {
+            (outcomes, compactEntries) = await interruptible {
                 await self.send(dataset, transport: transport, runStart: runStart, partial: partial)
             }
         }
@@ -88,7 +89,7 @@ package final class Evaluation: Sendable {
         let metrics = try await RunOutputs.write(
             RunOutputs.Input(
                 config: config, dataset: dataset, outcomes: outcomes, warmUp: warmUp, wallSeconds: wall,
-                collection: collection),
+                collection: collection, compactEntries: compactEntries),
             to: files, log: log)
         return (problems.isEmpty ? .completed : .incomplete(problems), metrics)
     }
@@ -137,10 +138,11 @@ package final class Evaluation: Sendable {
             maxResponseBytes: config.maxResponseBytes)
     }
 
-    /// Sends every item under the schedule; logs each answer as it arrives. Returns the outcomes in dataset order.
+    /// Sends every item under the schedule; logs each answer as it arrives. Returns the outcomes in dataset order,
+    /// and each item's partial-log line by dataset index (nil where none was written).
     private func send(
         _ dataset: Dataset, transport: any HTTPTransport, runStart: ContinuousClock.Instant, partial: PartialOutputLog
-    ) async -> [RequestOutcome] {
+    ) async -> ([RequestOutcome], [[UInt8]?]) {
         let payloads = dataset.items.map { payload(for: $0, in: dataset) }
         let schedule = RequestSchedule(concurrency: config.concurrency, rate: config.requestRate, seed: config.seed)
         var chat = requester(transport, stream: config.stream)
@@ -156,6 +158,7 @@ package final class Evaluation: Sendable {
         let requester = chat
         let progress = Progress(total: payloads.count, quiet: config.quiet)
         var outcomes: [RequestOutcome] = []
+        var lines = [[UInt8]?](repeating: nil, count: payloads.count)
         let items = dataset.items
         let dsName = config.dataset.rawValue
         await schedule.run(
@@ -169,11 +172,11 @@ package final class Evaluation: Sendable {
                 outcomes.append(outcome)
                 progress.tick(failed: !outcome.succeeded)
                 let item = items[outcome.index]
-                partial.append(
+                lines[outcome.index] = partial.append(
                     OutputFiles.entry(prompt: item.input, expected: item.target, outcome: outcome, dataset: dsName))
             })
         progress.finish()
-        return outcomes.sorted { $0.index < $1.index }
+        return (outcomes.sorted { $0.index < $1.index }, lines)
     }
 
     /// Runs `work` as the current interruptible phase: ``interrupt()`` cancels it.

@@ -161,7 +161,8 @@ private struct JSONByteParser {
     mutating func string() throws(JSONParseError) -> String {
         i += 1
         let start = i
-        // Fast path: no escapes.
+        // Fast path: no escapes. Eight bytes at a time while none of them ends it.
+        while i + 8 <= b.count, !JSONStringBytes.needsEscape(JSONStringBytes.word(b, at: i)) { i += 8 }
         while i < b.count {
             let c = b[i]
             if c == UInt8(ascii: "\"") {
@@ -250,9 +251,72 @@ private struct JSONByteParser {
             while i < b.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(b[i]) { i += 1 }
             if i == digits { throw error("Expecting value") }
         }
+        if let v = JSONByteParser.fastNumber(UnsafeBufferPointer(rebasing: b[start..<i]), isFloat: isFloat) {
+            return v
+        }
         let text = String(decoding: UnsafeBufferPointer(rebasing: b[start..<i]), as: UTF8.self)
         if !isFloat, let v = Int(text) { return .int(v) }
         guard let d = Double(text) else { throw error("Expecting value") }
         return .double(d)
+    }
+
+    /// Powers of ten that a `Double` holds exactly (10^0 … 10^22).
+    private static let exactPowersOfTen: [Double] = (0...22).map { e in
+        var p = 1.0
+        for _ in 0..<e { p *= 10 }
+        return p
+    }
+
+    /// The value of a number already checked against JSON's grammar, without building a `String` or calling
+    /// `strtod`, where that is exact: an integer of at most 18 digits, or a decimal whose significant digits fit
+    /// 2^53 with a power of ten of at most 22 either way (Clinger's fast path: both operands are exact doubles,
+    /// so the one multiplication or division rounds correctly, as `strtod` does). Nil for anything else, which
+    /// the caller converts the general way.
+    static func fastNumber(_ t: UnsafeBufferPointer<UInt8>, isFloat: Bool) -> JSONValue? {
+        var k = 0
+        let negative = t[0] == UInt8(ascii: "-")
+        if negative { k = 1 }
+        var mantissa: UInt64 = 0
+        var digits = 0
+        var fraction = 0
+        var sawPoint = false
+        while k < t.count {
+            let c = t[k]
+            if c == UInt8(ascii: ".") {
+                sawPoint = true
+            } else if c >= UInt8(ascii: "0"), c <= UInt8(ascii: "9") {
+                if mantissa != 0 || c != UInt8(ascii: "0") { digits += 1 }
+                guard digits <= 18 else { return nil }
+                mantissa = mantissa &* 10 &+ UInt64(c &- UInt8(ascii: "0"))
+                if sawPoint { fraction += 1 }
+            } else {
+                break  // e or E
+            }
+            k += 1
+        }
+        if !isFloat {
+            let magnitude = Int(mantissa)
+            return .int(negative ? -magnitude : magnitude)
+        }
+        var exponent = 0
+        if k < t.count {  // the exponent part: [eE][+-]?digits
+            k += 1
+            var expNegative = false
+            if t[k] == UInt8(ascii: "-") || t[k] == UInt8(ascii: "+") {
+                expNegative = t[k] == UInt8(ascii: "-")
+                k += 1
+            }
+            while k < t.count {
+                exponent = exponent * 10 + Int(t[k] &- UInt8(ascii: "0"))
+                guard exponent <= 1000 else { return nil }
+                k += 1
+            }
+            if expNegative { exponent = -exponent }
+        }
+        let power = exponent - fraction
+        guard mantissa <= 1 << 53, power >= -22, power <= 22 else { return nil }
+        let m = Double(mantissa)
+        let d = power < 0 ? m / exactPowersOfTen[-power] : m * exactPowersOfTen[power]
+        return .double(negative ? -d : d)
     }
 }

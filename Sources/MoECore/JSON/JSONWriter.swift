@@ -23,6 +23,72 @@ extension JSONValue {
         swap(&w.out, &out)
     }
 
+    /// Appends `compact`, the text ``serializedBytes(indent:compact:)`` gave for some value with `compact: true`,
+    /// laid out as `serializedBytes(indent: indent)` lays out that value when it sits at nesting `level` (0 for a
+    /// whole document, 1 for an element of a top-level array): the same bytes, without the value. Only the
+    /// whitespace differs between the two layouts (a newline and `indent` spaces per level after `[`, `{` and
+    /// `,` and before `]`, `}`; `": "` after a key; empty containers stay `[]`, `{}`), and strings are copied as
+    /// they are. Text from anywhere else (other separators, whitespace) is not laid out correctly.
+    package static func appendReindented(
+        compact: [UInt8], indent: Int, level: Int, to out: inout [UInt8]
+    ) {
+        compact.withUnsafeBufferPointer { c in
+            let n = c.count
+            var level = level
+            var i = 0
+            func newline() { JSONStringBytes.appendNewline(indent: indent * level, to: &out) }
+            while i < n {
+                let b = c[i]
+                switch b {
+                case UInt8(ascii: "\""):
+                    let start = i
+                    i += 1
+                    while true {
+                        // Eight bytes at a time past those that end nothing (compact text holds no control bytes).
+                        while i + 8 <= n, !JSONStringBytes.needsEscape(JSONStringBytes.word(c, at: i)) { i += 8 }
+                        if c[i] == UInt8(ascii: "\"") { break }
+                        i += c[i] == UInt8(ascii: "\\") ? 2 : 1
+                    }
+                    i += 1
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: c[start..<i]))
+                case UInt8(ascii: "{"), UInt8(ascii: "["):
+                    if i + 1 < n, c[i + 1] == UInt8(ascii: "}") || c[i + 1] == UInt8(ascii: "]") {
+                        out.append(b)
+                        out.append(c[i + 1])
+                        i += 2
+                    } else {
+                        out.append(b)
+                        level += 1
+                        newline()
+                        i += 1
+                    }
+                case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                    level -= 1
+                    newline()
+                    out.append(b)
+                    i += 1
+                case UInt8(ascii: ","):
+                    out.append(b)
+                    newline()
+                    i += 1
+                case UInt8(ascii: ":"):
+                    out.append(b)
+                    out.append(0x20)
+                    i += 1
+                default:  // a number or a literal, up to the next structural byte
+                    let start = i
+                    i += 1
+                    while i < n {
+                        let d = c[i]
+                        if d == UInt8(ascii: ",") || d == UInt8(ascii: "}") || d == UInt8(ascii: "]") { break }
+                        i += 1
+                    }
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: c[start..<i]))
+                }
+            }
+        }
+    }
+
     /// The bytes ``serializedBytes(indent:compact:)`` gives for `.array(Array(elements))`, rendered one element at
     /// a time and handed to `sink` in pieces of about `chunkBytes` (each piece once, in order; their concatenation
     /// is exactly those bytes): a long list (a run's batch records) never exists as one `JSONValue` tree, and a
@@ -103,8 +169,7 @@ private struct JSONTextWriter {
 
     mutating func newline(_ level: Int) {
         guard let indent else { return }
-        out.append(0x0A)
-        out.append(contentsOf: repeatElement(0x20, count: indent * level))
+        JSONStringBytes.appendNewline(indent: indent * level, to: &out)
     }
 
     mutating func write(_ v: JSONValue, level: Int) {
@@ -180,18 +245,32 @@ private struct JSONTextWriter {
         }
     }
 
-    /// A JSON string literal; runs of bytes that need no escape are copied in one go.
+    /// A JSON string literal; runs of bytes that need no escape are copied in one go, found eight bytes at a time
+    /// (``JSONStringBytes/needsEscape(_:)``).
     mutating func writeString(_ s: String) {
         var s = s
         out.append(0x22)
         s.withUTF8 { bytes in
+            let n = bytes.count
             var start = 0
-            for (k, u) in bytes.enumerated() where u < 0x20 || u == 0x22 || u == 0x5C {
-                if k > start { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<k])) }
-                escape(u)
-                start = k + 1
+            var k = 0
+            while k < n {
+                if k + 8 <= n, !JSONStringBytes.needsEscape(JSONStringBytes.word(bytes, at: k)) {
+                    k += 8
+                    continue
+                }
+                let end = min(k + 8, n)
+                while k < end {
+                    let u = bytes[k]
+                    if u < 0x20 || u == 0x22 || u == 0x5C {
+                        if k > start { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<k])) }
+                        escape(u)
+                        start = k + 1
+                    }
+                    k += 1
+                }
             }
-            if bytes.count > start { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...])) }
+            if n > start { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...])) }
         }
         out.append(0x22)
     }
@@ -214,6 +293,45 @@ private struct JSONTextWriter {
     }
 
     func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x61 + v - 10 }
+}
+
+/// Word-at-a-time tests on string bytes, for the writer and the parser: both look for the bytes a JSON string
+/// cannot hold as they are (a control character, `"` or `\\`).
+enum JSONStringBytes {
+    /// A newline and 128 spaces: the indented layouts' line starts are copied from it.
+    static let newlineAndSpaces: [UInt8] = [0x0A] + Array(repeating: 0x20, count: 128)
+
+    /// Appends a newline and `indent` spaces.
+    static func appendNewline(indent: Int, to out: inout [UInt8]) {
+        if indent <= 128 {
+            newlineAndSpaces.withUnsafeBufferPointer {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: $0[...indent]))
+            }
+        } else {
+            out.append(0x0A)
+            out.append(contentsOf: repeatElement(0x20, count: indent))
+        }
+    }
+
+    /// Eight bytes from `bytes` at `offset` (the caller checks that they exist), in memory order.
+    @inline(__always)
+    static func word(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + offset).loadUnaligned(as: UInt64.self))
+    }
+
+    /// Whether any byte of `w` is below 0x20, `"` or `\\`. Exact as a yes/no (the classic "has a byte less than n"
+    /// and "has a zero byte" tests, n = 0x20 ≤ 128), not as to which byte.
+    @inline(__always)
+    static func needsEscape(_ w: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let high: UInt64 = 0x8080_8080_8080_8080
+        let control = (w &- ones &* 0x20) & ~w & high
+        let q = w ^ (ones &* 0x22)
+        let quote = (q &- ones) & ~q & high
+        let s = w ^ (ones &* 0x5C)
+        let backslash = (s &- ones) & ~s & high
+        return control | quote | backslash != 0
+    }
 }
 
 /// Compact JSON (`","`/`":"` separators, as ``JSONValue/serializedBytes(indent:compact:)`` with `compact`) written
