@@ -6,7 +6,8 @@
 /// - 16-bit weights: cuBLAS / the Triton fused-MoE kernel at the 16-bit peak.
 /// - FP8 (per-tensor, per-channel or block-wise scales) on GPUs with FP8 tensor cores (Hopper, Ada, Blackwell,
 ///   CDNA3): W8A8, activations quantized per token or per block on the fly, products at the FP8 peak
-///   (`Fp8LinearMethod` / `Fp8MoEMethod`, CUTLASS `scaled_mm` or the block-wise Triton/DeepGEMM kernels).
+///   (`Fp8LinearMethod` / `Fp8MoEMethod`, CUTLASS `scaled_mm` or the block-wise Triton/DeepGEMM kernels; the
+///   experts' kernel family, Triton or CUTLASS, is ``FusedMoEKernelConfig/backend(footprint:gpu:)``).
 /// - FP8 on Ampere (no FP8 tensor cores): weight-only through Marlin (`prepare_fp8_layer_for_marlin`,
 ///   `fused_marlin_moe`): one byte per weight read, each tile dequantized to 16 bits in registers and multiplied
 ///   at the 16-bit peak. MoE-CAP's table lists an A100 `fp8` peak, but no kernel reaches it.
