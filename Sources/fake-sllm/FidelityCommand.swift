@@ -17,7 +17,9 @@ struct FidelityCommand: ParsableCommand {
             2048 in / 1024 out, 100 prompts, concurrency 10. Rows marked "calibrated" are held to ±10 %.
 
             Then every GPU profile and where its constants come from: measured (the GPU probe ran on it), \
-            published-calibrated (fitted to V1 and V4) or datasheet-only (the H100 fit over its datasheet peaks). \
+            published-calibrated (fitted to V1 and V4), published-kernels (A100s: the H100 fit with fused-MoE \
+            constants fitted to vLLM's published A100 kernel times) or datasheet-only (the H100 fit over its \
+            datasheet peaks). \
             --step-check FILE adds the GPU probe's held-out table: whole decode steps timed on that GPU against \
             the simulator's prediction before (datasheet-scaled H100 fit) and after (the GPU's profile, or \
             --calibration). --calibration applies over the H100 fit for V1 and V4, and over the GPU's profile for \

@@ -35,7 +35,7 @@ func fixtureJSON(_ name: String) throws -> JSONValue {
         let h100 = try #require(HardwareCatalog.gpu(named: "H100"))
         #expect(CalibrationCatalog.profile(for: h100).source == .publishedCalibrated)
         #expect(CalibrationCatalog.calibration(for: h100) == Calibration())
-        for name in ["A100", "B200", "MI300X", "H100-PCIE"] {
+        for name in ["B200", "MI300X", "H100-PCIE"] {
             let gpu = try #require(HardwareCatalog.gpu(named: name))
             #expect(CalibrationCatalog.profile(for: gpu).source == .datasheetOnly, "\(name)")
         }

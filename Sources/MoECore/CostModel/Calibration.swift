@@ -66,6 +66,11 @@ package struct Calibration: Sendable, Equatable {
     /// the gaps between them (s), with CUDA graphs and without them.
     package var layerOverheadGraph = 34e-6
     package var layerOverheadEager = 80e-6
+    /// GPU time per MoE layer and step of the fused-MoE call apart from streaming expert weights and computing
+    /// (s): the top-k softmax, the sort/align kernel, SiLU-and-multiply, the top-k sum and the grouped products'
+    /// own fixed latency. 0 in the H100 fit, whose layer overhead and MoE curves absorbed it (V1, V4); the A100
+    /// profile takes it from published kernel times (docs/calibration.md "A100 fused-MoE kernels").
+    package var moeLayerOverhead = 0.0
     /// Per step, inside the recorded latency: sampling, bookkeeping, output construction (s).
     package var stepOverheadGraph = 0.45e-3
     package var stepOverheadEager = 0.9e-3
@@ -132,6 +137,7 @@ package struct Calibration: Sendable, Equatable {
         ("all_reduce_latency_s", \.allReduceLatency),
         ("layer_overhead_graph_s", \.layerOverheadGraph),
         ("layer_overhead_eager_s", \.layerOverheadEager),
+        ("moe_layer_overhead_s", \.moeLayerOverhead),
         ("step_overhead_graph_s", \.stepOverheadGraph),
         ("step_overhead_eager_s", \.stepOverheadEager),
         ("request_overhead_s", \.requestOverhead),

@@ -3,6 +3,8 @@
 /// - **measured**: GPUs the probe ran on (`Fixtures/calibration/<gpu>.json`, embedded in ``MeasuredCalibrations``);
 /// - **published-calibrated**: the H100 SXM, whose constants (``Calibration/init()``) are fitted to the published
 ///   measurements V1 (TP2) and V4 (TP1) that `fake-sllm fidelity` replays;
+/// - **published-kernels**: the A100s, the H100 fit with the fused-MoE constants fitted to published vLLM kernel
+///   times on A100s (``PublishedKernelCalibrations``);
 /// - **datasheet-only**: every other GPU, simulated with the H100 fit over its own datasheet peaks.
 package enum CalibrationCatalog {
     /// The profile of `gpu`.
@@ -15,6 +17,13 @@ package enum CalibrationCatalog {
             return CalibrationProfile(
                 gpuKey: gpu.key, source: .measured, calibration: calibration,
                 evidence: "GPU probe\(date) (\(entry.file))")
+        }
+        if let entry = PublishedKernelCalibrations.all.first(where: { $0.keys.contains(gpu.key) }) {
+            // The embedded texts are the committed fixtures, valid by construction (tested).
+            let calibration = try! Calibration(json: try! JSONValue.parse(entry.json))
+            return CalibrationProfile(
+                gpuKey: gpu.key, source: .publishedKernels, calibration: calibration,
+                evidence: "H100 fit with fused-MoE constants fitted to published vLLM kernel times (\(entry.file))")
         }
         if gpu.key == publishedKey {
             return CalibrationProfile(

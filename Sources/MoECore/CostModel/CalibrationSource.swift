@@ -4,6 +4,9 @@ package enum CalibrationSource: String, Sendable, Equatable, CaseIterable {
     case measured
     /// Fitted to published measurements of real vLLM servers on that GPU (the H100 SXM: V1 and V4).
     case publishedCalibrated = "published-calibrated"
+    /// The H100 fit with the fused-MoE constants fitted to published kernel timings on that GPU family (the
+    /// A100s: ``PublishedKernelCalibrations``).
+    case publishedKernels = "published-kernels"
     /// The H100 fit applied to this GPU's datasheet peaks: checked against nothing.
     case datasheetOnly = "datasheet-only"
     /// A calibration file the user gave (`--calibration`).

@@ -143,6 +143,29 @@ package struct StepCostModel: Sendable {
         return calibration.allReduceLatency + 2 * (tp - 1) / tp * bytes / link
     }
 
+    /// Adds the routed-expert products of one step (`tokens` tokens, `touchedPerLayer` distinct experts per MoE
+    /// layer) to `acc`, `times` over.
+    private func addRoutedExperts(to acc: inout Accumulator, tokens: Double, touchedPerLayer: Double, times: Double) {
+        let c = calibration
+        let rowsPerExpert = touchedPerLayer > 0 ? tokens * topK / touchedPerLayer : 0
+        let slowdown = moeKernelSlowdown(tokens: tokens, rows: rowsPerExpert) / expertPathEfficiency
+        acc.add(
+            flops: 2 * tokens * topK * expertParamsRun, peak: peakFlops,
+            computeEfficiency: moeGemmEfficiency(rows: rowsPerExpert) / slowdown,
+            weightBytes: touchedPerLayer * expertParamsRun * expertBytes,
+            weightEfficiency: c.expertWeightBandwidth * expertSizeFactor / slowdown,
+            activationBytes: tokens * actPerTokenMoE, times: times, c)
+    }
+
+    /// The time of one MoE layer's fused-MoE call as the step prices it: the routed-expert products of `tokens`
+    /// tokens over `touchedPerLayer` distinct experts plus ``Calibration/moeLayerOverhead`` (what vLLM's
+    /// `benchmark_moe.py` times; docs/calibration.md "A100 fused-MoE kernels").
+    package func fusedMoELayerTime(tokens: Double, touchedPerLayer: Double) -> Double {
+        var acc = Accumulator(bandwidth: bandwidth)
+        addRoutedExperts(to: &acc, tokens: tokens, touchedPerLayer: touchedPerLayer, times: 1)
+        return acc.operatorTime + calibration.moeLayerOverhead
+    }
+
     /// Costs one step.
     package func cost(_ s: StepShape) -> StepCost {
         let c = calibration
@@ -180,14 +203,7 @@ package struct StepCostModel: Sendable {
                 weightBytes: fp.routerParams * hpBytes, weightEfficiency: c.denseWeightBandwidth,
                 activationBytes: tokens * experts * 4, times: moeLayers, c)
             // Routed experts: touched experts' weights once, k expert products per token.
-            let rowsPerExpert = touchedPerLayer > 0 ? tokens * topK / touchedPerLayer : 0
-            let slowdown = moeKernelSlowdown(tokens: tokens, rows: rowsPerExpert) / expertPathEfficiency
-            acc.add(
-                flops: 2 * tokens * topK * expertParamsRun, peak: peakFlops,
-                computeEfficiency: moeGemmEfficiency(rows: rowsPerExpert) / slowdown,
-                weightBytes: touchedPerLayer * expertParamsRun * expertBytes,
-                weightEfficiency: c.expertWeightBandwidth * expertSizeFactor / slowdown,
-                activationBytes: tokens * actPerTokenMoE, times: moeLayers, c)
+            addRoutedExperts(to: &acc, tokens: tokens, touchedPerLayer: touchedPerLayer, times: moeLayers)
             if fp.sharedExpertParams > 0 {
                 acc.add(
                     flops: 2 * tokens * fp.sharedExpertParams, peak: densePeak,
@@ -223,6 +239,7 @@ package struct StepCostModel: Sendable {
         let overhead =
             (s.cudaGraph ? c.stepOverheadGraph : c.stepOverheadEager) + layers
             * (s.cudaGraph ? c.layerOverheadGraph : c.layerOverheadEager) + requests * c.requestOverhead
+            + moeLayers * c.moeLayerOverhead
         let latency = acc.operatorTime + comm + overhead
         let rankBytes = acc.weightBytes + acc.kvBytes + acc.activationBytes
         let roofline = max(acc.flops / peakFlops, rankBytes / bandwidth)
