@@ -234,11 +234,18 @@ package struct CompactJSONBytes {
     /// Raw text (punctuation, keys and literals the caller knows to be valid JSON).
     package mutating func raw(_ s: StaticString) { writer.ascii(s) }
 
+    /// Raw bytes (a piece this writer or the tree writer wrote before, or text outside the JSON such as an SSE
+    /// field name).
+    package mutating func raw(bytes: [UInt8]) { writer.out.append(contentsOf: bytes) }
+
     /// A string literal, escaped as the tree writer escapes it.
     package mutating func string(_ s: String) { writer.writeString(s) }
 
     /// An integer.
     package mutating func int(_ i: Int) { writer.writeInt(i) }
+
+    /// A float, as Python's `repr` writes it (``JSONValue/pythonFloatText(_:)``).
+    package mutating func double(_ d: Double) { writer.writeDouble(d) }
 
     /// Any value, compact.
     package mutating func value(_ v: JSONValue) { writer.write(v, level: 0) }
