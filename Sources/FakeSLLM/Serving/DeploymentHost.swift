@@ -255,6 +255,7 @@ final class DeploymentHost: @unchecked Sendable {
                     continue
                 }
                 batches.append((cluster.advance(at: t), cluster.now))
+                if isVirtual { advanceWhileNothingEnds(&batches) }
             }
             simFloor = cluster.now
             if isVirtual { clock.anchor(sim: cluster.now, wall: wall) }
@@ -296,6 +297,35 @@ final class DeploymentHost: @unchecked Sendable {
 
     private var isVirtual: Bool { clock.wallDeadline(forSim: .infinity) == nil }
 
+    /// On a virtual clock (`--no-wait`), handles the next events in the same turn while the last batch ended no
+    /// request, changed no instance and gave no recording call its turn (nothing a hold, a client's next request,
+    /// the published lists or a recording waits for) and nothing was handed in: a non-streamed request's receive, tokenise, submit and per-step outputs then cost
+    /// one host turn between them, not one each (docs/serving.md "The host"). At most ``eventsPerTurn`` events, so
+    /// a submitting thread waits for the lock no longer than that. Call with `cond` locked.
+    private func advanceWhileNothingEnds(_ batches: inout [([ServingCluster.Event], Double)]) {
+        while batches.count < Self.eventsPerTurn, let last = batches.last, !Self.endsOrChanges(last.0),
+            inbox.isEmpty, aborts.isEmpty, pendingControls.isEmpty, pendingUpdate == nil, !stopped,
+            !cluster.controlsHaveRun, controlsDue.isEmpty, cluster.hasPendingWork, let t = cluster.nextEventTime
+        {
+            batches.append((cluster.advance(at: t), cluster.now))
+        }
+    }
+
+    /// Whether `events` end a request (finished or failed) or change an instance.
+    private static func endsOrChanges(_ events: [ServingCluster.Event]) -> Bool {
+        for e in events {
+            switch e {
+            case .tokens(let d): if d.finished != nil { return true }
+            case .step, .started, .dispatched: continue
+            case .failed, .instanceReady, .instanceStopped, .instanceDraining, .slotKeptByRealRouter: return true
+            }
+        }
+        return false
+    }
+
+    /// The most events one host turn handles on a virtual clock (``advanceWhileNothingEnds(_:)``).
+    private static let eventsPerTurn = 16
+
     /// While the deployment has nothing in flight, the wall time the server spent on control calls (recording
     /// calls, dumps, status) since the last look does not pass as simulated time: the paced clock is set back by
     /// it, so keep_alive counts the client's own pauses only (docs/serving.md "Idle time and control calls").
@@ -314,6 +344,13 @@ final class DeploymentHost: @unchecked Sendable {
     /// locked. Returns the events that ran meanwhile, with their simulated times.
     private func applyInbox(wall: Double) -> [([ServingCluster.Event], Double)] {
         hostThread.assertOwner("DeploymentHost \(name)'s cluster")
+        // Most turns have nothing handed in.
+        if inbox.isEmpty, aborts.isEmpty, pendingControls.isEmpty, pendingUpdate == nil,
+            !gpusFreed.load(ordering: .relaxed)
+        {
+            collectControls()
+            return []
+        }
         let arrivals = inbox.sorted { ($0.sim, $0.orderKey, $0.sequence) < ($1.sim, $1.orderKey, $1.sequence) }
         inbox.removeAll()
         var batches: [([ServingCluster.Event], Double)] = []
