@@ -120,7 +120,7 @@ import Testing
         #expect(hold.arrival(atWall: 20.001, simNow: 5, idle: true) == 5)
         #expect(hold.arrival(atWall: 20.002, simNow: 5, idle: false, declared: true, owed: 0) == 5)
         #expect(hold.isHolding(atWall: 20.03))  // a window after the undeclared arrival
-        #expect(!hold.isHolding(atWall: 20.051))
+        #expect(!hold.isHolding(atWall: 20.06))
     }
 
     /// A declared client that stops sending (killed, interrupted) holds the clock for the patience only.

@@ -118,6 +118,7 @@ final class DeploymentHost: @unchecked Sendable {
         discountControlTime(atWall: wall)
         if let plan { closedLoop.arrived(plan) }
         let simNow = delivering && hold.window > 0 ? simFloor : max(simFloor, clock.simTime(atWall: wall))
+        let heldUntil = hold.deadline
         let sim = hold.arrival(
             atWall: wall, simNow: simNow, idle: inbox.isEmpty && idle,
             declared: plan != nil, owed: closedLoop.owed)
@@ -126,6 +127,11 @@ final class DeploymentHost: @unchecked Sendable {
             Arrival(
                 requests: group.map(\.request), sinks: group.map(\.sink), sim: sim, orderKey: orderKey,
                 sequence: sequence, client: plan?.client))
+        // A host waiting out a hold looks again at the hold's deadline: an arrival that leaves the hold on and
+        // ends it no sooner need not wake it (a burst of a thousand requests is a thousand wake-ups fewer).
+        if let before = heldUntil, let after = hold.deadline, after >= before, hold.isHolding(atWall: wall) {
+            return sim
+        }
         cond.signal()
         return sim
     }

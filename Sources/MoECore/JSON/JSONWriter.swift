@@ -63,7 +63,8 @@ extension JSONValue {
         // Swift's description is the shortest round-trip form too; exponents differ in spelling only.
         var s = d.description
         // Byte scan: `firstIndex(of: Character)` walks grapheme clusters, and this runs for every float written.
-        if s.utf8.contains(UInt8(ascii: "e")), let e = s.firstIndex(of: "e") {
+        let hasExponent = s.withUTF8 { $0.contains(UInt8(ascii: "e")) }
+        if hasExponent, let e = s.firstIndex(of: "e") {
             // Swift: 1e-05 / 1e+16 already matches Python for these; make sure the mantissa has no ".0".
             let mantissa = s[..<e]
             let exponent = s[s.index(after: e)...]
@@ -246,7 +247,4 @@ package struct CompactJSONBytes {
 
     /// A float, as Python's `repr` writes it (``JSONValue/pythonFloatText(_:)``).
     package mutating func double(_ d: Double) { writer.writeDouble(d) }
-
-    /// Any value, compact.
-    package mutating func value(_ v: JSONValue) { writer.write(v, level: 0) }
 }
