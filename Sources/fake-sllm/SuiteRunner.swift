@@ -31,13 +31,14 @@ enum SuiteRunner {
                     throw SimulationInputError("\(file) line \(n + 1): not valid JSON: \(error)")
                 }
                 let id = row["id"]?.stringValue ?? "\(file):\(n + 1)"
-                if let reason = row["excluded"]?.stringValue {
-                    excluded.append((id, reason))
-                    continue
-                }
                 do {
+                    let parsed = try ValidationRow(json: row)
+                    if let reason = parsed.excluded {
+                        excluded.append((id, reason))
+                        continue
+                    }
                     cases.append(
-                        try SuiteRowMapping.suiteCase(row, calibration: calibration, routing: routing, seed: seed))
+                        try SuiteRowMapping.suiteCase(parsed, calibration: calibration, routing: routing, seed: seed))
                 } catch {
                     failures.append((id, "\(error)"))
                 }
@@ -69,10 +70,9 @@ enum SuiteRunner {
 
 /// One suite row (``ValidationRow``, Fixtures/validation/README.md) as the engine and workload `simulate` builds.
 enum SuiteRowMapping {
-    static func suiteCase(_ json: JSONValue, calibration: JSONValue?, routing: RoutingConfig, seed: UInt64) throws
+    static func suiteCase(_ row: ValidationRow, calibration: JSONValue?, routing: RoutingConfig, seed: UInt64) throws
         -> SuiteCase
     {
-        let row = try ValidationRow(json: json)
         guard let model = ModelCatalog.spec(for: row.model) else {
             throw SimulationInputError("unknown model '\(row.model)'")
         }
@@ -192,6 +192,7 @@ enum SuiteRowMapping {
             engineVersion: row.engineVersion, config: config, offline: offline, workload: workload, measured: measured)
         // vLLM's serving benchmark sends its first prompt once as a test before the measured run
         // (docs/calibration.md "The validation suite").
+        suiteCase.generation = row.generation
         suiteCase.testRun = !offline && FidelitySuite.servingBenchmarks.contains(row.benchmark)
         return suiteCase
     }

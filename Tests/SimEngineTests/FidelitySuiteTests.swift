@@ -109,3 +109,31 @@ import Testing
         #expect(try FidelitySuite.replay(c).allSatisfy { $0.simulated == 0 })
     }
 }
+
+/// Rows of vLLM before 0.10 are summarised apart (docs/validation-suite.md "Older vLLM").
+@Suite struct VLLMGenerationTests {
+    @Test func versionDecidesAndTheDateDecidesOnlyWhereTheVersionIsUnknown() {
+        #expect(VLLMGeneration(version: "0.11.0", date: nil) == .current)
+        #expect(VLLMGeneration(version: "0.10.2", date: "2024-01-01") == .current)
+        #expect(VLLMGeneration(version: "0.7.0", date: nil) == .older)
+        #expect(VLLMGeneration(version: "0.9.2", date: "2026-01-01") == .older)
+        #expect(VLLMGeneration(version: "1.0.0", date: nil) == .current)
+        #expect(VLLMGeneration(version: "unknown", date: "2024-03-06") == .older)
+        #expect(VLLMGeneration(version: "unknown", date: "2025-07-24") == .current)
+        #expect(VLLMGeneration(version: "unknown", date: nil) == .current)
+    }
+
+    @Test func theReportCountsOlderRowsApartAndStillInTheirGPU() {
+        var old = FidelitySuiteTests.comparison("o", gpu: "A100", holdout: true, .latency, measured: 1, simulated: 0.5)
+        old.generation = .older
+        let new = FidelitySuiteTests.comparison("n", gpu: "A100", holdout: true, .ttft, measured: 100, simulated: 101)
+        let report = FidelitySuiteReport(rows: [old, new])
+        let engine = report.summaries(holdout: true).filter { $0.kind == "engine" }.map(\.summary)
+        #expect(engine.map(\.group) == ["vLLM >= 0.10", "vLLM < 0.10"])
+        #expect(engine.map(\.count) == [1, 1])
+        #expect(engine.last?.worstAbsPercent == 50)
+        let a100 = report.summaries(holdout: true).first { $0.kind == "gpu" }!.summary
+        #expect(a100.count == 2)
+        #expect(report.table().contains("engine vLLM < 0.10"))
+    }
+}

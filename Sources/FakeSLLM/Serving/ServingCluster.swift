@@ -291,6 +291,7 @@ final class ServingCluster {
     /// ``advance()`` when the caller has just read ``nextEventTime`` (`t`) and changed nothing since: the host
     /// asks for it before every event, and it costs a look at every instance's queues.
     func advance(at t: Double) -> [Event] {
+        assert(nextEventTime == t, "advance(at:) needs the nextEventTime just read")
         defer { events.removeAll(keepingCapacity: true) }
         now = t
         // 1. Steps that end now are recorded; the API servers deliver the tokens due by now.

@@ -34,6 +34,8 @@ package struct SuiteCase: Sendable {
     /// Whether the row may be used for fitting ("fit") or only for checking ("holdout").
     package var holdout: Bool
     package var engineVersion: String
+    /// The vLLM generation that ran the row: the summary counts rows of vLLM before 0.10 apart.
+    package var generation: VLLMGeneration = .current
     package var config: EngineConfig
     /// Offline (`benchmark_latency`, the `LLM` class: no API server) or served (`vllm bench serve`).
     package var offline: Bool
@@ -71,6 +73,7 @@ package struct SuiteComparison: Sendable, Equatable {
     package var statistic: SuiteStatistic
     package var measured: Double
     package var simulated: Double
+    package var generation: VLLMGeneration = .current
     /// Signed relative error in percent (simulated against measured).
     package var errorPercent: Double { measured != 0 ? (simulated - measured) / measured * 100 : 0 }
 }
@@ -126,7 +129,7 @@ package enum FidelitySuite {
             }
             return SuiteComparison(
                 id: c.id, source: c.source, gpu: c.gpu, holdout: c.holdout, figure: m.figure, statistic: m.statistic,
-                measured: m.value, simulated: simulated)
+                measured: m.value, simulated: simulated, generation: c.generation)
         }
     }
 

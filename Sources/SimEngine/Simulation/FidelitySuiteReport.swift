@@ -34,6 +34,11 @@ package struct FidelitySuiteReport: Sendable {
             out.append(
                 ("figure", SuiteErrorSummary(group: figure.rawValue, part.filter { $0.figure == figure })))
         }
+        // Rows of vLLM before 0.10 are counted apart as well as within the groups above.
+        for generation in VLLMGeneration.allCases where part.contains(where: { $0.generation == generation }) {
+            out.append(
+                ("engine", SuiteErrorSummary(group: generation.rawValue, part.filter { $0.generation == generation })))
+        }
         return out
     }
 

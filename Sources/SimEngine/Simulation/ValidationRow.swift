@@ -72,6 +72,8 @@ package struct ValidationRow: Sendable, Equatable {
     package var engineVersion: String
     /// The run's date where the version is unknown (ISO `YYYY-MM-DD`).
     package var engineDate: String?
+    /// Which vLLM generation ran the row, from its version or else its date (docs/validation-suite.md).
+    package var generation: VLLMGeneration { VLLMGeneration(version: engineVersion, date: engineDate) }
     /// A name ``HardwareCatalog/gpu(named:)`` accepts.
     package var gpu: String
     package var gpus: Int
