@@ -68,6 +68,9 @@ final class DeploymentHost: @unchecked Sendable {
     private var clientRequests: [UInt64: (client: String, choicesLeft: Int)] = [:]
     private var routerRequest: [UInt64: UInt64] = [:]
 
+    /// Threads waiting for `cond` in ``submit(group:orderKey:plan:)``: a host turn that runs several events in a
+    /// row stops for them (``advanceWhileNothingEnds(_:)``), so a request still arrives between two events.
+    private let submitting = Atomic<Int>(0)
     /// Set when GPUs were given back anywhere on the node (possibly by this host's own thread, under `cond`).
     private let gpusFreed = Atomic<Bool>(false)
     private let published = Locked<(ready: [InstanceHandle], live: [InstanceHandle], inFlight: Int)>(([], [], 0))
@@ -111,7 +114,9 @@ final class DeploymentHost: @unchecked Sendable {
     func submit(
         group: [(request: EngineRequest, sink: any RequestSink)], orderKey: UInt64, plan: ClosedLoopPlan? = nil
     ) -> Double? {
+        submitting.add(1, ordering: .relaxed)
         cond.lock()
+        submitting.subtract(1, ordering: .relaxed)
         defer { cond.unlock() }
         guard !stopped else { return nil }
         let wall = monotonicSeconds()
@@ -305,12 +310,14 @@ final class DeploymentHost: @unchecked Sendable {
 
     /// On a virtual clock (`--no-wait`), handles the next events in the same turn while the last batch ended no
     /// request, changed no instance and gave no recording call its turn (nothing a hold, a client's next request,
-    /// the published lists or a recording waits for) and nothing was handed in: a non-streamed request's receive, tokenise, submit and per-step outputs then cost
-    /// one host turn between them, not one each (docs/serving.md "The host"). At most ``eventsPerTurn`` events, so
-    /// a submitting thread waits for the lock no longer than that. Call with `cond` locked.
+    /// the published lists or a recording waits for), and nothing was handed in or waits to be (a request waiting
+    /// for the lock arrives before the next event, as it would between two turns): a non-streamed request's
+    /// receive, tokenise, submit and per-step outputs then cost one host turn between them, not one each
+    /// (docs/serving.md "The host"). At most ``eventsPerTurn`` events. Call with `cond` locked.
     private func advanceWhileNothingEnds(_ batches: inout [([ServingCluster.Event], Double)]) {
         while batches.count < Self.eventsPerTurn, let last = batches.last, !Self.endsOrChanges(last.0),
-            inbox.isEmpty, aborts.isEmpty, pendingControls.isEmpty, pendingUpdate == nil, !stopped,
+            submitting.load(ordering: .relaxed) == 0, inbox.isEmpty, aborts.isEmpty, pendingControls.isEmpty,
+            pendingUpdate == nil, !stopped,
             !cluster.controlsHaveRun, controlsDue.isEmpty, cluster.hasPendingWork, let t = cluster.nextEventTime
         {
             batches.append((cluster.advance(at: t), cluster.now))
