@@ -22,7 +22,10 @@ import Testing
     }
 
     func usage(prompt: Int, completion: Int) -> JSONValue {
-        ["prompt_tokens": .int(prompt), "completion_tokens": .int(completion), "total_tokens": .int(prompt + completion)]
+        [
+            "prompt_tokens": .int(prompt), "completion_tokens": .int(completion),
+            "total_tokens": .int(prompt + completion),
+        ]
     }
 
     func written(_ write: (inout CompactJSONBytes) -> Void) -> String {

@@ -77,7 +77,9 @@ final class ChatJob: Sendable {
             // same text in one piece as token by token); a stream sends each new piece on.
             let c = Self.advance(&s.choices[index], by: newTokens, finished: finished, takingText: streaming)
             if streaming {
-                if c.advanced { event { json.writeChunk(index: index, delta: .content(c.piece), finish: nil, into: &$0) } }
+                if c.advanced {
+                    event { json.writeChunk(index: index, delta: .content(c.piece), finish: nil, into: &$0) }
+                }
                 if let finish = s.choices[index].finish {
                     event { json.writeChunk(index: index, delta: .empty, finish: finish.rawValue, into: &$0) }
                 }
