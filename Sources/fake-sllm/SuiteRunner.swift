@@ -84,6 +84,7 @@ enum SuiteRowMapping {
         config.routing = routing
         config.seed = seed
         config.moeKernelSource = row.fusedMoEConfigSource
+        config.tritonKernels = row.shipsTritonKernels
         if let calibration { config.calibration = try Calibration(json: calibration, base: config.calibration) }
         if offline {
             (config.maxNumSeqs, config.maxNumBatchedTokens) = FidelitySuite.offlineDefaults(gpu: gpu)

@@ -99,8 +99,27 @@ import Testing
         #expect(glm46.numLayers == 92 && glm46.numExperts == 160 && glm46.numDenseLayers == 3)
         #expect(glm46.maxPositionEmbeddings == 202_752)
         let fp8 = try #require(ModelCatalog.spec(for: "zai-org/GLM-4.6-FP8"))
-        #expect(fp8.expertWeightFormat == .fp8Block(rows: 128, columns: 128))
         #expect(fp8.maxPositionEmbeddings == 202_752)
+    }
+
+    /// GLM's -FP8 releases are compressed-tensors per-channel FP8 (dynamic per-token activations), not 128×128
+    /// blocks: experts and attention alike, one byte per weight, and MoE-CAP reads them as `fp8`.
+    @Test(arguments: ["zai-org/GLM-4.5-Air-FP8", "zai-org/GLM-4.5-FP8", "zai-org/GLM-4.6-FP8"])
+    func glmFP8ReleasesArePerChannelCompressedTensors(id: String) throws {
+        let m = try #require(ModelCatalog.spec(for: id))
+        #expect(m.checkpointWeights.method == "compressed-tensors")
+        #expect(m.expertWeightFormat == .fp8)
+        #expect(m.denseWeightFormat == .fp8)
+        #expect(m.expertWeightFormat.bitsPerWeight == 8)
+        let config = try JSONValue.parse(try #require(ModelCatalog.configs.first { $0.id == id }).json)
+        #expect(Precision.resolve(config: config) == "fp8")
+        let group = config["quantization_config"]?["config_groups"]?["group_0"]
+        #expect(group?["weights"]?["strategy"]?.stringValue == "channel")
+        #expect(group?["input_activations"]?["strategy"]?.stringValue == "token")
+        #expect(group?["input_activations"]?["dynamic"] == .bool(true))
+        // The shipped tensor-parallel sizes would not shard 128-wide blocks: 1536 / 8 and 1408 / 4.
+        let perRank = (m.moeIntermediateSize ?? 0) / (m.numExperts == 160 ? 8 : 4)
+        #expect(perRank % 128 != 0)
     }
 
     @Test func qwenReleases() throws {

@@ -27,11 +27,14 @@ import Testing
         #expect(
             FusedMoEKernelConfig.fileName(footprint: glmAir, gpu: Self.h100)
                 == "E=128,N=352,device_name=NVIDIA_H100_80GB_HBM3.json")
-        let glm46 = Self.footprint("zai-org/GLM-4.6-FP8", tp: 8)
+        let qwenFP8 = Self.footprint("Qwen/Qwen3-235B-A22B-Instruct-2507-FP8", tp: 8)
         #expect(
-            FusedMoEKernelConfig.fileName(footprint: glm46, gpu: Self.h100)
-                == "E=160,N=192,device_name=NVIDIA_H100_80GB_HBM3,dtype=fp8_w8a8,block_shape=[128,128].json")
-        // FP8 on an A100 runs Marlin, gpt-oss's MXFP4 experts their own kernels: no Triton config lookup.
+            FusedMoEKernelConfig.fileName(footprint: qwenFP8, gpu: Self.h100)
+                == "E=128,N=192,device_name=NVIDIA_H100_80GB_HBM3,dtype=fp8_w8a8,block_shape=[128,128].json")
+        // Compressed-tensors per-channel FP8 (GLM) runs CUTLASS on Hopper, FP8 on an A100 runs Marlin, gpt-oss's
+        // MXFP4 experts their own kernels: no Triton config lookup.
+        let glm46 = Self.footprint("zai-org/GLM-4.6-FP8", tp: 8)
+        #expect(FusedMoEKernelConfig.fileName(footprint: glm46, gpu: Self.h100) == nil)
         #expect(FusedMoEKernelConfig.fileName(footprint: glm46, gpu: Self.a100) == nil)
         let gptOss = Self.footprint("openai/gpt-oss-120b", tp: 1)
         #expect(FusedMoEKernelConfig.fileName(footprint: gptOss, gpu: Self.h100) == nil)
@@ -51,6 +54,51 @@ import Testing
         let source = FusedMoEKernelConfig.source(
             footprint: Self.footprint(model, tp: tp), gpu: HardwareCatalog.gpu(named: gpu)!)
         #expect(source == expected)
+    }
+
+    /// vLLM 0.11's MoE kernel family by checkpoint scheme and GPU: block-wise and vLLM `fp8` checkpoints run the
+    /// Triton kernel on Hopper, compressed-tensors per-channel FP8 the CUTLASS grouped GEMM on compute capability
+    /// 9.0/10.x only (Triton on Ada-class and 12.x Blackwells), every FP8 checkpoint Marlin on Ampere.
+    @Test(arguments: [
+        ("zai-org/GLM-4.6-FP8", 8, "H100", FusedMoEKernelConfig.Backend.cutlassGroupedGEMM),
+        ("zai-org/GLM-4.6-FP8", 8, "H200", .cutlassGroupedGEMM),
+        ("zai-org/GLM-4.5-Air-FP8", 4, "B200", .cutlassGroupedGEMM),
+        ("zai-org/GLM-4.5-Air-FP8", 4, "rtx-pro-6000", .tritonFusedMoE),
+        ("zai-org/GLM-4.5-Air-FP8", 4, "MI300X", .tritonFusedMoE),
+        ("zai-org/GLM-4.6-FP8", 8, "A100", .marlin),
+        ("Qwen/Qwen3-235B-A22B-FP8", 4, "H100", .tritonFusedMoE),
+        ("Qwen/Qwen3-235B-A22B-FP8", 4, "A100", .marlin),
+        ("deepseek-ai/DeepSeek-R1", 8, "H200", .tritonFusedMoE),
+        ("zai-org/GLM-4.5-Air", 4, "H100", .tritonFusedMoE),
+        ("openai/gpt-oss-120b", 1, "H100", .other),
+    ])
+    func backendFollowsTheSchemeAndTheGPU(
+        model: String, tp: Int, gpu: String, expected: FusedMoEKernelConfig.Backend
+    ) {
+        let g = HardwareCatalog.gpu(named: gpu)!
+        let fp = Self.footprint(model, tp: tp)
+        #expect(FusedMoEKernelConfig.backend(footprint: fp, gpu: g) == expected)
+        if expected != .tritonFusedMoE {
+            #expect(FusedMoEKernelConfig.source(footprint: fp, gpu: g) == .unknown)
+        }
+    }
+
+    /// Through the cost model: GLM-4.6-FP8's experts (CUTLASS on an H100) are priced as calibrated, with no
+    /// default-config slowdown, while Qwen3-235B-FP8's block-FP8 experts (Triton, no tuned H100 file) pay it.
+    @Test func cutlassExpertsArePricedAsCalibrated() {
+        let glm = Self.footprint("zai-org/GLM-4.6-FP8", tp: 8)
+        let cutlass = StepCostModel(footprint: glm, gpu: Self.h100, calibration: Calibration())
+        #expect(cutlass.moeKernelSource == .unknown)
+        #expect(cutlass.moeKernelSlowdown(tokens: 8192, rows: 410) == 1)
+        let asCalibrated = StepCostModel(
+            footprint: glm, gpu: Self.h100, calibration: Calibration(), moeKernelSource: .tuned)
+        let prefill = StepShape.prefill(
+            requests: 1, promptTokens: 8192, touchedExperts: 160 * Double(glm.moeLayers), cudaGraph: false)
+        #expect(cutlass.cost(prefill).latency == asCalibrated.cost(prefill).latency)
+        let qwen = Self.footprint("Qwen/Qwen3-235B-A22B-Instruct-2507-FP8", tp: 4)
+        let triton = StepCostModel(footprint: qwen, gpu: Self.h100, calibration: Calibration())
+        #expect(triton.moeKernelSource == .default)
+        #expect(triton.moeKernelSlowdown(tokens: 8192, rows: 410) > 1)
     }
 
     @Test func defaultSlowdownFollowsTheMeasuredBranches() {

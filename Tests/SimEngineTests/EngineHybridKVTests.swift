@@ -24,7 +24,20 @@ extension EngineTests {
             #expect(b200.memory.weights / Self.gib > 60.5 && b200.memory.weights / Self.gib < 61)
             // Models without MXFP4 experts are untouched.
             let fp = ModelFootprint(model: F.qwen3, tensorParallelSize: 1, weightFormat: .bfloat16, kvFormat: .bfloat16)
-            #expect(fp.marlinMXFP4PaddingBytesPerRank == 0)
+            #expect(fp.loadedWeightBytesPerRank(on: F.h100) == fp.weightBytesPerRank)
+        }
+
+        @Test func gpustacksLargeBatchGptOssConfigurationFitsAsItDidOnTheRealServer() throws {
+            // GPUStack ran gpt-oss-120b on one H100 at max_num_batched_tokens 16384, 1024 sequences and a
+            // 32768-token context: the profiling peak is the sampler phase alone (docs/engine.md §3), which leaves
+            // room for vLLM's own check (1.69 GiB of KV for one request of max_model_len).
+            var config = EngineConfig(model: Self.gptOss, gpu: F.h100)
+            config.maxModelLen = 32768
+            config.maxNumBatchedTokens = 16384
+            config.maxNumSeqs = 1024
+            let engine = try EngineCore(config: config)
+            #expect(engine.memory.activations / Self.gib < 2.1)
+            #expect(engine.memory.kvCacheBytes / Self.gib > 1.69)
         }
 
         @Test func slidingWindowBlocksAreFreedOnceOutsideTheWindow() throws {

@@ -124,13 +124,16 @@ extension EngineTests {
             #expect(CUDAGraphPlan(maxNumSeqs: 128, maxNumBatchedTokens: 2048, enforceEager: false).largest == 256)
             #expect(CUDAGraphPlan(maxNumSeqs: 256, maxNumBatchedTokens: 8192, enforceEager: true).padded(3) == 3)
             // gpt-oss's own list: multiples of 8 below 256, of 16 from 256 to 992, whatever max_num_seqs.
+            let ossSizes = ModelCatalog.spec(for: "openai/gpt-oss-120b")?.cudaGraphCaptureSizes
             let oss = CUDAGraphPlan(
-                maxNumSeqs: 64, maxNumBatchedTokens: 8192, enforceEager: false, modelType: "gpt_oss")
+                maxNumSeqs: 64, maxNumBatchedTokens: 8192, enforceEager: false, modelCaptureSizes: ossSizes)
             #expect(oss.largest == 992 && oss.captureSizes.count == 3 + 31 + 47)
             #expect([9, 249, 256, 257, 511, 513, 992, 993].map(oss.padded) == [16, 256, 256, 272, 512, 528, 992, 993])
             #expect(
-                CUDAGraphPlan(maxNumSeqs: 1024, maxNumBatchedTokens: 512, enforceEager: false, modelType: "gpt_oss")
-                    .largest == 512)
+                CUDAGraphPlan(
+                    maxNumSeqs: 1024, maxNumBatchedTokens: 512, enforceEager: false, modelCaptureSizes: ossSizes
+                ).largest == 512)
+            #expect(ModelCatalog.spec(for: "Qwen/Qwen3-30B-A3B")?.cudaGraphCaptureSizes == nil)
 
             for eager in [false, true] {
                 let engine = try EngineCore(config: F.config(eager: eager))

@@ -121,4 +121,18 @@ private let validationFixtures: String = {
         #expect(source("vllm23151-qwen3-30b-h100-tp1-random2048x1024-c10") == .some(nil))
         #expect(source("gpustack-glm-4.5-air-h100-tp4-sharegpt") == .some(nil))
     }
+
+    @Test func rowsOfVLLMAfter0110HaveTritonKernels() throws {
+        let rows = try Self.loadSuite()
+        func ships(_ id: String) -> Bool? { rows.first { $0.id == id }?.shipsTritonKernels }
+        // GPUStack's gpt-oss page ran vLLM 0.10.2 (Marlin); vllm#40838 ran 0.16 and 0.17.
+        #expect(ships("gpustack-gpt-oss-120b-h100-tp1-sharegpt") == false)
+        #expect(ships("vllm40838-gpt-oss-120b-h200-tp4-v0.17.0-c300") == true)
+        // Unknown versions go by the run's date (vllm PR #27370 of 2025-10-22): llm-d's nightly of 2026-07-29.
+        #expect(ships("llmd-p2p-gpt-oss-120b-h200-tp1-recompute-2048") == true)
+        // Undated rows of unknown version stay on vLLM 0.11.0's default.
+        let undated = rows.filter { $0.engineVersion == "unknown" && $0.engineDate == nil }
+        #expect(undated.allSatisfy { !$0.shipsTritonKernels })
+        #expect(rows.filter { $0.engineVersion == "0.11.0" }.allSatisfy { !$0.shipsTritonKernels })
+    }
 }

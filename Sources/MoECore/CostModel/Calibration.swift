@@ -24,6 +24,11 @@ package struct Calibration: Sendable, Equatable {
     /// Expert size (bytes per rank) at which expert streaming and compute reach half their large-expert
     /// efficiency.
     package var expertHalfBytes = 1.5e6
+    /// vLLM's Marlin MoE kernel on MXFP4 experts on Hopper relative to the fused-MoE curves above, compute and
+    /// weight streaming alike (docs/engine.md §8 "MXFP4 experts through Marlin"; Ampere's Marlin keeps the
+    /// curves). Fitted over the validation suite's gpt-oss-120b H100 fit rows (vLLM 0.10.2, Marlin):
+    /// docs/calibration.md "Marlin MXFP4 experts".
+    package var marlinMXFP4ExpertEfficiency = 0.7
     /// Paged-attention KV cache reads and writes. (Decode attention through PyTorch 2.11 on an H100 SXM read KV
     /// at 0.44–0.88 of the bandwidth, more for larger caches: 52 MB → 0.44, 143 MB → 0.72, 537 MB → 0.88.)
     package var kvBandwidth = 0.78
@@ -114,6 +119,7 @@ package struct Calibration: Sendable, Equatable {
         ("dense_weight_bandwidth", \.denseWeightBandwidth),
         ("expert_weight_bandwidth", \.expertWeightBandwidth),
         ("expert_half_bytes", \.expertHalfBytes),
+        ("marlin_mxfp4_expert_efficiency", \.marlinMXFP4ExpertEfficiency),
         ("kv_bandwidth", \.kvBandwidth),
         ("activation_bandwidth", \.activationBandwidth),
         ("dense_gemm_peak", \.denseGemmPeak),
@@ -145,7 +151,8 @@ package struct Calibration: Sendable, Equatable {
 
     /// Fields that are fractions of a peak and must lie in (0, 1].
     private static let fractions: Set<String> = [
-        "dense_weight_bandwidth", "expert_weight_bandwidth", "kv_bandwidth", "activation_bandwidth",
+        "dense_weight_bandwidth", "expert_weight_bandwidth", "marlin_mxfp4_expert_efficiency", "kv_bandwidth",
+        "activation_bandwidth",
         "dense_gemm_peak", "moe_gemm_peak", "attention_prefill_efficiency", "attention_decode_efficiency",
         "interconnect_efficiency",
     ]

@@ -39,24 +39,58 @@ package enum FusedMoEKernelConfig {
         }
     }
 
+    /// The kernel family vLLM 0.11 runs a model's routed experts through on a GPU (docs/engine.md §8 "Quantized
+    /// products by GPU").
+    package enum Backend: String, Sendable, Equatable {
+        /// The Triton fused-MoE kernel (`fused_experts`), which reads a tuned block config when one ships:
+        /// 16-bit experts, vLLM `fp8` checkpoints (`Fp8MoEMethod`, per-tensor or block-wise scales) on GPUs with
+        /// FP8 tensor cores, compressed-tensors FP8 where CUTLASS does not run it.
+        case tritonFusedMoE
+        /// The CUTLASS grouped GEMM (`cutlass_moe_fp8`): compressed-tensors FP8 experts with per-tensor or
+        /// per-channel weight scales on compute capability 9.0 and 10.x (`CompressedTensorsW8A8Fp8MoEMethod`,
+        /// `use_cutlass`); no block config file is read.
+        case cutlassGroupedGEMM
+        /// Weight-only Marlin (`fused_marlin_moe`): FP8 experts on GPUs without FP8 tensor cores (Ampere).
+        case marlin
+        /// The experts' own kernels (MXFP4, NVFP4, integer formats) or no experts.
+        case other
+    }
+
+    /// The routed experts' kernel family for `footprint` on `gpu`: by the checkpoint's scheme
+    /// (`quantization_config.quant_method` and the weights' scales) and the GPU's FP8 support.
+    package static func backend(footprint: ModelFootprint, gpu: GPUSpec) -> Backend {
+        let m = footprint.model
+        guard m.numExperts > 1 else { return .other }
+        let checkpoint = m.checkpointWeights
+        let experts = checkpoint.method != nil ? checkpoint.experts : .float(footprint.weightFormat)
+        switch experts {
+        case .float: return .tritonFusedMoE
+        case .fp8, .fp8Block:
+            guard gpu.hasFP8TensorCores else { return .marlin }
+            if case .fp8 = experts, checkpoint.method == "compressed-tensors", gpu.runsCutlassFP8MoE {
+                return .cutlassGroupedGEMM
+            }
+            return .tritonFusedMoE
+        case .mxfp4, .nvfp4, .int: return .other
+        }
+    }
+
     /// The config file name vLLM 0.11 looks up for `footprint`'s routed experts on `gpu`, or nil when the experts
-    /// do not run the Triton fused-MoE kernel there (FP8 on Ampere goes through Marlin; MXFP4, NVFP4 and integer
-    /// weights through their own kernels) or the GPU is not recorded.
+    /// do not run the Triton fused-MoE kernel there (``backend(footprint:gpu:)``: FP8 on Ampere goes through
+    /// Marlin, compressed-tensors FP8 on Hopper through CUTLASS; MXFP4, NVFP4 and integer weights through their
+    /// own kernels) or the GPU is not recorded.
     package static func fileName(footprint: ModelFootprint, gpu: GPUSpec) -> String? {
         let m = footprint.model
-        guard m.numExperts > 1, let device = vllmDeviceName(gpu) else { return nil }
+        guard backend(footprint: footprint, gpu: gpu) == .tritonFusedMoE, let device = vllmDeviceName(gpu) else {
+            return nil
+        }
         let n = (m.moeIntermediateSize ?? m.dFF) / footprint.tensorParallelSize
         let experts = m.checkpointWeights.method != nil ? m.checkpointWeights.experts : .float(footprint.weightFormat)
         let suffix: String
         switch experts {
-        case .float: suffix = ""
-        case .fp8:
-            guard gpu.hasFP8TensorCores else { return nil }
-            suffix = ",dtype=fp8_w8a8"
-        case .fp8Block(let r, let c):
-            guard gpu.hasFP8TensorCores else { return nil }
-            suffix = ",dtype=fp8_w8a8,block_shape=[\(r),\(c)]"
-        case .mxfp4, .nvfp4, .int: return nil
+        case .fp8: suffix = ",dtype=fp8_w8a8"
+        case .fp8Block(let r, let c): suffix = ",dtype=fp8_w8a8,block_shape=[\(r),\(c)]"
+        default: suffix = ""
         }
         return "E=\(m.numExperts),N=\(n),device_name=\(device)\(suffix).json"
     }
@@ -81,9 +115,9 @@ package enum FusedMoEKernelConfig {
         // Qwen3-30B-A3B TP1 on A100: no file. (On H100 the shape is V4's, whose run the compute curve was
         // calibrated on: it is left unrecorded so that its kernel is not priced twice.)
         "E=128,N=768,device_name=NVIDIA_A100-SXM4-80GB.json": false,
-        // GLM-4.5-Air bf16 TP4 and GLM-4.6 block FP8 TP8 on H100: no file.
+        // GLM-4.5-Air bf16 TP4 on H100: no file. (GLM's -FP8 releases are compressed-tensors per-channel FP8,
+        // which runs CUTLASS on Hopper and reads no file.)
         "E=128,N=352,device_name=NVIDIA_H100_80GB_HBM3.json": false,
-        "E=160,N=192,device_name=NVIDIA_H100_80GB_HBM3,dtype=fp8_w8a8,block_shape=[128,128].json": false,
         // Qwen3-235B-A22B block FP8 on H100 (TP4, TP8): no file.
         "E=128,N=384,device_name=NVIDIA_H100_80GB_HBM3,dtype=fp8_w8a8,block_shape=[128,128].json": false,
         "E=128,N=192,device_name=NVIDIA_H100_80GB_HBM3,dtype=fp8_w8a8,block_shape=[128,128].json": false,
@@ -123,7 +157,9 @@ package enum FusedMoEKernelConfig {
     /// Hopper, measured on an H100 SXM (2026-12-07, Fixtures/calibration/fused-moe-configs.json): the median over
     /// six expert shapes (GLM-4.5-Air TP4, Qwen3-235B TP8, Qwen3-30B TP1, Mixtral-8x7B TP2/TP8; GLM-4.6 block FP8
     /// TP8) of (gate-up + down time with the default config) / (the same with the best candidate config). The H200
-    /// has the same multiprocessors and is given the same table.
+    /// has the same multiprocessors and is given the same table. The block-FP8 points were timed at GLM-4.6's
+    /// expert shape with 128×128 blocks (E=160, N=192); GLM's own -FP8 release turned out to be per-channel and
+    /// runs CUTLASS, so they now price the block-FP8 checkpoints that do run Triton (Qwen3's -FP8, DeepSeek-V3/R1).
     package static let hopper = SlowdownTable(
         singleToken: 1.30, fewTokens: 1.03,
         manyTokens: [

@@ -6,13 +6,15 @@
 /// - 16-bit weights: cuBLAS / the Triton fused-MoE kernel at the 16-bit peak.
 /// - FP8 (per-tensor, per-channel or block-wise scales) on GPUs with FP8 tensor cores (Hopper, Ada, Blackwell,
 ///   CDNA3): W8A8, activations quantized per token or per block on the fly, products at the FP8 peak
-///   (`Fp8LinearMethod` / `Fp8MoEMethod`, CUTLASS `scaled_mm` or the block-wise Triton/DeepGEMM kernels).
+///   (`Fp8LinearMethod` / `Fp8MoEMethod`, CUTLASS `scaled_mm` or the block-wise Triton/DeepGEMM kernels; the
+///   experts' kernel family, Triton or CUTLASS, is ``FusedMoEKernelConfig/backend(footprint:gpu:)``).
 /// - FP8 on Ampere (no FP8 tensor cores): weight-only through Marlin (`prepare_fp8_layer_for_marlin`,
 ///   `fused_marlin_moe`): one byte per weight read, each tile dequantized to 16 bits in registers and multiplied
 ///   at the 16-bit peak. MoE-CAP's table lists an A100 `fp8` peak, but no kernel reaches it.
-/// - 4-bit weights (AWQ, GPTQ, MXFP4 on Hopper and Ampere): weight-only (Marlin, or Triton's `matmul_ogs` for
-///   gpt-oss's MXFP4 experts on Hopper): half a byte plus scales read, 16-bit products; native FP4 products only
-///   on GPUs with FP4 tensor cores (Blackwell).
+/// - 4-bit weights (AWQ, GPTQ, MXFP4 on Hopper and Ampere): weight-only, half a byte plus scales read, 16-bit
+///   products; native FP4 products only on GPUs with FP4 tensor cores (Blackwell). MXFP4 experts on GPUs without
+///   them run through vLLM 0.10–0.11's Marlin MoE kernel (``Kind/marlinMXFP4``: `get_mxfp4_backend` picks
+///   Triton only when the separate `triton_kernels` package is installed), which pads the experts.
 /// - INT8 W8A8: the INT8 peak.
 ///
 /// A plain value.
@@ -29,6 +31,10 @@ package struct GemmPath: Sendable, Equatable {
         case int8W8A8
         /// 4-bit weights dequantized to 16 bits (Marlin, Triton MXFP4).
         case weightOnly4Bit
+        /// MXFP4 experts dequantized to 16 bits by vLLM's Marlin MoE kernel, which stores, reads and multiplies
+        /// them padded (``ModelFootprint/marlinPaddedExpertParams``; docs/engine.md §8 "MXFP4 experts through
+        /// Marlin").
+        case marlinMXFP4
         /// 4-bit weights and activations on FP4 tensor cores.
         case fp4Native
     }
@@ -68,7 +74,14 @@ package struct GemmPath: Sendable, Equatable {
 
     /// The path of a checkpoint's stored weights on `gpu` (block-wise FP8 like per-tensor FP8; MXFP4 and NVFP4
     /// natively only on GPUs with FP4 tensor cores, else weight-only).
-    package init(weights: WeightFormat, gpu: GPUSpec, activation: NumberFormat = .bfloat16) {
+    ///
+    /// MXFP4 without FP4 tensor cores runs through Marlin (``Kind/marlinMXFP4``) unless `tritonKernels` says the
+    /// engine has OpenAI's `triton_kernels` package and the GPU is a Hopper: vLLM's `get_mxfp4_backend` then picks
+    /// Triton's `matmul_ogs` on the unpadded weights (``Kind/weightOnly4Bit``). vLLM 0.11.0's wheel lacks the
+    /// package; the releases after it depend on it (vllm PR #27370, docs/engine.md §8).
+    package init(
+        weights: WeightFormat, gpu: GPUSpec, activation: NumberFormat = .bfloat16, tritonKernels: Bool = false
+    ) {
         switch weights {
         case .float(let f):
             self.init(format: f, gpu: gpu, activation: activation)
@@ -77,6 +90,8 @@ package struct GemmPath: Sendable, Equatable {
         case .mxfp4, .nvfp4:
             if gpu.hasFP4TensorCores {
                 self.init(kind: .fp4Native, computeSection: "fp4")
+            } else if case .mxfp4 = weights, !(tritonKernels && gpu.isHopper) {
+                self.init(kind: .marlinMXFP4, computeSection: activation == .float16 ? "float16" : "bfloat16")
             } else {
                 self.init(format: .int4, gpu: gpu, activation: activation)
             }

@@ -142,20 +142,39 @@ package struct ModelFootprint: Sendable, Equatable {
         return experts * expertBytesPerParam + dense * denseBytesPerParam + highPrecision * highPrecisionBytes
     }
 
-    /// Bytes that vLLM's weight-only Marlin MoE path adds to one rank's MXFP4 experts (0 for other formats).
-    ///
-    /// On GPUs without FP4 tensor cores vLLM 0.10–0.11 runs MXFP4 experts through Marlin (its default wheel has
-    /// no `triton_kernels`), whose `create_weights` pads each expert's per-rank intermediate width to a multiple
-    /// of 128 and the hidden size to a multiple of 256 before loading (docs/engine.md §3, "Loaded size").
-    package var marlinMXFP4PaddingBytesPerRank: Double {
-        guard model.checkpointWeights.method != nil, model.checkpointWeights.experts == .mxfp4, model.numExperts > 0
-        else { return 0 }
+    /// The kernel path of the routed experts' products on `gpu`: the checkpoint's expert format when it is
+    /// quantized, else ``weightFormat`` (docs/engine.md §8 "Quantized products by GPU"). `tritonKernels`: the
+    /// engine has OpenAI's `triton_kernels` (``GemmPath/init(weights:gpu:activation:tritonKernels:)``).
+    package func expertGemmPath(on gpu: GPUSpec, tritonKernels: Bool = false) -> GemmPath {
+        model.checkpointWeights.method != nil
+            ? GemmPath(weights: model.checkpointWeights.experts, gpu: gpu, tritonKernels: tritonKernels)
+            : GemmPath(format: weightFormat, gpu: gpu)
+    }
+
+    /// The kernel path of attention, shared experts and dense FFNs on `gpu`, chosen as ``expertGemmPath(on:)``.
+    package func denseGemmPath(on gpu: GPUSpec) -> GemmPath {
+        model.checkpointWeights.method != nil
+            ? GemmPath(weights: model.checkpointWeights.dense, gpu: gpu) : GemmPath(format: weightFormat, gpu: gpu)
+    }
+
+    /// Parameters of one routed expert per rank as vLLM's Marlin MoE path stores them: `Mxfp4MoEMethod`'s
+    /// `create_weights` pads the per-rank intermediate width to a multiple of 128 and the hidden size to a
+    /// multiple of 256 (docs/engine.md §3, "Loaded size"); ``expertParams`` where nothing needs padding.
+    package var marlinPaddedExpertParams: Double {
         func roundUp(_ x: Int, _ m: Int) -> Int { (x + m - 1) / m * m }
-        let d = model.hiddenSize
+        guard model.numExperts > 0 else { return 0 }
         let ffRank = (model.moeIntermediateSize ?? model.dFF) / tensorParallelSize
-        let padded = 3 * Double(roundUp(d, 256)) * Double(roundUp(ffRank, 128))
-        let extra = max(0, padded - expertParams)
-        return extra * Double(moeLayers) * Double(model.numExperts) * expertBytesPerParam
+        return max(expertParams, 3 * Double(roundUp(model.hiddenSize, 256)) * Double(roundUp(ffRank, 128)))
+    }
+
+    /// Weight bytes one rank loads on `gpu`: ``weightBytesPerRank`` plus the padding of MXFP4 experts where they
+    /// run through Marlin (``GemmPath/Kind/marlinMXFP4``).
+    package func loadedWeightBytesPerRank(on gpu: GPUSpec, tritonKernels: Bool = false) -> Double {
+        guard expertGemmPath(on: gpu, tritonKernels: tritonKernels).kind == .marlinMXFP4 else {
+            return weightBytesPerRank
+        }
+        let padding = (marlinPaddedExpertParams - expertParams) * Double(moeLayers) * Double(model.numExperts)
+        return weightBytesPerRank + padding * expertBytesPerParam
     }
 
     /// KV cache bytes of one token on one rank (all layers).
@@ -207,8 +226,16 @@ package struct ModelFootprint: Sendable, Equatable {
         return d * h * dh + 2 * d * Double(kvHeads) * dh + h * dh * d
     }
 
-    /// Peak activation memory per rank of a forward pass over `tokens` tokens, as vLLM's profiling run measures it
-    /// (largest live intermediate buffers, 16-bit), plus the sampler's float32 logits for `sequences` rows.
+    /// Peak PyTorch memory per rank of vLLM 0.11's profiling run above the weights (docs/engine.md §3, "Activation
+    /// peak"): the larger of its two phases, which run one after the other.
+    ///
+    /// `profile_run` first runs the model over `tokens` dummy tokens spread over `min(tokens, sequences)` requests
+    /// (`_dummy_run`), whose intermediates are freed when it returns; it keeps the final hidden states and one row
+    /// per request, then runs the sampler over those rows (`_dummy_sampler_run`). torch's
+    /// `allocated_bytes.all.peak` is therefore max(forward peak, kept hidden states + sampler peak), never their
+    /// sum. The sampler holds the logits all-gathered over the whole vocabulary on every rank (V1's
+    /// `LogitsProcessor` all-gathers): 16-bit, their float32 copy and one float32 working buffer of top-k/top-p
+    /// sampling (its softmax), 10 bytes per element.
     package func activationBytes(tokens: Int, sequences: Int) -> Double {
         let t = Double(tokens)
         let d = Double(model.hiddenSize)
@@ -225,7 +252,10 @@ package struct ModelFootprint: Sendable, Equatable {
         }
         let dense = t * 3 * Double(model.intermediateSize ?? model.dFF) / tp * 2
         ffn = max(ffn, denseLayers > 0 ? dense : 0)
-        let logits = Double(sequences) * Double(model.vocabSize) / tp * 4 * 2
-        return max(attention, ffn) + t * d * 2 * 2 + logits
+        let forward = max(attention, ffn) + t * d * 2 * 2
+        let rows = Double(max(1, min(tokens, sequences)))
+        let keptHiddenStates = (t + rows) * d * 2
+        let sampler = rows * Double(model.vocabSize) * (2 + 4 + 4)
+        return max(forward, keptHiddenStates + sampler)
     }
 }

@@ -38,6 +38,11 @@ package struct StepCostModel: Sendable {
     private let topK: Double
     private let tp: Double
     private let expertBytes: Double
+    /// Parameters of one routed expert per rank as its kernel reads and multiplies them (Marlin: padded).
+    private let expertParamsRun: Double
+    /// Efficiency of the experts' kernel path relative to the fused-MoE curves (Marlin MXFP4: its fitted
+    /// constant; else 1).
+    private let expertPathEfficiency: Double
     private let denseBytes: Double
     private let hpBytes: Double
     private let actPerTokenAttention: Double
@@ -50,9 +55,11 @@ package struct StepCostModel: Sendable {
     ///   - calibration: efficiencies and fixed costs.
     ///   - moeKernelSource: the fused-MoE block config's source; nil looks it up in vLLM 0.11's shipped files
     ///     (``FusedMoEKernelConfig/source(footprint:gpu:)``).
+    ///   - tritonKernels: the engine has OpenAI's `triton_kernels` (MXFP4 experts on Hopper through Triton rather
+    ///     than Marlin; ``GemmPath/init(weights:gpu:activation:tritonKernels:)``).
     package init(
         footprint: ModelFootprint, gpu: GPUSpec, calibration: Calibration,
-        moeKernelSource: FusedMoEKernelConfig.Source? = nil
+        moeKernelSource: FusedMoEKernelConfig.Source? = nil, tritonKernels: Bool = false
     ) {
         self.footprint = footprint
         self.moeKernelSource = moeKernelSource ?? FusedMoEKernelConfig.source(footprint: footprint, gpu: gpu)
@@ -62,20 +69,22 @@ package struct StepCostModel: Sendable {
         // A quantized checkpoint's own formats (experts and the rest may differ: gpt-oss keeps attention in
         // bf16); else the format the deployment runs (unquantized, or quantized online by `--quantization`).
         let checkpoint = footprint.model.checkpointWeights
-        // Kernel paths of the routed experts and of the other linear layers (attention, shared experts, dense FFNs).
-        let expertPath: GemmPath
-        let densePath: GemmPath
         if case .fp8Block = checkpoint.experts, checkpoint.method != nil {
             moeKernelBlockFP8 = true
         } else {
             moeKernelBlockFP8 = false
         }
-        if checkpoint.method != nil {
-            expertPath = GemmPath(weights: checkpoint.experts, gpu: gpu)
-            densePath = GemmPath(weights: checkpoint.dense, gpu: gpu)
+        // Kernel paths of the routed experts and of the other linear layers (attention, shared experts, dense FFNs).
+        let expertPath = footprint.expertGemmPath(on: gpu, tritonKernels: tritonKernels)
+        let densePath = footprint.denseGemmPath(on: gpu)
+        if expertPath.kind == .marlinMXFP4 {
+            // Marlin reads and multiplies the padded experts, on Hopper at its own fitted efficiency; Ampere's
+            // Marlin keeps the fused-MoE curves (docs/engine.md §8).
+            expertParamsRun = footprint.marlinPaddedExpertParams
+            expertPathEfficiency = gpu.isHopper ? calibration.marlinMXFP4ExpertEfficiency : 1
         } else {
-            expertPath = GemmPath(format: footprint.weightFormat, gpu: gpu)
-            densePath = GemmPath(format: footprint.weightFormat, gpu: gpu)
+            expertParamsRun = footprint.expertParams
+            expertPathEfficiency = 1
         }
         peakFlops = expertPath.peakFlops(on: gpu)
         densePeakFlops = densePath.peakFlops(on: gpu)
@@ -101,7 +110,7 @@ package struct StepCostModel: Sendable {
         actPerTokenMoE = (hidden + topK * (hidden + 3 * ff + hidden) + hidden) * 2
         let dff = Double(m.intermediateSize ?? m.dFF) / tp
         actPerTokenDense = (hidden + 3 * dff + hidden) * 2
-        let sliceBytes = footprint.expertParams * footprint.expertBytesPerParam
+        let sliceBytes = expertParamsRun * footprint.expertBytesPerParam
         expertSizeFactor = sliceBytes > 0 ? sliceBytes / (sliceBytes + calibration.expertHalfBytes) : 1
     }
 
@@ -172,11 +181,11 @@ package struct StepCostModel: Sendable {
                 activationBytes: tokens * experts * 4, times: moeLayers, c)
             // Routed experts: touched experts' weights once, k expert products per token.
             let rowsPerExpert = touchedPerLayer > 0 ? tokens * topK / touchedPerLayer : 0
-            let slowdown = moeKernelSlowdown(tokens: tokens, rows: rowsPerExpert)
+            let slowdown = moeKernelSlowdown(tokens: tokens, rows: rowsPerExpert) / expertPathEfficiency
             acc.add(
-                flops: 2 * tokens * topK * fp.expertParams, peak: peakFlops,
+                flops: 2 * tokens * topK * expertParamsRun, peak: peakFlops,
                 computeEfficiency: moeGemmEfficiency(rows: rowsPerExpert) / slowdown,
-                weightBytes: touchedPerLayer * fp.expertParams * expertBytes,
+                weightBytes: touchedPerLayer * expertParamsRun * expertBytes,
                 weightEfficiency: c.expertWeightBandwidth * expertSizeFactor / slowdown,
                 activationBytes: tokens * actPerTokenMoE, times: moeLayers, c)
             if fp.sharedExpertParams > 0 {

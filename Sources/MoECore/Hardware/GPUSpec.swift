@@ -38,6 +38,23 @@ package struct GPUSpec: Sendable, Equatable {
         return !["A100", "A5000", "A6000", "MI250X"].contains { k.contains($0) }
     }
 
+    /// Whether the GPU is an NVIDIA Hopper (compute capability 9.0: H100, H200, GH200).
+    package var isHopper: Bool {
+        let k = key.uppercased()
+        return k.hasPrefix("NVIDIA") && ["H100", "H200"].contains { k.contains($0) }
+    }
+
+    /// Whether vLLM 0.11 runs compressed-tensors FP8 MoE experts (per-tensor or per-channel weight scales) through
+    /// its CUTLASS grouped GEMM here: NVIDIA compute capability 9.0 (H100, H200, GH200) or 10.x (B200).
+    /// `CompressedTensorsW8A8Fp8MoEMethod` sets `use_cutlass` from `_is_fp8_w8a8_sm90` (capability exactly 90)
+    /// or `_is_fp8_w8a8_sm100` (on 10.x, batches of at most 8 tokens fall back to Triton; not modelled); Ada, the
+    /// RTX/GB10 Blackwells (12.x) and AMD GPUs run the Triton fused-MoE kernel, Ampere Marlin (docs/engine.md §8
+    /// "Quantized products by GPU").
+    package var runsCutlassFP8MoE: Bool {
+        let k = key.uppercased()
+        return k.hasPrefix("NVIDIA") && ["H100", "H200", "GH200", "B200"].contains { k.contains($0) }
+    }
+
     /// Whether the tensor cores multiply 4-bit floating-point operands (NVIDIA Blackwell; AMD CDNA4).
     package var hasFP4TensorCores: Bool {
         let k = key.uppercased()

@@ -17,6 +17,19 @@ package enum ModelCatalog {
         {"activation_scheme": "dynamic", "fmt": "e4m3", "quant_method": "fp8", "weight_block_size": [128, 128]}
         """
 
+    /// The `quantization_config` of compressed-tensors per-channel FP8 releases, as llm-compressor's `FP8_DYNAMIC`
+    /// scheme writes it and zai-org's GLM `-FP8` checkpoints carry it: E4M3 weights with one static float32 scale
+    /// per output channel (a `[N, 1]` scale tensor), activations quantized per token at run time; the MoE routers
+    /// and the LM head stay 16-bit (`ignore`, shortened here to the two patterns that matter).
+    static let channelFP8 = """
+        {"quant_method": "compressed-tensors", "format": "float-quantized", "quantization_status": "compressed",
+         "config_groups": {"group_0": {"targets": ["Linear"],
+          "weights": {"num_bits": 8, "type": "float", "strategy": "channel", "symmetric": true, "dynamic": false},
+          "input_activations": {"num_bits": 8, "type": "float", "strategy": "token", "symmetric": true,
+           "dynamic": true}}},
+         "ignore": ["lm_head", "re:.*mlp.gate$"]}
+        """
+
     /// `base` with `"quantization_config": quantization` added (a quantized release of the same architecture).
     static func withQuantization(_ base: String, _ quantization: String) -> String {
         guard let close = base.lastIndex(of: "}") else { return base }

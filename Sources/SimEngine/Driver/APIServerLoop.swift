@@ -16,7 +16,9 @@ import MoECore
 ///   sees it `frontendLatency` later;
 /// - **outputs** (`apiOutputTokenOverhead` per request output): `AsyncLLM`'s output handler processes each engine
 ///   step's outputs (detokenising, stop checks) in slices of 128 (`VLLM_V1_OUTPUT_PROC_CHUNK_SIZE`), yielding to
-///   the loop between slices (`await asyncio.sleep(0)`), and puts each request's output in its collector;
+///   the loop between slices (`await asyncio.sleep(0)`), and puts each request's output in its collector. It is
+///   one task: a step's outputs start only when it has finished the step before, and after a step's last slice
+///   it goes on at once with the next step's outputs if they are already there;
 /// - **chunk** (`apiStreamChunkOverhead`): the request's own task wakes, takes everything its collector holds
 ///   (`RequestOutputCollector` merges outputs while the task is behind) and builds and writes one stream chunk.
 ///   The client sees those tokens when this ends: a token's delivery time, distinct from the engine step that
@@ -57,6 +59,9 @@ struct APIServerLoop {
     /// Callbacks woken by earlier loop work, in wake order: a request's chunk task, or the output handler's
     /// continuation after a slice.
     private var woken = TimedQueue<WokenJob>()
+    /// Whether the output handler is inside a step's outputs (its continuation waits in ``woken``): it is one
+    /// task, so the next step's outputs wait until it has finished this one.
+    private var handlerBusy = false
     /// What each live request's collector holds.
     private var collectors = RequestIDTable<Collector>()
     /// Deliveries made, in time order, not yet taken (each at its ``TokenDelivery/time``).
@@ -220,7 +225,7 @@ struct APIServerLoop {
             source = .tokenised
             found = true
         }
-        if let t = stepOutputs.firstTime, !found || t < at {
+        if !handlerBusy, let t = stepOutputs.firstTime, !found || t < at {
             at = t
             source = .step
             found = true
@@ -250,18 +255,36 @@ struct APIServerLoop {
         }
     }
 
-    /// One slice of a step's outputs: into the collectors, waking each request's task that is not yet woken;
-    /// the rest of the step's outputs go to the back of the loop.
+    /// One slice of a step's outputs: into the collectors, waking each request's task that is not yet woken.
+    ///
+    /// The output handler is one task (`AsyncLLM.output_handler`): after a slice it yields, so the rest of the
+    /// step's outputs go to the back of the loop, behind the tasks the slice woke, and no later step's outputs
+    /// start before them. After a step's last slice it does not yield: the next step's outputs, when the engine
+    /// has sent them already, are taken at once (an awaited queue that holds an item does not suspend), so a
+    /// behind handler merges only what consecutive steps put for a request before its task runs
+    /// (docs/engine.md §10).
     private mutating func processOutputs(_ events: ArraySlice<RequestEvent>, from start: Double) {
-        let slice = events.prefix(Self.outputSliceSize)
-        freeAt = start + Double(slice.count) * outputCost
-        for e in slice {
-            guard let i = collectors.slot(of: e.id) else { continue }
-            let wake = collectors[slot: i].put(e)
-            if wake { woken.append(.chunk(e.id), at: freeAt) }
+        var events = events
+        var start = start
+        while true {
+            let slice = events.prefix(Self.outputSliceSize)
+            freeAt = start + Double(slice.count) * outputCost
+            for e in slice {
+                guard let i = collectors.slot(of: e.id) else { continue }
+                let wake = collectors[slot: i].put(e)
+                if wake { woken.append(.chunk(e.id), at: freeAt) }
+            }
+            let rest = events.dropFirst(slice.count)
+            if !rest.isEmpty {
+                woken.append(.outputs(rest), at: freeAt)
+                handlerBusy = true
+                return
+            }
+            handlerBusy = false
+            guard let t = stepOutputs.firstTime, t <= freeAt else { return }
+            events = stepOutputs.popFirst()!
+            start = freeAt
         }
-        let rest = events.dropFirst(slice.count)
-        if !rest.isEmpty { woken.append(.outputs(rest), at: freeAt) }
     }
 
     /// A request's task takes what its collector holds and writes one chunk.

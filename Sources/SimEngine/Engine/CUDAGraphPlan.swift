@@ -10,24 +10,21 @@
 package struct CUDAGraphPlan: Sendable, Equatable {
     /// Captured sizes, ascending; empty under `enforce_eager`.
     let captureSizes: [Int]
-    /// Sizes above this step by 16 rather than 8 (gpt-oss's list from 256; never for the others).
-    private let sixteenStepFrom: Int
 
     /// - Parameters:
     ///   - maxNumSeqs: `max_num_seqs`.
     ///   - maxNumBatchedTokens: `max_num_batched_tokens`.
     ///   - enforceEager: no graphs at all.
-    ///   - modelType: the model's `model_type`; `gpt_oss` gets that model's own list.
-    package init(maxNumSeqs: Int, maxNumBatchedTokens: Int, enforceEager: Bool, modelType: String? = nil) {
+    ///   - modelCaptureSizes: the model's own list (``ModelSpec/cudaGraphCaptureSizes``, gpt-oss), ascending,
+    ///     replacing the default one whatever `max_num_seqs`.
+    package init(maxNumSeqs: Int, maxNumBatchedTokens: Int, enforceEager: Bool, modelCaptureSizes: [Int]? = nil) {
         guard !enforceEager else {
             captureSizes = []
-            sixteenStepFrom = .max
             return
         }
         var sizes: [Int]
-        sixteenStepFrom = modelType == "gpt_oss" ? 256 : .max
-        if modelType == "gpt_oss" {
-            sizes = [1, 2, 4] + Array(stride(from: 8, to: 256, by: 8)) + Array(stride(from: 256, through: 992, by: 16))
+        if let own = modelCaptureSizes {
+            sizes = own
         } else {
             let largest = min(2 * maxNumSeqs, 512)
             sizes = [1, 2, 4].filter { $0 <= largest }
@@ -42,9 +39,14 @@ package struct CUDAGraphPlan: Sendable, Equatable {
     /// Tokens the step runs: the smallest captured size ≥ `tokens` when one exists, else `tokens`.
     package func padded(_ tokens: Int) -> Int {
         guard tokens > 0, tokens <= largest else { return tokens }
-        if tokens <= 4 { return tokens == 3 ? 4 : tokens }
-        if tokens <= sixteenStepFrom { return (tokens + 7) / 8 * 8 }
-        return (tokens + 15) / 16 * 16
+        // Binary search for the first size ≥ tokens (the list is ascending and ends at or above `tokens`).
+        var low = 0
+        var high = captureSizes.count - 1
+        while low < high {
+            let mid = (low + high) / 2
+            if captureSizes[mid] < tokens { low = mid + 1 } else { high = mid }
+        }
+        return captureSizes[low]
     }
 
     /// Whether a step of `tokens` tokens replays a captured graph.

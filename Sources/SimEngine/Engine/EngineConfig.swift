@@ -43,6 +43,11 @@ package struct EngineConfig: Sendable {
     /// and TP (``FusedMoEKernelConfig``). A validation row that names its config (`engine_options.fused_moe_config`)
     /// sets it.
     package var moeKernelSource: FusedMoEKernelConfig.Source?
+    /// Whether the engine has OpenAI's `triton_kernels` package, so that MXFP4 experts on Hopper run Triton's
+    /// `matmul_ogs` instead of Marlin (docs/engine.md §8 "MXFP4 experts through Marlin"). False: vLLM 0.11.0's
+    /// wheel, which lacks it; the releases after it depend on it (vllm PR #27370). A validation row of a later
+    /// vLLM sets it (``ValidationRow/shipsTritonKernels``).
+    package var tritonKernels = false
 
     /// A configuration with vLLM's defaults.
     package init(model: ModelSpec, gpu: GPUSpec, tensorParallelSize: Int = 1) {

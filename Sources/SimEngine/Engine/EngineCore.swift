@@ -47,10 +47,11 @@ package final class EngineCore {
             kvFormat: config.kvFormat)
         footprint = fp
         costModel = StepCostModel(
-            footprint: fp, gpu: config.gpu, calibration: config.calibration, moeKernelSource: config.moeKernelSource)
+            footprint: fp, gpu: config.gpu, calibration: config.calibration, moeKernelSource: config.moeKernelSource,
+            tritonKernels: config.tritonKernels)
         graphs = CUDAGraphPlan(
             maxNumSeqs: config.maxNumSeqs, maxNumBatchedTokens: config.maxNumBatchedTokens,
-            enforceEager: config.enforceEager, modelType: config.model.modelType)
+            enforceEager: config.enforceEager, modelCaptureSizes: config.model.cudaGraphCaptureSizes)
         maxModelLen = config.resolvedMaxModelLen
         let plan = MemoryPlan(config: config, footprint: fp)
         memory = plan

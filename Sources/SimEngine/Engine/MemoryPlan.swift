@@ -19,9 +19,7 @@ package struct MemoryPlan: Sendable, Equatable {
         deviceMemory = config.gpu.memoryBytes / 1e9 * 1_073_741_824.0 * 0.99
         budget = config.gpuMemoryUtilization * deviceMemory
         // MXFP4 experts load padded for Marlin where the GPU has no FP4 tensor cores (docs/engine.md §3).
-        weights =
-            footprint.weightBytesPerRank
-            + (config.gpu.hasFP4TensorCores ? 0 : footprint.marlinMXFP4PaddingBytesPerRank)
+        weights = footprint.loadedWeightBytesPerRank(on: config.gpu, tritonKernels: config.tritonKernels)
         activations = footprint.activationBytes(tokens: config.maxNumBatchedTokens, sequences: config.maxNumSeqs)
         nonTorch =
             config.calibration.nonTorchMemory

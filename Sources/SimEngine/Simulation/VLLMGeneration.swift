@@ -12,13 +12,20 @@ package enum VLLMGeneration: String, Sendable, CaseIterable, Equatable {
     /// The generation of a row from its stated version (`0.11.0`), or, where the version is `unknown`, from the
     /// run's ISO date; a row with neither counts as current.
     package init(version: String, date: String?) {
-        let parts = version.split(separator: ".").map { Int($0) }
-        if parts.count >= 2, let major = parts[0], let minor = parts[1] {
-            self = (major, minor) >= (0, 10) ? .current : .older
+        if let release = Self.release(version) {
+            self = (release.0, release.1) >= (0, 10) ? .current : .older
         } else if let date {
             self = date < Self.firstCurrentDate ? .older : .current
         } else {
             self = .current
         }
+    }
+
+    /// Major, minor and patch numbers of a stated version (`0.10.2`, `0.11.0rc1` → 0, 11, 0; a missing patch
+    /// reads 0), nil for `unknown` or anything without two numbers.
+    package static func release(_ version: String) -> (Int, Int, Int)? {
+        let parts = version.split(separator: ".").map { Int($0.prefix { $0.isNumber }) }
+        guard parts.count >= 2, let major = parts[0], let minor = parts[1] else { return nil }
+        return (major, minor, parts.count > 2 ? parts[2] ?? 0 : 0)
     }
 }

@@ -96,6 +96,14 @@ package struct ValidationRow: Sendable, Equatable {
         if text.hasPrefix("tuned") { return .tuned }
         return nil
     }
+    /// Whether the run's vLLM had OpenAI's `triton_kernels` package (``EngineConfig/tritonKernels``): a stated
+    /// version after 0.11.0, or, where the version is unknown, a run dated on or after 2025-10-22, when vLLM made
+    /// the package a dependency (vllm PR #27370). vLLM 0.10–0.11.0 and undated runs of unknown version: false.
+    package var shipsTritonKernels: Bool {
+        if let release = VLLMGeneration.release(engineVersion) { return release > (0, 11, 0) }
+        guard let date = engineDate else { return false }
+        return date >= "2025-10-22"
+    }
     /// `vllm bench serve`, `benchmark_serving`, `benchmark_latency`, `benchmark_throughput` or `other`.
     package var benchmark: String
     package var mode: Mode

@@ -5,17 +5,20 @@ extension ModelCatalog {
     /// Zhipu's GLM-4.5 family (`Glm4MoeForCausalLM`): grouped-query attention with 96 query and 8 KV heads of 128,
     /// one shared expert, top-8 of the routed experts, the first `first_k_dense_replace` layers dense; a
     /// multi-token-prediction layer ships beside the model. GLM-4.5 and GLM-4.6 share one architecture (4.6 has a
-    /// 202,752-token context). Published under both `zai-org/` and the older `THUDM/` names; `-FP8` releases store
-    /// the linear layers as FP8 E4M3 with one scale per 128×128 block.
+    /// 202,752-token context). Published under both `zai-org/` and the older `THUDM/` names; `-FP8` releases are
+    /// compressed-tensors checkpoints: the linear layers as FP8 E4M3 with one scale per output channel, activations
+    /// quantized per token at run time (``channelFP8``; docs/engine.md "Model catalog" gives the evidence). Not
+    /// 128×128 blocks: vLLM's block-FP8 MoE refuses an expert slice that is not a multiple of 128 wide, and these
+    /// releases run at TP8 (GLM-4.6: 1536 / 8 = 192) and TP4 (GLM-4.5-Air: 1408 / 4 = 352).
     static let glmConfigs: [(id: String, json: String)] = [
         ("zai-org/GLM-4.5-Air", glm45Air),
         ("THUDM/GLM-4.5-Air", glm45Air),
-        ("zai-org/GLM-4.5-Air-FP8", withQuantization(glm45Air, blockFP8)),
+        ("zai-org/GLM-4.5-Air-FP8", withQuantization(glm45Air, channelFP8)),
         ("zai-org/GLM-4.5", glm45),
         ("THUDM/GLM-4.5", glm45),
-        ("zai-org/GLM-4.5-FP8", withQuantization(glm45, blockFP8)),
+        ("zai-org/GLM-4.5-FP8", withQuantization(glm45, channelFP8)),
         ("zai-org/GLM-4.6", withContext(glm45, 202_752)),
-        ("zai-org/GLM-4.6-FP8", withQuantization(withContext(glm45, 202_752), blockFP8)),
+        ("zai-org/GLM-4.6-FP8", withQuantization(withContext(glm45, 202_752), channelFP8)),
     ]
 
     static let glm45Air = """
