@@ -1,4 +1,5 @@
 import CCurl
+import MoECore
 import Synchronization
 
 /// One request while libcurl carries it: the easy-handle options, the receive buffers, the SSE parser and the
@@ -151,7 +152,7 @@ final class CurlTransfer: @unchecked Sendable {
 
     fileprivate func receiveHeaderLine(_ bytes: UnsafeRawBufferPointer) {
         if firstByteTime == nil { firstByteTime = .now }
-        if bytes.allSatisfy({ $0 < 0x80 }) {
+        if ASCIIBytes.all(bytes) {
             receiveASCIIHeaderLine(bytes)
             return
         }

@@ -1,4 +1,5 @@
 import FakeSLLM
+import MoECore
 
 /// The checks made on a request's headers before its body is read (docs/http.md, "Framing" and "Access"). Each
 /// failure is answered at once and the connection closed, so nothing the client sends after the headers is
@@ -42,7 +43,7 @@ struct RequestScreen: Sendable {
         for (k, v) in headers {
             // ASCII names (all a client sends in practice) are compared byte by byte, case-folded in place;
             // others take `lowercased()` (Unicode's case folding can turn a non-ASCII letter into ASCII).
-            guard k.utf8.allSatisfy({ $0 < 0x80 }) else {
+            guard ASCIIBytes.all(k) else {
                 let name = k.lowercased()
                 switch name {
                 case "content-length": lengths.append(trim(v))
@@ -100,7 +101,7 @@ struct RequestScreen: Sendable {
     /// Whether header name `name` is `Content-Length` or `Transfer-Encoding`, compared as ``check`` compares names
     /// (ASCII byte by byte, case-folded in place; anything else after `lowercased()`).
     static func isFramingName(_ name: String) -> Bool {
-        guard name.utf8.allSatisfy({ $0 < 0x80 }) else {
+        guard ASCIIBytes.all(name) else {
             let k = name.lowercased()
             return k == "content-length" || k == "transfer-encoding"
         }

@@ -101,6 +101,28 @@ import Testing
         #expect(ended && !hold.isHolding(atWall: 60.03))
     }
 
+    /// An undeclared request that drained the deployment (an evaluator's warm-up) starts a hold that waits a window
+    /// for whatever comes next. When a declared client's burst comes first, the hold lasts by count alone: the
+    /// burst gets the warm-up's end instant and the hold ends at its last owed arrival, not a window later. An
+    /// undeclared first arrival keeps the window.
+    @Test func declaredBurstAfterADrainingWarmUpEndsAtItsLastArrival() {
+        var hold = ArrivalHold(window: 0.05, grace: 0.02)
+        hold.completions(1, undeclared: 1, atSim: 4, wall: 10, drained: true, owed: 0)
+        #expect(hold.isHolding(atWall: 10.001))
+        #expect(hold.arrival(atWall: 10.002, simNow: 4, idle: true, declared: true, owed: 2) == 4)
+        #expect(hold.isHolding(atWall: 10.003))  // two still owed
+        #expect(hold.arrival(atWall: 10.003, simNow: 4, idle: false, declared: true, owed: 1) == 4)
+        #expect(hold.arrival(atWall: 10.004, simNow: 4, idle: false, declared: true, owed: 0) == 4)
+        #expect(!hold.isHolding(atWall: 10.004))  // the window would have held until 10.05
+        #expect(hold.release(atWall: 10.004) == 4)
+
+        hold.completions(1, undeclared: 1, atSim: 5, wall: 20, drained: true, owed: 0)
+        #expect(hold.arrival(atWall: 20.001, simNow: 5, idle: true) == 5)
+        #expect(hold.arrival(atWall: 20.002, simNow: 5, idle: false, declared: true, owed: 0) == 5)
+        #expect(hold.isHolding(atWall: 20.03))  // a window after the undeclared arrival
+        #expect(!hold.isHolding(atWall: 20.06))
+    }
+
     /// A declared client that stops sending (killed, interrupted) holds the clock for the patience only.
     @Test func declaredHoldGivesUpAfterThePatience() {
         var hold = ArrivalHold(window: 0.05)

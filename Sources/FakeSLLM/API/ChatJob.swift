@@ -13,7 +13,7 @@ final class ChatJob: Sendable {
     struct Choice {
         var plan: CompletionPlan
         var emitted = 0
-        /// The text so far (whole responses only; streams send it on).
+        /// The whole text, once the choice and its siblings are done (whole responses only; streams send it on).
         var text = ""
         var finish: FinishReason?
         var engineId: UInt64
@@ -24,9 +24,9 @@ final class ChatJob: Sendable {
         var done = false
     }
 
-    let requestId: String
     let model: String
-    let created: Int
+    /// The bodies' JSON, with the head every chunk shares written once.
+    private let json: ChatCompletionJSON
     let promptTokens: Int
     let target: Target
     let includeUsage: Bool
@@ -42,9 +42,8 @@ final class ChatJob: Sendable {
         requestId: String, model: String, created: Int, promptTokens: Int, choices: [Choice], target: Target,
         includeUsage: Bool
     ) {
-        self.requestId = requestId
         self.model = model
-        self.created = created
+        json = ChatCompletionJSON(requestId: requestId, model: model, created: created)
         self.promptTokens = promptTokens
         self.target = target
         self.includeUsage = includeUsage
@@ -54,40 +53,52 @@ final class ChatJob: Sendable {
     var engineIds: [UInt64] { state.withLock { $0.choices.map(\.engineId) } }
 
     func deliver(index: Int, newTokens: Int, finished: FinishReason?, simTime: Double) {
+        let streaming: Bool
+        if case .stream = target { streaming = true } else { streaming = false }
         var events: [[UInt8]] = []
         var response: HTTPResponse?
         var done = false
         state.withLock { s in
             guard !s.done else { return }
             s.times.tokens(newTokens, at: simTime)
-            // Streams only: a whole response carries its times in headers.
-            let stamp: [UInt8]
-            if case .stream = target { stamp = SimulatedTimes.stamp(simTime) } else { stamp = [] }
-            // vLLM sends a choice's role chunk together with its first token.
-            if case .stream = target, newTokens > 0, s.choices[index].emitted == 0 {
-                events.append(stamp + chunk(index: index, delta: ["role": "assistant", "content": ""]))
+            // Streams only: a whole response carries its times in headers. Each event is its stamp line and its
+            // chunk, written into one buffer.
+            func event(_ write: (inout CompactJSONBytes) -> Void) {
+                var b = CompactJSONBytes()
+                SimulatedTimes.writeStamp(simTime, into: &b)
+                write(&b)
+                events.append(b.take())
             }
-            // Mutated in place: a copy would copy the accumulated text on every token.
-            Self.advance(&s.choices[index], by: newTokens, finished: finished) { c, piece, advanced in
-                if case .stream = target {
-                    if advanced { events.append(stamp + chunk(index: index, delta: ["content": .string(piece)])) }
-                    if let finish = c.finish {
-                        events.append(stamp + chunk(index: index, delta: [:], finish: finish.rawValue))
-                    }
-                } else {
-                    c.text += piece
+            // vLLM sends a choice's role chunk together with its first token.
+            if streaming, newTokens > 0, s.choices[index].emitted == 0 {
+                event { json.writeChunk(index: index, delta: .role, finish: nil, into: &$0) }
+            }
+            // Mutated in place. A whole answer takes its text once, when it is complete (the plan hands out the
+            // same text in one piece as token by token); a stream sends each new piece on.
+            let c = Self.advance(&s.choices[index], by: newTokens, finished: finished, takingText: streaming)
+            if streaming {
+                if c.advanced {
+                    event { json.writeChunk(index: index, delta: .content(c.piece), finish: nil, into: &$0) }
+                }
+                if let finish = s.choices[index].finish {
+                    event { json.writeChunk(index: index, delta: .empty, finish: finish.rawValue, into: &$0) }
                 }
             }
             if s.choices.allSatisfy({ $0.finish != nil }) {
                 s.done = true
                 done = true
                 s.times.finish = simTime
-                switch target {
-                case .response:
+                if !streaming {
+                    for i in s.choices.indices { s.choices[i].text = s.choices[i].plan.take(s.choices[i].emitted) }
                     if !s.times.holdsAnswerUntilArrival() { response = completionResponse(s) }
-                case .stream:
-                    if includeUsage { events.append(stamp + usageChunk(s)) }
-                    events.append(stamp + Array("data: [DONE]\n\n".utf8))
+                } else {
+                    if includeUsage {
+                        event {
+                            json.writeUsageChunk(
+                                promptTokens: promptTokens, completionTokens: Self.completionTokens(s), into: &$0)
+                        }
+                    }
+                    event { $0.raw("data: [DONE]\n\n") }
                 }
             }
         }
@@ -96,19 +107,20 @@ final class ChatJob: Sendable {
         case .response(let p): if let response { p.fulfill(response) }
         case .stream(let s):
             for e in events { s.send(e) }
-            if response == nil, state.withLock({ $0.done }) { s.finish() }
+            if done { s.finish() }
         }
     }
 
-    /// Moves a choice `newTokens` tokens on and hands the new text to `emit`.
+    /// Moves a choice `newTokens` tokens on; with `takingText`, returns the new text (else the text stays in the
+    /// plan). `advanced`: whether the choice moved.
     private static func advance(
-        _ c: inout Choice, by newTokens: Int, finished: FinishReason?, emit: (inout Choice, String, Bool) -> Void
-    ) {
+        _ c: inout Choice, by newTokens: Int, finished: FinishReason?, takingText: Bool
+    ) -> (piece: String, advanced: Bool) {
         let from = c.emitted
         c.emitted = min(c.plan.tokens, c.emitted + newTokens)
-        let piece = c.plan.take(c.emitted - from)
+        let piece = takingText ? c.plan.take(c.emitted - from) : ""
         if let finished { c.finish = finished }
-        emit(&c, piece, c.emitted > from)
+        return (piece, c.emitted > from)
     }
 
     /// The request failed before or while running. Engine errors (vLLM raising, e.g. an over-long prompt) are
@@ -133,94 +145,32 @@ final class ChatJob: Sendable {
             } else {
                 // A stream cut short (the instance or the server stopping) still ends as vLLM ends an aborted
                 // request: a last chunk per open choice with finish_reason "abort", then [DONE].
-                for i in open { s.send(chunk(index: i, delta: [:], finish: "abort")) }
+                for i in open {
+                    var b = CompactJSONBytes()
+                    json.writeChunk(index: i, delta: .empty, finish: "abort", into: &b)
+                    s.send(b.take())
+                }
             }
             s.send(Array("data: [DONE]\n\n".utf8))
             s.finish()
         }
     }
 
-    /// `"usage":{"prompt_tokens":…,"completion_tokens":…,"total_tokens":…}`, written into `b`.
-    private func writeUsage(_ s: State, into b: inout CompactJSONBytes) {
-        let completion = s.choices.reduce(0) { $0 + $1.emitted }
-        b.raw(#""usage":{"prompt_tokens":"#)
-        b.int(promptTokens)
-        b.raw(#","completion_tokens":"#)
-        b.int(completion)
-        b.raw(#","total_tokens":"#)
-        b.int(promptTokens + completion)
-        b.raw("}")
-    }
+    private static func completionTokens(_ s: State) -> Int { s.choices.reduce(0) { $0 + $1.emitted } }
 
-    /// `{"id":…,"object":<object>,"created":…,"model":…,` — the head every body of this job starts with.
-    private func writeHead(_ object: StaticString, into b: inout CompactJSONBytes) {
-        b.raw(#"{"id":"#)
-        b.string(requestId)
-        b.raw(#","object":"#)
-        b.raw(object)
-        b.raw(#","created":"#)
-        b.int(created)
-        b.raw(#","model":"#)
-        b.string(model)
-        b.raw(",")
-    }
-
-    /// The backend's `process_output` shape (docs/sllm-api.md §3.6 step 6), plus simulated timings in headers.
-    /// Written straight as compact JSON bytes, in the key order and spelling of the `JSONValue` tree it stands for
-    /// (`id`, `object`, `created`, `model`, `choices`, `usage`; each choice `index`, `message`, `logprobs`,
-    /// `finish_reason`): no tree is built per answer.
+    /// The whole answer, with simulated timings in headers.
     private func completionResponse(_ s: State) -> HTTPResponse {
-        var b = CompactJSONBytes()
-        writeHead(#""chat.completion""#, into: &b)
-        b.raw(#""choices":["#)
-        for (i, c) in s.choices.enumerated() {
-            if i > 0 { b.raw(",") }
-            b.raw(#"{"index":"#)
-            b.int(i)
-            b.raw(#","message":{"role":"assistant","content":"#)
-            b.string(c.text)
-            b.raw(#"},"logprobs":null,"finish_reason":"#)
-            b.string(c.finish?.rawValue ?? "stop")
-            b.raw("}")
-        }
-        b.raw("],")
-        writeUsage(s, into: &b)
-        b.raw("}")
-        return HTTPResponse(
-            status: 200, contentType: "application/json", body: b.take(), headers: s.times.headers)
-    }
-
-    /// One `chat.completion.chunk` event (`data: {…}` and a blank line), written as compact JSON bytes in the key
-    /// order of the `JSONValue` tree it stands for.
-    private func chunk(index: Int, delta: JSONObject, finish: String? = nil) -> [UInt8] {
-        var b = CompactJSONBytes()
-        b.raw("data: ")
-        writeHead(#""chat.completion.chunk""#, into: &b)
-        b.raw(#""choices":[{"index":"#)
-        b.int(index)
-        b.raw(#","delta":"#)
-        b.value(.object(delta))
-        b.raw(#","logprobs":null,"finish_reason":"#)
-        if let finish { b.string(finish) } else { b.raw("null") }
-        b.raw("}]}\n\n")
-        return b.take()
-    }
-
-    private func usageChunk(_ s: State) -> [UInt8] {
-        var b = CompactJSONBytes()
-        b.raw("data: ")
-        writeHead(#""chat.completion.chunk""#, into: &b)
-        b.raw(#""choices":[],"#)
-        writeUsage(s, into: &b)
-        b.raw("}\n\n")
-        return b.take()
+        let body = json.answer(
+            choices: s.choices.lazy.map { (text: $0.text, finish: $0.finish?.rawValue ?? "stop") },
+            promptTokens: promptTokens, completionTokens: Self.completionTokens(s))
+        return HTTPResponse(status: 200, contentType: "application/json", body: body, headers: s.times.headers)
     }
 
     /// The request log line (info level): model, status, tokens and simulated latencies.
     private func logCompletion(status: Int) {
         guard serverLog.logLevel <= .info else { return }
         let line = state.withLock { s -> String in
-            let completion = s.choices.reduce(0) { $0 + $1.emitted }
+            let completion = Self.completionTokens(s)
             return "POST /v1/chat/completions \(status) model=\(model) prompt_tokens=\(promptTokens) "
                 + "completion_tokens=\(completion) \(s.times.logFields)"
         }

@@ -80,7 +80,7 @@ package struct SLLMAPI: Sendable {
     /// Who may call `path` (any method, any API mode): the most open access of the rows it matches; `.keyed`
     /// for paths of no row. The HTTP layer asks this before reading a body.
     package static func access(forPath path: String) -> Route.Access {
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        let segments = Route.segments(of: path)
         var access = Route.Access.keyed
         for route in routes where route.match(segments) != nil {
             if route.access == .probe { return .probe }
@@ -108,7 +108,7 @@ package struct SLLMAPI: Sendable {
         }
         let table = SLLMAPI.sllmRoutes
         var pathMatched = false
-        let segments = request.path.split(separator: "/", omittingEmptySubsequences: false)
+        let segments = Route.segments(of: request.path)
         for route in table {
             guard let params = route.match(segments) else { continue }
             pathMatched = true
@@ -119,7 +119,7 @@ package struct SLLMAPI: Sendable {
         // Starlette's `redirect_slashes`: `/health/` answers 307 to `/health` (and the reverse).
         let other = request.path.hasSuffix("/") ? String(request.path.dropLast()) : request.path + "/"
         if !pathMatched, request.path != "/",
-            table.contains(where: { $0.match(other.split(separator: "/", omittingEmptySubsequences: false)) != nil })
+            table.contains(where: { $0.match(Route.segments(of: other)) != nil })
         {
             // Percent-encoded, so a decoded CR/LF (or any control byte) cannot drop or split the header.
             let query = request.query.map { "\(SLLMAPI.percentEncoded($0.0))=\(SLLMAPI.percentEncoded($0.1))" }

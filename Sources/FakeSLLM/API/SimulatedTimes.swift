@@ -52,6 +52,15 @@ struct SimulatedTimes: Sendable {
 
     /// The SSE comment line that precedes an event produced at simulated time `time`.
     static func stamp(_ time: Double) -> [UInt8] {
-        Array(": fake-sllm sim_t=\(JSONValue.pythonFloatText(time))\n".utf8)
+        var b = CompactJSONBytes()
+        writeStamp(time, into: &b)
+        return b.take()
+    }
+
+    /// Appends ``stamp(_:)``'s line to `b`.
+    static func writeStamp(_ time: Double, into b: inout CompactJSONBytes) {
+        b.raw(": fake-sllm sim_t=")
+        b.double(time)
+        b.raw("\n")
     }
 }

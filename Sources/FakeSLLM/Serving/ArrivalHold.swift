@@ -115,6 +115,10 @@ struct ArrivalHold: Sendable {
         self.owed = owed
         if declared {
             declaredUntil = wall + Self.declaredPatience
+            // A hold after a step that drained the deployment waits a window for whatever comes next. When a
+            // declared client comes first, what comes next is its burst, counted by what it owes: the undeclared
+            // window ends, as a burst hold that a declared request starts has none (docs/serving.md).
+            if expected == nil, received == 0 { undeclaredUntil = min(undeclaredUntil, wall) }
             return
         }
         received += 1

@@ -68,6 +68,9 @@ final class DeploymentHost: @unchecked Sendable {
     private var clientRequests: [UInt64: (client: String, choicesLeft: Int)] = [:]
     private var routerRequest: [UInt64: UInt64] = [:]
 
+    /// Threads waiting for `cond` in ``submit(group:orderKey:plan:)``: a host turn that runs several events in a
+    /// row stops for them (``advanceWhileNothingEnds(_:)``), so a request still arrives between two events.
+    private let submitting = Atomic<Int>(0)
     /// Set when GPUs were given back anywhere on the node (possibly by this host's own thread, under `cond`).
     private let gpusFreed = Atomic<Bool>(false)
     private let published = Locked<(ready: [InstanceHandle], live: [InstanceHandle], inFlight: Int)>(([], [], 0))
@@ -111,13 +114,16 @@ final class DeploymentHost: @unchecked Sendable {
     func submit(
         group: [(request: EngineRequest, sink: any RequestSink)], orderKey: UInt64, plan: ClosedLoopPlan? = nil
     ) -> Double? {
+        submitting.add(1, ordering: .relaxed)
         cond.lock()
+        submitting.subtract(1, ordering: .relaxed)
         defer { cond.unlock() }
         guard !stopped else { return nil }
         let wall = monotonicSeconds()
         discountControlTime(atWall: wall)
         if let plan { closedLoop.arrived(plan) }
         let simNow = delivering && hold.window > 0 ? simFloor : max(simFloor, clock.simTime(atWall: wall))
+        let heldUntil = hold.deadline
         let sim = hold.arrival(
             atWall: wall, simNow: simNow, idle: inbox.isEmpty && idle,
             declared: plan != nil, owed: closedLoop.owed)
@@ -126,6 +132,11 @@ final class DeploymentHost: @unchecked Sendable {
             Arrival(
                 requests: group.map(\.request), sinks: group.map(\.sink), sim: sim, orderKey: orderKey,
                 sequence: sequence, client: plan?.client))
+        // A host waiting out a hold looks again at the hold's deadline: an arrival that leaves the hold on and
+        // ends it no sooner need not wake it (a burst of a thousand requests is a thousand wake-ups fewer).
+        if let before = heldUntil, let after = hold.deadline, after >= before, hold.isHolding(atWall: wall) {
+            return sim
+        }
         cond.signal()
         return sim
     }
@@ -255,6 +266,7 @@ final class DeploymentHost: @unchecked Sendable {
                     continue
                 }
                 batches.append((cluster.advance(at: t), cluster.now))
+                if isVirtual { advanceWhileNothingEnds(&batches) }
             }
             simFloor = cluster.now
             if isVirtual { clock.anchor(sim: cluster.now, wall: wall) }
@@ -296,6 +308,37 @@ final class DeploymentHost: @unchecked Sendable {
 
     private var isVirtual: Bool { clock.wallDeadline(forSim: .infinity) == nil }
 
+    /// On a virtual clock (`--no-wait`), handles the next events in the same turn while the last batch ended no
+    /// request, changed no instance and gave no recording call its turn (nothing a hold, a client's next request,
+    /// the published lists or a recording waits for), and nothing was handed in or waits to be (a request waiting
+    /// for the lock arrives before the next event, as it would between two turns): a non-streamed request's
+    /// receive, tokenise, submit and per-step outputs then cost one host turn between them, not one each
+    /// (docs/serving.md "The host"). At most ``eventsPerTurn`` events. Call with `cond` locked.
+    private func advanceWhileNothingEnds(_ batches: inout [([ServingCluster.Event], Double)]) {
+        while batches.count < Self.eventsPerTurn, let last = batches.last, !Self.endsOrChanges(last.0),
+            submitting.load(ordering: .relaxed) == 0, inbox.isEmpty, aborts.isEmpty, pendingControls.isEmpty,
+            pendingUpdate == nil, !stopped,
+            !cluster.controlsHaveRun, controlsDue.isEmpty, cluster.hasPendingWork, let t = cluster.nextEventTime
+        {
+            batches.append((cluster.advance(at: t), cluster.now))
+        }
+    }
+
+    /// Whether `events` end a request (finished or failed) or change an instance.
+    private static func endsOrChanges(_ events: [ServingCluster.Event]) -> Bool {
+        for e in events {
+            switch e {
+            case .tokens(let d): if d.finished != nil { return true }
+            case .step, .started, .dispatched: continue
+            case .failed, .instanceReady, .instanceStopped, .instanceDraining, .slotKeptByRealRouter: return true
+            }
+        }
+        return false
+    }
+
+    /// The most events one host turn handles on a virtual clock (``advanceWhileNothingEnds(_:)``).
+    private static let eventsPerTurn = 16
+
     /// While the deployment has nothing in flight, the wall time the server spent on control calls (recording
     /// calls, dumps, status) since the last look does not pass as simulated time: the paced clock is set back by
     /// it, so keep_alive counts the client's own pauses only (docs/serving.md "Idle time and control calls").
@@ -314,6 +357,13 @@ final class DeploymentHost: @unchecked Sendable {
     /// locked. Returns the events that ran meanwhile, with their simulated times.
     private func applyInbox(wall: Double) -> [([ServingCluster.Event], Double)] {
         hostThread.assertOwner("DeploymentHost \(name)'s cluster")
+        // Most turns have nothing handed in.
+        if inbox.isEmpty, aborts.isEmpty, pendingControls.isEmpty, pendingUpdate == nil,
+            !gpusFreed.load(ordering: .relaxed)
+        {
+            collectControls()
+            return []
+        }
         let arrivals = inbox.sorted { ($0.sim, $0.orderKey, $0.sequence) < ($1.sim, $1.orderKey, $1.sequence) }
         inbox.removeAll()
         var batches: [([ServingCluster.Event], Double)] = []

@@ -222,9 +222,13 @@ final class ServingCluster {
 
     /// The tokens of the recording calls that ran since the last call, in the order they ran.
     func takeControlsRan() -> [UInt64] {
+        guard !controlsRan.isEmpty else { return [] }
         defer { controlsRan.removeAll() }
         return controlsRan
     }
+
+    /// Whether a recording call ran since ``takeControlsRan()`` was last called.
+    var controlsHaveRun: Bool { !controlsRan.isEmpty }
 
     /// `POST /update`: the new autoscaling settings apply from the next tick (an instance's cap stays what it
     /// was when the instance was created).

@@ -14,7 +14,7 @@ enum ASCIINumericExtractor {
     static func extract(_ text: String) -> String? {
         var text = text
         return text.withUTF8 { bytes -> String? in
-            for b in bytes where b >= 0x80 { return nil }
+            guard ASCIIBytes.all(bytes) else { return nil }
             return Scan(s: bytes).answer()
         }
     }

@@ -129,7 +129,8 @@ extension JSONValue {
         // Swift's description is the shortest round-trip form too; exponents differ in spelling only.
         var s = d.description
         // Byte scan: `firstIndex(of: Character)` walks grapheme clusters, and this runs for every float written.
-        if s.utf8.contains(UInt8(ascii: "e")), let e = s.firstIndex(of: "e") {
+        let hasExponent = s.withUTF8 { $0.contains(UInt8(ascii: "e")) }
+        if hasExponent, let e = s.firstIndex(of: "e") {
             // Swift: 1e-05 / 1e+16 already matches Python for these; make sure the mantissa has no ".0".
             let mantissa = s[..<e]
             let exponent = s[s.index(after: e)...]
@@ -352,12 +353,16 @@ package struct CompactJSONBytes {
     /// Raw text (punctuation, keys and literals the caller knows to be valid JSON).
     package mutating func raw(_ s: StaticString) { writer.ascii(s) }
 
+    /// Raw bytes (a piece this writer or the tree writer wrote before, or text outside the JSON such as an SSE
+    /// field name).
+    package mutating func raw(bytes: [UInt8]) { writer.out.append(contentsOf: bytes) }
+
     /// A string literal, escaped as the tree writer escapes it.
     package mutating func string(_ s: String) { writer.writeString(s) }
 
     /// An integer.
     package mutating func int(_ i: Int) { writer.writeInt(i) }
 
-    /// Any value, compact.
-    package mutating func value(_ v: JSONValue) { writer.write(v, level: 0) }
+    /// A float, as Python's `repr` writes it (``JSONValue/pythonFloatText(_:)``).
+    package mutating func double(_ d: Double) { writer.writeDouble(d) }
 }

@@ -17,7 +17,7 @@ package enum TokenEstimator {
     package static func count(_ text: String) -> Int {
         var n = 0
         let ascii = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            guard isASCII(bytes) else { return false }
+            guard ASCIIBytes.all(bytes) else { return false }
             scanASCII(bytes) { _, _, tokens in n += tokens }
             return true
         }
@@ -49,7 +49,7 @@ package enum TokenEstimator {
     package static func scan(_ text: String, _ body: (Range<String.Index>, Int) -> Void) {
         let utf8 = text.utf8
         let ascii = utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            guard isASCII(bytes) else { return false }
+            guard ASCIIBytes.all(bytes) else { return false }
             let base = utf8.startIndex
             scanASCII(bytes) { from, to, tokens in
                 body(utf8.index(base, offsetBy: from)..<utf8.index(base, offsetBy: to), tokens)
@@ -57,12 +57,6 @@ package enum TokenEstimator {
             return true
         }
         if ascii != true { scanScalars(text, body) }
-    }
-
-    private static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
-        var any: UInt8 = 0
-        for b in bytes { any |= b }
-        return any < 0x80
     }
 
     /// ``scanScalars(_:_:)`` for text of ASCII bytes only: the same pieces (as byte offsets `from..<to`) and

@@ -30,6 +30,13 @@ package enum BlockHasher {
         return out
     }
 
+    /// ``hashes(tokens:blockSize:)`` for token ids held as `Int64` (the request path's pseudo ids): the same hashes,
+    /// compiled for this type here, since a generic `package` function is not specialised in the modules that
+    /// call it (docs/swift-interop.md (e)).
+    package static func hashes(tokens: [Int64], blockSize: Int = 16) -> [UInt64] {
+        tokens.withUnsafeBufferPointer { hashes(tokens: $0, blockSize: blockSize) }
+    }
+
     /// A block hash unique to request `request`: block `block` chained onto `parent`.
     static func extend(parent: UInt64, request: UInt64, block: Int) -> UInt64 {
         mix(parent ^ mix(request &+ 0x5265_7175_6573_7400) ^ UInt64(block) &* 0x9E37_79B9_7F4A_7C15)
