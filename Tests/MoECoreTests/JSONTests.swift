@@ -328,6 +328,16 @@ import Testing
             }
         }
     }
+
+    /// Text that is not a serialiser's output stays inside its buffer: an unterminated string (short, and longer
+    /// than a word), one cut after a backslash, and more closing brackets than opening ones.
+    @Test func malformedTextIsCopiedWithoutReadingPastItsEnd() {
+        for text in [#""abc"#, #""abcdefghijklmnop"#, #""ab"#, #""abcdefghij"#, "]]", "[1]]}"] {
+            var out: [UInt8] = []
+            JSONValue.appendReindented(compact: Array(text.utf8), indent: 2, level: 0, to: &out)
+            #expect(out.count >= text.utf8.count, "\(text)")
+        }
+    }
 }
 
 /// The writer's and parser's eight-bytes-at-a-time string scans against a byte-by-byte reference, with the byte

@@ -98,7 +98,7 @@ final class ChatJob: Sendable {
                                 promptTokens: promptTokens, completionTokens: Self.completionTokens(s), into: &$0)
                         }
                     }
-                    event { $0.raw("data: [DONE]\n\n") }
+                    event { $0.raw(Self.doneEvent) }
                 }
             }
         }
@@ -151,10 +151,13 @@ final class ChatJob: Sendable {
                     s.send(b.take())
                 }
             }
-            s.send(Array("data: [DONE]\n\n".utf8))
+            s.send(Self.doneEvent.withUTF8Buffer { Array($0) })
             s.finish()
         }
     }
+
+    /// The server-sent event that ends every stream.
+    private static let doneEvent: StaticString = "data: [DONE]\n\n"
 
     private static func completionTokens(_ s: State) -> Int { s.choices.reduce(0) { $0 + $1.emitted } }
 

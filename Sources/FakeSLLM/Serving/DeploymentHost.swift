@@ -317,7 +317,7 @@ final class DeploymentHost: @unchecked Sendable {
     private func advanceWhileNothingEnds(_ batches: inout [([ServingCluster.Event], Double)]) {
         while batches.count < Self.eventsPerTurn, let last = batches.last, !Self.endsOrChanges(last.0),
             submitting.load(ordering: .relaxed) == 0, inbox.isEmpty, aborts.isEmpty, pendingControls.isEmpty,
-            pendingUpdate == nil, !stopped,
+            pendingUpdate == nil, !stopped, !gpusFreed.load(ordering: .relaxed),
             !cluster.controlsHaveRun, controlsDue.isEmpty, cluster.hasPendingWork, let t = cluster.nextEventTime
         {
             batches.append((cluster.advance(at: t), cluster.now))

@@ -62,7 +62,7 @@ package enum FusedMoEKernelConfig {
         let m = footprint.model
         guard m.numExperts > 1 else { return .other }
         let checkpoint = m.checkpointWeights
-        let experts = checkpoint.method != nil ? checkpoint.experts : .float(footprint.weightFormat)
+        let experts = footprint.expertWeights
         switch experts {
         case .float: return .tritonFusedMoE
         case .fp8, .fp8Block:
@@ -85,7 +85,7 @@ package enum FusedMoEKernelConfig {
             return nil
         }
         let n = (m.moeIntermediateSize ?? m.dFF) / footprint.tensorParallelSize
-        let experts = m.checkpointWeights.method != nil ? m.checkpointWeights.experts : .float(footprint.weightFormat)
+        let experts = footprint.expertWeights
         let suffix: String
         switch experts {
         case .fp8: suffix = ",dtype=fp8_w8a8"

@@ -43,6 +43,11 @@ package struct GemmPath: Sendable, Equatable {
     /// The `PEAK_FLOPS_DICT` section whose dense peak the products run against.
     package let computeSection: String
 
+    /// The peak-table section of 16-bit math with activations of `activation` (weight-only paths).
+    private static func sixteenBitSection(_ activation: NumberFormat) -> String {
+        activation == .float16 ? "float16" : "bfloat16"
+    }
+
     private init(kind: Kind, computeSection: String) {
         self.kind = kind
         self.computeSection = computeSection
@@ -50,7 +55,7 @@ package struct GemmPath: Sendable, Equatable {
 
     /// The path of weights stored as `format` on `gpu`, with 16-bit activations of `activation`.
     package init(format: NumberFormat, gpu: GPUSpec, activation: NumberFormat = .bfloat16) {
-        let sixteen = activation == .float16 ? "float16" : "bfloat16"
+        let sixteen = Self.sixteenBitSection(activation)
         switch format {
         case .float32, .float16, .bfloat16:
             kind = .native
@@ -91,7 +96,7 @@ package struct GemmPath: Sendable, Equatable {
             if gpu.hasFP4TensorCores {
                 self.init(kind: .fp4Native, computeSection: "fp4")
             } else if case .mxfp4 = weights, !(tritonKernels && gpu.isHopper) {
-                self.init(kind: .marlinMXFP4, computeSection: activation == .float16 ? "float16" : "bfloat16")
+                self.init(kind: .marlinMXFP4, computeSection: Self.sixteenBitSection(activation))
             } else {
                 self.init(format: .int4, gpu: gpu, activation: activation)
             }
@@ -99,7 +104,7 @@ package struct GemmPath: Sendable, Equatable {
             if bits <= 4 {
                 self.init(format: .int4, gpu: gpu, activation: activation)
             } else {
-                self.init(kind: .weightOnly8Bit, computeSection: activation == .float16 ? "float16" : "bfloat16")
+                self.init(kind: .weightOnly8Bit, computeSection: Self.sixteenBitSection(activation))
             }
         }
     }

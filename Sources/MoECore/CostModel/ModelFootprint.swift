@@ -146,9 +146,13 @@ package struct ModelFootprint: Sendable, Equatable {
     /// quantized, else ``weightFormat`` (docs/engine.md §8 "Quantized products by GPU"). `tritonKernels`: the
     /// engine has OpenAI's `triton_kernels` (``GemmPath/init(weights:gpu:activation:tritonKernels:)``).
     package func expertGemmPath(on gpu: GPUSpec, tritonKernels: Bool = false) -> GemmPath {
-        model.checkpointWeights.method != nil
-            ? GemmPath(weights: model.checkpointWeights.experts, gpu: gpu, tritonKernels: tritonKernels)
-            : GemmPath(format: weightFormat, gpu: gpu)
+        GemmPath(weights: expertWeights, gpu: gpu, tritonKernels: tritonKernels)
+    }
+
+    /// The routed experts' weights as the engine runs them: the checkpoint's expert format when it is quantized,
+    /// else ``weightFormat``.
+    package var expertWeights: WeightFormat {
+        model.checkpointWeights.method != nil ? model.checkpointWeights.experts : .float(weightFormat)
     }
 
     /// The kernel path of attention, shared experts and dense FFNs on `gpu`, chosen as ``expertGemmPath(on:)``.

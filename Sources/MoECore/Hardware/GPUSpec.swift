@@ -51,8 +51,7 @@ package struct GPUSpec: Sendable, Equatable {
     /// RTX/GB10 Blackwells (12.x) and AMD GPUs run the Triton fused-MoE kernel, Ampere Marlin (docs/engine.md §8
     /// "Quantized products by GPU").
     package var runsCutlassFP8MoE: Bool {
-        let k = key.uppercased()
-        return k.hasPrefix("NVIDIA") && ["H100", "H200", "GH200", "B200"].contains { k.contains($0) }
+        isHopper || (key.uppercased().hasPrefix("NVIDIA") && key.uppercased().contains("B200"))
     }
 
     /// Whether the tensor cores multiply 4-bit floating-point operands (NVIDIA Blackwell; AMD CDNA4).

@@ -43,13 +43,14 @@ extension JSONValue {
                 case UInt8(ascii: "\""):
                     let start = i
                     i += 1
-                    while true {
+                    while i < n {
                         // Eight bytes at a time past those that end nothing (compact text holds no control bytes).
                         while i + 8 <= n, !JSONStringBytes.needsEscape(JSONStringBytes.word(c, at: i)) { i += 8 }
-                        if c[i] == UInt8(ascii: "\"") { break }
+                        if i >= n || c[i] == UInt8(ascii: "\"") { break }
                         i += c[i] == UInt8(ascii: "\\") ? 2 : 1
                     }
-                    i += 1
+                    // Text that is not a serialiser's output (an unterminated string) is copied to its end.
+                    i = min(i + 1, n)
                     out.append(contentsOf: UnsafeBufferPointer(rebasing: c[start..<i]))
                 case UInt8(ascii: "{"), UInt8(ascii: "["):
                     if i + 1 < n, c[i + 1] == UInt8(ascii: "}") || c[i + 1] == UInt8(ascii: "]") {
@@ -63,7 +64,7 @@ extension JSONValue {
                         i += 1
                     }
                 case UInt8(ascii: "}"), UInt8(ascii: "]"):
-                    level -= 1
+                    level = max(level - 1, 0)
                     newline()
                     out.append(b)
                     i += 1

@@ -69,8 +69,19 @@ struct KVCacheManager {
     /// so the general path would allocate and cache nothing.
     @inline(__always)
     private func heldBlocksSuffice(_ r: borrowing RequestState, newTokens: Int) -> Bool {
-        let total = r.numComputed + newTokens
-        return total <= r.blocks.count * blockSize && (!pool.cachingEnabled || r.numCachedBlocks >= total / blockSize)
+        Self.heldBlocksSuffice(
+            total: r.numComputed + newTokens, heldBlocks: r.blocks.count, cachedBlocks: r.numCachedBlocks,
+            blockSize: blockSize, caching: pool.cachingEnabled)
+    }
+
+    /// The fast path's rule on plain values: `total` tokens fit in `heldBlocks` blocks and, with prefix caching,
+    /// every full block among them is cached already (the scheduler applies it with its request table read in
+    /// place).
+    @inline(__always)
+    static func heldBlocksSuffice(total: Int, heldBlocks: Int, cachedBlocks: Int, blockSize: Int, caching: Bool)
+        -> Bool
+    {
+        total <= heldBlocks * blockSize && (!caching || cachedBlocks >= total / blockSize)
     }
 
     /// Reserves KV space for `newTokens` more tokens of `r`, reusing `computed` cached blocks first (a request

@@ -184,8 +184,10 @@ struct Scheduler {
                         continue
                     }
                     let total = computed + n
-                    guard total <= reqs[slot].blocks.count * blockSize,
-                        !caching || reqs[slot].numCachedBlocks >= total / blockSize
+                    guard
+                        KVCacheManager.heldBlocksSuffice(
+                            total: total, heldBlocks: reqs[slot].blocks.count,
+                            cachedBlocks: reqs[slot].numCachedBlocks, blockSize: blockSize, caching: caching)
                     else { break }
                     plan.append(Scheduled(slot: slot, tokens: n, computedBefore: computed))
                     b -= n
