@@ -39,25 +39,20 @@ package struct OutputFiles: Sendable {
         try writeBytes(name, bytes)
     }
 
-    /// Writes `entries` as a JSON array (indent 2, as ``write(_:_:)``), each element laid out from its compact
-    /// text when `compact` has it (the partial log's line of the same entry), else serialized.
+    /// Writes `entries` as a JSON array (indent 2, as ``write(_:_:)``), each element taken from its compact text
+    /// when `compact` has it (the partial log's line of the same entry), else serialized; the whole array is then
+    /// laid out by ``JSONValue/appendReindented(compact:indent:level:to:)``.
     func writeArray(_ name: String, _ entries: [JSONValue], compact: [[UInt8]?]) throws {
-        var bytes: [UInt8] = []
-        bytes.reserveCapacity(compact.reduce(64) { $0 + ($1?.count ?? 512) * 5 / 4 })
-        if entries.isEmpty {
-            bytes.append(contentsOf: Array("[]".utf8))
-        } else {
-            bytes.append(UInt8(ascii: "["))
-            for (i, entry) in entries.enumerated() {
-                if i > 0 { bytes.append(UInt8(ascii: ",")) }
-                bytes.append(0x0A)
-                bytes.append(contentsOf: [0x20, 0x20])
-                let text = (i < compact.count ? compact[i] : nil) ?? entry.serializedBytes(compact: true)
-                JSONValue.appendReindented(compact: text, indent: 2, level: 1, to: &bytes)
-            }
-            bytes.append(0x0A)
-            bytes.append(UInt8(ascii: "]"))
+        var array: [UInt8] = [UInt8(ascii: "[")]
+        array.reserveCapacity(compact.reduce(64) { $0 + ($1?.count ?? 512) + 1 })
+        for (i, entry) in entries.enumerated() {
+            if i > 0 { array.append(UInt8(ascii: ",")) }
+            array.append(contentsOf: (i < compact.count ? compact[i] : nil) ?? entry.serializedBytes(compact: true))
         }
+        array.append(UInt8(ascii: "]"))
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(array.count * 5 / 4)
+        JSONValue.appendReindented(compact: array, indent: 2, level: 0, to: &bytes)
         bytes.append(0x0A)
         try writeBytes(name, bytes)
     }

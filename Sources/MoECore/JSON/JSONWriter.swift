@@ -36,7 +36,7 @@ extension JSONValue {
             let n = c.count
             var level = level
             var i = 0
-            func newline() { JSONStringBytes.appendNewline(indent: indent * level, to: &out) }
+            func newline() { JSONIndentation.appendNewline(indent: indent * level, to: &out) }
             while i < n {
                 let b = c[i]
                 switch b {
@@ -171,7 +171,7 @@ private struct JSONTextWriter {
 
     mutating func newline(_ level: Int) {
         guard let indent else { return }
-        JSONStringBytes.appendNewline(indent: indent * level, to: &out)
+        JSONIndentation.appendNewline(indent: indent * level, to: &out)
     }
 
     mutating func write(_ v: JSONValue, level: Int) {
@@ -297,9 +297,9 @@ private struct JSONTextWriter {
     func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x61 + v - 10 }
 }
 
-/// Word-at-a-time tests on string bytes, for the writer and the parser: both look for the bytes a JSON string
-/// cannot hold as they are (a control character, `"` or `\\`).
-enum JSONStringBytes {
+/// The indented layouts' line starts (a newline and the nesting's spaces), shared by the tree writer and
+/// ``JSONValue/appendReindented(compact:indent:level:to:)``.
+enum JSONIndentation {
     /// A newline and 128 spaces: the indented layouts' line starts are copied from it.
     static let newlineAndSpaces: [UInt8] = [0x0A] + Array(repeating: 0x20, count: 128)
 
@@ -313,26 +313,6 @@ enum JSONStringBytes {
             out.append(0x0A)
             out.append(contentsOf: repeatElement(0x20, count: indent))
         }
-    }
-
-    /// Eight bytes from `bytes` at `offset` (the caller checks that they exist), in memory order.
-    @inline(__always)
-    static func word(_ bytes: UnsafeBufferPointer<UInt8>, at offset: Int) -> UInt64 {
-        UInt64(littleEndian: UnsafeRawPointer(bytes.baseAddress! + offset).loadUnaligned(as: UInt64.self))
-    }
-
-    /// Whether any byte of `w` is below 0x20, `"` or `\\`. Exact as a yes/no (the classic "has a byte less than n"
-    /// and "has a zero byte" tests, n = 0x20 ≤ 128), not as to which byte.
-    @inline(__always)
-    static func needsEscape(_ w: UInt64) -> Bool {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let high: UInt64 = 0x8080_8080_8080_8080
-        let control = (w &- ones &* 0x20) & ~w & high
-        let q = w ^ (ones &* 0x22)
-        let quote = (q &- ones) & ~q & high
-        let s = w ^ (ones &* 0x5C)
-        let backslash = (s &- ones) & ~s & high
-        return control | quote | backslash != 0
     }
 }
 

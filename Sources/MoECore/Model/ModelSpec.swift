@@ -54,15 +54,20 @@ package struct ModelSpec: Sendable, Equatable {
     /// `sliding_window` without `layer_types` and does not turn it off with `use_sliding_window: false`.
     package var slidingWindowLayers: [Int]
     /// Whether attention has learned per-head sink logits (gpt-oss).
-    package var attentionSinks: Bool
+    package var attentionSinks: Bool { isGptOss }
     /// Whether vLLM's OpenAI server renders this model's chat requests with the harmony encoding
     /// (`model_type` `gpt_oss`: `serving_chat.py` builds harmony messages and `render_for_completion` returns the
     /// prompt's token ids) instead of the Jinja chat template and the tokenizer thread (docs/engine.md §10).
-    package var rendersChatWithHarmony: Bool
+    package var rendersChatWithHarmony: Bool { isGptOss }
     /// The CUDA-graph capture sizes vLLM 0.11 sets for this architecture in place of its default list, when it
     /// sets any (`model_type` `gpt_oss`: `GptOssForCausalLMConfig` in `model_executor/models/config.py` captures 1,
     /// 2, 4, every multiple of 8 below 256 and every multiple of 16 up to 992; docs/engine.md §6).
-    package var cudaGraphCaptureSizes: [Int]?
+    package var cudaGraphCaptureSizes: [Int]? {
+        isGptOss
+            ? [1, 2, 4] + Array(stride(from: 8, to: 256, by: 8)) + Array(stride(from: 256, through: 992, by: 16)) : nil
+    }
+    /// Whether vLLM treats this architecture as gpt-oss: the one place `model_type` `gpt_oss` is read.
+    private var isGptOss: Bool { modelType == "gpt_oss" }
     /// Multi-token-prediction layers shipped beside the model (`num_nextn_predict_layers`, DeepSeek-V3, GLM-4.5):
     /// not part of the published parameter totals nor of a plain forward pass.
     package var numNextNPredictLayers: Int
@@ -185,13 +190,6 @@ extension ModelSpec {
             slidingWindowLayers = []
         }
         slidingWindow = slidingWindowLayers.isEmpty ? nil : window
-        // What vLLM does differently for gpt-oss, read from `model_type` here and nowhere else.
-        let gptOss = modelType == "gpt_oss"
-        attentionSinks = gptOss
-        rendersChatWithHarmony = gptOss
-        cudaGraphCaptureSizes =
-            gptOss
-            ? [1, 2, 4] + Array(stride(from: 8, to: 256, by: 8)) + Array(stride(from: 256, through: 992, by: 16)) : nil
         numNextNPredictLayers = top("num_nextn_predict_layers")?.intValue ?? 0
         raw = config
     }

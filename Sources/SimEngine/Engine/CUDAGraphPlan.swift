@@ -3,10 +3,10 @@
 /// vLLM captures graphs for 1, 2, 4 and every multiple of 8 up to `min(2 · max_num_seqs, 512)` tokens (sizes above
 /// `max_num_batched_tokens` are dropped). gpt-oss models override that list (`GptOssForCausalLMConfig` in vLLM
 /// 0.11's `model_executor/models/config.py`, "increase the max capture size from 512 to 992 for performance"):
-/// 1, 2, 4, every multiple of 8 below 256, then every multiple of 16 up to 992, whatever `max_num_seqs`. With graphs on (`enforce_eager` false), a step of at most the largest
-/// size runs padded up to the next captured size — decode steps under full graphs, mixed and prefill steps under
-/// piecewise graphs (vLLM 0.11's default `FULL_AND_PIECEWISE` mode) — so the record's `batch_size` is the padded
-/// count. Larger steps, and every step with `enforce_eager`, run unpadded and eagerly. A plain value.
+/// 1, 2, 4, every multiple of 8 below 256, then every multiple of 16 up to 992, whatever `max_num_seqs`. With
+/// graphs on (`enforce_eager` false), a step of at most the largest size runs padded up to the next captured size
+/// — decode steps under full graphs, mixed and prefill steps under piecewise graphs (vLLM 0.11's default
+/// `FULL_AND_PIECEWISE` mode) — so the record's `batch_size` is the padded count. Larger steps, and every step with `enforce_eager`, run unpadded and eagerly. A plain value.
 package struct CUDAGraphPlan: Sendable, Equatable {
     /// Captured sizes, ascending; empty under `enforce_eager`.
     let captureSizes: [Int]
