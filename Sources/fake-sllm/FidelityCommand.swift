@@ -72,7 +72,7 @@ struct FidelityCommand: ParsableCommand {
             throw ValidationError("--v1-stage-seconds must be at least 10")
         }
         if let streams {
-            guard (try? Regex(streams)) != nil else {
+            guard (try? NSRegularExpression(pattern: streams)) != nil else {
                 throw ValidationError("--streams must be a regular expression, got '\(streams)'")
             }
             guard !noSuite else { throw ValidationError("--streams needs the validation suite (drop --no-suite)") }

@@ -48,8 +48,12 @@ enum SuiteRunner {
         directory: String, matching pattern: String, calibration: JSONValue?, routing: RoutingConfig, seed: UInt64
     ) throws -> [(case: SuiteCase, simulated: StreamStatistics)] {
         let (all, failures, _) = try load(directory: directory, calibration: calibration, routing: routing, seed: seed)
-        if let f = failures.first { throw SimulationInputError("\(f.id): \(f.reason)") }
-        let cases = all.filter { !$0.offline && $0.id.range(of: pattern, options: .regularExpression) != nil }
+        func matches(_ id: String) -> Bool { id.range(of: pattern, options: .regularExpression) != nil }
+        if let f = failures.first(where: { matches($0.id) }) { throw SimulationInputError("\(f.id): \(f.reason)") }
+        let cases = all.filter { !$0.offline && matches($0.id) }
+        guard !cases.isEmpty else {
+            throw SimulationInputError("--streams '\(pattern)' matches no served row of '\(directory)'")
+        }
         let results = Locked([Result<StreamStatistics, SimulationInputError>?](repeating: nil, count: cases.count))
         DispatchQueue.concurrentPerform(iterations: cases.count) { i in
             let r: Result<StreamStatistics, SimulationInputError>

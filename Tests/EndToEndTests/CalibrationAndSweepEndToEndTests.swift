@@ -113,6 +113,10 @@ import Testing
         #expect(text.stdout.contains("Stream statistics") && text.stdout.contains("itl_p99_ms"))
         let bad = try Binaries.run("fake-sllm", ["fidelity", "--suite", dir, "--streams", "(unclosed"])
         #expect(bad.status != 0 && bad.stderr.contains("--streams"))
+        let none = try Binaries.run(
+            "fake-sllm", ["fidelity", "--v1-stage-seconds", "10", "--suite", dir, "--streams", "no-such-row"],
+            timeout: 300)
+        #expect(none.status != 0 && none.stderr.contains("matches no served row"))
     }
 
     @Test func calibrationFileChangesSimulatedTimesOnItsGPUOnly() throws {
