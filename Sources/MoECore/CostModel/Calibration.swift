@@ -81,6 +81,13 @@ package struct Calibration: Sendable, Equatable {
     package var blockFP8GemmCall = 11.6e-6
     package var blockFP8GemmKBlock = 0.287e-6
     package var blockFP8GemmEfficiency = 0.704
+    /// GPU time per layer of DeepSeek's multi-head latent attention beyond a GQA layer's kernels, with CUDA
+    /// graphs (s): vLLM 0.11's MLA decode runs two more RMSNorms (`q_a_layernorm`, `kv_a_layernorm`), the absorbed
+    /// W_UK and W_UV batched products, the concatenation of the query's two parts and the copy of the output
+    /// (`MultiHeadLatentAttention.forward_native`, `MLACommonImpl._forward_decode`/`_v_up_proj`). Two product
+    /// intercepts and four small kernels at the H200 probe's measured times (docs/calibration.md "Block-FP8 dense
+    /// products on Hopper").
+    package var mlaLayerOverhead = 17.0e-6
     /// Per step, inside the recorded latency: sampling, bookkeeping, output construction (s).
     package var stepOverheadGraph = 0.45e-3
     package var stepOverheadEager = 0.9e-3
@@ -151,6 +158,7 @@ package struct Calibration: Sendable, Equatable {
         ("block_fp8_gemm_call_s", \.blockFP8GemmCall),
         ("block_fp8_gemm_k_block_s", \.blockFP8GemmKBlock),
         ("block_fp8_gemm_efficiency", \.blockFP8GemmEfficiency),
+        ("mla_layer_overhead_s", \.mlaLayerOverhead),
         ("step_overhead_graph_s", \.stepOverheadGraph),
         ("step_overhead_eager_s", \.stepOverheadEager),
         ("request_overhead_s", \.requestOverhead),

@@ -268,6 +268,7 @@ package struct StepCostModel: Sendable {
             * (s.cudaGraph ? c.layerOverheadGraph : c.layerOverheadEager) + requests * c.requestOverhead
             + moeLayers * c.moeLayerOverhead + layers * attentionProductFixed
             + moeLayers * sharedExpertProductFixed + denseLayers * denseFFNProductFixed
+            + (fp.model.usesMLA ? layers * c.mlaLayerOverhead : 0)
         let latency = acc.operatorTime + comm + overhead
         let rankBytes = acc.weightBytes + acc.kvBytes + acc.activationBytes
         let roofline = max(acc.flops / peakFlops, rankBytes / bandwidth)

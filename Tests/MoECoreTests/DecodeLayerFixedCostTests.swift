@@ -2,9 +2,10 @@ import Testing
 
 @testable import MoECore
 
-/// Block-FP8 non-expert products on Hopper: a fixed time per product and per 128 input columns, and a lower compute
-/// rate (docs/engine.md §8 "Block-FP8 dense products on Hopper", docs/calibration.md of the same name).
-@Suite struct BlockFP8DenseProductTests {
+/// Fixed GPU times of a decode layer beyond the roofline terms: block-FP8 non-expert products on Hopper (a fixed time
+/// per product and per 128 input columns, and a lower compute rate) and MLA's extra kernels (docs/engine.md §8
+/// "Block-FP8 dense products on Hopper", docs/calibration.md of the same name).
+@Suite struct DecodeLayerFixedCostTests {
     static let h100 = HardwareCatalog.gpu(named: "H100")!
     static let h200 = HardwareCatalog.gpu(named: "H200")!
     static let a100 = HardwareCatalog.gpu(named: "A100")!
@@ -81,5 +82,20 @@ import Testing
             requests: 1, promptTokens: 8192, touchedExperts: 128 * Double(with.footprint.moeLayers), cudaGraph: false)
         // 8,192 rows: the attention products are compute-bound, so the lower rate makes the step slower.
         #expect(with.cost(prefill).latency > fixedOnly.cost(prefill).latency * 1.01)
+    }
+
+    @Test func mlaLayersPayTheirExtraKernels() {
+        var noMLA = Calibration()
+        noMLA.mlaLayerOverhead = 0
+        func extra(_ id: String, tp: Int) -> Double {
+            let with = Self.model(id, tp: tp, gpu: Self.a100)
+            let step = StepShape.decode(
+                batch: 16, context: 64, touchedExperts: 64 * Double(with.footprint.moeLayers), cudaGraph: true)
+            return with.cost(step).latency
+                - Self.model(id, tp: tp, gpu: Self.a100, calibration: noMLA).cost(step).latency
+        }
+        // Every one of DeepSeek-R1's 61 layers, whatever the GPU; nothing for GQA models.
+        #expect(abs(extra("deepseek-ai/DeepSeek-R1", tp: 8) / (61 * Calibration().mlaLayerOverhead) - 1) < 1e-9)
+        #expect(extra("Qwen/Qwen3-30B-A3B", tp: 1) == 0)
     }
 }
