@@ -48,4 +48,63 @@ import Testing
         // The generators consumed the same draws.
         #expect(a.next() == b.next())
     }
+
+    /// The integer keep test of a power-of-two table draws the same columns from the same bits as the
+    /// floating-point one, for skewed, uniform and zero weights, and for draws near every column's threshold.
+    @Test(arguments: [1, 2, 8, 128, 256])
+    func integerKeepDrawsTheSameColumns(columns: Int) throws {
+        let keepTest = try #require(AliasTable.IntegerKeep(columns: columns))
+        let tables = [
+            AliasTable(weights: (0..<columns).map { 1 / Double($0 + 1) }),
+            AliasTable(weights: [Double](repeating: 1, count: columns)),
+            AliasTable(weights: (0..<columns).map { $0 % 3 == 0 ? 0 : Double($0 % 7 + 1) }),
+        ]
+        for table in tables {
+            let thresholds = table.keep.map { keepTest.threshold(keep: $0) }
+            let k = min(columns, 4, table.probabilities.count { $0 > 0 })
+            var a = SimRandom(seed: 11)
+            var b = SimRandom(seed: 11)
+            var marksA = [UInt32](repeating: 0, count: columns)
+            var marksB = marksA
+            var outA = [Int](repeating: -1, count: k)
+            var outB = outA
+            for token in 1...400 {
+                table.keep.withUnsafeBufferPointer { keep in
+                    table.alias.withUnsafeBufferPointer { alias in
+                        table.probabilities.withUnsafeBufferPointer { p in
+                            marksA.withUnsafeMutableBufferPointer { m in
+                                outA.withUnsafeMutableBufferPointer { o in
+                                    AliasTable.drawDistinct(
+                                        keep: keep, alias: alias, probabilities: p, marks: m, stamp: UInt32(token),
+                                        rng: &a, into: o)
+                                }
+                            }
+                            thresholds.withUnsafeBufferPointer { t in
+                                marksB.withUnsafeMutableBufferPointer { m in
+                                    outB.withUnsafeMutableBufferPointer { o in
+                                        AliasTable.drawDistinct(
+                                            integerKeep: keepTest, thresholds: t, alias: alias, probabilities: p,
+                                            marks: m, stamp: UInt32(token), rng: &b, into: o)
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                #expect(outA == outB)
+            }
+            #expect(a.next() == b.next())
+            // Bits exactly at, just below and just above each column's boundary keep as the float test does.
+            let shift = 53 - columns.trailingZeroBitCount
+            for column in 0..<columns {
+                for f in [thresholds[column], thresholds[column] &- 1, thresholds[column] + 1, 0] {
+                    let m = (UInt64(column) << UInt64(shift)) | (f & ((1 << UInt64(shift)) - 1))
+                    let u = Double(m) * 0x1.0p-53 * Double(columns)
+                    let floatKeeps = (u - Double(column)) < table.keep[column]
+                    #expect(floatKeeps == (m & keepTest.fractionMask < thresholds[column]))
+                }
+            }
+        }
+        #expect(AliasTable.IntegerKeep(columns: 60) == nil)
+    }
 }

@@ -66,22 +66,71 @@ package struct AliasTable: Sendable {
         probabilities: UnsafeBufferPointer<Double>, marks: UnsafeMutableBufferPointer<UInt32>, stamp: UInt32,
         rng: inout SimRandom, into out: UnsafeMutableBufferPointer<Int>
     ) {
-        var chosenMass = 0.0
+        drawDistinct(probabilities: probabilities, marks: marks, stamp: stamp, rng: &rng, into: out) {
+            sample(keep: keep, alias: alias, &$0)
+        }
+    }
+
+    /// ``drawDistinct(keep:alias:probabilities:marks:stamp:rng:into:)`` for a table of 2^s columns, with the keep
+    /// test in integers (``IntegerKeep``): the same columns from the same draws, without the floating-point
+    /// steps of ``sample(keep:alias:_:)``.
+    package static func drawDistinct(
+        integerKeep keep: IntegerKeep, thresholds: UnsafeBufferPointer<UInt64>, alias: UnsafeBufferPointer<Int32>,
+        probabilities: UnsafeBufferPointer<Double>, marks: UnsafeMutableBufferPointer<UInt32>, stamp: UInt32,
+        rng: inout SimRandom, into out: UnsafeMutableBufferPointer<Int>
+    ) {
+        drawDistinct(probabilities: probabilities, marks: marks, stamp: stamp, rng: &rng, into: out) {
+            let m = $0.next() >> 11
+            let column = Int(truncatingIfNeeded: m >> keep.fractionBits)
+            return m & keep.fractionMask < thresholds[column] ? column : Int(alias[column])
+        }
+    }
+
+    /// The rejection loop both draws share; `sample` is one alias draw.
+    @inline(__always)
+    private static func drawDistinct(
+        probabilities: UnsafeBufferPointer<Double>, marks: UnsafeMutableBufferPointer<UInt32>, stamp: UInt32,
+        rng: inout SimRandom, into out: UnsafeMutableBufferPointer<Int>, sample: (inout SimRandom) -> Int
+    ) {
         for slot in out.indices {
             var drawn = -1
             for _ in 0..<64 {
-                let candidate = sample(keep: keep, alias: alias, &rng)
+                let candidate = sample(&rng)
                 if marks[candidate] != stamp {
                     drawn = candidate
                     break
                 }
             }
             if drawn < 0 {
+                // The mass drawn so far, summed in draw order.
+                var chosenMass = 0.0
+                for earlier in out[..<slot] { chosenMass += probabilities[earlier] }
                 drawn = residualDraw(probabilities, remaining: 1 - chosenMass, marks: marks, stamp: stamp, &rng)
             }
             marks[drawn] = stamp
-            chosenMass += probabilities[drawn]
             out[slot] = drawn
+        }
+    }
+
+    /// The keep test of a table of 2^s columns in integers. A draw is `u = (m · 2^−53) · 2^s` with `m` the
+    /// generator's top 53 bits, so its column is `m >> (53 − s)` and `u − column` is `f · 2^(s−53)` with
+    /// `f = m mod 2^(53−s)`, all exact in binary floating point; `u − column < keep` therefore holds exactly when
+    /// `f < ⌈keep · 2^(53−s)⌉`, that column's threshold.
+    package struct IntegerKeep: Sendable {
+        /// 53 − s.
+        package let fractionBits: UInt64
+        package let fractionMask: UInt64
+
+        /// nil unless `columns` is a power of two.
+        package init?(columns: Int) {
+            guard columns > 0, columns & (columns - 1) == 0 else { return nil }
+            fractionBits = UInt64(53 - columns.trailingZeroBitCount)
+            fractionMask = (1 << fractionBits) - 1
+        }
+
+        /// The threshold of a column whose keep probability is `keep` (0…1).
+        package func threshold(keep: Double) -> UInt64 {
+            UInt64((keep * Double(sign: .plus, exponent: Int(fractionBits), significand: 1)).rounded(.up))
         }
     }
 
