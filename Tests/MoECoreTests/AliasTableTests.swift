@@ -54,11 +54,12 @@ import Testing
     @Test(arguments: [1, 2, 8, 128, 256])
     func integerKeepDrawsTheSameColumns(columns: Int) throws {
         let keepTest = try #require(AliasTable.IntegerKeep(columns: columns))
-        let tables = [
-            AliasTable(weights: (0..<columns).map { 1 / Double($0 + 1) }),
-            AliasTable(weights: [Double](repeating: 1, count: columns)),
-            AliasTable(weights: (0..<columns).map { $0 % 3 == 0 ? 0 : Double($0 % 7 + 1) }),
-        ]
+        let skewed: [Double] = (0..<columns).map { 1 / Double($0 + 1) }
+        let uniform = [Double](repeating: 1, count: columns)
+        let withZeros: [Double] = (0..<columns).map { $0 % 3 == 0 ? 0 : Double($0 % 7 + 1) }
+        // One column takes nearly all the mass: later choices end in the residual draw.
+        let oneHeavy: [Double] = (0..<columns).map { $0 == 0 ? 1e12 : 1 }
+        let tables: [AliasTable] = [skewed, uniform, withZeros, oneHeavy].map { AliasTable(weights: $0) }
         for table in tables {
             let thresholds = table.keep.map { keepTest.threshold(keep: $0) }
             let k = min(columns, 4, table.probabilities.count { $0 > 0 })

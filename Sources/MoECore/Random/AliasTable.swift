@@ -66,50 +66,53 @@ package struct AliasTable: Sendable {
         probabilities: UnsafeBufferPointer<Double>, marks: UnsafeMutableBufferPointer<UInt32>, stamp: UInt32,
         rng: inout SimRandom, into out: UnsafeMutableBufferPointer<Int>
     ) {
-        drawDistinct(probabilities: probabilities, marks: marks, stamp: stamp, rng: &rng, into: out) {
-            sample(keep: keep, alias: alias, &$0)
-        }
-    }
-
-    /// ``drawDistinct(keep:alias:probabilities:marks:stamp:rng:into:)`` for a table of 2^s columns, with the keep
-    /// test in integers (``IntegerKeep``): the same columns from the same draws, without the floating-point
-    /// steps of ``sample(keep:alias:_:)``.
-    package static func drawDistinct(
-        integerKeep keep: IntegerKeep, thresholds: UnsafeBufferPointer<UInt64>, alias: UnsafeBufferPointer<Int32>,
-        probabilities: UnsafeBufferPointer<Double>, marks: UnsafeMutableBufferPointer<UInt32>, stamp: UInt32,
-        rng: inout SimRandom, into out: UnsafeMutableBufferPointer<Int>
-    ) {
-        drawDistinct(probabilities: probabilities, marks: marks, stamp: stamp, rng: &rng, into: out) {
-            let m = $0.next() >> 11
-            let column = Int(truncatingIfNeeded: m >> keep.fractionBits)
-            return m & keep.fractionMask < thresholds[column] ? column : Int(alias[column])
-        }
-    }
-
-    /// The rejection loop both draws share; `sample` is one alias draw.
-    @inline(__always)
-    private static func drawDistinct(
-        probabilities: UnsafeBufferPointer<Double>, marks: UnsafeMutableBufferPointer<UInt32>, stamp: UInt32,
-        rng: inout SimRandom, into out: UnsafeMutableBufferPointer<Int>, sample: (inout SimRandom) -> Int
-    ) {
         for slot in out.indices {
             var drawn = -1
             for _ in 0..<64 {
-                let candidate = sample(&rng)
+                let candidate = sample(keep: keep, alias: alias, &rng)
                 if marks[candidate] != stamp {
                     drawn = candidate
                     break
                 }
             }
+            if drawn < 0 { drawn = residualDraw(probabilities, drawn: out[..<slot], marks: marks, stamp: stamp, &rng) }
+            marks[drawn] = stamp
+            out[slot] = drawn
+        }
+    }
+
+    /// ``drawDistinct(keep:alias:probabilities:marks:stamp:rng:into:)`` for a table of 2^s columns, with the keep
+    /// test in integers (``IntegerKeep``): the same columns from the same draws, without the floating-point
+    /// steps of ``sample(keep:alias:_:)``. The loop is written out (not shared through a closure) so that each
+    /// draw stays a few instructions: it runs for every expert choice of a small batch.
+    package static func drawDistinct(
+        integerKeep keep: IntegerKeep, thresholds: UnsafeBufferPointer<UInt64>, alias: UnsafeBufferPointer<Int32>,
+        probabilities: UnsafeBufferPointer<Double>, marks: UnsafeMutableBufferPointer<UInt32>, stamp: UInt32,
+        rng: inout SimRandom, into out: UnsafeMutableBufferPointer<Int>
+    ) {
+        let (bits, mask) = (keep.fractionBits, keep.fractionMask)
+        var generator = rng
+        for slot in out.indices {
+            var drawn = -1
+            var tries = 0
+            repeat {
+                // `&>>`: `bits` is below 64, so the masking shift is the plain one (one instruction).
+                let m = generator.next() &>> 11
+                let column = Int(truncatingIfNeeded: m &>> bits)
+                let candidate = m & mask < thresholds[column] ? column : Int(alias[column])
+                if marks[candidate] != stamp {
+                    drawn = candidate
+                    break
+                }
+                tries &+= 1
+            } while tries < 64
             if drawn < 0 {
-                // The mass drawn so far, summed in draw order.
-                var chosenMass = 0.0
-                for earlier in out[..<slot] { chosenMass += probabilities[earlier] }
-                drawn = residualDraw(probabilities, remaining: 1 - chosenMass, marks: marks, stamp: stamp, &rng)
+                drawn = residualDraw(probabilities, drawn: out[..<slot], marks: marks, stamp: stamp, &generator)
             }
             marks[drawn] = stamp
             out[slot] = drawn
         }
+        rng = generator
     }
 
     /// The keep test of a table of 2^s columns in integers. A draw is `u = (m · 2^−53) · 2^s` with `m` the
@@ -134,11 +137,15 @@ package struct AliasTable: Sendable {
         }
     }
 
-    /// Draws from the probabilities of columns not drawn yet (slow path after many rejections).
+    /// Draws from the probabilities of columns not drawn yet (slow path after many rejections). `drawn`: the
+    /// token's columns so far, whose mass is summed in draw order.
     private static func residualDraw(
-        _ p: UnsafeBufferPointer<Double>, remaining: Double, marks: UnsafeMutableBufferPointer<UInt32>,
-        stamp: UInt32, _ rng: inout SimRandom
+        _ p: UnsafeBufferPointer<Double>, drawn: Slice<UnsafeMutableBufferPointer<Int>>,
+        marks: UnsafeMutableBufferPointer<UInt32>, stamp: UInt32, _ rng: inout SimRandom
     ) -> Int {
+        var chosenMass = 0.0
+        for earlier in drawn { chosenMass += p[earlier] }
+        let remaining = 1 - chosenMass
         var u = rng.uniform() * max(remaining, 0)
         var last = -1
         for (j, pj) in p.enumerated() where marks[j] != stamp && pj > 0 {
