@@ -54,11 +54,11 @@ import Testing
     @Test(arguments: [1, 2, 8, 128, 256])
     func integerKeepDrawsTheSameColumns(columns: Int) throws {
         let keepTest = try #require(AliasTable.IntegerKeep(columns: columns))
-        let skewed: [Double] = (0..<columns).map { 1 / Double($0 + 1) }
+        let skewed: [Double] = (0..<columns).map { (i: Int) -> Double in 1 / Double(i + 1) }
         let uniform = [Double](repeating: 1, count: columns)
-        let withZeros: [Double] = (0..<columns).map { $0 % 3 == 0 ? 0 : Double($0 % 7 + 1) }
+        let withZeros: [Double] = (0..<columns).map { (i: Int) -> Double in i % 3 == 0 ? 0 : Double(i % 7 + 1) }
         // One column takes nearly all the mass: later choices end in the residual draw.
-        let oneHeavy: [Double] = (0..<columns).map { $0 == 0 ? 1e12 : 1 }
+        let oneHeavy: [Double] = (0..<columns).map { (i: Int) -> Double in i == 0 ? 1e12 : 1 }
         let tables: [AliasTable] = [skewed, uniform, withZeros, oneHeavy].map { AliasTable(weights: $0) }
         for table in tables {
             let thresholds = table.keep.map { keepTest.threshold(keep: $0) }
@@ -98,8 +98,11 @@ import Testing
             // Bits exactly at, just below and just above each column's boundary keep as the float test does.
             let shift = 53 - columns.trailingZeroBitCount
             for column in 0..<columns {
-                for f in [thresholds[column], thresholds[column] &- 1, thresholds[column] + 1, 0] {
-                    let m = (UInt64(column) << UInt64(shift)) | (f & ((1 << UInt64(shift)) - 1))
+                let low: UInt64 = (1 << UInt64(shift)) - 1
+                let t: UInt64 = thresholds[column]
+                let bits: [UInt64] = [t, t &- 1, t &+ 1, 0]
+                for f in bits {
+                    let m: UInt64 = (UInt64(column) << UInt64(shift)) | (f & low)
                     let u = Double(m) * 0x1.0p-53 * Double(columns)
                     let floatKeeps = (u - Double(column)) < table.keep[column]
                     #expect(floatKeeps == (m & keepTest.fractionMask < thresholds[column]))
