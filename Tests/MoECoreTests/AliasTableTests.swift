@@ -20,6 +20,44 @@ import Testing
         return out
     }
 
+    /// One token's draws with the floating-point keep test, from arrays.
+    private func drawFloat(
+        _ table: AliasTable, marks: inout [UInt32], stamp: UInt32, _ rng: inout SimRandom, into out: inout [Int]
+    ) {
+        table.keep.withUnsafeBufferPointer { keep in
+            table.alias.withUnsafeBufferPointer { alias in
+                table.probabilities.withUnsafeBufferPointer { p in
+                    marks.withUnsafeMutableBufferPointer { m in
+                        out.withUnsafeMutableBufferPointer { o in
+                            AliasTable.drawDistinct(
+                                keep: keep, alias: alias, probabilities: p, marks: m, stamp: stamp, rng: &rng, into: o)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// One token's draws with the integer keep test, from arrays.
+    private func drawInteger(
+        _ table: AliasTable, _ keepTest: AliasTable.IntegerKeep, thresholds: [UInt64], marks: inout [UInt32],
+        stamp: UInt32, _ rng: inout SimRandom, into out: inout [Int]
+    ) {
+        table.alias.withUnsafeBufferPointer { alias in
+            table.probabilities.withUnsafeBufferPointer { p in
+                thresholds.withUnsafeBufferPointer { t in
+                    marks.withUnsafeMutableBufferPointer { m in
+                        out.withUnsafeMutableBufferPointer { o in
+                            AliasTable.drawDistinct(
+                                integerKeep: keepTest, thresholds: t, alias: alias, probabilities: p, marks: m,
+                                stamp: stamp, rng: &rng, into: o)
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test func drawDistinctIsSequentialSamplingWithRejection() {
         let weights = (0..<128).map { 1 / Double($0 + 1) }
         let table = AliasTable(weights: weights)
@@ -29,19 +67,7 @@ import Testing
         var out = [Int](repeating: -1, count: 8)
         for token in 1...500 {
             let expected = reference(table, k: 8, &a)
-            table.keep.withUnsafeBufferPointer { keep in
-                table.alias.withUnsafeBufferPointer { alias in
-                    table.probabilities.withUnsafeBufferPointer { p in
-                        marks.withUnsafeMutableBufferPointer { m in
-                            out.withUnsafeMutableBufferPointer { o in
-                                AliasTable.drawDistinct(
-                                    keep: keep, alias: alias, probabilities: p, marks: m, stamp: UInt32(token),
-                                    rng: &b, into: o)
-                            }
-                        }
-                    }
-                }
-            }
+            drawFloat(table, marks: &marks, stamp: UInt32(token), &b, into: &out)
             #expect(out == expected)
             #expect(Set(out).count == 8)
         }
@@ -70,28 +96,9 @@ import Testing
             var outA = [Int](repeating: -1, count: k)
             var outB = outA
             for token in 1...400 {
-                table.keep.withUnsafeBufferPointer { keep in
-                    table.alias.withUnsafeBufferPointer { alias in
-                        table.probabilities.withUnsafeBufferPointer { p in
-                            marksA.withUnsafeMutableBufferPointer { m in
-                                outA.withUnsafeMutableBufferPointer { o in
-                                    AliasTable.drawDistinct(
-                                        keep: keep, alias: alias, probabilities: p, marks: m, stamp: UInt32(token),
-                                        rng: &a, into: o)
-                                }
-                            }
-                            thresholds.withUnsafeBufferPointer { t in
-                                marksB.withUnsafeMutableBufferPointer { m in
-                                    outB.withUnsafeMutableBufferPointer { o in
-                                        AliasTable.drawDistinct(
-                                            integerKeep: keepTest, thresholds: t, alias: alias, probabilities: p,
-                                            marks: m, stamp: UInt32(token), rng: &b, into: o)
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
+                drawFloat(table, marks: &marksA, stamp: UInt32(token), &a, into: &outA)
+                drawInteger(
+                    table, keepTest, thresholds: thresholds, marks: &marksB, stamp: UInt32(token), &b, into: &outB)
                 #expect(outA == outB)
             }
             #expect(a.next() == b.next())
