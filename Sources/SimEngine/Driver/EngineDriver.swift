@@ -21,13 +21,16 @@ package final class EngineDriver {
     /// Simulated seconds from the end of a request's set-up in the API server to its arrival in the engine.
     package var frontendLatency: Double { core.config.calibration.frontendLatency }
     /// The simulated time the driver has reached: the end of the last step, or the last admission.
-    package private(set) var now: Double
+    @exclusivity(unchecked) package private(set) var now: Double
 
-    private var api: APIServerLoop
+    // The mutable state is `@exclusivity(unchecked)`, as ``EngineCore``'s: one thread at a time, and the closures
+    // the driver hands to the API server touch only `pending` (and locals) while the API server is being run,
+    // never the API server itself, so no two accesses to one property overlap (docs/swift-interop.md (f)).
+    @exclusivity(unchecked) private var api: APIServerLoop
     /// Requests on their way to the engine, at the moment they reach it.
-    private var pending = TimedQueue<EngineRequest>()
-    private var stepResult = DriverStep()
-    private var deliveredBuffer: [TokenDelivery] = []
+    @exclusivity(unchecked) private var pending = TimedQueue<EngineRequest>()
+    @exclusivity(unchecked) private var stepResult = DriverStep()
+    @exclusivity(unchecked) private var deliveredBuffer: [TokenDelivery] = []
 
     /// - Parameters:
     ///   - startTime: simulated time at which the engine is ready (after any cold start).
