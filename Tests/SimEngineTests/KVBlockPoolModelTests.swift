@@ -100,7 +100,9 @@ extension EngineTests {
                 #expect(pool.evictions == plain.evictions)
                 if op % 25 == 0 {
                     #expect(hashes.map { pool.cachedBlock($0) } == hashes.map { plain.cache[$0] })
-                    #expect((1..<numBlocks).map { pool.isFree(Int32($0)) } == (1..<numBlocks).map { plain.refCount[$0] == 0 })
+                    #expect(
+                        (1..<numBlocks).map { pool.isFree(Int32($0)) }
+                            == (1..<numBlocks).map { plain.refCount[$0] == 0 })
                 }
             }
             // The free queue's order: allocating everything hands the blocks out in the model's queue order.

@@ -81,7 +81,7 @@ extension EngineTests {
             let first = String(decoding: tree.prefix { $0 != 0x0A }, as: UTF8.self)
             #expect(first.hasPrefix(#"{"id": 0, "arrival_s": 0.0, "first_token_s": 1e-07, "finish_s": "#))
         }
-    
+
         /// The hashes of ``SyntheticWorkload/promptHashes(tokens:sharedPrefix:group:prompt:blockSize:seed:)`` as
         /// it was written before its owner keys were hoisted: every token id computed with its owner mixed in, and
         /// every token (the trailing partial block's too) fed to the hasher.
