@@ -13,7 +13,7 @@ import PackageDescription
 // libmicrohttpd on epoll; no Apple platform is declared because none is built or tested.
 // Release builds skip Swift's run-time exclusivity checks; debug, test and sanitizer builds keep them, so a
 // violation still fails the tests. On the server's request path the checks were about 7 % of the instructions
-// (docs/http.md, "Cost per request"; docs/swift-interop.md (g)).
+// (docs/http.md, "Cost per request"; docs/swift-interop.md (f)).
 let releaseSettings: [SwiftSetting] = [
     .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
 ]
