@@ -18,7 +18,7 @@ struct FidelityCommand: ParsableCommand {
 
             Then every GPU profile and where its constants come from: measured (the GPU probe ran on it), \
             published-calibrated (fitted to V1 and V4), published-kernels (A100s: the H100 fit with fused-MoE \
-            constants fitted to vLLM's published A100 kernel times) or datasheet-only (the H100 fit over its \
+            constants fitted to vLLM's published A100 kernel times and Marlin's published A100 plateau) or datasheet-only (the H100 fit over its \
             datasheet peaks). \
             --step-check FILE adds the GPU probe's held-out table: whole decode steps timed on that GPU against \
             the simulator's prediction before (datasheet-scaled H100 fit) and after (the GPU's profile, or \

@@ -231,7 +231,8 @@ enum SuiteRowMapping {
         if let v = m["latency_s"] { measured.append((.latency, .batchSeconds, v)) }
         guard !measured.isEmpty else { throw SimulationInputError("row has no measured figure") }
         var suiteCase = SuiteCase(
-            id: row.id, source: row.source.id, gpu: row.gpu, holdout: row.split == .holdout,
+            // The summary groups rows by GPU family (`A100` for every A100 variant a row names).
+            id: row.id, source: row.source.id, gpu: HardwareCatalog.shortName(gpu.key), holdout: row.split == .holdout,
             engineVersion: row.engineVersion, config: config, offline: offline, workload: workload, measured: measured)
         // vLLM's serving benchmark sends its first prompt once as a test before the measured run
         // (docs/calibration.md "The validation suite").

@@ -55,7 +55,7 @@ import Testing
         let served =
             #"{"id": "t-served", "source": {"id": "example-a", "kind": "web", "url": "https://example.org/a", "quote": "table"}, "engine": "vllm", "engine_version": "0.11.0", "gpu": "H100", "gpus": 1, "tp": 1, "ep": false, "dp": 1, "kv_cache_dtype": "auto", "model": "Qwen/Qwen3-30B-A3B", "quantization": "bf16", "scheduler": {"enforce_eager": false, "async_scheduling": false}, "benchmark": "vllm bench serve", "mode": "served", "workload": {"dataset": "random", "input_len": 256, "output_len": 32, "num_prompts": 20, "request_rate": null, "max_concurrency": 4, "ignore_eos": true}, "measured": {"ttft_mean_ms": 60, "tpot_mean_ms": 8, "output_throughput_tok_s": 400}, "split": "fit"}"#
         let offline =
-            #"{"id": "t-offline", "source": {"id": "example-b", "kind": "web", "url": "https://example.org/b", "quote": "table"}, "engine": "vllm", "engine_version": "0.3.3", "gpu": "A100", "gpus": 2, "tp": 2, "ep": false, "dp": 1, "kv_cache_dtype": "auto", "model": "mistralai/Mixtral-8x7B-v0.1", "quantization": "bf16", "scheduler": {"enforce_eager": false, "async_scheduling": false}, "benchmark": "benchmark_latency", "mode": "offline", "workload": {"dataset": "fixed", "input_len": 1000, "output_len": 50, "batch_size": 8}, "measured": {"latency_s": 0.001, "tpot_mean_ms": 0.01}, "split": "holdout"}"#
+            #"{"id": "t-offline", "source": {"id": "example-b", "kind": "web", "url": "https://example.org/b", "quote": "table"}, "engine": "vllm", "engine_version": "0.3.3", "gpu": "A100-80GB", "gpus": 2, "tp": 2, "ep": false, "dp": 1, "kv_cache_dtype": "auto", "model": "mistralai/Mixtral-8x7B-v0.1", "quantization": "bf16", "scheduler": {"enforce_eager": false, "async_scheduling": false}, "benchmark": "benchmark_latency", "mode": "offline", "workload": {"dataset": "fixed", "input_len": 1000, "output_len": 50, "batch_size": 8}, "measured": {"latency_s": 0.001, "tpot_mean_ms": 0.01}, "split": "holdout"}"#
         // A row the suite marks as not replayable: listed with its reason, never replayed.
         let excluded = served.replacingOccurrences(of: #""id": "t-served""#, with: #""id": "t-excluded""#)
             .replacingOccurrences(of: #""split": "fit"}"#, with: #""split": "fit", "excluded": "an early engine"}"#)
@@ -75,6 +75,10 @@ import Testing
             $0["kind"]?.stringValue == "engine"
         }
         #expect(engines.compactMap { $0["group"]?.stringValue } == ["vLLM < 0.10"])
+        // The offline row names an A100 variant (`A100-80GB`): rows and summary count it under its family.
+        let gpus = (doc["suite"]?["summary"]?["holdout"]?.arrayValue ?? []).filter { $0["kind"]?.stringValue == "gpu" }
+        #expect(gpus.compactMap { $0["group"]?.stringValue } == ["A100"])
+        #expect(rows.first { $0["id"]?.stringValue == "t-offline" }?["gpu"]?.stringValue == "A100")
         let text = try Binaries.run("fake-sllm", ["fidelity", "--v1-stage-seconds", "10", "--suite", dir])
         #expect(text.stdout.contains("held-out rows") && text.stdout.contains("fit rows"))
         #expect(text.stdout.contains("t-excluded") && text.stdout.contains("excluded: an early engine"))

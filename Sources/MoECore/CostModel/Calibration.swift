@@ -29,6 +29,12 @@ package struct Calibration: Sendable, Equatable {
     /// curves). Fitted over the validation suite's gpt-oss-120b H100 fit rows (vLLM 0.10.2, Marlin):
     /// docs/calibration.md "Marlin MXFP4 experts".
     package var marlinMXFP4ExpertEfficiency = 0.7
+    /// The highest compute efficiency (fraction of the 16-bit dense peak) of vLLM's Marlin weight-only kernels on GPUs
+    /// without FP8 tensor cores, where vLLM 0.11 runs every weight-only product through Marlin (FP8 checkpoints,
+    /// GPTQ/AWQ, MXFP4 experts): dense and fused-MoE products on that path take the smaller of their curve and this.
+    /// 1 (no cap) in the H100 fit (Hopper's Marlin MXFP4 experts keep ``marlinMXFP4ExpertEfficiency``); the A100
+    /// profile takes Marlin's published A100 plateau (docs/calibration.md "Marlin's compute plateau on the A100").
+    package var marlinComputePeak = 1.0
     /// Paged-attention KV cache reads and writes. (Decode attention through PyTorch 2.11 on an H100 SXM read KV
     /// at 0.44–0.88 of the bandwidth, more for larger caches: 52 MB → 0.44, 143 MB → 0.72, 537 MB → 0.88.)
     package var kvBandwidth = 0.78
@@ -142,6 +148,7 @@ package struct Calibration: Sendable, Equatable {
         ("expert_weight_bandwidth", \.expertWeightBandwidth),
         ("expert_half_bytes", \.expertHalfBytes),
         ("marlin_mxfp4_expert_efficiency", \.marlinMXFP4ExpertEfficiency),
+        ("marlin_compute_peak", \.marlinComputePeak),
         ("kv_bandwidth", \.kvBandwidth),
         ("activation_bandwidth", \.activationBandwidth),
         ("dense_gemm_peak", \.denseGemmPeak),
@@ -178,7 +185,8 @@ package struct Calibration: Sendable, Equatable {
 
     /// Fields that are fractions of a peak and must lie in (0, 1].
     private static let fractions: Set<String> = [
-        "dense_weight_bandwidth", "expert_weight_bandwidth", "marlin_mxfp4_expert_efficiency", "kv_bandwidth",
+        "dense_weight_bandwidth", "expert_weight_bandwidth", "marlin_mxfp4_expert_efficiency", "marlin_compute_peak",
+        "kv_bandwidth",
         "activation_bandwidth",
         "dense_gemm_peak", "moe_gemm_peak", "attention_prefill_efficiency", "attention_decode_efficiency",
         "interconnect_efficiency", "block_fp8_gemm_efficiency",

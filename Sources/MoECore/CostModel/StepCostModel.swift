@@ -52,6 +52,10 @@ package struct StepCostModel: Sendable {
     /// Efficiency of the experts' kernel path relative to the fused-MoE curves (Marlin MXFP4: its fitted
     /// constant; else 1).
     private let expertPathEfficiency: Double
+    /// Highest compute efficiency of the routed experts' and of the other linear layers' products: Marlin's plateau
+    /// (``Calibration/marlinComputePeak``) where the path is weight-only on a GPU without FP8 tensor cores, else 1.
+    private let expertComputeCap: Double
+    private let denseComputeCap: Double
     private let denseBytes: Double
     private let hpBytes: Double
     private let actPerTokenAttention: Double
@@ -112,6 +116,11 @@ package struct StepCostModel: Sendable {
             expertParamsRun = footprint.expertParams
             expertPathEfficiency = 1
         }
+        // Ampere runs every weight-only product through Marlin (FP8 via `prepare_fp8_layer_for_marlin`, MXFP4 via
+        // `get_mxfp4_backend` below capability 9, GPTQ/AWQ via their Marlin methods): docs/engine.md §8.
+        let marlinCap = gpu.hasFP8TensorCores ? 1 : calibration.marlinComputePeak
+        expertComputeCap = expertPath.isWeightOnly ? marlinCap : 1
+        denseComputeCap = densePath.isWeightOnly ? marlinCap : 1
         peakFlops = expertPath.peakFlops(on: gpu)
         densePeakFlops = densePath.peakFlops(on: gpu)
         sixteenBitPeakFlops = GemmPath(format: activation, gpu: gpu).peakFlops(on: gpu)
@@ -177,7 +186,7 @@ package struct StepCostModel: Sendable {
         let slowdown = moeKernelSlowdown(tokens: tokens, rows: rowsPerExpert) / expertPathEfficiency
         acc.add(
             flops: 2 * tokens * topK * expertParamsRun, peak: peakFlops,
-            computeEfficiency: moeGemmEfficiency(rows: rowsPerExpert) / slowdown,
+            computeEfficiency: min(moeGemmEfficiency(rows: rowsPerExpert) / slowdown, expertComputeCap),
             weightBytes: touchedPerLayer * expertParamsRun * expertBytes,
             weightEfficiency: c.expertWeightBandwidth * expertSizeFactor / slowdown,
             activationBytes: tokens * actPerTokenMoE, times: times, c)
@@ -207,7 +216,7 @@ package struct StepCostModel: Sendable {
         let projFlops = 2 * tokens * fp.attentionParamsPerLayer
         acc.add(
             flops: projFlops, peak: densePeak,
-            computeEfficiency: denseGemmEfficiency(rows: tokens) * denseProductEfficiency,
+            computeEfficiency: min(denseGemmEfficiency(rows: tokens) * denseProductEfficiency, denseComputeCap),
             weightBytes: fp.attentionParamsPerLayer * denseBytes, weightEfficiency: c.denseWeightBandwidth,
             activationBytes: tokens * actPerTokenAttention, times: layers, c)
 
@@ -234,7 +243,7 @@ package struct StepCostModel: Sendable {
             if fp.sharedExpertParams > 0 {
                 acc.add(
                     flops: 2 * tokens * fp.sharedExpertParams, peak: densePeak,
-                    computeEfficiency: denseGemmEfficiency(rows: tokens) * denseProductEfficiency,
+                    computeEfficiency: min(denseGemmEfficiency(rows: tokens) * denseProductEfficiency, denseComputeCap),
                     weightBytes: fp.sharedExpertParams * denseBytes, weightEfficiency: c.denseWeightBandwidth,
                     activationBytes: tokens * actPerTokenDense, times: moeLayers, c)
             }
@@ -242,7 +251,7 @@ package struct StepCostModel: Sendable {
         if denseLayers > 0 {
             acc.add(
                 flops: 2 * tokens * fp.denseFFNParams, peak: densePeak,
-                computeEfficiency: denseGemmEfficiency(rows: tokens) * denseProductEfficiency,
+                computeEfficiency: min(denseGemmEfficiency(rows: tokens) * denseProductEfficiency, denseComputeCap),
                 weightBytes: fp.denseFFNParams * denseBytes, weightEfficiency: c.denseWeightBandwidth,
                 activationBytes: tokens * actPerTokenDense, times: denseLayers, c)
         }

@@ -29,7 +29,8 @@ package struct SuiteCase: Sendable {
     package var id: String
     /// Short label of the row's source (repository or site) for the per-source summary.
     package var source: String
-    /// GPU type as the row names it (`A100`, `H100`, `H200`).
+    /// GPU family the summary groups by (`A100`, `H100`, `H200`): `HardwareCatalog.shortName` of the GPU the row
+    /// names, so every A100 variant counts as `A100`.
     package var gpu: String
     /// Whether the row may be used for fitting ("fit") or only for checking ("holdout").
     package var holdout: Bool
