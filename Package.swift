@@ -11,6 +11,13 @@ import PackageDescription
 //   Evaluator     datasets, run, report, the pre-flight check (over EvaluatorClient's HTTPTransport)
 // Platforms: Linux only (Debian/Ubuntu, Swift 6). The code imports Glibc, polls with Linux's `POLLRDHUP` and runs
 // libmicrohttpd on epoll; no Apple platform is declared because none is built or tested.
+// Release builds skip Swift's run-time exclusivity checks; debug, test and sanitizer builds keep them, so a
+// violation still fails the tests. On the server's request path the checks were about 7 % of the instructions
+// (docs/http.md, "Cost per request"; docs/swift-interop.md (f)).
+let releaseSettings: [SwiftSetting] = [
+    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
+]
+
 let package = Package(
     name: "fake-sllm",
     products: [
@@ -28,30 +35,32 @@ let package = Package(
         .systemLibrary(
             name: "CCurl", pkgConfig: "libcurl",
             providers: [.apt(["libcurl4-openssl-dev"])]),
-        .target(name: "MoECore"),
-        .target(name: "SimEngine", dependencies: ["MoECore"]),
+        .target(name: "MoECore", swiftSettings: releaseSettings),
+        .target(name: "SimEngine", dependencies: ["MoECore"], swiftSettings: releaseSettings),
         .target(
             name: "FakeSLLM",
-            dependencies: ["MoECore", "SimEngine", .product(name: "Logging", package: "swift-log")]),
-        .target(name: "FakeSLLMHTTP", dependencies: ["MoECore", "FakeSLLM", "CMicroHTTPD"]),
+            dependencies: ["MoECore", "SimEngine", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: releaseSettings),
+        .target(
+            name: "FakeSLLMHTTP", dependencies: ["MoECore", "FakeSLLM", "CMicroHTTPD"], swiftSettings: releaseSettings),
         // Grid runs of the simulated engine; points are built from deploy configs as `serve` builds them.
-        .target(name: "Sweep", dependencies: ["MoECore", "SimEngine", "FakeSLLM"]),
+        .target(name: "Sweep", dependencies: ["MoECore", "SimEngine", "FakeSLLM"], swiftSettings: releaseSettings),
         // The only evaluator target that imports CCurl: the HTTP client on libcurl's multi interface.
-        .target(name: "EvaluatorClient", dependencies: ["MoECore", "CCurl"]),
-        .target(name: "Evaluator", dependencies: ["MoECore", "EvaluatorClient"]),
+        .target(name: "EvaluatorClient", dependencies: ["MoECore", "CCurl"], swiftSettings: releaseSettings),
+        .target(name: "Evaluator", dependencies: ["MoECore", "EvaluatorClient"], swiftSettings: releaseSettings),
         .executableTarget(
             name: "fake-sllm",
             dependencies: [
                 "MoECore", "SimEngine", "FakeSLLM", "FakeSLLMHTTP", "Sweep",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-            ]),
+            ], swiftSettings: releaseSettings),
         .executableTarget(
             name: "moecap-eval",
             dependencies: [
                 "MoECore", "Evaluator", "EvaluatorClient",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            ]),
+            ], swiftSettings: releaseSettings),
         .testTarget(name: "MoECoreTests", dependencies: ["MoECore"]),
         .testTarget(name: "SimEngineTests", dependencies: ["SimEngine", "MoECore"]),
         .testTarget(

@@ -18,7 +18,7 @@ struct FidelityCommand: ParsableCommand {
 
             Then every GPU profile and where its constants come from: measured (the GPU probe ran on it), \
             published-calibrated (fitted to V1 and V4), published-kernels (A100s: the H100 fit with fused-MoE \
-            constants fitted to vLLM's published A100 kernel times) or datasheet-only (the H100 fit over its \
+            constants fitted to vLLM's published A100 kernel times and Marlin's published A100 plateau) or datasheet-only (the H100 fit over its \
             datasheet peaks). \
             --step-check FILE adds the GPU probe's held-out table: whole decode steps timed on that GPU against \
             the simulator's prediction before (datasheet-scaled H100 fit) and after (the GPU's profile, or \
@@ -30,6 +30,11 @@ struct FidelityCommand: ParsableCommand {
             rate and concurrency; offline rows: one batch, no API server), the signed error of each figure, and \
             median and worst |error| per GPU, per source and per figure, fit rows and held-out rows apart. Exits \
             with status 1 when a held-out group (per GPU, per figure) misses median |error| ≤ 10 % or worst ≤ 25 %.
+
+            --streams REGEX replays the served suite rows whose id matches REGEX once more with every stream chunk \
+            and prints vllm bench serve's client-side figures (TTFT, TPOT and inter-token latency mean, median \
+            and p99, duration, peak chunks per second) as the row states them beside the simulated ones. They are \
+            not scored.
             """)
 
     @Option(help: "Seconds of each V1 stage (the measurement ran 600 s each).")
@@ -54,9 +59,23 @@ struct FidelityCommand: ParsableCommand {
     @Flag(help: "Exit with status 1 when a calibrated figure is off by more than 10 %.")
     var check = false
 
+    @Option(
+        help: ArgumentHelp(
+            "Also print vllm bench's client-side figures (TTFT/TPOT/ITL mean, median, p99, duration, peak chunks "
+                + "per second) of the served suite rows whose id matches this regular expression, measured "
+                + "beside simulated.",
+            valueName: "regex"))
+    var streams: String?
+
     func validate() throws {
         guard v1StageSeconds >= 10, v1StageSeconds.isFinite else {
             throw ValidationError("--v1-stage-seconds must be at least 10")
+        }
+        if let streams {
+            guard (try? NSRegularExpression(pattern: streams)) != nil else {
+                throw ValidationError("--streams must be a regular expression, got '\(streams)'")
+            }
+            guard !noSuite else { throw ValidationError("--streams needs the validation suite (drop --no-suite)") }
         }
     }
 
@@ -64,6 +83,7 @@ struct FidelityCommand: ParsableCommand {
         let rows: [FidelityRow]
         var held: (gpu: GPUSpec, rows: [StepTimeCheck.Row])?
         var report: FidelitySuiteReport?
+        var streamRows: [(case: SuiteCase, simulated: StreamStatistics)]?
         do {
             if let path = stepCheck {
                 let (key, steps) = try StepTimeCheck.parse(try SimulateFiles.readJSON(path, what: "step-check"))
@@ -91,16 +111,22 @@ struct FidelityCommand: ParsableCommand {
             if !noSuite, let dir {
                 report = try SuiteRunner.run(
                     directory: dir, calibration: overrideJSON, routing: route, seed: engine.seed ?? 0)
+                if let streams {
+                    streamRows = try SuiteRunner.streams(
+                        directory: dir, matching: streams, calibration: overrideJSON, routing: route,
+                        seed: engine.seed ?? 0)
+                }
             }
         } catch {
             throw runFailure("fidelity: \(error)")
         }
         if json {
-            if held != nil || report != nil {
+            if held != nil || report != nil || streamRows != nil {
                 // One document: the replays, the step check and the suite side by side.
                 var parts: [(String, JSONValue)] = [("fidelity", FidelityReplay.json(rows))]
                 if let held { parts.append(("step_check", StepCheckReport.json(held.rows, gpu: held.gpu))) }
                 if let report { parts.append(("suite", report.json())) }
+                if let streamRows { parts.append(("streams", StreamReport.json(streamRows))) }
                 print(JSONValue.object(JSONObject(parts)).serialized(indent: 2))
             } else {
                 print(FidelityReplay.json(rows).serialized(indent: 2))
@@ -122,6 +148,10 @@ struct FidelityCommand: ParsableCommand {
                     "Validation suite: \(Set(report.rows.map { $0.id }).count) rows replayed"
                         + (report.excluded.isEmpty ? "" : ", \(report.excluded.count) excluded (listed below)"))
                 print(report.table())
+            }
+            if let streamRows {
+                print("")
+                print(StreamReport.table(streamRows))
             }
         }
         if check, rows.contains(where: { $0.calibrated && abs($0.errorPercent) > 10 }) { throw ExitCode.failure }

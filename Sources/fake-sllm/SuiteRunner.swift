@@ -15,6 +15,68 @@ enum SuiteRunner {
     static func run(directory: String, calibration: JSONValue?, routing: RoutingConfig, seed: UInt64) throws
         -> FidelitySuiteReport
     {
+        let (cases, loadFailures, excluded) = try load(
+            directory: directory, calibration: calibration, routing: routing, seed: seed)
+        var failures = loadFailures
+        // One slot per row, each written once by its replay.
+        let results = Locked([Result<[SuiteComparison], SimulationInputError>?](repeating: nil, count: cases.count))
+        let all = cases
+        DispatchQueue.concurrentPerform(iterations: all.count) { i in
+            let r: Result<[SuiteComparison], SimulationInputError>
+            do {
+                r = .success(try FidelitySuite.replay(all[i]))
+            } catch {
+                r = .failure(SimulationInputError("\(error)"))
+            }
+            results.withLock { $0[i] = r }
+        }
+        var rows: [SuiteComparison] = []
+        for (i, r) in results.withLock({ $0 }).enumerated() {
+            switch r {
+            case .success(let c)?: rows += c
+            case .failure(let e)?: failures.append((cases[i].id, e.description))
+            case nil: failures.append((cases[i].id, "not run"))
+            }
+        }
+        return FidelitySuiteReport(rows: rows, failures: failures, excluded: excluded)
+    }
+
+    /// Replays the served rows of `directory` whose id matches the regular expression `pattern` with every stream
+    /// chunk (``FidelitySuite/streams(_:)``), in parallel, in the suite's order.
+    /// - Throws: ``SimulationInputError`` when the folder, a line or a matching row cannot be read or replayed.
+    static func streams(
+        directory: String, matching pattern: String, calibration: JSONValue?, routing: RoutingConfig, seed: UInt64
+    ) throws -> [(case: SuiteCase, simulated: StreamStatistics)] {
+        let (all, failures, _) = try load(directory: directory, calibration: calibration, routing: routing, seed: seed)
+        func matches(_ id: String) -> Bool { id.range(of: pattern, options: .regularExpression) != nil }
+        if let f = failures.first(where: { matches($0.id) }) { throw SimulationInputError("\(f.id): \(f.reason)") }
+        let cases = all.filter { !$0.offline && matches($0.id) }
+        guard !cases.isEmpty else {
+            throw SimulationInputError("--streams '\(pattern)' matches no served row of '\(directory)'")
+        }
+        let results = Locked([Result<StreamStatistics, SimulationInputError>?](repeating: nil, count: cases.count))
+        DispatchQueue.concurrentPerform(iterations: cases.count) { i in
+            let r: Result<StreamStatistics, SimulationInputError>
+            do {
+                r = .success(try FidelitySuite.streams(cases[i]))
+            } catch {
+                r = .failure(SimulationInputError("\(cases[i].id): \(error)"))
+            }
+            results.withLock { $0[i] = r }
+        }
+        return try zip(cases, results.withLock { $0 }).map { c, r in
+            switch r {
+            case .success(let s)?: return (c, s)
+            case .failure(let e)?: throw e
+            case nil: throw SimulationInputError("\(c.id): not run")
+            }
+        }
+    }
+
+    /// Every row of `directory` mapped to its replay, the rows that could not be mapped, and the excluded ones.
+    private static func load(directory: String, calibration: JSONValue?, routing: RoutingConfig, seed: UInt64) throws
+        -> (cases: [SuiteCase], failures: [(id: String, reason: String)], excluded: [(id: String, reason: String)])
+    {
         let files = try FileManager.default.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".jsonl") }
             .sorted()
         guard !files.isEmpty else { throw SimulationInputError("no *.jsonl files in suite folder '\(directory)'") }
@@ -44,27 +106,7 @@ enum SuiteRunner {
                 }
             }
         }
-        // One slot per row, each written once by its replay.
-        let results = Locked([Result<[SuiteComparison], SimulationInputError>?](repeating: nil, count: cases.count))
-        let all = cases
-        DispatchQueue.concurrentPerform(iterations: all.count) { i in
-            let r: Result<[SuiteComparison], SimulationInputError>
-            do {
-                r = .success(try FidelitySuite.replay(all[i]))
-            } catch {
-                r = .failure(SimulationInputError("\(error)"))
-            }
-            results.withLock { $0[i] = r }
-        }
-        var rows: [SuiteComparison] = []
-        for (i, r) in results.withLock({ $0 }).enumerated() {
-            switch r {
-            case .success(let c)?: rows += c
-            case .failure(let e)?: failures.append((cases[i].id, e.description))
-            case nil: failures.append((cases[i].id, "not run"))
-            }
-        }
-        return FidelitySuiteReport(rows: rows, failures: failures, excluded: excluded)
+        return (cases, failures, excluded)
     }
 }
 
@@ -189,12 +231,14 @@ enum SuiteRowMapping {
         if let v = m["latency_s"] { measured.append((.latency, .batchSeconds, v)) }
         guard !measured.isEmpty else { throw SimulationInputError("row has no measured figure") }
         var suiteCase = SuiteCase(
-            id: row.id, source: row.source.id, gpu: row.gpu, holdout: row.split == .holdout,
+            // The summary groups rows by GPU family (`A100` for every A100 variant a row names).
+            id: row.id, source: row.source.id, gpu: HardwareCatalog.shortName(gpu.key), holdout: row.split == .holdout,
             engineVersion: row.engineVersion, config: config, offline: offline, workload: workload, measured: measured)
         // vLLM's serving benchmark sends its first prompt once as a test before the measured run
         // (docs/calibration.md "The validation suite").
         suiteCase.generation = row.generation
         suiteCase.testRun = !offline && FidelitySuite.servingBenchmarks.contains(row.benchmark)
+        suiteCase.measuredStreams = row.measured
         return suiteCase
     }
 }

@@ -10,8 +10,10 @@ import Testing
     static let moeFields: Set<String> = [
         "expert_weight_bandwidth", "expert_half_bytes", "moe_gemm_peak", "moe_gemm_half_rows", "moe_layer_overhead_s",
     ]
+    /// The profile's constants: the fused-MoE ones and Marlin's compute plateau.
+    static let a100Fields = moeFields.union(["marlin_compute_peak"])
 
-    @Test func everyA100UsesTheCommittedFixtureAndOnlyItsFusedMoEConstantsDiffer() throws {
+    @Test func everyA100UsesTheCommittedFixtureAndOnlyItsKernelConstantsDiffer() throws {
         let file = try fixtureJSON(Self.fixture)
         #expect(file == (try JSONValue.parse(PublishedKernelCalibrations.a100)))
         let expected = try Calibration(json: file)
@@ -21,11 +23,12 @@ import Testing
             #expect(profile.source == .publishedKernels, "\(name)")
             #expect(profile.calibration == expected, "\(name)")
         }
-        // Every other constant is the H100 fit's, so nothing but the fused-MoE call is priced differently.
+        // Every other constant is the H100 fit's, so nothing but the fused-MoE call and Marlin's products is priced
+        // differently.
         let h100 = Calibration()
         for (name, path) in Calibration.fields {
             let same = expected[keyPath: path] == h100[keyPath: path]
-            #expect(same != Self.moeFields.contains(name), "\(name)")
+            #expect(same != Self.a100Fields.contains(name), "\(name)")
         }
         // The H100 and H200 profiles have no separate fused-MoE intercept (their fits hold it elsewhere).
         let h200 = try #require(HardwareCatalog.gpu(named: "H200"))
@@ -136,5 +139,41 @@ import Testing
                 }
             }
         }
+    }
+
+    /// Marlin's compute plateau is the mean of vLLM PR #2497's A100 TFLOP/s from batch 128 on, over the A100's
+    /// 312 TFLOP/s dense 16-bit peak; it slows the long prefill of an FP8 checkpoint on an A100 (Marlin), leaves its
+    /// decode steps alone, and changes nothing for bf16 weights or on an H100 (W8A8).
+    @Test func marlinPlateauIsThePublishedMeanAndCapsOnlyAmpereWeightOnlyProducts() throws {
+        let file = try fixtureJSON(Self.fixture)
+        let source = try #require(file["_marlin_source"])
+        let plateau = Set((source["plateau_batches"]?.arrayValue ?? []).compactMap { $0.doubleValue })
+        let values = try #require(source["points_tflops"]?.arrayValue).compactMap { p -> Double? in
+            guard let pair = p.arrayValue, let m = pair[0].doubleValue, plateau.contains(m) else { return nil }
+            return pair[1].doubleValue
+        }
+        try #require(values.count == 6)
+        let a100 = try #require(HardwareCatalog.gpu(named: "A100"))
+        let k = CalibrationCatalog.calibration(for: a100)
+        #expect(abs(k.marlinComputePeak - values.reduce(0, +) / Double(values.count) / 312) < 1e-4)
+        #expect(Calibration().marlinComputePeak == 1)
+
+        func step(_ model: String, _ gpu: GPUSpec, _ shape: StepShape, cap: Double? = nil) throws -> Double {
+            let spec = try #require(ModelCatalog.spec(for: model))
+            let fp = ModelFootprint(model: spec, tensorParallelSize: 1, weightFormat: .bfloat16, kvFormat: .bfloat16)
+            var c = CalibrationCatalog.calibration(for: gpu)
+            if let cap { c.marlinComputePeak = cap }
+            return StepCostModel(footprint: fp, gpu: gpu, calibration: c).cost(shape).latency
+        }
+        let prefill = StepShape.prefill(requests: 1, promptTokens: 2048, touchedExperts: 128 * 48, cudaGraph: false)
+        let decode = StepShape.decode(batch: 8, context: 1024, touchedExperts: 40 * 48, cudaGraph: true)
+        // FP8 on the A100: Marlin's plateau (0.45) is below the 2,048-row dense curve (0.73), so the prefill slows.
+        let fp8 = "Qwen/Qwen3-30B-A3B-FP8"
+        #expect(try step(fp8, a100, prefill) > step(fp8, a100, prefill, cap: 1) * 1.05)
+        #expect(try step(fp8, a100, decode) == step(fp8, a100, decode, cap: 1))
+        // bf16 weights on the A100 and FP8 on the H100 (W8A8) do not run Marlin.
+        let h100 = try #require(HardwareCatalog.gpu(named: "H100"))
+        #expect(try step("Qwen/Qwen3-30B-A3B", a100, prefill) == step("Qwen/Qwen3-30B-A3B", a100, prefill, cap: 1))
+        #expect(try step(fp8, h100, prefill) == step(fp8, h100, prefill, cap: 0.45))
     }
 }

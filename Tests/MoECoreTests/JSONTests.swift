@@ -39,6 +39,15 @@ import Testing
             values.append(Double.random(in: 1...10, using: &rng) * pow10(exponent))
             values.append(-Double.random(in: 1...10, using: &rng) * pow10(exponent))
         }
+        // Any bit pattern (NaN payloads included), and short decimals such as simulated times.
+        for _ in 0..<20_000 {
+            let d = Double(bitPattern: rng.next())
+            #expect(JSONValue.double(d).serializedBytes() == Array(JSONValue.pythonFloatText(d).utf8), "\(d)")
+            var c = CompactJSONBytes()
+            c.double(d)
+            #expect(c.take() == Array(JSONValue.pythonFloatText(d).utf8), "\(d)")
+        }
+        for _ in 0..<5_000 { values.append(Double(rng.next() % 10_000_000) / 1e6) }
         var appended: [UInt8] = [0x41]
         var expected: [UInt8] = [0x41]
         for d in values {

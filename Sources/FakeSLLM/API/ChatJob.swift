@@ -53,16 +53,17 @@ final class ChatJob: Sendable {
     var engineIds: [UInt64] { state.withLock { $0.choices.map(\.engineId) } }
 
     func deliver(index: Int, newTokens: Int, finished: FinishReason?, simTime: Double) {
-        let streaming: Bool
-        if case .stream = target { streaming = true } else { streaming = false }
+        guard case .stream(let stream) = target else {
+            deliverToResponse(index: index, newTokens: newTokens, finished: finished, simTime: simTime)
+            return
+        }
         var events: [[UInt8]] = []
-        var response: HTTPResponse?
         var done = false
         state.withLock { s in
             guard !s.done else { return }
             s.times.tokens(newTokens, at: simTime)
-            // Streams only: a whole response carries its times in headers. Each event is its stamp line and its
-            // chunk, written into one buffer.
+            // A whole response carries its times in headers; a stream, a stamp line before each event. Each event
+            // is its stamp line and its chunk, written into one buffer.
             func event(_ write: (inout CompactJSONBytes) -> Void) {
                 var b = CompactJSONBytes()
                 SimulatedTimes.writeStamp(simTime, into: &b)
@@ -70,45 +71,53 @@ final class ChatJob: Sendable {
                 events.append(b.take())
             }
             // vLLM sends a choice's role chunk together with its first token.
-            if streaming, newTokens > 0, s.choices[index].emitted == 0 {
+            if newTokens > 0, s.choices[index].emitted == 0 {
                 event { json.writeChunk(index: index, delta: .role, finish: nil, into: &$0) }
             }
-            // Mutated in place. A whole answer takes its text once, when it is complete (the plan hands out the
-            // same text in one piece as token by token); a stream sends each new piece on.
-            let c = Self.advance(&s.choices[index], by: newTokens, finished: finished, takingText: streaming)
-            if streaming {
-                if c.advanced {
-                    event { json.writeChunk(index: index, delta: .content(c.piece), finish: nil, into: &$0) }
-                }
-                if let finish = s.choices[index].finish {
-                    event { json.writeChunk(index: index, delta: .empty, finish: finish.rawValue, into: &$0) }
-                }
+            // Mutated in place; a stream sends each new piece on.
+            let c = Self.advance(&s.choices[index], by: newTokens, finished: finished, takingText: true)
+            if c.advanced {
+                event { json.writeChunk(index: index, delta: .content(c.piece), finish: nil, into: &$0) }
+            }
+            if let finish = s.choices[index].finish {
+                event { json.writeChunk(index: index, delta: .empty, finish: finish.rawValue, into: &$0) }
             }
             if s.choices.allSatisfy({ $0.finish != nil }) {
                 s.done = true
                 done = true
                 s.times.finish = simTime
-                if !streaming {
-                    for i in s.choices.indices { s.choices[i].text = s.choices[i].plan.take(s.choices[i].emitted) }
-                    if !s.times.holdsAnswerUntilArrival() { response = completionResponse(s) }
-                } else {
-                    if includeUsage {
-                        event {
-                            json.writeUsageChunk(
-                                promptTokens: promptTokens, completionTokens: Self.completionTokens(s), into: &$0)
-                        }
+                if includeUsage {
+                    event {
+                        json.writeUsageChunk(
+                            promptTokens: promptTokens, completionTokens: Self.completionTokens(s), into: &$0)
                     }
-                    event { $0.raw(Self.doneEvent) }
                 }
+                event { $0.raw(Self.doneEvent) }
             }
         }
         if done { logCompletion(status: 200) }
-        switch target {
-        case .response(let p): if let response { p.fulfill(response) }
-        case .stream(let s):
-            for e in events { s.send(e) }
-            if done { s.finish() }
+        for e in events { stream.send(e) }
+        if done { stream.finish() }
+    }
+
+    /// ``deliver(index:newTokens:finished:simTime:)`` for a whole answer: counts and times only, until the last
+    /// choice finishes; then the text is taken from the plans in one piece (the same text the plan hands out token
+    /// by token) and the answer rendered, unless it waits for the request's arrival time.
+    private func deliverToResponse(index: Int, newTokens: Int, finished: FinishReason?, simTime: Double) {
+        let (done, response) = state.withLock { s -> (Bool, HTTPResponse?) in
+            guard !s.done else { return (false, nil) }
+            s.times.tokens(newTokens, at: simTime)
+            _ = Self.advance(&s.choices[index], by: newTokens, finished: finished, takingText: false)
+            guard s.choices[index].finish != nil, s.choices.allSatisfy({ $0.finish != nil }) else {
+                return (false, nil)
+            }
+            s.done = true
+            s.times.finish = simTime
+            for i in s.choices.indices { s.choices[i].text = s.choices[i].plan.take(s.choices[i].emitted) }
+            return (true, s.times.holdsAnswerUntilArrival() ? nil : completionResponse(s))
         }
+        if done { logCompletion(status: 200) }
+        if let response, case .response(let p) = target { p.fulfill(response) }
     }
 
     /// Moves a choice `newTokens` tokens on; with `takingText`, returns the new text (else the text stays in the

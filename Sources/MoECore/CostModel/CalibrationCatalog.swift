@@ -4,7 +4,7 @@
 /// - **published-calibrated**: the H100 SXM, whose constants (``Calibration/init()``) are fitted to the published
 ///   measurements V1 (TP2) and V4 (TP1) that `fake-sllm fidelity` replays;
 /// - **published-kernels**: the A100s, the H100 fit with the fused-MoE constants fitted to published vLLM kernel
-///   times on A100s (``PublishedKernelCalibrations``);
+///   times on A100s and Marlin's published A100 compute plateau (``PublishedKernelCalibrations``);
 /// - **datasheet-only**: every other GPU, simulated with the H100 fit over its own datasheet peaks.
 package enum CalibrationCatalog {
     /// The profile of `gpu`.
@@ -23,7 +23,9 @@ package enum CalibrationCatalog {
             let calibration = try! Calibration(json: try! JSONValue.parse(entry.json))
             return CalibrationProfile(
                 gpuKey: gpu.key, source: .publishedKernels, calibration: calibration,
-                evidence: "H100 fit with fused-MoE constants fitted to published vLLM kernel times (\(entry.file))")
+                evidence:
+                    "H100 fit with fused-MoE constants fitted to published vLLM kernel times and Marlin's published plateau (\(entry.file))"
+            )
         }
         if gpu.key == publishedKey {
             return CalibrationProfile(

@@ -109,6 +109,13 @@ package struct GemmPath: Sendable, Equatable {
         }
     }
 
+    /// Whether the weights are dequantized to 16 bits inside the kernel (8-bit and 4-bit weight-only paths, Marlin
+    /// MXFP4). On GPUs without FP8 tensor cores vLLM 0.11 runs every such product through Marlin
+    /// (``Calibration/marlinComputePeak``); on Hopper, MXFP4 may take Triton instead (``init(weights:gpu:activation:tritonKernels:)``).
+    package var isWeightOnly: Bool {
+        kind == .weightOnly8Bit || kind == .weightOnly4Bit || kind == .marlinMXFP4
+    }
+
     /// The dense peak (FLOP/s) of this path on `gpu`, falling back to the 16-bit peak where the table has none.
     package func peakFlops(on gpu: GPUSpec) -> Double {
         var peak = gpu.denseFlops(computeSection)

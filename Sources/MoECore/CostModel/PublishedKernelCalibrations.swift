@@ -1,7 +1,9 @@
 /// Calibrations fitted to published kernel timings rather than to our own probe: the A100 family's fused-MoE
 /// constants, from vLLM pull requests that list `benchmark_moe.py` times on A100s (docs/calibration.md "A100
-/// fused-MoE kernels"). Each text is its fixture verbatim (a test keeps them equal and refits the constants from
-/// the points it lists); `scripts/fit_a100_moe_kernels.py` does the same fit.
+/// fused-MoE kernels"), and Marlin's compute plateau from the Marlin times vLLM PR #2497 lists for an A100
+/// (docs/calibration.md "Marlin's compute plateau on the A100"). Each text is its fixture verbatim (a test keeps
+/// them equal and refits the constants from the points it lists); `scripts/fit_a100_moe_kernels.py` does the same
+/// fused-MoE fit.
 enum PublishedKernelCalibrations {
     /// The GPUs a text applies to, its file, and the text. Every A100 variant is one chip (GA100: 108 SMs, 1410 MHz
     /// boost) with its own datasheet bandwidth, which the constants are fractions of.
@@ -14,7 +16,7 @@ enum PublishedKernelCalibrations {
 
     static let a100 = #"""
         {
-         "_what": "Published vLLM fused-MoE kernel times on A100s and the cost-model constants fitted to them (docs/calibration.md 'A100 fused-MoE kernels'). Applied over the H100 fit to every A100 variant (same GA100 chip: 108 SMs, 1410 MHz boost); each variant keeps its own datasheet bandwidth.",
+         "_what": "Published vLLM kernel times on A100s and the cost-model constants taken from them (docs/calibration.md 'A100 fused-MoE kernels' and 'Marlin's compute plateau on the A100'). Applied over the H100 fit to every A100 variant (same GA100 chip: 108 SMs, 1410 MHz boost); each variant keeps its own datasheet bandwidth.",
          "_gpu_family": "NVIDIA-A100",
          "_source": "published-kernels",
          "_fit": "python3 scripts/fit_a100_moe_kernels.py Fixtures/calibration/NVIDIA-A100.published-moe-kernels.json",
@@ -145,6 +147,53 @@ enum PublishedKernelCalibrations {
          "moe_gemm_peak": 0.5989,
          "moe_gemm_half_rows": 51.4,
          "moe_layer_overhead_s": 5.642e-05,
+         "_marlin_source": {
+          "id": "vllm2497",
+          "url": "https://github.com/vllm-project/vllm/pull/2497",
+          "quote": "comment of 2024-01-24 (Integrate Marlin Kernels for Int4 GPTQ inference): Marlin's bench.py on an A100, TFLOP/s per batch",
+          "kernel": "Marlin 4-bit weight-only GEMM (the kernel family vLLM 0.11's gptq_marlin, FP8 Marlin and MXFP4 Marlin MoE extend); 16-bit products",
+          "points_tflops": [
+           [
+            64,
+            139.662
+           ],
+           [
+            128,
+            140.903
+           ],
+           [
+            256,
+            141.424
+           ],
+           [
+            512,
+            141.35
+           ],
+           [
+            1024,
+            141.152
+           ],
+           [
+            2048,
+            141.425
+           ],
+           [
+            4000,
+            141.124
+           ]
+          ],
+          "plateau_batches": [
+           128,
+           256,
+           512,
+           1024,
+           2048,
+           4000
+          ],
+          "dense_peak_tflops": 312,
+          "note": "The same table's speedup over PyTorch's fp16 GEMM (0.60-0.66 from batch 1024) puts cuBLAS at about 0.74 of the peak on that A100, the H100 fit's dense_gemm_peak (0.75); batches up to 16 are memory-bound (constant time)."
+         },
+         "marlin_compute_peak": 0.4527,
          "_residuals": "vllm19049 (fit, 10 points): -4.9 ... +2.2 %; vllm40542 (check; compute curve through its 1024 and 4096 points): M=4 -6.7, 16 +0.1, 64 -4.9, 256 -9.9 %; its M=1 point (183.5 us, 104 MB moved at half the rate of its own M=4 point) -39.1 %"
         }
         """#

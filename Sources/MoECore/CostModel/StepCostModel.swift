@@ -30,6 +30,15 @@ package struct StepCostModel: Sendable {
     package let moeKernelSource: FusedMoEKernelConfig.Source
     /// Whether the routed experts are a block-wise FP8 checkpoint (their default config costs less extra).
     private let moeKernelBlockFP8: Bool
+    /// Compute efficiency of the non-expert products relative to the dense curve: the block-FP8 kernels' on
+    /// Hopper (``Calibration/blockFP8GemmEfficiency``), else 1.
+    private let denseProductEfficiency: Double
+    /// Fixed time per attention layer, per shared-expert block and per dense FFN of the block-FP8 products'
+    /// per-product costs on Hopper (``Calibration/blockFP8GemmCall``, ``Calibration/blockFP8GemmKBlock``; 0
+    /// elsewhere), s.
+    private let attentionProductFixed: Double
+    private let sharedExpertProductFixed: Double
+    private let denseFFNProductFixed: Double
 
     private let layers: Double
     private let moeLayers: Double
@@ -43,6 +52,10 @@ package struct StepCostModel: Sendable {
     /// Efficiency of the experts' kernel path relative to the fused-MoE curves (Marlin MXFP4: its fitted
     /// constant; else 1).
     private let expertPathEfficiency: Double
+    /// Highest compute efficiency of the routed experts' and of the other linear layers' products: Marlin's plateau
+    /// (``Calibration/marlinComputePeak``) where the path is weight-only on a GPU without FP8 tensor cores, else 1.
+    private let expertComputeCap: Double
+    private let denseComputeCap: Double
     private let denseBytes: Double
     private let hpBytes: Double
     private let actPerTokenAttention: Double
@@ -74,6 +87,23 @@ package struct StepCostModel: Sendable {
         } else {
             moeKernelBlockFP8 = false
         }
+        // Block-FP8 non-expert products on Hopper: vLLM's CUTLASS block-FP8 kernel after a per-token-group
+        // quantisation, a fixed time per product and per 128 input columns (docs/calibration.md "Block-FP8 dense
+        // products on Hopper").
+        if case .fp8Block = checkpoint.dense, checkpoint.method != nil, gpu.isHopper {
+            let perProduct = { (inputs: [Double]) in
+                inputs.reduce(0.0) { $0 + calibration.blockFP8GemmCall + calibration.blockFP8GemmKBlock * $1 / 128 }
+            }
+            denseProductEfficiency = calibration.blockFP8GemmEfficiency
+            attentionProductFixed = perProduct(footprint.attentionProductInputs)
+            sharedExpertProductFixed = perProduct(footprint.sharedExpertProductInputs)
+            denseFFNProductFixed = perProduct(footprint.denseFFNProductInputs)
+        } else {
+            denseProductEfficiency = 1
+            attentionProductFixed = 0
+            sharedExpertProductFixed = 0
+            denseFFNProductFixed = 0
+        }
         // Kernel paths of the routed experts and of the other linear layers (attention, shared experts, dense FFNs).
         let expertPath = footprint.expertGemmPath(on: gpu, tritonKernels: tritonKernels)
         let densePath = footprint.denseGemmPath(on: gpu)
@@ -86,6 +116,11 @@ package struct StepCostModel: Sendable {
             expertParamsRun = footprint.expertParams
             expertPathEfficiency = 1
         }
+        // Ampere runs every weight-only product through Marlin (FP8 via `prepare_fp8_layer_for_marlin`, MXFP4 via
+        // `get_mxfp4_backend` below capability 9, GPTQ/AWQ via their Marlin methods): docs/engine.md §8.
+        let marlinCap = gpu.hasFP8TensorCores ? 1 : calibration.marlinComputePeak
+        expertComputeCap = expertPath.isWeightOnly ? marlinCap : 1
+        denseComputeCap = densePath.isWeightOnly ? marlinCap : 1
         peakFlops = expertPath.peakFlops(on: gpu)
         densePeakFlops = densePath.peakFlops(on: gpu)
         sixteenBitPeakFlops = GemmPath(format: activation, gpu: gpu).peakFlops(on: gpu)
@@ -151,7 +186,7 @@ package struct StepCostModel: Sendable {
         let slowdown = moeKernelSlowdown(tokens: tokens, rows: rowsPerExpert) / expertPathEfficiency
         acc.add(
             flops: 2 * tokens * topK * expertParamsRun, peak: peakFlops,
-            computeEfficiency: moeGemmEfficiency(rows: rowsPerExpert) / slowdown,
+            computeEfficiency: min(moeGemmEfficiency(rows: rowsPerExpert) / slowdown, expertComputeCap),
             weightBytes: touchedPerLayer * expertParamsRun * expertBytes,
             weightEfficiency: c.expertWeightBandwidth * expertSizeFactor / slowdown,
             activationBytes: tokens * actPerTokenMoE, times: times, c)
@@ -180,7 +215,8 @@ package struct StepCostModel: Sendable {
         // Attention projections, every layer.
         let projFlops = 2 * tokens * fp.attentionParamsPerLayer
         acc.add(
-            flops: projFlops, peak: densePeak, computeEfficiency: denseGemmEfficiency(rows: tokens),
+            flops: projFlops, peak: densePeak,
+            computeEfficiency: min(denseGemmEfficiency(rows: tokens) * denseProductEfficiency, denseComputeCap),
             weightBytes: fp.attentionParamsPerLayer * denseBytes, weightEfficiency: c.denseWeightBandwidth,
             activationBytes: tokens * actPerTokenAttention, times: layers, c)
 
@@ -207,7 +243,7 @@ package struct StepCostModel: Sendable {
             if fp.sharedExpertParams > 0 {
                 acc.add(
                     flops: 2 * tokens * fp.sharedExpertParams, peak: densePeak,
-                    computeEfficiency: denseGemmEfficiency(rows: tokens),
+                    computeEfficiency: min(denseGemmEfficiency(rows: tokens) * denseProductEfficiency, denseComputeCap),
                     weightBytes: fp.sharedExpertParams * denseBytes, weightEfficiency: c.denseWeightBandwidth,
                     activationBytes: tokens * actPerTokenDense, times: moeLayers, c)
             }
@@ -215,7 +251,7 @@ package struct StepCostModel: Sendable {
         if denseLayers > 0 {
             acc.add(
                 flops: 2 * tokens * fp.denseFFNParams, peak: densePeak,
-                computeEfficiency: denseGemmEfficiency(rows: tokens),
+                computeEfficiency: min(denseGemmEfficiency(rows: tokens) * denseProductEfficiency, denseComputeCap),
                 weightBytes: fp.denseFFNParams * denseBytes, weightEfficiency: c.denseWeightBandwidth,
                 activationBytes: tokens * actPerTokenDense, times: denseLayers, c)
         }
@@ -239,7 +275,9 @@ package struct StepCostModel: Sendable {
         let overhead =
             (s.cudaGraph ? c.stepOverheadGraph : c.stepOverheadEager) + layers
             * (s.cudaGraph ? c.layerOverheadGraph : c.layerOverheadEager) + requests * c.requestOverhead
-            + moeLayers * c.moeLayerOverhead
+            + moeLayers * c.moeLayerOverhead + layers * attentionProductFixed
+            + moeLayers * sharedExpertProductFixed + denseLayers * denseFFNProductFixed
+            + (fp.model.usesMLA ? layers * c.mlaLayerOverhead : 0)
         let latency = acc.operatorTime + comm + overhead
         let rankBytes = acc.weightBytes + acc.kvBytes + acc.activationBytes
         let roofline = max(acc.flops / peakFlops, rankBytes / bandwidth)

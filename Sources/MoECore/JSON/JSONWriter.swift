@@ -213,16 +213,22 @@ private struct JSONTextWriter {
     }
 
     /// ``JSONValue/pythonFloatText(_:)`` written into the output: a finite value without an exponent is Swift's
-    /// description unchanged, copied as bytes (no scan of the String's generic views, no second String).
+    /// shortest round-trip text unchanged, which the value writes straight into the output
+    /// (`TextOutputStreamable`, through ``ByteSink``: no `String` made); with an exponent, or not finite, the
+    /// text is respelt the general way.
     mutating func writeDouble(_ d: Double) {
         if d.isFinite {
-            var s = d.description
-            let plain = s.withUTF8 { text -> Bool in
-                for b in text where b == UInt8(ascii: "e") { return false }
-                out.append(contentsOf: text)
+            let start = out.count
+            var sink = ByteSink()
+            swap(&sink.bytes, &out)
+            d.write(to: &sink)
+            swap(&sink.bytes, &out)
+            let plain = out.withUnsafeBufferPointer { text -> Bool in
+                for b in text[start...] where b == UInt8(ascii: "e") { return false }
                 return true
             }
             if plain { return }
+            out.removeSubrange(start...)
         }
         out.append(contentsOf: JSONValue.pythonFloatText(d).utf8)
     }
@@ -297,6 +303,17 @@ private struct JSONTextWriter {
     func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x61 + v - 10 }
 }
 
+/// A text stream into a byte buffer, for the float writer: a `Double` writes its shortest round-trip text (the
+/// same bytes as its `description` for every finite value) as ASCII through `_writeASCII`, which lands here
+/// without a `String` in between; any other text arrives through `write(_:)` as its UTF-8 bytes.
+private struct ByteSink: TextOutputStream {
+    var bytes: [UInt8] = []
+
+    mutating func write(_ string: String) { bytes.append(contentsOf: string.utf8) }
+
+    mutating func _writeASCII(_ buffer: UnsafeBufferPointer<UInt8>) { bytes.append(contentsOf: buffer) }
+}
+
 /// The indented layouts' line starts (a newline and the nesting's spaces), shared by the tree writer and
 /// ``JSONValue/appendReindented(compact:indent:level:to:)``.
 enum JSONIndentation {
@@ -319,11 +336,25 @@ enum JSONIndentation {
 /// Compact JSON (`","`/`":"` separators, as ``JSONValue/serializedBytes(indent:compact:)`` with `compact`) written
 /// piece by piece straight into a byte buffer, for answers rendered on every request: the caller writes the
 /// punctuation and keys of a fixed shape as literals, and strings and numbers through the same escaping and digit
-/// code as the tree writer, so the bytes are those of the equivalent `JSONValue`.
+/// code as the tree writer, so the bytes are those of the equivalent `JSONValue`. The separators and whitespace
+/// are the caller's literals, so a fixed shape in any of the tree writer's layouts (default separators, indented)
+/// is written the same way (a simulation's record files).
 package struct CompactJSONBytes {
     private var writer = JSONTextWriter(indent: nil, compact: true)
 
     package init() {}
+
+    /// Bytes written so far.
+    package var count: Int { writer.out.count }
+
+    /// The bytes written so far (a copy-on-write value: handing it to a sink copies nothing).
+    package var bytes: [UInt8] { writer.out }
+
+    /// Empties the buffer, keeping its storage when `keepingCapacity` (a file written in pieces).
+    package mutating func removeAll(keepingCapacity: Bool) { writer.out.removeAll(keepingCapacity: keepingCapacity) }
+
+    /// Reserves room for `n` bytes in all.
+    package mutating func reserveCapacity(_ n: Int) { writer.out.reserveCapacity(n) }
 
     /// Takes the bytes, leaving the buffer empty.
     package mutating func take() -> [UInt8] {

@@ -66,7 +66,6 @@ package struct AliasTable: Sendable {
         probabilities: UnsafeBufferPointer<Double>, marks: UnsafeMutableBufferPointer<UInt32>, stamp: UInt32,
         rng: inout SimRandom, into out: UnsafeMutableBufferPointer<Int>
     ) {
-        var chosenMass = 0.0
         for slot in out.indices {
             var drawn = -1
             for _ in 0..<64 {
@@ -76,20 +75,77 @@ package struct AliasTable: Sendable {
                     break
                 }
             }
-            if drawn < 0 {
-                drawn = residualDraw(probabilities, remaining: 1 - chosenMass, marks: marks, stamp: stamp, &rng)
-            }
+            if drawn < 0 { drawn = residualDraw(probabilities, drawn: out[..<slot], marks: marks, stamp: stamp, &rng) }
             marks[drawn] = stamp
-            chosenMass += probabilities[drawn]
             out[slot] = drawn
         }
     }
 
-    /// Draws from the probabilities of columns not drawn yet (slow path after many rejections).
+    /// ``drawDistinct(keep:alias:probabilities:marks:stamp:rng:into:)`` for a table of 2^s columns, with the keep
+    /// test in integers (``IntegerKeep``): the same columns from the same draws, without the floating-point
+    /// steps of ``sample(keep:alias:_:)``. The loop is written out (not shared through a closure) so that each
+    /// draw stays a few instructions: it runs for every expert choice of a small batch.
+    package static func drawDistinct(
+        integerKeep keep: IntegerKeep, thresholds: UnsafeBufferPointer<UInt64>, alias: UnsafeBufferPointer<Int32>,
+        probabilities: UnsafeBufferPointer<Double>, marks: UnsafeMutableBufferPointer<UInt32>, stamp: UInt32,
+        rng: inout SimRandom, into out: UnsafeMutableBufferPointer<Int>
+    ) {
+        let (bits, mask) = (keep.fractionBits, keep.fractionMask)
+        var generator = rng
+        for slot in out.indices {
+            var drawn = -1
+            var tries = 0
+            repeat {
+                // `&>>`: `bits` is below 64, so the masking shift is the plain one (one instruction).
+                let m = generator.next() &>> 11
+                let column = Int(truncatingIfNeeded: m &>> bits)
+                let candidate = m & mask < thresholds[column] ? column : Int(alias[column])
+                if marks[candidate] != stamp {
+                    drawn = candidate
+                    break
+                }
+                tries &+= 1
+            } while tries < 64
+            if drawn < 0 {
+                drawn = residualDraw(probabilities, drawn: out[..<slot], marks: marks, stamp: stamp, &generator)
+            }
+            marks[drawn] = stamp
+            out[slot] = drawn
+        }
+        rng = generator
+    }
+
+    /// The keep test of a table of 2^s columns in integers. A draw is `u = (m · 2^−53) · 2^s` with `m` the
+    /// generator's top 53 bits, so its column is `m >> (53 − s)` and `u − column` is `f · 2^(s−53)` with
+    /// `f = m mod 2^(53−s)`, all exact in binary floating point; `u − column < keep` therefore holds exactly when
+    /// `f < ⌈keep · 2^(53−s)⌉`, that column's threshold.
+    package struct IntegerKeep: Sendable {
+        /// 53 − s.
+        package let fractionBits: UInt64
+        package let fractionMask: UInt64
+
+        /// nil unless `columns` is a power of two.
+        package init?(columns: Int) {
+            guard columns > 0, columns & (columns - 1) == 0 else { return nil }
+            fractionBits = UInt64(53 - columns.trailingZeroBitCount)
+            fractionMask = (1 << fractionBits) - 1
+        }
+
+        /// The threshold of a column whose keep probability is `keep` (0…1).
+        package func threshold(keep: Double) -> UInt64 {
+            UInt64((keep * Double(sign: .plus, exponent: Int(fractionBits), significand: 1)).rounded(.up))
+        }
+    }
+
+    /// Draws from the probabilities of columns not drawn yet (slow path after many rejections). `drawn`: the
+    /// token's columns so far, whose mass is summed in draw order.
     private static func residualDraw(
-        _ p: UnsafeBufferPointer<Double>, remaining: Double, marks: UnsafeMutableBufferPointer<UInt32>,
-        stamp: UInt32, _ rng: inout SimRandom
+        _ p: UnsafeBufferPointer<Double>, drawn: Slice<UnsafeMutableBufferPointer<Int>>,
+        marks: UnsafeMutableBufferPointer<UInt32>, stamp: UInt32, _ rng: inout SimRandom
     ) -> Int {
+        var chosenMass = 0.0
+        for earlier in drawn { chosenMass += p[earlier] }
+        let remaining = 1 - chosenMass
         var u = rng.uniform() * max(remaining, 0)
         var last = -1
         for (j, pj) in p.enumerated() where marks[j] != stamp && pj > 0 {

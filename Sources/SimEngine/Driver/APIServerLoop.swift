@@ -414,6 +414,8 @@ struct APIServerLoop {
     }
 
     /// A request's task takes what its collector holds and writes one chunk; returns whether it made a delivery.
+    /// Inlined: it runs once per stream chunk, most of them in ``runChunks(readyAt:through:before:untilDelivery:)``.
+    @inline(__always)
     @discardableResult
     private mutating func deliverChunk(_ h: Int, from start: Double) -> Bool {
         let c = collectors[h]
@@ -434,7 +436,11 @@ struct APIServerLoop {
             handleOfID.remove(c.id)
             freeHandles.append(Int32(h))
         } else {
-            collectors[h] = Collector(id: c.id, outputTokens: c.outputTokens, finalOnly: c.finalOnly)
+            // The task took everything: the collector is empty again (not finished, not dropped: its id, output
+            // count and mode stay).
+            collectors[h].newTokens = 0
+            collectors[h].firstToken = false
+            collectors[h].woken = false
         }
         return delivers
     }

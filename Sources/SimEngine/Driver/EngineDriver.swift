@@ -23,6 +23,9 @@ package final class EngineDriver {
     /// The simulated time the driver has reached: the end of the last step, or the last admission.
     package private(set) var now: Double
 
+    // One thread at a time, and the closures the driver hands to the API server touch only `pending` (and locals)
+    // while the API server is being run, never the API server itself, so no two accesses to one property overlap
+    // (release builds leave out the run-time exclusivity check: docs/swift-interop.md (f)).
     private var api: APIServerLoop
     /// Requests on their way to the engine, at the moment they reach it.
     private var pending = TimedQueue<EngineRequest>()

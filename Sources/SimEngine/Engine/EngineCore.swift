@@ -26,11 +26,13 @@ package final class EngineCore {
     /// Memory plan of one rank (bytes).
     package let memory: MemoryPlan
 
+    // The engine is used from one thread at a time and no method accesses a property while another access to it
+    // is in progress (no closures over `self`); release builds leave out the run-time exclusivity check of these
+    // properties (docs/swift-interop.md (f)).
     private var scheduler: Scheduler
     private var router: ExpertRouter?
     private let maxModelLen: Int
     private var stepCounter = 0
-    private var eventBuffer: [RequestEvent] = []
     private var routingTime = Duration.zero
     private let clock = ContinuousClock()
     /// The window of a hybrid model's sliding-window layers (half of them; gpt-oss), else nil.
@@ -232,12 +234,11 @@ package final class EngineCore {
         let duration = config.asyncScheduling ? max(cpu, cost.latency) : cpu + cost.latency
         // vLLM's uniform_decode: every request runs exactly one token.
         let mode: ForwardMode = maxQuery == 1 ? .decode : .prefill
-        eventBuffer.removeAll(keepingCapacity: true)
-        scheduler.update(events: &eventBuffer)
+        let events = scheduler.update()
         return StepOutcome(
             start: now, duration: duration, latency: cost.latency, batchSize: padded,
             scheduledTokens: scheduledTokens, forwardMode: mode, expertActivation: activation,
-            numRequests: numRequests, forwardPassID: stepCounter, events: eventBuffer, kvCacheUsage: scheduler.kv.usage,
+            numRequests: numRequests, forwardPassID: stepCounter, events: events, kvCacheUsage: scheduler.kv.usage,
             numWaiting: scheduler.waiting.count, numRunning: scheduler.running.count, truth: cost)
     }
 }

@@ -32,6 +32,10 @@ struct ExpertRouter {
     private var flatKeep: [Double] = []
     private var flatAlias: [Int32] = []
     private var flatProbabilities: [Double] = []
+    /// With a power-of-two expert count: the keep test in integers and every column's threshold, laid out as
+    /// ``flatKeep`` (the same draws, fewer steps: ``AliasTable/IntegerKeep``); else nil and empty.
+    private let integerKeep: AliasTable.IntegerKeep?
+    private var flatThresholds: [UInt64] = []
     /// Inclusion probabilities π_j of each distinct distribution (one per distribution, not per layer).
     private(set) var inclusion: [[Double]]
     /// For each distinct distribution, how many layers use it.
@@ -122,6 +126,8 @@ struct ExpertRouter {
         flatKeep = tables.flatMap(\.keep)
         flatAlias = tables.flatMap(\.alias)
         flatProbabilities = tables.flatMap(\.probabilities)
+        integerKeep = AliasTable.IntegerKeep(columns: numExperts)
+        if let integerKeep { flatThresholds = flatKeep.map { integerKeep.threshold(keep: $0) } }
         distributionOfLayer = layerDistribution
         distributionLayers = [Int](repeating: 0, count: distributions.count)
         for d in layerDistribution { distributionLayers[d] += 1 }
@@ -346,15 +352,18 @@ struct ExpertRouter {
         var chosen = [Int](repeating: 0, count: topK)
         let (e, layers) = (numExperts, moeLayers)
         let total = flatKeep.withUnsafeBufferPointer { keep in
-            flatAlias.withUnsafeBufferPointer { alias in
-                flatProbabilities.withUnsafeBufferPointer { probabilities in
-                    layerMark.withUnsafeMutableBufferPointer { layerMarks in
-                        tokenMark.withUnsafeMutableBufferPointer { tokenMarks in
-                            chosen.withUnsafeMutableBufferPointer { chosen in
-                                Self.drawLayers(
-                                    tokens: tokens, experts: e, layers: layers, keep: keep, alias: alias,
-                                    probabilities: probabilities, layerMarks: layerMarks, layerStamp: &layerStamp,
-                                    tokenMarks: tokenMarks, tokenStamp: &tokenStamp, chosen: chosen, rng: &rng)
+            flatThresholds.withUnsafeBufferPointer { thresholds in
+                flatAlias.withUnsafeBufferPointer { alias in
+                    flatProbabilities.withUnsafeBufferPointer { probabilities in
+                        layerMark.withUnsafeMutableBufferPointer { layerMarks in
+                            tokenMark.withUnsafeMutableBufferPointer { tokenMarks in
+                                chosen.withUnsafeMutableBufferPointer { chosen in
+                                    Self.drawLayers(
+                                        tokens: tokens, experts: e, layers: layers, keep: keep,
+                                        integerKeep: integerKeep, thresholds: thresholds, alias: alias,
+                                        probabilities: probabilities, layerMarks: layerMarks, layerStamp: &layerStamp,
+                                        tokenMarks: tokenMarks, tokenStamp: &tokenStamp, chosen: chosen, rng: &rng)
+                                }
                             }
                         }
                     }
@@ -371,9 +380,10 @@ struct ExpertRouter {
 
     /// ``routeExactly(tokens:)``'s loop over raw buffers: Σ over layers of the distinct experts `tokens` tokens
     /// choose. A mark equal to its stamp means "chosen" (in this layer, by this token); a stamp that wraps to 0
-    /// clears its marks.
+    /// clears its marks. With `integerKeep` the draws take the integer keep test (`thresholds`), else `keep`.
     private static func drawLayers(
         tokens: Int, experts e: Int, layers: Int, keep: UnsafeBufferPointer<Double>,
+        integerKeep: AliasTable.IntegerKeep?, thresholds: UnsafeBufferPointer<UInt64>,
         alias: UnsafeBufferPointer<Int32>, probabilities: UnsafeBufferPointer<Double>,
         layerMarks: UnsafeMutableBufferPointer<UInt32>, layerStamp: inout UInt32,
         tokenMarks: UnsafeMutableBufferPointer<UInt32>, tokenStamp: inout UInt32,
@@ -383,6 +393,7 @@ struct ExpertRouter {
         for l in 0..<layers {
             let layer = (l * e)..<(l * e + e)
             let keep = UnsafeBufferPointer(rebasing: keep[layer])
+            let thresholds = integerKeep == nil ? thresholds : UnsafeBufferPointer(rebasing: thresholds[layer])
             let alias = UnsafeBufferPointer(rebasing: alias[layer])
             let probabilities = UnsafeBufferPointer(rebasing: probabilities[layer])
             layerStamp &+= 1
@@ -397,9 +408,15 @@ struct ExpertRouter {
                     tokenMarks.update(repeating: 0)
                     tokenStamp = 1
                 }
-                AliasTable.drawDistinct(
-                    keep: keep, alias: alias, probabilities: probabilities, marks: tokenMarks, stamp: tokenStamp,
-                    rng: &rng, into: chosen)
+                if let integerKeep {
+                    AliasTable.drawDistinct(
+                        integerKeep: integerKeep, thresholds: thresholds, alias: alias, probabilities: probabilities,
+                        marks: tokenMarks, stamp: tokenStamp, rng: &rng, into: chosen)
+                } else {
+                    AliasTable.drawDistinct(
+                        keep: keep, alias: alias, probabilities: probabilities, marks: tokenMarks, stamp: tokenStamp,
+                        rng: &rng, into: chosen)
+                }
                 for expert in chosen where layerMarks[expert] != layerStamp {
                     layerMarks[expert] = layerStamp
                     distinct += 1

@@ -5,17 +5,27 @@
 /// joins the tail but keeps its cached content (and hash) until it is reallocated, so a later request with the
 /// same prefix can take it back ("touch") from anywhere in the queue in O(1). Block 0 is vLLM's reserved null
 /// block and is never handed out. Not thread-safe; owned by one engine.
+///
+/// Each block's bookkeeping (links, reference count, cached hash) is one record in one array, and the operations
+/// walk it through a raw buffer: a decode step allocates, caches or frees a block for every sixteenth token of
+/// every request, and separate arrays cost a uniqueness and a bounds check per field written.
 struct KVBlockPool {
     /// Blocks including the null block.
     let numBlocks: Int
     /// Whether full blocks are entered into the prefix cache.
     let cachingEnabled: Bool
 
-    private(set) var refCount: [Int32]
-    private var blockHash: [UInt64]
-    private var hashed: [Bool]
-    private var prev: [Int32]
-    private var next: [Int32]
+    /// One block's bookkeeping; index `numBlocks` is the free queue's sentinel (links only).
+    private struct Node {
+        /// The content hash it is cached under, when `hashed`.
+        var hash: UInt64 = 0
+        var prev: Int32 = 0
+        var next: Int32 = 0
+        var refCount: Int32 = 0
+        var hashed = false
+    }
+
+    private var nodes: [Node]
     /// Sentinel index (= numBlocks) of the circular free queue.
     private let sentinel: Int32
     /// Blocks in the free queue (with or without cached content).
@@ -28,25 +38,22 @@ struct KVBlockPool {
         precondition(numBlocks >= 2)
         self.numBlocks = numBlocks
         self.cachingEnabled = cachingEnabled
-        refCount = [Int32](repeating: 0, count: numBlocks)
         // At most one cached hash per block: the table never grows while the cache fills.
         cache = BlockHashTable(capacity: cachingEnabled ? numBlocks : 0)
-        blockHash = [UInt64](repeating: 0, count: numBlocks)
-        hashed = [Bool](repeating: false, count: numBlocks)
         sentinel = Int32(numBlocks)
-        prev = [Int32](repeating: 0, count: numBlocks + 1)
-        next = [Int32](repeating: 0, count: numBlocks + 1)
+        var nodes = [Node](repeating: Node(), count: numBlocks + 1)
         // Queue 1, 2, …, numBlocks−1 in order; block 0 (null) stays out.
         var last = sentinel
         for b in 1..<numBlocks {
-            next[Int(last)] = Int32(b)
-            prev[b] = last
+            nodes[Int(last)].next = Int32(b)
+            nodes[b].prev = last
             last = Int32(b)
         }
-        next[Int(last)] = sentinel
-        prev[Int(sentinel)] = last
+        nodes[Int(last)].next = sentinel
+        nodes[Int(sentinel)].prev = last
+        nodes[0].refCount = 1
+        self.nodes = nodes
         freeCount = numBlocks - 1
-        refCount[0] = 1
     }
 
     /// Usable blocks (all but the null block).
@@ -59,13 +66,28 @@ struct KVBlockPool {
     func cachedBlock(_ hash: UInt64) -> Int32? { cache[hash] }
 
     /// Whether block `b` sits in the free queue (its content can be evicted).
-    func isFree(_ b: Int32) -> Bool { refCount[Int(b)] == 0 }
+    func isFree(_ b: Int32) -> Bool { nodes[Int(b)].refCount == 0 }
+
+    /// Runs `body` on the node table as a raw buffer (the table is moved out meanwhile, so `body` may use the
+    /// pool's other properties).
+    @inline(__always)
+    private mutating func withNodes<R>(_ body: (inout KVBlockPool, UnsafeMutableBufferPointer<Node>) -> R) -> R {
+        var table: [Node] = []
+        swap(&table, &nodes)
+        defer { swap(&table, &nodes) }
+        return table.withUnsafeMutableBufferPointer { body(&self, $0) }
+    }
 
     /// Takes a reference on cached blocks a request reuses, removing free ones from the free queue.
     mutating func touch(_ blocks: some Sequence<Int32>) {
-        for b in blocks {
-            if refCount[Int(b)] == 0 { unlink(b) }
-            refCount[Int(b)] += 1
+        withNodes { pool, n in
+            for b in blocks {
+                if n[Int(b)].refCount == 0 {
+                    Self.unlink(b, n)
+                    pool.freeCount -= 1
+                }
+                n[Int(b)].refCount += 1
+            }
         }
     }
 
@@ -73,56 +95,67 @@ struct KVBlockPool {
     /// - Precondition: `count <= freeCount`.
     mutating func allocate(_ count: Int, into out: inout [Int32]) {
         precondition(count <= freeCount)
-        for _ in 0..<count {
-            let b = next[Int(sentinel)]
-            unlink(b)
-            if hashed[Int(b)] {
-                if cache[blockHash[Int(b)]] == b { cache.remove(blockHash[Int(b)]) }
-                hashed[Int(b)] = false
-                evictions += 1
+        guard count > 0 else { return }
+        let s = Int(sentinel)
+        withNodes { pool, n in
+            for _ in 0..<count {
+                let b = n[s].next
+                Self.unlink(b, n)
+                let i = Int(b)
+                if n[i].hashed {
+                    let hash = n[i].hash
+                    if pool.cache[hash] == b { pool.cache.remove(hash) }
+                    n[i].hashed = false
+                    pool.evictions += 1
+                }
+                n[i].refCount = 1
+                out.append(b)
             }
-            refCount[Int(b)] = 1
-            out.append(b)
+            pool.freeCount -= count
         }
     }
 
     /// Drops one reference on each block, in the given order; blocks reaching zero join the free queue's tail.
     mutating func free(_ blocks: some Sequence<Int32>) {
-        for b in blocks {
-            refCount[Int(b)] -= 1
-            if refCount[Int(b)] == 0 { append(b) }
+        let s = Int(sentinel)
+        withNodes { pool, n in
+            for b in blocks {
+                let i = Int(b)
+                n[i].refCount -= 1
+                if n[i].refCount == 0 {
+                    // Append to the tail.
+                    let last = n[s].prev
+                    n[Int(last)].next = b
+                    n[i].prev = last
+                    n[i].next = Int32(s)
+                    n[s].prev = b
+                    pool.freeCount += 1
+                }
+            }
         }
     }
 
     /// Enters block `b` into the prefix cache under `hash` (a block whose content is already cached elsewhere
     /// stays uncached, as in vLLM).
     mutating func cacheBlock(_ b: Int32, hash: UInt64) {
-        guard cachingEnabled, !hashed[Int(b)], cache[hash] == nil else { return }
+        guard cachingEnabled, !nodes[Int(b)].hashed, cache[hash] == nil else { return }
         cache.set(hash, b)
-        blockHash[Int(b)] = hash
-        hashed[Int(b)] = true
+        nodes[Int(b)].hash = hash
+        nodes[Int(b)].hashed = true
     }
 
     /// Empties the prefix cache (vLLM `reset_prefix_cache`); held blocks keep their data.
     mutating func resetPrefixCache() {
         cache.removeAll()
-        for b in 0..<numBlocks { hashed[b] = false }
+        for b in 0..<numBlocks { nodes[b].hashed = false }
     }
 
-    private mutating func unlink(_ b: Int32) {
-        let p = prev[Int(b)]
-        let n = next[Int(b)]
-        next[Int(p)] = n
-        prev[Int(n)] = p
-        freeCount -= 1
-    }
-
-    private mutating func append(_ b: Int32) {
-        let last = prev[Int(sentinel)]
-        next[Int(last)] = b
-        prev[Int(b)] = last
-        next[Int(b)] = sentinel
-        prev[Int(sentinel)] = b
-        freeCount += 1
+    /// Takes block `b` out of the free queue (the caller counts it).
+    @inline(__always)
+    private static func unlink(_ b: Int32, _ n: UnsafeMutableBufferPointer<Node>) {
+        let p = n[Int(b)].prev
+        let x = n[Int(b)].next
+        n[Int(p)].next = x
+        n[Int(x)].prev = p
     }
 }

@@ -45,7 +45,7 @@ struct Scheduler {
     /// The current step's plan (reused buffers).
     private(set) var scheduled: [Scheduled] = []
     private(set) var preemptedSlots: [Int] = []
-    /// Requests finished by the step being applied (a reused buffer of ``update(events:)``).
+    /// Requests finished by the step being applied (a reused buffer of ``update()``).
     private var finishedSlots: [Int] = []
     private(set) var scheduledTokens = 0
     /// Requests of the current step that were waiting before it (new or preempted ones starting again).
@@ -201,50 +201,62 @@ struct Scheduler {
     }
 
     /// Applies the executed step: advances progress, samples tokens, finishes requests.
-    /// - Returns: one event per scheduled or preempted request.
-    mutating func update(events: inout [RequestEvent]) {
-        for p in preemptedSlots {
-            events.append(
-                RequestEvent(
-                    id: requests[p].id, newTokens: 0, outputTokens: requests[p].numOutput, isFirstToken: false,
-                    finished: nil, preempted: true))
-        }
+    /// - Returns: one event per preempted request, then one per scheduled request, in plan order (a new array of
+    ///   exactly that size, written in place: the engine hands each step's events on to the API server, so a
+    ///   reused buffer would be shared and reallocated anyway).
+    mutating func update() -> [RequestEvent] {
         // One pass over the plan with the request table borrowed once (no per-access uniqueness check); finished
         // requests are released after it, in the same order. Releasing touches only the finished request's own
         // state, the KV pool and the slot bookkeeping, none of which a later event of the pass reads (a request is
         // scheduled at most once per step), so the events and the pool end up exactly as releasing in the loop.
         let plan = scheduled
+        let preempted = preemptedSlots
         let maxModelLen = self.maxModelLen
         var done: [Int] = []
         swap(&done, &finishedSlots)
         done.removeAll(keepingCapacity: true)
-        requests.withUnsafeMutableBufferPointer { reqs in
-            for s in plan {
-                let slot = s.slot
-                reqs[slot].numComputed += s.tokens
-                var newTokens = 0
-                var finished: FinishReason?
-                if reqs[slot].numComputed >= reqs[slot].numTokens {
-                    reqs[slot].numOutput += 1
-                    newTokens = 1
-                    let output = reqs[slot].numOutput
-                    if reqs[slot].numTokens >= maxModelLen || output >= reqs[slot].maxTokens {
-                        finished = .length
-                    } else if output >= reqs[slot].eosAt {
-                        finished = .stop
-                    }
+        let events = requests.withUnsafeMutableBufferPointer { reqs in
+            [RequestEvent](unsafeUninitializedCapacity: preempted.count + plan.count) { out, written in
+                var k = 0
+                for p in preempted {
+                    out.initializeElement(
+                        at: k,
+                        to: RequestEvent(
+                            id: reqs[p].id, newTokens: 0, outputTokens: reqs[p].numOutput, isFirstToken: false,
+                            finished: nil, preempted: true))
+                    k += 1
                 }
-                let output = reqs[slot].numOutput
-                events.append(
-                    RequestEvent(
-                        id: reqs[slot].id, newTokens: newTokens, outputTokens: output,
-                        isFirstToken: newTokens == 1 && output == 1, finished: finished, preempted: false))
-                if finished != nil { done.append(slot) }
+                for s in plan {
+                    let slot = s.slot
+                    reqs[slot].numComputed += s.tokens
+                    var newTokens = 0
+                    var finished: FinishReason?
+                    if reqs[slot].numComputed >= reqs[slot].numTokens {
+                        reqs[slot].numOutput += 1
+                        newTokens = 1
+                        let output = reqs[slot].numOutput
+                        if reqs[slot].numTokens >= maxModelLen || output >= reqs[slot].maxTokens {
+                            finished = .length
+                        } else if output >= reqs[slot].eosAt {
+                            finished = .stop
+                        }
+                    }
+                    let output = reqs[slot].numOutput
+                    out.initializeElement(
+                        at: k,
+                        to: RequestEvent(
+                            id: reqs[slot].id, newTokens: newTokens, outputTokens: output,
+                            isFirstToken: newTokens == 1 && output == 1, finished: finished, preempted: false))
+                    k += 1
+                    if finished != nil { done.append(slot) }
+                }
+                written = k
             }
         }
         for slot in done { release(slot) }
         if !done.isEmpty { running.removeAll { !live[$0] } }
         swap(&done, &finishedSlots)
+        return events
     }
 
     private mutating func preempt(_ slot: Int) {

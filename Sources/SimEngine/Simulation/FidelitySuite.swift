@@ -29,7 +29,8 @@ package struct SuiteCase: Sendable {
     package var id: String
     /// Short label of the row's source (repository or site) for the per-source summary.
     package var source: String
-    /// GPU type as the row names it (`A100`, `H100`, `H200`).
+    /// GPU family the summary groups by (`A100`, `H100`, `H200`): `HardwareCatalog.shortName` of the GPU the row
+    /// names, so every A100 variant counts as `A100`.
     package var gpu: String
     /// Whether the row may be used for fitting ("fit") or only for checking ("holdout").
     package var holdout: Bool
@@ -46,6 +47,9 @@ package struct SuiteCase: Sendable {
     /// benchmark: `vllm bench serve`, `benchmark_serving`), so that the measured first request finds its prompt in
     /// the prefix cache.
     package var testRun = false
+    /// The row's stated client-side distribution figures by their suite names (`ttft_p99_ms`, `itl_median_ms`,
+    /// `peak_output_throughput_tok_s`, `duration_s`…), for ``FidelitySuite/streams(_:)``'s comparison; not scored.
+    package var measuredStreams: [String: Double] = [:]
 
     package init(
         id: String, source: String, gpu: String, holdout: Bool, engineVersion: String, config: EngineConfig,
@@ -86,6 +90,67 @@ package enum FidelitySuite {
     /// Replays one row.
     /// - Throws: ``EngineConfigError`` or ``SimulationInputError`` when the row's engine cannot be built or run.
     package static func replay(_ c: SuiteCase) throws -> [SuiteComparison] {
+        let (workload, testRun) = replayedWorkload(c)
+        let result = try Simulation.run(config: c.config, workload: workload, keepSteps: false)
+        let timings = testRun ? Array(result.timings.dropFirst()) : result.timings
+        let start = timings.map(\.arrival).min() ?? 0
+        let end = timings.map(\.finish).max() ?? 0
+        let duration = max(end - start, 1e-9)
+        let outputTokens = Double(timings.reduce(0) { $0 + $1.outputTokens })
+        let promptTokens = Double(timings.reduce(0) { $0 + $1.promptTokens })
+        // vLLM's benchmark takes TTFT over every request and TPOT over those with more than one output token
+        // (`calculate_metrics`, docs/calibration.md "Stream statistics").
+        let decoding = timings.filter { $0.outputTokens > 1 }
+        func perRequest(
+            _ f: @escaping (RequestTiming) -> Double, _ s: SuiteStatistic, over requests: [RequestTiming]
+        ) -> Double {
+            let values = requests.map(f)
+            guard !values.isEmpty else { return 0 }
+            if s == .median { return SuiteErrorSummary.median(values.sorted()) }
+            return values.reduce(0, +) / Double(values.count)
+        }
+        return c.measured.map { m in
+            let simulated: Double
+            switch (m.figure, m.statistic) {
+            case (.ttft, let s): simulated = perRequest(\.ttft, s, over: timings) * 1e3
+            case (.tpot, let s): simulated = perRequest(\.tpot, s, over: decoding) * 1e3
+            case (_, .outputTokensPerSecond): simulated = outputTokens / duration
+            case (_, .totalTokensPerSecond): simulated = (outputTokens + promptTokens) / duration
+            case (_, .requestsPerSecond): simulated = Double(timings.count) / duration
+            case (.latency, _): simulated = duration
+            case (.throughput, _): simulated = outputTokens / duration
+            }
+            return SuiteComparison(
+                id: c.id, source: c.source, gpu: c.gpu, holdout: c.holdout, figure: m.figure, statistic: m.statistic,
+                measured: m.value, simulated: simulated, generation: c.generation)
+        }
+    }
+
+    /// Replays one served row with every stream chunk and returns `vllm bench serve`'s client-side statistics of
+    /// the measured run (the test request left out), for comparison with the row's stated distribution figures
+    /// (``SuiteCase/measuredStreams``; docs/calibration.md "Stream statistics").
+    /// - Throws: as ``replay(_:)``.
+    package static func streams(_ c: SuiteCase) throws -> StreamStatistics {
+        let (workload, testRun) = replayedWorkload(c)
+        let (result, chunks) = try Simulation.runDeliveringEveryChunk(config: c.config, workload: workload)
+        var sendTimes = result.timings.map(\.arrival)
+        var measured = chunks
+        if testRun {
+            // Request 0 is the test request: drop it and renumber the rest.
+            sendTimes.removeFirst()
+            measured = chunks.compactMap { d in
+                guard d.id > 0 else { return nil }
+                var d = d
+                d.id -= 1
+                return d
+            }
+        }
+        return StreamStatistics(sendTimes: sendTimes, deliveries: measured)
+    }
+
+    /// The row's workload as replayed: with the benchmark's test request first when it makes one, the measured
+    /// run shifted past it.
+    private static func replayedWorkload(_ c: SuiteCase) -> (workload: Workload, testRun: Bool) {
         var workload = c.workload
         let testRun = c.testRun && !workload.requests.isEmpty
         if testRun {
@@ -101,36 +166,7 @@ package enum FidelitySuite {
                     return r
                 }
         }
-        let result = try Simulation.run(config: c.config, workload: workload, keepSteps: false)
-        let timings = testRun ? Array(result.timings.dropFirst()) : result.timings
-        let start = timings.map(\.arrival).min() ?? 0
-        let end = timings.map(\.finish).max() ?? 0
-        let duration = max(end - start, 1e-9)
-        let outputTokens = Double(timings.reduce(0) { $0 + $1.outputTokens })
-        let promptTokens = Double(timings.reduce(0) { $0 + $1.promptTokens })
-        // vLLM's benchmark averages TPOT over requests with more than one output token.
-        let decoding = timings.filter { $0.outputTokens > 1 }
-        func perRequest(_ f: @escaping (RequestTiming) -> Double, _ s: SuiteStatistic) -> Double {
-            let values = decoding.map(f)
-            guard !values.isEmpty else { return 0 }
-            if s == .median { return SuiteErrorSummary.median(values.sorted()) }
-            return values.reduce(0, +) / Double(values.count)
-        }
-        return c.measured.map { m in
-            let simulated: Double
-            switch (m.figure, m.statistic) {
-            case (.ttft, let s): simulated = perRequest(\.ttft, s) * 1e3
-            case (.tpot, let s): simulated = perRequest(\.tpot, s) * 1e3
-            case (_, .outputTokensPerSecond): simulated = outputTokens / duration
-            case (_, .totalTokensPerSecond): simulated = (outputTokens + promptTokens) / duration
-            case (_, .requestsPerSecond): simulated = Double(timings.count) / duration
-            case (.latency, _): simulated = duration
-            case (.throughput, _): simulated = outputTokens / duration
-            }
-            return SuiteComparison(
-                id: c.id, source: c.source, gpu: c.gpu, holdout: c.holdout, figure: m.figure, statistic: m.statistic,
-                measured: m.value, simulated: simulated, generation: c.generation)
-        }
+        return (workload, testRun)
     }
 
     /// The engine of a served row: vLLM's defaults for `vllm serve` on that GPU unless the row sets them.

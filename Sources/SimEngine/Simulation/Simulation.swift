@@ -23,6 +23,21 @@ package enum Simulation {
         return tally.result(config: config, simulatedSeconds: service.driver.now, engines: [service.driver.core])
     }
 
+    /// ``run(config:workload:keepSteps:)`` with every stream chunk the API server writes handed out (not only
+    /// first tokens and finishes), for client-side statistics (``StreamStatistics``). The times are the same as
+    /// `run`'s: only what is handed out differs (docs/engine.md §12).
+    /// - Returns: the result and every chunk, in delivery order.
+    package static func runDeliveringEveryChunk(config: EngineConfig, workload: Workload) throws
+        -> (result: SimulationResult, chunks: [TokenDelivery])
+    {
+        var service = ChunkRecorder(
+            inner: DriverService(driver: EngineDriver(core: try EngineCore(config: config), everyChunk: true)))
+        let tally = try drive(workload, keepSteps: false, through: &service, stalled: "started")
+        let result = tally.result(
+            config: config, simulatedSeconds: service.inner.driver.now, engines: [service.inner.driver.core])
+        return (result, service.chunks)
+    }
+
     /// The one run loop of every in-process runner: sends each request of `workload` when ``WorkloadClient``
     /// says so and moves `service` on otherwise; the client sends before the service moves on when both are due
     /// at the same moment.
@@ -127,5 +142,41 @@ struct DriverService: SimulatedService {
             return
         }
         stepEnded(outcome, true)
+    }
+}
+
+/// A service that keeps a copy of every chunk its inner service delivers. Single-threaded.
+struct ChunkRecorder<Inner: SimulatedService>: SimulatedService {
+    var inner: Inner
+    private(set) var chunks: [TokenDelivery] = []
+
+    init(inner: Inner) { self.inner = inner }
+
+    var nextEventTime: Double? { inner.nextEventTime }
+
+    mutating func send(_ request: EngineRequest, at time: Double) { inner.send(request, at: time) }
+
+    mutating func advance(stepEnded: (StepOutcome, _ kept: Bool) -> Void, delivered: (TokenDelivery) -> Void) throws {
+        var got: [TokenDelivery] = []
+        try inner.advance(
+            stepEnded: stepEnded,
+            delivered: { d in
+                got.append(d)
+                delivered(d)
+            })
+        chunks += got
+    }
+
+    mutating func advance(
+        before horizon: Double, stepEnded: (StepOutcome, _ kept: Bool) -> Void, delivered: (TokenDelivery) -> Bool
+    ) throws {
+        var got: [TokenDelivery] = []
+        try inner.advance(
+            before: horizon, stepEnded: stepEnded,
+            delivered: { d in
+                got.append(d)
+                return delivered(d)
+            })
+        chunks += got
     }
 }

@@ -117,14 +117,59 @@ package struct SimulationResult: Sendable {
 
     /// ``recordsJSONBytes(indent:)`` handed to `sink` in pieces of about `chunkBytes`, in order (for a file: a
     /// long run's records are never held whole).
+    ///
+    /// With `indent` 2 (what `simulate` writes) each record is written straight into bytes: its keys, separators
+    /// and whitespace as literals, its numbers and strings through the tree writer's own digit, float and escape
+    /// code (``CompactJSONBytes``), so the bytes are exactly those of ``recordsJSON()`` serialised with indent 2
+    /// (checked by EngineSimulationTests), without a `JSONValue` tree per record.
     package func writeRecordsJSON(indent: Int? = 2, chunkBytes: Int = 1 << 20, to sink: ([UInt8]) throws -> Void)
         rethrows
     {
         let gpuNum = config.tensorParallelSize
         let gpu = config.gpu.key
-        try JSONValue.streamArray(
-            steps.lazy.map { $0.record(gpuNum: gpuNum, gpuRawType: gpu) }, indent: indent, chunkBytes: chunkBytes,
-            to: sink)
+        guard indent == 2, !steps.isEmpty else {
+            try JSONValue.streamArray(
+                steps.lazy.map { $0.record(gpuNum: gpuNum, gpuRawType: gpu) }, indent: indent,
+                chunkBytes: chunkBytes, to: sink)
+            return
+        }
+        // Every record ends with the same two members and the closing brace.
+        var tail = CompactJSONBytes()
+        tail.raw(",\n    \"gpu_num\": ")
+        tail.int(gpuNum)
+        tail.raw(",\n    \"gpu_raw_type\": ")
+        tail.string(gpu)
+        tail.raw("\n  }")
+        let tailBytes = tail.bytes
+        var b = CompactJSONBytes()
+        b.reserveCapacity(min(steps.count * (240 + tailBytes.count), chunkBytes) + 1024)
+        b.raw("[")
+        for (k, s) in steps.enumerated() {
+            if k > 0 { b.raw(",") }
+            b.raw("\n  {\n    \"batch_size\": ")
+            b.int(s.batchSize)
+            b.raw(",\n    \"latency\": ")
+            b.double(s.latency)
+            // seq_lens_sum is the batch size (``StepSummary/record(gpuNum:gpuRawType:)``).
+            b.raw(",\n    \"seq_lens_sum\": ")
+            b.int(s.batchSize)
+            b.raw(",\n    \"forward_mode\": ")
+            switch s.forwardMode {
+            case .decode: b.raw("\"decode\"")
+            case .prefill: b.raw("\"prefill\"")
+            }
+            b.raw(",\n    \"expert_activation\": ")
+            b.double(s.expertActivation)
+            b.raw(",\n    \"forward_pass_id\": ")
+            b.int(s.forwardPassID)
+            b.raw(bytes: tailBytes)
+            if b.count >= chunkBytes {
+                try sink(b.bytes)
+                b.removeAll(keepingCapacity: true)
+            }
+        }
+        b.raw("\n]")
+        try sink(b.bytes)
     }
 
     /// Per-request timings as JSON Lines (keys: id, arrival_s, first_token_s, finish_s, prompt_tokens,
@@ -138,26 +183,51 @@ package struct SimulationResult: Sendable {
         return all
     }
 
-    /// ``timingsJSONLBytes()`` handed to `sink` in pieces of about `chunkBytes` (whole lines), in order.
+    /// Request `i`'s line of ``timingsJSONL()`` as a JSON tree (serialised with the default separators, it is the
+    /// line's text; the writer writes the same bytes directly).
+    package func timingJSON(_ i: Int) -> JSONValue {
+        let t = timings[i]
+        return .object(
+            JSONObject([
+                ("id", .int(i)), ("arrival_s", .double(t.arrival)), ("first_token_s", .double(t.firstToken)),
+                ("finish_s", .double(t.finish)), ("prompt_tokens", .int(t.promptTokens)),
+                ("output_tokens", .int(t.outputTokens)), ("ttft_s", .double(t.ttft)), ("tpot_s", .double(t.tpot)),
+                ("e2e_s", .double(t.e2e)),
+            ]))
+    }
+
+    /// ``timingsJSONLBytes()`` handed to `sink` in pieces of about `chunkBytes` (whole lines), in order. Each
+    /// line is ``timingJSON(_:)`` serialised with the default separators, written straight into bytes (keys and
+    /// separators as literals, numbers through the tree writer's code).
     package func writeTimingsJSONL(chunkBytes: Int = 1 << 20, to sink: ([UInt8]) throws -> Void) rethrows {
-        var out: [UInt8] = []
-        out.reserveCapacity(min(timings.count * 200, chunkBytes))
+        var b = CompactJSONBytes()
+        b.reserveCapacity(min(timings.count * 240, chunkBytes) + 1024)
         for (i, t) in timings.enumerated() {
-            let line: JSONValue = .object(
-                JSONObject([
-                    ("id", .int(i)), ("arrival_s", .double(t.arrival)), ("first_token_s", .double(t.firstToken)),
-                    ("finish_s", .double(t.finish)), ("prompt_tokens", .int(t.promptTokens)),
-                    ("output_tokens", .int(t.outputTokens)), ("ttft_s", .double(t.ttft)), ("tpot_s", .double(t.tpot)),
-                    ("e2e_s", .double(t.e2e)),
-                ]))
-            line.appendSerialized(to: &out)
-            out.append(0x0A)
-            if out.count >= chunkBytes {
-                try sink(out)
-                out.removeAll(keepingCapacity: true)
+            b.raw("{\"id\": ")
+            b.int(i)
+            b.raw(", \"arrival_s\": ")
+            b.double(t.arrival)
+            b.raw(", \"first_token_s\": ")
+            b.double(t.firstToken)
+            b.raw(", \"finish_s\": ")
+            b.double(t.finish)
+            b.raw(", \"prompt_tokens\": ")
+            b.int(t.promptTokens)
+            b.raw(", \"output_tokens\": ")
+            b.int(t.outputTokens)
+            b.raw(", \"ttft_s\": ")
+            b.double(t.ttft)
+            b.raw(", \"tpot_s\": ")
+            b.double(t.tpot)
+            b.raw(", \"e2e_s\": ")
+            b.double(t.e2e)
+            b.raw("}\n")
+            if b.count >= chunkBytes {
+                try sink(b.bytes)
+                b.removeAll(keepingCapacity: true)
             }
         }
-        try sink(out)
+        try sink(b.bytes)
     }
 
     /// The run summary (wall time and routing cost are the caller's to add).

@@ -129,13 +129,19 @@ package struct SyntheticWorkload: Sendable, Equatable {
 
     /// Block hashes of a synthetic prompt: token ids are a pure function of (group, position) inside the shared
     /// prefix and of (prompt, position) after it.
+    ///
+    /// Token id at `pos`: `mix(seed ^ mix(owner) ^ pos) & 0xFFFFF`, the owner being the group inside the shared
+    /// prefix and the prompt after it. Both owners' keys (`seed ^ mix(owner)`) are computed once, and only the
+    /// tokens of full blocks are hashed (a trailing partial block gets no hash): the same hashes, bit for bit,
+    /// as hashing every token with its owner mixed in each time (EngineSimulationTests checks them against that).
     static func promptHashes(tokens: Int, sharedPrefix: Int, group: Int, prompt: Int, blockSize: Int, seed: UInt64)
         -> [UInt64]
     {
-        let ids = (0..<tokens).lazy.map { pos -> UInt64 in
-            let owner: UInt64 =
-                pos < sharedPrefix ? 0x4752_0000_0000 &+ UInt64(group) : 0x5052_0000_0000 &+ UInt64(prompt)
-            return BlockHasher.mix(seed ^ BlockHasher.mix(owner) ^ UInt64(pos)) & 0xF_FFFF
+        let sharedKey = seed ^ BlockHasher.mix(0x4752_0000_0000 &+ UInt64(group))
+        let ownKey = seed ^ BlockHasher.mix(0x5052_0000_0000 &+ UInt64(prompt))
+        let hashed = blockSize > 0 ? tokens / blockSize * blockSize : 0
+        let ids = (0..<max(hashed, 0)).lazy.map { pos -> UInt64 in
+            BlockHasher.mix((pos < sharedPrefix ? sharedKey : ownKey) ^ UInt64(pos)) & 0xF_FFFF
         }
         return BlockHasher.hashes(tokens: ids, blockSize: blockSize)
     }
