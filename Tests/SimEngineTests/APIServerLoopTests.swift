@@ -185,6 +185,48 @@ import Testing
         #expect(abs(out[399].time - (1 + 400 * 10e-6 + 400 * 100e-6)) < 1e-9)
     }
 
+    @Test func aStepEndingBeforeTheHandlerFinishedIsTakenFirstHoweverTheCallsAreSplit() {
+        // Request 1 is set up; its first step ends at 20 ms, its second at 20.005 ms, while the handler is still
+        // on the first (10 µs of output work, to 20.01 ms); request 2 arrives in between, at 20.002 ms.
+        func run(split: Bool) -> (busyUntil: Double?, out: [TokenDelivery], reached: [Double]) {
+            var loop = APIServerLoop(calibration: Self.calibration(), startTime: 0)
+            loop.submit(F.request(1, prompt: 0, output: 3), at: 0)
+            var reached: [Double] = []
+            loop.run(until: 0.01) { _, t in reached.append(t) }
+            loop.stepEnded([Self.token(1, 1, first: true)], at: 0.02)
+            if split {
+                // The owner runs the loop to the first step's end before it knows the second step.
+                loop.run(until: 0.02) { _, t in reached.append(t) }
+                loop.submit(F.request(2, prompt: 0, output: 3), at: 0.020002)
+                loop.stepEnded([Self.token(1, 2)], at: 0.020005)
+            } else {
+                loop.stepEnded([Self.token(1, 2)], at: 0.020005)
+                loop.submit(F.request(2, prompt: 0, output: 3), at: 0.020002)
+            }
+            // Just after the first step's outputs: what has the loop taken next?
+            loop.run(until: 0.020011) { _, t in reached.append(t) }
+            let busyUntil = loop.nextEventTime
+            loop.run(until: 1) { _, t in reached.append(t) }
+            var out: [TokenDelivery] = []
+            loop.takeDeliveries(upTo: 1, into: &out)
+            return (busyUntil, out, reached)
+        }
+        let queued = run(split: false)
+        let split = run(split: true)
+        // vLLM's handler, done with the first step at 20.01 ms, finds the second in its queue and takes it
+        // without yielding (to 20.02 ms); request 2's receive (2 ms) starts after it. Both outputs merge into
+        // request 1's one chunk, written after that receive; request 2 is submitted after the chunk.
+        #expect(abs((queued.busyUntil ?? 0) - 0.02002) < 1e-12)
+        #expect(queued.out.count == 1 && queued.out.first?.newTokens == 2)
+        #expect(abs((queued.out.first?.time ?? 0) - (0.02002 + 2e-3 + 100e-6)) < 1e-12)
+        #expect(queued.reached.count == 2)
+        #expect(abs(queued.reached[1] - (0.02002 + 2e-3 + 100e-6 + 1e-3)) < 1e-12)
+        // The owner that handed the second step in only after the loop had finished the first gets the same.
+        #expect(split.busyUntil == queued.busyUntil)
+        #expect(split.out == queued.out)
+        #expect(split.reached == queued.reached)
+    }
+
     @Test func preemptionsAndPrefillChunksDeliverNothing() {
         var loop = APIServerLoop(calibration: Self.calibration(), startTime: 0)
         loop.submit(F.request(1, prompt: 0, output: 3), at: 0)

@@ -63,6 +63,10 @@ struct APIServerLoop {
     /// Whether the output handler is inside a step's outputs (its continuation waits in ``woken``): it is one
     /// task, so the next step's outputs wait until it has finished this one.
     private var handlerBusy = false
+    /// When the output handler finished its last step's outputs and found no further step queued, while no other
+    /// piece of work has run since: a step that ended by then was, in vLLM, already in the handler's queue when it
+    /// looked, so it takes it at once (``nextReady()``), however the owner split its calls.
+    private var handlerDoneAt: Double?
     /// The rest of a step's outputs after each slice, in the order of their ``continuationJob`` entries in
     /// ``woken`` (the times are those entries' times).
     private var continuations = TimedQueue<ArraySlice<RequestEvent>>()
@@ -253,6 +257,11 @@ struct APIServerLoop {
             source = .tokenised
             found = true
         }
+        if !handlerBusy, let t = stepOutputs.firstTime, let done = handlerDoneAt, t <= done {
+            // The handler's own continuation: before anything else became ready.
+            next = (t, .step)
+            return
+        }
         if !handlerBusy, let t = stepOutputs.firstTime, !found || t < at {
             at = t
             source = .step
@@ -289,6 +298,7 @@ struct APIServerLoop {
         -> Bool
     {
         let start = max(freeAt, next.at)
+        handlerDoneAt = nil
         switch next.source {
         case .woken:
             let job = woken.popFirst()!
@@ -353,6 +363,7 @@ struct APIServerLoop {
             if deliverChunk(Int(job), from: start), untilDelivery { maxStart = min(maxStart, freeAt) }
         }
         woken.removeFirst(taken)
+        if taken > 0 { handlerDoneAt = nil }
         nextReady()
     }
 
@@ -393,7 +404,10 @@ struct APIServerLoop {
                 return
             }
             handlerBusy = false
-            guard let t = stepOutputs.firstTime, t <= freeAt else { return }
+            guard let t = stepOutputs.firstTime, t <= freeAt else {
+                handlerDoneAt = freeAt
+                return
+            }
             events = stepOutputs.popFirst()!
             start = freeAt
         }
