@@ -167,7 +167,8 @@ enum ASCIINumericExtractor {
         func explicitAnswerIs(_ out: inout [Candidate]) {
             var p = 0
             while p + 6 <= n {
-                guard hasWord("answer", at: p) else {
+                // The first letter alone rules out almost every position.
+                guard s[p] | 0x20 == UInt8(ascii: "a"), hasWord("answer", at: p) else {
                     p += 1
                     continue
                 }
@@ -343,6 +344,18 @@ enum ASCIINumericExtractor {
         /// `re.fullmatch(r"(?:final\s+)?answer\s*:?", re.sub(r"[*#✅>]+", " ", line).strip(), re.IGNORECASE)` for
         /// the stripped line `a..<b` (no ✅ in ASCII text).
         func isLabel(_ a: Int, _ b: Int) -> Bool {
+            // The cleaned, stripped line starts with `final` or `answer`: its first byte that is neither a space
+            // nor one of `*#>` must be an `f` or an `a` (most lines are ruled out here, without the copy below).
+            var first = a
+            while first < b,
+                isSpace(s[first]) || s[first] == UInt8(ascii: "*") || s[first] == UInt8(ascii: "#")
+                    || s[first] == UInt8(ascii: ">")
+            {
+                first += 1
+            }
+            guard first < b, s[first] | 0x20 == UInt8(ascii: "f") || s[first] | 0x20 == UInt8(ascii: "a") else {
+                return false
+            }
             var c: [UInt8] = []
             c.reserveCapacity(b - a)
             var i = a
