@@ -71,6 +71,23 @@ package struct Calibration: Sendable, Equatable {
     /// own fixed latency. 0 in the H100 fit, whose layer overhead and MoE curves absorbed it (V1, V4); the A100
     /// profile takes it from published kernel times (docs/calibration.md "A100 fused-MoE kernels").
     package var moeLayerOverhead = 0.0
+    /// Block-wise FP8 dense products (128 × 128 weight scales: DeepSeek-V3/R1, Qwen3 `-FP8`) on Hopper. vLLM 0.11
+    /// quantises each product's input per token group (`per_token_group_quant_fp8`) and runs its CUTLASS
+    /// block-FP8 kernel (`apply_w8a8_block_fp8_linear`; DeepGEMM where installed), which at small batch is one
+    /// wave of tiles each looping over K: a fixed time per product (the quantisation kernel included, s), a time
+    /// per 128 columns of the product's input width (s), and a compute rate below the dense curve's at large
+    /// batch. Fitted to published vLLM kernel times on H100s (docs/calibration.md "Block-FP8 dense products on
+    /// Hopper", Fixtures/calibration/Hopper.published-block-fp8-gemms.json); other GPUs and formats ignore them.
+    package var blockFP8GemmCall = 11.6e-6
+    package var blockFP8GemmKBlock = 0.287e-6
+    package var blockFP8GemmEfficiency = 0.704
+    /// GPU time per layer of DeepSeek's multi-head latent attention beyond a GQA layer's kernels, with CUDA
+    /// graphs (s): vLLM 0.11's MLA decode runs two more RMSNorms (`q_a_layernorm`, `kv_a_layernorm`), the absorbed
+    /// W_UK and W_UV batched products, the concatenation of the query's two parts and the copy of the output
+    /// (`MultiHeadLatentAttention.forward_native`, `MLACommonImpl._forward_decode`/`_v_up_proj`). Two product
+    /// intercepts and four small kernels at the H200 probe's measured times (docs/calibration.md "Block-FP8 dense
+    /// products on Hopper").
+    package var mlaLayerOverhead = 17.0e-6
     /// Per step, inside the recorded latency: sampling, bookkeeping, output construction (s).
     package var stepOverheadGraph = 0.45e-3
     package var stepOverheadEager = 0.9e-3
@@ -138,6 +155,10 @@ package struct Calibration: Sendable, Equatable {
         ("layer_overhead_graph_s", \.layerOverheadGraph),
         ("layer_overhead_eager_s", \.layerOverheadEager),
         ("moe_layer_overhead_s", \.moeLayerOverhead),
+        ("block_fp8_gemm_call_s", \.blockFP8GemmCall),
+        ("block_fp8_gemm_k_block_s", \.blockFP8GemmKBlock),
+        ("block_fp8_gemm_efficiency", \.blockFP8GemmEfficiency),
+        ("mla_layer_overhead_s", \.mlaLayerOverhead),
         ("step_overhead_graph_s", \.stepOverheadGraph),
         ("step_overhead_eager_s", \.stepOverheadEager),
         ("request_overhead_s", \.requestOverhead),
@@ -160,7 +181,7 @@ package struct Calibration: Sendable, Equatable {
         "dense_weight_bandwidth", "expert_weight_bandwidth", "marlin_mxfp4_expert_efficiency", "kv_bandwidth",
         "activation_bandwidth",
         "dense_gemm_peak", "moe_gemm_peak", "attention_prefill_efficiency", "attention_decode_efficiency",
-        "interconnect_efficiency",
+        "interconnect_efficiency", "block_fp8_gemm_efficiency",
     ]
 
     /// `base` with the members of a JSON object applied.

@@ -53,6 +53,13 @@ package struct ModelFootprint: Sendable, Equatable {
     package let normParams: Double
     /// KV cache bytes one token occupies on one layer of one rank.
     package let kvBytesPerTokenPerLayer: Double
+    /// Input widths (K, per rank) of the dense products one layer runs, as vLLM fuses them: attention (QKV and O;
+    /// MLA: the fused q_a/kv_a, q_b and O — its kv_b runs as 16-bit absorbed products in decode), the shared
+    /// experts' gate/up and down on MoE layers, the dense FFN's gate/up and down on dense layers. They price the
+    /// per-product fixed times of block-FP8 kernels (``Calibration/blockFP8GemmCall``).
+    package let attentionProductInputs: [Double]
+    package let sharedExpertProductInputs: [Double]
+    package let denseFFNProductInputs: [Double]
 
     /// - Parameters:
     ///   - model: the architecture.
@@ -101,6 +108,16 @@ package struct ModelFootprint: Sendable, Equatable {
             attentionFlopsPerPairDecode = 4 * h * dh
             kvBytesPerTokenPerLayer = 2 * kv * dh * kvFormat.bytes
         }
+        if model.usesMLA {
+            let oInput = Double(hq) * Double(model.vHeadDim ?? 128)
+            if let qLora = model.qLoraRank, qLora > 0 {
+                attentionProductInputs = [d, Double(qLora), oInput]
+            } else {
+                attentionProductInputs = [d, d, oInput]
+            }
+        } else {
+            attentionProductInputs = [d, Double(hq) * dh]
+        }
         let moeFF = Double(model.moeIntermediateSize ?? model.dFF)
         let numMoE = model.numMoELayers
         moeLayers = numMoE
@@ -121,8 +138,16 @@ package struct ModelFootprint: Sendable, Equatable {
             routerParams = 0
             sharedExpertParams = 0
         }
+        if model.numExperts > 0, let sharedFF = model.sharedExpertIntermediateSize, sharedFF > 0 {
+            sharedExpertProductInputs = [d, Double(sharedFF) / tp]
+        } else if model.numExperts > 0, model.numSharedExperts > 0 {
+            sharedExpertProductInputs = [d, moeFF * Double(model.numSharedExperts) / tp]
+        } else {
+            sharedExpertProductInputs = []
+        }
         let denseFF = Double(model.intermediateSize ?? model.dFF)
         denseFFNParams = 3 * d * denseFF / tp
+        denseFFNProductInputs = [d, denseFF / tp]
         let vocab = Double(model.vocabSize)
         lmHeadParams = vocab * d / tp
         embeddingParams = model.tieWordEmbeddings ? 0 : vocab * d / tp

@@ -30,6 +30,15 @@ package struct StepCostModel: Sendable {
     package let moeKernelSource: FusedMoEKernelConfig.Source
     /// Whether the routed experts are a block-wise FP8 checkpoint (their default config costs less extra).
     private let moeKernelBlockFP8: Bool
+    /// Compute efficiency of the non-expert products relative to the dense curve: the block-FP8 kernels' on
+    /// Hopper (``Calibration/blockFP8GemmEfficiency``), else 1.
+    private let denseProductEfficiency: Double
+    /// Fixed time per attention layer, per shared-expert block and per dense FFN of the block-FP8 products'
+    /// per-product costs on Hopper (``Calibration/blockFP8GemmCall``, ``Calibration/blockFP8GemmKBlock``; 0
+    /// elsewhere), s.
+    private let attentionProductFixed: Double
+    private let sharedExpertProductFixed: Double
+    private let denseFFNProductFixed: Double
 
     private let layers: Double
     private let moeLayers: Double
@@ -73,6 +82,23 @@ package struct StepCostModel: Sendable {
             moeKernelBlockFP8 = true
         } else {
             moeKernelBlockFP8 = false
+        }
+        // Block-FP8 non-expert products on Hopper: vLLM's CUTLASS block-FP8 kernel after a per-token-group
+        // quantisation, a fixed time per product and per 128 input columns (docs/calibration.md "Block-FP8 dense
+        // products on Hopper").
+        if case .fp8Block = checkpoint.dense, checkpoint.method != nil, gpu.isHopper {
+            let perProduct = { (inputs: [Double]) in
+                inputs.reduce(0.0) { $0 + calibration.blockFP8GemmCall + calibration.blockFP8GemmKBlock * $1 / 128 }
+            }
+            denseProductEfficiency = calibration.blockFP8GemmEfficiency
+            attentionProductFixed = perProduct(footprint.attentionProductInputs)
+            sharedExpertProductFixed = perProduct(footprint.sharedExpertProductInputs)
+            denseFFNProductFixed = perProduct(footprint.denseFFNProductInputs)
+        } else {
+            denseProductEfficiency = 1
+            attentionProductFixed = 0
+            sharedExpertProductFixed = 0
+            denseFFNProductFixed = 0
         }
         // Kernel paths of the routed experts and of the other linear layers (attention, shared experts, dense FFNs).
         let expertPath = footprint.expertGemmPath(on: gpu, tritonKernels: tritonKernels)
@@ -180,7 +206,8 @@ package struct StepCostModel: Sendable {
         // Attention projections, every layer.
         let projFlops = 2 * tokens * fp.attentionParamsPerLayer
         acc.add(
-            flops: projFlops, peak: densePeak, computeEfficiency: denseGemmEfficiency(rows: tokens),
+            flops: projFlops, peak: densePeak,
+            computeEfficiency: denseGemmEfficiency(rows: tokens) * denseProductEfficiency,
             weightBytes: fp.attentionParamsPerLayer * denseBytes, weightEfficiency: c.denseWeightBandwidth,
             activationBytes: tokens * actPerTokenAttention, times: layers, c)
 
@@ -207,7 +234,7 @@ package struct StepCostModel: Sendable {
             if fp.sharedExpertParams > 0 {
                 acc.add(
                     flops: 2 * tokens * fp.sharedExpertParams, peak: densePeak,
-                    computeEfficiency: denseGemmEfficiency(rows: tokens),
+                    computeEfficiency: denseGemmEfficiency(rows: tokens) * denseProductEfficiency,
                     weightBytes: fp.sharedExpertParams * denseBytes, weightEfficiency: c.denseWeightBandwidth,
                     activationBytes: tokens * actPerTokenDense, times: moeLayers, c)
             }
@@ -215,7 +242,7 @@ package struct StepCostModel: Sendable {
         if denseLayers > 0 {
             acc.add(
                 flops: 2 * tokens * fp.denseFFNParams, peak: densePeak,
-                computeEfficiency: denseGemmEfficiency(rows: tokens),
+                computeEfficiency: denseGemmEfficiency(rows: tokens) * denseProductEfficiency,
                 weightBytes: fp.denseFFNParams * denseBytes, weightEfficiency: c.denseWeightBandwidth,
                 activationBytes: tokens * actPerTokenDense, times: denseLayers, c)
         }
@@ -239,7 +266,9 @@ package struct StepCostModel: Sendable {
         let overhead =
             (s.cudaGraph ? c.stepOverheadGraph : c.stepOverheadEager) + layers
             * (s.cudaGraph ? c.layerOverheadGraph : c.layerOverheadEager) + requests * c.requestOverhead
-            + moeLayers * c.moeLayerOverhead
+            + moeLayers * c.moeLayerOverhead + layers * attentionProductFixed
+            + moeLayers * sharedExpertProductFixed + denseLayers * denseFFNProductFixed
+            + (fp.model.usesMLA ? layers * c.mlaLayerOverhead : 0)
         let latency = acc.operatorTime + comm + overhead
         let rankBytes = acc.weightBytes + acc.kvBytes + acc.activationBytes
         let roofline = max(acc.flops / peakFlops, rankBytes / bandwidth)
