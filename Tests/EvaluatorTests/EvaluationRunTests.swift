@@ -65,6 +65,37 @@ import Testing
         }
     }
 
+    /// Without a request rate the warm-up declares a closed loop of one request, under an id of its own, beside
+    /// the run's plan (docs/serving.md "Reproducible arrivals", rule 5); with a rate neither declares anything.
+    @Test(arguments: [nil, 50.0]) func warmUpDeclaresALoopOfItsOwn(rate: Double?) async throws {
+        try await withOutput { out in
+            var config = testConfig(out)
+            config.requestRate = rate
+            let server = ScriptedSLLM()
+            let plans = Locked([String?]())
+            let transport = FakeTransport { request throws(HTTPClientError) in
+                if FakeTransport.path(of: request.url) == "/v1/chat/completions" {
+                    plans.withLock { $0.append(request.headers[ClosedLoopPlan.headerName]) }
+                }
+                return try await server.answer(request)
+            }
+            let (status, _) = try await Evaluation(config: config, transport: transport).run(
+                dataset: try sampleDataset(3))
+            #expect(status == .completed)
+            let sent = plans.withLock { $0 }.map { $0.flatMap(ClosedLoopPlan.init(headerValue:)) }
+            #expect(sent.count == 4)
+            guard rate == nil else {
+                #expect(sent.allSatisfy { $0 == nil })
+                return
+            }
+            let warmUp = try #require(sent[0])
+            #expect(warmUp.total == 1 && warmUp.workers == 1)
+            let run = try #require(sent[1])
+            #expect(run.total == 3 && run.client != warmUp.client)
+            #expect(sent[2...].allSatisfy { $0 == run })
+        }
+    }
+
     @Test func deadServerSaysUnreachableAndSendsNothing() async throws {
         try await withOutput { out in
             let transport = FakeTransport { request throws(HTTPClientError) in

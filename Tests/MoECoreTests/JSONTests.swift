@@ -134,6 +134,20 @@ import Testing
         let v = try JSONValue.parse(#"{"a": 1, "b": 2, "a": 3}"#)
         #expect(v.objectValue?.keys == ["a", "b"])
         #expect(v["a"] == .int(3))
+        // Keys of one length, of several, escaped or not, around the index threshold: the same members as
+        // setting them one by one into an object.
+        for count in [2, 15, 16, 17, 18, 40] {
+            let keys = (0..<count).map {
+                ["id", "ab", "abc", "latency", "gpu_num", "caf\\u00e9", "café"][$0 % 7] + "\($0 % 9)"
+            }
+            let text = "{" + keys.enumerated().map { "\"\($1)\": \($0)" }.joined(separator: ", ") + "}"
+            var expected = JSONObject()
+            for (i, k) in keys.enumerated() { expected[try JSONValue.parse("\"\(k)\"").stringValue!] = .int(i) }
+            #expect(try JSONValue.parse(text) == .object(expected), "\(count) keys")
+        }
+        // Keys Python tells apart (other code points) stay apart even where String calls them equal.
+        let kelvin = try JSONValue.parse(#"{"K": 1, "\u212a": 2}"#)
+        #expect(kelvin.objectValue?.count == 2)
     }
 
     @Test func objectSubscriptSetAndRemove() {

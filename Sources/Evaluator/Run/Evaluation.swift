@@ -116,11 +116,17 @@ package final class Evaluation: Sendable {
 
     /// The warm-up request: cold-starts the instance so recording starts on a ready one (docs/evaluator.md
     /// "Flow"). It honours `--timeout` (a timed-out warm-up is not retried: it already waited that long) and
-    /// ``interrupt()``; its timing is reported (a cold start shows in it).
+    /// ``interrupt()``; its timing is reported (a cold start shows in it). When the run declares its closed loop,
+    /// the warm-up declares itself too, as a loop of one request of its own: fake-sllm then holds for it by
+    /// count, not for a burst window before and after it (docs/serving.md "Reproducible arrivals", rule 5).
     private func warmUp(_ transport: any HTTPTransport, log: StatusLog) async -> RequestOutcome {
         log.say("Warm-up request…")
         var warmUp = requester(transport)
         warmUp.retry.retriesTimeouts = false
+        let schedule = RequestSchedule(concurrency: 1, rate: config.requestRate, seed: config.seed)
+        if let plan = schedule.closedLoopPlan(count: 1) {
+            warmUp.headers.add(name: ClosedLoopPlan.headerName, value: plan.headerValue)
+        }
         let outcome = await warmUp.run(
             index: -1,
             payload: [

@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// ``NumericAnswerExtractor`` for texts that are pure ASCII, as hand-written scans over the UTF-8 bytes instead of
 /// regular expressions (docs/evaluator.md "Judging answers"): the same candidates, the same "latest end wins"
 /// choice and the same fallback, at a small fraction of the CPU (no ICU, no UTF-16 copies).
@@ -65,6 +71,13 @@ enum ASCIINumericExtractor {
         @inline(__always) func isWord(_ b: UInt8) -> Bool { isLetter(b) || isDigit(b) || b == 0x5F }
         @inline(__always) func at(_ i: Int) -> UInt8 { i < n ? s[i] : 0 }
 
+        /// The first position at or after `i` that holds `byte`, or `n` (C's `memchr`: a scan starts only where
+        /// its pattern's first byte is, so the positions between are skipped in one call).
+        @inline(__always) func next(_ byte: UInt8, from i: Int) -> Int {
+            guard i < n, let base = s.baseAddress, let hit = memchr(base + i, Int32(byte), n - i) else { return n }
+            return UnsafeRawPointer(base).distance(to: UnsafeRawPointer(hit))
+        }
+
         func skipSpaces(_ i: Int) -> Int {
             var j = i
             while j < n, isSpace(s[j]) { j += 1 }
@@ -124,6 +137,8 @@ enum ASCIINumericExtractor {
         func explicitHashes(_ out: inout [Candidate]) {
             var p = 0
             while p + 4 <= n {
+                p = next(0x23, from: p)
+                guard p + 4 <= n else { return }
                 guard s[p] == 0x23, s[p + 1] == 0x23, s[p + 2] == 0x23, s[p + 3] == 0x23 else {
                     p += 1
                     continue
@@ -145,6 +160,8 @@ enum ASCIINumericExtractor {
         func explicitBoxed(_ out: inout [Candidate]) {
             var p = 0
             while p + 7 <= n {
+                p = next(UInt8(ascii: "\\"), from: p)
+                guard p + 7 <= n else { return }
                 guard s[p] == UInt8(ascii: "\\"), hasWord("boxed", at: p + 1), s[p + 6] == UInt8(ascii: "{") else {
                     p += 1
                     continue
@@ -166,7 +183,14 @@ enum ASCIINumericExtractor {
         /// lazy gap grows one allowed character at a time until the number part matches.
         func explicitAnswerIs(_ out: inout [Candidate]) {
             var p = 0
+            // The next `a` and the next `A` at or after `p`, each looked for again once `p` has passed it.
+            var lower = -1
+            var upper = -1
             while p + 6 <= n {
+                if lower < p { lower = next(UInt8(ascii: "a"), from: p) }
+                if upper < p { upper = next(UInt8(ascii: "A"), from: p) }
+                p = min(lower, upper)
+                guard p + 6 <= n else { return }
                 guard hasWord("answer", at: p) else {
                     p += 1
                     continue
@@ -206,8 +230,10 @@ enum ASCIINumericExtractor {
         /// a search start; the group never changes with the tail's parse, so only whether the tail can reach a
         /// line end matters.
         func explicitEquals(_ out: inout [Candidate]) {
-            for p in 0..<n where s[p] == UInt8(ascii: "=") {
+            var p = next(UInt8(ascii: "="), from: 0)
+            while p < n {
                 if let m = leadThenNumber(p + 1, stars: true), equalsTailMatches(m.end) { out.append(m) }
+                p = next(UInt8(ascii: "="), from: p + 1)
             }
         }
 
@@ -274,6 +300,8 @@ enum ASCIINumericExtractor {
             guard hasPair(UInt8(ascii: "*")) else { return }
             var p = 0
             while p + 2 <= n {
+                p = next(UInt8(ascii: "*"), from: p)
+                guard p + 2 <= n else { return }
                 guard s[p] == UInt8(ascii: "*"), s[p + 1] == UInt8(ascii: "*"),
                     let (e, y) = leadThenNumber(p + 2), let end = boldClose(after: e)
                 else {
@@ -318,15 +346,12 @@ enum ASCIINumericExtractor {
         func nonBlankLines() -> [Range<Int>] {
             var out: [Range<Int>] = []
             var start = 0
-            var blank = true
-            for i in 0...n {
-                if i == n || s[i] == 0x0A {
-                    if i > start, !blank { out.append(start..<i) }
-                    start = i + 1
-                    blank = true
-                } else if blank, !isSpace(s[i]) {
-                    blank = false
-                }
+            while start <= n {
+                let end = next(0x0A, from: start)
+                var k = start
+                while k < end, isSpace(s[k]) { k += 1 }
+                if k < end { out.append(start..<end) }
+                start = end + 1
             }
             return out
         }
@@ -343,6 +368,18 @@ enum ASCIINumericExtractor {
         /// `re.fullmatch(r"(?:final\s+)?answer\s*:?", re.sub(r"[*#✅>]+", " ", line).strip(), re.IGNORECASE)` for
         /// the stripped line `a..<b` (no ✅ in ASCII text).
         func isLabel(_ a: Int, _ b: Int) -> Bool {
+            // The cleaned, stripped line starts with `final` or `answer`: its first byte that is neither a space
+            // nor one of `*#>` must be an `f` or an `a` (most lines are ruled out here, without the copy below).
+            var first = a
+            while first < b,
+                isSpace(s[first]) || s[first] == UInt8(ascii: "*") || s[first] == UInt8(ascii: "#")
+                    || s[first] == UInt8(ascii: ">")
+            {
+                first += 1
+            }
+            guard first < b, s[first] | 0x20 == UInt8(ascii: "f") || s[first] | 0x20 == UInt8(ascii: "a") else {
+                return false
+            }
             var c: [UInt8] = []
             c.reserveCapacity(b - a)
             var i = a

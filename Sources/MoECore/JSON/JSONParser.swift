@@ -84,11 +84,14 @@ private struct JSONByteParser {
 
     mutating func object(depth: Int) throws(JSONParseError) -> JSONValue {
         i += 1
-        var obj = JSONObject()
+        // Members go into `pairs` while the object is small; past JSONObject's index threshold, into the object
+        // itself (which then keeps an index).
+        var pairs: [(key: String, value: JSONValue)] = []
+        var obj: JSONObject?
         skipSpace()
         if i < b.count, b[i] == UInt8(ascii: "}") {
             i += 1
-            return .object(obj)
+            return .object(JSONObject())
         }
         while true {
             skipSpace()
@@ -100,7 +103,17 @@ private struct JSONByteParser {
             guard i < b.count, b[i] == UInt8(ascii: ":") else { throw error("Expecting ':' delimiter") }
             i += 1
             skipSpace()
-            obj[key] = try value(depth: depth + 1)
+            let v = try value(depth: depth + 1)
+            if obj != nil {
+                obj![key] = v
+            } else if let k = Self.position(of: key, in: pairs) {
+                pairs[k].value = v
+            } else if pairs.count < JSONObject.indexThreshold {
+                pairs.append((key, v))
+            } else {
+                obj = JSONObject(distinctPairs: pairs)
+                obj![key] = v
+            }
             skipSpace()
             guard i < b.count else { throw error("Expecting ',' delimiter") }
             if b[i] == UInt8(ascii: ",") {
@@ -109,10 +122,22 @@ private struct JSONByteParser {
             }
             if b[i] == UInt8(ascii: "}") {
                 i += 1
-                return .object(obj)
+                return .object(obj ?? JSONObject(distinctPairs: pairs))
             }
             throw error("Expecting ',' delimiter")
         }
+    }
+
+    /// Where `key` already is among a small object's members (a duplicate key: its last value wins, in its first
+    /// position, like Python's `json`). Keys of different UTF-8 lengths are different keys, as they are to Python
+    /// (which compares code points, where `String` compares canonical equivalence: `"K"` and the Kelvin sign
+    /// `"\u{212A}"` are one key to `String`, two to Python and to this parser); keys of the same length are
+    /// compared as `String`s. Most members are told apart by their length alone, without a string comparison.
+    @inline(__always)
+    static func position(of key: String, in pairs: [(key: String, value: JSONValue)]) -> Int? {
+        let count = key.utf8.count
+        for k in pairs.indices where pairs[k].key.utf8.count == count && pairs[k].key == key { return k }
+        return nil
     }
 
     mutating func array(depth: Int) throws(JSONParseError) -> JSONValue {
@@ -175,17 +200,18 @@ private struct JSONByteParser {
         }
         var out = Array(b[start..<i])
         while i < b.count {
+            // The run of plain bytes up to the next quote, backslash or control byte, copied in one go.
+            let run = i
+            while i + 8 <= b.count, !JSONStringBytes.needsEscape(JSONStringBytes.word(b, at: i)) { i += 8 }
+            while i < b.count, b[i] >= 0x20, b[i] != UInt8(ascii: "\""), b[i] != UInt8(ascii: "\\") { i += 1 }
+            if i > run { out.append(contentsOf: UnsafeBufferPointer(rebasing: b[run..<i])) }
+            guard i < b.count else { break }
             let c = b[i]
             if c == UInt8(ascii: "\"") {
                 i += 1
                 return String(decoding: out, as: UTF8.self)
             }
             if c < 0x20 { throw error("Invalid control character at") }
-            if c != UInt8(ascii: "\\") {
-                out.append(c)
-                i += 1
-                continue
-            }
             i += 1
             guard i < b.count else { throw error("Unterminated string starting at") }
             let e = b[i]

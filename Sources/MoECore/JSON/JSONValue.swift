@@ -32,6 +32,12 @@ package struct JSONObject: Sendable, Equatable, ExpressibleByDictionaryLiteral {
 
     package init() { pairs = [] }
 
+    /// An object of `pairs`, whose keys are all different (the caller checked), in their order.
+    package init(distinctPairs pairs: [(key: String, value: JSONValue)]) {
+        self.pairs = pairs
+        reindex()
+    }
+
     package init(_ pairs: [(String, JSONValue)]) {
         self.pairs = []
         self.pairs.reserveCapacity(pairs.count)

@@ -87,6 +87,8 @@ struct RecordFieldReader {
 
     /// The members whose keys are not in `known`, in their order.
     func extras(excluding known: Set<String>) -> JSONObject {
-        JSONObject(object.pairs.filter { !known.contains($0.key) }.map { ($0.key, $0.value) })
+        var extras: [(key: String, value: JSONValue)] = []
+        for p in object.pairs where !known.contains(p.key) { extras.append(p) }
+        return extras.isEmpty ? JSONObject() : JSONObject(distinctPairs: extras)
     }
 }

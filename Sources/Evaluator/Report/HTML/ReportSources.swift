@@ -114,19 +114,23 @@ package enum ReportSources {
             if name.hasPrefix("detailed_results_"), name.hasSuffix(".jsonl") { found.append(f) }
         }
         guard let newest = found.max(),
-            let text = try? String(
-                contentsOfFile: (directory as NSString).appendingPathComponent(newest), encoding: .utf8)
+            let data = FileManager.default.contents(
+                atPath: (directory as NSString).appendingPathComponent(newest))
         else { return nil }
-        return (newest, nonEmptyLineCount(text))
+        // Read as UTF-8 text (a file that is not is left out), counted on its bytes without making it a String.
+        return data.withUnsafeBytes { bytes in
+            guard ASCIIBytes.all(bytes) || String(validating: bytes, as: UTF8.self) != nil else { return nil }
+            return (newest, nonEmptyLineCount(bytes))
+        }
     }
 
-    /// `text.split(separator: "\n").count` on the bytes: `"\n"` is a character of its own except right after
-    /// `"\r"` (the two form one character, which is not `"\n"`), and empty pieces are not counted.
-    static func nonEmptyLineCount(_ text: String) -> Int {
+    /// `text.split(separator: "\n").count` on the UTF-8 bytes of a text: `"\n"` is a character of its own except
+    /// right after `"\r"` (the two form one character, which is not `"\n"`), and empty pieces are not counted.
+    static func nonEmptyLineCount(_ text: UnsafeRawBufferPointer) -> Int {
         var count = 0
         var pieceLength = 0
         var previous: UInt8 = 0
-        for b in text.utf8 {
+        for b in text {
             if b == 0x0A, previous != 0x0D {
                 if pieceLength > 0 { count += 1 }
                 pieceLength = 0
