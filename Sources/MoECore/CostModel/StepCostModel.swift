@@ -155,6 +155,13 @@ package struct StepCostModel: Sendable {
         return calibration.denseGemmPeak * r / (r + calibration.denseGemmHalfRows)
     }
 
+    /// Compute efficiency of the non-expert linear products (attention projections, shared experts, dense FFNs)
+    /// with `rows` tokens: the dense curve times the block-FP8 kernels' efficiency on Hopper, capped at Marlin's
+    /// plateau where the path is weight-only on a GPU without FP8 tensor cores.
+    private func denseProductComputeEfficiency(rows: Double) -> Double {
+        min(denseGemmEfficiency(rows: rows) * denseProductEfficiency, denseComputeCap)
+    }
+
     /// Compute efficiency of the fused-MoE product with `rows` tokens per expert (tuned config; divided by
     /// ``moeKernelSlowdown(tokens:rows:)`` in ``cost(_:)``).
     package func moeGemmEfficiency(rows: Double) -> Double {
@@ -216,7 +223,7 @@ package struct StepCostModel: Sendable {
         let projFlops = 2 * tokens * fp.attentionParamsPerLayer
         acc.add(
             flops: projFlops, peak: densePeak,
-            computeEfficiency: min(denseGemmEfficiency(rows: tokens) * denseProductEfficiency, denseComputeCap),
+            computeEfficiency: denseProductComputeEfficiency(rows: tokens),
             weightBytes: fp.attentionParamsPerLayer * denseBytes, weightEfficiency: c.denseWeightBandwidth,
             activationBytes: tokens * actPerTokenAttention, times: layers, c)
 
@@ -243,7 +250,7 @@ package struct StepCostModel: Sendable {
             if fp.sharedExpertParams > 0 {
                 acc.add(
                     flops: 2 * tokens * fp.sharedExpertParams, peak: densePeak,
-                    computeEfficiency: min(denseGemmEfficiency(rows: tokens) * denseProductEfficiency, denseComputeCap),
+                    computeEfficiency: denseProductComputeEfficiency(rows: tokens),
                     weightBytes: fp.sharedExpertParams * denseBytes, weightEfficiency: c.denseWeightBandwidth,
                     activationBytes: tokens * actPerTokenDense, times: moeLayers, c)
             }
@@ -251,7 +258,7 @@ package struct StepCostModel: Sendable {
         if denseLayers > 0 {
             acc.add(
                 flops: 2 * tokens * fp.denseFFNParams, peak: densePeak,
-                computeEfficiency: min(denseGemmEfficiency(rows: tokens) * denseProductEfficiency, denseComputeCap),
+                computeEfficiency: denseProductComputeEfficiency(rows: tokens),
                 weightBytes: fp.denseFFNParams * denseBytes, weightEfficiency: c.denseWeightBandwidth,
                 activationBytes: tokens * actPerTokenDense, times: denseLayers, c)
         }
