@@ -18,24 +18,11 @@ enum SuiteRunner {
         let (cases, loadFailures, excluded) = try load(
             directory: directory, calibration: calibration, routing: routing, seed: seed)
         var failures = loadFailures
-        // One slot per row, each written once by its replay.
-        let results = Locked([Result<[SuiteComparison], SimulationInputError>?](repeating: nil, count: cases.count))
-        let all = cases
-        DispatchQueue.concurrentPerform(iterations: all.count) { i in
-            let r: Result<[SuiteComparison], SimulationInputError>
-            do {
-                r = .success(try FidelitySuite.replay(all[i]))
-            } catch {
-                r = .failure(SimulationInputError("\(error)"))
-            }
-            results.withLock { $0[i] = r }
-        }
         var rows: [SuiteComparison] = []
-        for (i, r) in results.withLock({ $0 }).enumerated() {
+        for (c, r) in zip(cases, inParallel(cases, FidelitySuite.replay)) {
             switch r {
-            case .success(let c)?: rows += c
-            case .failure(let e)?: failures.append((cases[i].id, e.description))
-            case nil: failures.append((cases[i].id, "not run"))
+            case .success(let comparisons): rows += comparisons
+            case .failure(let e): failures.append((c.id, e.description))
             }
         }
         return FidelitySuiteReport(rows: rows, failures: failures, excluded: excluded)
@@ -54,23 +41,31 @@ enum SuiteRunner {
         guard !cases.isEmpty else {
             throw SimulationInputError("--streams '\(pattern)' matches no served row of '\(directory)'")
         }
-        let results = Locked([Result<StreamStatistics, SimulationInputError>?](repeating: nil, count: cases.count))
+        return try zip(cases, inParallel(cases, FidelitySuite.streams)).map { c, r in
+            switch r {
+            case .success(let s): return (c, s)
+            case .failure(let e): throw SimulationInputError("\(c.id): \(e)")
+            }
+        }
+    }
+
+    /// `work` applied to every case in parallel (one slot per case, each written once), the results in the cases'
+    /// order; a thrown error becomes that case's failure.
+    private static func inParallel<T: Sendable>(
+        _ cases: [SuiteCase], _ work: @Sendable (SuiteCase) throws -> T
+    ) -> [Result<T, SimulationInputError>] {
+        let results = Locked([Result<T, SimulationInputError>?](repeating: nil, count: cases.count))
         DispatchQueue.concurrentPerform(iterations: cases.count) { i in
-            let r: Result<StreamStatistics, SimulationInputError>
+            let r: Result<T, SimulationInputError>
             do {
-                r = .success(try FidelitySuite.streams(cases[i]))
+                r = .success(try work(cases[i]))
             } catch {
-                r = .failure(SimulationInputError("\(cases[i].id): \(error)"))
+                r = .failure(SimulationInputError("\(error)"))
             }
             results.withLock { $0[i] = r }
         }
-        return try zip(cases, results.withLock { $0 }).map { c, r in
-            switch r {
-            case .success(let s)?: return (c, s)
-            case .failure(let e)?: throw e
-            case nil: throw SimulationInputError("\(c.id): not run")
-            }
-        }
+        // concurrentPerform returns after every iteration has run, so every slot is filled.
+        return results.withLock { $0 }.map { $0 ?? .failure(SimulationInputError("not run")) }
     }
 
     /// Every row of `directory` mapped to its replay, the rows that could not be mapped, and the excluded ones.

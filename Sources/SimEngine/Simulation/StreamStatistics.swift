@@ -1,3 +1,5 @@
+import MoECore
+
 /// The client-side statistics `vllm bench serve` prints for a streamed run, computed from the chunks a simulated
 /// run delivered (docs/calibration.md "Stream statistics"): per request TTFT (first chunk − send), TPOT ((last
 /// chunk − first chunk) / (output tokens − 1), over requests with more than one token), one inter-token latency
@@ -15,24 +17,13 @@ package struct StreamStatistics: Sendable, Equatable {
         package var p99: Double
         package var count: Int
 
+        /// Zeros for an empty list; otherwise ``DistributionSummary``'s numpy rules.
         package init(_ values: [Double]) {
-            let sorted = values.sorted()
-            count = sorted.count
-            guard !sorted.isEmpty else {
-                (mean, median, p99) = (0, 0, 0)
+            guard let d = DistributionSummary(values) else {
+                (mean, median, p99, count) = (0, 0, 0, 0)
                 return
             }
-            mean = sorted.reduce(0, +) / Double(sorted.count)
-            median = Summary.percentile(sorted, 50)
-            p99 = Summary.percentile(sorted, 99)
-        }
-
-        /// `numpy.percentile`'s default (linear) rule over sorted values.
-        static func percentile(_ sorted: [Double], _ q: Double) -> Double {
-            let rank = q / 100 * Double(sorted.count - 1)
-            let lower = Int(rank.rounded(.down))
-            let upper = min(lower + 1, sorted.count - 1)
-            return sorted[lower] + (sorted[upper] - sorted[lower]) * (rank - Double(lower))
+            (mean, median, p99, count) = (d.mean, d.median, d.p99, d.count)
         }
     }
 
